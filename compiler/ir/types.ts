@@ -1,0 +1,187 @@
+// The pmix IR: one graph for every model family (mixtures, tensorized circuits, squared
+// circuits, integral circuits, Gaussian processes). Plain JSON-serializable data; passes
+// are pure functions IR -> IR over immutable values. See docs/ir.md for worked lowerings.
+
+export const IR_VERSION = 1;
+
+/** A variable of the model: a data column. Index = position in IRGraph.vars. */
+export type VarType =
+  | { readonly kind: 'real' }
+  | { readonly kind: 'int' }
+  | { readonly kind: 'bool' }
+  | { readonly kind: 'categorical'; readonly levels: readonly string[] };
+
+export interface IRVariable {
+  readonly name: string;
+  readonly type: VarType;
+}
+
+/** Where a node or parameter came from in the model text (file:line:col), for diagnostics. */
+export interface SourceRef {
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * How a parameter's stored value maps to the unconstrained space an optimizer works in.
+ * - identity: real, unconstrained
+ * - positive: > 0 (optimized as log)
+ * - unit: in (0, 1) (optimized as logit)
+ * - simplex: rows of the last axis sum to 1, non-negative (optimized as softmax logits)
+ * - signed: real weights that may be negative (squared circuits)
+ * - spd: symmetric positive definite matrices over the last two axes (optimized via Cholesky)
+ * - bounded: in [lower, upper] (optimized as scaled logit)
+ * - neural: values produced by a small network of a latent variable (integral circuits);
+ *   `net` names the network parameter set
+ */
+export type Parameterization =
+  | { readonly kind: 'identity' }
+  | { readonly kind: 'positive' }
+  | { readonly kind: 'unit' }
+  | { readonly kind: 'simplex' }
+  | { readonly kind: 'signed' }
+  | { readonly kind: 'spd' }
+  | { readonly kind: 'bounded'; readonly lower: number; readonly upper: number }
+  | { readonly kind: 'neural'; readonly net: NeuralNet };
+
+/** A small MLP z -> parameter values, used by integral units (functional sharing: one net per layer). */
+export interface NeuralNet {
+  readonly latent: string;
+  readonly hidden: number;
+  readonly layers: number;
+  readonly activation: 'tanh' | 'relu' | 'sin';
+  /** Names of the weight/bias parameters of the net, in layer order. */
+  readonly weights: readonly string[];
+}
+
+/** A named tensor: values stored row-major in their constrained (natural) space. */
+export interface IRParam {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly param: Parameterization;
+  readonly value: readonly number[];
+  /** Frozen: learners leave it as is. */
+  readonly fixed: boolean;
+  readonly source?: SourceRef;
+}
+
+// ---------------------------------------------------------------------------------------
+// Nodes. Every node has an id, the variables it covers (scope, sorted var indices), and a
+// number of output units: a node computes, per data row, a vector of `units` log-values.
+
+interface NodeBase {
+  readonly id: string;
+  readonly scope: readonly number[];
+  readonly units: number;
+  readonly source?: SourceRef;
+}
+
+/**
+ * A layer of `units` leaf distributions of one family over `scope`. Each entry of `params`
+ * binds a distribution parameter role (e.g. 'mean', 'cov') to an IR parameter whose shape is
+ * [units, ...eventShape], or just eventShape when the parameter is shared by all units
+ * (e.g. a tied covariance). A univariate family over a scope of several variables means
+ * independent copies per variable: eventShape then has a trailing axis of length |scope|.
+ */
+export interface InputNode extends NodeBase {
+  readonly kind: 'input';
+  readonly dist: string;
+  /** Distribution variant, e.g. Normal's covariance type: 'full' | 'diag' | 'spherical' | 'tied'. */
+  readonly variant?: string;
+  readonly params: Readonly<Record<string, string>>;
+  /** Parameters shared by all units (no leading units axis). */
+  readonly shared?: readonly string[];
+}
+
+/**
+ * Dense sum layer (circuits): the inputs are the concatenated units of the children (I of
+ * them); out[u] = log sum_i W[u, i] exp(in[i]). Weights parameter shape [units, I],
+ * parameterized simplex (monotone circuits) or signed (squared circuits).
+ */
+export interface SumNode extends NodeBase {
+  readonly kind: 'sum';
+  readonly children: readonly string[];
+  readonly weights: string;
+}
+
+/**
+ * Mixing layer (mixtures; cirkit's MixingLayer): the concatenated child units are viewed as
+ * [arity, units]; out[u] = log sum_a W[u, a] exp(in[a * units + u]). Weights shape [units, arity].
+ * `mixture(k) of C` lowers to C replicated k times and one mixing node of arity k.
+ */
+export interface MixingNode extends NodeBase {
+  readonly kind: 'mixing';
+  readonly arity: number;
+  readonly children: readonly string[];
+  readonly weights: string;
+}
+
+/**
+ * Product layer over children with disjoint scopes. hadamard: all children have `units`
+ * units and out[u] = sum_c in_c[u] (log space); kronecker: units = product of the
+ * children's units, out[(i, j)] = in_1[i] + in_2[j].
+ */
+export interface ProductNode extends NodeBase {
+  readonly kind: 'product';
+  readonly mode: 'hadamard' | 'kronecker';
+  readonly children: readonly string[];
+}
+
+/**
+ * A squared circuit's output: log p(x) = 2 log|c(x)| - log Z, where `child` is a circuit with
+ * signed weights (evaluated in signed log space) and `partition` the root of the circuit
+ * c * c integrated over all variables (built by the squaring pass; absent until then).
+ */
+export interface SquareNode extends NodeBase {
+  readonly kind: 'square';
+  readonly child: string;
+  readonly partition?: string;
+}
+
+/**
+ * An integral unit over a continuous latent variable: out[u] = log integral over z in the
+ * domain of f_u(z) * child(x; z) dz, where the child's parameters are neural functions of z.
+ * The quadrature pass replaces it by a sum over `points` nodes (an ordinary circuit, a QPC).
+ */
+export interface IntegralNode extends NodeBase {
+  readonly kind: 'integral';
+  readonly latent: { readonly name: string; readonly lower: number; readonly upper: number };
+  readonly child: string;
+  /** Log of the latent's density/weight function, as a parameter of kind neural or fixed. */
+  readonly weightFn?: string;
+  readonly quadrature: { readonly rule: 'gauss-legendre' | 'trapezoid' | 'midpoint' | 'gauss-hermite'; readonly points: number };
+}
+
+/** Kernel expressions of a GP, as a small graph; parameters are references into IRGraph.params. */
+export type KernelExpr =
+  | { readonly op: 'base'; readonly name: string; readonly params: Readonly<Record<string, string>>; readonly dims?: readonly number[] }
+  | { readonly op: 'sum'; readonly terms: readonly KernelExpr[] }
+  | { readonly op: 'product'; readonly terms: readonly KernelExpr[] }
+  | { readonly op: 'scale'; readonly factor: string; readonly kernel: KernelExpr };
+
+/**
+ * A Gaussian process y = f(x) + noise over input variables and one output variable. Its
+ * runtime ops are the kernel matrix, Cholesky with jitter, triangular solves and log det,
+ * in float64.
+ */
+export interface GPNode extends NodeBase {
+  readonly kind: 'gp';
+  readonly inputs: readonly number[];
+  readonly output: number;
+  readonly kernel: KernelExpr;
+  readonly mean: { readonly kind: 'zero' } | { readonly kind: 'constant'; readonly c: string } | { readonly kind: 'linear'; readonly w: string; readonly b: string };
+  readonly noise: string;
+  readonly inference: { readonly kind: 'exact' } | { readonly kind: 'sparse'; readonly inducing: string };
+}
+
+export type IRNode = InputNode | SumNode | MixingNode | ProductNode | SquareNode | IntegralNode | GPNode;
+
+/** One compiled model: its variables, parameters and nodes (topological order, root last). */
+export interface IRGraph {
+  readonly version: number;
+  readonly family: 'mixture' | 'circuit' | 'squared' | 'integral' | 'gp';
+  readonly vars: readonly IRVariable[];
+  readonly params: Readonly<Record<string, IRParam>>;
+  readonly nodes: readonly IRNode[];
+  readonly root: string;
+}

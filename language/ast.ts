@@ -1,0 +1,176 @@
+// The abstract syntax tree of a .pmix file. Every node carries the source span it came
+// from, so later stages (name resolution, type checks, lowering) can report on it.
+
+/** A region of source text; lines and columns are 1-based, offsets 0-based, end exclusive. */
+export interface Span {
+  readonly startOffset: number;
+  readonly endOffset: number;
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface Ident {
+  readonly name: string;
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------
+// Constant expressions: numbers, arithmetic, calls of math functions, arrays, names of
+// `let` constants. Evaluated at compile time, never as JavaScript.
+
+export type Expr =
+  | { readonly kind: 'number'; readonly value: number; readonly span: Span }
+  | { readonly kind: 'string'; readonly value: string; readonly span: Span }
+  | { readonly kind: 'name'; readonly name: string; readonly span: Span }
+  | { readonly kind: 'unary'; readonly op: '-' | '+'; readonly operand: Expr; readonly span: Span }
+  | {
+      readonly kind: 'binary';
+      readonly op: '+' | '-' | '*' | '/' | '^';
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly span: Span;
+    }
+  | { readonly kind: 'call'; readonly callee: Ident; readonly args: readonly Expr[]; readonly span: Span }
+  | { readonly kind: 'array'; readonly items: readonly Expr[]; readonly span: Span };
+
+// ---------------------------------------------------------------------------------------
+// Data declarations: `data penguins from "penguins.csv" { bill: real, species: categorical }`
+
+export type ColumnTypeAst =
+  | { readonly kind: 'real'; readonly span: Span }
+  | { readonly kind: 'int'; readonly span: Span }
+  | { readonly kind: 'bool'; readonly span: Span }
+  /** levels absent: inferred from the data, sorted. */
+  | { readonly kind: 'categorical'; readonly levels?: readonly { value: string; span: Span }[]; readonly span: Span };
+
+export interface ColumnDecl {
+  readonly name: Ident;
+  readonly type: ColumnTypeAst;
+  readonly span: Span;
+}
+
+export interface DataDecl {
+  readonly kind: 'data';
+  readonly name: Ident;
+  readonly path: { readonly value: string; readonly span: Span };
+  readonly columns: readonly ColumnDecl[];
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------
+// Models
+
+/**
+ * An argument of a leaf, a mixture or a fit method: `k = 3`, `mean = 0 fixed`,
+ * `sd = 1 in [0.01, 10]`, or a bare flag such as `full` (then value is undefined).
+ */
+export interface Arg {
+  readonly name: Ident;
+  readonly value?: Expr;
+  /** `in [lo, hi]`: box constraint for a learnable parameter. */
+  readonly bounds?: { readonly lower: Expr; readonly upper: Expr; readonly span: Span };
+  /** `fixed`: the value is frozen, fitting does not change it. */
+  readonly fixed?: Span;
+  readonly span: Span;
+}
+
+export type ModelExpr =
+  /** `Normal(full)`, `Poisson(rate = 3)`, `Categorical`; also a reference to another model by name. */
+  | { readonly kind: 'leaf'; readonly name: Ident; readonly args: readonly Arg[]; readonly hasParens: boolean; readonly span: Span }
+  /** `mixture(k = 3) of Normal(full)`: k copies of one component structure, each with its own parameters. */
+  | { readonly kind: 'mixtureOf'; readonly args: readonly Arg[]; readonly component: ModelExpr; readonly span: Span }
+  /** `mixture(weights = [0.3, 0.7]) { Normal(mean = 0), Normal(mean = 5) }`: explicit components. */
+  | { readonly kind: 'mixtureList'; readonly args: readonly Arg[]; readonly components: readonly ModelExpr[]; readonly span: Span }
+  /** `product { (x, y): Normal(full), z: Categorical }`: independent parts over disjoint variables. */
+  | { readonly kind: 'product'; readonly parts: readonly ProductPart[]; readonly span: Span };
+
+export interface ProductPart {
+  readonly scope: readonly Ident[];
+  readonly model: ModelExpr;
+  readonly span: Span;
+}
+
+export interface ModelDecl {
+  readonly kind: 'model';
+  readonly name: Ident;
+  /** `model Std(x) = Normal(...)`: variables named in the declaration. */
+  readonly vars?: readonly Ident[];
+  readonly body: ModelExpr;
+  readonly span: Span;
+}
+
+/** `let s = 2 * pi`: a named constant usable in later expressions. */
+export interface LetDecl {
+  readonly kind: 'let';
+  readonly name: Ident;
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------
+// fit and query
+
+export interface FitDecl {
+  readonly kind: 'fit';
+  readonly model: Ident;
+  readonly data: Ident;
+  /** `weights count`: a column of the data holding per-row sample weights. */
+  readonly weights?: Ident;
+  /** `em`, `adam` (checked by the compiler, so unknown methods get a diagnostic there). */
+  readonly method: Ident;
+  readonly args: readonly Arg[];
+  readonly span: Span;
+}
+
+/** `x = 3.1` inside a query. */
+export interface Assignment {
+  readonly name: Ident;
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+/**
+ * The forms a query takes (the text after `query Model:` or given to `pmix query`):
+ *   logp(x = 1, y = 2)         log density of a (partial: the rest marginalized) assignment
+ *   logp(x = 1 | y = 2)        conditional log density
+ *   p(x = 1, y = 2)            density (not log)
+ *   p(x | y = 2)               the conditional distribution of x given y = 2, summarized
+ *   p(x)                       the marginal distribution of x, summarized
+ *   posterior(x = 1, y = 2)    posterior probabilities of the root mixture's components
+ *   sample(10, seed = 1)       draws
+ *   mode()                     the highest-density point found
+ *   mean(), mean(x | y = 2)    expectations
+ */
+export type QueryAst =
+  | {
+      readonly kind: 'density';
+      readonly log: boolean;
+      readonly target: readonly Assignment[];
+      readonly given: readonly Assignment[];
+      readonly span: Span;
+    }
+  | {
+      readonly kind: 'distribution';
+      readonly target: readonly Ident[];
+      readonly given: readonly Assignment[];
+      readonly span: Span;
+    }
+  | { readonly kind: 'posterior'; readonly evidence: readonly Assignment[]; readonly span: Span }
+  | { readonly kind: 'sample'; readonly args: readonly Arg[]; readonly count?: Expr; readonly span: Span }
+  | { readonly kind: 'mode'; readonly given: readonly Assignment[]; readonly span: Span }
+  | { readonly kind: 'mean'; readonly target: readonly Ident[]; readonly given: readonly Assignment[]; readonly span: Span };
+
+export interface QueryDecl {
+  readonly kind: 'query';
+  readonly model: Ident;
+  readonly query: QueryAst;
+  readonly span: Span;
+}
+
+export type Statement = DataDecl | ModelDecl | LetDecl | FitDecl | QueryDecl;
+
+export interface Program {
+  readonly statements: readonly Statement[];
+}

@@ -1,0 +1,139 @@
+// The contract every leaf distribution fulfils. The runtime only ever sees a LeafFamily: a
+// layer of `units` distributions of one family over `dims` variables. Most families are
+// univariate and written as a UnivariateDist, which `factorized()` lifts to a LeafFamily
+// (independent copies per variable). Multivariate families (Normal) implement LeafFamily.
+import type { Parameterization, VarType } from '../../compiler/ir/types.js';
+import type { Rng } from '../random.js';
+
+/** Row-major numbers of one parameter; the units axis first unless the parameter is shared. */
+export type LayerParams = Record<string, Float64Array>;
+
+export interface LayerContext {
+  /** Number of variables the layer covers. */
+  readonly dims: number;
+  /** Number of distributions in the layer. */
+  readonly units: number;
+  /** Variant, e.g. Normal's 'full' | 'diag' | 'spherical' | 'tied'; '' when the family has none. */
+  readonly variant: string;
+  /** Number of levels of each variable (categorical columns); 0 for other types. */
+  readonly levels: readonly number[];
+}
+
+export interface ParamSpec {
+  readonly role: string;
+  /** Full shape, including the leading units axis unless `shared`. */
+  readonly shape: readonly number[];
+  readonly param: Parameterization;
+  /** One value for all units (e.g. a tied covariance). */
+  readonly shared?: boolean;
+}
+
+/** A user-written argument value: a number, a vector or a matrix. */
+export type ArgValue = number | number[] | number[][];
+
+export interface ArgError {
+  readonly arg: string;
+  readonly message: string;
+}
+
+export interface EMOptions {
+  /** Added to covariance diagonals (and as a floor for variances/scales). */
+  readonly regCovar: number;
+  /** Roles whose values stay as they are (frozen parameters). */
+  readonly fixed: ReadonlySet<string>;
+}
+
+/**
+ * A layer of leaf distributions. `x` is always the N x dims data of the layer's scope,
+ * row-major, with NaN marking a missing cell: every method marginalizes missing cells
+ * (a missing coordinate contributes log 1 = 0 for factorized families; Normal uses the
+ * marginal Gaussian of the observed coordinates).
+ */
+export interface LeafFamily {
+  readonly name: string;
+  /** Allowed variants (first is the default); empty when the family has none. */
+  readonly variants: readonly string[];
+  /** Whether a leaf over several variables is one joint distribution (true) or independent copies (false). */
+  readonly multivariate: boolean;
+  /** Whether a variable of this type can be modelled by the family. */
+  accepts(type: VarType): boolean;
+  /** Words for diagnostics: "a real column", "an int column of counts", ... */
+  readonly expects: string;
+  /** Names of user arguments (e.g. ['mean', 'sd', 'cov']); used for 'did you mean'. */
+  readonly argNames: readonly string[];
+  paramSpecs(ctx: LayerContext): ParamSpec[];
+  /**
+   * Turns user-written arguments (for one unit) into natural-space parameter values of one
+   * unit (shapes without the units axis); roles not given are left out (the fit initializes
+   * them). Errors name the argument.
+   */
+  fromArgs(args: Readonly<Record<string, ArgValue>>, ctx: LayerContext): { values: Record<string, number[]>; errors: ArgError[] };
+  /** out[n * units + u] = log p_u(x_n), missing cells marginalized. */
+  logDensity(p: LayerParams, ctx: LayerContext, x: Float64Array, n: number, out: Float64Array): void;
+  /** One draw from unit u, written to out (length dims). */
+  sample(p: LayerParams, ctx: LayerContext, unit: number, rng: Rng, out: Float64Array): void;
+  mean(p: LayerParams, ctx: LayerContext, unit: number): Float64Array;
+  variance(p: LayerParams, ctx: LayerContext, unit: number): Float64Array;
+  /** The highest-density point of unit u. */
+  mode(p: LayerParams, ctx: LayerContext, unit: number): Float64Array;
+  /**
+   * Initial parameters from data and soft assignments resp (N x units, each column a weight
+   * per row, e.g. one-hot k-means labels times sample weights).
+   */
+  init(x: Float64Array, n: number, resp: Float64Array, ctx: LayerContext, rng: Rng, opts: EMOptions): LayerParams;
+  /**
+   * Closed-form (or a few Newton steps where none exists) weighted maximum-likelihood
+   * M-step: resp[n * units + u] is the expected count of row n in unit u.
+   */
+  mstep(x: Float64Array, n: number, resp: Float64Array, ctx: LayerContext, prev: LayerParams, opts: EMOptions): LayerParams;
+  /**
+   * Accumulates into grad (same shapes as p) the gradient of sum_n sum_u coef[n, u] log p_u(x_n)
+   * with respect to the natural-space parameter values. The optimizer applies the chain rule of
+   * each parameter's parameterization.
+   */
+  gradLogDensity(p: LayerParams, ctx: LayerContext, x: Float64Array, n: number, coef: Float64Array, grad: LayerParams): void;
+  /** Number of free scalar parameters per unit (for BIC/AIC), shared ones counted by the caller once. */
+  freeParams(ctx: LayerContext): { perUnit: number; shared: number };
+  /** P(X <= x) for univariate families (dims = 1); absent where it does not exist. */
+  cdf?(p: LayerParams, ctx: LayerContext, unit: number, x: number): number;
+  /**
+   * The conditional of unit u's joint over the coordinates where `evidence` is NaN, given the
+   * others (for a factorized family this is the marginal of the free coordinates). Returns
+   * the parameters of a layer of one unit over the free coordinates, in this family.
+   */
+  condition(p: LayerParams, ctx: LayerContext, unit: number, evidence: Float64Array): { params: LayerParams; ctx: LayerContext };
+}
+
+/**
+ * A univariate distribution, written once per family (one file each). Parameters are a
+ * small vector theta in natural space, in the order of `params`.
+ */
+export interface UnivariateDist {
+  readonly name: string;
+  readonly expects: string;
+  accepts(type: VarType): boolean;
+  readonly discrete: boolean;
+  /**
+   * Parameter roles. size 'levels' = a vector with one entry per category (Categorical's probs).
+   * argName: the user-facing name (defaults to role).
+   */
+  readonly params: readonly {
+    readonly role: string;
+    readonly param: Parameterization;
+    readonly size?: 'scalar' | 'levels';
+  }[];
+  /** Number of levels of the variable (categorical), else 0. */
+  logDensity(x: number, theta: ArrayLike<number>, levels: number): number;
+  sample(theta: ArrayLike<number>, rng: Rng, levels: number): number;
+  mean(theta: ArrayLike<number>, levels: number): number;
+  variance(theta: ArrayLike<number>, levels: number): number;
+  mode(theta: ArrayLike<number>, levels: number): number;
+  cdf?(x: number, theta: ArrayLike<number>, levels: number): number;
+  /** Weighted MLE from xs with weights ws (no missing values here); floor keeps scales > 0. */
+  fit(xs: Float64Array, ws: Float64Array, prev: ArrayLike<number> | undefined, levels: number, floor: number): number[];
+  /** d log p(x | theta) / d theta (natural space), one entry per theta entry. */
+  gradLogDensity(x: number, theta: ArrayLike<number>, levels: number, out: Float64Array): void;
+  /** Turns user args into theta entries (by role); unknown args are reported by the caller. */
+  readonly argNames: readonly string[];
+  fromArgs(args: Readonly<Record<string, ArgValue>>, levels: number): { values: Record<string, number[]>; errors: ArgError[] };
+}
