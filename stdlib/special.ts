@@ -48,3 +48,22 @@ export function logSumExp(v: ArrayLike<number>, offset = 0, length = v.length - 
   for (let i = 0; i < length; i++) s += Math.exp(v[offset + i]! - m);
   return m + Math.log(s);
 }
+
+/** Trigamma psi'(x): recurrence up to x >= 10, then the asymptotic series (relative error < 1e-15). */
+export function trigamma(x: number): number {
+  if (Number.isNaN(x) || x === -Infinity) return NaN;
+  if (x <= 0 && Math.floor(x) === x) return Infinity;
+  if (x < 0) {
+    // Reflection: psi'(1 - x) + psi'(x) = pi^2 / sin^2(pi x).
+    const s = Math.sin(Math.PI * x);
+    return (Math.PI * Math.PI) / (s * s) - trigamma(1 - x);
+  }
+  let acc = 0;
+  while (x < 10) {
+    acc += 1 / (x * x);
+    x += 1;
+  }
+  const z = 1 / (x * x);
+  const series = z * (1 / 6 - z * (1 / 30 - z * (1 / 42 - z * (1 / 30 - z * (5 / 66 - (z * 691) / 2730)))));
+  return acc + 1 / x + z / 2 + series / x;
+}

@@ -62,6 +62,8 @@ export interface IRParam {
   readonly value: readonly number[];
   /** Frozen: learners leave it as is. */
   readonly fixed: boolean;
+  /** 'given': written in the model text (or fitted); 'data': a placeholder the fit initializes from data. */
+  readonly init: 'given' | 'data';
   readonly source?: SourceRef;
 }
 

@@ -100,8 +100,9 @@ export interface LeafFamily {
    * The conditional of unit u's joint over the coordinates where `evidence` is NaN, given the
    * others (for a factorized family this is the marginal of the free coordinates). Returns
    * the parameters of a layer of one unit over the free coordinates, in this family.
+   * Coordinates with drop[j] true are marginalized out (neither evidence nor kept).
    */
-  condition(p: LayerParams, ctx: LayerContext, unit: number, evidence: Float64Array): { params: LayerParams; ctx: LayerContext };
+  condition(p: LayerParams, ctx: LayerContext, unit: number, evidence: Float64Array, drop?: readonly boolean[]): { params: LayerParams; ctx: LayerContext };
 }
 
 /**
@@ -121,6 +122,8 @@ export interface UnivariateDist {
     readonly role: string;
     readonly param: Parameterization;
     readonly size?: 'scalar' | 'levels';
+    /** A structural constant (Binomial's n): never fitted, zero gradient, not a free parameter. */
+    readonly structural?: boolean;
   }[];
   /** Number of levels of the variable (categorical), else 0. */
   logDensity(x: number, theta: ArrayLike<number>, levels: number): number;
@@ -129,8 +132,11 @@ export interface UnivariateDist {
   variance(theta: ArrayLike<number>, levels: number): number;
   mode(theta: ArrayLike<number>, levels: number): number;
   cdf?(x: number, theta: ArrayLike<number>, levels: number): number;
-  /** Weighted MLE from xs with weights ws (no missing values here); floor keeps scales > 0. */
-  fit(xs: Float64Array, ws: Float64Array, prev: ArrayLike<number> | undefined, levels: number, floor: number): number[];
+  /**
+   * Weighted MLE from xs with weights ws (no missing values here); floor keeps scales > 0.
+   * Roles in `fixed` keep their values from prev (then given) and the others are fitted given them.
+   */
+  fit(xs: Float64Array, ws: Float64Array, prev: ArrayLike<number> | undefined, levels: number, floor: number, fixed?: ReadonlySet<string>): number[];
   /** d log p(x | theta) / d theta (natural space), one entry per theta entry. */
   gradLogDensity(x: number, theta: ArrayLike<number>, levels: number, out: Float64Array): void;
   /** Turns user args into theta entries (by role); unknown args are reported by the caller. */

@@ -1,0 +1,49 @@
+// Text rendering of fit summaries and query answers for people; --json prints the same data raw.
+import type { QueryAnswer } from '../runtime/queries/answer.js';
+import type { FitSummary } from '../runtime/session.js';
+
+export function num(x: number, digits = 6): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && (Math.abs(x) < 1e-4 || Math.abs(x) >= 1e7)) return x.toExponential(digits - 2);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+export function formatFit(s: FitSummary): string {
+  return [
+    `fit ${s.model} on ${s.data} by ${s.method}: ${s.converged ? 'converged' : 'not converged'} after ${s.iterations} ${s.method === 'em' ? 'iterations' : 'epochs'}`,
+    `  rows ${s.rows}, free parameters ${s.parameters}`,
+    `  mean log-likelihood ${num(s.mean_log_likelihood)}   BIC ${num(s.bic, 8)}   AIC ${num(s.aic, 8)}`,
+  ].join('\n');
+}
+
+export function formatAnswer(a: QueryAnswer): string {
+  switch (a.kind) {
+    case 'density':
+      return a.log ? num(a.value) : `${num(a.value)}   (log ${num(a.logValue)})`;
+    case 'posterior':
+      return a.probs.map((p, i) => `  component ${i + 1}: ${num(p, 4)}${i === a.best ? '   <- most probable' : ''}`).join('\n');
+    case 'mean':
+    case 'distribution': {
+      const lines = a.summary.map((s) =>
+        s.probs
+          ? `  ${s.name}: ${Object.entries(s.probs)
+              .map(([l, p]) => `${l} ${num(p, 4)}`)
+              .join(', ')}`
+          : `  ${s.name}: mean ${num(s.mean!)}${a.kind === 'distribution' ? `, sd ${num(s.sd!)}` : ''}`,
+      );
+      if (a.kind === 'distribution' && a.components && a.components.length > 1) {
+        lines.push(`  a mixture of ${a.components.length} components:`);
+        a.components.forEach((c, i) =>
+          lines.push(`    ${i + 1}: weight ${num(c.weight, 4)}, mean [${c.mean.map((m) => num(m, 5)).join(', ')}], sd [${c.sd.map((m) => num(m, 5)).join(', ')}]`),
+        );
+      }
+      return lines.join('\n');
+    }
+    case 'sample':
+      return [a.columns.join(','), ...a.rows.map((r) => r.map((c) => (typeof c === 'number' ? num(c, 8) : String(c))).join(','))].join('\n');
+    case 'mode':
+      return `  ${Object.entries(a.point)
+        .map(([k, v]) => `${k} = ${typeof v === 'number' ? num(v) : String(v)}`)
+        .join(', ')}   (log density ${num(a.logDensity)}; ${a.method})`;
+  }
+}

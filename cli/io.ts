@@ -1,0 +1,75 @@
+// What every command shares: reading files, printing diagnostics, writing outputs
+// atomically (temp file + rename), and the exit codes (0 ok, 1 bad input, 2 bad usage).
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import type { Diagnostic } from '../language/diagnostics.js';
+import { renderDiagnostic } from '../language/render.js';
+
+export const EXIT_OK = 0;
+export const EXIT_INPUT = 1;
+export const EXIT_USAGE = 2;
+
+/** Raised by commands for an expected failure: already reported, just exit with this code. */
+export class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+export interface Output {
+  json: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const stdio: Output = {
+  json: false,
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+};
+
+/** The text of a file, or an input error naming it. */
+export function readText(path: string, what: string, io: Output): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    io.err(`error: cannot read ${what} '${path}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+    throw new Exit(EXIT_INPUT);
+  }
+}
+
+/** Prints diagnostics (rendered with their source lines) and, in --json mode, nothing else to stdout. */
+export function report(diags: readonly Diagnostic[], sources: ReadonlyMap<string, string>, io: Output): void {
+  for (const d of diags) io.err(renderDiagnostic(d, d.file ? sources.get(d.file) : undefined));
+}
+
+export function fail(diags: readonly Diagnostic[], sources: ReadonlyMap<string, string>, io: Output): never {
+  report(diags, sources, io);
+  if (io.json) io.out(JSON.stringify({ ok: false, diagnostics: diags.map(plainDiagnostic) }));
+  throw new Exit(EXIT_INPUT);
+}
+
+export function plainDiagnostic(d: Diagnostic): Record<string, unknown> {
+  return {
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...(d.file ? { file: d.file } : {}),
+    ...(d.span ? { line: d.span.startLine, column: d.span.startColumn } : {}),
+    ...(d.expected ? { expected: d.expected } : {}),
+    ...(d.hint ? { hint: d.hint } : {}),
+  };
+}
+
+/** Writes a file so that readers see either the old one or the whole new one, never a part. */
+export function writeAtomic(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,44 @@
+// Loading the inputs of commands: a .pmix program (compiled, with diagnostics on failure) or
+// a model artifact (validated), each reported as an input error when bad.
+import { compile, type CompileOptions } from '../compiler/compile.js';
+import type { CompiledProgram } from '../compiler/program.js';
+import { parseArtifact, type Artifact } from '../runtime/artifact.js';
+import { PmixError } from '../runtime/errors.js';
+import { ModelState } from '../runtime/state.js';
+import { EXIT_INPUT, EXIT_USAGE, Exit, fail, readText, type Output } from './io.js';
+
+export function loadProgram(file: string, io: Output, opts: CompileOptions = {}): { program: CompiledProgram; sources: Map<string, string> } {
+  const source = readText(file, 'model file', io);
+  const sources = new Map([[file, source]]);
+  const { program, diagnostics } = compile(source, file, opts);
+  if (!program) fail(diagnostics, sources, io);
+  return { program, sources };
+}
+
+export function loadArtifact(path: string, io: Output): { artifact: Artifact; state: ModelState } {
+  const text = readText(path, 'model artifact', io);
+  try {
+    const artifact = parseArtifact(text, path);
+    return { artifact, state: new ModelState(artifact.ir) };
+  } catch (e) {
+    if (e instanceof PmixError) {
+      io.err(`error: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+      throw new Exit(EXIT_INPUT);
+    }
+    throw e;
+  }
+}
+
+/** Parses `NAME=PATH` pairs of --data. */
+export function dataOverrides(pairs: readonly string[] | undefined, io: Output): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs ?? []) {
+    const eq = p.indexOf('=');
+    if (eq <= 0 || eq === p.length - 1) {
+      io.err(`error: --data expects NAME=PATH.csv, got '${p}'`);
+      throw new Exit(EXIT_USAGE);
+    }
+    out[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return out;
+}

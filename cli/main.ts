@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// The `pmix` command. Exit codes: 0 success, 1 the input was wrong (diagnostics printed),
+// 2 bad command-line usage; anything else is a bug (its stack is shown with --debug).
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { checkCommand } from './commands/check.js';
+import { fitCommand } from './commands/fit.js';
+import { infoCommand } from './commands/info.js';
+import { queryCommand } from './commands/query.js';
+import { runCommand } from './commands/run.js';
+import { sampleCommand } from './commands/sample.js';
+import { scoreCommand } from './commands/score.js';
+import { EXIT_INPUT, EXIT_USAGE, Exit, stdio, type Output } from './io.js';
+import { dataOverrides } from './load.js';
+import { PMIX_VERSION } from '../runtime/artifact.js';
+
+const debug = process.argv.includes('--debug');
+
+function io(opts: { json?: boolean }): Output {
+  return { ...stdio, json: !!opts.json };
+}
+
+function int(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+}
+
+const program = new Command('pmix')
+  .description('pmix: a probabilistic programming language for tractable models')
+  .version(PMIX_VERSION)
+  .option('--debug', 'show stack traces of internal errors')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+program
+  .command('check')
+  .description('parse and type-check a .pmix file against its data (nothing is fitted)')
+  .argument('<file>', 'the .pmix file')
+  .option('--data <NAME=PATH...>', 'use another CSV file for a data set')
+  .option('--json', 'print one JSON object')
+  .action((file: string, o: { data?: string[]; json?: boolean }) => {
+    const out = io(o);
+    checkCommand(file, out, dataOverrides(o.data, out));
+  });
+
+program
+  .command('run')
+  .description("run a .pmix file: its fits (with a progress bar) and queries, in order")
+  .argument('<file>', 'the .pmix file')
+  .option('--data <NAME=PATH...>', 'use another CSV file for a data set')
+  .option('--no-progress', 'no progress bar')
+  .option('--json', 'print one JSON object: every fit summary and every query answer')
+  .action((file: string, o: { data?: string[]; json?: boolean; progress: boolean }) => {
+    const out = io(o);
+    runCommand(file, out, dataOverrides(o.data, out), o.progress);
+  });
+
+program
+  .command('fit')
+  .description('fit a model of a .pmix file and write it as a JSON artifact')
+  .argument('<file>', 'the .pmix file')
+  .requiredOption('--out <MODEL.json>', 'where to write the fitted model')
+  .option('--model <NAME>', 'which model to fit (when the file fits several)')
+  .option('--data <NAME=PATH...>', 'use another CSV file for a data set')
+  .option('--seed <N>', 'random seed (overrides the file)', int('--seed', 0))
+  .option('--no-progress', 'no progress bar')
+  .option('--json', 'print the fit summary as JSON')
+  .action((file: string, o: { out: string; model?: string; data?: string[]; seed?: number; json?: boolean; progress: boolean }) => {
+    const out = io(o);
+    fitCommand(file, { out: o.out, model: o.model, seed: o.seed }, out, dataOverrides(o.data, out), o.progress);
+  });
+
+program
+  .command('score')
+  .description('mean log-likelihood per row of a CSV file under a fitted model')
+  .argument('<model>', 'a fitted model (JSON artifact)')
+  .requiredOption('--data <PATH.csv>', 'the rows to score (columns named as the model variables)')
+  .option('--per-row', "print every row's log-density")
+  .option('--json', 'print {"mean_log_likelihood", "n"} as JSON')
+  .action((model: string, o: { data: string; perRow?: boolean; json?: boolean }) => scoreCommand(model, o, io(o)));
+
+program
+  .command('query')
+  .description('answer a query on a fitted model, e.g. "logp(x = 1)" or "p(y | x = 2)"')
+  .argument('<model>', 'a fitted model (JSON artifact)')
+  .argument('<query>', 'the query text')
+  .option('--json', 'print the answer as JSON')
+  .action((model: string, text: string, o: { json?: boolean }) => queryCommand(model, text, io(o)));
+
+program
+  .command('sample')
+  .description('draw samples from a fitted model (CSV on stdout)')
+  .argument('<model>', 'a fitted model (JSON artifact)')
+  .option('-n, --n <N>', 'number of samples', int('-n', 1), 10)
+  .option('--seed <S>', 'random seed', int('--seed', 0), 0)
+  .option('--json', 'print the samples as JSON')
+  .action((model: string, o: { n: number; seed: number; json?: boolean }) => sampleCommand(model, o, io(o)));
+
+program
+  .command('info')
+  .description('print the versions and the tensor backend chosen, and why')
+  .option('--backend <NAME>', 'tensorflow, wasm or cpu (default: best available; or PMIX_BACKEND)')
+  .option('--json', 'print as JSON')
+  .action((o: { backend?: string; json?: boolean }) => infoCommand(io(o), o.backend));
+
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync(process.argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof Exit) return e.code;
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return EXIT_USAGE;
+    }
+    const err = e as Error;
+    process.stderr.write(`internal error: ${err.message}\n`);
+    if (debug) process.stderr.write(`${err.stack ?? ''}\n`);
+    else process.stderr.write('this is a bug in pmix; run again with --debug for details\n');
+    return 70;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  () => {
+    process.exitCode = EXIT_INPUT;
+  },
+);

@@ -1,0 +1,319 @@
+// Lowers a model body over known variables to an IRGraph, type-checking as it goes: every
+// leaf must accept its variables' types, every argument must be known and valid. A
+// `mixture(k) of C` becomes C replicated k times (units) under one mixing node, so a GMM is
+// one input layer of k Normal units and one mixing node: the tensorized form from the start.
+import { freeze } from 'immer';
+import type { Arg, ModelExpr, Span } from '../language/ast.js';
+import type { Diagnostic } from '../language/diagnostics.js';
+import { suggestionHint } from '../language/suggest.js';
+import { distributions, getDistribution } from '../stdlib/distributions/index.js';
+import type { ArgValue, LayerContext } from '../stdlib/distributions/types.js';
+import { asNumeric, ConstantScope, type Value } from './constants.js';
+import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization, type VarType } from './ir/types.js';
+import type { CompiledProgram } from './program.js';
+import { simplify } from './passes/simplify.js';
+
+export function lowerModel(program: CompiledProgram, modelName: string, vars: readonly IRVariable[]): { graph?: IRGraph; diagnostics: Diagnostic[] } {
+  const lw = new Lowering(program, vars);
+  const model = program.models.get(modelName);
+  if (!model) return { diagnostics: [{ severity: 'error', code: 'unknown-name', message: `unknown model '${modelName}'`, file: program.file }] };
+  lw.stack.push(modelName);
+  const root = lw.lower(model.decl.body, vars.map((_, i) => i), 1);
+  if (lw.diags.some((d) => d.severity === 'error') || root === undefined) return { diagnostics: lw.diags };
+  const graph: IRGraph = { version: IR_VERSION, family: 'mixture', vars: [...vars], params: lw.params, nodes: lw.nodes, root };
+  return { graph: freeze(simplify(graph), true), diagnostics: lw.diags };
+}
+
+class Lowering {
+  readonly diags: Diagnostic[] = [];
+  readonly nodes: IRNode[] = [];
+  readonly params: Record<string, IRParam> = {};
+  readonly stack: string[] = [];
+  private readonly consts: ConstantScope;
+
+  constructor(
+    private readonly program: CompiledProgram,
+    private readonly vars: readonly IRVariable[],
+  ) {
+    this.consts = new ConstantScope(program.file);
+    for (const [k, v] of program.constants) this.consts.define(k, v);
+  }
+
+  private error(code: string, message: string, span: Span, hint?: string): undefined {
+    this.diags.push({ severity: 'error', code, message, span, file: this.program.file, hint });
+    return undefined;
+  }
+
+  private nextId(): string {
+    return `n${this.nodes.length}`;
+  }
+
+  /** Lowers expr over the variables `scope` (indices) replicated `units` times; returns the node id. */
+  lower(expr: ModelExpr, scope: readonly number[], units: number): string | undefined {
+    switch (expr.kind) {
+      case 'leaf':
+        return this.lowerLeaf(expr, scope, units);
+      case 'product':
+        return this.lowerProduct(expr, scope, units);
+      case 'mixtureOf':
+      case 'mixtureList':
+        return this.lowerMixture(expr, scope, units);
+    }
+  }
+
+  private lowerProduct(expr: Extract<ModelExpr, { kind: 'product' }>, scope: readonly number[], units: number): string | undefined {
+    const names = this.vars.map((v) => v.name);
+    const used = new Set<number>();
+    const children: string[] = [];
+    let ok = true;
+    for (const part of expr.parts) {
+      const idx: number[] = [];
+      for (const v of part.scope) {
+        const i = names.indexOf(v.name);
+        if (i < 0 || !scope.includes(i)) {
+          const avail = scope.map((j) => names[j]!);
+          this.error('unknown-name', `'${v.name}' is not a variable of this model (its variables: ${avail.join(', ')})`, v.span, suggestionHint(v.name, avail));
+          ok = false;
+        } else if (used.has(i)) {
+          this.error('overlapping-scope', `'${v.name}' appears in two parts of the product; parts must cover disjoint variables`, v.span);
+          ok = false;
+        } else {
+          used.add(i);
+          idx.push(i);
+        }
+      }
+      if (!ok) continue;
+      const c = this.lower(part.model, idx, units);
+      if (c === undefined) ok = false;
+      else children.push(c);
+    }
+    const missing = scope.filter((i) => !used.has(i));
+    if (ok && missing.length > 0) {
+      this.error('uncovered-variables', `the product leaves ${missing.map((i) => `'${names[i]}'`).join(', ')} unmodelled; add a part for them`, expr.span);
+      return undefined;
+    }
+    if (!ok) return undefined;
+    if (children.length === 1) return children[0];
+    const id = this.nextId();
+    this.nodes.push({ kind: 'product', id, mode: 'hadamard', scope: [...scope].sort((a, b) => a - b), units, children, source: src(expr.span) });
+    return id;
+  }
+
+  private lowerMixture(expr: Extract<ModelExpr, { kind: 'mixtureOf' | 'mixtureList' }>, scope: readonly number[], units: number): string | undefined {
+    let k: number | undefined;
+    let weights: number[] | undefined;
+    let fixed = false;
+    let ok = true;
+    for (const a of expr.args) {
+      if (a.name.name === 'k') {
+        const v = this.value(a);
+        if (v === undefined) ok = false;
+        else if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) ok = !!this.error('bad-value', `k must be a positive integer, got ${show(v)}`, a.span);
+        else if (expr.kind === 'mixtureList') ok = !!this.error('bad-value', `k is implied by the listed components; remove it`, a.span);
+        else k = v;
+        if (a.fixed || a.bounds) ok = !!this.error('bad-value', `k is a structure size: 'fixed' and bounds do not apply`, a.span);
+      } else if (a.name.name === 'weights') {
+        const v = this.value(a);
+        const w = v === undefined ? undefined : asNumeric(v);
+        if (v === undefined) ok = false;
+        else if (!Array.isArray(w) || !w.every((x) => typeof x === 'number')) ok = !!this.error('bad-value', `weights must be a vector of numbers, e.g. [0.3, 0.7]`, a.span);
+        else if (w.some((x) => (x as number) < 0)) ok = !!this.error('bad-value', `mixture weights must be non-negative; for negative weights use a squared (subtractive) mixture`, a.span);
+        else if (Math.abs((w as number[]).reduce((s, x) => s + x, 0) - 1) > 1e-6) ok = !!this.error('bad-value', `mixture weights must sum to 1 (they sum to ${(w as number[]).reduce((s, x) => s + x, 0)})`, a.span);
+        else weights = w as number[];
+        if (a.bounds) ok = !!this.error('bad-value', `bounds do not apply to mixture weights`, a.span);
+        fixed = !!a.fixed;
+      } else {
+        ok = !!this.error('unknown-argument', `mixture has no argument '${a.name.name}' (it takes k, weights)`, a.name.span, suggestionHint(a.name.name, ['k', 'weights']));
+      }
+    }
+    if (!ok) return undefined;
+    const arity = expr.kind === 'mixtureList' ? expr.components.length : (k ?? weights?.length);
+    if (arity === undefined) return this.error('bad-value', `mixture needs k (the number of components) or weights, e.g. mixture(k = 3) of ...`, expr.span);
+    if (weights && weights.length !== arity) return this.error('bad-value', `weights has ${weights.length} entries but the mixture has ${arity} components`, expr.span);
+    const children: string[] = [];
+    if (expr.kind === 'mixtureOf') {
+      const c = this.lower(expr.component, scope, units * arity);
+      if (c === undefined) return undefined;
+      children.push(c);
+    } else {
+      for (const comp of expr.components) {
+        const c = this.lower(comp, scope, units);
+        if (c === undefined) ok = false;
+        else children.push(c);
+      }
+      if (!ok) return undefined;
+    }
+    const id = this.nextId();
+    const wName = `${id}.weights`;
+    const w = weights ?? new Array<number>(arity).fill(1 / arity);
+    this.params[wName] = {
+      name: wName,
+      shape: [units, arity],
+      param: { kind: 'simplex' },
+      value: repeat(w, units),
+      fixed,
+      init: weights ? 'given' : 'data',
+      source: src(expr.span),
+    };
+    this.nodes.push({ kind: 'mixing', id, arity, children, weights: wName, scope: [...scope].sort((a, b) => a - b), units, source: src(expr.span) });
+    return id;
+  }
+
+  private lowerLeaf(expr: Extract<ModelExpr, { kind: 'leaf' }>, scope: readonly number[], units: number): string | undefined {
+    const name = expr.name.name;
+    const fam = getDistribution(name);
+    if (!fam) {
+      const ref = this.program.models.get(name);
+      if (ref) {
+        if (this.stack.includes(name)) return this.error('recursive-model', `model '${name}' refers to itself (${[...this.stack, name].join(' -> ')})`, expr.name.span);
+        if (expr.hasParens) return this.error('bad-value', `'${name}' is a model, not a distribution: it takes no arguments`, expr.span);
+        this.stack.push(name);
+        const r = this.lower(ref.decl.body, scope, units);
+        this.stack.pop();
+        return r;
+      }
+      const known = [...distributions.keys(), ...this.program.models.keys()];
+      return this.error('unknown-name', `unknown distribution or model '${name}'`, expr.name.span, suggestionHint(name, known));
+    }
+    let ok = true;
+    // Flags select the variant; named arguments give parameter values.
+    let variant = fam.variants[0] ?? '';
+    const named: Arg[] = [];
+    for (const a of expr.args) {
+      if (a.value === undefined && !a.bounds) {
+        if (fam.variants.includes(a.name.name)) variant = a.name.name;
+        else {
+          const what = fam.variants.length ? `its variants are ${fam.variants.join(', ')}` : 'it has no variants';
+          ok = !!this.error('unknown-argument', `${fam.name} has no option '${a.name.name}' (${what}); parameters are written name = value`, a.name.span, suggestionHint(a.name.name, [...fam.variants, ...fam.argNames]));
+        }
+      } else if (!fam.argNames.includes(a.name.name)) {
+        ok = !!this.error('unknown-argument', `${fam.name} has no parameter '${a.name.name}' (it has ${fam.argNames.join(', ')})`, a.name.span, suggestionHint(a.name.name, fam.argNames));
+      } else named.push(a);
+    }
+    for (const i of scope) {
+      const v = this.vars[i]!;
+      if (!fam.accepts(v.type)) {
+        const better = [...distributions.values()].filter((d) => d.accepts(v.type)).map((d) => d.name);
+        ok = !!this.error(
+          'type-mismatch',
+          `${fam.name} models ${fam.expects}, but '${v.name}' is ${describeType(v.type)}`,
+          expr.name.span,
+          better.length ? `for ${describeType(v.type)} use ${better.slice(0, 3).join(' or ')}` : undefined,
+        );
+      }
+    }
+    if (!ok) return undefined;
+    const ctx: LayerContext = { dims: scope.length, units, variant, levels: scope.map((i) => levelsOf(this.vars[i]!.type)) };
+    const specs = fam.paramSpecs(ctx);
+    const values: Record<string, number[]> = {};
+    const fixedRoles = new Set<string>();
+    const bounds = new Map<string, { lower: number; upper: number }>();
+    for (const a of named) {
+      const v = this.value(a);
+      if (v === undefined) {
+        ok = false;
+        continue;
+      }
+      const num = asNumeric(v);
+      if (num === undefined) {
+        ok = !!this.error('bad-value', `${fam.name}'s ${a.name.name} must be a number, vector or matrix, got ${show(v)}`, a.value!.span);
+        continue;
+      }
+      const res = fam.fromArgs({ [a.name.name]: num as ArgValue }, ctx);
+      for (const e of res.errors) ok = !!this.error('bad-value', `${fam.name}: ${e.message}`, a.span);
+      Object.assign(values, res.values);
+      const roles = Object.keys(res.values);
+      if (a.fixed) for (const r of roles) fixedRoles.add(r);
+      if (a.bounds) {
+        const lo = this.consts.evaluate(a.bounds.lower, this.diags);
+        const hi = this.consts.evaluate(a.bounds.upper, this.diags);
+        if (typeof lo !== 'number' || typeof hi !== 'number' || !(lo < hi)) {
+          ok = !!this.error('bad-value', `bounds must be two numbers with lower < upper`, a.bounds.span);
+          continue;
+        }
+        // Bounds are written in the argument's units (sd) and mapped to the stored role (variance)
+        // by the family's own conversion, which is monotone.
+        const at = (b: number): Record<string, number[]> => fam.fromArgs({ [a.name.name]: b }, ctx).values;
+        const [loVals, hiVals] = [at(lo), at(hi)];
+        for (const r of roles) {
+          const spec = specs.find((s) => s.role === r);
+          const perUnit = spec ? spec.shape.slice(spec.shared ? 0 : 1).reduce((x, y) => x * y, 1) : 0;
+          const scalarLike = spec && (['identity', 'positive', 'unit'].includes(spec.param.kind) || (spec.param.kind === 'spd' && perUnit === 1));
+          const rl = loVals[r]?.[0];
+          const rh = hiVals[r]?.[0];
+          if (!scalarLike || rl === undefined || rh === undefined) {
+            ok = !!this.error('bad-value', `bounds apply to scalar parameters; '${a.name.name}' is not one here`, a.bounds.span);
+          } else if (num === undefined || (Array.isArray(num) ? (num as number[]).flat() : [num as number]).some((x) => x < lo || x > hi)) {
+            ok = !!this.error('bad-value', `the initial ${a.name.name} lies outside its bounds [${lo}, ${hi}]`, a.span);
+          } else bounds.set(r, { lower: Math.min(rl, rh), upper: Math.max(rl, rh) });
+        }
+      }
+    }
+    if (!ok) return undefined;
+    const id = this.nextId();
+    const paramNames: Record<string, string> = {};
+    const shared: string[] = [];
+    for (const spec of specs) {
+      const pname = `${id}.${spec.role}`;
+      paramNames[spec.role] = pname;
+      if (spec.shared) shared.push(spec.role);
+      const given = values[spec.role];
+      const size = spec.shape.reduce((a, b) => a * b, 1);
+      const value = given ? (spec.shared ? given : repeat(given, units)) : new Array<number>(size).fill(0);
+      if (value.length !== size) {
+        return this.error('bad-value', `${fam.name}'s ${spec.role} has ${given!.length} values per component but needs ${size / (spec.shared ? 1 : units)} here`, expr.span);
+      }
+      const b = bounds.get(spec.role);
+      const param: Parameterization = b ? { kind: 'bounded', lower: b.lower, upper: b.upper } : spec.param;
+      this.params[pname] = { name: pname, shape: [...spec.shape], param, value, fixed: fixedRoles.has(spec.role), init: given ? 'given' : 'data', source: src(expr.span) };
+    }
+    this.nodes.push({
+      kind: 'input',
+      id,
+      dist: fam.name,
+      ...(variant ? { variant } : {}),
+      params: paramNames,
+      ...(shared.length ? { shared } : {}),
+      scope: [...scope],
+      units,
+      source: src(expr.span),
+    });
+    return id;
+  }
+
+  private value(a: Arg): Value | undefined {
+    if (!a.value) return undefined;
+    return this.consts.evaluate(a.value, this.diags);
+  }
+}
+
+function levelsOf(t: VarType): number {
+  return t.kind === 'categorical' ? t.levels.length : t.kind === 'bool' ? 2 : 0;
+}
+
+function describeType(t: VarType): string {
+  switch (t.kind) {
+    case 'categorical':
+      return `a categorical column (levels ${t.levels.slice(0, 4).join(', ')}${t.levels.length > 4 ? ', ...' : ''})`;
+    case 'bool':
+      return 'a bool column';
+    case 'int':
+      return 'an int column';
+    case 'real':
+      return 'a real column';
+  }
+}
+
+function repeat(v: readonly number[], times: number): number[] {
+  const out = new Array<number>(v.length * times);
+  for (let t = 0; t < times; t++) for (let i = 0; i < v.length; i++) out[t * v.length + i] = v[i]!;
+  return out;
+}
+
+function show(v: Value): string {
+  return typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+}
+
+function src(span: Span): { line: number; column: number } {
+  return { line: span.startLine, column: span.startColumn };
+}

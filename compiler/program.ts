@@ -1,0 +1,53 @@
+// The checked form of a .pmix file: its data sets, models and the ordered steps (fits and
+// queries) that `pmix run` executes. Built from the AST by compile.ts.
+import type { FitDecl, ModelDecl, QueryAst, Span } from '../language/ast.js';
+import type { DataSpec } from '../runtime/data/csv.js';
+
+export interface EMSettings {
+  readonly method: 'em';
+  readonly maxIter: number;
+  readonly tol: number;
+  readonly restarts: number;
+  readonly init: 'kmeans' | 'random';
+  readonly regCovar: number;
+  readonly seed: number;
+}
+
+export interface AdamSettings {
+  readonly method: 'adam';
+  readonly lr: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly seed: number;
+  readonly regCovar: number;
+  readonly init: 'kmeans' | 'random';
+}
+
+export type FitSettings = EMSettings | AdamSettings;
+
+export interface ModelInfo {
+  readonly decl: ModelDecl;
+  /** Variables named by the declaration, `model M(x, y) = ...`. */
+  readonly vars?: readonly string[];
+}
+
+export type Step =
+  | {
+      readonly kind: 'fit';
+      readonly model: string;
+      readonly data: string;
+      readonly weights?: string;
+      readonly settings: FitSettings;
+      readonly decl: FitDecl;
+    }
+  | { readonly kind: 'query'; readonly model: string; readonly query: QueryAst; readonly span: Span; readonly text: string };
+
+export interface CompiledProgram {
+  readonly file: string;
+  readonly source: string;
+  readonly data: ReadonlyMap<string, DataSpec>;
+  readonly models: ReadonlyMap<string, ModelInfo>;
+  readonly steps: readonly Step[];
+  /** Values of `let` constants, for evaluating expressions of later stages (queries). */
+  readonly constants: ReadonlyMap<string, number | number[]>;
+}

@@ -1,0 +1,384 @@
+// The grammar of .pmix, one rule per construct, in the order of the language reference
+// (docs/language.md). It builds a concrete syntax tree; visitor.ts turns that into the AST.
+//
+// Chevrotain's in-rule recovery (token insertion, re-sync) is off: parse.ts recovers at
+// statement boundaries instead, so a bad statement gives exactly one diagnostic.
+import { CstParser } from 'chevrotain';
+import { messageProvider } from './messages.js';
+import * as T from './tokens.js';
+
+export class PmixGrammar extends CstParser {
+  constructor() {
+    super(T.allTokens, {
+      recoveryEnabled: false,
+      nodeLocationTracking: 'onlyOffset',
+      maxLookahead: 3,
+      errorMessageProvider: messageProvider,
+    });
+    this.performSelfAnalysis();
+  }
+
+  // statement := (dataDecl | modelDecl | letDecl | fitDecl | queryDecl) { ';' }
+  public statement = this.RULE('statement', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.dataDecl) },
+      { ALT: () => this.SUBRULE(this.modelDecl) },
+      { ALT: () => this.SUBRULE(this.letDecl) },
+      { ALT: () => this.SUBRULE(this.fitDecl) },
+      { ALT: () => this.SUBRULE(this.queryDecl) },
+    ]);
+    this.MANY(() => this.CONSUME(T.Semicolon));
+  });
+
+  // ---- data ---------------------------------------------------------------------------
+
+  // dataDecl := 'data' name 'from' string '{' { column [','] } '}'
+  public dataDecl = this.RULE('dataDecl', () => {
+    this.CONSUME(T.Data);
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.CONSUME(T.From);
+    this.CONSUME(T.StringLiteral, { LABEL: 'path' });
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.SUBRULE(this.column);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  // column := name ':' columnType
+  public column = this.RULE('column', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.columnType);
+  });
+
+  // columnType := 'real' | 'int' | 'bool' | 'categorical' [ '(' string { ',' string } [','] ')' ]
+  public columnType = this.RULE('columnType', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Real, { LABEL: 'type' }) },
+      { ALT: () => this.CONSUME(T.Int, { LABEL: 'type' }) },
+      { ALT: () => this.CONSUME(T.Bool, { LABEL: 'type' }) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Categorical, { LABEL: 'type' });
+          this.OPTION(() => {
+            this.CONSUME(T.LParen);
+            this.CONSUME1(T.StringLiteral, { LABEL: 'level' });
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              this.CONSUME2(T.StringLiteral, { LABEL: 'level' });
+            });
+            this.OPTION1(() => this.CONSUME1(T.Comma));
+            this.CONSUME(T.RParen);
+          });
+        },
+      },
+    ]);
+  });
+
+  // ---- model --------------------------------------------------------------------------
+
+  // modelDecl := 'model' name [ '(' name { ',' name } [','] ')' ] '=' modelExpr
+  public modelDecl = this.RULE('modelDecl', () => {
+    this.CONSUME(T.Model);
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.CONSUME1(T.Identifier, { LABEL: 'var' });
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.CONSUME2(T.Identifier, { LABEL: 'var' });
+      });
+      this.OPTION1(() => this.CONSUME1(T.Comma));
+      this.CONSUME(T.RParen);
+    });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.modelExpr);
+  });
+
+  // modelExpr := mixture | product | leaf
+  public modelExpr = this.RULE('modelExpr', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.mixture) },
+      { ALT: () => this.SUBRULE(this.product) },
+      { ALT: () => this.SUBRULE(this.leaf) },
+    ]);
+  });
+
+  // mixture := 'mixture' [ '(' [argList] ')' ]
+  //            ( 'of' modelExpr | '{' modelExpr { ',' modelExpr } [','] '}' )
+  public mixture = this.RULE('mixture', () => {
+    this.CONSUME(T.Mixture);
+    this.OPTION(() => this.SUBRULE(this.argParens));
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Of);
+          this.SUBRULE(this.modelExpr, { LABEL: 'component' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LBrace);
+          this.SUBRULE1(this.modelExpr, { LABEL: 'components' });
+          this.MANY(() => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.modelExpr, { LABEL: 'components' });
+          });
+          this.OPTION1(() => this.CONSUME1(T.Comma));
+          this.CONSUME(T.RBrace);
+        },
+      },
+    ]);
+  });
+
+  // product := 'product' '{' part { ',' part } [','] '}'
+  public product = this.RULE('product', () => {
+    this.CONSUME(T.Product);
+    this.CONSUME(T.LBrace);
+    this.SUBRULE(this.part);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE1(this.part);
+    });
+    this.OPTION(() => this.CONSUME1(T.Comma));
+    this.CONSUME(T.RBrace);
+  });
+
+  // part := ( name | '(' name { ',' name } [','] ')' ) ':' modelExpr
+  public part = this.RULE('part', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'var' }) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.CONSUME1(T.Identifier, { LABEL: 'var' });
+          this.MANY(() => {
+            this.CONSUME(T.Comma);
+            this.CONSUME2(T.Identifier, { LABEL: 'var' });
+          });
+          this.OPTION(() => this.CONSUME1(T.Comma));
+          this.CONSUME(T.RParen);
+        },
+      },
+    ]);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.modelExpr);
+  });
+
+  // leaf := name [ '(' [argList] ')' ]      (a distribution, or another model by name)
+  public leaf = this.RULE('leaf', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.OPTION(() => this.SUBRULE(this.argParens));
+  });
+
+  // argParens := '(' [ arg { ',' arg } [','] ] ')'
+  public argParens = this.RULE('argParens', () => {
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.arg);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE1(this.arg);
+      });
+      this.OPTION1(() => this.CONSUME1(T.Comma));
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  // arg := name [ '=' expr ] [ 'in' '[' expr ',' expr ']' ] [ 'fixed' ]
+  // (`weights` is reserved for fit, but is also the name of a mixture argument)
+  public arg = this.RULE('arg', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) },
+      { ALT: () => this.CONSUME(T.Weights, { LABEL: 'name' }) },
+    ]);
+    this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      this.SUBRULE(this.expr, { LABEL: 'value' });
+    });
+    this.OPTION1(() => {
+      this.CONSUME(T.In);
+      this.CONSUME(T.LBracket);
+      this.SUBRULE1(this.expr, { LABEL: 'lower' });
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.expr, { LABEL: 'upper' });
+      this.CONSUME(T.RBracket);
+    });
+    this.OPTION2(() => this.CONSUME(T.Fixed));
+  });
+
+  // ---- let, fit, query ----------------------------------------------------------------
+
+  // letDecl := 'let' name '=' expr
+  public letDecl = this.RULE('letDecl', () => {
+    this.CONSUME(T.Let);
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expr);
+  });
+
+  // fitDecl := 'fit' model 'on' data [ 'weights' column ] 'by' method [ '(' [argList] ')' ]
+  public fitDecl = this.RULE('fitDecl', () => {
+    this.CONSUME(T.Fit);
+    this.CONSUME1(T.Identifier, { LABEL: 'model' });
+    this.CONSUME(T.On);
+    this.CONSUME2(T.Identifier, { LABEL: 'data' });
+    this.OPTION(() => {
+      this.CONSUME(T.Weights);
+      this.CONSUME3(T.Identifier, { LABEL: 'weights' });
+    });
+    this.CONSUME(T.By);
+    this.CONSUME4(T.Identifier, { LABEL: 'method' });
+    this.OPTION1(() => this.SUBRULE(this.argParens));
+  });
+
+  // queryDecl := 'query' model ':' queryExpr
+  public queryDecl = this.RULE('queryDecl', () => {
+    this.CONSUME(T.Query);
+    this.CONSUME(T.Identifier, { LABEL: 'model' });
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.queryExpr);
+  });
+
+  // queryExpr := form '(' [ queryItem { ',' queryItem } [','] ] [ '|' assignments ] ')'
+  // The form (logp, p, posterior, sample, mode, mean) is a name; which items it accepts
+  // is checked when the AST is built, so an unknown form can get a "did you mean".
+  public queryExpr = this.RULE('queryExpr', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'form' });
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.queryItem, { LABEL: 'target' });
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE1(this.queryItem, { LABEL: 'target' });
+      });
+      this.OPTION1(() => this.CONSUME1(T.Comma));
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Bar);
+      this.SUBRULE(this.assignment, { LABEL: 'given' });
+      this.MANY1(() => {
+        this.CONSUME2(T.Comma);
+        this.SUBRULE1(this.assignment, { LABEL: 'given' });
+      });
+      this.OPTION3(() => this.CONSUME3(T.Comma));
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  // queryItem := assignment | expr
+  public queryItem = this.RULE('queryItem', () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.assignment) }, { ALT: () => this.SUBRULE(this.expr) }]);
+  });
+
+  // assignment := name '=' expr
+  public assignment = this.RULE('assignment', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expr);
+  });
+
+  // ---- constant expressions -----------------------------------------------------------
+
+  // expr := term { ('+' | '-') term }
+  public expr = this.RULE('expr', () => {
+    this.SUBRULE(this.term, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) },
+      ]);
+      this.SUBRULE1(this.term, { LABEL: 'operand' });
+    });
+  });
+
+  // term := unary { ('*' | '/') unary }
+  public term = this.RULE('term', () => {
+    this.SUBRULE(this.unary, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'op' }) },
+      ]);
+      this.SUBRULE1(this.unary, { LABEL: 'operand' });
+    });
+  });
+
+  // unary := ('-' | '+') unary | power
+  public unary = this.RULE('unary', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR1([
+            { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) },
+            { ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) },
+          ]);
+          this.SUBRULE(this.unary, { LABEL: 'operand' });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.power) },
+    ]);
+  });
+
+  // power := primary [ '^' unary ]        (right associative; -2^2 is -(2^2))
+  public power = this.RULE('power', () => {
+    this.SUBRULE(this.primary, { LABEL: 'base' });
+    this.OPTION(() => {
+      this.CONSUME(T.Caret);
+      this.SUBRULE(this.unary, { LABEL: 'exponent' });
+    });
+  });
+
+  // primary := number | string | name [ '(' [ expr { ',' expr } [','] ] ')' ]
+  //          | '(' expr ')' | '[' [ expr { ',' expr } [','] ] ']'
+  public primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier, { LABEL: 'name' });
+          this.OPTION(() => {
+            this.CONSUME(T.LParen, { LABEL: 'call' });
+            this.SUBRULE(this.exprList, { LABEL: 'args' });
+            this.CONSUME(T.RParen);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME1(T.LParen, { LABEL: 'group' });
+          this.SUBRULE(this.expr, { LABEL: 'inner' });
+          this.CONSUME1(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LBracket, { LABEL: 'array' });
+          this.SUBRULE1(this.exprList, { LABEL: 'items' });
+          this.CONSUME(T.RBracket);
+        },
+      },
+    ]);
+  });
+
+  // exprList := [ expr { ',' expr } [','] ]
+  public exprList = this.RULE('exprList', () => {
+    this.OPTION(() => {
+      this.SUBRULE(this.expr, { LABEL: 'item' });
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE1(this.expr, { LABEL: 'item' });
+      });
+      this.OPTION1(() => this.CONSUME1(T.Comma));
+    });
+  });
+}
+
+/** Rules the driver may start from. */
+export type StartRule = 'statement' | 'queryExpr';
+
+// Self-analysis is costly, so one instance serves every parse (parses never interleave).
+export const grammar = new PmixGrammar();

@@ -1,0 +1,9 @@
+// The public face of the language front end.
+export { parseProgram, parseQuery } from './parse.js';
+export { renderDiagnostic, renderDiagnostics } from './render.js';
+export { didYouMean, suggestionHint, damerauLevenshtein } from './suggest.js';
+export { QUERY_FORMS } from './queries.js';
+export { RESERVED_WORDS } from './tokens.js';
+export type * from './ast.js';
+export type { Diagnostic, Severity } from './diagnostics.js';
+export { hasErrors } from './diagnostics.js';

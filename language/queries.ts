@@ -1,0 +1,158 @@
+// The query forms. The grammar reads every query as `form(items | given)`; here the form
+// is dispatched on and its items checked, so that `lopg(...)` can get a "did you mean".
+import type { Arg, Assignment, Expr, Ident, QueryAst, Span } from './ast.js';
+import type { Diagnostic } from './diagnostics.js';
+import { suggestionHint } from './suggest.js';
+
+export const QUERY_FORMS: readonly string[] = ['logp', 'p', 'posterior', 'sample', 'mode', 'mean'];
+
+export type QueryItem =
+  | { readonly kind: 'assignment'; readonly assignment: Assignment }
+  | { readonly kind: 'expr'; readonly expr: Expr };
+
+export interface RawQuery {
+  readonly form: Ident;
+  /** The items before '|'. */
+  readonly items: readonly QueryItem[];
+  /** The assignments after '|'. */
+  readonly given: readonly Assignment[];
+  /** The '|', when written. */
+  readonly bar?: Span | undefined;
+  readonly span: Span;
+  readonly file: string;
+}
+
+type Result = { query: QueryAst } | { diagnostic: Diagnostic };
+
+function itemSpan(item: QueryItem): Span {
+  return item.kind === 'assignment' ? item.assignment.span : item.expr.span;
+}
+
+function describe(item: QueryItem): string {
+  if (item.kind === 'assignment') return `the assignment '${item.assignment.name.name} = ...'`;
+  return item.expr.kind === 'name' ? `'${item.expr.name}'` : 'an expression';
+}
+
+export function buildQuery(q: RawQuery): Result {
+  const fail = (span: Span, message: string, hint?: string, expected?: readonly string[], code = 'syntax'): Result => ({
+    diagnostic: {
+      severity: 'error',
+      code,
+      message,
+      span,
+      file: q.file,
+      ...(expected ? { expected } : {}),
+      ...(hint ? { hint } : {}),
+    },
+  });
+  const form = q.form.name;
+  const call = `${form}(...)`;
+
+  /** All items as assignments, or the diagnostic for the first that is not one. */
+  const assignments = (example: string): Assignment[] | Result => {
+    const out: Assignment[] = [];
+    for (const item of q.items) {
+      if (item.kind === 'assignment') {
+        out.push(item.assignment);
+        continue;
+      }
+      const what = item.expr.kind === 'name' ? `'=' after '${item.expr.name}'` : "an assignment 'name = value'";
+      return fail(itemSpan(item), `expected ${what} in ${call}`, `${call} takes assignments such as ${example}`, ["'='"]);
+    }
+    return out;
+  };
+  /** All items as variable names, or the diagnostic for the first that is not one. */
+  const names = (hint: string): Ident[] | Result => {
+    const out: Ident[] = [];
+    for (const item of q.items) {
+      if (item.kind === 'expr' && item.expr.kind === 'name') {
+        out.push({ name: item.expr.name, span: item.expr.span });
+        continue;
+      }
+      return fail(itemSpan(item), `expected a variable name in ${call} but found ${describe(item)}`, hint, ['a name']);
+    }
+    return out;
+  };
+  const noBar = (why: string): Result | undefined =>
+    q.bar ? fail(q.bar, `${call} takes no '|'`, why) : undefined;
+
+  switch (form) {
+    case 'logp':
+    case 'p': {
+      const first = q.items[0];
+      if (!first) {
+        return fail(q.span, `${call} needs at least one assignment or variable before '|'`, `e.g. ${form}(x = 1) or p(x | y = 2)`);
+      }
+      const isName = (i: QueryItem): boolean => i.kind === 'expr' && i.expr.kind === 'name';
+      if (form === 'p' && isName(first)) {
+        const odd = q.items.find((i) => i.kind === 'assignment');
+        if (odd) {
+          return fail(
+            itemSpan(odd),
+            "p(...) mixes variables and assignments before '|'",
+            'write p(x | y = 1) for the distribution of x given y = 1, or p(x = 0, y = 1) for a density',
+          );
+        }
+        const target = names('p(...) takes variables (its distribution) or assignments (a density)');
+        if (!Array.isArray(target)) return target;
+        return { query: { kind: 'distribution', target, given: q.given, span: q.span } };
+      }
+      if (form === 'p' && first.kind === 'assignment') {
+        const odd = q.items.find(isName);
+        if (odd) {
+          return fail(
+            itemSpan(odd),
+            "p(...) mixes variables and assignments before '|'",
+            'write p(x | y = 1) for the distribution of x given y = 1, or p(x = 0, y = 1) for a density',
+          );
+        }
+      }
+      const target = assignments('x = 1');
+      if (!Array.isArray(target)) return target;
+      return { query: { kind: 'density', log: form === 'logp', target, given: q.given, span: q.span } };
+    }
+    case 'posterior': {
+      const bad = noBar('its assignments are all evidence, e.g. posterior(x = 1, y = 2)');
+      if (bad) return bad;
+      const evidence = assignments('x = 1');
+      if (!Array.isArray(evidence)) return evidence;
+      return { query: { kind: 'posterior', evidence, span: q.span } };
+    }
+    case 'sample': {
+      const bad = noBar('write sample(10) or sample(10, seed = 1)');
+      if (bad) return bad;
+      let count: Expr | undefined;
+      const args: Arg[] = [];
+      q.items.forEach((item, i) => {
+        if (item.kind === 'expr' && i === 0) count = item.expr;
+        else if (item.kind === 'assignment') args.push({ name: item.assignment.name, value: item.assignment.value, span: item.assignment.span });
+      });
+      const stray = q.items.find((item, i) => item.kind === 'expr' && i > 0);
+      if (stray) {
+        return fail(itemSpan(stray), `expected an argument 'name = value' in ${call} but found ${describe(stray)}`,
+          'the count comes first: sample(10, seed = 1)', ["'='"]);
+      }
+      return { query: { kind: 'sample', args, ...(count ? { count } : {}), span: q.span } };
+    }
+    case 'mode': {
+      const given = assignments('y = 2 (the values to condition on)');
+      if (!Array.isArray(given)) return given;
+      return { query: { kind: 'mode', given: [...given, ...q.given], span: q.span } };
+    }
+    case 'mean': {
+      const target = names('write mean(x | y = 1) for the mean of x given y = 1');
+      if (!Array.isArray(target)) return target;
+      return { query: { kind: 'mean', target, given: q.given, span: q.span } };
+    }
+    default: {
+      const hint = suggestionHint(form, QUERY_FORMS);
+      return fail(
+        q.form.span,
+        `unknown query '${form}'`,
+        hint,
+        QUERY_FORMS.map((f) => `'${f}'`),
+        'unknown-query',
+      );
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// Loads a CSV file into a typed Dataset. Every problem becomes a diagnostic naming the file,
+// the row and the column; nothing throws.
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import type { Diagnostic } from '../../language/diagnostics.js';
+import type { Span } from '../../language/ast.js';
+import { suggestionHint } from '../../language/suggest.js';
+import type { IRVariable, VarType } from '../../compiler/ir/types.js';
+import type { Dataset } from './dataset.js';
+
+/** A declared column: its type, and where it was declared (for diagnostics). */
+export interface ColumnSpec {
+  readonly name: string;
+  /** For categorical: levels, or undefined to infer them (sorted) from the data. */
+  readonly type: { kind: 'real' | 'int' | 'bool' } | { kind: 'categorical'; levels?: readonly string[] };
+  readonly span?: Span;
+}
+
+export interface DataSpec {
+  readonly name: string;
+  readonly path: string;
+  readonly columns: readonly ColumnSpec[];
+  /** The model file and the span of the path string, for 'file not found'. */
+  readonly file?: string;
+  readonly pathSpan?: Span;
+}
+
+const MISSING = new Set(['', 'na', 'nan', 'null', 'n/a', '?']);
+const TRUE = new Set(['true', '1', 'yes', 't', 'y']);
+const FALSE = new Set(['false', '0', 'no', 'f', 'n']);
+
+export function loadCsv(spec: DataSpec): { data?: Dataset; diagnostics: Diagnostic[] } {
+  let text: string;
+  try {
+    text = readFileSync(spec.path, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    return { diagnostics: [fileError(spec, `cannot read data file '${spec.path}' for data set '${spec.name}': ${why}`)] };
+  }
+  return parseCsvText(text, spec);
+}
+
+export function parseCsvText(text: string, spec: DataSpec): { data?: Dataset; diagnostics: Diagnostic[] } {
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
+  } catch (e) {
+    return { diagnostics: [dataError(spec, `'${spec.path}' is not valid CSV: ${(e as Error).message}`)] };
+  }
+  if (records.length === 0) return { diagnostics: [dataError(spec, `'${spec.path}' is empty: expected a header row`)] };
+  const header = records[0]!;
+  const diagnostics: Diagnostic[] = [];
+  const colIndex: number[] = [];
+  for (const c of spec.columns) {
+    const i = header.indexOf(c.name);
+    if (i < 0) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'unknown-column',
+        message: `column '${c.name}' is not in the header of '${spec.path}' (it has: ${header.join(', ')})`,
+        span: c.span,
+        file: spec.file,
+        hint: suggestionHint(c.name, header),
+      });
+    }
+    colIndex.push(i);
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+
+  const rows = records.length - 1;
+  const width = spec.columns.length;
+  const values = new Float64Array(rows * width);
+  const rawCategorical = new Map<number, string[]>();
+  const maxErrors = 10;
+  let errorCount = 0;
+  const report = (row: number, col: string, message: string): void => {
+    errorCount++;
+    if (errorCount <= maxErrors) diagnostics.push(dataError(spec, `${spec.path}: row ${row}, column '${col}': ${message}`));
+  };
+  for (let r = 0; r < rows; r++) {
+    const rec = records[r + 1]!;
+    if (rec.length !== header.length) {
+      report(r + 1, spec.columns[0]!.name, `the row has ${rec.length} fields but the header has ${header.length}`);
+      continue;
+    }
+    spec.columns.forEach((c, j) => {
+      const cell = rec[colIndex[j]!]!;
+      const v = parseCell(cell, c.type.kind);
+      if (typeof v === 'string') report(r + 1, c.name, v);
+      else values[r * width + j] = v;
+      if (c.type.kind === 'categorical') {
+        let raw = rawCategorical.get(j);
+        if (!raw) rawCategorical.set(j, (raw = new Array<string>(rows)));
+        raw[r] = cell;
+      }
+    });
+  }
+  if (errorCount > maxErrors) diagnostics.push(dataError(spec, `${spec.path}: ${errorCount - maxErrors} more bad cells not shown`));
+  if (diagnostics.length > 0) return { diagnostics };
+
+  const columns: IRVariable[] = spec.columns.map((c, j) => {
+    if (c.type.kind !== 'categorical') return { name: c.name, type: { kind: c.type.kind } as VarType };
+    const raw = rawCategorical.get(j) ?? [];
+    const seen = new Set(raw.filter((s) => !MISSING.has(s.toLowerCase())));
+    const levels = c.type.levels ? [...c.type.levels] : [...seen].sort();
+    const index = new Map(levels.map((l, i) => [l, i] as const));
+    for (let r = 0; r < rows; r++) {
+      const s = raw[r]!;
+      if (MISSING.has(s.toLowerCase())) values[r * width + j] = NaN;
+      else {
+        const li = index.get(s);
+        if (li === undefined) {
+          const hint = suggestionHint(s, levels);
+          report(r + 1, c.name, `'${s}' is not one of the declared levels (${levels.join(', ')})${hint ? `; ${hint}` : ''}`);
+        } else values[r * width + j] = li;
+      }
+    }
+    return { name: c.name, type: { kind: 'categorical', levels } };
+  });
+  if (diagnostics.length > 0) return { diagnostics };
+  return { data: { name: spec.name, source: spec.path, columns, rows, values }, diagnostics };
+}
+
+/** A number, or a message saying why the cell is not a valid value of its type. */
+function parseCell(cell: string, kind: ColumnSpec['type']['kind']): number | string {
+  const lower = cell.toLowerCase();
+  if (MISSING.has(lower)) return NaN;
+  switch (kind) {
+    case 'categorical':
+      return 0; // resolved once all levels are known
+    case 'bool':
+      if (TRUE.has(lower)) return 1;
+      if (FALSE.has(lower)) return 0;
+      return `'${cell}' is not a bool (true/false, 1/0, yes/no)`;
+    case 'int': {
+      const v = Number(cell);
+      if (!Number.isFinite(v)) return `'${cell}' is not a number (int column)`;
+      if (!Number.isInteger(v)) return `'${cell}' is not an integer (int column)`;
+      return v;
+    }
+    default: {
+      const v = Number(cell);
+      if (Number.isNaN(v) || cell === '') return `'${cell}' is not a number (real column)`;
+      if (!Number.isFinite(v)) return `'${cell}' is not a finite number (real column)`;
+      return v;
+    }
+  }
+}
+
+function fileError(spec: DataSpec, message: string): Diagnostic {
+  return { severity: 'error', code: 'missing-data-file', message, span: spec.pathSpan, file: spec.file };
+}
+
+function dataError(spec: DataSpec, message: string): Diagnostic {
+  return { severity: 'error', code: 'bad-data', message, file: spec.path };
+}

@@ -1,0 +1,223 @@
+// Forward (log-values of every node) and backward (flows: the posterior mass of every unit,
+// i.e. the gradient of log p(x) w.r.t. each node's log-value) passes over a batch of rows.
+// Float64 loops: the fused kernels of DESIGN.md's runtime section for mixtures.
+import type { MixingNode, SumNode } from '../compiler/ir/types.js';
+import { gather, type ModelState } from './state.js';
+
+export type NodeValues = Map<string, Float64Array>;
+
+/** Concatenated child values of a node, as [offset, values, units] per child. */
+function childInputs(state: ModelState, vals: NodeValues, children: readonly string[]): { vals: Float64Array; units: number; offset: number }[] {
+  let offset = 0;
+  return children.map((c) => {
+    const units = state.node(c).units;
+    const r = { vals: vals.get(c)!, units, offset };
+    offset += units;
+    return r;
+  });
+}
+
+/**
+ * x: n rows x graph.vars.length, NaN = missing (marginalized). Returns every node's
+ * n x units log-values; the root's are log p(x_i).
+ */
+export function forward(state: ModelState, x: Float64Array, n: number): NodeValues {
+  const v = state.graph.vars.length;
+  const vals: NodeValues = new Map();
+  for (const node of state.nodes) {
+    const out = new Float64Array(n * node.units);
+    switch (node.kind) {
+      case 'input': {
+        const layer = state.layers.get(node.id)!;
+        const xs = gather(x, n, v, node.scope);
+        layer.family.logDensity(layer.params, layer.ctx, xs, n, out);
+        break;
+      }
+      case 'product': {
+        const kids = childInputs(state, vals, node.children);
+        if (node.mode === 'hadamard') {
+          for (const k of kids) for (let i = 0; i < out.length; i++) out[i] += k.vals[i]!;
+        } else {
+          kroneckerForward(kids, n, node.units, out);
+        }
+        break;
+      }
+      case 'mixing':
+        mixingForward(state, node, childInputs(state, vals, node.children), n, out);
+        break;
+      case 'sum':
+        sumForward(state, node, childInputs(state, vals, node.children), n, out);
+        break;
+      default:
+        throw new Error(`node kind '${node.kind}' is not evaluated by the mixture runtime yet`);
+    }
+    vals.set(node.id, out);
+  }
+  return vals;
+}
+
+/** Log-value of input unit j (of the concatenated children) for row i. */
+function inputAt(kids: { vals: Float64Array; units: number; offset: number }[], i: number, j: number): number {
+  for (const k of kids) if (j < k.offset + k.units) return k.vals[i * k.units + (j - k.offset)]!;
+  return -Infinity;
+}
+
+function mixingForward(state: ModelState, node: MixingNode, kids: ReturnType<typeof childInputs>, n: number, out: Float64Array): void {
+  const U = node.units;
+  const A = node.arity;
+  const w = state.values.get(node.weights)!;
+  const logW = w.map(Math.log);
+  const single = kids.length === 1 ? kids[0]!.vals : undefined;
+  const tmp = new Float64Array(A);
+  for (let i = 0; i < n; i++) {
+    for (let u = 0; u < U; u++) {
+      let m = -Infinity;
+      for (let a = 0; a < A; a++) {
+        const t = logW[u * A + a]! + (single ? single[i * A * U + a * U + u]! : inputAt(kids, i, a * U + u));
+        tmp[a] = t;
+        if (t > m) m = t;
+      }
+      if (m === -Infinity || Number.isNaN(m)) {
+        out[i * U + u] = m;
+        continue;
+      }
+      let s = 0;
+      for (let a = 0; a < A; a++) s += Math.exp(tmp[a]! - m);
+      out[i * U + u] = m + Math.log(s);
+    }
+  }
+}
+
+function sumForward(state: ModelState, node: SumNode, kids: ReturnType<typeof childInputs>, n: number, out: Float64Array): void {
+  const U = node.units;
+  const I = kids.reduce((s, k) => s + k.units, 0);
+  const logW = state.values.get(node.weights)!.map(Math.log);
+  const tmp = new Float64Array(I);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < I; j++) tmp[j] = inputAt(kids, i, j);
+    for (let u = 0; u < U; u++) {
+      let m = -Infinity;
+      for (let j = 0; j < I; j++) m = Math.max(m, logW[u * I + j]! + tmp[j]!);
+      if (m === -Infinity) {
+        out[i * U + u] = m;
+        continue;
+      }
+      let s = 0;
+      for (let j = 0; j < I; j++) s += Math.exp(logW[u * I + j]! + tmp[j]! - m);
+      out[i * U + u] = m + Math.log(s);
+    }
+  }
+}
+
+function kroneckerForward(kids: ReturnType<typeof childInputs>, n: number, units: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    for (let u = 0; u < units; u++) {
+      let rest = u;
+      let s = 0;
+      for (let c = kids.length - 1; c >= 0; c--) {
+        const k = kids[c]!;
+        s += k.vals[i * k.units + (rest % k.units)]!;
+        rest = Math.floor(rest / k.units);
+      }
+      out[i * units + u] = s;
+    }
+  }
+}
+
+/** Expected counts of the edges of mixing/sum nodes (weighted by row weights), per weights parameter. */
+export type EdgeCounts = Map<string, Float64Array>;
+
+/**
+ * Flows: flow[node][i, u] = P(unit u of node is on the path of row i | x_i) for trees (the
+ * gradient of log p(x_i) w.r.t. the unit's log-value in general). Rows whose root value is
+ * -Infinity get zero flow. When `counts` is given, accumulates rowWeight * edge flow.
+ */
+export function backward(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts): NodeValues {
+  const flows: NodeValues = new Map();
+  for (const node of state.nodes) flows.set(node.id, new Float64Array(n * node.units));
+  const root = state.graph.root;
+  const rootVals = vals.get(root)!;
+  const rootFlow = flows.get(root)!;
+  for (let i = 0; i < n; i++) if (Number.isFinite(rootVals[i]!)) rootFlow[i] = 1;
+  for (let k = state.nodes.length - 1; k >= 0; k--) {
+    const node = state.nodes[k]!;
+    const f = flows.get(node.id)!;
+    const out = vals.get(node.id)!;
+    switch (node.kind) {
+      case 'input':
+        break;
+      case 'product': {
+        if (node.mode === 'hadamard') {
+          for (const c of node.children) {
+            const cf = flows.get(c)!;
+            for (let i = 0; i < f.length; i++) cf[i] += f[i]!;
+          }
+        } else {
+          const kids = node.children.map((c) => ({ f: flows.get(c)!, units: state.node(c).units }));
+          for (let i = 0; i < n; i++) {
+            for (let u = 0; u < node.units; u++) {
+              const fl = f[i * node.units + u]!;
+              if (fl === 0) continue;
+              let rest = u;
+              for (let c = kids.length - 1; c >= 0; c--) {
+                const kd = kids[c]!;
+                kd.f[i * kd.units + (rest % kd.units)] += fl;
+                rest = Math.floor(rest / kd.units);
+              }
+            }
+          }
+        }
+        break;
+      }
+      case 'mixing':
+      case 'sum': {
+        const kids = childInputs(state, vals, node.children);
+        const kidFlows = node.children.map((c) => flows.get(c)!);
+        const w = state.values.get(node.weights)!;
+        const U = node.units;
+        const I = kids.reduce((s, kk) => s + kk.units, 0);
+        const acc = counts ? getOrInit(counts, node.weights, w.length) : undefined;
+        const locate = (j: number): [number, number] => {
+          for (let c = 0; c < kids.length; c++) if (j < kids[c]!.offset + kids[c]!.units) return [c, j - kids[c]!.offset];
+          return [kids.length - 1, 0];
+        };
+        const loc = Array.from({ length: I }, (_, j) => locate(j));
+        for (let i = 0; i < n; i++) {
+          const rw = rowWeights ? rowWeights[i]! : 1;
+          for (let u = 0; u < U; u++) {
+            const fl = f[i * U + u]!;
+            if (fl === 0) continue;
+            const o = out[i * U + u]!;
+            const A = node.kind === 'mixing' ? node.arity : I;
+            for (let a = 0; a < A; a++) {
+              const j = node.kind === 'mixing' ? a * U + u : a;
+              const [c, local] = loc[j]!;
+              const kd = kids[c]!;
+              const wv = w[u * A + a]!;
+              if (wv === 0) continue;
+              const e = fl * Math.exp(Math.log(wv) + kd.vals[i * kd.units + local]! - o);
+              if (!(e > 0)) continue;
+              kidFlows[c]![i * kd.units + local] += e;
+              if (acc) acc[u * A + a] += rw * e;
+            }
+          }
+        }
+        break;
+      }
+      default:
+        throw new Error(`node kind '${node.kind}' is not evaluated by the mixture runtime yet`);
+    }
+  }
+  return flows;
+}
+
+function getOrInit(m: EdgeCounts, key: string, size: number): Float64Array {
+  let a = m.get(key);
+  if (!a) m.set(key, (a = new Float64Array(size)));
+  return a;
+}
+
+/** log p(x_i) for each row. */
+export function logDensityRows(state: ModelState, x: Float64Array, n: number): Float64Array {
+  return forward(state, x, n).get(state.graph.root)!;
+}

@@ -1,0 +1,115 @@
+// Gradient ascent on the mean log-likelihood with Adam over mini-batches. Gradients come from
+// the flows of the backward pass: for a mixing weight the expected edge count, for a leaf the
+// flow-weighted gradient of its log-density (each family's gradLogDensity), carried to the
+// unconstrained space by each parameter's parameterization.
+import type { AdamSettings } from '../../compiler/program.js';
+import type { LayerParams } from '../../stdlib/distributions/types.js';
+import { Rng } from '../../stdlib/random.js';
+import { backward, forward } from '../evaluate.js';
+import type { ModelState } from '../state.js';
+import { checkFinite, meanLogLikelihood } from './em.js';
+import { initialize } from './initialize.js';
+import { chainGrad, fromFree, toFree } from './parameterization.js';
+import type { FitProgress, FitResult } from './types.js';
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPS = 1e-8;
+
+export function fitAdam(
+  initial: ModelState,
+  x: Float64Array,
+  n: number,
+  rowWeights: Float64Array,
+  settings: AdamSettings,
+  onProgress?: (p: FitProgress) => void,
+  signal?: AbortSignal,
+): { state: ModelState; result: FitResult } {
+  const rng = new Rng(settings.seed);
+  const state = initial.clone();
+  initialize(state, x, n, rowWeights, settings.init, settings.regCovar, rng.fork());
+  const v = state.graph.vars.length;
+  const free = [...state.values.keys()].filter((k) => !state.param(k).fixed && state.param(k).param.kind !== 'neural');
+  const u = new Map(free.map((k) => [k, toFree(state.param(k), state.values.get(k)!)]));
+  const m1 = new Map(free.map((k) => [k, new Float64Array(u.get(k)!.length)]));
+  const m2 = new Map(free.map((k) => [k, new Float64Array(u.get(k)!.length)]));
+  const totalWeight = rowWeights.reduce((a, b) => a + b, 0);
+  const order = Array.from({ length: n }, (_, i) => i);
+  const trace: number[] = [];
+  let step = 0;
+  let epochs = 0;
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    if (signal?.aborted) break;
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (let start = 0; start < n; start += settings.batch) {
+      const rows = order.slice(start, start + settings.batch);
+      const b = rows.length;
+      const xb = new Float64Array(b * v);
+      const wb = new Float64Array(b);
+      rows.forEach((r, i) => {
+        xb.set(x.subarray(r * v, (r + 1) * v), i * v);
+        wb[i] = rowWeights[r]!;
+      });
+      const bw = wb.reduce((a, c) => a + c, 0);
+      if (bw <= 0) continue;
+      const grads = gradients(state, xb, b, wb);
+      step++;
+      for (const k of free) {
+        const p = state.param(k);
+        const g = chainGrad(p, u.get(k)!, state.values.get(k)!, grads.get(k)!);
+        const uk = u.get(k)!;
+        const a1 = m1.get(k)!;
+        const a2 = m2.get(k)!;
+        const lr = (settings.lr * Math.sqrt(1 - BETA2 ** step)) / (1 - BETA1 ** step);
+        for (let i = 0; i < uk.length; i++) {
+          const gi = g[i]! / bw; // ascent on the mean log-likelihood
+          a1[i] = BETA1 * a1[i]! + (1 - BETA1) * gi;
+          a2[i] = BETA2 * a2[i]! + (1 - BETA2) * gi * gi;
+          uk[i] += (lr * a1[i]!) / (Math.sqrt(a2[i]!) + EPS);
+        }
+        fromFree(p, uk, state.values.get(k)!);
+      }
+      checkFinite(state, epoch);
+    }
+    epochs = epoch;
+    const ll = meanLogLikelihood(forward(state, x, n).get(state.graph.root)!, rowWeights, totalWeight, epoch);
+    trace.push(ll);
+    onProgress?.({ restart: 1, restarts: 1, iteration: epoch, maxIter: settings.epochs, meanLogLikelihood: ll });
+  }
+  const final = trace.length ? trace[trace.length - 1]! : meanLogLikelihood(forward(state, x, n).get(state.graph.root)!, rowWeights, totalWeight, 0);
+  return { state, result: { iterations: epochs, converged: epochs === settings.epochs, meanLogLikelihood: final, trace } };
+}
+
+/** Gradient of sum_i w_i log p(x_i) w.r.t. every parameter's natural values. */
+export function gradients(state: ModelState, x: Float64Array, n: number, w: Float64Array): Map<string, Float64Array> {
+  const vals = forward(state, x, n);
+  const counts = new Map<string, Float64Array>();
+  const flows = backward(state, vals, n, w, counts);
+  const grads = new Map<string, Float64Array>();
+  for (const [k, vv] of state.values) grads.set(k, new Float64Array(vv.length));
+  const v = state.graph.vars.length;
+  for (const node of state.nodes) {
+    if (node.kind === 'mixing' || node.kind === 'sum') {
+      // d/dW[u,a] sum_i w_i log p = count[u,a] / W[u,a]
+      const c = counts.get(node.weights);
+      const wv = state.values.get(node.weights)!;
+      const g = grads.get(node.weights)!;
+      if (c) for (let i = 0; i < g.length; i++) g[i] = wv[i]! > 0 ? c[i]! / wv[i]! : 0;
+    } else if (node.kind === 'input') {
+      const layer = state.layers.get(node.id)!;
+      const f = flows.get(node.id)!;
+      const coef = new Float64Array(f.length);
+      for (let i = 0; i < n; i++) for (let uu = 0; uu < node.units; uu++) coef[i * node.units + uu] = f[i * node.units + uu]! * w[i]!;
+      const lg: LayerParams = {};
+      for (const [role, nm] of Object.entries(layer.names)) lg[role] = grads.get(nm)!;
+      const xs = new Float64Array(n * node.scope.length);
+      for (let i = 0; i < n; i++) for (let j = 0; j < node.scope.length; j++) xs[i * node.scope.length + j] = x[i * v + node.scope[j]!]!;
+      layer.family.gradLogDensity(layer.params, layer.ctx, xs, n, coef, lg);
+    }
+  }
+  return grads;
+}
+

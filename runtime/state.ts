@@ -1,0 +1,117 @@
+// Runtime state of one model: the IR graph plus its parameter values as mutable Float64Arrays
+// (learners update them in place), with per-node views the kernels read.
+import type { InputNode, IRGraph, IRNode, IRParam } from '../compiler/ir/types.js';
+import { getDistribution } from '../stdlib/distributions/index.js';
+import type { LayerContext, LayerParams, LeafFamily } from '../stdlib/distributions/types.js';
+
+export interface InputLayer {
+  readonly node: InputNode;
+  readonly family: LeafFamily;
+  readonly ctx: LayerContext;
+  /** role -> the parameter's live values */
+  readonly params: LayerParams;
+  /** role -> IR parameter name */
+  readonly names: Readonly<Record<string, string>>;
+}
+
+export class ModelState {
+  readonly graph: IRGraph;
+  readonly values = new Map<string, Float64Array>();
+  readonly nodes: readonly IRNode[];
+  readonly byId = new Map<string, IRNode>();
+  readonly layers = new Map<string, InputLayer>();
+
+  constructor(graph: IRGraph) {
+    this.graph = graph;
+    this.nodes = graph.nodes;
+    for (const p of Object.values(graph.params)) this.values.set(p.name, Float64Array.from(p.value));
+    for (const n of graph.nodes) {
+      this.byId.set(n.id, n);
+      if (n.kind === 'input') {
+        const family = getDistribution(n.dist);
+        if (!family) throw new Error(`unknown distribution '${n.dist}' in node ${n.id}`);
+        const params: LayerParams = {};
+        for (const [role, name] of Object.entries(n.params)) params[role] = this.values.get(name)!;
+        const ctx: LayerContext = {
+          dims: n.scope.length,
+          units: n.units,
+          variant: n.variant ?? '',
+          levels: n.scope.map((i) => {
+            const t = graph.vars[i]!.type;
+            return t.kind === 'categorical' ? t.levels.length : t.kind === 'bool' ? 2 : 0;
+          }),
+        };
+        this.layers.set(n.id, { node: n, family, ctx, params, names: n.params });
+      }
+    }
+  }
+
+  node(id: string): IRNode {
+    const n = this.byId.get(id);
+    if (!n) throw new Error(`no node '${id}'`);
+    return n;
+  }
+
+  param(name: string): IRParam {
+    const p = this.graph.params[name];
+    if (!p) throw new Error(`no parameter '${name}'`);
+    return p;
+  }
+
+  /** A copy with the same graph and copied values (restarts keep the best copy). */
+  clone(): ModelState {
+    const s = new ModelState(this.graph);
+    s.copyFrom(this);
+    return s;
+  }
+
+  /** Copies all parameter values from another state of the same graph. */
+  copyFrom(other: ModelState): void {
+    for (const [k, v] of other.values) this.values.get(k)!.set(v);
+  }
+
+  /** The IR graph with the current parameter values (and init marked 'given'). */
+  toGraph(): IRGraph {
+    const params: Record<string, IRParam> = {};
+    for (const [k, p] of Object.entries(this.graph.params)) {
+      params[k] = { ...p, value: Array.from(this.values.get(k)!), init: 'given' };
+    }
+    return { ...this.graph, params };
+  }
+
+  /** Number of free scalar parameters (for BIC/AIC): fixed parameters do not count. */
+  freeParameterCount(): number {
+    let total = 0;
+    for (const n of this.nodes) {
+      if (n.kind === 'mixing' || n.kind === 'sum') {
+        const p = this.param(n.weights);
+        if (!p.fixed) total += n.kind === 'mixing' ? n.units * (n.arity - 1) : p.shape[0]! * (p.shape[1]! - 1);
+      } else if (n.kind === 'input') {
+        const layer = this.layers.get(n.id)!;
+        const { perUnit, shared } = layer.family.freeParams(layer.ctx);
+        const allFixed = Object.values(layer.names).every((nm) => this.param(nm).fixed);
+        if (allFixed) continue;
+        // Fixed roles are subtracted by their size per unit.
+        let fixedPerUnit = 0;
+        let fixedShared = 0;
+        for (const [role, nm] of Object.entries(layer.names)) {
+          const p = this.param(nm);
+          if (!p.fixed) continue;
+          const size = p.value.length;
+          if (n.shared?.includes(role)) fixedShared += size;
+          else fixedPerUnit += size / n.units;
+        }
+        total += n.units * Math.max(0, perUnit - fixedPerUnit) + Math.max(0, shared - fixedShared);
+      }
+    }
+    return total;
+  }
+}
+
+/** Gathers the columns `scope` of the N x V matrix x into a contiguous N x |scope| buffer. */
+export function gather(x: Float64Array, n: number, v: number, scope: readonly number[], out?: Float64Array): Float64Array {
+  const d = scope.length;
+  const buf = out ?? new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) buf[i * d + j] = x[i * v + scope[j]!]!;
+  return buf;
+}

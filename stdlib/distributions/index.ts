@@ -1,0 +1,37 @@
+// The registry of leaf distributions, keyed by the names users write. Adding a distribution
+// is one new file and one line here.
+import type { LeafFamily } from './types.js';
+import { factorized } from './factorized.js';
+import { normal } from './normal.js';
+import { categorical } from './categorical.js';
+import { bernoulli } from './bernoulli.js';
+import { binomial } from './binomial.js';
+import { poisson } from './poisson.js';
+import { exponential } from './exponential.js';
+import { gamma } from './gamma.js';
+import { beta } from './beta.js';
+import { laplace } from './laplace.js';
+import { studentT } from './student-t.js';
+import { logNormal } from './log-normal.js';
+
+export const distributions: ReadonlyMap<string, LeafFamily> = new Map<string, LeafFamily>([
+  ['Normal', normal],
+  ['Categorical', factorized(categorical)],
+  ['Bernoulli', factorized(bernoulli)],
+  ['Binomial', factorized(binomial)],
+  ['Poisson', factorized(poisson)],
+  ['Exponential', factorized(exponential)],
+  ['Gamma', factorized(gamma)],
+  ['Beta', factorized(beta)],
+  ['Laplace', factorized(laplace)],
+  ['StudentT', factorized(studentT)],
+  ['LogNormal', factorized(logNormal)],
+]);
+
+export function getDistribution(name: string): LeafFamily | undefined {
+  return distributions.get(name);
+}
+
+export type { LeafFamily, UnivariateDist } from './types.js';
+export { factorized } from './factorized.js';
+export { NotPositiveDefiniteError } from './gaussian.js';

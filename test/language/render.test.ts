@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../language/diagnostics.js';
+import { parseProgram, parseQuery } from '../../language/parse.js';
+import { renderDiagnostic, renderDiagnostics } from '../../language/render.js';
+
+/** Parses `source` as faithful.pmix, expecting one diagnostic, and renders it. */
+function render(source: string): string {
+  const { diagnostics } = parseProgram(source, 'faithful.pmix');
+  expect(diagnostics).toHaveLength(1);
+  return renderDiagnostics(diagnostics, new Map([['faithful.pmix', source]]));
+}
+
+const lines = (...ls: string[]): string => ls.join('\n');
+
+describe('golden renderings of syntax errors', () => {
+  it("missing ')'", () => {
+    expect(render('data faithful from "f.csv" { x: real }\n\nmodel Geyser = mixture(k = 3 of Normal(full)\n')).toBe(
+      lines(
+        "faithful.pmix:3:30: error: expected ')' but found 'of'",
+        '  model Geyser = mixture(k = 3 of Normal(full)',
+        '                               ^^',
+        "  expected: ')' or ','",
+      ),
+    );
+  });
+
+  it('stray token', () => {
+    expect(render('model A = Normal(full))')).toBe(
+      lines(
+        "faithful.pmix:1:23: error: expected the end of the statement but found ')'",
+        '  model A = Normal(full))',
+        '                        ^',
+        "  expected: ';' or a new statement",
+      ),
+    );
+  });
+
+  it('bad number', () => {
+    expect(render('let tol = 1.2.3')).toBe(
+      lines(
+        "faithful.pmix:1:11: error: malformed number '1.2.3'",
+        '  let tol = 1.2.3',
+        '            ^^^^^',
+        '  hint: numbers look like 3, 3.1, .5 or 1e-6',
+      ),
+    );
+  });
+
+  it('unterminated string', () => {
+    expect(render('data d from "faithful.csv {\n  x: real\n}')).toBe(
+      lines(
+        'faithful.pmix:1:13: error: unterminated string',
+        '  data d from "faithful.csv {',
+        '              ^^^^^^^^^^^^^^^',
+        `  hint: add the closing '"' on the same line`,
+      ),
+    );
+  });
+
+  it('unknown query form with did-you-mean', () => {
+    expect(render('query Geyser: lopg(eruptions = 3.1)')).toBe(
+      lines(
+        "faithful.pmix:1:15: error: unknown query 'lopg'",
+        '  query Geyser: lopg(eruptions = 3.1)',
+        '                ^^^^',
+        "  expected: 'logp', 'p', 'posterior', 'sample', 'mode' or 'mean'",
+        "  hint: did you mean 'logp'?",
+      ),
+    );
+  });
+
+  it("missing '=' in let", () => {
+    expect(render('let s 2 * pi')).toBe(
+      lines(
+        "faithful.pmix:1:7: error: expected '=' but found '2'",
+        '  let s 2 * pi',
+        '        ^',
+      ),
+    );
+  });
+
+  it('misspelt keyword', () => {
+    expect(render('fit Geyser on faithful bye em')).toBe(
+      lines(
+        "faithful.pmix:1:24: error: expected 'by' but found 'bye'",
+        '  fit Geyser on faithful bye em',
+        '                         ^^^',
+        "  expected: 'by' or 'weights'",
+        "  hint: did you mean 'by'?",
+      ),
+    );
+  });
+
+  it('statement cut short, with tabs before the caret', () => {
+    expect(render('\tlet s =\nmodel M = Normal')).toBe(
+      lines(
+        'faithful.pmix:1:9: error: expected an expression but found the end of the statement',
+        '  \tlet s =',
+        '  \t       ^',
+        "  expected: a number, a string, a name, '(' or '['",
+      ),
+    );
+  });
+
+  it('unterminated block comment', () => {
+    expect(render('let a = 1 /* note\n more')).toBe(
+      lines(
+        'faithful.pmix:1:11: error: unterminated block comment',
+        '  let a = 1 /* note',
+        '            ^^',
+        "  hint: close it with '*/'",
+      ),
+    );
+  });
+
+  it('a query given on the command line', () => {
+    const text = 'p(x, y = 2)';
+    const { diagnostics } = parseQuery(text);
+    expect(renderDiagnostics(diagnostics, new Map([['<query>', text]]))).toBe(
+      lines(
+        "<query>:1:6: error: p(...) mixes variables and assignments before '|'",
+        '  p(x, y = 2)',
+        '       ^^^^^',
+        '  hint: write p(x | y = 1) for the distribution of x given y = 1, or p(x = 0, y = 1) for a density',
+      ),
+    );
+  });
+});
+
+describe('renderDiagnostic', () => {
+  const span = { startOffset: 4, endOffset: 9, startLine: 1, startColumn: 5, endLine: 2, endColumn: 3 };
+
+  it('renders without a span or source', () => {
+    const d: Diagnostic = { severity: 'warning', code: 'x', message: 'no data rows', hint: 'check the file' };
+    expect(renderDiagnostic(d, undefined)).toBe('<input>: warning: no data rows\n  hint: check the file');
+    expect(renderDiagnostic({ ...d, span, file: 'a.pmix' }, undefined)).toBe('a.pmix:1:5: warning: no data rows\n  hint: check the file');
+  });
+
+  it('underlines a multi-line span to the end of its first line, at least one caret', () => {
+    const d: Diagnostic = { severity: 'note', code: 'x', message: 'here', span };
+    expect(renderDiagnostic(d, 'abc defgh\nij')).toBe('<input>:1:5: note: here\n  abc defgh\n      ^^^^^');
+    const empty = { ...span, endLine: 1, endColumn: 5, endOffset: 4 };
+    expect(renderDiagnostic({ ...d, span: empty }, 'abc defgh')).toBe('<input>:1:5: note: here\n  abc defgh\n      ^');
+  });
+
+  it('joins several diagnostics, each with its own file', () => {
+    const a: Diagnostic = { severity: 'error', code: 'x', message: 'one', file: 'a', span: { ...span, endLine: 1, endColumn: 6 } };
+    const b: Diagnostic = { severity: 'error', code: 'y', message: 'two' };
+    const out = renderDiagnostics([a, b], new Map([['a', 'abcdef'], ['<input>', 'zzz']]));
+    expect(out).toBe('a:1:5: error: one\n  abcdef\n      ^\n<input>: error: two');
+  });
+});
