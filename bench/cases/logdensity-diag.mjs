@@ -1,0 +1,4 @@
+// Log-density of 1M points under a diag-covariance GMM, D=16 K=32, against scikit-learn.
+import { logDensityCase } from '../lib/logdensity.mjs';
+
+export default logDensityCase({ name: 'logdensity-diag', variant: 'diag', d: 16, k: 32 });

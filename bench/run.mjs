@@ -1,0 +1,117 @@
+// Side-by-side benchmarks of pmix against its Python peers (numpy, scikit-learn, scipy) on
+// the same generated data. Usage (after `npm run build`; `npm run bench` builds first):
+//   node bench/run.mjs [--quick] [--case NAME[,NAME]] [--json] [--out FILE] [--no-peer]
+//                      [--peer-coretype auto|none|NAME]
+// Each case's pmix side runs in its own process (data generated there with a seeded
+// generator and written to a temp dir); the peer then reads those files, once pinned to one
+// BLAS thread (the primary number: pmix runs on one thread) and once with BLAS's default.
+// --json prints one JSON object and nothing else on stdout (use `npm run -s bench -- --json`
+// so that npm's own banner stays off stdout). Results are reported, never asserted.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { table } from './lib/format.mjs';
+import { findPeer, runPeer } from './lib/peer.mjs';
+
+const CASES = ['gmm-em-diag', 'gmm-em-full16', 'gmm-em-full8', 'lse-layer', 'lse-layer-tfjs', 'cholesky', 'logdensity-diag', 'logdensity-full'];
+
+function parseArgs(argv) {
+  const o = { quick: false, json: false, peer: true, cases: CASES, out: undefined, coretype: 'auto' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--quick') o.quick = true;
+    else if (a === '--json') o.json = true;
+    else if (a === '--no-peer') o.peer = false;
+    else if (a.startsWith('--case')) o.cases = value().split(',');
+    else if (a.startsWith('--out')) o.out = value();
+    else if (a.startsWith('--peer-coretype')) o.coretype = value();
+    else throw new Error(`unknown option ${a}`);
+  }
+  const unknown = o.cases.filter((c) => !CASES.includes(c));
+  if (unknown.length) throw new Error(`unknown case ${unknown.join(', ')} (cases: ${CASES.join(', ')})`);
+  return o;
+}
+
+function runChild(name, dir, params) {
+  const child = fileURLToPath(new URL('./lib/child.mjs', import.meta.url));
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', child, name, dir, JSON.stringify(params)], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('@@BENCH '));
+  if (r.status !== 0 || !line) return { error: (r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-4).join(' | ') };
+  return JSON.parse(line.slice(8));
+}
+
+const relDiff = (a, b) => (typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) / Math.max(1e-300, Math.abs(b)) : null);
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const log = (s) => process.stderr.write(`${s}\n`);
+  const peer = o.peer ? findPeer(o.coretype) : { note: 'peer disabled (--no-peer)' };
+  if (peer.note) log(`note: ${peer.note}`);
+  if (peer.python) log(`peer: ${peer.python} numpy ${peer.info.numpy}, scikit-learn ${peer.info.sklearn ?? '-'}, scipy ${peer.info.scipy ?? '-'}, BLAS ${JSON.stringify(peer.info.blas)}${peer.coretype ? ` (OPENBLAS_CORETYPE=${peer.coretype} set for the peer)` : ''}`);
+  const results = [];
+  for (const name of o.cases) {
+    const { default: c } = await import(`./cases/${name}.mjs`);
+    const params = c.params(o.quick);
+    const dir = mkdtempSync(join(tmpdir(), `pmix-bench-${name}-`));
+    try {
+      log(`[${name}] ${c.title} ${JSON.stringify(params)}`);
+      const mine = runChild(name, dir, params);
+      if (mine.error) log(`[${name}] pmix failed: ${mine.error}`);
+      const canPeer = peer.python && !mine.error && c.needs.every((m) => peer.info[m]);
+      if (peer.python && !canPeer && !mine.error) log(`[${name}] peer skipped: needs ${c.needs.join(', ')}`);
+      const one = canPeer ? runPeer(peer, c.peerScript, dir, params, 1) : undefined;
+      const multi = canPeer ? runPeer(peer, c.peerScript, dir, params, undefined) : undefined;
+      for (const [label, r] of [['1 thread', one], ['BLAS threads', multi]]) if (r?.error) log(`[${name}] peer (${label}) failed: ${r.error}`);
+      const ok = (r) => (r && !r.error ? r : undefined);
+      const pmixMs = mine.error ? null : mine.ms;
+      const peerMs = ok(one)?.ms ?? null;
+      const peerMt = ok(multi)?.ms ?? null;
+      const row = {
+        name,
+        pmix_ms: pmixMs,
+        peer: canPeer ? c.peer : null,
+        peer_ms: peerMs,
+        ratio: pmixMs !== null && peerMs !== null ? pmixMs / peerMs : null,
+        backend: mine.backend ?? null,
+        peak_mb: mine.peak_mb ?? null,
+        peer_mt_ms: peerMt,
+        ratio_mt: pmixMs !== null && peerMt !== null ? pmixMs / peerMt : null,
+        peer_peak_mb: ok(one)?.peak_mb ?? null,
+        kernel: mine.kernel ?? null,
+        pmix_samples: mine.samples ?? null,
+        peer_samples: ok(one)?.samples ?? null,
+        check_pmix: mine.check ?? null,
+        check_peer: ok(one)?.check ?? null,
+        check_rel_diff: relDiff(mine.check, ok(one)?.check),
+        check_meaning: c.check,
+        extra: mine.extra ?? null,
+        params,
+      };
+      results.push(row);
+      log(`[${name}] pmix ${row.pmix_ms?.toFixed(1)} ms, peer ${peerMs?.toFixed(1) ?? '-'} ms (1 thread), ${peerMt?.toFixed(1) ?? '-'} ms (BLAS threads)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const env = { node: process.version, quick: o.quick, peer: peer.python ? { python: peer.python, ...peer.info, coretype_set: peer.coretype ?? null } : null, peer_note: peer.note ?? null };
+  const doc = { cases: results, env };
+  if (o.out) writeFileSync(o.out, JSON.stringify(doc, null, 2));
+  if (o.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
+  else {
+    process.stdout.write(`${table(results)}\n`);
+    process.stdout.write('ratio = pmix ms / peer ms (peer pinned to 1 BLAS thread; "vs thr" = peer with its default BLAS threads). Medians of >= 5 runs.\n');
+    for (const r of results) process.stdout.write(`  ${r.name}: peer = ${r.peer ?? 'none'}; check = ${r.check_meaning}${r.extra ? `; ${JSON.stringify(r.extra)}` : ''}\n`);
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e.message}\n`);
+  process.exit(1);
+});
