@@ -1,7 +1,7 @@
 // Source text -> CompiledProgram: parse, then resolve every name (data sets, models, `let`
 // constants, fit methods) and check what can be checked before data is loaded. Model bodies
 // are type-checked and lowered to IR once their variables are known (lower.ts).
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { DataDecl, Span } from '../language/ast.js';
 import type { Diagnostic } from '../language/diagnostics.js';
 import { parseProgram } from '../language/parse.js';
@@ -16,6 +16,8 @@ export interface CompileOptions {
   readonly dataOverrides?: Readonly<Record<string, string>>;
   /** Directory data paths are relative to; defaults to the model file's directory. */
   readonly baseDir?: string;
+  /** When set, data files must lie inside this directory (the embedding API's sandbox). */
+  readonly root?: string;
 }
 
 export function compile(source: string, file: string, opts: CompileOptions = {}): { program?: CompiledProgram; diagnostics: Diagnostic[] } {
@@ -56,7 +58,9 @@ export function compile(source: string, file: string, opts: CompileOptions = {})
       case 'data': {
         if (!declare(st.name.name, 'data set', st.name.span)) break;
         const spec = dataSpec(st, baseDir, file, opts.dataOverrides?.[st.name.name], err);
-        if (spec) data.set(st.name.name, spec);
+        if (spec && opts.root !== undefined && !inside(resolve(opts.root), spec.path)) {
+          err('sandbox', `data file '${st.path.value}' lies outside the allowed root '${opts.root}'`, st.path.span);
+        } else if (spec) data.set(st.name.name, spec);
         break;
       }
       case 'model': {
@@ -149,4 +153,9 @@ function dataSpec(
       type: c.type.kind === 'categorical' ? { kind: 'categorical' as const, levels: c.type.levels?.map((l) => l.value) } : { kind: c.type.kind },
     })),
   };
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }

@@ -4,7 +4,7 @@ import type { Arg, Span } from '../language/ast.js';
 import type { Diagnostic } from '../language/diagnostics.js';
 import { suggestionHint } from '../language/suggest.js';
 import type { ConstantScope } from './constants.js';
-import type { FitSettings } from './program.js';
+import type { AdamSettings, EMSettings, FitSettings } from './program.js';
 
 type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init';
 
@@ -14,6 +14,10 @@ const METHODS: Record<string, Record<string, Kind>> = {
 };
 
 export const FIT_METHODS = Object.keys(METHODS);
+
+/** Defaults of each method (scikit-learn's GaussianMixture for EM). */
+export const EM_DEFAULTS: EMSettings = { method: 'em', maxIter: 100, tol: 1e-3, restarts: 1, init: 'kmeans', regCovar: 1e-6, seed: 0 };
+export const ADAM_DEFAULTS: AdamSettings = { method: 'adam', lr: 0.05, epochs: 100, batch: 256, seed: 0, regCovar: 1e-6, init: 'kmeans' };
 
 export function fitSettings(
   method: { name: string; span: Span },
@@ -86,15 +90,17 @@ export function fitSettings(
   const num = (k: string, d: number): number => (typeof got[k] === 'number' ? (got[k] as number) : d);
   const init = (got.init as 'kmeans' | 'random' | undefined) ?? 'kmeans';
   if (method.name === 'em') {
+    const d = EM_DEFAULTS;
     return {
       method: 'em',
-      maxIter: num('max_iter', 100),
-      tol: num('tol', 1e-3),
-      restarts: num('restarts', 1),
+      maxIter: num('max_iter', d.maxIter),
+      tol: num('tol', d.tol),
+      restarts: num('restarts', d.restarts),
       init,
-      regCovar: num('reg_covar', 1e-6),
-      seed: num('seed', 0),
+      regCovar: num('reg_covar', d.regCovar),
+      seed: num('seed', d.seed),
     };
   }
-  return { method: 'adam', lr: num('lr', 0.05), epochs: num('epochs', 100), batch: num('batch', 256), seed: num('seed', 0), regCovar: num('reg_covar', 1e-6), init };
+  const d = ADAM_DEFAULTS;
+  return { method: 'adam', lr: num('lr', d.lr), epochs: num('epochs', d.epochs), batch: num('batch', d.batch), seed: num('seed', d.seed), regCovar: num('reg_covar', d.regCovar), init };
 }

@@ -38,7 +38,8 @@ export type Step =
       readonly data: string;
       readonly weights?: string;
       readonly settings: FitSettings;
-      readonly decl: FitDecl;
+      /** The fit statement; absent for fits requested through the embedding API. */
+      readonly decl?: FitDecl;
     }
   | { readonly kind: 'query'; readonly model: string; readonly query: QueryAst; readonly span: Span; readonly text: string };
 

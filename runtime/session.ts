@@ -54,6 +54,11 @@ export class Session {
 
   constructor(readonly program: CompiledProgram) {}
 
+  /** Uses rows given in memory for a data set instead of its file. */
+  provideData(name: string, data: Dataset): void {
+    this.datasets.set(name, data);
+  }
+
   dataset(name: string): Dataset {
     const cached = this.datasets.get(name);
     if (cached) return cached;

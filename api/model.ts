@@ -1,0 +1,167 @@
+// A model of the embedding API: fit it on rows, ask it anything, save it. Backed by a
+// runtime Session (compiled programs) or a bare ModelState (loaded artifacts).
+import { ADAM_DEFAULTS, EM_DEFAULTS } from '../compiler/fit-settings.js';
+import type { IRVariable } from '../compiler/ir/types.js';
+import type { FitSettings } from '../compiler/program.js';
+import { parseQuery } from '../language/parse.js';
+import { makeArtifact, serializeArtifact } from '../runtime/artifact.js';
+import { PmixError } from '../runtime/errors.js';
+import { logDensityRows } from '../runtime/evaluate.js';
+import { rowsToDataset, type Cell, type Rows } from '../runtime/data/rows.js';
+import { selectColumns } from '../runtime/data/dataset.js';
+import type { FitProgress } from '../runtime/learners/types.js';
+import type { QueryAnswer } from '../runtime/queries/answer.js';
+import { QueryError } from '../runtime/queries/evidence.js';
+import { posteriorProbs } from '../runtime/queries/posterior.js';
+import { runQuery } from '../runtime/queries/run-query.js';
+import { StepError, type FitSummary, type Session } from '../runtime/session.js';
+import type { ModelState } from '../runtime/state.js';
+import { PmixInputError } from './errors.js';
+
+export interface FitOptions {
+  readonly method?: 'em' | 'adam';
+  readonly maxIter?: number;
+  readonly tol?: number;
+  readonly restarts?: number;
+  readonly init?: 'kmeans' | 'random';
+  readonly regCovar?: number;
+  readonly seed?: number;
+  readonly lr?: number;
+  readonly epochs?: number;
+  readonly batch?: number;
+  /** A column of per-row sample weights (not a model variable). */
+  readonly weights?: string;
+  readonly onProgress?: (p: FitProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export class Model {
+  /** @internal */
+  constructor(
+    readonly name: string,
+    private readonly session: Session | undefined,
+    private state: ModelState | undefined,
+    private readonly sources: ReadonlyMap<string, string> = new Map(),
+  ) {}
+
+  /** The model's variables (known once it is fitted, or when declared as in `model M(x, y)`). */
+  get variables(): readonly IRVariable[] {
+    return this.current().graph.vars;
+  }
+
+  /** Fits the model on rows; the settings of the file's fit statement are the defaults. */
+  async fit(rows: Rows, opts: FitOptions = {}): Promise<FitSummary> {
+    const session = this.session;
+    if (!session) throw new PmixError(`model '${this.name}' was loaded from an artifact; fit it from its program`, 'not-fittable');
+    const stmt = [...session.program.steps].reverse().find((s) => s.kind === 'fit' && s.model === this.name);
+    const declared = stmt?.kind === 'fit' ? session.program.data.get(stmt.data) : undefined;
+    const inferred = rowsToDataset(`${this.name}.data`, rows);
+    if (!inferred.data) throw new PmixInputError(inferred.diagnostics);
+    // Declared column types (from the file's data statement) win over types inferred from values.
+    const typed: IRVariable[] = inferred.data.columns.map((col) => {
+      const d = declared?.columns.find((c) => c.name === col.name);
+      if (!d) return col;
+      if (d.type.kind !== 'categorical') return { name: col.name, type: { kind: d.type.kind } };
+      return d.type.levels ? { name: col.name, type: { kind: 'categorical', levels: d.type.levels } } : col;
+    });
+    const { data, diagnostics } = rowsToDataset(`${this.name}.data`, rows, typed);
+    if (!data) throw new PmixInputError(diagnostics);
+    session.provideData(data.name, data);
+    const base = stmt?.kind === 'fit' && stmt.settings.method === (opts.method ?? stmt.settings.method) ? stmt.settings : undefined;
+    const settings = mergeSettings(base, opts);
+    try {
+      const summary = session.fit({ kind: 'fit', model: this.name, data: data.name, weights: opts.weights ?? (stmt?.kind === 'fit' ? stmt.weights : undefined), settings }, opts.onProgress, opts.signal);
+      this.state = session.fitted.get(this.name)!.state;
+      return summary;
+    } catch (e) {
+      throw wrap(e, this.sources);
+    }
+  }
+
+  /** log p(row) for each row; absent or null cells are marginalized. */
+  logProb(rows: Rows): Float64Array {
+    const state = this.current();
+    const { data, diagnostics } = rowsToDataset('rows', rows, state.graph.vars, 'missing');
+    if (!data) throw new PmixInputError(diagnostics);
+    return logDensityRows(state, selectColumns(data, state.graph.vars.map((v) => v.name)), data.rows);
+  }
+
+  /** Posterior probabilities of the root mixture's components, one array per row. */
+  posterior(rows: Rows): number[][] {
+    const state = this.current();
+    const { data, diagnostics } = rowsToDataset('rows', rows, state.graph.vars, 'missing');
+    if (!data) throw new PmixInputError(diagnostics);
+    const p = posteriorProbs(state, selectColumns(data, state.graph.vars.map((v) => v.name)), data.rows);
+    if (!p) throw new PmixError(`model '${this.name}' is not a mixture at its root`, 'bad-query');
+    const k = p.length / data.rows;
+    return Array.from({ length: data.rows }, (_, i) => Array.from(p.subarray(i * k, (i + 1) * k)));
+  }
+
+  /** Answers a query written as in a .pmix file, e.g. "p(y | x = 2)". */
+  query(text: string): QueryAnswer {
+    const state = this.current();
+    const { query, diagnostics } = parseQuery(text);
+    if (!query) throw new PmixInputError(diagnostics, new Map([['<query>', text]]));
+    try {
+      return runQuery(state, query, { vars: state.graph.vars, file: '<query>', constants: this.session?.program.constants ?? new Map() });
+    } catch (e) {
+      throw wrap(e, new Map([['<query>', text]]));
+    }
+  }
+
+  /** n draws as rows of objects. */
+  sample(n: number, opts: { seed?: number } = {}): Record<string, Cell>[] {
+    const a = this.query(`sample(${Math.floor(n)}, seed = ${Math.floor(opts.seed ?? 0)})`);
+    if (a.kind !== 'sample') throw new Error('unexpected answer');
+    return a.rows.map((r) => Object.fromEntries(a.columns.map((c, i) => [c, r[i]!])));
+  }
+
+  /** The highest-density point found (given evidence, of the other variables). */
+  map(evidence: Readonly<Record<string, Cell>> = {}): { point: Record<string, Cell>; logDensity: number } {
+    const a = this.query(`mode(${assignments(evidence)})`);
+    if (a.kind !== 'mode') throw new Error('unexpected answer');
+    return { point: { ...a.point }, logDensity: a.logDensity };
+  }
+
+  /** The distribution of `target` variables given evidence, summarized. */
+  condition(target: readonly string[], evidence: Readonly<Record<string, Cell>>): QueryAnswer {
+    return this.query(`p(${target.join(', ')}${Object.keys(evidence).length ? ` | ${assignments(evidence)}` : ''})`);
+  }
+
+  /** The fitted model as an artifact (JSON text), loadable with `load`. */
+  save(): string {
+    if (this.session) return serializeArtifact(this.session.artifact(this.name));
+    return serializeArtifact(makeArtifact(this.name, this.current().toGraph(), {}));
+  }
+
+  private current(): ModelState {
+    if (this.state) return this.state;
+    try {
+      this.state = this.session!.stateOf(this.name);
+      return this.state;
+    } catch (e) {
+      throw wrap(e, this.sources);
+    }
+  }
+}
+
+function mergeSettings(base: FitSettings | undefined, o: FitOptions): FitSettings {
+  const method = o.method ?? base?.method ?? 'em';
+  if (method === 'em') {
+    const b = base?.method === 'em' ? base : EM_DEFAULTS;
+    return { method, maxIter: o.maxIter ?? b.maxIter, tol: o.tol ?? b.tol, restarts: o.restarts ?? b.restarts, init: o.init ?? b.init, regCovar: o.regCovar ?? b.regCovar, seed: o.seed ?? b.seed };
+  }
+  const b = base?.method === 'adam' ? base : ADAM_DEFAULTS;
+  return { method, lr: o.lr ?? b.lr, epochs: o.epochs ?? b.epochs, batch: o.batch ?? b.batch, seed: o.seed ?? b.seed, regCovar: o.regCovar ?? b.regCovar, init: o.init ?? b.init };
+}
+
+function assignments(e: Readonly<Record<string, Cell>>): string {
+  return Object.entries(e)
+    .map(([k, v]) => `${k} = ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`)
+    .join(', ');
+}
+
+function wrap(e: unknown, sources: ReadonlyMap<string, string>): unknown {
+  if (e instanceof StepError || e instanceof QueryError) return new PmixInputError(e.diagnostics, sources);
+  return e;
+}

@@ -1,0 +1,58 @@
+// A compiled .pmix program in the embedding API: its diagnostics, its models, and a way to
+// run its fits and queries as `pmix run` does.
+import type { CompiledProgram } from '../compiler/program.js';
+import type { Diagnostic } from '../language/diagnostics.js';
+import type { QueryAnswer } from '../runtime/queries/answer.js';
+import { Session, type FitSummary } from '../runtime/session.js';
+import { PmixInputError } from './errors.js';
+import { Model } from './model.js';
+
+export class Program {
+  private readonly session: Session;
+  private readonly cache = new Map<string, Model>();
+
+  /** @internal */
+  constructor(
+    readonly compiled: CompiledProgram,
+    readonly diagnostics: readonly Diagnostic[],
+    private readonly sources: ReadonlyMap<string, string>,
+  ) {
+    this.session = new Session(compiled);
+  }
+
+  /** Names of the models the program declares. */
+  get models(): string[] {
+    return [...this.compiled.models.keys()];
+  }
+
+  model(name: string): Model {
+    if (!this.compiled.models.has(name)) throw new PmixInputError([{ severity: 'error', code: 'unknown-name', message: `no model '${name}' (models: ${this.models.join(', ')})` }]);
+    let m = this.cache.get(name);
+    if (!m) this.cache.set(name, (m = new Model(name, this.session, undefined, this.sources)));
+    return m;
+  }
+
+  /** Type-checks the program against its data files (as `pmix check`); throws on problems. */
+  check(): void {
+    const diags = this.session.check();
+    if (diags.length) throw new PmixInputError(diags, this.sources);
+  }
+
+  /** Runs the file's fits and queries in order, reading its data files (as `pmix run --json`). */
+  run(): { fits: FitSummary[]; queries: { model: string; query: string; answer: QueryAnswer }[] } {
+    this.check();
+    const fits: FitSummary[] = [];
+    const queries: { model: string; query: string; answer: QueryAnswer }[] = [];
+    for (const step of this.compiled.steps) {
+      try {
+        if (step.kind === 'fit') fits.push(this.session.fit(step));
+        else queries.push({ model: step.model, query: step.text, answer: this.session.query(step.model, step.query) });
+      } catch (e) {
+        const ds = (e as { diagnostics?: Diagnostic[] }).diagnostics;
+        if (ds) throw new PmixInputError(ds, this.sources);
+        throw e;
+      }
+    }
+    return { fits, queries };
+  }
+}
