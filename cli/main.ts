@@ -6,6 +6,7 @@ import { checkCommand } from './commands/check.js';
 import { fitCommand } from './commands/fit.js';
 import { infoCommand } from './commands/info.js';
 import { queryCommand } from './commands/query.js';
+import { replCommand } from './commands/repl.js';
 import { runCommand } from './commands/run.js';
 import { sampleCommand } from './commands/sample.js';
 import { scoreCommand } from './commands/score.js';
@@ -104,6 +105,13 @@ program
   .option('--backend <NAME>', 'tensorflow, wasm or cpu (default: best available; or PMIX_BACKEND)')
   .option('--json', 'print as JSON')
   .action((o: { backend?: string; json?: boolean }) => infoCommand(io(o), o.backend));
+
+program
+  .command('repl')
+  .description('an interactive session: statements, queries, :help for commands')
+  .argument('[file]', 'a .pmix file to run first, or a MODEL.json to load')
+  .option('--no-history', 'do not read or write ~/.pmix_history')
+  .action((file: string | undefined, o: { history: boolean }) => replCommand(file, o));
 
 async function main(): Promise<number> {
   try {

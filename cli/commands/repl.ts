@@ -1,0 +1,82 @@
+// pmix repl [FILE.pmix | MODEL.json]: an interactive session on node:repl. Statements are
+// pmix syntax (multi-line until brackets balance); `M: logp(x = 1)` queries model M;
+// commands start with ':'. Errors are shown as diagnostics and the session goes on.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import repl from 'node:repl';
+import { QUERY_FORMS } from '../../language/queries.js';
+import { fitProgressBar } from '../progress.js';
+import { Workspace } from '../repl/workspace.js';
+
+const HELP = `pmix statements run as you enter them:
+  data d from "file.csv" { x: real, y: real }
+  model M = mixture(k = 3) of Normal(full)
+  fit M on d by em(restarts = 3)
+  query M: p(y | x = 2)          (or just  M: p(y | x = 2))
+commands:
+  :models              the models defined or loaded
+  :describe NAME       structure, parameter counts, fit
+  :save NAME FILE.json write a model artifact
+  :load FILE           run a .pmix file, or load a MODEL.json (:load FILE.json AS NAME)
+  :help                this text
+  :quit                leave (or Ctrl-D)`;
+
+export function replCommand(file: string | undefined, opts: { history: boolean }): Promise<void> {
+  const ws = new Workspace(process.cwd());
+  const say = (t: string): void => {
+    if (t) process.stdout.write(t.endsWith('\n') ? t : t + '\n');
+  };
+  const guarded = (f: () => string): void => {
+    try {
+      say(f());
+    } catch (e) {
+      say(`error: ${(e as Error).message}`);
+    }
+  };
+  if (file) guarded(() => ws.load(file));
+  const commands: Record<string, (args: string[]) => string> = {
+    help: () => HELP,
+    models: () => ws.modelNames().map((m) => `${m}(${ws.variables(m).join(', ')})`).join('\n') || 'no models yet',
+    describe: ([name]) => (name ? ws.describe(name) : 'usage: :describe NAME'),
+    save: ([name, path]) => (name && path ? ws.save(name, path) : 'usage: :save NAME FILE.json'),
+    load: ([path, as, name]) => (path ? ws.load(path, as?.toLowerCase() === 'as' ? name : undefined) : 'usage: :load FILE'),
+  };
+  const server = repl.start({
+    prompt: process.stdin.isTTY ? 'pmix> ' : '',
+    terminal: process.stdin.isTTY,
+    ignoreUndefined: true,
+    eval: (input, _ctx, _file, cb) => {
+      const text = input.trim();
+      if (!text) return cb(null, undefined);
+      if (text.startsWith(':')) {
+        const [name, ...args] = text.slice(1).split(/\s+/);
+        if (name === 'quit' || name === 'exit') {
+          server.close();
+          return cb(null, undefined);
+        }
+        const f = commands[name ?? ''];
+        guarded(() => (f ? f(args) : `unknown command ':${name}' (try :help)`));
+        return cb(null, undefined);
+      }
+      if (ws.incomplete(text)) return cb(new repl.Recoverable(new Error('incomplete')), undefined);
+      const bar = fitProgressBar('fit', true);
+      guarded(() => ws.run(text, (p) => bar.update(p)));
+      bar.stop();
+      cb(null, undefined);
+    },
+    completer: (line: string): [string[], string] => {
+      const word = /[\w:]*$/.exec(line)![0];
+      const pool = [
+        ...Object.keys(commands).map((c) => `:${c}`),
+        ':quit',
+        ...ws.modelNames(),
+        ...ws.modelNames().flatMap((m) => ws.variables(m)),
+        ...QUERY_FORMS,
+        'data', 'model', 'fit', 'query', 'mixture', 'product', 'Normal', 'Categorical', 'Poisson',
+      ];
+      return [[...new Set(pool)].filter((c) => c.startsWith(word)), word];
+    },
+  });
+  if (opts.history && process.stdin.isTTY) server.setupHistory(join(homedir(), '.pmix_history'), () => {});
+  return new Promise((res) => server.on('exit', () => res()));
+}

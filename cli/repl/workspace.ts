@@ -1,0 +1,171 @@
+// The state behind `pmix repl`: the statements accepted so far, the fitted models, and models
+// loaded from artifacts. Each input is compiled together with the accepted statements; only
+// its own fits and queries run, and a bad input is reported and forgotten.
+import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { compile } from '../../compiler/compile.js';
+import type { Diagnostic } from '../../language/diagnostics.js';
+import { parseProgram, parseQuery } from '../../language/parse.js';
+import { renderDiagnostic } from '../../language/render.js';
+import { parseArtifact, serializeArtifact, makeArtifact } from '../../runtime/artifact.js';
+import { PmixError } from '../../runtime/errors.js';
+import type { FitProgress } from '../../runtime/learners/types.js';
+import { QueryError } from '../../runtime/queries/evidence.js';
+import { runQuery } from '../../runtime/queries/run-query.js';
+import { Session, StepError, type FittedModel } from '../../runtime/session.js';
+import { ModelState } from '../../runtime/state.js';
+import { formatAnswer, formatFit } from '../format.js';
+import { writeAtomic } from '../io.js';
+
+export const INPUT = '<repl>';
+
+export class Workspace {
+  private accepted = '';
+  private readonly fitted = new Map<string, FittedModel>();
+  private readonly loaded = new Map<string, ModelState>();
+  private session: Session | undefined;
+
+  constructor(private readonly baseDir: string) {}
+
+  /** Names for tab completion and :models. */
+  modelNames(): string[] {
+    return [...new Set([...(this.session?.program.models.keys() ?? []), ...this.loaded.keys()])];
+  }
+
+  variables(model: string): string[] {
+    const st = this.loaded.get(model) ?? this.fitted.get(model)?.state;
+    return st ? st.graph.vars.map((v) => v.name) : [...(this.session?.program.models.get(model)?.vars ?? [])];
+  }
+
+  /** Whether the input stops mid-statement (open brackets, the parser wanting more at its end). */
+  incomplete(input: string): boolean {
+    const text = shorthand(input, this.modelNames());
+    if (!openBrackets(text)) return false;
+    const { diagnostics } = parseProgram(text, INPUT);
+    return diagnostics.length > 0 && diagnostics.every((d) => d.code === 'syntax' && (d.span?.endOffset ?? text.length) >= text.trimEnd().length);
+  }
+
+  /** Runs pmix statements (or a bare `Model: query`); returns the text to show. */
+  run(input: string, onProgress?: (p: FitProgress) => void): string {
+    const text = shorthand(input, this.modelNames());
+    const q = /^\s*query\s+([A-Za-z_]\w*)\s*:(.*)$/s.exec(text);
+    if (q && this.loaded.has(q[1]!)) return this.queryLoaded(q[1]!, q[2]!.trim());
+    const source = this.accepted + text + '\n';
+    const { program, diagnostics } = compile(source, INPUT, { baseDir: this.baseDir });
+    if (!program) return render(diagnostics.filter((d) => !d.span || d.span.startOffset >= this.accepted.length), source);
+    const session = new Session(program);
+    for (const [k, v] of this.fitted) session.fitted.set(k, v);
+    const out: string[] = [];
+    const fresh = program.steps.filter((s) => (s.kind === 'fit' ? s.decl!.span.startOffset : s.span.startOffset) >= this.accepted.length);
+    try {
+      for (const step of fresh) {
+        if (step.kind === 'fit') {
+          out.push(formatFit(session.fit(step, onProgress)));
+          this.fitted.set(step.model, session.fitted.get(step.model)!);
+        } else out.push(formatAnswer(session.query(step.model, step.query)));
+      }
+    } catch (e) {
+      if (e instanceof StepError || e instanceof QueryError) return [...out, render(e.diagnostics, source)].join('\n');
+      if (e instanceof PmixError) return [...out, `error: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`].join('\n');
+      throw e;
+    }
+    this.accepted = source;
+    this.session = session;
+    return out.join('\n');
+  }
+
+  /** Loads a .pmix file's statements (running them) or a model artifact. */
+  load(path: string, as?: string): string {
+    const full = resolve(this.baseDir, path);
+    const text = readFileSync(full, 'utf8');
+    if (full.endsWith('.json')) {
+      const a = parseArtifact(text, path);
+      const name = as ?? a.model;
+      this.loaded.set(name, new ModelState(a.ir));
+      return `loaded model '${name}' (${a.ir.vars.map((v) => v.name).join(', ')})`;
+    }
+    return this.run(absoluteDataPaths(text, dirname(full)));
+  }
+
+  save(model: string, path: string): string {
+    const full = resolve(this.baseDir, path);
+    const st = this.loaded.get(model);
+    if (st) writeAtomic(full, serializeArtifact(makeArtifact(model, st.toGraph(), {})));
+    else {
+      if (!this.session?.program.models.has(model)) return `error: no model '${model}' (models: ${this.modelNames().join(', ') || 'none'})`;
+      writeAtomic(full, serializeArtifact(this.session.artifact(model)));
+    }
+    return `saved '${model}' to ${path}`;
+  }
+
+  describe(model: string): string {
+    const st = this.loaded.get(model) ?? this.fitted.get(model)?.state ?? this.tryState(model);
+    if (!st) return `error: no model '${model}' (models: ${this.modelNames().join(', ') || 'none'})`;
+    const g = st.graph;
+    const lines = [`${model}: ${g.family} over ${g.vars.map((v) => `${v.name}: ${v.type.kind}`).join(', ')}`];
+    for (const n of g.nodes) {
+      const what = n.kind === 'input' ? `${n.dist}${n.variant ? `(${n.variant})` : ''}` : n.kind === 'mixing' ? `mixture of ${n.arity}` : n.kind;
+      lines.push(`  ${n.id}: ${what}, ${n.units} unit(s) over ${n.scope.map((i) => g.vars[i]!.name).join(', ')}`);
+    }
+    lines.push(`  free parameters: ${st.freeParameterCount()}`);
+    const f = this.fitted.get(model)?.summary;
+    if (f) lines.push(`  fitted: mean log-likelihood ${f.mean_log_likelihood.toPrecision(6)} on ${f.rows} rows`);
+    return lines.join('\n');
+  }
+
+  private tryState(model: string): ModelState | undefined {
+    try {
+      return this.session?.stateOf(model);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private queryLoaded(model: string, text: string): string {
+    const st = this.loaded.get(model)!;
+    const { query, diagnostics } = parseQuery(text, INPUT);
+    if (!query) return render(diagnostics, text);
+    try {
+      return formatAnswer(runQuery(st, query, { vars: st.graph.vars, file: INPUT, constants: new Map() }));
+    } catch (e) {
+      if (e instanceof QueryError) return render(e.diagnostics, text);
+      throw e;
+    }
+  }
+}
+
+/** `M: logp(x = 1)` is short for `query M: logp(x = 1)`. */
+function shorthand(input: string, models: readonly string[]): string {
+  const m = /^\s*([A-Za-z_]\w*)\s*:/.exec(input);
+  return m && models.includes(m[1]!) ? `query ${input.trim()}` : input;
+}
+
+function render(diags: readonly Diagnostic[], source: string): string {
+  return diags.map((d) => renderDiagnostic(d, source)).join('\n');
+}
+
+/** The text with every data path made absolute (relative to `dir`), so it runs from anywhere. */
+function absoluteDataPaths(text: string, dir: string): string {
+  const { program } = parseProgram(text, INPUT);
+  let out = text;
+  const paths = program.statements.flatMap((st) => (st.kind === 'data' ? [st.path] : [])).sort((a, b) => b.span.startOffset - a.span.startOffset);
+  for (const p of paths) out = out.slice(0, p.span.startOffset) + JSON.stringify(resolve(dir, p.value)) + out.slice(p.span.endOffset);
+  return out;
+}
+
+function openBrackets(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if ('({['.includes(c)) depth++;
+    else if (')}]'.includes(c)) depth--;
+  }
+  return depth > 0;
+}
