@@ -3,15 +3,14 @@
 // independent objects. See docs/api.md.
 import { resolve } from 'node:path';
 import { compile as compileText } from '../compiler/compile.js';
-import { parseArtifact } from '../runtime/artifact.js';
-import { ModelState } from '../runtime/state.js';
+import { parseDataTexts, type DataTexts } from './csv-text.js';
 import { PmixInputError } from './errors.js';
-import { Model } from './model.js';
 import { Program } from './program.js';
 
 export { Model, type FitOptions } from './model.js';
 export { Program } from './program.js';
 export { PmixInputError } from './errors.js';
+export { load } from './load.js';
 export { PmixError } from '../runtime/errors.js';
 export type { Diagnostic } from '../language/diagnostics.js';
 export type { QueryAnswer } from '../runtime/queries/answer.js';
@@ -19,12 +18,15 @@ export type { FitSummary } from '../runtime/session.js';
 export type { FitProgress } from '../runtime/learners/types.js';
 export type { Rows, Cell } from '../runtime/data/rows.js';
 export type { IRGraph } from '../compiler/ir/types.js';
+export type { DataTexts } from './csv-text.js';
 
 export interface CompileOptions {
   /** The file name diagnostics show and data paths are relative to (default '<input>' in the cwd). */
   readonly file?: string;
   /** Data files must lie inside this directory; a path escaping it is an error. */
   readonly root?: string;
+  /** CSV text of data sets, by name (or a function of name and path); these files are not read. */
+  readonly data?: DataTexts;
 }
 
 /** Compiles .pmix text; throws PmixInputError (with file:line:col diagnostics) when it is wrong. */
@@ -36,12 +38,7 @@ export function compile(source: string, opts: CompileOptions = {}): Program {
     ...(opts.root !== undefined ? { root: opts.root } : {}),
   });
   if (!program) throw new PmixInputError(diagnostics, sources);
-  return new Program(program, diagnostics, sources);
-}
-
-/** Loads a model artifact (the text `model.save()` or `pmix fit` wrote, or its parsed JSON). */
-export function load(artifact: string | object): Model {
-  const text = typeof artifact === 'string' ? artifact : JSON.stringify(artifact);
-  const a = parseArtifact(text);
-  return new Model(a.model, undefined, new ModelState(a.ir));
+  const given = parseDataTexts(program, opts.data);
+  if (given.diagnostics.length) throw new PmixInputError(given.diagnostics, sources);
+  return new Program(program, diagnostics, sources, given.data);
 }

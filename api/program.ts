@@ -2,6 +2,7 @@
 // run its fits and queries as `pmix run` does.
 import type { CompiledProgram } from '../compiler/program.js';
 import type { Diagnostic } from '../language/diagnostics.js';
+import type { Dataset } from '../runtime/data/dataset.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import { Session, type FitSummary } from '../runtime/session.js';
 import { PmixInputError } from './errors.js';
@@ -16,8 +17,10 @@ export class Program {
     readonly compiled: CompiledProgram,
     readonly diagnostics: readonly Diagnostic[],
     private readonly sources: ReadonlyMap<string, string>,
+    data: ReadonlyMap<string, Dataset> = new Map(),
   ) {
     this.session = new Session(compiled);
+    for (const [name, d] of data) this.session.provideData(name, d);
   }
 
   /** Names of the models the program declares. */
@@ -32,7 +35,7 @@ export class Program {
     return m;
   }
 
-  /** Type-checks the program against its data files (as `pmix check`); throws on problems. */
+  /** Type-checks the program against its data (files, or CSV text given to compile) as `pmix check`; throws on problems. */
   check(): void {
     const diags = this.session.check();
     if (diags.length) throw new PmixInputError(diags, this.sources);

@@ -9,12 +9,24 @@ export function guard<T>(fn: () => T, sources: ReadonlyMap<string, string>, io: 
   try {
     return fn();
   } catch (e) {
-    if (e instanceof StepError || e instanceof QueryError) fail(e.diagnostics, sources, io);
-    if (e instanceof PmixError) {
-      io.err(`error: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
-      if (io.json) io.out(JSON.stringify({ ok: false, error: { code: e.code, message: e.message } }));
-      throw new Exit(EXIT_INPUT);
-    }
-    throw e;
+    return report(e, sources, io);
   }
+}
+
+export async function guardAsync<T>(fn: () => Promise<T>, sources: ReadonlyMap<string, string>, io: Output): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    return report(e, sources, io);
+  }
+}
+
+function report(e: unknown, sources: ReadonlyMap<string, string>, io: Output): never {
+  if (e instanceof StepError || e instanceof QueryError) fail(e.diagnostics, sources, io);
+  if (e instanceof PmixError) {
+    io.err(`error: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+    if (io.json) io.out(JSON.stringify({ ok: false, error: { code: e.code, message: e.message } }));
+    throw new Exit(EXIT_INPUT);
+  }
+  throw e;
 }

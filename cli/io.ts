@@ -62,6 +62,12 @@ export function plainDiagnostic(d: Diagnostic): Record<string, unknown> {
   };
 }
 
+/** JSON for --json output: a non-finite number (a zero density's -Infinity) is written as its
+ * name in a string, since JSON.stringify would silently turn it into null. */
+export function jsonText(v: unknown): string {
+  return JSON.stringify(v, (_, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x));
+}
+
 /** Writes a file so that readers see either the old one or the whole new one, never a part. */
 export function writeAtomic(path: string, text: string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);

@@ -11,6 +11,7 @@ import { runCommand } from './commands/run.js';
 import { sampleCommand } from './commands/sample.js';
 import { scoreCommand } from './commands/score.js';
 import { EXIT_INPUT, EXIT_USAGE, Exit, stdio, type Output } from './io.js';
+import { memoryLimit } from './limits.js';
 import { dataOverrides } from './load.js';
 import { PMIX_VERSION } from '../runtime/artifact.js';
 
@@ -28,6 +29,12 @@ function int(name: string, min: number) {
   };
 }
 
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('--checkpoint-every must be a number of seconds > 0');
+  return n;
+}
+
 const program = new Command('pmix')
   .description('pmix: a probabilistic programming language for tractable models')
   .version(PMIX_VERSION)
@@ -41,9 +48,11 @@ program
   .argument('<file>', 'the .pmix file')
   .option('--data <NAME=PATH...>', 'use another CSV file for a data set')
   .option('--json', 'print one JSON object')
-  .action((file: string, o: { data?: string[]; json?: boolean }) => {
+  .option('--cost', "print each fit's memory estimate: parameters, bytes per row, total for the data set's rows")
+  .option('--max-memory <SIZE>', 'the memory limit fits are checked against (default: PMIX_MAX_MEMORY or half the machine memory)')
+  .action((file: string, o: { data?: string[]; json?: boolean; cost?: boolean; maxMemory?: string }) => {
     const out = io(o);
-    checkCommand(file, out, dataOverrides(o.data, out));
+    checkCommand(file, out, dataOverrides(o.data, out), { cost: o.cost, maxMemory: memoryLimit(o.maxMemory, out) });
   });
 
 program
@@ -53,9 +62,10 @@ program
   .option('--data <NAME=PATH...>', 'use another CSV file for a data set')
   .option('--no-progress', 'no progress bar')
   .option('--json', 'print one JSON object: every fit summary and every query answer')
-  .action((file: string, o: { data?: string[]; json?: boolean; progress: boolean }) => {
+  .option('--max-memory <SIZE>', 'refuse fits estimated to need more, e.g. 8GB (default: PMIX_MAX_MEMORY or half the machine memory)')
+  .action((file: string, o: { data?: string[]; json?: boolean; progress: boolean; maxMemory?: string }) => {
     const out = io(o);
-    runCommand(file, out, dataOverrides(o.data, out), o.progress);
+    return runCommand(file, out, dataOverrides(o.data, out), o.progress, { maxMemory: memoryLimit(o.maxMemory, out) });
   });
 
 program
@@ -68,10 +78,19 @@ program
   .option('--seed <N>', 'random seed (overrides the file)', int('--seed', 0))
   .option('--no-progress', 'no progress bar')
   .option('--json', 'print the fit summary as JSON')
-  .action((file: string, o: { out: string; model?: string; data?: string[]; seed?: number; json?: boolean; progress: boolean }) => {
-    const out = io(o);
-    fitCommand(file, { out: o.out, model: o.model, seed: o.seed }, out, dataOverrides(o.data, out), o.progress);
-  });
+  .option('--checkpoint', 'on Ctrl-C/SIGTERM write the best parameters so far to --out, and save them there periodically')
+  .option('--checkpoint-every <SECONDS>', 'how often --checkpoint saves (default 30)', seconds)
+  .option('--max-memory <SIZE>', 'refuse fits estimated to need more, e.g. 8GB (default: PMIX_MAX_MEMORY or half the machine memory)')
+  .action(
+    (
+      file: string,
+      o: { out: string; model?: string; data?: string[]; seed?: number; json?: boolean; progress: boolean; checkpoint?: boolean; checkpointEvery?: number; maxMemory?: string },
+    ) => {
+      const out = io(o);
+      const opts = { out: o.out, model: o.model, seed: o.seed, checkpoint: o.checkpoint, checkpointEvery: o.checkpointEvery, maxMemory: memoryLimit(o.maxMemory, out) };
+      return fitCommand(file, opts, out, dataOverrides(o.data, out), o.progress);
+    },
+  );
 
 program
   .command('score')

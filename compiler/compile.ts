@@ -1,12 +1,12 @@
 // Source text -> CompiledProgram: parse, then resolve every name (data sets, models, `let`
 // constants, fit methods) and check what can be checked before data is loaded. Model bodies
 // are type-checked and lowered to IR once their variables are known (lower.ts).
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { DataDecl, Span } from '../language/ast.js';
 import type { Diagnostic } from '../language/diagnostics.js';
 import { parseProgram } from '../language/parse.js';
 import { suggestionHint } from '../language/suggest.js';
 import type { DataSpec } from '../runtime/data/csv.js';
+import { hostPath } from '../runtime/host.js';
 import { ConstantScope } from './constants.js';
 import { fitSettings } from './fit-settings.js';
 import type { CompiledProgram, ModelInfo, Step } from './program.js';
@@ -26,6 +26,7 @@ export function compile(source: string, file: string, opts: CompileOptions = {})
   const err = (code: string, message: string, span: Span | undefined, hint?: string): void => {
     diags.push({ severity: 'error', code, message, span, file, hint });
   };
+  const { dirname, resolve } = hostPath();
   const baseDir = opts.baseDir ?? dirname(file);
   const consts = new ConstantScope(file);
   const constants = new Map<string, number | number[]>();
@@ -140,6 +141,7 @@ function dataSpec(
     ok = false;
   }
   if (!ok) return undefined;
+  const { isAbsolute, resolve } = hostPath();
   const raw = override ?? st.path.value;
   const path = isAbsolute(raw) || override ? resolve(raw) : resolve(baseDir, raw);
   return {
@@ -156,6 +158,7 @@ function dataSpec(
 }
 
 function inside(root: string, path: string): boolean {
+  const { isAbsolute, relative, sep } = hostPath();
   const rel = relative(root, path);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }

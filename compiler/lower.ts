@@ -9,9 +9,12 @@ import { suggestionHint } from '../language/suggest.js';
 import { distributions, getDistribution } from '../stdlib/distributions/index.js';
 import type { ArgValue, LayerContext } from '../stdlib/distributions/types.js';
 import { asNumeric, ConstantScope, type Value } from './constants.js';
-import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization, type VarType } from './ir/types.js';
+import { MAX_PARAMETER_VALUES } from './cost.js';
+import { paramValueProblem } from './param-values.js';
+import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization } from './ir/types.js';
 import type { CompiledProgram } from './program.js';
 import { simplify } from './passes/simplify.js';
+import { big, describeType, levelsOf, repeat, show, src } from './lower-helpers.js';
 
 export function lowerModel(program: CompiledProgram, modelName: string, vars: readonly IRVariable[]): { graph?: IRGraph; diagnostics: Diagnostic[] } {
   const lw = new Lowering(program, vars);
@@ -30,6 +33,8 @@ class Lowering {
   readonly params: Record<string, IRParam> = {};
   readonly stack: string[] = [];
   private readonly consts: ConstantScope;
+  /** Parameter values allocated so far (refused past MAX_PARAMETER_VALUES, before allocating). */
+  private paramValues = 0;
 
   constructor(
     private readonly program: CompiledProgram,
@@ -42,6 +47,17 @@ class Lowering {
   private error(code: string, message: string, span: Span, hint?: string): undefined {
     this.diags.push({ severity: 'error', code, message, span, file: this.program.file, hint });
     return undefined;
+  }
+
+  /** Reserves n parameter values; false (with a diagnostic on span) when the model grows too big. */
+  private reserve(n: number, span: Span, what: string): boolean {
+    if (this.paramValues + n <= MAX_PARAMETER_VALUES) {
+      this.paramValues += n;
+      return true;
+    }
+    const total = this.paramValues + n;
+    this.error('too-big', `${what} needs ${big(total)} parameter values in all; pmix refuses models with more than ${big(MAX_PARAMETER_VALUES)}`, span, 'lower k (the number of components) or model fewer variables jointly');
+    return false;
   }
 
   private nextId(): string {
@@ -130,6 +146,11 @@ class Lowering {
     const arity = expr.kind === 'mixtureList' ? expr.components.length : (k ?? weights?.length);
     if (arity === undefined) return this.error('bad-value', `mixture needs k (the number of components) or weights, e.g. mixture(k = 3) of ...`, expr.span);
     if (weights && weights.length !== arity) return this.error('bad-value', `weights has ${weights.length} entries but the mixture has ${arity} components`, expr.span);
+    // Every component unit holds at least one parameter value: refuse a huge k before lowering it.
+    const kSpan = expr.args.find((a) => a.name.name === 'k')?.span ?? expr.span;
+    if (units * arity > MAX_PARAMETER_VALUES) {
+      return this.error('too-big', `this mixture would have ${big(units * arity)} components in all (k = ${big(arity)}${units > 1 ? ` inside ${big(units)} copies` : ''}); pmix refuses models with more than ${big(MAX_PARAMETER_VALUES)} parameter values`, kSpan, 'lower k');
+    }
     const children: string[] = [];
     if (expr.kind === 'mixtureOf') {
       const c = this.lower(expr.component, scope, units * arity);
@@ -143,6 +164,7 @@ class Lowering {
       }
       if (!ok) return undefined;
     }
+    if (!this.reserve(units * arity, kSpan, `mixture(k = ${big(arity)})`)) return undefined;
     const id = this.nextId();
     const wName = `${id}.weights`;
     const w = weights ?? new Array<number>(arity).fill(1 / arity);
@@ -208,6 +230,7 @@ class Lowering {
     const values: Record<string, number[]> = {};
     const fixedRoles = new Set<string>();
     const bounds = new Map<string, { lower: number; upper: number }>();
+    const roleArg = new Map<string, Arg>();
     for (const a of named) {
       const v = this.value(a);
       if (v === undefined) {
@@ -223,6 +246,7 @@ class Lowering {
       for (const e of res.errors) ok = !!this.error('bad-value', `${fam.name}: ${e.message}`, a.span);
       Object.assign(values, res.values);
       const roles = Object.keys(res.values);
+      for (const r of roles) roleArg.set(r, a);
       if (a.fixed) for (const r of roles) fixedRoles.add(r);
       if (a.bounds) {
         const lo = this.consts.evaluate(a.bounds.lower, this.diags);
@@ -250,6 +274,8 @@ class Lowering {
       }
     }
     if (!ok) return undefined;
+    const sizes = specs.reduce((t, sp) => t + sp.shape.reduce((a, b) => a * b, 1), 0);
+    if (!this.reserve(sizes, expr.span, `${fam.name}${variant ? `(${variant})` : ''} over ${scope.length} variable(s) in ${big(units)} component(s)`)) return undefined;
     const id = this.nextId();
     const paramNames: Record<string, string> = {};
     const shared: string[] = [];
@@ -265,6 +291,12 @@ class Lowering {
       }
       const b = bounds.get(spec.role);
       const param: Parameterization = b ? { kind: 'bounded', lower: b.lower, upper: b.upper } : spec.param;
+      // Arguments are checked in their own units; the stored role (sd squared to a variance) may still overflow or underflow.
+      const problem = given ? paramValueProblem(spec.param, spec.shared ? spec.shape : spec.shape.slice(1), given) : undefined;
+      if (problem) {
+        const arg = roleArg.get(spec.role);
+        return this.error('bad-value', `${fam.name}: ${arg ? `${arg.name.name} = ...` : 'these arguments'} gives a ${spec.role} pmix cannot use: ${problem}`, arg?.span ?? expr.span);
+      }
       this.params[pname] = { name: pname, shape: [...spec.shape], param, value, fixed: fixedRoles.has(spec.role), init: given ? 'given' : 'data', source: src(expr.span) };
     }
     this.nodes.push({
@@ -285,35 +317,4 @@ class Lowering {
     if (!a.value) return undefined;
     return this.consts.evaluate(a.value, this.diags);
   }
-}
-
-function levelsOf(t: VarType): number {
-  return t.kind === 'categorical' ? t.levels.length : t.kind === 'bool' ? 2 : 0;
-}
-
-function describeType(t: VarType): string {
-  switch (t.kind) {
-    case 'categorical':
-      return `a categorical column (levels ${t.levels.slice(0, 4).join(', ')}${t.levels.length > 4 ? ', ...' : ''})`;
-    case 'bool':
-      return 'a bool column';
-    case 'int':
-      return 'an int column';
-    case 'real':
-      return 'a real column';
-  }
-}
-
-function repeat(v: readonly number[], times: number): number[] {
-  const out = new Array<number>(v.length * times);
-  for (let t = 0; t < times; t++) for (let i = 0; i < v.length; i++) out[t * v.length + i] = v[i]!;
-  return out;
-}
-
-function show(v: Value): string {
-  return typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
-}
-
-function src(span: Span): { line: number; column: number } {
-  return { line: span.startLine, column: span.startColumn };
 }

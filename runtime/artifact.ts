@@ -1,11 +1,12 @@
 // The portable artifact of a fitted model: one JSON file with the format version, the IR
 // (structure + parameters + variables), and provenance. Loading parses it as data and
 // validates every field, naming the one that is wrong; a newer format is refused.
-import { createHash } from 'node:crypto';
 import { IR_VERSION, type IRGraph, type IRNode } from '../compiler/ir/types.js';
 import type { FitSettings } from '../compiler/program.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
 import { PmixError } from './errors.js';
+import { checkGraph } from './ir-check.js';
+import { sha256Hex } from './sha256.js';
 
 export const ARTIFACT_FORMAT = 'pmix-model';
 export const ARTIFACT_VERSION = 1;
@@ -23,6 +24,10 @@ export interface Provenance {
   readonly converged?: boolean;
   readonly bic?: number;
   readonly aic?: number;
+  /** A fit stopped by a signal (Ctrl-C): the best parameters found before it. */
+  readonly interrupted?: boolean;
+  /** Saved during a fit still running (pmix fit --checkpoint): where it stood. */
+  readonly checkpoint?: { readonly restart: number; readonly iteration: number };
 }
 
 export interface Artifact {
@@ -34,7 +39,7 @@ export interface Artifact {
 }
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(text);
 }
 
 export function makeArtifact(model: string, ir: IRGraph, provenance: Omit<Provenance, 'pmix_version' | 'created'>): Artifact {
@@ -67,7 +72,7 @@ export function parseArtifact(text: string, where = 'artifact'): Artifact {
   }
   if (version < 1) v.fail('version', `must be >= 1`);
   v.string(a.model, 'model');
-  validateGraph(v, a.ir);
+  checkGraph(validateGraph(v, a.ir), (field, message) => v.fail(field, message));
   const prov = v.object(a.provenance, 'provenance');
   v.string(prov.pmix_version, 'provenance.pmix_version');
   // Every field has been checked above, so the cast is safe.
@@ -128,6 +133,7 @@ function validateGraph(v: Validator, raw: unknown): IRGraph {
         const dist = v.string(o.dist, `${at}.dist`);
         if (!getDistribution(dist)) v.fail(`${at}.dist`, `unknown distribution '${dist}'`);
         for (const [role, nm] of Object.entries(v.object(o.params, `${at}.params`))) refParam(nm, `params.${role}`);
+        if (o.shared !== undefined) v.array(o.shared, `${at}.shared`).forEach((r, j) => v.string(r, `${at}.shared[${j}]`));
         break;
       }
       case 'mixing':

@@ -3,6 +3,27 @@
 // Float64 loops: the fused kernels of DESIGN.md's runtime section for mixtures.
 import type { MixingNode, SumNode } from '../compiler/ir/types.js';
 import { gather, type ModelState } from './state.js';
+import { registerNormalKernels } from '../stdlib/distributions/normal-kernels.js';
+import { gaussianKernels } from './kernels/gaussian-kernels.js';
+import { mixtureBackward, mixtureForward } from './kernels/mixture-kernels.js';
+
+let fused = true;
+
+/**
+ * Turns the fused kernels (WebAssembly SIMD mixing nodes and Normal leaves; each declines where
+ * wasm SIMD is unavailable) on or off; off runs the reference loops they are tested against.
+ */
+export function useFusedKernels(on: boolean): void {
+  fused = on;
+  registerNormalKernels(on ? gaussianKernels : undefined);
+}
+useFusedKernels(true);
+
+/** The columns `scope` of x; x itself (no copy) when the scope is every column in order. */
+function scopeData(x: Float64Array, n: number, v: number, scope: readonly number[]): Float64Array {
+  if (scope.length === v && scope.every((c, j) => c === j)) return x.length === n * v ? x : x.subarray(0, n * v);
+  return gather(x, n, v, scope);
+}
 
 export type NodeValues = Map<string, Float64Array>;
 
@@ -17,19 +38,26 @@ function childInputs(state: ModelState, vals: NodeValues, children: readonly str
   });
 }
 
+/** reuse's array for id when it has the length (zeroed), else a new one: fresh pages cost more than the fill. */
+function buffer(reuse: NodeValues | undefined, id: string, len: number): Float64Array {
+  const old = reuse?.get(id);
+  return old && old.length === len ? old.fill(0) : new Float64Array(len);
+}
+
 /**
  * x: n rows x graph.vars.length, NaN = missing (marginalized). Returns every node's
- * n x units log-values; the root's are log p(x_i).
+ * n x units log-values; the root's are log p(x_i). `reuse` (an earlier result the caller no
+ * longer needs, e.g. the previous EM iteration's) lends its arrays to the new result.
  */
-export function forward(state: ModelState, x: Float64Array, n: number): NodeValues {
+export function forward(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues): NodeValues {
   const v = state.graph.vars.length;
   const vals: NodeValues = new Map();
   for (const node of state.nodes) {
-    const out = new Float64Array(n * node.units);
+    const out = buffer(reuse, node.id, n * node.units);
     switch (node.kind) {
       case 'input': {
         const layer = state.layers.get(node.id)!;
-        const xs = gather(x, n, v, node.scope);
+        const xs = scopeData(x, n, v, node.scope);
         layer.family.logDensity(layer.params, layer.ctx, xs, n, out);
         break;
       }
@@ -68,6 +96,7 @@ function mixingForward(state: ModelState, node: MixingNode, kids: ReturnType<typ
   const w = state.values.get(node.weights)!;
   const logW = w.map(Math.log);
   const single = kids.length === 1 ? kids[0]!.vals : undefined;
+  if (fused && single && U === 1 && mixtureForward(single, n, A, w, out)) return;
   const tmp = new Float64Array(A);
   for (let i = 0; i < n; i++) {
     for (let u = 0; u < U; u++) {
@@ -131,10 +160,13 @@ export type EdgeCounts = Map<string, Float64Array>;
  * Flows: flow[node][i, u] = P(unit u of node is on the path of row i | x_i) for trees (the
  * gradient of log p(x_i) w.r.t. the unit's log-value in general). Rows whose root value is
  * -Infinity get zero flow. When `counts` is given, accumulates rowWeight * edge flow.
+ * `reuse`: an earlier result of backward whose arrays the new one may take over.
  */
-export function backward(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts): NodeValues {
+export function backward(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues): NodeValues {
   const flows: NodeValues = new Map();
-  for (const node of state.nodes) flows.set(node.id, new Float64Array(n * node.units));
+  for (const node of state.nodes) flows.set(node.id, buffer(reuse, node.id, n * node.units));
+  // Nodes no parent has written a flow to yet (a fused kernel may then overwrite instead of add).
+  const untouched = new Set(state.nodes.map((nd) => nd.id));
   const root = state.graph.root;
   const rootVals = vals.get(root)!;
   const rootFlow = flows.get(root)!;
@@ -143,6 +175,9 @@ export function backward(state: ModelState, vals: NodeValues, n: number, rowWeig
     const node = state.nodes[k]!;
     const f = flows.get(node.id)!;
     const out = vals.get(node.id)!;
+    const kidIds = 'children' in node ? node.children : [];
+    const fresh = kidIds.every((c) => untouched.has(c));
+    for (const c of kidIds) untouched.delete(c);
     switch (node.kind) {
       case 'input':
         break;
@@ -177,6 +212,7 @@ export function backward(state: ModelState, vals: NodeValues, n: number, rowWeig
         const U = node.units;
         const I = kids.reduce((s, kk) => s + kk.units, 0);
         const acc = counts ? getOrInit(counts, node.weights, w.length) : undefined;
+        if (fused && node.kind === 'mixing' && U === 1 && kids.length === 1 && mixtureBackward(kids[0]!.vals, n, node.arity, w, out, f, rowWeights, kidFlows[0]!, fresh, acc)) break;
         const locate = (j: number): [number, number] => {
           for (let c = 0; c < kids.length; c++) if (j < kids[c]!.offset + kids[c]!.units) return [c, j - kids[c]!.offset];
           return [kids.length - 1, 0];

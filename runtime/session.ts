@@ -11,13 +11,17 @@ import type { Diagnostic } from '../language/diagnostics.js';
 import { makeArtifact, sha256, type Artifact } from './artifact.js';
 import { loadCsv } from './data/csv.js';
 import { selectColumns, type Dataset } from './data/dataset.js';
+import { rowWeights } from './data/weights.js';
 import { PmixError } from './errors.js';
-import { fitAdam } from './learners/adam.js';
-import { fitEM } from './learners/em.js';
-import type { FitProgress, FitResult } from './learners/types.js';
+import { NotPositiveDefiniteError } from '../stdlib/distributions/index.js';
+import { adamSteps } from './learners/adam.js';
+import { runAsync, runToEnd, type DriveOptions, type Steps } from './learners/drive.js';
+import { emSteps } from './learners/em.js';
+import type { FitCheckpoint, FitProgress, FitResult, Fitted } from './learners/types.js';
 import type { QueryAnswer } from './queries/answer.js';
 import { QueryError, varIndex } from './queries/evidence.js';
 import { runQuery } from './queries/run-query.js';
+import { checkMemory, fitCost, type FitCost } from './resources.js';
 import { ModelState } from './state.js';
 
 export interface FitSummary {
@@ -31,7 +35,16 @@ export interface FitSummary {
   readonly bic: number;
   readonly aic: number;
   readonly parameters: number;
+  /** Present (true) when the fit was stopped by its AbortSignal: the best parameters so far. */
+  readonly interrupted?: boolean;
 }
+
+export interface SessionOptions {
+  /** Fits whose estimated memory (compiler/cost.ts) exceeds this many bytes are refused. */
+  readonly maxMemory?: number;
+}
+
+type FitStep = Extract<Step, { kind: 'fit' }>;
 
 export interface FittedModel {
   readonly state: ModelState;
@@ -52,7 +65,10 @@ export class Session {
   private readonly datasets = new Map<string, Dataset>();
   readonly fitted = new Map<string, FittedModel>();
 
-  constructor(readonly program: CompiledProgram) {}
+  constructor(
+    readonly program: CompiledProgram,
+    readonly options: SessionOptions = {},
+  ) {}
 
   /** Uses rows given in memory for a data set instead of its file. */
   provideData(name: string, data: Dataset): void {
@@ -109,6 +125,7 @@ export class Session {
         return true;
       } catch (e) {
         if (e instanceof StepError || e instanceof QueryError) out.push(...e.diagnostics);
+        else if (e instanceof PmixError) out.push({ severity: 'error', code: e.code, message: e.message, file: this.program.file, hint: e.hint });
         else throw e;
         return false;
       }
@@ -149,13 +166,39 @@ export class Session {
     return out;
   }
 
-  fit(step: Extract<Step, { kind: 'fit' }>, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): FitSummary {
+  fit(step: FitStep, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): FitSummary {
+    return runToEnd(this.fitSteps(step, onProgress, signal));
+  }
+
+  /** The same fit, yielding to the event loop (signals, timers) and saving checkpoints on the way. */
+  fitAsync(step: FitStep, opts: DriveOptions & { onProgress?: (p: FitProgress) => void; signal?: AbortSignal } = {}): Promise<FitSummary> {
+    return runAsync(this.fitSteps(step, opts.onProgress, opts.signal), opts);
+  }
+
+  /** The memory estimate of a fit (loads its data and lowers its model, allocates no fit buffers). */
+  fitCost(step: FitStep): FitCost {
+    const data = this.dataset(step.data);
+    const state = this.lower(step.model, this.variables(step.model, step.data, step.weights));
+    return fitCost(step.model, step.data, state.graph, step.settings, data.rows);
+  }
+
+  private *fitSteps(step: FitStep, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<FitSummary> {
     const data = this.dataset(step.data);
     const vars = this.variables(step.model, step.data, step.weights);
     const state = this.lower(step.model, vars);
+    if (data.rows === 0) throw new PmixError(`data set '${step.data}' (${data.source}) has no rows to fit ${step.model} on`, 'no-data');
+    checkMemory(fitCost(step.model, step.data, state.graph, step.settings, data.rows), this.options.maxMemory);
     const x = selectColumns(data, vars.map((v) => v.name));
     const weights = rowWeights(data, step.weights);
-    const fitted = step.settings.method === 'em' ? fitEM(state, x, data.rows, weights, step.settings, onProgress, signal) : fitAdam(state, x, data.rows, weights, step.settings, onProgress, signal);
+    let fitted: Fitted;
+    try {
+      const s = step.settings;
+      fitted = yield* s.method === 'em' ? emSteps(state, x, data.rows, weights, s, onProgress, signal) : adamSteps(state, x, data.rows, weights, s, onProgress, signal);
+    } catch (e) {
+      // Learners report their own numerical failures; one surfacing from a kernel is still the data's.
+      if (e instanceof NotPositiveDefiniteError) throw new PmixError(`fitting ${step.model} stopped: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
+      throw e;
+    }
     const total = weights.reduce((a, b) => a + b, 0);
     const p = fitted.state.freeParameterCount();
     const ll = fitted.result.meanLogLikelihood * total;
@@ -170,9 +213,25 @@ export class Session {
       bic: -2 * ll + p * Math.log(total),
       aic: -2 * ll + 2 * p,
       parameters: p,
+      ...(fitted.result.interrupted ? { interrupted: true } : {}),
     };
     this.fitted.set(step.model, { state: fitted.state, summary, result: fitted.result, data, settings: step.settings });
     return summary;
+  }
+
+  /** An artifact of a running fit's best parameters so far (for checkpoints); undefined before any. */
+  checkpointArtifact(step: FitStep, c: FitCheckpoint): Artifact | undefined {
+    const b = c.best();
+    if (!b) return undefined;
+    const data = this.dataset(step.data);
+    return makeArtifact(step.model, b.state.toGraph(), {
+      source_file: this.program.file,
+      source_sha256: sha256(this.program.source),
+      data: { name: data.name, path: data.source, rows: data.rows },
+      fit: step.settings,
+      mean_log_likelihood: b.meanLogLikelihood,
+      checkpoint: { restart: c.restart, iteration: c.iteration },
+    });
   }
 
   /** The model's current state: fitted if a fit ran, else as written (needs named variables). */
@@ -213,21 +272,9 @@ export class Session {
       ...(f?.summary
         ? { mean_log_likelihood: f.summary.mean_log_likelihood, iterations: f.summary.iterations, converged: f.summary.converged, bic: f.summary.bic, aic: f.summary.aic }
         : {}),
+      ...(f?.summary?.interrupted ? { interrupted: true } : {}),
     });
   }
-}
-
-function rowWeights(data: Dataset, column: string | undefined): Float64Array {
-  const w = new Float64Array(data.rows).fill(1);
-  if (!column) return w;
-  const j = data.columns.findIndex((c) => c.name === column);
-  for (let r = 0; r < data.rows; r++) {
-    const v = data.values[r * data.columns.length + j]!;
-    if (Number.isNaN(v) || v < 0) throw new PmixError(`${data.source}: row ${r + 1}, column '${column}': a sample weight must be a non-negative number`, 'bad-data');
-    w[r] = v;
-  }
-  if (w.every((x) => x === 0)) throw new PmixError(`${data.source}: every weight in column '${column}' is 0`, 'bad-data');
-  return w;
 }
 
 /** Every variable a query names. */

@@ -1,15 +1,32 @@
 // pmix check FILE.pmix: parse, resolve, load the data files' headers and types, type-check
-// every model as it would be fitted. Nothing is fitted.
+// every model as it would be fitted. Nothing is fitted. --cost adds each fit's memory estimate.
+import type { Step } from '../../compiler/program.js';
+import { describeCost } from '../../runtime/resources.js';
 import { Session } from '../../runtime/session.js';
+import { guard } from '../guard.js';
 import { fail, type Output } from '../io.js';
 import { loadProgram } from '../load.js';
 
-export function checkCommand(file: string, io: Output, overrides: Record<string, string>): void {
+export interface CheckOptions {
+  readonly cost?: boolean;
+  /** The memory limit of fits, in bytes (for --cost). */
+  readonly maxMemory?: number;
+}
+
+export function checkCommand(file: string, io: Output, overrides: Record<string, string>, opts: CheckOptions = {}): void {
   const { program, sources } = loadProgram(file, io, { dataOverrides: overrides });
-  const diags = new Session(program).check();
+  const session = new Session(program, { maxMemory: opts.maxMemory });
+  const diags = session.check();
   if (diags.length) fail(diags, sources, io);
-  const fits = program.steps.filter((s) => s.kind === 'fit').length;
+  const fitSteps = program.steps.filter((s): s is Extract<Step, { kind: 'fit' }> => s.kind === 'fit');
+  const fits = fitSteps.length;
   const queries = program.steps.length - fits;
-  if (io.json) io.out(JSON.stringify({ ok: true, models: [...program.models.keys()], data: [...program.data.keys()], fits, queries }));
-  else io.out(`${file}: ok (${program.models.size} model(s), ${program.data.size} data set(s), ${fits} fit(s), ${queries} query(ies))`);
+  const costs = opts.cost ? guard(() => fitSteps.map((s) => session.fitCost(s)), sources, io) : undefined;
+  if (io.json) {
+    const cost = costs?.map((c) => ({ model: c.model, data: c.data, method: c.method, rows: c.rows, ...c.estimate, bytes: c.bytes, limit: opts.maxMemory ?? null }));
+    io.out(JSON.stringify({ ok: true, models: [...program.models.keys()], data: [...program.data.keys()], fits, queries, ...(cost ? { cost } : {}) }));
+    return;
+  }
+  io.out(`${file}: ok (${program.models.size} model(s), ${program.data.size} data set(s), ${fits} fit(s), ${queries} query(ies))`);
+  for (const c of costs ?? []) io.out(describeCost(c, opts.maxMemory));
 }

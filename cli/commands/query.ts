@@ -3,7 +3,7 @@ import { parseQuery } from '../../language/parse.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
 import { formatAnswer } from '../format.js';
 import { guard } from '../guard.js';
-import { fail, type Output } from '../io.js';
+import { fail, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
 
 export function queryCommand(modelPath: string, text: string, io: Output): void {
@@ -13,5 +13,5 @@ export function queryCommand(modelPath: string, text: string, io: Output): void 
   const { query, diagnostics } = parseQuery(text, file);
   if (!query) fail(diagnostics, sources, io);
   const answer = guard(() => runQuery(state, query, { vars: state.graph.vars, file, constants: new Map() }), sources, io);
-  io.out(io.json ? JSON.stringify({ ok: true, query: text, answer }) : formatAnswer(answer));
+  io.out(io.json ? jsonText({ ok: true, query: text, answer }) : formatAnswer(answer));
 }

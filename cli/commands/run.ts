@@ -1,31 +1,54 @@
 // pmix run FILE.pmix: executes the file's fits (with a progress bar) and queries in order,
 // printing a summary of each fit and each query's answer (or one JSON object with --json).
+// Ctrl-C or SIGTERM stops a running fit and the run (exit 130 or 143).
 import { Session } from '../../runtime/session.js';
 import type { QueryAnswer } from '../../runtime/queries/answer.js';
 import type { FitSummary } from '../../runtime/session.js';
 import { formatAnswer, formatFit } from '../format.js';
-import { guard } from '../guard.js';
-import { fail, type Output } from '../io.js';
+import { guard, guardAsync } from '../guard.js';
+import { catchInterrupts, SIGNAL_EXIT } from '../interrupt.js';
+import { Exit, fail, jsonText, type Output } from '../io.js';
 import { loadProgram } from '../load.js';
 import { fitProgressBar } from '../progress.js';
 
-export function runCommand(file: string, io: Output, overrides: Record<string, string>, progress: boolean): void {
+export interface RunOptions {
+  /** Refuse fits whose memory estimate exceeds this many bytes. */
+  readonly maxMemory?: number;
+}
+
+export async function runCommand(file: string, io: Output, overrides: Record<string, string>, progress: boolean, opts: RunOptions = {}): Promise<void> {
+  const interrupts = catchInterrupts();
+  try {
+    await run(file, io, overrides, progress, opts, interrupts.signal);
+  } finally {
+    interrupts.dispose();
+  }
+  const got = interrupts.received();
+  if (got) {
+    io.err(`pmix run interrupted (${got})`);
+    throw new Exit(SIGNAL_EXIT[got]);
+  }
+}
+
+async function run(file: string, io: Output, overrides: Record<string, string>, progress: boolean, opts: RunOptions, signal: AbortSignal): Promise<void> {
   const { program, sources } = loadProgram(file, io, { dataOverrides: overrides });
-  const session = new Session(program);
+  const session = new Session(program, { maxMemory: opts.maxMemory });
   const diags = session.check();
   if (diags.length) fail(diags, sources, io);
   const fits: FitSummary[] = [];
   const queries: { model: string; query: string; answer: QueryAnswer }[] = [];
   for (const step of program.steps) {
+    if (signal.aborted) return;
     if (step.kind === 'fit') {
       const bar = fitProgressBar(`fit ${step.model}`, progress && !io.json);
-      const summary = guard(() => {
+      const summary = await guardAsync(async () => {
         try {
-          return session.fit(step, (p) => bar.update(p));
+          return await session.fitAsync(step, { onProgress: (p) => bar.update(p), signal });
         } finally {
           bar.stop();
         }
       }, sources, io);
+      if (signal.aborted) return;
       fits.push(summary);
       if (!io.json) io.out(formatFit(summary));
     } else {
@@ -34,5 +57,5 @@ export function runCommand(file: string, io: Output, overrides: Record<string, s
       if (!io.json) io.out(`query ${step.model}: ${step.text}\n${formatAnswer(answer)}`);
     }
   }
-  if (io.json) io.out(JSON.stringify({ ok: true, fits, queries }));
+  if (io.json) io.out(jsonText({ ok: true, fits, queries }));
 }

@@ -3,7 +3,7 @@ import { parseQuery } from '../../language/parse.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
 import { formatAnswer } from '../format.js';
 import { guard } from '../guard.js';
-import type { Output } from '../io.js';
+import { jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
 
 export function sampleCommand(modelPath: string, opts: { n: number; seed: number }, io: Output): void {
@@ -11,5 +11,5 @@ export function sampleCommand(modelPath: string, opts: { n: number; seed: number
   const text = `sample(${opts.n}, seed = ${opts.seed})`;
   const { query } = parseQuery(text);
   const answer = guard(() => runQuery(state, query!, { vars: state.graph.vars, file: '<sample>', constants: new Map() }), new Map(), io);
-  io.out(io.json ? JSON.stringify(answer) : formatAnswer(answer));
+  io.out(io.json ? jsonText(answer) : formatAnswer(answer));
 }

@@ -3,7 +3,7 @@
 import { loadCsv } from '../../runtime/data/csv.js';
 import { selectColumns } from '../../runtime/data/dataset.js';
 import { logDensityRows } from '../../runtime/evaluate.js';
-import { fail, type Output } from '../io.js';
+import { fail, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
 import { num } from '../format.js';
 
@@ -22,7 +22,7 @@ export function scoreCommand(modelPath: string, opts: { data: string; perRow?: b
   for (const v of lp) s += v;
   const mean = s / Math.max(data.rows, 1);
   if (io.json) {
-    io.out(JSON.stringify({ mean_log_likelihood: mean, n: data.rows, ...(opts.perRow ? { per_row: Array.from(lp) } : {}) }));
+    io.out(jsonText({ mean_log_likelihood: mean, n: data.rows, ...(opts.perRow ? { per_row: Array.from(lp) } : {}) }));
     return;
   }
   if (opts.perRow) io.out(['log_density', ...Array.from(lp, (v) => num(v, 10))].join('\n'));

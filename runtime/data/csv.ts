@@ -1,11 +1,11 @@
 // Loads a CSV file into a typed Dataset. Every problem becomes a diagnostic naming the file,
 // the row and the column; nothing throws.
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Diagnostic } from '../../language/diagnostics.js';
 import type { Span } from '../../language/ast.js';
 import { suggestionHint } from '../../language/suggest.js';
 import type { IRVariable, VarType } from '../../compiler/ir/types.js';
+import { hostFs } from '../host.js';
 import type { Dataset } from './dataset.js';
 
 /** A declared column: its type, and where it was declared (for diagnostics). */
@@ -30,9 +30,11 @@ const TRUE = new Set(['true', '1', 'yes', 't', 'y']);
 const FALSE = new Set(['false', '0', 'no', 'f', 'n']);
 
 export function loadCsv(spec: DataSpec): { data?: Dataset; diagnostics: Diagnostic[] } {
+  const fs = hostFs();
+  if (!fs) return { diagnostics: [fileError(spec, `cannot read data file '${spec.path}' for data set '${spec.name}': no file system here (in a browser, pass the CSV text to compile)`)] };
   let text: string;
   try {
-    text = readFileSync(spec.path, 'utf8');
+    text = fs.readFileSync(spec.path, 'utf8');
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     return { diagnostics: [fileError(spec, `cannot read data file '${spec.path}' for data set '${spec.name}': ${why}`)] };

@@ -143,3 +143,24 @@ export function buildModule(funcs: readonly Func[]): Uint8Array<ArrayBuffer> {
     ...section(10, vec(bodies)),
   ]);
 }
+
+// Float64 additions (the f64x2 kernels of gaussian-wasm.ts and mixture-wasm.ts).
+export const F64 = 0x7c;
+export const f64 = (v: number): Bytes => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
+export const i64 = (v: number): Bytes => [0x42, ...sleb(v)];
+export const vLoadSplat64 = (addr: Bytes, offset = 0): Bytes => [...addr, ...simd(0x0a, 3, ...uleb(offset))];
+export const f64x2Op = {
+  splat: simd(0x14),
+  i64x2Splat: simd(0x12),
+  ne: simd(0x48),
+  ge: simd(0x4c),
+  add: simd(0xf0),
+  sub: simd(0xf1),
+  mul: simd(0xf2),
+  /** Pseudo-min/max (b < a ? b : a, a < b ? b : a): one instruction on x64, unlike min/max. */
+  pmin: simd(0xf6),
+  pmax: simd(0xf7),
+  i64x2Add: simd(0xce),
+  i64x2Shl: simd(0xcb),
+} as const;
+export const f64x2 = (v: number): Bytes => [...f64(v), ...f64x2Op.splat];

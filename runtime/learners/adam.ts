@@ -10,7 +10,8 @@ import type { ModelState } from '../state.js';
 import { checkFinite, meanLogLikelihood } from './em.js';
 import { initialize } from './initialize.js';
 import { chainGrad, fromFree, toFree } from './parameterization.js';
-import type { FitProgress, FitResult } from './types.js';
+import { runToEnd, type Steps } from './drive.js';
+import type { FitCheckpoint, FitProgress, Fitted } from './types.js';
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
@@ -24,7 +25,20 @@ export function fitAdam(
   settings: AdamSettings,
   onProgress?: (p: FitProgress) => void,
   signal?: AbortSignal,
-): { state: ModelState; result: FitResult } {
+): Fitted {
+  return runToEnd(adamSteps(initial, x, n, rowWeights, settings, onProgress, signal));
+}
+
+/** Adam as a generator: yields a checkpoint (the current parameters) after every mini-batch. */
+export function* adamSteps(
+  initial: ModelState,
+  x: Float64Array,
+  n: number,
+  rowWeights: Float64Array,
+  settings: AdamSettings,
+  onProgress?: (p: FitProgress) => void,
+  signal?: AbortSignal,
+): Steps<Fitted> {
   const rng = new Rng(settings.seed);
   const state = initial.clone();
   initialize(state, x, n, rowWeights, settings.init, settings.regCovar, rng.fork());
@@ -38,8 +52,17 @@ export function fitAdam(
   const trace: number[] = [];
   let step = 0;
   let epochs = 0;
+  let interrupted = false;
+  const checkpoint = (iteration: number): FitCheckpoint => ({
+    restart: 1,
+    iteration,
+    best: () => (trace.length ? { state: state.clone(), meanLogLikelihood: trace[trace.length - 1]! } : undefined),
+  });
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-    if (signal?.aborted) break;
+    if (signal?.aborted) {
+      interrupted = true;
+      break;
+    }
     for (let i = n - 1; i > 0; i--) {
       const j = rng.int(i + 1);
       [order[i], order[j]] = [order[j]!, order[i]!];
@@ -73,14 +96,20 @@ export function fitAdam(
         fromFree(p, uk, state.values.get(k)!);
       }
       checkFinite(state, epoch);
+      yield checkpoint(epoch);
+      if (signal?.aborted) break;
+    }
+    if (signal?.aborted) {
+      interrupted = true;
+      break;
     }
     epochs = epoch;
     const ll = meanLogLikelihood(forward(state, x, n).get(state.graph.root)!, rowWeights, totalWeight, epoch);
     trace.push(ll);
     onProgress?.({ restart: 1, restarts: 1, iteration: epoch, maxIter: settings.epochs, meanLogLikelihood: ll });
   }
-  const final = trace.length ? trace[trace.length - 1]! : meanLogLikelihood(forward(state, x, n).get(state.graph.root)!, rowWeights, totalWeight, 0);
-  return { state, result: { iterations: epochs, converged: epochs === settings.epochs, meanLogLikelihood: final, trace } };
+  const final = trace.length && !interrupted ? trace[trace.length - 1]! : meanLogLikelihood(forward(state, x, n).get(state.graph.root)!, rowWeights, totalWeight, 0);
+  return { state, result: { iterations: epochs, converged: epochs === settings.epochs, meanLogLikelihood: final, trace, ...(interrupted ? { interrupted } : {}) } };
 }
 
 /** Gradient of sum_i w_i log p(x_i) w.r.t. every parameter's natural values. */

@@ -3,11 +3,14 @@
 // mixing weights from expected edge counts and each input layer by its family's weighted MLE.
 import type { EMSettings } from '../../compiler/program.js';
 import { Rng } from '../../stdlib/random.js';
-import { backward, forward, type EdgeCounts } from '../evaluate.js';
+import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
+import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';
 import { PmixError } from '../errors.js';
 import { gather, ModelState } from '../state.js';
+import { collapseError, columnVariances, findCollapse, MAX_REINITS, reinitialize } from './collapse.js';
+import { runToEnd, type Steps } from './drive.js';
 import { initialize } from './initialize.js';
-import type { FitProgress, FitResult } from './types.js';
+import type { FitCheckpoint, FitProgress, FitResult, Fitted } from './types.js';
 
 export function fitEM(
   initial: ModelState,
@@ -17,56 +20,126 @@ export function fitEM(
   settings: EMSettings,
   onProgress?: (p: FitProgress) => void,
   signal?: AbortSignal,
-): { state: ModelState; result: FitResult } {
+): Fitted {
+  return runToEnd(emSteps(initial, x, n, rowWeights, settings, onProgress, signal));
+}
+
+/** EM as a generator: yields a checkpoint after every iteration, returns the best restart. */
+export function* emSteps(
+  initial: ModelState,
+  x: Float64Array,
+  n: number,
+  rowWeights: Float64Array,
+  settings: EMSettings,
+  onProgress?: (p: FitProgress) => void,
+  signal?: AbortSignal,
+): Steps<Fitted> {
   const rng = new Rng(settings.seed);
-  let best: { state: ModelState; result: FitResult } | undefined;
+  let best: Fitted | undefined;
+  // The running restart's state: EM never lowers the likelihood, so after an M-step it is at
+  // least as good as its last evaluated mean log-likelihood.
+  let running: { state: ModelState; ll: number } | undefined;
+  const checkpoint = (restart: number, iteration: number): FitCheckpoint => ({
+    restart,
+    iteration,
+    best: () => {
+      const b = best && (!running || best.result.meanLogLikelihood >= running.ll) ? { state: best.state, ll: best.result.meanLogLikelihood } : running;
+      return b && { state: b.state.clone(), meanLogLikelihood: b.ll };
+    },
+  });
   for (let r = 0; r < settings.restarts; r++) {
     const state = initial.clone();
     const runRng = rng.fork();
     initialize(state, x, n, rowWeights, settings.init, settings.regCovar, runRng);
     checkFinite(state, 0);
-    const result = runEM(state, x, n, rowWeights, settings, (p) => onProgress?.({ ...p, restart: r + 1, restarts: settings.restarts }), signal);
+    const progress = (p: Omit<FitProgress, 'restart' | 'restarts'>): void => {
+      running = { state, ll: p.meanLogLikelihood };
+      onProgress?.({ ...p, restart: r + 1, restarts: settings.restarts });
+    };
+    const result = yield* runEM(state, x, n, rowWeights, settings, runRng, progress, (it) => checkpoint(r + 1, it), signal);
+    running = undefined;
     if (!best || result.meanLogLikelihood > best.result.meanLogLikelihood) best = { state, result };
     if (signal?.aborted) break;
   }
-  return best!;
+  // Stopped early, even if the best restart had finished: the fit as a whole did not.
+  return signal?.aborted ? { state: best!.state, result: { ...best!.result, interrupted: true } } : best!;
 }
 
-function runEM(
+function* runEM(
   state: ModelState,
   x: Float64Array,
   n: number,
   rowWeights: Float64Array,
   settings: EMSettings,
+  rng: Rng,
   onProgress: (p: Omit<FitProgress, 'restart' | 'restarts'>) => void,
+  checkpoint: (iteration: number) => FitCheckpoint,
   signal?: AbortSignal,
-): FitResult {
+): Steps<FitResult> {
   const totalWeight = rowWeights.reduce((a, b) => a + b, 0);
   const v = state.graph.vars.length;
   const trace: number[] = [];
   let prev = -Infinity;
   let converged = false;
+  let interrupted = false;
   let iterations = 0;
   const xsByNode = new Map<string, Float64Array>();
-  for (const node of state.nodes) if (node.kind === 'input') xsByNode.set(node.id, gather(x, n, v, node.scope));
+  const dataVars = new Map<string, Float64Array>();
+  for (const node of state.nodes) {
+    if (node.kind !== 'input') continue;
+    const xs = gather(x, n, v, node.scope);
+    xsByNode.set(node.id, xs);
+    if (state.layers.get(node.id)!.family.name === 'Normal') dataVars.set(node.id, columnVariances(xs, n, node.scope.length, rowWeights));
+  }
+  let reinits = 0;
+  /** Re-initializes collapsed components; true when one was. */
+  const repair = (it: number): boolean => {
+    let any = false;
+    for (let c = findCollapse(state, dataVars); c; c = findCollapse(state, dataVars)) {
+      const layer = state.layers.get(c.node.id)!;
+      const frozen = Object.values(layer.names).some((nm) => state.param(nm).fixed);
+      const xs = xsByNode.get(c.node.id)!;
+      if (frozen || reinits >= MAX_REINITS || !reinitialize(state, c, xs, n, rowWeights, dataVars.get(c.node.id)!, settings.regCovar, rng)) throw collapseError(c, it, reinits);
+      reinits++;
+      any = true;
+    }
+    return any;
+  };
+  repair(0);
   for (let it = 1; it <= settings.maxIter; it++) {
-    if (signal?.aborted) break;
-    const vals = forward(state, x, n);
+    if (signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    const vals = evaluate(state, x, n, it);
     const ll = meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, it);
     trace.push(ll);
     const counts: EdgeCounts = new Map();
     const flows = backward(state, vals, n, rowWeights, counts);
     mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it);
     iterations = it;
+    // A re-initialized component restarts the climb: the likelihood change says nothing.
+    const restarted = repair(it);
     onProgress({ iteration: it, maxIter: settings.maxIter, meanLogLikelihood: ll });
-    if (Math.abs(ll - prev) < settings.tol) {
+    if (!restarted && Math.abs(ll - prev) < settings.tol) {
       converged = true;
       break;
     }
-    prev = ll;
+    prev = restarted ? -Infinity : ll;
+    yield checkpoint(it);
   }
-  const final = meanLogLikelihood(forward(state, x, n).get(state.graph.root)!, rowWeights, totalWeight, iterations);
-  return { iterations, converged, meanLogLikelihood: final, trace };
+  const final = meanLogLikelihood(evaluate(state, x, n, iterations).get(state.graph.root)!, rowWeights, totalWeight, iterations);
+  return { iterations, converged, meanLogLikelihood: final, trace, ...(interrupted ? { interrupted } : {}) };
+}
+
+/** The forward pass, with a covariance that is no longer positive definite reported as a fit error. */
+function evaluate(state: ModelState, x: Float64Array, n: number, iteration: number): NodeValues {
+  try {
+    return forward(state, x, n);
+  } catch (e) {
+    if (e instanceof NotPositiveDefiniteError) throw new PmixError(`EM stopped at iteration ${iteration}: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
+    throw e;
+  }
 }
 
 export function meanLogLikelihood(rootVals: Float64Array, rowWeights: Float64Array, totalWeight: number, iteration: number): number {
@@ -76,6 +149,9 @@ export function meanLogLikelihood(rootVals: Float64Array, rowWeights: Float64Arr
     if (w === 0) continue;
     const lv = rootVals[i]!;
     if (!Number.isFinite(lv)) {
+      if (lv === Infinity) {
+        throw new PmixError(`row ${i + 1} has an infinite density under the model at iteration ${iteration}: a component collapsed onto its values`, 'non-finite', 'raise reg_covar, lower k, or remove duplicated rows');
+      }
       throw new PmixError(
         `row ${i + 1} has ${Number.isNaN(lv) ? 'an undefined (NaN)' : 'zero'} density under the model at iteration ${iteration}`,
         'non-finite',
@@ -145,7 +221,8 @@ export function checkFinite(state: ModelState, iteration: number): void {
   for (const [name, vals] of state.values) {
     for (let i = 0; i < vals.length; i++) {
       if (!Number.isFinite(vals[i]!)) {
-        throw new PmixError(`fit stopped at iteration ${iteration}: parameter '${name}' (entry ${i}) became ${vals[i]}`, 'non-finite', 'check the data for extreme values, or raise reg_covar');
+        const when = iteration === 0 ? 'during initialization' : `at iteration ${iteration}`;
+        throw new PmixError(`fit stopped ${when}: parameter '${name}' (entry ${i}) became ${vals[i]}`, 'non-finite', 'check the data for extreme values, or raise reg_covar');
       }
     }
   }

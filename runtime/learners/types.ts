@@ -1,4 +1,6 @@
 // What learners report while and after fitting.
+import type { ModelState } from '../state.js';
+
 export interface FitProgress {
   readonly restart: number;
   readonly restarts: number;
@@ -14,4 +16,23 @@ export interface FitResult {
   readonly meanLogLikelihood: number;
   /** Mean log-likelihood at the start of each iteration (EM) or epoch (Adam). */
   readonly trace: readonly number[];
+  /** The fit was stopped by its AbortSignal: the parameters are the best so far. */
+  readonly interrupted?: boolean;
+}
+
+export interface Fitted {
+  readonly state: ModelState;
+  readonly result: FitResult;
+}
+
+/**
+ * Where a running fit stands. The learners are generators that yield one of these between
+ * iterations, so a driver can run them to the end (fitEM) or yield to the event loop and
+ * save checkpoints on the way (drive.ts).
+ */
+export interface FitCheckpoint {
+  readonly restart: number;
+  readonly iteration: number;
+  /** A copy of the best parameters so far and their mean log-likelihood; undefined before any. */
+  best(): { readonly state: ModelState; readonly meanLogLikelihood: number } | undefined;
 }

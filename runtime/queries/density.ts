@@ -4,13 +4,16 @@ import type { QueryAst } from '../../language/ast.js';
 import { logDensityRows } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import type { QueryAnswer } from './answer.js';
-import { evidenceRow, type QueryContext } from './evidence.js';
+import { evidenceRow, queryError, type QueryContext } from './evidence.js';
 
 export function densityQuery(state: ModelState, q: Extract<QueryAst, { kind: 'density' }>, ctx: QueryContext): QueryAnswer {
   const given = evidenceRow(ctx, q.given);
   const joint = evidenceRow(ctx, q.target, Float64Array.from(given));
   const lj = logDensityRows(state, joint, 1)[0]!;
   const lg = q.given.length ? logDensityRows(state, given, 1)[0]! : 0;
+  // -Infinity - -Infinity would be NaN: a conditional on zero-density evidence is undefined.
+  if (lg === -Infinity) throw queryError(ctx, 'the given values have zero density under the model: the conditional is undefined', q.span);
+  if (Number.isNaN(lj) || Number.isNaN(lg)) throw queryError(ctx, 'the density of these values is undefined (NaN) under the model', q.span);
   const logValue = lj - lg;
   return { kind: 'density', log: q.log, logValue, value: q.log ? logValue : Math.exp(logValue), conditional: q.given.length > 0 };
 }

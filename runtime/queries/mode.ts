@@ -7,6 +7,9 @@ import { logDensityRows } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import { summarize } from './moments.js';
 
+/** Local ascents are costly in the number of components: only the most promising start. */
+const MAX_STARTS = 16;
+
 export interface ModeResult {
   readonly point: Float64Array;
   readonly logDensity: number;
@@ -17,7 +20,7 @@ export function findMode(state: ModelState): ModeResult {
   const types = state.graph.vars.map((v) => v.type);
   const summary = summarize(state, state.graph.vars.map((_, i) => i));
   const scale = summary.map((s) => (s.sd && s.sd > 0 ? s.sd : 1));
-  const starts = startPoints(state, summary.map((s, i) => s.mean ?? argmaxLevel(s.probs, types[i]!)));
+  const starts = bestStarts(state, startPoints(state, summary.map((s, i) => s.mean ?? argmaxLevel(s.probs, types[i]!))));
   let best: ModeResult | undefined;
   for (const x0 of starts) {
     const r = ascend(state, x0, types, scale);
@@ -33,6 +36,17 @@ function argmaxLevel(probs: Readonly<Record<string, number>> | undefined, t: Var
   let b = 0;
   for (let i = 1; i < vals.length; i++) if (vals[i]! > vals[b]!) b = i;
   return t.kind === 'bool' ? b : b;
+}
+
+/** The MAX_STARTS starts of highest density (all of them evaluated in one batch). */
+function bestStarts(state: ModelState, starts: Float64Array[]): Float64Array[] {
+  if (starts.length <= MAX_STARTS) return starts;
+  const V = state.graph.vars.length;
+  const rows = new Float64Array(starts.length * V);
+  starts.forEach((s, i) => rows.set(s, i * V));
+  const lp = logDensityRows(state, rows, starts.length);
+  const order = starts.map((_, i) => i).sort((a, b) => (lp[b]! > lp[a]! ? 1 : lp[b]! < lp[a]! ? -1 : a - b));
+  return order.slice(0, MAX_STARTS).map((i) => starts[i]!);
 }
 
 /** The mode of every unit of the root's children (each component), plus the mean. */
@@ -101,9 +115,11 @@ function ascend(state: ModelState, x0: Float64Array, types: readonly VarType[], 
       const fr = f(rows, 2 * real.length);
       const g = real.map((v, k) => ((fr[2 * k]! - fr[2 * k + 1]!) / (2e-6 * scale[v]!)) * scale[v]! * scale[v]!);
       step = Math.min(step * 2, 1e3);
-      for (; step > 1e-12; step /= 2) {
+      // Near the limits of float64 (values ~1e300) differences overflow: no step beats a NaN one.
+      for (; step > 1e-12 && g.every(Number.isFinite); step /= 2) {
         const y = Float64Array.from(x);
         real.forEach((v, k) => (y[v] += step * g[k]!));
+        if (!y.every(Number.isFinite)) continue;
         const fy = f(y, 1)[0]!;
         if (fy > fx) {
           x.set(y);

@@ -5,15 +5,17 @@ import { logDensityRows } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import type { VariableSummary } from './answer.js';
 
-/** First and second moments of each variable in scope, for every unit of every node. */
-function nodeMoments(state: ModelState): Map<string, Map<number, { m1: Float64Array; m2: Float64Array }>> {
-  const out = new Map<string, Map<number, { m1: Float64Array; m2: Float64Array }>>();
+/** Mean and standard deviation of each variable in scope, for every unit of every node. */
+type Moments = { mean: Float64Array; sd: Float64Array };
+
+function nodeMoments(state: ModelState): Map<string, Map<number, Moments>> {
+  const out = new Map<string, Map<number, Moments>>();
   for (const node of state.nodes) {
-    const per = new Map<number, { m1: Float64Array; m2: Float64Array }>();
+    const per = new Map<number, Moments>();
     const U = node.units;
-    const slot = (v: number): { m1: Float64Array; m2: Float64Array } => {
+    const slot = (v: number): Moments => {
       let s = per.get(v);
-      if (!s) per.set(v, (s = { m1: new Float64Array(U), m2: new Float64Array(U) }));
+      if (!s) per.set(v, (s = { mean: new Float64Array(U), sd: new Float64Array(U) }));
       return s;
     };
     if (node.kind === 'input') {
@@ -23,8 +25,8 @@ function nodeMoments(state: ModelState): Map<string, Map<number, { m1: Float64Ar
         const variance = layer.family.variance(layer.params, layer.ctx, u);
         node.scope.forEach((v, j) => {
           const s = slot(v);
-          s.m1[u] = mean[j]!;
-          s.m2[u] = variance[j]! + mean[j]! * mean[j]!;
+          s.mean[u] = mean[j]!;
+          s.sd[u] = Math.sqrt(variance[j]!);
         });
       }
     } else if (node.kind === 'product') {
@@ -34,21 +36,29 @@ function nodeMoments(state: ModelState): Map<string, Map<number, { m1: Float64Ar
       const kids = node.children.map((c) => ({ m: out.get(c)!, units: state.node(c).units }));
       const I = kids.reduce((a, k) => a + k.units, 0);
       const A = node.kind === 'mixing' ? node.arity : I;
+      const at = (v: number, u: number, a: number): { mean: number; sd: number } => {
+        let j = node.kind === 'mixing' ? a * U + u : a;
+        for (const k of kids) {
+          if (j < k.units) {
+            const km = k.m.get(v)!;
+            return { mean: km.mean[j]!, sd: km.sd[j]! };
+          }
+          j -= k.units;
+        }
+        return { mean: 0, sd: 0 };
+      };
       for (const v of node.scope) {
         const s = slot(v);
         for (let u = 0; u < U; u++) {
-          for (let a = 0; a < A; a++) {
-            let j = node.kind === 'mixing' ? a * U + u : a;
-            for (const k of kids) {
-              if (j < k.units) {
-                const km = k.m.get(v)!;
-                s.m1[u] += w[u * A + a]! * km.m1[j]!;
-                s.m2[u] += w[u * A + a]! * km.m2[j]!;
-                break;
-              }
-              j -= k.units;
-            }
-          }
+          const parts = Array.from({ length: A }, (_, a) => ({ w: w[u * A + a]!, ...at(v, u, a) }));
+          const mean = parts.reduce((acc, p) => acc + p.w * p.mean, 0);
+          // Law of total variance around the mixture mean, scaled by the largest term so that
+          // means and spreads near 1e300 give a finite sd instead of Inf - Inf = NaN.
+          const scale = parts.reduce((acc, p) => (p.w > 0 ? Math.max(acc, p.sd, Math.abs(p.mean - mean)) : acc), 0);
+          let q = 0;
+          if (scale > 0 && Number.isFinite(scale)) for (const p of parts) q += p.w * ((p.sd / scale) ** 2 + ((p.mean - mean) / scale) ** 2);
+          s.mean[u] = mean;
+          s.sd[u] = scale === 0 ? 0 : Number.isFinite(scale) ? scale * Math.sqrt(q) : Infinity;
         }
       }
     } else throw new Error(`moments of node kind '${node.kind}' are not available yet`);
@@ -63,7 +73,7 @@ export function summarize(state: ModelState, vars: readonly number[]): VariableS
     const info = state.graph.vars[v]!;
     if (info.type.kind === 'categorical' || info.type.kind === 'bool') return { name: info.name, probs: levelProbs(state, v, info.type) };
     const m = moments.get(v)!;
-    return { name: info.name, mean: m.m1[0]!, sd: Math.sqrt(Math.max(m.m2[0]! - m.m1[0]! * m.m1[0]!, 0)) };
+    return { name: info.name, mean: m.mean[0]!, sd: m.sd[0]! };
   });
 }
 

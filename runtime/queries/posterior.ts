@@ -6,6 +6,7 @@ import type { ModelState } from '../state.js';
 import type { QueryAnswer } from './answer.js';
 import { evidenceRow, queryError, type QueryContext } from './evidence.js';
 
+/** n x arity component probabilities; NaN for a row with zero density under every component. */
 export function posteriorProbs(state: ModelState, x: Float64Array, n: number): Float64Array | undefined {
   const root = state.node(state.graph.root);
   if (root.kind !== 'mixing') return undefined;
@@ -36,6 +37,9 @@ export function posteriorQuery(state: ModelState, q: Extract<QueryAst, { kind: '
   const x = evidenceRow(ctx, q.evidence);
   const probs = posteriorProbs(state, x, 1);
   if (!probs) throw queryError(ctx, 'posterior needs a model whose outermost part is a mixture', q.span);
+  if (probs.some((p) => Number.isNaN(p))) {
+    throw queryError(ctx, 'the given values have zero density under every component (e.g. far outside the data): the posterior is undefined', q.span);
+  }
   let best = 0;
   for (let a = 1; a < probs.length; a++) if (probs[a]! > probs[best]!) best = a;
   return { kind: 'posterior', probs: Array.from(probs), best };

@@ -3,6 +3,7 @@
 import type { QueryAst } from '../../language/ast.js';
 import { ConstantScope } from '../../compiler/constants.js';
 import type { Diagnostic } from '../../language/diagnostics.js';
+import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
 import { Rng } from '../../stdlib/random.js';
 import { formatCell } from '../data/dataset.js';
 import type { ModelState } from '../state.js';
@@ -16,6 +17,16 @@ import { posteriorQuery } from './posterior.js';
 import { sampleRows } from './sample.js';
 
 export function runQuery(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer {
+  try {
+    return answer(state, q, ctx);
+  } catch (e) {
+    // A covariance that conditioning made numerically singular is a property of this query's values.
+    if (e instanceof NotPositiveDefiniteError) throw queryError(ctx, `this query cannot be answered: ${e.message.replace(/; increase reg_covar$/, '')} (numerically, for these values)`, q.span, 'degenerate');
+    throw e;
+  }
+}
+
+function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer {
   switch (q.kind) {
     case 'density':
       return densityQuery(state, q, ctx);
@@ -24,6 +35,7 @@ export function runQuery(state: ModelState, q: QueryAst, ctx: QueryContext): Que
     case 'distribution':
     case 'mean': {
       const targets = q.target.length ? q.target.map((t) => varIndex(ctx, t)) : free(ctx, q.given.map((g) => varIndex(ctx, g.name)));
+      if (targets.length === 0) throw queryError(ctx, `every variable is given a value: there is nothing left to ${q.kind === 'mean' ? 'average' : 'describe'}`, q.span);
       const given = q.given.map((g) => varIndex(ctx, g.name));
       const clash = targets.find((t) => given.includes(t));
       if (clash !== undefined) throw queryError(ctx, `'${ctx.vars[clash]!.name}' is both asked for and given`, q.span);
@@ -59,6 +71,7 @@ export function runQuery(state: ModelState, q: QueryAst, ctx: QueryContext): Que
     case 'mode': {
       const given = q.given.map((g) => varIndex(ctx, g.name));
       const targets = free(ctx, given);
+      if (targets.length === 0) throw queryError(ctx, 'every variable is given a value: there is nothing left to find the mode of', q.span);
       const { model, logEvidence } = conditionModel(state, evidenceRow(ctx, q.given), targets);
       if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model', q.span);
       const m = findMode(model);

@@ -109,3 +109,17 @@ export function isSpd(m: ArrayLike<number>, n: number): boolean {
   }
   return cholesky(a, n);
 }
+
+/** L^-1 of a lower-triangular n x n L (lower triangular; the upper triangle is zero). */
+export function invLower(l: Float64Array, n: number): Float64Array {
+  const m = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    m[j * n + j] = 1 / l[j * n + j]!;
+    for (let i = j + 1; i < n; i++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s += l[i * n + k]! * m[k * n + j]!;
+      m[i * n + j] = -s / l[i * n + i]!;
+    }
+  }
+  return m;
+}

@@ -6,12 +6,12 @@ import { cholesky } from './linalg.js';
 import { type Conditional, conditional, conditionalMean, covOf, errorUnit, meanOf, observedOf } from './gaussian.js';
 
 /** Units with less expected mass than this keep their previous parameters. */
-const EMPTY = 1e-12;
+export const EMPTY = 1e-12;
 
 /** Writes the completed row i to out and adds r * (conditional covariance) to csum. */
 type Completer = (i: number, out: Float64Array, r: number, csum: Float64Array) => void;
 
-interface UnitStats {
+export interface UnitStats {
   readonly nk: number;
   readonly mean: Float64Array;
   /** Weighted scatter around mean (D x D; only the diagonal when not full). */
@@ -34,12 +34,12 @@ function imputer(x: Float64Array, D: number, fill: ArrayLike<number>): Completer
 }
 
 /** Missing pattern of every row: its key ('' when complete) and observed coordinates. */
-interface Patterns {
+export interface Patterns {
   readonly keys: string[];
   readonly obs: Map<string, number[]>;
 }
 
-function patternsOf(x: Float64Array, n: number, D: number): Patterns {
+export function patternsOf(x: Float64Array, n: number, D: number): Patterns {
   const keys: string[] = [];
   const obsOf = new Map<string, number[]>();
   const obs: number[] = [];
@@ -52,7 +52,7 @@ function patternsOf(x: Float64Array, n: number, D: number): Patterns {
 }
 
 /** The E-step completion under a Gaussian (mu, cov), caching conditionals per missing pattern. */
-function emCompleter(x: Float64Array, D: number, pats: Patterns, mu: ArrayLike<number>, cov: Float64Array, unit: number | undefined): Completer {
+export function emCompleter(x: Float64Array, D: number, pats: Patterns, mu: ArrayLike<number>, cov: Float64Array, unit: number | undefined): Completer {
   const cache = new Map<string, Conditional>();
   const cm = new Float64Array(D);
   return (i, out, r, csum) => {
@@ -76,7 +76,7 @@ function emCompleter(x: Float64Array, D: number, pats: Patterns, mu: ArrayLike<n
   };
 }
 
-function unitStats(n: number, D: number, resp: Float64Array, K: number, u: number, complete: Completer, fixedMean: ArrayLike<number> | undefined, full: boolean, buf: Float64Array): UnitStats {
+export function unitStats(n: number, D: number, resp: Float64Array, K: number, u: number, complete: Completer, fixedMean: ArrayLike<number> | undefined, full: boolean, buf: Float64Array): UnitStats {
   const sum = new Float64Array(D);
   const scatter = new Float64Array(D * D);
   let nk = 0;
@@ -106,7 +106,7 @@ function unitStats(n: number, D: number, resp: Float64Array, K: number, u: numbe
 }
 
 /** Parameters from per-unit statistics; units without statistics keep prev's values. */
-function assemble(stats: (UnitStats | null)[], ctx: LayerContext, reg: number, prev: LayerParams | undefined, fixCov: boolean): LayerParams {
+export function assemble(stats: (UnitStats | null)[], ctx: LayerContext, reg: number, prev: LayerParams | undefined, fixCov: boolean): LayerParams {
   const D = ctx.dims;
   const K = ctx.units;
   const mean = prev ? prev['mean']!.slice() : new Float64Array(K * D);

@@ -1,28 +1,15 @@
 // The multivariate Normal leaf with covariance variants full | diag | spherical | tied.
 // Missing coordinates are marginalized exactly (Gaussian marginal of the observed ones).
 import type { ArgError, LayerContext, LayerParams, LeafFamily, ParamSpec } from './types.js';
-import { LOG_2PI, normalCdf } from '../special.js';
-import { cholSolve, mulLower, solveLower } from './linalg.js';
-import { cholOrThrow, conditional, conditionalMean, covOf, errorUnit, MarginalCache, meanOf, NotPositiveDefiniteError, observedOf } from './gaussian.js';
-import { normalInit, normalMstep } from './normal-fit.js';
+import { normalCdf } from '../special.js';
+import { cholSolve, mulLower } from './linalg.js';
+import { cholOrThrow, conditional, conditionalMean, covOf, errorUnit, MarginalCache, meanOf, observedOf } from './gaussian.js';
+import { normalInit } from './normal-fit.js';
+import { normalLogDensity, normalMstepFast } from './normal-fast.js';
+import { diagVars, isDiagonal } from './normal-ref.js';
 import { normalFromArgs } from './normal-args.js';
 
 const variantOf = (ctx: LayerContext): string => ctx.variant || 'full';
-const isDiagonal = (ctx: LayerContext): boolean => ctx.variant === 'diag' || ctx.variant === 'spherical';
-
-/** Per-unit variances of a diag/spherical layer, checked positive. */
-function diagVars(p: LayerParams, ctx: LayerContext): Float64Array {
-  const D = ctx.dims;
-  const out = new Float64Array(ctx.units * D);
-  for (let u = 0; u < ctx.units; u++) {
-    for (let d = 0; d < D; d++) {
-      const v = ctx.variant === 'diag' ? p['var']![u * D + d]! : p['var']![u]!;
-      if (!(v > 0)) throw new NotPositiveDefiniteError(u);
-      out[u * D + d] = v;
-    }
-  }
-  return out;
-}
 
 export const normal: LeafFamily = {
   name: 'Normal',
@@ -46,72 +33,7 @@ export const normal: LeafFamily = {
     }
   },
   fromArgs: (args, ctx): { values: Record<string, number[]>; errors: ArgError[] } => normalFromArgs(args, ctx.dims, variantOf(ctx)),
-  logDensity(p, ctx, x, n, out) {
-    const { units: K, dims: D } = ctx;
-    if (isDiagonal(ctx)) {
-      const vars = diagVars(p, ctx);
-      const logs = vars.map((va) => Math.log(va) + LOG_2PI);
-      const mu = p['mean']!;
-      for (let i = 0; i < n; i++) {
-        for (let u = 0; u < K; u++) {
-          let s = 0;
-          for (let d = 0; d < D; d++) {
-            const v = x[i * D + d]!;
-            if (Number.isNaN(v)) continue;
-            const z = v - mu[u * D + d]!;
-            s += (z * z) / vars[u * D + d]! + logs[u * D + d]!;
-          }
-          out[i * K + u] = -0.5 * s;
-        }
-      }
-      return;
-    }
-    // Fast path: one Cholesky per unit per call, then a forward solve per complete row.
-    const cache = new MarginalCache(p, ctx);
-    const all = Array.from({ length: D }, (_, d) => d);
-    const fulls = Array.from({ length: K }, (_, u) => cache.get('', all, u));
-    const mus = Array.from({ length: K }, (_, u) => meanOf(p, ctx, u));
-    const obs: number[] = [];
-    const z = new Float64Array(D);
-    const constant = D * LOG_2PI;
-    for (let i = 0; i < n; i++) {
-      const row = i * D;
-      let complete = true;
-      for (let d = 0; d < D; d++) if (Number.isNaN(x[row + d]!)) complete = false;
-      if (complete) {
-        for (let u = 0; u < K; u++) {
-          const l = fulls[u]!.chol;
-          const mu = mus[u]!;
-          let q = 0;
-          for (let a = 0; a < D; a++) {
-            let s = x[row + a]! - mu[a]!;
-            for (let k = 0; k < a; k++) s -= l[a * D + k]! * z[k]!;
-            const v = s / l[a * D + a]!;
-            z[a] = v;
-            q += v * v;
-          }
-          out[i * K + u] = -0.5 * (constant + fulls[u]!.logdet + q);
-        }
-        continue;
-      }
-      const key = observedOf(x, i, D, obs);
-      const no = obs.length;
-      for (let u = 0; u < K; u++) {
-        if (no === 0) {
-          out[i * K + u] = 0;
-          continue;
-        }
-        const m = cache.get(key, obs, u);
-        const mu = mus[u]!;
-        for (let k = 0; k < no; k++) z[k] = x[row + obs[k]!]! - mu[obs[k]!]!;
-        const zz = z.subarray(0, no);
-        solveLower(m.chol, no, zz);
-        let q = 0;
-        for (let k = 0; k < no; k++) q += zz[k]! * zz[k]!;
-        out[i * K + u] = -0.5 * (no * LOG_2PI + m.logdet + q);
-      }
-    }
-  },
+  logDensity: (p, ctx, x, n, out) => normalLogDensity(p, ctx, x, n, out),
   sample(p, ctx, unit, rng, out) {
     const D = ctx.dims;
     const l = cholOrThrow(covOf(p, ctx, unit), D, errorUnit(ctx, unit));
@@ -128,7 +50,7 @@ export const normal: LeafFamily = {
   },
   mode: (p, ctx, unit) => meanOf(p, ctx, unit).slice(),
   init: (x, n, resp, ctx, _rng, opts) => normalInit(x, n, resp, { ...ctx, variant: variantOf(ctx) }, opts),
-  mstep: (x, n, resp, ctx, prev, opts) => normalMstep(x, n, resp, { ...ctx, variant: variantOf(ctx) }, prev, opts),
+  mstep: (x, n, resp, ctx, prev, opts) => normalMstepFast(x, n, resp, { ...ctx, variant: variantOf(ctx) }, prev, opts),
   gradLogDensity(p, ctx, x, n, coef, grad) {
     const { units: K, dims: D } = ctx;
     const v = variantOf(ctx);

@@ -1,0 +1,15 @@
+// The playground: a static page (vanilla TS) that compiles, fits and queries .pmix models in
+// the browser through api/browser.ts. The example CSVs are served as the public directory.
+// (package.json's "browser" field maps csv-parse/sync to its browser build, which bundles Buffer.)
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  root: here('.'),
+  base: './',
+  publicDir: here('../examples/data'),
+  build: { outDir: here('dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
+  server: { host: '127.0.0.1' },
+});

@@ -1,0 +1,43 @@
+// Drivers of the learners' step generators: to the end in one go (the synchronous API), or
+// yielding to the event loop every few milliseconds so that signal handlers (Ctrl-C) and
+// timers run during a long fit, saving a checkpoint now and then.
+import type { FitCheckpoint } from './types.js';
+
+/** One turn of the event loop: setImmediate in Node (signals are handled), a 0 ms timer elsewhere. */
+const tick = (): Promise<void> => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+export type Steps<T> = Generator<FitCheckpoint, T, void>;
+
+export function runToEnd<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+export interface DriveOptions {
+  /** Hand control to the event loop at least this often (ms); default 20. */
+  readonly yieldEveryMs?: number;
+  /** Called with the latest checkpoint at most this often (ms). */
+  readonly checkpointEveryMs?: number;
+  readonly onCheckpoint?: (c: FitCheckpoint) => void;
+}
+
+export async function runAsync<T>(steps: Steps<T>, opts: DriveOptions = {}): Promise<T> {
+  const yieldEvery = opts.yieldEveryMs ?? 20;
+  let lastYield = Date.now();
+  let lastCheckpoint = Date.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    const now = Date.now();
+    if (opts.onCheckpoint && now - lastCheckpoint >= (opts.checkpointEveryMs ?? Infinity)) {
+      opts.onCheckpoint(r.value);
+      lastCheckpoint = Date.now();
+    }
+    if (now - lastYield >= yieldEvery) {
+      await tick();
+      lastYield = Date.now();
+    }
+  }
+}

@@ -1,0 +1,37 @@
+// Memory limits of fits: the estimate of compiler/cost.ts for a model on a data set, checked
+// against the session's limit before the per-row buffers are allocated.
+import { estimateCost, fitBytes, formatBytes, type CostEstimate } from '../compiler/cost.js';
+import type { IRGraph } from '../compiler/ir/types.js';
+import type { FitSettings } from '../compiler/program.js';
+import { PmixError } from './errors.js';
+
+export interface FitCost {
+  readonly model: string;
+  readonly data: string;
+  readonly method: FitSettings['method'];
+  readonly rows: number;
+  readonly estimate: CostEstimate;
+  /** Estimated bytes for the whole fit. */
+  readonly bytes: number;
+}
+
+export function fitCost(model: string, data: string, graph: IRGraph, settings: FitSettings, rows: number): FitCost {
+  const estimate = estimateCost(graph, settings.method);
+  return { model, data, method: settings.method, rows, estimate, bytes: fitBytes(estimate, rows) };
+}
+
+/** Refuses a fit whose estimate exceeds `limit` bytes, with the estimate in the message. */
+export function checkMemory(c: FitCost, limit: number | undefined): void {
+  if (limit === undefined || c.bytes <= limit) return;
+  throw new PmixError(
+    `fitting ${c.model} on ${c.data} needs an estimated ${formatBytes(c.bytes)} (${c.estimate.parameters.toLocaleString('en-US')} parameter values, ${formatBytes(c.estimate.bytesPerRow)} per row x ${c.rows.toLocaleString('en-US')} rows), over the limit of ${formatBytes(limit)}`,
+    'too-big',
+    'lower k or use fewer rows; or raise the limit with --max-memory (e.g. --max-memory 16GB) or PMIX_MAX_MEMORY',
+  );
+}
+
+/** One line for `pmix check --cost`. */
+export function describeCost(c: FitCost, limit: number | undefined): string {
+  const over = limit !== undefined && c.bytes > limit ? `, OVER the limit of ${formatBytes(limit)}` : limit !== undefined ? ` (limit ${formatBytes(limit)})` : '';
+  return `fit ${c.model} on ${c.data} by ${c.method}: ${c.estimate.parameters.toLocaleString('en-US')} parameter values (${formatBytes(c.estimate.parameterBytes)} with working copies), ${formatBytes(c.estimate.bytesPerRow)} per row, ${c.rows.toLocaleString('en-US')} rows: about ${formatBytes(c.bytes)} in all${over}`;
+}

@@ -1,0 +1,29 @@
+// Fuzz budgets: `npm test` runs the base counts (a few thousand cases per target, the whole
+// suite well under a minute); `npm run fuzz` multiplies them by PMIX_FUZZ_SCALE and collects
+// the number of cases each target ran into the file named by PMIX_FUZZ_REPORT.
+import { appendFileSync } from 'node:fs';
+
+const scale = Number(process.env.PMIX_FUZZ_SCALE ?? '1');
+
+/** The number of cases for a target whose in-suite budget is `base`. */
+export function runs(base: number): number {
+  return Math.max(1, Math.round(base * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
+}
+
+/** A test timeout that grows with the scale (for targets that spawn processes). */
+export function timeoutMs(base: number): number {
+  return runs(base);
+}
+
+/** Records that a target ran `count` cases (for the `npm run fuzz` summary). */
+export function reportCases(target: string, count: number): void {
+  const file = process.env.PMIX_FUZZ_REPORT;
+  if (file) appendFileSync(file, JSON.stringify({ target, count }) + '\n');
+}
+
+/** A fast-check seed: fixed in `npm test` (repeatable), random in long runs unless given. */
+export function seed(): number | undefined {
+  const s = process.env.PMIX_FUZZ_SEED;
+  if (s !== undefined) return Number(s);
+  return scale === 1 ? 42 : undefined;
+}
