@@ -106,17 +106,23 @@ function* runEM(
     return any;
   };
   repair(0);
+  let lastVals: NodeValues | undefined;
+  let lastFlows: NodeValues | undefined;
+  const respBuffers = new Map<string, Float64Array>();
   for (let it = 1; it <= settings.maxIter; it++) {
     if (signal?.aborted) {
       interrupted = true;
       break;
     }
-    const vals = evaluate(state, x, n, it);
+    // Buffers are handed back each iteration: fresh 10-100 MB arrays cost page faults and GC.
+    const vals = evaluate(state, x, n, it, lastVals);
     const ll = meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, it);
     trace.push(ll);
     const counts: EdgeCounts = new Map();
-    const flows = backward(state, vals, n, rowWeights, counts);
-    mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it);
+    const flows = backward(state, vals, n, rowWeights, counts, lastFlows);
+    mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it, respBuffers);
+    lastVals = vals;
+    lastFlows = flows;
     iterations = it;
     // A re-initialized component restarts the climb: the likelihood change says nothing.
     const restarted = repair(it);
@@ -128,14 +134,14 @@ function* runEM(
     prev = restarted ? -Infinity : ll;
     yield checkpoint(it);
   }
-  const final = meanLogLikelihood(evaluate(state, x, n, iterations).get(state.graph.root)!, rowWeights, totalWeight, iterations);
+  const final = meanLogLikelihood(evaluate(state, x, n, iterations, lastVals).get(state.graph.root)!, rowWeights, totalWeight, iterations);
   return { iterations, converged, meanLogLikelihood: final, trace, ...(interrupted ? { interrupted } : {}) };
 }
 
 /** The forward pass, with a covariance that is no longer positive definite reported as a fit error. */
-function evaluate(state: ModelState, x: Float64Array, n: number, iteration: number): NodeValues {
+function evaluate(state: ModelState, x: Float64Array, n: number, iteration: number, reuse?: NodeValues): NodeValues {
   try {
-    return forward(state, x, n);
+    return forward(state, x, n, reuse);
   } catch (e) {
     if (e instanceof NotPositiveDefiniteError) throw new PmixError(`EM stopped at iteration ${iteration}: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
     throw e;
@@ -172,6 +178,7 @@ function mStep(
   n: number,
   regCovar: number,
   iteration: number,
+  respBuffers: Map<string, Float64Array>,
 ): void {
   for (const node of state.nodes) {
     if (node.kind === 'mixing' || node.kind === 'sum') {
@@ -191,7 +198,8 @@ function mStep(
     } else if (node.kind === 'input') {
       const layer = state.layers.get(node.id)!;
       const f = flows.get(node.id)!;
-      const resp = new Float64Array(f.length);
+      let resp = respBuffers.get(node.id);
+      if (!resp || resp.length !== f.length) respBuffers.set(node.id, (resp = new Float64Array(f.length)));
       const U = node.units;
       for (let i = 0; i < n; i++) for (let u = 0; u < U; u++) resp[i * U + u] = f[i * U + u]! * rowWeights[i]!;
       const fixed = new Set(Object.entries(layer.names).filter(([, nm]) => state.param(nm).fixed).map(([r]) => r));
