@@ -7,18 +7,7 @@ import { parseDataTexts, type DataTexts } from './csv-text.js';
 import { PmixInputError } from './errors.js';
 import { Program } from './program.js';
 
-export { Model, type FitOptions } from './model.js';
-export { Program } from './program.js';
-export { PmixInputError } from './errors.js';
-export { load } from './load.js';
-export { PmixError } from '../runtime/errors.js';
-export type { Diagnostic } from '../language/diagnostics.js';
-export type { QueryAnswer } from '../runtime/queries/answer.js';
-export type { FitSummary } from '../runtime/session.js';
-export type { FitProgress } from '../runtime/learners/types.js';
-export type { Rows, Cell } from '../runtime/data/rows.js';
-export type { IRGraph } from '../compiler/ir/types.js';
-export type { DataTexts } from './csv-text.js';
+export * from './exports.js';
 
 export interface CompileOptions {
   /** The file name diagnostics show and data paths are relative to (default '<input>' in the cwd). */

@@ -1,0 +1,13 @@
+// What both API entries (Node: index.ts, browsers: browser.ts) export besides their compile().
+export { Model, type FitOptions } from './model.js';
+export { Program } from './program.js';
+export { PmixInputError } from './errors.js';
+export { load } from './load.js';
+export { PmixError } from '../runtime/errors.js';
+export type { Diagnostic } from '../language/diagnostics.js';
+export type { QueryAnswer } from '../runtime/queries/answer.js';
+export type { FitSummary } from '../runtime/session.js';
+export type { FitProgress } from '../runtime/learners/types.js';
+export type { Rows, Cell } from '../runtime/data/rows.js';
+export type { IRGraph } from '../compiler/ir/types.js';
+export type { DataTexts } from './csv-text.js';
