@@ -19,22 +19,34 @@ commands:
   :save NAME FILE.json write a model artifact
   :load FILE           run a .pmix file, or load a MODEL.json (:load FILE.json AS NAME)
   :help                this text
-  :quit                leave (or Ctrl-D)`;
+  :quit                leave (or Ctrl-D)
+Ctrl-C during a fit stops it and keeps the parameters reached so far.`;
 
-export function replCommand(file: string | undefined, opts: { history: boolean }): Promise<void> {
+export async function replCommand(file: string | undefined, opts: { history: boolean }): Promise<void> {
   const ws = new Workspace(process.cwd());
   const say = (t: string): void => {
     if (t) process.stdout.write(t.endsWith('\n') ? t : t + '\n');
   };
-  const guarded = (f: () => string): void => {
-    try {
-      say(f());
-    } catch (e) {
-      say(`error: ${(e as Error).message}`);
-    }
+  // Inputs run one after another on this chain; node:repl gets its callback at once, so lines
+  // that arrive during a long fit queue up instead of being merged into the running statement.
+  let chain: Promise<void> = Promise.resolve();
+  // The fit in progress, if any: Ctrl-C aborts it (the learners yield between iterations).
+  let running: AbortController | undefined;
+  const guarded = (f: (signal: AbortSignal) => string | Promise<string>): Promise<void> => {
+    chain = chain.then(async () => {
+      running = new AbortController();
+      try {
+        say(await f(running.signal));
+      } catch (e) {
+        say(`error: ${(e as Error).message}`);
+      } finally {
+        running = undefined;
+      }
+    });
+    return chain;
   };
-  if (file) guarded(() => ws.load(file));
-  const commands: Record<string, (args: string[]) => string> = {
+  if (file) void guarded((signal) => ws.load(file, undefined, signal));
+  const commands: Record<string, (args: string[]) => string | Promise<string>> = {
     help: () => HELP,
     models: () => ws.modelNames().map((m) => `${m}(${ws.variables(m).join(', ')})`).join('\n') || 'no models yet',
     describe: ([name]) => (name ? ws.describe(name) : 'usage: :describe NAME'),
@@ -51,17 +63,16 @@ export function replCommand(file: string | undefined, opts: { history: boolean }
       if (text.startsWith(':')) {
         const [name, ...args] = text.slice(1).split(/\s+/);
         if (name === 'quit' || name === 'exit') {
-          server.close();
+          void chain.then(() => server.close());
           return cb(null, undefined);
         }
         const f = commands[name ?? ''];
-        guarded(() => (f ? f(args) : `unknown command ':${name}' (try :help)`));
+        void guarded(() => (f ? f(args) : `unknown command ':${name}' (try :help)`));
         return cb(null, undefined);
       }
       if (ws.incomplete(text)) return cb(new repl.Recoverable(new Error('incomplete')), undefined);
       const bar = fitProgressBar('fit', true);
-      guarded(() => ws.run(text, (p) => bar.update(p)));
-      bar.stop();
+      void guarded((signal) => ws.run(text, (p) => bar.update(p), signal).finally(() => bar.stop()));
       cb(null, undefined);
     },
     completer: (line: string): [string[], string] => {
@@ -77,6 +88,9 @@ export function replCommand(file: string | undefined, opts: { history: boolean }
       return [[...new Set(pool)].filter((c) => c.startsWith(word)), word];
     },
   });
+  server.on('SIGINT', () => running?.abort());
   if (opts.history && process.stdin.isTTY) server.setupHistory(join(homedir(), '.pmix_history'), () => {});
-  return new Promise((res) => server.on('exit', () => res()));
+  // Input may end (piped stdin) while statements still run: finish them before returning.
+  await new Promise<void>((res) => server.on('exit', () => res()));
+  await chain;
 }

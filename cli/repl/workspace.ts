@@ -45,8 +45,11 @@ export class Workspace {
     return diagnostics.length > 0 && diagnostics.every((d) => d.code === 'syntax' && (d.span?.endOffset ?? text.length) >= text.trimEnd().length);
   }
 
-  /** Runs pmix statements (or a bare `Model: query`); returns the text to show. */
-  run(input: string, onProgress?: (p: FitProgress) => void): string {
+  /**
+   * Runs pmix statements (or a bare `Model: query`); returns the text to show. Fits yield to
+   * the event loop, so `signal` (Ctrl-C) stops one and keeps its parameters so far.
+   */
+  async run(input: string, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Promise<string> {
     const text = shorthand(input, this.modelNames());
     const q = /^\s*query\s+([A-Za-z_]\w*)\s*:(.*)$/s.exec(text);
     if (q && this.loaded.has(q[1]!)) return this.queryLoaded(q[1]!, q[2]!.trim());
@@ -60,7 +63,8 @@ export class Workspace {
     try {
       for (const step of fresh) {
         if (step.kind === 'fit') {
-          out.push(formatFit(session.fit(step, onProgress)));
+          const summary = await session.fitAsync(step, { onProgress, signal });
+          out.push(formatFit(summary) + (summary.interrupted ? '\n  (interrupted: kept the parameters reached so far)' : ''));
           this.fitted.set(step.model, session.fitted.get(step.model)!);
         } else out.push(formatAnswer(session.query(step.model, step.query)));
       }
@@ -75,7 +79,7 @@ export class Workspace {
   }
 
   /** Loads a .pmix file's statements (running them) or a model artifact. */
-  load(path: string, as?: string): string {
+  async load(path: string, as?: string, signal?: AbortSignal): Promise<string> {
     const full = resolve(this.baseDir, path);
     const text = readFileSync(full, 'utf8');
     if (full.endsWith('.json')) {
@@ -84,7 +88,7 @@ export class Workspace {
       this.loaded.set(name, new ModelState(a.ir));
       return `loaded model '${name}' (${a.ir.vars.map((v) => v.name).join(', ')})`;
     }
-    return this.run(absoluteDataPaths(text, dirname(full)));
+    return this.run(absoluteDataPaths(text, dirname(full)), undefined, signal);
   }
 
   save(model: string, path: string): string {
