@@ -16,6 +16,8 @@ import { Session, StepError, type FittedModel } from '../../runtime/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { formatAnswer, formatFit } from '../format.js';
 import { writeAtomic } from '../io.js';
+import { summarize } from '../../runtime/queries/moments.js';
+import { dataRange, plotDensity } from './plot-svg.js';
 
 export const INPUT = '<repl>';
 
@@ -100,6 +102,28 @@ export class Workspace {
       writeAtomic(full, serializeArtifact(this.session.artifact(model)));
     }
     return `saved '${model}' to ${path}`;
+  }
+
+  /** Writes an SVG of the model's marginal density over one or two real variables. */
+  plot(model: string, names: readonly string[], path: string): string {
+    const st = this.loaded.get(model) ?? this.fitted.get(model)?.state ?? this.tryState(model);
+    if (!st) return `error: no model '${model}' (models: ${this.modelNames().join(', ') || 'none'})`;
+    const vars = names.map((n) => st.graph.vars.findIndex((v) => v.name === n));
+    const bad = names.find((n, i) => vars[i]! < 0 || st.graph.vars[vars[i]!]!.type.kind === 'categorical');
+    if (bad !== undefined || vars.length < 1 || vars.length > 2) return `error: :plot takes one or two numeric variables of '${model}' (it has ${st.graph.vars.map((v) => v.name).join(', ')})`;
+    const data = this.fitted.get(model)?.data;
+    const points: number[][] = [];
+    if (data) {
+      const cols = vars.map((v) => data.columns.findIndex((c) => c.name === st.graph.vars[v]!.name));
+      for (let r = 0; r < data.rows; r++) {
+        const pt = cols.map((c) => data.values[r * data.columns.length + c]!);
+        if (pt.every(Number.isFinite)) points.push(pt);
+      }
+    }
+    const sum = summarize(st, vars);
+    const span = vars.map((_, i): [number, number] => (points.length ? dataRange(points.map((p) => p[i]!)) : [sum[i]!.mean! - 4 * sum[i]!.sd!, sum[i]!.mean! + 4 * sum[i]!.sd!]));
+    writeAtomic(resolve(this.baseDir, path), plotDensity(st, vars, points, span));
+    return `wrote ${path}`;
   }
 
   describe(model: string): string {

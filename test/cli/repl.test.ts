@@ -1,6 +1,7 @@
 // `pmix repl` driven through piped stdin: load an example, fit, query, a bad line (an error
 // is shown and the session goes on), save, reload, and the reloaded model gives the same answer.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/programs.js';
@@ -38,6 +39,19 @@ describe('pmix repl', () => {
     expect(r.out).toContain(`saved 'Goals' to ${saved}`);
     expect(r.out).toContain('n0: Poisson, 2 unit(s) over home_goals, away_goals');
     expect(r.out + r.err).not.toMatch(/\n\s+at .*\.js:\d+/);
+  });
+
+  it(':plot writes an SVG of a 1-D and a 2-D density', () => {
+    const dir = tempDir();
+    const r = repl(`:plot Goals home_goals ${dir}/one.svg\n:plot Goals home_goals away_goals ${dir}/two.svg\n:plot Goals nope ${dir}/x.svg\n`, 'examples/football.pmix');
+    expect(r.out).toContain(`wrote ${dir}/one.svg`);
+    expect(r.out).toMatch(/error: :plot takes one or two numeric variables/);
+    const one = readFileSync(join(dir, 'one.svg'), 'utf8');
+    const two = readFileSync(join(dir, 'two.svg'), 'utf8');
+    expect(one).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(one).toMatch(/<path d="M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){199}"/);
+    expect((two.match(/<rect /g) ?? []).length).toBeGreaterThan(100);
+    expect(two).toContain('<circle');
   });
 
   it('continues a statement over several lines until its brackets close', () => {
