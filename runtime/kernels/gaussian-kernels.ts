@@ -4,30 +4,17 @@
 // Declines (returns false / null) where wasm SIMD is unavailable.
 import type { NormalKernels, Rows, StatsOut } from '../../stdlib/distributions/normal-kernels.js';
 import { gaussianWasm, type GaussianWasm } from './gaussian-wasm.js';
+import { wasmHeap } from './wasm-heap.js';
 
 /** Rows per block (even). */
 const BLOCK = 256;
 
 const up = (x: number, m: number): number => Math.ceil(x / m) * m;
 
-let inst: GaussianWasm | null | undefined;
-
 /** Beyond this much wasm memory the kernels decline (the reference loops need none). */
 const MAX_BYTES = 1 << 30;
 
-/** The instance with at least `bytes` of memory and a fresh float64 view of it; null without wasm SIMD or memory. */
-function heap(bytes: number): { w: GaussianWasm; h: Float64Array } | null {
-  if (bytes > MAX_BYTES) return null;
-  try {
-    if (inst === undefined) inst = gaussianWasm(bytes);
-    if (inst === null) return null;
-    const have = inst.memory.buffer.byteLength;
-    if (have < bytes) inst.memory.grow(Math.ceil((bytes - have) / 65536));
-  } catch {
-    return null; // out of memory: the caller runs the reference loops
-  }
-  return { w: inst, h: new Float64Array(inst.memory.buffer) };
-}
+const heap = wasmHeap(gaussianWasm, MAX_BYTES);
 
 /** Float64 offsets of consecutive regions of the given lengths (16-byte aligned). */
 function regions(...lengths: number[]): { at: number[]; bytes: number } {

@@ -4,7 +4,8 @@
 // the backward over the same values and weights (EM's E-step) scales them instead of taking
 // every exp again. Rows the kernel cannot decide (a max that is not finite: NaN, all -inf,
 // +inf) are redone with the reference loops. Each function returns false without wasm SIMD.
-import { mixtureWasm, type MixtureWasm } from './mixture-wasm.js';
+import { mixtureWasm } from './mixture-wasm.js';
+import { wasmHeap } from './wasm-heap.js';
 
 const BLOCK = 512;
 /** Largest rows x width kept for the backward (64 MB of wasm memory). */
@@ -12,20 +13,7 @@ const CACHE_ENTRIES = 1 << 23;
 
 const up = (x: number, m: number): number => Math.ceil(x / m) * m;
 
-let inst: MixtureWasm | null | undefined;
-
-/** The instance with at least `bytes` of memory and a fresh view of it; null without wasm SIMD or memory. */
-function heap(bytes: number): { w: MixtureWasm; h: Float64Array } | null {
-  try {
-    if (inst === undefined) inst = mixtureWasm(bytes);
-    if (inst === null) return null;
-    const have = inst.memory.buffer.byteLength;
-    if (have < bytes) inst.memory.grow(Math.ceil((bytes - have) / 65536));
-  } catch {
-    return null; // out of memory: the caller runs the reference loops
-  }
-  return { w: inst, h: new Float64Array(inst.memory.buffer) };
-}
+const heap = wasmHeap(mixtureWasm);
 
 /** Float64 offsets: logw, vals and out blocks, four block vectors, counts; then (when cached) m, s (n each) and e (n x Ap). */
 function layout(Ap: number, cacheRows: number): { logw: number; vals: number; out: number; a: number; b: number; c: number; d: number; counts: number; m: number; s: number; e: number; bytes: number } {
