@@ -1,12 +1,13 @@
 // A model of the embedding API: fit it on rows, ask it anything, save it. Backed by a
 // runtime Session (compiled programs) or a bare ModelState (loaded artifacts).
-import { ADAM_DEFAULTS, EM_DEFAULTS } from '../compiler/fit-settings.js';
+import { ADAM_DEFAULTS, EM_DEFAULTS, LBFGS_DEFAULTS } from '../compiler/fit-settings.js';
 import type { IRVariable } from '../compiler/ir/types.js';
 import type { FitSettings } from '../compiler/program.js';
 import { parseQuery } from '../language/parse.js';
 import { makeArtifact, serializeArtifact } from '../runtime/artifact.js';
 import { PmixError } from '../runtime/errors.js';
 import { logDensityRows } from '../runtime/evaluate.js';
+import { gpLogDensityRows, gpPredictRows } from '../runtime/gp/score.js';
 import { rowsToDataset, type Cell, type Rows } from '../runtime/data/rows.js';
 import { selectColumns } from '../runtime/data/dataset.js';
 import type { FitProgress } from '../runtime/learners/types.js';
@@ -19,7 +20,7 @@ import type { ModelState } from '../runtime/state.js';
 import { PmixInputError } from './errors.js';
 
 export interface FitOptions {
-  readonly method?: 'em' | 'adam';
+  readonly method?: 'em' | 'adam' | 'lbfgs';
   readonly maxIter?: number;
   readonly tol?: number;
   readonly restarts?: number;
@@ -83,7 +84,18 @@ export class Model {
     const state = this.current();
     const { data, diagnostics } = rowsToDataset('rows', rows, state.graph.vars, 'missing');
     if (!data) throw new PmixInputError(diagnostics);
-    return logDensityRows(state, selectColumns(data, state.graph.vars.map((v) => v.name)), data.rows);
+    const x = selectColumns(data, state.graph.vars.map((v) => v.name));
+    // A GP: the log predictive density of each row's outputs given its inputs.
+    return state.graph.family === 'gp' ? gpLogDensityRows(state, x, data.rows) : logDensityRows(state, x, data.rows);
+  }
+
+  /** A Gaussian process's predictions at the rows' inputs: per row (and output) the mean, sd of f and sd of a new y. */
+  predict(rows: Rows): { output: string; mean: number; std: number; std_y: number }[][] {
+    const state = this.current();
+    if (state.graph.family !== 'gp') throw new PmixError(`model '${this.name}' is not a Gaussian process; predict is for GPs`, 'bad-query');
+    const { data, diagnostics } = rowsToDataset('rows', rows, state.graph.vars, 'missing');
+    if (!data) throw new PmixInputError(diagnostics);
+    return gpPredictRows(state, selectColumns(data, state.graph.vars.map((v) => v.name)), data.rows);
   }
 
   /** Posterior probabilities of the root mixture's components, one array per row. */
@@ -150,6 +162,10 @@ function mergeSettings(base: FitSettings | undefined, o: FitOptions): FitSetting
   if (method === 'em') {
     const b = base?.method === 'em' ? base : EM_DEFAULTS;
     return { method, maxIter: o.maxIter ?? b.maxIter, tol: o.tol ?? b.tol, restarts: o.restarts ?? b.restarts, init: o.init ?? b.init, regCovar: o.regCovar ?? b.regCovar, seed: o.seed ?? b.seed };
+  }
+  if (method === 'lbfgs') {
+    const l = base?.method === 'lbfgs' ? base : LBFGS_DEFAULTS;
+    return { method, maxIter: o.maxIter ?? l.maxIter, restarts: o.restarts ?? l.restarts, tol: o.tol ?? l.tol, seed: o.seed ?? l.seed };
   }
   const b = base?.method === 'adam' ? base : ADAM_DEFAULTS;
   return { method, lr: o.lr ?? b.lr, epochs: o.epochs ?? b.epochs, batch: o.batch ?? b.batch, seed: o.seed ?? b.seed, regCovar: o.regCovar ?? b.regCovar, init: o.init ?? b.init };

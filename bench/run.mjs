@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { table } from './lib/format.mjs';
 import { findPeer, runPeer } from './lib/peer.mjs';
+import { median } from './lib/stats.mjs';
 
-const CASES = ['gmm-em-diag', 'gmm-em-full16', 'gmm-em-full8', 'lse-layer', 'lse-layer-tfjs', 'cholesky', 'logdensity-diag', 'logdensity-full'];
+const CASES = ['gmm-em-diag', 'gmm-em-full16', 'gmm-em-full8', 'lse-layer', 'lse-layer-tfjs', 'cholesky', 'logdensity-diag', 'logdensity-full', 'circuit-em', 'circuit-infer', 'circuit-fold', 'gp-exact-500', 'gp-exact-2000', 'gp-exact-5000', 'gp-sparse-100k', 'gp-sparse-1m', 'squared-z', 'gmm-stream'];
 
 function parseArgs(argv) {
   const o = { quick: false, json: false, peer: true, cases: CASES, out: undefined, coretype: 'auto' };
@@ -64,10 +65,13 @@ async function main() {
       log(`[${name}] ${c.title} ${JSON.stringify(params)}`);
       const mine = runChild(name, dir, params);
       if (mine.error) log(`[${name}] pmix failed: ${mine.error}`);
-      const canPeer = peer.python && !mine.error && c.needs.every((m) => peer.info[m]);
+      // A case without a peer script compares pmix with itself (mine.baseline: e.g. unfolded).
+      const inProcess = c.peerScript === null && !mine.error && mine.baseline;
+      const canPeer = inProcess || (c.peerScript !== null && peer.python && !mine.error && c.needs.every((m) => peer.info[m]));
       if (peer.python && !canPeer && !mine.error) log(`[${name}] peer skipped: needs ${c.needs.join(', ')}`);
-      const one = canPeer ? runPeer(peer, c.peerScript, dir, params, 1) : undefined;
-      const multi = canPeer ? runPeer(peer, c.peerScript, dir, params, undefined) : undefined;
+      const self = inProcess ? { ms: median(mine.baseline), samples: mine.baseline, check: mine.check } : undefined;
+      const one = inProcess ? self : canPeer ? runPeer(peer, c.peerScript, dir, params, 1) : undefined;
+      const multi = inProcess ? undefined : canPeer ? runPeer(peer, c.peerScript, dir, params, undefined) : undefined;
       for (const [label, r] of [['1 thread', one], ['BLAS threads', multi]]) if (r?.error) log(`[${name}] peer (${label}) failed: ${r.error}`);
       const ok = (r) => (r && !r.error ? r : undefined);
       const pmixMs = mine.error ? null : mine.ms;
@@ -82,6 +86,14 @@ async function main() {
         backend: mine.backend ?? null,
         peak_mb: mine.peak_mb ?? null,
         peer_mt_ms: peerMt,
+        pmix_threads: mine.error ? null : mine.threads ?? 1,
+        peer_threads: canPeer ? 1 : null,
+        // Throughput where the case says how many rows one timed op processes.
+        rows: c.rows ? c.rows(params) : null,
+        pmix_rows_per_s: c.rows && pmixMs ? (c.rows(params) * 1000) / pmixMs : null,
+        peer_rows_per_s: c.rows && peerMs ? (c.rows(params) * 1000) / peerMs : null,
+        peer_mt_rows_per_s: c.rows && peerMt ? (c.rows(params) * 1000) / peerMt : null,
+        peer_mt_threads: canPeer ? peer.info?.blas?.num_threads ?? null : null,
         ratio_mt: pmixMs !== null && peerMt !== null ? pmixMs / peerMt : null,
         peer_peak_mb: ok(one)?.peak_mb ?? null,
         kernel: mine.kernel ?? null,
@@ -92,6 +104,7 @@ async function main() {
         check_rel_diff: relDiff(mine.check, ok(one)?.check),
         check_meaning: c.check,
         extra: mine.extra ?? null,
+        peer_extra: ok(one)?.extra ?? null,
         params,
       };
       results.push(row);
@@ -107,7 +120,13 @@ async function main() {
   else {
     process.stdout.write(`${table(results)}\n`);
     process.stdout.write('ratio = pmix ms / peer ms (peer pinned to 1 BLAS thread; "vs thr" = peer with its default BLAS threads). Medians of >= 5 runs.\n');
-    for (const r of results) process.stdout.write(`  ${r.name}: peer = ${r.peer ?? 'none'}; check = ${r.check_meaning}${r.extra ? `; ${JSON.stringify(r.extra)}` : ''}\n`);
+    process.stdout.write('threads = pmix / peer / peer with BLAS threads (pmix: the calling thread plus worker threads it used).\n');
+    for (const r of results) process.stdout.write(`  ${r.name}: peer = ${r.peer ?? 'none'}; check = ${r.check_meaning}${r.extra ? `; ${JSON.stringify(r.extra)}` : ''}${r.peer_extra ? `; peer ${JSON.stringify(r.peer_extra)}` : ''}\n`);
+    const tp = results.filter((r) => r.pmix_rows_per_s !== null);
+    if (tp.length) {
+      process.stdout.write('throughput (rows/s, from the medians):\n');
+      for (const r of tp) process.stdout.write(`  ${r.name}: pmix ${Math.round(r.pmix_rows_per_s)}, peer ${r.peer_rows_per_s ? Math.round(r.peer_rows_per_s) : '-'} (1 thr), ${r.peer_mt_rows_per_s ? Math.round(r.peer_mt_rows_per_s) : '-'} (BLAS thr); rows per op ${r.rows}\n`);
+    }
   }
 }
 

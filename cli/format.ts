@@ -1,6 +1,7 @@
 // Text rendering of fit summaries and query answers for people; --json prints the same data raw.
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import type { FitSummary } from '../runtime/session.js';
+import { formatGpFit, formatPredict } from './format-gp.js';
 
 export function num(x: number, digits = 6): string {
   if (!Number.isFinite(x)) return String(x);
@@ -9,6 +10,7 @@ export function num(x: number, digits = 6): string {
 }
 
 export function formatFit(s: FitSummary): string {
+  if (s.gp) return formatGpFit(s, s.gp);
   return [
     `fit ${s.model} on ${s.data} by ${s.method}: ${s.converged ? 'converged' : 'not converged'} after ${s.iterations} ${s.method === 'em' ? 'iterations' : 'epochs'}`,
     `  rows ${s.rows}, free parameters ${s.parameters}`,
@@ -18,6 +20,8 @@ export function formatFit(s: FitSummary): string {
 
 export function formatAnswer(a: QueryAnswer): string {
   switch (a.kind) {
+    case 'predict':
+      return formatPredict(a);
     case 'density':
       return a.log ? num(a.value) : `${num(a.value)}   (log ${num(a.logValue)})`;
     case 'posterior':

@@ -9,6 +9,8 @@ import { queryCommand } from './commands/query.js';
 import { replCommand } from './commands/repl.js';
 import { runCommand } from './commands/run.js';
 import { sampleCommand } from './commands/sample.js';
+import { predictCommand } from './commands/predict.js';
+import { plotCommand } from './commands/plot.js';
 import { scoreCommand } from './commands/score.js';
 import { EXIT_INPUT, EXIT_USAGE, Exit, stdio, type Output } from './io.js';
 import { memoryLimit } from './limits.js';
@@ -110,13 +112,33 @@ program
   .action((model: string, text: string, o: { json?: boolean }) => queryCommand(model, text, io(o)));
 
 program
+  .command('predict')
+  .description("a fitted Gaussian process's predictions at the rows of a CSV file: mean, std (of f) and std_y (with noise)")
+  .argument('<model>', 'a fitted GP model (JSON artifact)')
+  .requiredOption('--data <PATH.csv>', 'the input rows (columns named as the GP inputs)')
+  .option('--out <PATH.csv>', 'write the predictions here (atomically) instead of stdout')
+  .option('--json', 'print the predictions as JSON')
+  .action((model: string, o: { data: string; out?: string; json?: boolean }) => predictCommand(model, o, io(o)));
+
+program
+  .command('plot')
+  .description('an SVG of a fitted one-input Gaussian process: data, mean and 95% band')
+  .argument('<model>', 'a fitted GP model (JSON artifact)')
+  .requiredOption('--out <FILE.svg>', 'where to write the picture')
+  .option('--from <X>', 'left end of the x range (default: the data range, widened)', Number)
+  .option('--to <X>', 'right end of the x range', Number)
+  .action((model: string, o: { out: string; from?: number; to?: number }) => plotCommand(model, o, io({})));
+
+program
   .command('sample')
   .description('draw samples from a fitted model (CSV on stdout)')
   .argument('<model>', 'a fitted model (JSON artifact)')
   .option('-n, --n <N>', 'number of samples', int('-n', 1), 10)
   .option('--seed <S>', 'random seed', int('--seed', 0), 0)
   .option('--json', 'print the samples as JSON')
-  .action((model: string, o: { n: number; seed: number; json?: boolean }) => sampleCommand(model, o, io(o)));
+  .option('--png <FILE>', 'also draw the samples as a grid of grey-scale images in a PNG file')
+  .option('--image <HxW>', 'the image shape for --png, e.g. 8x8 (default: square)')
+  .action((model: string, o: { n: number; seed: number; json?: boolean; png?: string; image?: string }) => sampleCommand(model, o, io(o)));
 
 program
   .command('info')

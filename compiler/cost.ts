@@ -16,6 +16,8 @@ export interface CostEstimate {
   readonly parameterBytes: number;
   /** Bytes allocated per data row by one fit iteration (values, flows, responsibilities). */
   readonly bytesPerRow: number;
+  /** Floating-point operations of one forward pass per row (multiply-adds count 2, exp/log 1). */
+  readonly flopsPerRow: number;
 }
 
 /**
@@ -30,8 +32,11 @@ export function estimateCost(graph: IRGraph, method: 'em' | 'adam' = 'em'): Cost
   let perRow = 2 * graph.vars.length + 1;
   let maxSplit = 0;
   let maxResp = 0;
+  let flops = 0;
+  const unitsOf = new Map(graph.nodes.map((n) => [n.id, n.units]));
   for (const n of graph.nodes) {
     perRow += 3 * n.units;
+    flops += nodeFlops(n, unitsOf);
     if (n.kind === 'input') {
       perRow += 2 * n.scope.length;
       maxResp = Math.max(maxResp, n.units + n.scope.length);
@@ -41,7 +46,27 @@ export function estimateCost(graph: IRGraph, method: 'em' | 'adam' = 'em'): Cost
   // Stored values, the IR copy, the best restart, a clone per restart, factorization scratch;
   // Adam adds the unconstrained copy, two moments and the gradient.
   const copies = method === 'adam' ? 9 : 5;
-  return { parameters, parameterBytes: parameters * F64 * copies, bytesPerRow: perRow * F64 };
+  return { parameters, parameterBytes: parameters * F64 * copies, bytesPerRow: perRow * F64, flopsPerRow: flops };
+}
+
+function nodeFlops(n: IRGraph['nodes'][number], unitsOf: Map<string, number>): number {
+  const inputs = 'children' in n ? n.children.reduce((s, c) => s + (unitsOf.get(c) ?? 0), 0) : 0;
+  switch (n.kind) {
+    case 'input': {
+      // A leaf log-density: a few operations per variable (a full Normal: a d x d solve).
+      const d = n.scope.length;
+      return n.units * (n.variant === 'full' || n.variant === 'tied' ? d * d + 4 * d : 4 * d);
+    }
+    case 'sum':
+      // exp once per input, a multiply-add per edge, a log per unit.
+      return inputs + 2 * n.units * inputs + n.units;
+    case 'mixing':
+      return 2 * n.units * n.arity + inputs + n.units;
+    case 'product':
+      return n.mode === 'hadamard' ? n.units * n.children.length : n.units * (n.children.length - 1);
+    default:
+      return 0;
+  }
 }
 
 /** Total bytes to fit on `rows` rows. */

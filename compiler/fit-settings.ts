@@ -4,19 +4,21 @@ import type { Arg, Span } from '../language/ast.js';
 import type { Diagnostic } from '../language/diagnostics.js';
 import { suggestionHint } from '../language/suggest.js';
 import type { ConstantScope } from './constants.js';
-import type { AdamSettings, EMSettings, FitSettings } from './program.js';
+import type { AdamSettings, EMSettings, FitSettings, LbfgsSettings } from './program.js';
 
-type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init';
+type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool';
 
 const METHODS: Record<string, Record<string, Kind>> = {
-  em: { max_iter: 'int+', tol: 'real0', restarts: 'int+', init: 'init', reg_covar: 'real0', seed: 'int0' },
-  adam: { lr: 'real+', epochs: 'int+', batch: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init' },
+  em: { max_iter: 'int+', tol: 'real0', restarts: 'int+', init: 'init', reg_covar: 'real0', seed: 'int0', batch: 'int0', step_size: 'unit', smoothing: 'real0', validation: 'unit', patience: 'int+', stream: 'bool', chunk: 'int+', init_rows: 'int+' },
+  adam: { lr: 'real+', epochs: 'int+', batch: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', validation: 'unit', patience: 'int+' },
+  lbfgs: { max_iter: 'int+', restarts: 'int+', tol: 'real0', seed: 'int0' },
 };
 
 export const FIT_METHODS = Object.keys(METHODS);
 
 /** Defaults of each method (scikit-learn's GaussianMixture for EM). */
 export const EM_DEFAULTS: EMSettings = { method: 'em', maxIter: 100, tol: 1e-3, restarts: 1, init: 'kmeans', regCovar: 1e-6, seed: 0 };
+export const LBFGS_DEFAULTS: LbfgsSettings = { method: 'lbfgs', maxIter: 200, restarts: 1, tol: 1e-5, seed: 0 };
 export const ADAM_DEFAULTS: AdamSettings = { method: 'adam', lr: 0.05, epochs: 100, batch: 256, seed: 0, regCovar: 1e-6, init: 'kmeans' };
 
 export function fitSettings(
@@ -77,6 +79,11 @@ export function fitSettings(
       ok = false;
       continue;
     }
+    if (kind === 'bool') {
+      if (typeof v === 'boolean' || v === 0 || v === 1) got[a.name.name] = v === true || v === 1 ? 1 : 0;
+      else bad(`${a.name.name} must be true or false`);
+      continue;
+    }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       bad(`${a.name.name} must be a finite number`);
       continue;
@@ -84,6 +91,7 @@ export function fitSettings(
     if ((kind === 'int+' || kind === 'int0') && !Number.isInteger(v)) bad(`${a.name.name} must be an integer, got ${v}`);
     else if ((kind === 'int+' || kind === 'real+') && v <= 0) bad(`${a.name.name} must be > 0, got ${v}`);
     else if ((kind === 'int0' || kind === 'real0') && v < 0) bad(`${a.name.name} must be >= 0, got ${v}`);
+    else if (kind === 'unit' && !(v > 0 && v < 1) && !(a.name.name === 'step_size' && v === 1)) bad(`${a.name.name} must lie in (0, 1${a.name.name === 'step_size' ? ']' : ')'}, got ${v}`);
     else got[a.name.name] = v;
   }
   if (!ok) return undefined;
@@ -99,8 +107,30 @@ export function fitSettings(
       init,
       regCovar: num('reg_covar', d.regCovar),
       seed: num('seed', d.seed),
+      ...(typeof got.batch === 'number' ? { batch: got.batch } : {}),
+      ...(typeof got.step_size === 'number' ? { stepSize: got.step_size } : {}),
+      ...(typeof got.smoothing === 'number' ? { smoothing: got.smoothing } : {}),
+      ...(typeof got.validation === 'number' ? { validation: got.validation } : {}),
+      ...(typeof got.patience === 'number' ? { patience: got.patience } : {}),
+      ...(typeof got.stream === 'number' ? { stream: got.stream === 1 } : {}),
+      ...(typeof got.chunk === 'number' ? { chunk: got.chunk } : {}),
+      ...(typeof got.init_rows === 'number' ? { initRows: got.init_rows } : {}),
     };
   }
+  if (method.name === 'lbfgs') {
+    const l = LBFGS_DEFAULTS;
+    return { method: 'lbfgs', maxIter: num('max_iter', l.maxIter), restarts: num('restarts', l.restarts), tol: num('tol', l.tol), seed: num('seed', l.seed) };
+  }
   const d = ADAM_DEFAULTS;
-  return { method: 'adam', lr: num('lr', d.lr), epochs: num('epochs', d.epochs), batch: num('batch', d.batch), seed: num('seed', d.seed), regCovar: num('reg_covar', d.regCovar), init };
+  return {
+    method: 'adam',
+    lr: num('lr', d.lr),
+    epochs: num('epochs', d.epochs),
+    batch: num('batch', d.batch),
+    seed: num('seed', d.seed),
+    regCovar: num('reg_covar', d.regCovar),
+    init,
+    ...(typeof got.validation === 'number' ? { validation: got.validation } : {}),
+    ...(typeof got.patience === 'number' ? { patience: got.patience } : {}),
+  };
 }

@@ -25,8 +25,15 @@ export function inferVarTypes(program: CompiledProgram, model: string, names: re
         return visit(e.component, scope, stack);
       case 'mixtureList':
         return e.components.forEach((c) => visit(c, scope, stack));
+      case 'square':
+        return (e.monotone ? [e.monotone, ...e.parts] : e.parts).forEach((c) => visit(c, scope, stack));
       case 'product':
         return e.parts.forEach((p) => visit(p.model, p.scope.map((s) => s.name), stack));
+      case 'circuit': {
+        const inputs = e.entries.find((en) => en.key.name === 'inputs')?.name;
+        if (inputs) for (const v of scope) leaves.get(v)?.add(inputs.name);
+        return;
+      }
     }
   };
   const info = program.models.get(model)!;

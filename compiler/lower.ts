@@ -14,17 +14,35 @@ import { paramValueProblem } from './param-values.js';
 import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization } from './ir/types.js';
 import type { CompiledProgram } from './program.js';
 import { simplify } from './passes/simplify.js';
+import { lowerCircuit } from './lower-circuit.js';
+import { lowerGp } from './lower-gp.js';
+import { lowerSquare, squaredStructure, structureSpan } from './lower-square.js';
 import { big, describeType, levelsOf, repeat, show, src } from './lower-helpers.js';
 
-export function lowerModel(program: CompiledProgram, modelName: string, vars: readonly IRVariable[]): { graph?: IRGraph; diagnostics: Diagnostic[] } {
-  const lw = new Lowering(program, vars);
+export interface LowerOptions {
+  /** The fit's rows over `vars` (rows x vars.length), for structures learned from data (chow_liu). */
+  readonly data?: { readonly x: Float64Array; readonly n: number };
+}
+
+export function lowerModel(program: CompiledProgram, modelName: string, vars: readonly IRVariable[], opts: LowerOptions = {}): { graph?: IRGraph; diagnostics: Diagnostic[] } {
+  const lw = new Lowering(program, vars, opts.data);
   const model = program.models.get(modelName);
   if (!model) return { diagnostics: [{ severity: 'error', code: 'unknown-name', message: `unknown model '${modelName}'`, file: program.file }] };
+  if (model.decl.body.kind === 'gp') return lowerGp(program, model.decl.body, vars);
   lw.stack.push(modelName);
+  lw.rootExpr = model.decl.body;
   const root = lw.lower(model.decl.body, vars.map((_, i) => i), 1);
   if (lw.diags.some((d) => d.severity === 'error') || root === undefined) return { diagnostics: lw.diags };
-  const graph: IRGraph = { version: IR_VERSION, family: 'mixture', vars: [...vars], params: lw.params, nodes: lw.nodes, root };
-  return { graph: freeze(simplify(graph), true), diagnostics: lw.diags };
+  const squared = lw.nodes.find((n) => n.id === root)?.kind === 'square';
+  const family = squared ? 'squared' : lw.nodes.some((n) => n.kind === 'sum') ? 'circuit' : 'mixture';
+  const graph: IRGraph = { version: IR_VERSION, family, vars: [...vars], params: lw.params, nodes: lw.nodes, root };
+  const simple = simplify(graph);
+  if (squared && model.decl.body.kind === 'square') {
+    const { problem, term } = squaredStructure(simple);
+    const op = model.decl.body.op === 'times' ? 'c_plus * square(c)' : `${model.decl.body.op}(...)`;
+    if (problem) return { diagnostics: [...lw.diags, { severity: 'error', code: 'not-structured-decomposable', message: `${op} needs the circuit's square to be tractable: ${problem}`, span: structureSpan(model.decl.body, term), file: program.file }] };
+  }
+  return { graph: freeze(simple, true), diagnostics: lw.diags };
 }
 
 class Lowering {
@@ -32,6 +50,10 @@ class Lowering {
   readonly nodes: IRNode[] = [];
   readonly params: Record<string, IRParam> = {};
   readonly stack: string[] = [];
+  /** The model body being lowered (square(...) is allowed there only). */
+  rootExpr?: ModelExpr;
+  /** Inside square(...): sum and mixture weights are real (signed). */
+  private signed = false;
   private readonly consts: ConstantScope;
   /** Parameter values allocated so far (refused past MAX_PARAMETER_VALUES, before allocating). */
   private paramValues = 0;
@@ -39,6 +61,7 @@ class Lowering {
   constructor(
     private readonly program: CompiledProgram,
     private readonly vars: readonly IRVariable[],
+    private readonly data?: { readonly x: Float64Array; readonly n: number },
   ) {
     this.consts = new ConstantScope(program.file);
     for (const [k, v] of program.constants) this.consts.define(k, v);
@@ -74,6 +97,47 @@ class Lowering {
       case 'mixtureOf':
       case 'mixtureList':
         return this.lowerMixture(expr, scope, units);
+      case 'gp':
+        return this.error('unsupported', 'a gp(...) model stands alone: it cannot be a part of a mixture, product or circuit', expr.span);
+      case 'square':
+        return lowerSquare(
+          {
+            error: (code, message, span, hint) => this.error(code, message, span, hint),
+            nextId: () => this.nextId(),
+            addNode: (node) => void this.nodes.push(node),
+            lowerMonotone: (e, sc, u) => this.lower(e, sc, u),
+            lowerSigned: (e, sc, u) => {
+              this.signed = true;
+              try {
+                return this.lower(e, sc, u);
+              } finally {
+                this.signed = false;
+              }
+            },
+          },
+          expr,
+          scope,
+          units,
+          expr === this.rootExpr,
+        );
+      case 'circuit':
+        return lowerCircuit(
+          {
+            vars: this.vars,
+            data: this.data,
+            error: (code, message, span, hint) => this.error(code, message, span, hint),
+            value: (a) => this.value(a),
+            reserve: (n, span, what) => this.reserve(n, span, what),
+            nextId: () => this.nextId(),
+            addNode: (node) => void this.nodes.push(node),
+            addParam: (p) => void (this.params[p.name] = p),
+            lowerLeaf: (leaf, sc, u) => this.lowerLeaf(leaf, sc, u),
+            signed: this.signed,
+          },
+          expr,
+          scope,
+          units,
+        );
     }
   }
 
@@ -133,6 +197,7 @@ class Lowering {
         const w = v === undefined ? undefined : asNumeric(v);
         if (v === undefined) ok = false;
         else if (!Array.isArray(w) || !w.every((x) => typeof x === 'number')) ok = !!this.error('bad-value', `weights must be a vector of numbers, e.g. [0.3, 0.7]`, a.span);
+        else if (this.signed) weights = w as number[]; // squared: real weights, any sign and scale
         else if (w.some((x) => (x as number) < 0)) ok = !!this.error('bad-value', `mixture weights must be non-negative; for negative weights use a squared (subtractive) mixture`, a.span);
         else if (Math.abs((w as number[]).reduce((s, x) => s + x, 0) - 1) > 1e-6) ok = !!this.error('bad-value', `mixture weights must sum to 1 (they sum to ${(w as number[]).reduce((s, x) => s + x, 0)})`, a.span);
         else weights = w as number[];
@@ -171,7 +236,7 @@ class Lowering {
     this.params[wName] = {
       name: wName,
       shape: [units, arity],
-      param: { kind: 'simplex' },
+      param: this.signed ? { kind: 'signed' } : { kind: 'simplex' },
       value: repeat(w, units),
       fixed,
       init: weights ? 'given' : 'data',

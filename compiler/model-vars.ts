@@ -1,6 +1,6 @@
 // Which variables a model covers: those named in its declaration, else those its body names
 // (product parts), else the columns of the data set it is fitted on.
-import type { ModelExpr } from '../language/ast.js';
+import type { ModelExpr, Span } from '../language/ast.js';
 import type { ModelInfo } from './program.js';
 
 /** Variables named inside a model body, in order of first appearance; undefined if it names none. */
@@ -20,6 +20,17 @@ export function namedVars(expr: ModelExpr, models: ReadonlyMap<string, ModelInfo
       }
       return undefined;
     }
+    case 'circuit':
+      return undefined;
+    case 'square': {
+      for (const c of expr.monotone ? [expr.monotone, ...expr.parts] : expr.parts) {
+        const v = namedVars(c, models, visiting);
+        if (v) return v;
+      }
+      return undefined;
+    }
+    case 'gp':
+      return [...expr.inputs, ...expr.outputs].map((v) => v.name.name);
     case 'leaf': {
       const m = models.get(expr.name.name);
       if (!m || visiting.has(expr.name.name)) return undefined;
@@ -41,4 +52,33 @@ export function modelVars(model: ModelInfo, models: ReadonlyMap<string, ModelInf
   const named = namedVars(model.decl.body, models);
   if (named) return named;
   return dataColumns?.filter((c) => c !== exclude);
+}
+
+/**
+ * Where a model body names variable `name` (its first mention: a gp input or output, a
+ * product part's scope), for errors about that variable; undefined when the body does not
+ * name it (declared or data-derived variables, or only inside another model).
+ */
+export function varSpan(expr: ModelExpr, name: string): Span | undefined {
+  switch (expr.kind) {
+    case 'gp':
+      return [...expr.inputs, ...expr.outputs].find((v) => v.name.name === name)?.span;
+    case 'product':
+      for (const p of expr.parts) for (const v of p.scope) if (v.name === name) return v.span;
+      return undefined;
+    case 'mixtureOf':
+      return varSpan(expr.component, name);
+    case 'mixtureList':
+    case 'square':
+      for (const c of expr.kind === 'mixtureList' ? expr.components : expr.monotone ? [expr.monotone, ...expr.parts] : expr.parts) {
+        const s = varSpan(c, name);
+        if (s) return s;
+      }
+      return undefined;
+    case 'circuit':
+      return undefined;
+    case 'leaf':
+      // Another model's body: its own span would point away from this model; the caller falls back.
+      return undefined;
+  }
 }

@@ -11,6 +11,25 @@ export interface EMSettings {
   readonly init: 'kmeans' | 'random';
   readonly regCovar: number;
   readonly seed: number;
+  /** Rows per mini-batch; 0 = full-batch EM. */
+  readonly batch?: number;
+  /** Mini-batch EM step size: parameters move this fraction of the way to the batch's M-step. */
+  readonly stepSize?: number;
+  /** Laplace pseudo-count for sum weights and discrete leaves. */
+  readonly smoothing?: number;
+  /** Fraction of rows held out for early stopping (0 = none) and the epochs without improvement tolerated. */
+  readonly validation?: number;
+  readonly patience?: number;
+  /**
+   * Streaming full-batch EM (runtime/learners/stream-em.ts): true streams the data from its
+   * file in chunks, false always loads it; absent = stream when the data would not fit the
+   * memory limit (docs/fitting.md).
+   */
+  readonly stream?: boolean;
+  /** Rows per chunk of streaming EM. */
+  readonly chunk?: number;
+  /** Rows of the reservoir sample streaming EM initializes from. */
+  readonly initRows?: number;
 }
 
 export interface AdamSettings {
@@ -21,9 +40,20 @@ export interface AdamSettings {
   readonly seed: number;
   readonly regCovar: number;
   readonly init: 'kmeans' | 'random';
+  readonly validation?: number;
+  readonly patience?: number;
 }
 
-export type FitSettings = EMSettings | AdamSettings;
+/** Type-II maximum likelihood for Gaussian processes: L-BFGS (with bounds) from `restarts` starts. */
+export interface LbfgsSettings {
+  readonly method: 'lbfgs';
+  readonly maxIter: number;
+  readonly restarts: number;
+  readonly tol: number;
+  readonly seed: number;
+}
+
+export type FitSettings = EMSettings | AdamSettings | LbfgsSettings;
 
 export interface ModelInfo {
   readonly decl: ModelDecl;

@@ -1,5 +1,6 @@
 // The abstract syntax tree of a .pmix file. Every node carries the source span it came
 // from, so later stages (name resolution, type checks, lowering) can report on it.
+import type { GpModelExpr } from './gp-ast.js';
 
 /** A region of source text; lines and columns are 1-based, offsets 0-based, end exclusive. */
 export interface Span {
@@ -84,7 +85,26 @@ export type ModelExpr =
   /** `mixture(weights = [0.3, 0.7]) { Normal(mean = 0), Normal(mean = 5) }`: explicit components. */
   | { readonly kind: 'mixtureList'; readonly args: readonly Arg[]; readonly components: readonly ModelExpr[]; readonly span: Span }
   /** `product { (x, y): Normal(full), z: Categorical }`: independent parts over disjoint variables. */
-  | { readonly kind: 'product'; readonly parts: readonly ProductPart[]; readonly span: Span };
+  | { readonly kind: 'product'; readonly parts: readonly ProductPart[]; readonly span: Span }
+  /** `circuit { region quad_tree(width = 8)  inputs Bernoulli  sum(units = 16)  product hadamard }` */
+  | { readonly kind: 'circuit'; readonly entries: readonly CircuitEntry[]; readonly span: Span }
+  /**
+   * `square(circuit { ... sum real(units = 8) })`, `sos(c1, ..., cr)`, `c_plus * square(c)`: squared
+   * (subtractive) circuits, c^2 / Z, sum_k c_k^2 / Z or c+ c^2 / Z. For op 'times', `parts` is the
+   * one squared expression on the right of `*` and `monotone` the circuit on its left.
+   */
+  | { readonly kind: 'square'; readonly op: 'square' | 'sos' | 'times'; readonly parts: readonly ModelExpr[]; readonly monotone?: ModelExpr; readonly span: Span }
+  /** `gp(x: real -> y: real) { kernel = 2 * rbf(ls = 1) + white(0.1) }`: a Gaussian process (gp-ast.ts). */
+  | GpModelExpr;
+
+/** One line of a circuit block: a key (`region`, `inputs`, `sum`, `product`), an optional name and arguments. */
+export interface CircuitEntry {
+  readonly key: Ident;
+  readonly name?: Ident;
+  readonly args: readonly Arg[];
+  readonly hasParens: boolean;
+  readonly span: Span;
+}
 
 export interface ProductPart {
   readonly scope: readonly Ident[];
@@ -131,6 +151,14 @@ export interface Assignment {
   readonly span: Span;
 }
 
+/** `x in [0, 1]` inside a query: the variable lies in the closed interval. */
+export interface IntervalItem {
+  readonly name: Ident;
+  readonly lower: Expr;
+  readonly upper: Expr;
+  readonly span: Span;
+}
+
 /**
  * The forms a query takes (the text after `query Model:` or given to `pmix query`):
  *   logp(x = 1, y = 2)         log density of a (partial: the rest marginalized) assignment
@@ -138,8 +166,10 @@ export interface Assignment {
  *   p(x = 1, y = 2)            density (not log)
  *   p(x | y = 2)               the conditional distribution of x given y = 2, summarized
  *   p(x)                       the marginal distribution of x, summarized
+ *   p(x in [0, 1], y = 2 | z = 1)   probability of an interval (with densities of the assignments)
  *   posterior(x = 1, y = 2)    posterior probabilities of the root mixture's components
  *   sample(10, seed = 1)       draws
+ *   sample(10 | y = 2)         draws of the other variables given y = 2
  *   mode()                     the highest-density point found
  *   mean(), mean(x | y = 2)    expectations
  */
@@ -149,6 +179,8 @@ export type QueryAst =
       readonly log: boolean;
       readonly target: readonly Assignment[];
       readonly given: readonly Assignment[];
+      /** `x in [a, b]` items: the query is then the probability of the box (present only when some are written). */
+      readonly intervals?: readonly IntervalItem[];
       readonly span: Span;
     }
   | {
@@ -158,9 +190,12 @@ export type QueryAst =
       readonly span: Span;
     }
   | { readonly kind: 'posterior'; readonly evidence: readonly Assignment[]; readonly span: Span }
-  | { readonly kind: 'sample'; readonly args: readonly Arg[]; readonly count?: Expr; readonly span: Span }
+  /** `sample(10 | x = 1)`: `given` (present only when written) conditions the draws. */
+  | { readonly kind: 'sample'; readonly args: readonly Arg[]; readonly count?: Expr; readonly given?: readonly Assignment[]; readonly span: Span }
   | { readonly kind: 'mode'; readonly given: readonly Assignment[]; readonly span: Span }
-  | { readonly kind: 'mean'; readonly target: readonly Ident[]; readonly given: readonly Assignment[]; readonly span: Span };
+  | { readonly kind: 'mean'; readonly target: readonly Ident[]; readonly given: readonly Assignment[]; readonly span: Span }
+  /** `predict(x = 2030.5)`, `predict(x = [1, 2], samples = 3, seed = 1)`: a GP's predictive distribution. */
+  | { readonly kind: 'predict'; readonly items: readonly Assignment[]; readonly span: Span };
 
 export interface QueryDecl {
   readonly kind: 'query';

@@ -97,13 +97,21 @@ export class PmixGrammar extends CstParser {
     this.SUBRULE(this.modelExpr);
   });
 
-  // modelExpr := mixture | product | leaf
+  // modelExpr := ( mixture | product | circuit | squared | gp | leaf ) [ '*' squared ]
+  //   (`c_plus * square(c)`: a monotone circuit times a squared one)
   public modelExpr = this.RULE('modelExpr', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.mixture) },
       { ALT: () => this.SUBRULE(this.product) },
+      { ALT: () => this.SUBRULE(this.circuit) },
+      { ALT: () => this.SUBRULE(this.squared) },
+      { ALT: () => this.SUBRULE(this.gp) },
       { ALT: () => this.SUBRULE(this.leaf) },
     ]);
+    this.OPTION(() => {
+      this.CONSUME(T.Star);
+      this.SUBRULE1(this.squared, { LABEL: 'timesSquared' });
+    });
   });
 
   // mixture := 'mixture' [ '(' [argList] ')' ]
@@ -165,6 +173,185 @@ export class PmixGrammar extends CstParser {
     ]);
     this.CONSUME(T.Colon);
     this.SUBRULE(this.modelExpr);
+  });
+
+  // circuit := 'circuit' '{' { circuitEntry [',' | ';'] } '}'
+  public circuit = this.RULE('circuit', () => {
+    this.CONSUME(T.Circuit);
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.SUBRULE(this.circuitEntry);
+      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semicolon) }]));
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  // squared := ( 'square' | 'sos' ) '(' modelExpr { ',' modelExpr } [','] ')'
+  public squared = this.RULE('squared', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Square, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Sos, { LABEL: 'op' }) }]);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.modelExpr, { LABEL: 'parts' });
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE1(this.modelExpr, { LABEL: 'parts' });
+    });
+    this.OPTION(() => this.CONSUME1(T.Comma));
+    this.CONSUME(T.RParen);
+  });
+
+  // circuitEntry := ( name | 'product' ) [ name ] [ '(' [argList] ')' ]
+  //   e.g. `region quad_tree(width = 8)`, `inputs Bernoulli`, `sum(units = 16)`, `product hadamard`
+  public circuitEntry = this.RULE('circuitEntry', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(T.Product, { LABEL: 'key' }) },
+    ]);
+    // `sum real(...)`: real is a keyword (a column type), so it is taken here by name too
+    this.OPTION(() => this.OR1([{ ALT: () => this.CONSUME1(T.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(T.Real, { LABEL: 'name' }) }]));
+    this.OPTION1(() => this.SUBRULE(this.argParens));
+  });
+
+  // gp := 'gp' '(' gpVar { ',' gpVar } '->' gpVar { ',' gpVar } ')' [ '{' { gpItem [',' | ';'] } '}' ]
+  public gp = this.RULE('gp', () => {
+    this.CONSUME(T.Gp);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.gpVar, { LABEL: 'input' });
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE1(this.gpVar, { LABEL: 'input' });
+    });
+    this.CONSUME(T.Arrow);
+    this.SUBRULE2(this.gpVar, { LABEL: 'output' });
+    this.MANY1(() => {
+      this.CONSUME1(T.Comma);
+      this.SUBRULE3(this.gpVar, { LABEL: 'output' });
+    });
+    this.CONSUME(T.RParen);
+    this.OPTION(() => {
+      this.CONSUME(T.LBrace);
+      this.MANY2(() => {
+        this.SUBRULE(this.gpItem);
+        this.OPTION1(() => this.OR([{ ALT: () => this.CONSUME2(T.Comma) }, { ALT: () => this.CONSUME(T.Semicolon) }]));
+      });
+      this.CONSUME(T.RBrace);
+    });
+  });
+
+  // gpVar := name [ ':' ( 'real' | 'int' ) ]
+  public gpVar = this.RULE('gpVar', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      this.OR([{ ALT: () => this.CONSUME(T.Real, { LABEL: 'type' }) }, { ALT: () => this.CONSUME(T.Int, { LABEL: 'type' }) }]);
+    });
+  });
+
+  // gpItem := name '=' kernelExpr        (kernel, mean, noise, inference, tasks, normalize_y)
+  public gpItem = this.RULE('gpItem', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.kernelExpr);
+  });
+
+  // kernelExpr := kernelTerm { '+' kernelTerm }
+  public kernelExpr = this.RULE('kernelExpr', () => {
+    this.SUBRULE(this.kernelTerm, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.CONSUME(T.Plus);
+      this.SUBRULE1(this.kernelTerm, { LABEL: 'operand' });
+    });
+  });
+
+  // kernelTerm := kernelFactor { '*' kernelFactor }
+  public kernelTerm = this.RULE('kernelTerm', () => {
+    this.SUBRULE(this.kernelFactor, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.CONSUME(T.Star);
+      this.SUBRULE1(this.kernelFactor, { LABEL: 'operand' });
+    });
+  });
+
+  // kernelFactor := number [ 'in' '[' expr ',' expr ']' ] [ 'fixed' ] | name [ kernelArgs ] | '(' kernelExpr ')'
+  public kernelFactor = this.RULE('kernelFactor', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.NumberLiteral, { LABEL: 'number' });
+          this.OPTION(() => {
+            this.CONSUME(T.In);
+            this.CONSUME(T.LBracket);
+            this.SUBRULE(this.expr, { LABEL: 'lower' });
+            this.CONSUME(T.Comma);
+            this.SUBRULE1(this.expr, { LABEL: 'upper' });
+            this.CONSUME(T.RBracket);
+          });
+          this.OPTION1(() => this.CONSUME(T.Fixed));
+          this.OPTION3({ GATE: () => this.LA(1).image === 'prior', DEF: () => this.SUBRULE(this.priorSpec) });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier, { LABEL: 'name' });
+          this.OPTION2(() => this.SUBRULE(this.kernelArgs));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.kernelExpr, { LABEL: 'inner' });
+          this.CONSUME(T.RParen);
+        },
+      },
+    ]);
+  });
+
+  // kernelArgs := '(' [ kernelArg { ',' kernelArg } [','] ] ')'
+  public kernelArgs = this.RULE('kernelArgs', () => {
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.kernelArg);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE1(this.kernelArg);
+      });
+      this.OPTION1(() => this.CONSUME1(T.Comma));
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  // priorSpec := 'prior' name '(' expr { ',' expr } ')'   (`prior` is a plain name, not reserved)
+  public priorSpec = this.RULE('priorSpec', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'kw' });
+    this.CONSUME1(T.Identifier, { LABEL: 'dist' });
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expr, { LABEL: 'arg' });
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE1(this.expr, { LABEL: 'arg' });
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  // kernelArg := [ name '=' ] expr [ 'in' '[' expr ',' expr ']' ] [ 'fixed' ] [ priorSpec ]   (positional or named)
+  public kernelArg = this.RULE('kernelArg', () => {
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.Equals,
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: 'name' });
+        this.CONSUME(T.Equals);
+      },
+    });
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+    this.OPTION1(() => {
+      this.CONSUME(T.In);
+      this.CONSUME(T.LBracket);
+      this.SUBRULE1(this.expr, { LABEL: 'lower' });
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.expr, { LABEL: 'upper' });
+      this.CONSUME(T.RBracket);
+    });
+    this.OPTION2(() => this.CONSUME(T.Fixed));
+    this.OPTION3({ GATE: () => this.LA(1).image === 'prior', DEF: () => this.SUBRULE(this.priorSpec) });
   });
 
   // leaf := name [ '(' [argList] ')' ]      (a distribution, or another model by name)
@@ -268,9 +455,20 @@ export class PmixGrammar extends CstParser {
     this.CONSUME(T.RParen);
   });
 
-  // queryItem := assignment | expr
+  // queryItem := assignment | interval | expr
   public queryItem = this.RULE('queryItem', () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.assignment) }, { ALT: () => this.SUBRULE(this.expr) }]);
+    this.OR([{ ALT: () => this.SUBRULE(this.assignment) }, { ALT: () => this.SUBRULE(this.interval) }, { ALT: () => this.SUBRULE(this.expr) }]);
+  });
+
+  // interval := name 'in' '[' expr ',' expr ']'      (a query item: p(x in [0, 1]))
+  public interval = this.RULE('interval', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.CONSUME(T.In);
+    this.CONSUME(T.LBracket);
+    this.SUBRULE(this.expr, { LABEL: 'lower' });
+    this.CONSUME(T.Comma);
+    this.SUBRULE1(this.expr, { LABEL: 'upper' });
+    this.CONSUME(T.RBracket);
   });
 
   // assignment := name '=' expr

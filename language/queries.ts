@@ -1,14 +1,15 @@
 // The query forms. The grammar reads every query as `form(items | given)`; here the form
 // is dispatched on and its items checked, so that `lopg(...)` can get a "did you mean".
-import type { Arg, Assignment, Expr, Ident, QueryAst, Span } from './ast.js';
+import type { Arg, Assignment, Expr, Ident, IntervalItem, QueryAst, Span } from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 import { suggestionHint } from './suggest.js';
 
-export const QUERY_FORMS: readonly string[] = ['logp', 'p', 'posterior', 'sample', 'mode', 'mean'];
+export const QUERY_FORMS: readonly string[] = ['logp', 'p', 'posterior', 'sample', 'mode', 'mean', 'predict'];
 
 export type QueryItem =
   | { readonly kind: 'assignment'; readonly assignment: Assignment }
-  | { readonly kind: 'expr'; readonly expr: Expr };
+  | { readonly kind: 'expr'; readonly expr: Expr }
+  | { readonly kind: 'interval'; readonly interval: IntervalItem };
 
 export interface RawQuery {
   readonly form: Ident;
@@ -25,11 +26,12 @@ export interface RawQuery {
 type Result = { query: QueryAst } | { diagnostic: Diagnostic };
 
 function itemSpan(item: QueryItem): Span {
-  return item.kind === 'assignment' ? item.assignment.span : item.expr.span;
+  return item.kind === 'assignment' ? item.assignment.span : item.kind === 'interval' ? item.interval.span : item.expr.span;
 }
 
 function describe(item: QueryItem): string {
   if (item.kind === 'assignment') return `the assignment '${item.assignment.name.name} = ...'`;
+  if (item.kind === 'interval') return `the interval '${item.interval.name.name} in [...]'`;
   return item.expr.kind === 'name' ? `'${item.expr.name}'` : 'an expression';
 }
 
@@ -49,12 +51,15 @@ export function buildQuery(q: RawQuery): Result {
   const call = `${form}(...)`;
 
   /** All items as assignments, or the diagnostic for the first that is not one. */
-  const assignments = (example: string): Assignment[] | Result => {
+  const assignments = (example: string, items: readonly QueryItem[] = q.items): Assignment[] | Result => {
     const out: Assignment[] = [];
-    for (const item of q.items) {
+    for (const item of items) {
       if (item.kind === 'assignment') {
         out.push(item.assignment);
         continue;
+      }
+      if (item.kind === 'interval') {
+        return fail(itemSpan(item), `${call} takes no interval`, `intervals 'x in [a, b]' go in p(...) and logp(...), e.g. p(x in [0, 1])`);
       }
       const what = item.expr.kind === 'name' ? `'=' after '${item.expr.name}'` : "an assignment 'name = value'";
       return fail(itemSpan(item), `expected ${what} in ${call}`, `${call} takes assignments such as ${example}`, ["'='"]);
@@ -85,7 +90,7 @@ export function buildQuery(q: RawQuery): Result {
       }
       const isName = (i: QueryItem): boolean => i.kind === 'expr' && i.expr.kind === 'name';
       if (form === 'p' && isName(first)) {
-        const odd = q.items.find((i) => i.kind === 'assignment');
+        const odd = q.items.find((i) => i.kind !== 'expr');
         if (odd) {
           return fail(
             itemSpan(odd),
@@ -97,7 +102,7 @@ export function buildQuery(q: RawQuery): Result {
         if (!Array.isArray(target)) return target;
         return { query: { kind: 'distribution', target, given: q.given, span: q.span } };
       }
-      if (form === 'p' && first.kind === 'assignment') {
+      if (form === 'p' && first.kind !== 'expr') {
         const odd = q.items.find(isName);
         if (odd) {
           return fail(
@@ -107,9 +112,11 @@ export function buildQuery(q: RawQuery): Result {
           );
         }
       }
-      const target = assignments('x = 1');
+      // Intervals `x in [a, b]` make it the probability of a box (times densities of any assignments).
+      const intervals = q.items.flatMap((i) => (i.kind === 'interval' ? [i.interval] : []));
+      const target = assignments('x = 1', q.items.filter((i) => i.kind !== 'interval'));
       if (!Array.isArray(target)) return target;
-      return { query: { kind: 'density', log: form === 'logp', target, given: q.given, span: q.span } };
+      return { query: { kind: 'density', log: form === 'logp', target, given: q.given, ...(intervals.length ? { intervals } : {}), span: q.span } };
     }
     case 'posterior': {
       const bad = noBar('its assignments are all evidence, e.g. posterior(x = 1, y = 2)');
@@ -119,25 +126,32 @@ export function buildQuery(q: RawQuery): Result {
       return { query: { kind: 'posterior', evidence, span: q.span } };
     }
     case 'sample': {
-      const bad = noBar('write sample(10) or sample(10, seed = 1)');
-      if (bad) return bad;
+      // `sample(10 | x = 1)`: draws given x = 1.
       let count: Expr | undefined;
       const args: Arg[] = [];
       q.items.forEach((item, i) => {
         if (item.kind === 'expr' && i === 0) count = item.expr;
         else if (item.kind === 'assignment') args.push({ name: item.assignment.name, value: item.assignment.value, span: item.assignment.span });
       });
-      const stray = q.items.find((item, i) => item.kind === 'expr' && i > 0);
+      const stray = q.items.find((item, i) => (item.kind === 'expr' && i > 0) || item.kind === 'interval');
       if (stray) {
         return fail(itemSpan(stray), `expected an argument 'name = value' in ${call} but found ${describe(stray)}`,
           'the count comes first: sample(10, seed = 1)', ["'='"]);
       }
-      return { query: { kind: 'sample', args, ...(count ? { count } : {}), span: q.span } };
+      return { query: { kind: 'sample', args, ...(count ? { count } : {}), ...(q.given.length ? { given: q.given } : {}), span: q.span } };
     }
     case 'mode': {
       const given = assignments('y = 2 (the values to condition on)');
       if (!Array.isArray(given)) return given;
       return { query: { kind: 'mode', given: [...given, ...q.given], span: q.span } };
+    }
+    case 'predict': {
+      // GP predictions: inputs (numbers, or vectors for several points) and options (samples, seed).
+      const bad = noBar('write predict(x = 2030.5) or predict(x = [1, 2, 3], samples = 2)');
+      if (bad) return bad;
+      const items = assignments('x = 2030.5');
+      if (!Array.isArray(items)) return items;
+      return { query: { kind: 'predict', items, span: q.span } };
     }
     case 'mean': {
       const target = names('write mean(x | y = 1) for the mean of x given y = 1');

@@ -61,6 +61,11 @@ export const Query = keyword('query');
 export const Mixture = keyword('mixture');
 export const Of = keyword('of');
 export const Product = keyword('product');
+export const Circuit = keyword('circuit');
+export const Gp = keyword('gp');
+/** square(c), sos(c1, ..., cr): squared (subtractive) circuits. */
+export const Square = keyword('square');
+export const Sos = keyword('sos');
 export const Fixed = keyword('fixed');
 export const In = keyword('in');
 export const Real = keyword('real');
@@ -70,7 +75,7 @@ export const Categorical = keyword('categorical');
 
 export const RESERVED_WORDS: readonly string[] = [
   'data', 'from', 'model', 'let', 'fit', 'on', 'by', 'weights', 'query',
-  'mixture', 'of', 'product', 'fixed', 'in', 'real', 'int', 'bool', 'categorical',
+  'mixture', 'of', 'product', 'circuit', 'gp', 'square', 'sos', 'fixed', 'in', 'real', 'int', 'bool', 'categorical',
 ];
 
 /** Tokens that begin a statement: error recovery resumes at the next one. */
@@ -92,6 +97,7 @@ export const Semicolon = punct('Semicolon', ';');
 export const Equals = punct('Equals', '=');
 export const Bar = punct('Bar', '|');
 export const Plus = punct('Plus', '+');
+export const Arrow = punct('Arrow', '->');
 export const Minus = punct('Minus', '-');
 export const Star = punct('Star', '*');
 export const Slash = punct('Slash', '/');
@@ -116,6 +122,10 @@ export const allTokens: TokenType[] = [
   Categorical,
   Mixture,
   Product,
+  Circuit,
+  Gp,
+  Square,
+  Sos,
   Weights,
   Fixed,
   Model,
@@ -144,6 +154,7 @@ export const allTokens: TokenType[] = [
   Equals,
   Bar,
   Plus,
+  Arrow,
   Minus,
   Star,
   Slash,

@@ -3,11 +3,12 @@
 // The one check done here is the shape of a query, which the grammar leaves open.
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type {
-  Arg, Assignment, ColumnDecl, ColumnTypeAst, DataDecl, Expr, FitDecl, Ident, LetDecl, ModelDecl,
+  Arg, Assignment, CircuitEntry, ColumnDecl, ColumnTypeAst, DataDecl, Expr, FitDecl, Ident, LetDecl, ModelDecl,
   ModelExpr, ProductPart, QueryAst, QueryDecl, Span, Statement,
 } from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 import { joinSpans, type LineIndex } from './span.js';
+import { buildGp } from './gp-visitor.js';
 import { buildQuery, type QueryItem } from './queries.js';
 
 export class CstShapeError extends Error {}
@@ -141,7 +142,20 @@ export class AstBuilder {
   }
 
   private modelExpr(n: CstNode): ModelExpr {
-    const inner = onlyChild(n);
+    const times = nodes(n, 'timesSquared')[0];
+    if (!times) return this.modelPrimary(onlyChild(n));
+    // c_plus * square(c): the left operand is the first child that is not the right one
+    const left = Object.entries(n.children)
+      .filter(([k]) => k !== 'timesSquared')
+      .flatMap(([, l]) => l)
+      .find(isNode)!;
+    const monotone = this.modelPrimary(left);
+    const sq = this.modelPrimary(times);
+    const span = this.nodeSpan(n);
+    return { kind: 'square', op: 'times', parts: [sq], monotone, span };
+  }
+
+  private modelPrimary(inner: CstNode): ModelExpr {
     const span = this.nodeSpan(inner);
     switch (inner.name) {
       case 'leaf': {
@@ -164,6 +178,12 @@ export class AstBuilder {
       }
       case 'product':
         return { kind: 'product', parts: nodes(inner, 'part').map((p) => this.part(p)), span };
+      case 'circuit':
+        return { kind: 'circuit', entries: nodes(inner, 'circuitEntry').map((e) => this.circuitEntry(e)), span };
+      case 'squared':
+        return { kind: 'square', op: token(inner, 'op').image === 'sos' ? 'sos' : 'square', parts: nodes(inner, 'parts').map((c) => this.modelExpr(c)), span };
+      case 'gp':
+        return buildGp(inner, { ident: (t) => this.ident(t), tokSpan: (t) => this.tokSpan(t), nodeSpan: (c) => this.nodeSpan(c), expr: (c) => this.expr(c) });
       default:
         throw new CstShapeError(`unknown model ${inner.name}`);
     }
@@ -173,6 +193,18 @@ export class AstBuilder {
     return {
       scope: tokens(n, 'var').map((t) => this.ident(t)),
       model: this.modelExpr(node(n, 'modelExpr')),
+      span: this.nodeSpan(n),
+    };
+  }
+
+  private circuitEntry(n: CstNode): CircuitEntry {
+    const parens = nodes(n, 'argParens')[0];
+    const name = tokens(n, 'name')[0];
+    return {
+      key: this.ident(token(n, 'key')),
+      ...(name ? { name: this.ident(name) } : {}),
+      args: parens ? this.args(parens) : [],
+      hasParens: parens !== undefined,
       span: this.nodeSpan(n),
     };
   }
@@ -229,6 +261,10 @@ export class AstBuilder {
   queryExpr(n: CstNode): QueryAst | undefined {
     const items: QueryItem[] = nodes(n, 'target').map((item) => {
       const inner = onlyChild(item);
+      if (inner.name === 'interval') {
+        const interval = { name: this.ident(token(inner, 'name')), lower: this.expr(node(inner, 'lower')), upper: this.expr(node(inner, 'upper')), span: this.nodeSpan(inner) };
+        return { kind: 'interval', interval };
+      }
       return inner.name === 'assignment'
         ? { kind: 'assignment', assignment: this.assignment(inner) }
         : { kind: 'expr', expr: this.expr(inner) };

@@ -6,6 +6,7 @@ import type { FitSettings } from '../compiler/program.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
 import { PmixError } from './errors.js';
 import { checkGraph } from './ir-check.js';
+import { checkGpNode } from './gp/artifact-check.js';
 import { sha256Hex } from './sha256.js';
 
 export const ARTIFACT_FORMAT = 'pmix-model';
@@ -143,6 +144,18 @@ function validateGraph(v: Validator, raw: unknown): IRGraph {
         break;
       case 'product':
         refChildren();
+        break;
+      case 'gp':
+        checkGpNode(o, at, params, vars.length, (f, m) => v.fail(f, m));
+        break;
+      case 'square':
+        // a squared circuit's root: its child is an earlier node (the circuit c)
+        if (!seen.has(v.string(o.child, `${at}.child`))) v.fail(`${at}.child`, `'${String(o.child)}' is not an earlier node`);
+        if (o.parts !== undefined) {
+          if (!Array.isArray(o.parts) || o.parts.length === 0) v.fail(`${at}.parts`, 'expected a non-empty array of node ids');
+          (o.parts as unknown[]).forEach((c, j) => seen.has(v.string(c, `${at}.parts[${j}]`)) || v.fail(`${at}.parts[${j}]`, `'${String(c)}' is not an earlier node`));
+        }
+        if (o.monotone !== undefined && !seen.has(v.string(o.monotone, `${at}.monotone`))) v.fail(`${at}.monotone`, `'${String(o.monotone)}' is not an earlier node`);
         break;
       default:
         v.fail(`${at}.kind`, `node kind '${kind}' is not supported by this pmix`);

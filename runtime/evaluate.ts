@@ -4,18 +4,40 @@
 import type { MixingNode, SumNode } from '../compiler/ir/types.js';
 import { gather, type ModelState } from './state.js';
 import { registerNormalKernels } from '../stdlib/distributions/normal-kernels.js';
+import { useDiscreteFastPath } from '../stdlib/distributions/discrete-fast.js';
 import { gaussianKernels } from './kernels/gaussian-kernels.js';
 import { mixtureBackward, mixtureForward } from './kernels/mixture-kernels.js';
+import { sumLayerBackward, sumLayerForward } from './kernels/sum-layer.js';
+import { foldPlan, type FoldPlan, type SumFold } from '../circuits/fold.js';
 
 let fused = true;
+let folding = true;
+
+/**
+ * Turns folding on or off: with it, the dense sum nodes of a circuit that share a depth and a
+ * shape are evaluated as one batched op (circuits/fold.ts); off evaluates node by node.
+ */
+export function useFolding(on: boolean): void {
+  folding = on;
+}
+
+const plans = new WeakMap<object, FoldPlan>();
+function planOf(state: ModelState): FoldPlan | undefined {
+  if (!folding || !state.nodes.some((nd) => nd.kind === 'sum')) return undefined;
+  let p = plans.get(state.graph);
+  if (!p) plans.set(state.graph, (p = foldPlan(state.graph)));
+  return p;
+}
 
 /**
  * Turns the fused kernels (WebAssembly SIMD mixing nodes and Normal leaves; each declines where
- * wasm SIMD is unavailable) on or off; off runs the reference loops they are tested against.
+ * wasm SIMD is unavailable; the table/count path of discrete factorized leaves) on or off; off
+ * runs the reference loops they are tested against.
  */
 export function useFusedKernels(on: boolean): void {
   fused = on;
   registerNormalKernels(on ? gaussianKernels : undefined);
+  useDiscreteFastPath(on);
 }
 useFusedKernels(true);
 
@@ -38,10 +60,46 @@ function childInputs(state: ModelState, vals: NodeValues, children: readonly str
   });
 }
 
-/** reuse's array for id when it has the length (zeroed), else a new one: fresh pages cost more than the fill. */
-function buffer(reuse: NodeValues | undefined, id: string, len: number): Float64Array {
+/**
+ * reuse's array for id when it has the length (zeroed unless `zero` is false: the caller
+ * overwrites every entry), else a new one: fresh pages cost more than the fill.
+ */
+function buffer(reuse: NodeValues | undefined, id: string, len: number, zero = true): Float64Array {
   const old = reuse?.get(id);
-  return old && old.length === len ? old.fill(0) : new Float64Array(len);
+  if (old && old.length === len) return zero ? old.fill(0) : old;
+  return new Float64Array(len);
+}
+
+/** Whether forwardNode writes every entry of the node's output (its reused buffer need not be zeroed). */
+function overwrites(node: ModelState['nodes'][number]): boolean {
+  return node.kind === 'input' || (node.kind === 'product' && node.mode === 'hadamard');
+}
+
+/** out[i] = 0 + a[i] + b[i] + ... over the children's values, in child order (one pass). */
+function hadamardForward(kids: readonly { vals: Float64Array }[], out: Float64Array): void {
+  const len = out.length;
+  if (kids.length === 0) {
+    out.fill(0);
+    return;
+  }
+  const a = kids[0]!.vals;
+  if (kids.length === 2) {
+    const b = kids[1]!.vals;
+    for (let i = 0; i < len; i++) out[i] = 0 + a[i]! + b[i]!;
+    return;
+  }
+  if (kids.length === 4) {
+    const b = kids[1]!.vals;
+    const c = kids[2]!.vals;
+    const d = kids[3]!.vals;
+    for (let i = 0; i < len; i++) out[i] = 0 + a[i]! + b[i]! + c[i]! + d[i]!;
+    return;
+  }
+  for (let i = 0; i < len; i++) out[i] = 0 + a[i]!;
+  for (let k = 1; k < kids.length; k++) {
+    const b = kids[k]!.vals;
+    for (let i = 0; i < len; i++) out[i] += b[i]!;
+  }
 }
 
 /**
@@ -52,8 +110,23 @@ function buffer(reuse: NodeValues | undefined, id: string, len: number): Float64
 export function forward(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues): NodeValues {
   const v = state.graph.vars.length;
   const vals: NodeValues = new Map();
-  for (const node of state.nodes) {
-    const out = buffer(reuse, node.id, n * node.units);
+  const plan = planOf(state);
+  if (plan) {
+    for (const level of plan.levels) {
+      for (const id of level.singles) {
+        const node = state.node(id);
+        forwardNode(state, node, x, n, v, vals, buffer(reuse, id, n * node.units, !overwrites(node)));
+      }
+      for (const fold of level.sums) foldedSumForward(state, fold, vals, n, reuse);
+    }
+    return vals;
+  }
+  for (const node of state.nodes) forwardNode(state, node, x, n, v, vals, buffer(reuse, node.id, n * node.units, !overwrites(node)));
+  return vals;
+}
+
+function forwardNode(state: ModelState, node: ModelState['nodes'][number], x: Float64Array, n: number, v: number, vals: NodeValues, out: Float64Array): void {
+  {
     switch (node.kind) {
       case 'input': {
         const layer = state.layers.get(node.id)!;
@@ -64,7 +137,7 @@ export function forward(state: ModelState, x: Float64Array, n: number, reuse?: N
       case 'product': {
         const kids = childInputs(state, vals, node.children);
         if (node.mode === 'hadamard') {
-          for (const k of kids) for (let i = 0; i < out.length; i++) out[i] += k.vals[i]!;
+          hadamardForward(kids, out);
         } else {
           kroneckerForward(kids, n, node.units, out);
         }
@@ -81,7 +154,78 @@ export function forward(state: ModelState, x: Float64Array, n: number, reuse?: N
     }
     vals.set(node.id, out);
   }
-  return vals;
+}
+
+/** The concatenated child values of every node of a fold, as one [F, n, I] array. */
+function gatherFoldInputs(state: ModelState, fold: SumFold, vals: NodeValues, n: number): Float64Array {
+  const I = fold.inputs;
+  const A = new Float64Array(fold.nodes.length * n * I);
+  fold.nodes.forEach((id, f) => {
+    const node = state.node(id) as SumNode;
+    let off = 0;
+    for (const c of node.children) {
+      const cu = state.node(c).units;
+      const cv = vals.get(c)!;
+      // A single child fills the fold's block: one contiguous copy.
+      if (cu === I) A.set(cv.length === n * I ? cv : cv.subarray(0, n * I), f * n * I);
+      else for (let i = 0; i < n; i++) for (let j = 0; j < cu; j++) A[(f * n + i) * I + off + j] = cv[i * cu + j]!;
+      off += cu;
+    }
+  });
+  return A;
+}
+
+function foldWeights(state: ModelState, fold: SumFold): Float64Array {
+  const UI = fold.units * fold.inputs;
+  const W = new Float64Array(fold.nodes.length * UI);
+  fold.nodes.forEach((id, f) => W.set(state.values.get((state.node(id) as SumNode).weights)!, f * UI));
+  return W;
+}
+
+function foldedSumForward(state: ModelState, fold: SumFold, vals: NodeValues, n: number, reuse: NodeValues | undefined): void {
+  const F = fold.nodes.length;
+  const U = fold.units;
+  const out = new Float64Array(F * n * U);
+  sumLayerForward(gatherFoldInputs(state, fold, vals, n), foldWeights(state, fold), F, n, U, fold.inputs, out);
+  fold.nodes.forEach((id, f) => {
+    const o = buffer(reuse, id, n * U, false);
+    o.set(out.subarray(f * n * U, (f + 1) * n * U));
+    vals.set(id, o);
+  });
+}
+
+function foldedSumBackward(state: ModelState, fold: SumFold, vals: NodeValues, flows: NodeValues, n: number, rowWeights: Float64Array | undefined, counts: EdgeCounts | undefined): void {
+  const F = fold.nodes.length;
+  const U = fold.units;
+  const I = fold.inputs;
+  const A = gatherFoldInputs(state, fold, vals, n);
+  const W = foldWeights(state, fold);
+  const out = new Float64Array(F * n * U);
+  const flow = new Float64Array(F * n * U);
+  fold.nodes.forEach((id, f) => {
+    out.set(vals.get(id)!, f * n * U);
+    flow.set(flows.get(id)!, f * n * U);
+  });
+  const inFlow = new Float64Array(F * n * I);
+  const cnt = counts ? new Float64Array(F * U * I) : undefined;
+  sumLayerBackward(A, out, flow, W, F, n, U, I, rowWeights, inFlow, cnt);
+  fold.nodes.forEach((id, f) => {
+    const node = state.node(id) as SumNode;
+    let off = 0;
+    for (const c of node.children) {
+      const cu = state.node(c).units;
+      const cf = flows.get(c)!;
+      if (cu === I) {
+        const base = f * n * I;
+        for (let k = 0; k < n * I; k++) cf[k] += inFlow[base + k]!;
+      } else for (let i = 0; i < n; i++) for (let j = 0; j < cu; j++) cf[i * cu + j] += inFlow[(f * n + i) * I + off + j]!;
+      off += cu;
+    }
+    if (counts && cnt) {
+      const acc = getOrInit(counts, node.weights, U * I);
+      for (let k = 0; k < U * I; k++) acc[k] += cnt[f * U * I + k]!;
+    }
+  });
 }
 
 /** Log-value of input unit j (of the concatenated children) for row i. */
@@ -171,8 +315,33 @@ export function backward(state: ModelState, vals: NodeValues, n: number, rowWeig
   const rootVals = vals.get(root)!;
   const rootFlow = flows.get(root)!;
   for (let i = 0; i < n; i++) if (Number.isFinite(rootVals[i]!)) rootFlow[i] = 1;
-  for (let k = state.nodes.length - 1; k >= 0; k--) {
-    const node = state.nodes[k]!;
+  const plan = planOf(state);
+  if (plan) {
+    for (let l = plan.levels.length - 1; l >= 0; l--) {
+      const level = plan.levels[l]!;
+      for (const fold of level.sums) {
+        for (const id of fold.nodes) for (const c of (state.node(id) as SumNode).children) untouched.delete(c);
+        foldedSumBackward(state, fold, vals, flows, n, rowWeights, counts);
+      }
+      for (const id of level.singles) backwardNode(state, state.node(id), vals, flows, n, untouched, rowWeights, counts);
+    }
+    return flows;
+  }
+  for (let k = state.nodes.length - 1; k >= 0; k--) backwardNode(state, state.nodes[k]!, vals, flows, n, untouched, rowWeights, counts);
+  return flows;
+}
+
+function backwardNode(
+  state: ModelState,
+  node: ModelState['nodes'][number],
+  vals: NodeValues,
+  flows: NodeValues,
+  n: number,
+  untouched: Set<string>,
+  rowWeights?: Float64Array,
+  counts?: EdgeCounts,
+): void {
+  {
     const f = flows.get(node.id)!;
     const out = vals.get(node.id)!;
     const kidIds = 'children' in node ? node.children : [];
@@ -244,7 +413,6 @@ export function backward(state: ModelState, vals: NodeValues, n: number, rowWeig
         throw new Error(`node kind '${node.kind}' is not evaluated by the mixture runtime yet`);
     }
   }
-  return flows;
 }
 
 function getOrInit(m: EdgeCounts, key: string, size: number): Float64Array {

@@ -5,6 +5,7 @@
 import { MAX_PARAMETER_VALUES } from '../compiler/cost.js';
 import type { IRGraph, IRNode, IRParam, Parameterization } from '../compiler/ir/types.js';
 import { paramValueProblem } from '../compiler/param-values.js';
+import { squaredStructure } from '../compiler/lower-square.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
 import type { LayerContext, ParamSpec } from '../stdlib/distributions/types.js';
 
@@ -33,17 +34,35 @@ export function checkGraph(g: IRGraph, fail: Fail): void {
     if (problem) fail(`${at}.value`, problem);
   }
   const byId = new Map<string, IRNode>();
+  const monotone = monotoneNodes(g);
   g.nodes.forEach((n, i) => {
     const at = `ir.nodes[${i}]`;
     if (byId.has(n.id)) fail(`${at}.id`, `node id '${n.id}' appears twice`);
     if (n.units < 1 || n.units > MAX_PARAMETER_VALUES) fail(`${at}.units`, `must be between 1 and ${MAX_PARAMETER_VALUES}`);
     if (new Set(n.scope).size !== n.scope.length) fail(`${at}.scope`, 'a variable appears twice');
-    checkNode(g, n, at, byId, fail);
+    checkNode(g, n, at, byId, fail, monotone);
     byId.set(n.id, n);
   });
   const root = byId.get(g.root)!;
   if (root.units !== 1) fail('ir.root', `the root node must have 1 unit, not ${root.units}`);
   if (root.scope.length !== g.vars.length) fail('ir.root', `the root node covers ${root.scope.length} of the ${g.vars.length} variables`);
+}
+
+/** The nodes of the monotone factor c+ of a squared graph c_plus * square(c) (their weights are simplex). */
+function monotoneNodes(g: IRGraph): Set<string> {
+  const out = new Set<string>();
+  const root = g.nodes.find((n) => n.id === g.root);
+  if (g.family !== 'squared' || root?.kind !== 'square' || root.monotone === undefined) return out;
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const stack = [root.monotone];
+  while (stack.length) {
+    const id = stack.pop()!;
+    const n = byId.get(id);
+    if (!n || out.has(id)) continue;
+    out.add(id);
+    if ('children' in n && Array.isArray(n.children)) stack.push(...n.children);
+  }
+  return out;
 }
 
 function checkParameterization(p: Parameterization, at: string, fail: Fail): void {
@@ -58,7 +77,7 @@ function checkParameterization(p: Parameterization, at: string, fail: Fail): voi
 
 const sameSet = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 
-function checkNode(g: IRGraph, n: IRNode, at: string, byId: ReadonlyMap<string, IRNode>, fail: Fail): void {
+function checkNode(g: IRGraph, n: IRNode, at: string, byId: ReadonlyMap<string, IRNode>, fail: Fail, monotone: ReadonlySet<string> = new Set()): void {
   const kids = 'children' in n ? n.children.map((c) => byId.get(c)!) : [];
   const param = (name: string): IRParam => g.params[name]!;
   switch (n.kind) {
@@ -69,12 +88,29 @@ function checkNode(g: IRGraph, n: IRNode, at: string, byId: ReadonlyMap<string, 
       const units = kids.reduce((s, k) => s + k.units, 0);
       if (units !== n.arity * n.units) fail(`${at}.children`, `the children have ${units} units in all; a mixing node of arity ${n.arity} and ${n.units} units needs ${n.arity * n.units}`);
       kids.forEach((k, j) => sameSet(k.scope, n.scope) || fail(`${at}.children[${j}]`, 'a mixture component must cover the same variables as the mixture'));
-      return checkWeights(param(n.weights), [n.units, n.arity], `${at}.weights`, fail);
+      return checkWeights(param(n.weights), [n.units, n.arity], `${at}.weights`, fail, g.family === 'squared' && !monotone.has(n.id));
     }
     case 'sum': {
       const I = kids.reduce((s, k) => s + k.units, 0);
       kids.forEach((k, j) => sameSet(k.scope, n.scope) || fail(`${at}.children[${j}]`, 'a sum input must cover the same variables as the sum'));
-      return checkWeights(param(n.weights), [n.units, I], `${at}.weights`, fail);
+      return checkWeights(param(n.weights), [n.units, I], `${at}.weights`, fail, g.family === 'squared' && !monotone.has(n.id));
+    }
+    case 'square': {
+      const child = byId.get(n.child);
+      if (!child) return fail(`${at}.child`, `'${n.child}' is not an earlier node`);
+      if (g.family !== 'squared' || g.root !== n.id) fail(at, 'a square node is the root of a graph of family squared');
+      if (!sameSet(child.scope, n.scope) || child.units !== 1 || n.units !== 1) fail(`${at}.child`, 'the squared circuit must have one unit over the same variables');
+      for (const [field, ids] of [['parts', n.parts ?? []], ['monotone', n.monotone === undefined ? [] : [n.monotone]]] as const) {
+        ids.forEach((id, j) => {
+          const c = byId.get(id);
+          if (!c) fail(`${at}.${field}`, `'${id}' is not an earlier node`);
+          else if (!sameSet(c.scope, n.scope) || c.units !== 1) fail(`${at}.${field}${field === 'parts' ? `[${j}]` : ''}`, 'every circuit of a squared model has one unit over all its variables');
+        });
+      }
+      if (n.parts && n.parts[0] !== n.child) fail(`${at}.parts`, 'parts[0] must be the child');
+      const { problem } = squaredStructure(g);
+      if (problem) fail(at, problem);
+      return;
     }
     case 'product': {
       if (n.mode !== 'hadamard' && n.mode !== 'kronecker') fail(`${at}.mode`, "expected 'hadamard' or 'kronecker'");
@@ -89,9 +125,9 @@ function checkNode(g: IRGraph, n: IRNode, at: string, byId: ReadonlyMap<string, 
   }
 }
 
-function checkWeights(p: IRParam, shape: readonly number[], at: string, fail: Fail): void {
+function checkWeights(p: IRParam, shape: readonly number[], at: string, fail: Fail, signed = false): void {
   if (p.shape.length !== 2 || p.shape[0] !== shape[0] || p.shape[1] !== shape[1]) fail(at, `parameter '${p.name}' must have shape [${shape.join(', ')}], not [${p.shape.join(', ')}]`);
-  if (p.param.kind !== 'simplex') fail(at, `parameter '${p.name}' must be a simplex`);
+  if (signed ? p.param.kind !== 'signed' : p.param.kind !== 'simplex') fail(at, `parameter '${p.name}' must be ${signed ? "signed (the graph is a squared circuit)" : 'a simplex'}`);
 }
 
 function checkInput(g: IRGraph, n: Extract<IRNode, { kind: 'input' }>, at: string, fail: Fail): void {

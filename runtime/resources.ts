@@ -16,7 +16,8 @@ export interface FitCost {
 }
 
 export function fitCost(model: string, data: string, graph: IRGraph, settings: FitSettings, rows: number): FitCost {
-  const estimate = estimateCost(graph, settings.method);
+  // GP fits (lbfgs) keep no per-row buffers of this kind; their own estimate is in runtime/gp/cost.ts.
+  const estimate = estimateCost(graph, settings.method === 'adam' ? 'adam' : 'em');
   return { model, data, method: settings.method, rows, estimate, bytes: fitBytes(estimate, rows) };
 }
 
@@ -33,5 +34,9 @@ export function checkMemory(c: FitCost, limit: number | undefined): void {
 /** One line for `pmix check --cost`. */
 export function describeCost(c: FitCost, limit: number | undefined): string {
   const over = limit !== undefined && c.bytes > limit ? `, OVER the limit of ${formatBytes(limit)}` : limit !== undefined ? ` (limit ${formatBytes(limit)})` : '';
-  return `fit ${c.model} on ${c.data} by ${c.method}: ${c.estimate.parameters.toLocaleString('en-US')} parameter values (${formatBytes(c.estimate.parameterBytes)} with working copies), ${formatBytes(c.estimate.bytesPerRow)} per row, ${c.rows.toLocaleString('en-US')} rows: about ${formatBytes(c.bytes)} in all${over}`;
+  return `fit ${c.model} on ${c.data} by ${c.method}: ${c.estimate.parameters.toLocaleString('en-US')} parameter values (${formatBytes(c.estimate.parameterBytes)} with working copies), ${formatBytes(c.estimate.bytesPerRow)} per row, ${c.rows.toLocaleString('en-US')} rows: about ${formatBytes(c.bytes)} in all${over}; ${flops(c.estimate.flopsPerRow)} per row per forward pass`;
+}
+
+function flops(f: number): string {
+  return f >= 1e9 ? `${(f / 1e9).toPrecision(3)} GFLOP` : f >= 1e6 ? `${(f / 1e6).toPrecision(3)} MFLOP` : f >= 1e3 ? `${(f / 1e3).toPrecision(3)} kFLOP` : `${Math.round(f)} FLOP`;
 }

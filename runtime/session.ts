@@ -2,9 +2,9 @@
 // loads data sets once, binds each model to its variables, lowers it to IR, fits it, and
 // answers queries on the latest fitted state of each model.
 import { lowerModel } from '../compiler/lower.js';
-import { modelVars } from '../compiler/model-vars.js';
+import { modelVars, varSpan } from '../compiler/model-vars.js';
 import { inferVarTypes } from '../compiler/infer-var-types.js';
-import type { IRVariable } from '../compiler/ir/types.js';
+import type { IRGraph, IRVariable } from '../compiler/ir/types.js';
 import type { CompiledProgram, FitSettings, Step } from '../compiler/program.js';
 import type { Ident, QueryAst } from '../language/ast.js';
 import type { Diagnostic } from '../language/diagnostics.js';
@@ -17,12 +17,18 @@ import { NotPositiveDefiniteError } from '../stdlib/distributions/index.js';
 import { adamSteps } from './learners/adam.js';
 import { runAsync, runToEnd, type DriveOptions, type Steps } from './learners/drive.js';
 import { emSteps } from './learners/em.js';
+import { minibatchEMSteps } from './learners/minibatch-em.js';
+import { memorySource, streamEMSteps, type StreamFitted } from './learners/stream-em.js';
+import { DataStreamError, openCsvStream, type CsvStream } from './data/csv-stream.js';
+import { chooseStreaming, csvSource, streamFitBytes } from './stream-fit.js';
+import { formatBytes } from '../compiler/cost.js';
 import type { FitCheckpoint, FitProgress, FitResult, Fitted } from './learners/types.js';
 import type { QueryAnswer } from './queries/answer.js';
 import { QueryError, varIndex } from './queries/evidence.js';
 import { runQuery } from './queries/run-query.js';
 import { checkMemory, fitCost, type FitCost } from './resources.js';
 import { ModelState } from './state.js';
+import { gpFitCost, gpFitSteps, gpMethodProblem, type GPFitInfo } from './gp/session-fit.js';
 
 export interface FitSummary {
   readonly model: string;
@@ -37,6 +43,10 @@ export interface FitSummary {
   readonly parameters: number;
   /** Present (true) when the fit was stopped by its AbortSignal: the best parameters so far. */
   readonly interrupted?: boolean;
+  /** Gaussian processes: the log marginal likelihood, hyperparameters and numerical notes. */
+  readonly gp?: GPFitInfo;
+  /** With early stopping: the held-out rows and their mean log-likelihood at the kept epoch. */
+  readonly validation?: { readonly rows: number; readonly mean_log_likelihood: number; readonly best_epoch: number };
 }
 
 export interface SessionOptions {
@@ -52,6 +62,8 @@ export interface FittedModel {
   readonly result?: FitResult;
   readonly data?: Dataset;
   readonly settings?: FitSettings;
+  /** A fit that streamed its data from the file (no Dataset in memory): where from, and how many rows. */
+  readonly streamed?: { readonly name: string; readonly path: string; readonly rows: number };
 }
 
 /** Thrown with the diagnostics of a step that cannot run (bad data, a type error). */
@@ -63,7 +75,11 @@ export class StepError extends Error {
 
 export class Session {
   private readonly datasets = new Map<string, Dataset>();
+  /** Data sets read in chunks by streaming fits (runtime/stream-fit.ts), by name. */
+  private readonly streams = new Map<string, CsvStream>();
   readonly fitted = new Map<string, FittedModel>();
+  /** The latest IR each model was lowered to (what `pmix check` describes). */
+  readonly lowered = new Map<string, IRGraph>();
 
   constructor(
     readonly program: CompiledProgram,
@@ -101,14 +117,17 @@ export class Session {
     const names = modelVars(info, this.program.models, data.columns.map((c) => c.name), weights);
     return names!.map((n) => {
       const c = data.columns.find((col) => col.name === n);
-      if (!c) throw diag(`model '${model}' uses '${n}' but data set '${dataName}' has no such column (it has ${data.columns.map((col) => col.name).join(', ')})`);
+      // The error points at the variable where the model names it (e.g. gp(x -> y)'s y), else at the model.
+      if (!c) throw new StepError([{ severity: 'error', code: 'unknown-name', message: `model '${model}' uses '${n}' but data set '${dataName}' has no such column (it has ${data.columns.map((col) => col.name).join(', ')})`, span: varSpan(info.decl.body, n) ?? info.decl.name.span, file: this.program.file }]);
       return c;
     });
   }
 
-  lower(model: string, vars: readonly IRVariable[]): ModelState {
-    const { graph, diagnostics } = lowerModel(this.program, model, vars);
+  /** `data`: the fit's rows over vars, for structures learned from data (chow_liu region graphs). */
+  lower(model: string, vars: readonly IRVariable[], data?: { x: Float64Array; n: number }): ModelState {
+    const { graph, diagnostics } = lowerModel(this.program, model, vars, { data });
     if (!graph) throw new StepError(diagnostics);
+    this.lowered.set(model, graph);
     return new ModelState(graph);
   }
 
@@ -137,8 +156,14 @@ export class Session {
         if (checked.has(key)) continue;
         checked.add(key);
         attempt(() => {
+          const stream = this.streamOf(st);
+          if (stream) {
+            bound.set(st.model, this.lower(st.model, this.streamVariables(st, stream)).graph.vars.slice());
+            return;
+          }
           const vars = this.variables(st.model, st.data, st.weights);
-          this.lower(st.model, vars);
+          const data = this.dataset(st.data);
+          this.lower(st.model, vars, { x: selectColumns(data, vars.map((v) => v.name)), n: data.rows });
           bound.set(st.model, vars);
         });
       } else {
@@ -177,23 +202,44 @@ export class Session {
 
   /** The memory estimate of a fit (loads its data and lowers its model, allocates no fit buffers). */
   fitCost(step: FitStep): FitCost {
+    const stream = this.streamOf(step);
+    if (stream) {
+      // A streamed fit: its memory does not depend on the rows (counted when a pass has run).
+      const state = this.lower(step.model, this.streamVariables(step, stream));
+      const c = fitCost(step.model, step.data, state.graph, step.settings, stream.rows ?? 0);
+      return { ...c, bytes: streamFitBytes(state.graph, step.settings) };
+    }
     const data = this.dataset(step.data);
     const state = this.lower(step.model, this.variables(step.model, step.data, step.weights));
+    if (state.graph.family === 'gp') return gpFitCost(step.model, step.data, state.graph, step.settings, data.rows);
     return fitCost(step.model, step.data, state.graph, step.settings, data.rows);
   }
 
   private *fitSteps(step: FitStep, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<FitSummary> {
+    const stream = this.streamOf(step);
+    if (stream) return yield* this.fitStreamed(step, stream, onProgress, signal);
     const data = this.dataset(step.data);
     const vars = this.variables(step.model, step.data, step.weights);
-    const state = this.lower(step.model, vars);
     if (data.rows === 0) throw new PmixError(`data set '${step.data}' (${data.source}) has no rows to fit ${step.model} on`, 'no-data');
-    checkMemory(fitCost(step.model, step.data, state.graph, step.settings, data.rows), this.options.maxMemory);
     const x = selectColumns(data, vars.map((v) => v.name));
+    const state = this.lower(step.model, vars, { x, n: data.rows });
+    if (state.graph.family === 'gp') return yield* this.fitGp(step, state, x, data, onProgress, signal);
+    if (state.graph.family === 'squared' && step.settings.method !== 'adam') {
+      throw new StepError([{ severity: 'error', code: 'bad-method', message: `${step.model} is a squared circuit: it is fitted by gradient (log p = 2 log|c(x)| - log Z), not by ${step.settings.method}`, hint: `fit ${step.model} on ${step.data} by adam(lr = 0.05, epochs = 50)`, span: step.decl?.method.span, file: this.program.file }]);
+    }
+    checkMemory(fitCost(step.model, step.data, state.graph, step.settings, data.rows), this.options.maxMemory);
     const weights = rowWeights(data, step.weights);
     let fitted: Fitted;
     try {
       const s = step.settings;
-      fitted = yield* s.method === 'em' ? emSteps(state, x, data.rows, weights, s, onProgress, signal) : adamSteps(state, x, data.rows, weights, s, onProgress, signal);
+      if (s.method === 'lbfgs') throw new PmixError(`lbfgs fits Gaussian process models; fit ${step.model} by em or adam`, 'bad-method');
+      fitted = yield* s.method === 'adam'
+        ? adamSteps(state, x, data.rows, weights, s, onProgress, signal)
+        : (s.batch ?? 0) > 0 || (s.validation ?? 0) > 0
+          ? minibatchEMSteps(state, x, data.rows, weights, s, onProgress, signal)
+          : s.stream
+            ? streamEMSteps(state, memorySource(x, data.rows, vars.length, weights), s, onProgress, signal)
+            : emSteps(state, x, data.rows, weights, s, onProgress, signal);
     } catch (e) {
       // Learners report their own numerical failures; one surfacing from a kernel is still the data's.
       if (e instanceof NotPositiveDefiniteError) throw new PmixError(`fitting ${step.model} stopped: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
@@ -213,9 +259,103 @@ export class Session {
       bic: -2 * ll + p * Math.log(total),
       aic: -2 * ll + 2 * p,
       parameters: p,
+      ...(fitted.result.validation ? { validation: { rows: fitted.result.validation.rows, mean_log_likelihood: fitted.result.validation.meanLogLikelihood, best_epoch: fitted.result.validation.bestEpoch } } : {}),
       ...(fitted.result.interrupted ? { interrupted: true } : {}),
     };
     this.fitted.set(step.model, { state: fitted.state, summary, result: fitted.result, data, settings: step.settings });
+    return summary;
+  }
+
+  private *fitGp(step: FitStep, state: ModelState, x: Float64Array, data: Dataset, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<FitSummary> {
+    const bad = gpMethodProblem(state, step.settings.method, step.model, step.data);
+    if (bad) throw new StepError([{ severity: 'error', code: 'bad-method', message: bad.message, hint: bad.hint, span: step.decl?.method.span, file: this.program.file }]);
+    const r = yield* gpFitSteps(step.model, step.data, state, x, data.rows, step.settings, this.options.maxMemory, onProgress, signal);
+    const n = r.info.points;
+    const ll = r.info.log_marginal_likelihood;
+    const summary: FitSummary = {
+      model: step.model,
+      data: step.data,
+      method: step.settings.method,
+      rows: data.rows,
+      iterations: r.fitted.iterations,
+      converged: r.fitted.converged,
+      mean_log_likelihood: ll / n,
+      bic: -2 * ll + r.freeParameters * Math.log(n),
+      aic: -2 * ll + 2 * r.freeParameters,
+      parameters: r.freeParameters,
+      ...(r.fitted.interrupted ? { interrupted: true } : {}),
+      gp: r.info,
+    };
+    this.fitted.set(step.model, { state: r.fitted.state, summary, data, settings: step.settings });
+    return summary;
+  }
+
+  /**
+   * The open stream of a fit's data set when the fit streams it from its file (em(stream = true),
+   * or a file too large to load: runtime/stream-fit.ts); undefined when the data is loaded.
+   */
+  private streamOf(step: FitStep): CsvStream | undefined {
+    const open = this.streams.get(step.data);
+    if (open) return open;
+    const spec = this.program.data.get(step.data);
+    if (this.datasets.has(step.data) || !spec) return undefined;
+    const graph = (): IRGraph | undefined => {
+      const { stream } = openCsvStream({ ...spec, columns: spec.columns.filter((c) => c.type.kind !== 'categorical' || c.type.levels) });
+      return stream ? lowerModel(this.program, step.model, this.streamVariables(step, stream)).graph : undefined;
+    };
+    if (!chooseStreaming(spec, step.settings, graph, this.options.maxMemory).stream) return undefined;
+    const { stream, diagnostics } = openCsvStream(spec);
+    if (!stream) throw new StepError(diagnostics);
+    this.streams.set(step.data, stream);
+    return stream;
+  }
+
+  /** The variables of a fit's model over the columns of a streamed data set. */
+  private streamVariables(step: FitStep, stream: CsvStream): IRVariable[] {
+    const info = this.program.models.get(step.model)!;
+    const names = modelVars(info, this.program.models, stream.columns.map((c) => c.name), step.weights)!;
+    return names.map((n) => {
+      const c = stream.columns.find((col) => col.name === n);
+      if (!c) throw new StepError([{ severity: 'error', code: 'unknown-name', message: `model '${step.model}' uses '${n}' but data set '${step.data}' has no such column (it has ${stream.columns.map((col) => col.name).join(', ')})`, span: varSpan(info.decl.body, n) ?? info.decl.name.span, file: this.program.file }]);
+      return c;
+    });
+  }
+
+  /** Streaming full-batch EM over the file, chunk by chunk (runtime/learners/stream-em.ts). */
+  private *fitStreamed(step: FitStep, stream: CsvStream, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<FitSummary> {
+    const s = step.settings;
+    if (s.method !== 'em') throw new PmixError(`only EM streams its data; fit ${step.model} by em(stream = true)`, 'bad-method');
+    const vars = this.streamVariables(step, stream);
+    const state = this.lower(step.model, vars);
+    if (state.graph.family !== 'mixture' && state.graph.family !== 'circuit') throw new PmixError(`${step.model} cannot be fitted by streaming EM (a ${state.graph.family} model)`, 'bad-method');
+    const bytes = streamFitBytes(state.graph, s);
+    if (this.options.maxMemory !== undefined && bytes > this.options.maxMemory) {
+      throw new PmixError(`streaming ${step.model} on ${step.data} needs an estimated ${formatBytes(bytes)} (parameters, one chunk and the initialization sample), over the limit of ${formatBytes(this.options.maxMemory)}`, 'too-big', 'lower chunk or init_rows, lower k, or raise --max-memory');
+    }
+    let fitted: StreamFitted;
+    try {
+      fitted = yield* streamEMSteps(state, csvSource(stream, vars.map((v) => v.name), step.weights), s, onProgress, signal);
+    } catch (e) {
+      if (e instanceof DataStreamError) throw new StepError(e.diagnostics);
+      if (e instanceof NotPositiveDefiniteError) throw new PmixError(`fitting ${step.model} stopped: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
+      throw e;
+    }
+    const p = fitted.state.freeParameterCount();
+    const ll = fitted.result.meanLogLikelihood * fitted.totalWeight;
+    const summary: FitSummary = {
+      model: step.model,
+      data: step.data,
+      method: s.method,
+      rows: fitted.rows,
+      iterations: fitted.result.iterations,
+      converged: fitted.result.converged,
+      mean_log_likelihood: fitted.result.meanLogLikelihood,
+      bic: -2 * ll + p * Math.log(fitted.totalWeight),
+      aic: -2 * ll + 2 * p,
+      parameters: p,
+      ...(fitted.result.interrupted ? { interrupted: true } : {}),
+    };
+    this.fitted.set(step.model, { state: fitted.state, summary, result: fitted.result, settings: s, streamed: { name: stream.name, path: stream.source, rows: fitted.rows } });
     return summary;
   }
 
@@ -223,7 +363,8 @@ export class Session {
   checkpointArtifact(step: FitStep, c: FitCheckpoint): Artifact | undefined {
     const b = c.best();
     if (!b) return undefined;
-    const data = this.dataset(step.data);
+    const stream = this.streams.get(step.data);
+    const data = stream ? { name: stream.name, source: stream.source, rows: stream.rows ?? 0 } : this.dataset(step.data);
     return makeArtifact(step.model, b.state.toGraph(), {
       source_file: this.program.file,
       source_sha256: sha256(this.program.source),
@@ -267,7 +408,7 @@ export class Session {
     return makeArtifact(model, state.toGraph(), {
       source_file: this.program.file,
       source_sha256: sha256(this.program.source),
-      ...(f?.data ? { data: { name: f.data.name, path: f.data.source, rows: f.data.rows } } : {}),
+      ...(f?.data ? { data: { name: f.data.name, path: f.data.source, rows: f.data.rows } } : f?.streamed ? { data: { ...f.streamed } } : {}),
       ...(f?.settings ? { fit: f.settings } : {}),
       ...(f?.summary
         ? { mean_log_likelihood: f.summary.mean_log_likelihood, iterations: f.summary.iterations, converged: f.summary.converged, bic: f.summary.bic, aic: f.summary.aic }
@@ -281,7 +422,7 @@ export class Session {
 function queryNames(q: QueryAst): Ident[] {
   switch (q.kind) {
     case 'density':
-      return [...q.target, ...q.given].map((a) => a.name);
+      return [...q.target, ...q.given, ...(q.intervals ?? [])].map((a) => a.name);
     case 'distribution':
     case 'mean':
       return [...q.target, ...q.given.map((a) => a.name)];
@@ -289,7 +430,9 @@ function queryNames(q: QueryAst): Ident[] {
       return q.evidence.map((a) => a.name);
     case 'mode':
       return q.given.map((a) => a.name);
+    case 'predict':
+      return q.items.filter((a) => a.name.name !== 'samples' && a.name.name !== 'seed').map((a) => a.name);
     case 'sample':
-      return [];
+      return (q.given ?? []).map((a) => a.name);
   }
 }

@@ -82,10 +82,13 @@ export class ModelState {
   /** Number of free scalar parameters (for BIC/AIC): fixed parameters do not count. */
   freeParameterCount(): number {
     let total = 0;
+    // A GP's free parameters are its free hyperparameters (training data and q(u) are fixed).
+    if (this.graph.family === 'gp') for (const p of Object.values(this.graph.params)) if (!p.fixed) total += p.value.length;
     for (const n of this.nodes) {
       if (n.kind === 'mixing' || n.kind === 'sum') {
         const p = this.param(n.weights);
-        if (!p.fixed) total += n.kind === 'mixing' ? n.units * (n.arity - 1) : p.shape[0]! * (p.shape[1]! - 1);
+        // simplex weights: U (I - 1) free values; signed ones (squared circuits): all U I
+        if (!p.fixed) total += p.param.kind === 'signed' ? p.value.length : n.kind === 'mixing' ? n.units * (n.arity - 1) : p.shape[0]! * (p.shape[1]! - 1);
       } else if (n.kind === 'input') {
         const layer = this.layers.get(n.id)!;
         const { perUnit, shared } = layer.family.freeParams(layer.ctx);

@@ -14,4 +14,4 @@ try {
   backend = `none (${e.message})`;
 }
 const r = await benchCase.run(dir, JSON.parse(paramsJson));
-process.stdout.write(`@@BENCH ${JSON.stringify({ ms: median(r.samples), samples: r.samples, check: r.check, kernel: r.kernel, extra: r.extra, backend, peak_mb: peakMb() })}\n`);
+process.stdout.write(`@@BENCH ${JSON.stringify({ ms: median(r.samples), samples: r.samples, check: r.check, kernel: r.kernel, threads: r.threads ?? 1, extra: r.extra, baseline: r.baseline, backend, peak_mb: peakMb() })}\n`);

@@ -1,6 +1,8 @@
 // pmix check FILE.pmix: parse, resolve, load the data files' headers and types, type-check
 // every model as it would be fitted. Nothing is fitted. --cost adds each fit's memory estimate.
 import type { Step } from '../../compiler/program.js';
+import { describeCircuit, reportLines } from '../../circuits/describe.js';
+import { describeSquared, squaredLine } from '../../circuits/squared/describe.js';
 import { describeCost } from '../../runtime/resources.js';
 import { Session } from '../../runtime/session.js';
 import { guard } from '../guard.js';
@@ -22,11 +24,18 @@ export function checkCommand(file: string, io: Output, overrides: Record<string,
   const fits = fitSteps.length;
   const queries = program.steps.length - fits;
   const costs = opts.cost ? guard(() => fitSteps.map((s) => session.fitCost(s)), sources, io) : undefined;
+  const circuits = [...session.lowered].filter(([, g]) => g.family === 'circuit').map(([model, g]) => ({ model, report: describeCircuit(g) }));
   if (io.json) {
     const cost = costs?.map((c) => ({ model: c.model, data: c.data, method: c.method, rows: c.rows, ...c.estimate, bytes: c.bytes, limit: opts.maxMemory ?? null }));
-    io.out(JSON.stringify({ ok: true, models: [...program.models.keys()], data: [...program.data.keys()], fits, queries, ...(cost ? { cost } : {}) }));
+    const structure = circuits.length ? { circuits: Object.fromEntries(circuits.map((c) => [c.model, c.report])) } : {};
+    io.out(JSON.stringify({ ok: true, models: [...program.models.keys()], data: [...program.data.keys()], fits, queries, ...(cost ? { cost } : {}), ...structure }));
     return;
   }
   io.out(`${file}: ok (${program.models.size} model(s), ${program.data.size} data set(s), ${fits} fit(s), ${queries} query(ies))`);
+  for (const c of circuits) for (const line of reportLines(c.model, c.report, file)) io.out(line);
+  for (const [model, g] of session.lowered) {
+    const r = g.family === 'squared' ? describeSquared(g) : undefined;
+    if (r) io.out(squaredLine(model, r));
+  }
   for (const c of costs ?? []) io.out(describeCost(c, opts.maxMemory));
 }

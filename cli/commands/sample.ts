@@ -1,15 +1,75 @@
-// pmix sample MODEL.json -n N [--seed S]: N draws as CSV on stdout (or JSON rows with --json).
+// pmix sample MODEL.json -n N [--seed S] [--png FILE [--image HxW]]: N draws as CSV on stdout
+// (or JSON rows with --json); --png also draws them as a grid of grey-scale images.
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseQuery } from '../../language/parse.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
+import type { ModelState } from '../../runtime/state.js';
 import { formatAnswer } from '../format.js';
 import { guard } from '../guard.js';
-import { jsonText, type Output } from '../io.js';
+import { EXIT_INPUT, EXIT_USAGE, Exit, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
+import { parseImageShape, pngGrid } from '../png-grid.js';
 
-export function sampleCommand(modelPath: string, opts: { n: number; seed: number }, io: Output): void {
+export interface SampleOptions {
+  readonly n: number;
+  readonly seed: number;
+  /** Write the samples as a PNG grid of images here. */
+  readonly png?: string;
+  /** Image shape "HxW" (default: square, when the number of variables is a square). */
+  readonly image?: string;
+}
+
+export function sampleCommand(modelPath: string, opts: SampleOptions, io: Output): void {
   const { state } = loadArtifact(modelPath, io);
+  // Check the image shape before sampling, so a wrong shape fails fast.
+  const shape = opts.png !== undefined ? imageShape(state, opts.image, io) : undefined;
   const text = `sample(${opts.n}, seed = ${opts.seed})`;
   const { query } = parseQuery(text);
   const answer = guard(() => runQuery(state, query!, { vars: state.graph.vars, file: '<sample>', constants: new Map() }), new Map(), io);
+  if (shape && opts.png !== undefined && answer.kind === 'sample') writePng(opts.png, state, answer.rows, shape, io);
   io.out(io.json ? jsonText(answer) : formatAnswer(answer));
+}
+
+function imageShape(state: ModelState, image: string | undefined, io: Output): { h: number; w: number } {
+  const V = state.graph.vars.length;
+  const usage = (msg: string): never => {
+    io.err(`error: ${msg}`);
+    throw new Exit(EXIT_USAGE);
+  };
+  if (image === undefined) {
+    const s = Math.round(Math.sqrt(V));
+    if (s * s !== V) usage(`--png: the model has ${V} variables, not a square number: give the image shape with --image HxW (H x W = ${V})`);
+    return { h: s, w: s };
+  }
+  const shape = parseImageShape(image) ?? usage(`--image '${image}' is not of the form HxW, e.g. 8x8`);
+  if (shape.h * shape.w !== V) usage(`--image ${shape.h}x${shape.w} has ${shape.h * shape.w} pixels but the model has ${V} variables`);
+  return shape;
+}
+
+/** Cells to grey values: numbers as they are, booleans 0/1, categorical levels by position. */
+function writePng(path: string, state: ModelState, rows: readonly (readonly (number | string | boolean | null)[])[], shape: { h: number; w: number }, io: Output): void {
+  const vars = state.graph.vars;
+  const V = vars.length;
+  const x = new Float64Array(rows.length * V);
+  rows.forEach((row, i) =>
+    row.forEach((c, j) => {
+      const t = vars[j]!.type;
+      x[i * V + j] = typeof c === 'number' ? c : typeof c === 'boolean' ? Number(c) : c === null ? NaN : t.kind === 'categorical' ? t.levels.indexOf(c) : Number(c);
+    }),
+  );
+  // All-discrete models: black is the first level, white the last, whatever was drawn.
+  const discrete = vars.every((v) => v.type.kind === 'bool' || v.type.kind === 'categorical');
+  const top = Math.max(1, ...vars.map((v) => (v.type.kind === 'categorical' ? v.type.levels.length - 1 : 1)));
+  const bytes = pngGrid(x, rows.length, shape.h, shape.w, discrete ? { min: 0, max: top } : {});
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path); // atomic, as writeAtomic in ../io.ts (which takes text only)
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    io.err(`error: cannot write PNG '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);
+    throw new Exit(EXIT_INPUT);
+  }
+  if (!io.json) io.err(`wrote ${rows.length} samples as ${shape.h}x${shape.w} images to ${path}`);
 }

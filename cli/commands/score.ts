@@ -1,30 +1,55 @@
 // pmix score MODEL.json --data PATH.csv: mean log-likelihood per row of a data set under a
-// fitted model (missing cells marginalized); --per-row prints every row's log-density.
-import { loadCsv } from '../../runtime/data/csv.js';
-import { selectColumns } from '../../runtime/data/dataset.js';
+// fitted model (missing cells marginalized); --per-row prints every row's log-density. The
+// CSV is read in chunks (runtime/data/csv-stream.ts), so a file larger than memory scores in
+// bounded memory (--per-row with --json still collects every row's value).
+import { DataStreamError, openCsvStream } from '../../runtime/data/csv-stream.js';
 import { logDensityRows } from '../../runtime/evaluate.js';
+import { gpLogDensityRows } from '../../runtime/gp/score.js';
 import { fail, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
 import { num } from '../format.js';
 
-export function scoreCommand(modelPath: string, opts: { data: string; perRow?: boolean }, io: Output): void {
+/** Rows scored per chunk. */
+export const SCORE_CHUNK = 65536;
+
+export function scoreCommand(modelPath: string, opts: { data: string; perRow?: boolean; chunk?: number }, io: Output): void {
   const { state } = loadArtifact(modelPath, io);
   const vars = state.graph.vars;
-  const { data, diagnostics } = loadCsv({
+  const { stream, diagnostics } = openCsvStream({
     name: 'data',
     path: opts.data,
     columns: vars.map((v) => ({ name: v.name, type: v.type.kind === 'categorical' ? { kind: 'categorical', levels: v.type.levels } : { kind: v.type.kind } })),
   });
-  if (!data) fail(diagnostics, new Map(), io);
-  const x = selectColumns(data, vars.map((v) => v.name));
-  const lp = logDensityRows(state, x, data.rows);
+  if (!stream) fail(diagnostics, new Map(), io);
+  const perRow: number[] = [];
+  const text: string[] = [];
   let s = 0;
-  for (const v of lp) s += v;
-  const mean = s / Math.max(data.rows, 1);
+  let rows = 0;
+  try {
+    for (const b of stream.batches(opts.chunk ?? SCORE_CHUNK)) {
+      // The stream's columns are the model's variables, in order.
+      const x = b.values.subarray(0, b.n * vars.length);
+      // A GP scores each row's outputs by their predictive density given its inputs.
+      const lp = state.graph.family === 'gp' ? gpLogDensityRows(state, x, b.n) : logDensityRows(state, x, b.n);
+      for (let i = 0; i < b.n; i++) s += lp[i]!;
+      rows += b.n;
+      if (opts.perRow && io.json) for (let i = 0; i < b.n; i++) perRow.push(lp[i]!);
+      else if (opts.perRow) {
+        if (b.first === 0) io.out('log_density');
+        for (let i = 0; i < b.n; i++) text.push(num(lp[i]!, 10));
+        io.out(text.join('\n'));
+        text.length = 0;
+      }
+    }
+  } catch (e) {
+    if (e instanceof DataStreamError) fail(e.diagnostics, new Map(), io);
+    throw e;
+  }
+  const mean = s / Math.max(rows, 1);
   if (io.json) {
-    io.out(jsonText({ mean_log_likelihood: mean, n: data.rows, ...(opts.perRow ? { per_row: Array.from(lp) } : {}) }));
+    io.out(jsonText({ mean_log_likelihood: mean, n: rows, ...(opts.perRow ? { per_row: perRow } : {}) }));
     return;
   }
-  if (opts.perRow) io.out(['log_density', ...Array.from(lp, (v) => num(v, 10))].join('\n'));
-  else io.out(`mean log-likelihood ${num(mean)} over ${data.rows} rows`);
+  if (opts.perRow && rows === 0) io.out('log_density');
+  else if (!opts.perRow) io.out(`mean log-likelihood ${num(mean)} over ${rows} rows`);
 }

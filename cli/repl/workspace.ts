@@ -18,6 +18,7 @@ import { formatAnswer, formatFit } from '../format.js';
 import { writeAtomic } from '../io.js';
 import { summarize } from '../../runtime/queries/moments.js';
 import { dataRange, plotDensity } from './plot-svg.js';
+import { plotGp } from './plot-gp.js';
 
 export const INPUT = '<repl>';
 
@@ -108,6 +109,15 @@ export class Workspace {
   plot(model: string, names: readonly string[], path: string): string {
     const st = this.loaded.get(model) ?? this.fitted.get(model)?.state ?? this.tryState(model);
     if (!st) return `error: no model '${model}' (models: ${this.modelNames().join(', ') || 'none'})`;
+    if (st.graph.family === 'gp') {
+      // A GP: data, mean and 95% band over its one input (the variable names are not needed).
+      try {
+        writeAtomic(resolve(this.baseDir, path), plotGp(st));
+      } catch (e) {
+        return `error: ${(e as Error).message}`;
+      }
+      return `wrote ${path}`;
+    }
     const vars = names.map((n) => st.graph.vars.findIndex((v) => v.name === n));
     const bad = names.find((n, i) => vars[i]! < 0 || st.graph.vars[vars[i]!]!.type.kind === 'categorical');
     if (bad !== undefined || vars.length < 1 || vars.length > 2) return `error: :plot takes one or two numeric variables of '${model}' (it has ${st.graph.vars.map((v) => v.name).join(', ')})`;

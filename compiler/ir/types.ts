@@ -65,6 +65,15 @@ export interface IRParam {
   /** 'given': written in the model text (or fitted); 'data': a placeholder the fit initializes from data. */
   readonly init: 'given' | 'data';
   readonly source?: SourceRef;
+  /** A prior on the value (GP hyperparameters): fits maximize the log posterior instead. */
+  readonly prior?: ParamPrior;
+}
+
+/** normal(a = mean, b = sd) and lognormal(a = mu, b = sigma) of the value; gamma(a = shape, b = rate). */
+export interface ParamPrior {
+  readonly kind: 'normal' | 'lognormal' | 'gamma';
+  readonly a: number;
+  readonly b: number;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -137,6 +146,10 @@ export interface ProductNode extends NodeBase {
 export interface SquareNode extends NodeBase {
   readonly kind: 'square';
   readonly child: string;
+  /** sos(c_1, ..., c_r): the roots of every c_r (child = parts[0]); p = sum_r c_r^2 / Z. */
+  readonly parts?: readonly string[];
+  /** c_plus * square(c): the root of the monotone circuit c+; p = c+ c^2 / Z (Z by c+ * c * c). */
+  readonly monotone?: string;
   readonly partition?: string;
 }
 
@@ -154,26 +167,60 @@ export interface IntegralNode extends NodeBase {
   readonly quadrature: { readonly rule: 'gauss-legendre' | 'trapezoid' | 'midpoint' | 'gauss-hermite'; readonly points: number };
 }
 
-/** Kernel expressions of a GP, as a small graph; parameters are references into IRGraph.params. */
+/**
+ * Kernel expressions of a GP, as a small tree; parameters are references into
+ * IRGraph.params (by the kernel's parameter names, see stdlib/kernels). `dims` restricts a
+ * base kernel to some input columns (default: all); `options` holds structural integers
+ * (spectral_mixture's q, polynomial's degree, coregion's tasks and rank).
+ */
 export type KernelExpr =
-  | { readonly op: 'base'; readonly name: string; readonly params: Readonly<Record<string, string>>; readonly dims?: readonly number[] }
+  | {
+      readonly op: 'base';
+      readonly name: string;
+      readonly params: Readonly<Record<string, string>>;
+      readonly dims?: readonly number[];
+      readonly options?: Readonly<Record<string, number>>;
+    }
   | { readonly op: 'sum'; readonly terms: readonly KernelExpr[] }
   | { readonly op: 'product'; readonly terms: readonly KernelExpr[] }
   | { readonly op: 'scale'; readonly factor: string; readonly kernel: KernelExpr };
 
+export type GPMean =
+  | { readonly kind: 'zero' }
+  | { readonly kind: 'constant'; readonly c: string }
+  | { readonly kind: 'linear'; readonly w: string; readonly b: string };
+
 /**
- * A Gaussian process y = f(x) + noise over input variables and one output variable. Its
- * runtime ops are the kernel matrix, Cholesky with jitter, triangular solves and log det,
- * in float64.
+ * How a GP is inferred. exact: Cholesky of the full kernel matrix; the training data are
+ * parameters (`train.x` [N, D'] and `train.y` [N], fixed) so a saved model predicts.
+ * sparse: a variational GP (Hensman et al. 2013) with M inducing inputs `inducing` [M, D'],
+ * the variational mean `q_mean` [M] and the Cholesky factor `q_sqrt` [M, M] of its covariance.
+ * D' is the number of inputs, plus one task column for multitask GPs.
+ */
+export type GPInference =
+  | { readonly kind: 'exact'; readonly train?: { readonly x: string; readonly y: string } }
+  /** learnInducing: fits move the inducing inputs with the hyperparameters (absent: true). */
+  | { readonly kind: 'sparse'; readonly inducing: string; readonly qMean: string; readonly qSqrt: string; readonly m: number; readonly learnInducing?: boolean };
+
+/**
+ * A Gaussian process y = f(x) + noise over input variables and one output variable (or
+ * several: a multitask GP whose kernel includes a coregion factor over the task column).
+ * Its runtime ops are the kernel matrix, Cholesky with jitter, triangular solves and log
+ * det, in float64 (runtime/gp). `noise` has shape [] or [tasks]. When `normalize` is set
+ * the outputs are standardized before fitting (`y_shift`, `y_scale`, shape [tasks]).
  */
 export interface GPNode extends NodeBase {
   readonly kind: 'gp';
   readonly inputs: readonly number[];
   readonly output: number;
+  /** Multitask: every output variable (output is the first); absent for one output. */
+  readonly outputs?: readonly number[];
   readonly kernel: KernelExpr;
-  readonly mean: { readonly kind: 'zero' } | { readonly kind: 'constant'; readonly c: string } | { readonly kind: 'linear'; readonly w: string; readonly b: string };
+  readonly mean: GPMean;
   readonly noise: string;
-  readonly inference: { readonly kind: 'exact' } | { readonly kind: 'sparse'; readonly inducing: string };
+  readonly inference: GPInference;
+  readonly normalize?: { readonly shift: string; readonly scale: string };
+  readonly tasks?: { readonly kind: 'icm' | 'lmc'; readonly count: number; readonly rank: number; readonly q: number };
 }
 
 export type IRNode = InputNode | SumNode | MixingNode | ProductNode | SquareNode | IntegralNode | GPNode;

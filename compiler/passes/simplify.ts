@@ -27,6 +27,7 @@ export function simplify(graph: IRGraph): IRGraph {
     g.nodes = castDraft(
       kept.map((n) => {
         if ('children' in n) return { ...n, children: n.children.map(resolve) };
+        if (n.kind === 'square') return { ...n, child: resolve(n.child), ...(n.parts ? { parts: n.parts.map(resolve) } : {}), ...(n.monotone !== undefined ? { monotone: resolve(n.monotone) } : {}) };
         if ('child' in n) return { ...n, child: resolve(n.child) };
         return n;
       }),

@@ -1,64 +1,200 @@
-// The O(n^3) part of the blocked Cholesky (cholesky.ts) in WebAssembly SIMD (f64x2): the
-// trailing update A[i, j] -= dot(A[i, k0:k0+kb], A[j, k0:k0+kb]) over a row-major matrix
-// with padded stride np, 4 rows x 2 columns of dot products at a time (8 accumulators).
-import { add, buildModule, f64Load, f64Store, f64x2Zero, get, I32, i32, lane64, loop, mul, op, set, V128, vLoad, vOp, type Bytes } from './wasm-asm.js';
+// The O(n^3) parts of the blocked Cholesky (cholesky.ts) and of the triangular solves in
+// WebAssembly SIMD (f64x2), emitted at run time by wasm-asm.ts. Where the engine has relaxed
+// SIMD, the multiply-adds are f64x2.relaxed_madd (one FMA instruction on x64: measured
+// 20 GFLOP/s per core here, against 14.5 for mul + add; see wasm-features.ts).
+//
+// Layout (byte offsets into one memory, row-major f64): the matrix A with row stride np (a
+// multiple of 4, rows and columns past n are padding), the packed panel P (np rows of NB
+// values, the panel's columns of the rows below the diagonal block, solved), the diagonal
+// block L11 packed as NB x NB with zeros on and above its diagonal, and 1 / diag(L11).
+// A kernel handles "row blocks" of 4 rows, so that threads can share a step by grabbing
+// row-block ranges.
+//
+//   trsm(a, np, p, l, inv, k0, rb0, rb1): rows k1 + 4rb .. k1 + 4rb + 3 (k1 = k0 + NB) of the
+//     panel A[:, k0:k1] solved against L11^T, written to P and back to A.
+//   syrk(a, np, p, k1, rb0, rb1): A[k1 + i, k1 + j] -= P[i] . P[j] for the rows i of the row
+//     blocks and every j <= i (4 x 2 tiles; tiles that cross the diagonal also write above it,
+//     which is never read).
+//   fwd(l, np, b, kp, inv, cb0, cb1) / bwd(...): L X = B / L^T X = B in place on B (np x kp,
+//     kp a multiple of 4; padding rows of L are identity rows), for the column blocks
+//     cb0 .. cb1 - 1 (4 columns each); inv = 1 / diag(L).
+import { fmaAvailable } from './wasm-features.js';
+import { add, buildModule, f64Load, f64Store, f64x2Op, f64x2RelaxedMadd, f64x2Zero, get, I32, i32, lane64, loop, mul, op, set, V128, vLoad, vLoadSplat64, vStore, type Bytes } from './wasm-asm.js';
 
 const v = (...parts: Bytes[]): Bytes => parts.flatMap((p) => [...p]);
+const F64_MUL = 0xa2;
+const I32_AND = 0x71;
+const I32_SUB = op.i32Sub;
 
-// update(a, np, k0, kb, i0, iend): for i in [i0, iend) by 4, j in [i0, i + 4) by 2 (tiles
-// that cross the diagonal also write above it, which the caller clears; rows and columns
-// past n are zero padding).
-function update(): Bytes {
-  const [a, np, k0, kb, i0, iend, i, j, o, rowB, pi, pj, kbB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const acc = [13, 14, 15, 16, 17, 18, 19, 20];
-  const [x0, x1, x2, x3, y0, y1] = [21, 22, 23, 24, 25, 26];
-  const bases = [27, 28, 29, 30, 31, 32]; // row pointers of the tile: 4 of i, 2 of j
-  const xs = [x0, x1, x2, x3];
-  const ys = [y0, y1];
-  const rowAddr = (r: Bytes): Bytes => add(get(a), mul(add(mul(r, get(np)), get(k0)), i32(8)));
-  const at = (t: number): Bytes => add(get(bases[t]!), get(o));
-  const cell = (q: number, r: number): Bytes => add(get(a), mul(add(mul(add(get(i), i32(q)), get(np)), add(get(j), i32(r))), i32(8)));
+/** acc = a * b + acc (locals), fused when `fma`. */
+const madd = (fma: boolean, acc: number, a: Bytes, b: Bytes): Bytes =>
+  fma ? set(acc, a, b, get(acc), f64x2RelaxedMadd) : set(acc, get(acc), a, b, f64x2Op.mul, f64x2Op.add);
+/** lane 0 + lane 1 of the v128 local x. */
+const hsum = (x: number): Bytes => v(get(x), lane64(0), get(x), lane64(1), [op.f64Add]);
+
+function trsm(NB: number, fma: boolean): Bytes {
+  const [a, np, p, l, inv, k0, rb0, rb1] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [rb, pb, c, t, tEnd, lrow, np8] = [8, 9, 10, 11, 12, 13, 14];
+  const aq = [15, 16, 17, 18];
+  const acc = [19, 20, 21, 22];
+  const lv = 23;
+  const RB = NB * 8;
   return v(
-    set(rowB, mul(get(np), i32(8))),
-    set(kbB, mul(get(kb), i32(8))),
-    loop(i, get(i0), get(iend), 4,
-      set(pi, rowAddr(get(i))),
-      loop(j, get(i0), add(get(i), i32(4)), 2,
-        set(pj, rowAddr(get(j))),
-        ...[0, 1, 2, 3].map((q) => set(bases[q]!, add(get(pi), mul(i32(q), get(rowB))))),
-        ...[0, 1].map((r) => set(bases[4 + r]!, add(get(pj), mul(i32(r), get(rowB))))),
+    set(np8, mul(get(np), i32(8))),
+    loop(rb, get(rb0), get(rb1), 1,
+      set(pb, add(get(p), mul(get(rb), i32(4 * RB)))),
+      // aq = a + ((k0 + NB + 4rb + q) np + k0) 8
+      set(aq[0]!, add(get(a), mul(add(mul(add(get(k0), i32(NB), mul(get(rb), i32(4))), get(np)), get(k0)), i32(8)))),
+      ...[1, 2, 3].map((q) => set(aq[q]!, add(get(aq[q - 1]!), get(np8)))),
+      loop(t, i32(0), i32(RB), 16, ...aq.map((ar, q) => vStore(add(get(pb), get(t)), vLoad(add(get(ar), get(t))), q * RB))),
+      loop(c, i32(0), i32(RB), 8,
+        set(lrow, add(get(l), mul(get(c), i32(NB)))),
+        set(tEnd, add(get(c), i32(8)), i32(~15), [I32_AND]),
+        ...acc.map((x) => set(x, f64x2Zero)),
+        loop(t, i32(0), get(tEnd), 16,
+          set(lv, vLoad(add(get(lrow), get(t)))),
+          ...acc.map((x, q) => madd(fma, x, vLoad(add(get(pb), get(t)), q * RB), get(lv))),
+        ),
+        ...acc.flatMap((x, q) => {
+          const val = v(f64Load(add(get(pb), get(c)), q * RB), hsum(x), [op.f64Sub], f64Load(add(get(inv), get(c))), [F64_MUL]);
+          return [f64Store(add(get(pb), get(c)), val, q * RB), f64Store(add(get(aq[q]!), get(c)), f64Load(add(get(pb), get(c)), q * RB))];
+        }),
+      ),
+    ),
+  );
+}
+
+function syrk(NB: number, fma: boolean): Bytes {
+  const [a, np, p, k1, rb0, rb1] = [0, 1, 2, 3, 4, 5];
+  const [rb, i, j, pi, pj, t, np8] = [6, 7, 8, 9, 10, 11, 12];
+  const cq = [13, 14, 15, 16];
+  const acc = [17, 18, 19, 20, 21, 22, 23, 24]; // acc[q * 2 + r]
+  const [x, y0, y1] = [25, 26, 27];
+  const ys = [y0, y1];
+  const RB = NB * 8;
+  return v(
+    set(np8, mul(get(np), i32(8))),
+    loop(rb, get(rb0), get(rb1), 1,
+      set(i, mul(get(rb), i32(4))),
+      set(pi, add(get(p), mul(get(i), i32(RB)))),
+      set(cq[0]!, add(get(a), mul(add(mul(add(get(k1), get(i)), get(np)), get(k1)), i32(8)))),
+      ...[1, 2, 3].map((q) => set(cq[q]!, add(get(cq[q - 1]!), get(np8)))),
+      loop(j, i32(0), add(get(i), i32(4)), 2,
+        set(pj, add(get(p), mul(get(j), i32(RB)))),
         ...acc.map((k) => set(k, f64x2Zero)),
-        loop(o, i32(0), get(kbB), 16,
-          ...xs.map((x, q) => set(x, vLoad(at(q)))),
-          ...ys.map((y, r) => set(y, vLoad(at(4 + r)))),
-          ...xs.flatMap((x, q) => ys.map((y, r) => set(acc[q * 2 + r]!, get(acc[q * 2 + r]!), get(x), get(y), vOp.f64x2Mul, vOp.f64x2Add))),
+        loop(t, i32(0), i32(RB), 16,
+          ...ys.map((y, r) => set(y, vLoad(add(get(pj), get(t)), r * RB))),
+          ...[0, 1, 2, 3].flatMap((q) => [set(x, vLoad(add(get(pi), get(t)), q * RB)), ...ys.map((y, r) => madd(fma, acc[q * 2 + r]!, get(x), get(y)))]),
         ),
         ...[0, 1, 2, 3].flatMap((q) =>
-          [0, 1].map((r) => f64Store(cell(q, r), v(f64Load(cell(q, r)), get(acc[q * 2 + r]!), lane64(0), get(acc[q * 2 + r]!), lane64(1), [op.f64Add], [op.f64Sub]))),
+          [0, 1].map((r) => {
+            const addr = add(get(cq[q]!), mul(get(j), i32(8)));
+            return f64Store(addr, v(f64Load(addr, r * 8), hsum(acc[q * 2 + r]!), [op.f64Sub]), r * 8);
+          }),
         ),
       ),
     ),
   );
 }
 
-export interface CholWasm {
-  readonly memory: WebAssembly.Memory;
-  update(a: number, np: number, k0: number, kb: number, i0: number, iend: number): void;
+/** Forward (L X = B) or backward (L^T X = B) substitution, 4 rows x 4 columns at a time. */
+function solve(back: boolean, fma: boolean): Bytes {
+  const [l, np, b, kp, inv, cb0, cb1] = [0, 1, 2, 3, 4, 5, 6];
+  const [rr, i, cb, xp, lp, j, np8, kp8, bi, nrb] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const lq = [17, 18, 19, 20];
+  const acc = [21, 22, 23, 24, 25, 26, 27, 28]; // acc[q * 2 + h]: row i + q, columns 2h, 2h + 1 of the block
+  const [x0, x1, s] = [29, 30, 31];
+  const rowOff = (q: number): Bytes => mul(i32(q), get(kp8));
+  // L[i + q, i + q'] (row-major)
+  const lAt = (q: number, q2: number): Bytes => vLoadSplat64(add(get(l), mul(add(mul(add(get(i), i32(q)), get(np)), get(i), i32(q2)), i32(8))));
+  const order = back ? [3, 2, 1, 0] : [0, 1, 2, 3];
+  const diag = order.flatMap((q, n) =>
+    [0, 1].flatMap((h) => {
+      const prev = order.slice(0, n);
+      // x = (b - acc - sum over solved q2 of L[.,.] x_q2) * inv
+      let e: Bytes = v(vLoad(add(get(bi), rowOff(q)), 16 * h), get(acc[q * 2 + h]!), f64x2Op.sub);
+      for (const q2 of prev) e = v(e, back ? lAt(q2, q) : lAt(q, q2), get(acc[q2 * 2 + h]!), f64x2Op.mul, f64x2Op.sub);
+      e = v(e, vLoadSplat64(add(get(inv), mul(add(get(i), i32(q)), i32(8)))), f64x2Op.mul);
+      return [set(acc[q * 2 + h]!, e), vStore(add(get(bi), rowOff(q)), get(acc[q * 2 + h]!), 16 * h)];
+    }),
+  );
+  const inner = back
+    ? // j from i + 4 to np: acc[q] += L[j, i + q] * X[j]
+      v(
+        set(lp, add(get(l), mul(add(mul(add(get(i), i32(4)), get(np)), get(i)), i32(8)))),
+        set(xp, add(get(b), mul(add(mul(add(get(i), i32(4)), get(kp)), mul(get(cb), i32(4))), i32(8)))),
+        loop(j, add(get(i), i32(4)), get(np), 1,
+          set(x0, vLoad(get(xp))),
+          set(x1, vLoad(get(xp), 16)),
+          ...[0, 1, 2, 3].flatMap((q) => [set(s, vLoadSplat64(get(lp), q * 8)), madd(fma, acc[q * 2]!, get(s), get(x0)), madd(fma, acc[q * 2 + 1]!, get(s), get(x1))]),
+          set(lp, add(get(lp), get(np8))),
+          set(xp, add(get(xp), get(kp8))),
+        ),
+      )
+    : // j from 0 to i: acc[q] += L[i + q, j] * X[j]
+      v(
+        set(xp, add(get(b), mul(get(cb), i32(32)))),
+        loop(j, i32(0), mul(get(i), i32(8)), 8,
+          set(x0, vLoad(get(xp))),
+          set(x1, vLoad(get(xp), 16)),
+          ...[0, 1, 2, 3].flatMap((q) => [set(s, vLoadSplat64(add(get(lq[q]!), get(j)))), madd(fma, acc[q * 2]!, get(s), get(x0)), madd(fma, acc[q * 2 + 1]!, get(s), get(x1))]),
+          set(xp, add(get(xp), get(kp8))),
+        ),
+      );
+  return v(
+    set(np8, mul(get(np), i32(8))),
+    set(kp8, mul(get(kp), i32(8))),
+    set(nrb, get(np), i32(2), [0x76]), // np >> 2 (i32.shr_u)
+    loop(rr, i32(0), get(nrb), 1,
+      set(i, mul(back ? v(get(nrb), get(rr), [I32_SUB], i32(1), [I32_SUB]) : get(rr), i32(4))),
+      ...(back ? [] : [set(lq[0]!, add(get(l), mul(mul(get(i), get(np)), i32(8)))), ...[1, 2, 3].map((q) => set(lq[q]!, add(get(lq[q - 1]!), get(np8))))]),
+      loop(cb, get(cb0), get(cb1), 1,
+        ...acc.map((k) => set(k, f64x2Zero)),
+        inner,
+        set(bi, add(get(b), mul(add(mul(get(i), get(kp)), mul(get(cb), i32(4))), i32(8)))),
+        ...diag,
+      ),
+    ),
+  );
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+export interface CholExports {
+  trsm(a: number, np: number, p: number, l: number, inv: number, k0: number, rb0: number, rb1: number): void;
+  syrk(a: number, np: number, p: number, k1: number, rb0: number, rb1: number): void;
+  fwd(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number): void;
+  bwd(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number): void;
+}
 
-/** An instance over a fresh memory of at least `bytes` bytes, or null without wasm SIMD. */
-export function cholWasm(bytes: number): CholWasm | null {
-  if (compiled === undefined) {
+export { fmaAvailable };
+
+/** The largest shared memory the kernels ask for (4 GiB, wasm32's limit): reserved, not committed. */
+export const MAX_PAGES = 65536;
+
+function build(NB: number, fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
+  return buildModule(
+    [
+      { name: 'trsm', params: 8, locals: [[I32, 11], [V128, 5]], body: trsm(NB, fma) },
+      { name: 'syrk', params: 6, locals: [[I32, 11], [V128, 11]], body: syrk(NB, fma) },
+      { name: 'fwd', params: 7, locals: [[I32, 14], [V128, 11]], body: solve(false, fma) },
+      { name: 'bwd', params: 7, locals: [[I32, 14], [V128, 11]], body: solve(true, fma) },
+    ],
+    shared ? { shared: true, maxPages: MAX_PAGES } : {},
+  );
+}
+
+const modules = new Map<string, WebAssembly.Module | null>();
+
+/** The compiled kernels for panel width NB (a multiple of 4), or null without wasm SIMD. */
+export function cholModule(NB: number, shared: boolean, fma = fmaAvailable()): WebAssembly.Module | null {
+  const key = `${NB}/${shared}/${fma}`;
+  let m = modules.get(key);
+  if (m === undefined) {
     try {
-      compiled = new WebAssembly.Module(buildModule([{ name: 'update', params: 6, locals: [[I32, 7], [V128, 14], [I32, 6]], body: update() }]));
+      m = new WebAssembly.Module(build(NB, fma, shared));
     } catch {
-      compiled = null;
+      m = null;
     }
+    modules.set(key, m);
   }
-  if (compiled === null) return null;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  const inst = new WebAssembly.Instance(compiled, { env: { mem: memory } });
-  return { memory, update: inst.exports['update'] as CholWasm['update'] };
+  return m;
 }

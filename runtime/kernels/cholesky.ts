@@ -1,9 +1,14 @@
 // Dense float64 Cholesky for Gaussian processes: A = L L^T in place on a row-major n x n
 // Float64Array (lower triangle read, L written there, upper triangle zeroed), blocked
-// right-looking with block size `block`. The trailing update (nearly all the flops) runs on
-// WebAssembly SIMD (cholesky-wasm.ts) over a padded copy in wasm memory when available,
-// else in plain JS. A non-positive pivot is reported, not thrown.
-import { cholWasm, type CholWasm } from './cholesky-wasm.js';
+// right-looking with panel width `block`. Where WebAssembly SIMD exists (cholesky-engine.ts),
+// the panel solve and the trailing update (nearly all the flops) run in wasm f64x2 kernels
+// (FMA where relaxed SIMD is available) on a padded copy, shared with worker threads when
+// worker_threads and SharedArrayBuffer exist; else plain JS. The triangular solves likewise.
+// A non-positive pivot is reported, not thrown. cholesky-ref.ts holds the textbook references.
+import { choleskyWasm, defaultThreads, engineStats, solveWasm, warmCholeskyThreads, type EngineStats } from './cholesky-engine.js';
+
+export { warmCholeskyThreads };
+export type { EngineStats as CholeskyEngineStats };
 
 export interface CholeskyInfo {
   readonly ok: boolean;
@@ -12,33 +17,40 @@ export interface CholeskyInfo {
 }
 
 export interface CholeskyOptions {
-  /** Panel width (even); 64 measured best on the 2-core machine for n = 2000. */
+  /** Panel width; 64 measured best on the 2-core machine for n = 2000 (the wasm path rounds it up to a multiple of 4). */
   readonly block?: number;
   /** false forces the plain JS path. */
   readonly wasm?: boolean;
+  /**
+   * Threads (the calling one included) for the wasm path: default PMIX_THREADS or every core,
+   * for n >= 2 * block. Worker threads start on first use (that call runs on one thread; see
+   * warmCholeskyThreads); without worker_threads or SharedArrayBuffer (browsers) it is 1.
+   */
+  readonly threads?: number;
+}
+
+export interface SolveOptions {
+  /** false forces the plain JS path. */
+  readonly wasm?: boolean;
+  /** Threads for the wasm path (used when k > 4 and n >= 256): default as for cholesky. */
+  readonly threads?: number;
 }
 
 type Update = (k0: number, kb: number, i0: number) => void;
 
-let inst: CholWasm | null | undefined;
+/** Threads, FMA and shared memory of the wasm path, as used by its last call. */
+export function choleskyStats(): EngineStats {
+  return engineStats();
+}
 
 export function cholesky(a: Float64Array, n: number, opts: CholeskyOptions = {}): CholeskyInfo {
   const nb = Math.max(2, (opts.block ?? 64) & ~1);
   if (opts.wasm !== false && n > nb) {
-    const np = Math.ceil(n / 4) * 4;
-    const bytes = np * (np + 4) * 8;
-    if (inst === undefined || (inst && inst.memory.buffer.byteLength < bytes)) inst = cholWasm(bytes);
-    if (inst) {
-      const w = inst;
-      const m = new Float64Array(w.memory.buffer, 0, np * (np + 4)).fill(0);
-      for (let i = 0; i < n; i++) m.set(a.subarray(i * n, i * n + i + 1), i * np);
-      const info = factor(m, n, np, nb, (k0, kb, i0) => w.update(0, np, k0, kb, i0, n));
-      for (let i = 0; i < n; i++) {
-        a.set(m.subarray(i * np, i * np + i + 1), i * n);
-        a.fill(0, i * n + i + 1, (i + 1) * n);
-      }
-      return info;
-    }
+    const nbw = Math.max(4, Math.ceil(nb / 4) * 4);
+    const threads = opts.threads ?? defaultThreads();
+    let r = choleskyWasm(a, n, nbw, threads);
+    if (r && !r.done) r = choleskyWasm(a, n, nbw, 1);
+    if (r?.done) return r.pivot < 0 ? { ok: true, pivot: -1 } : { ok: false, pivot: r.pivot };
   }
   const info = factor(a, n, n, nb, (k0, kb, i0) => updateJs(a, n, k0, kb, i0));
   for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
@@ -120,7 +132,8 @@ function updateJs(m: Float64Array, n: number, k0: number, kb: number, i0: number
 }
 
 /** Solves L X = B in place for the n x k row-major right-hand sides B (L from cholesky). */
-export function solveLower(l: Float64Array, n: number, b: Float64Array, k: number): void {
+export function solveLower(l: Float64Array, n: number, b: Float64Array, k: number, opts: SolveOptions = {}): void {
+  if (opts.wasm !== false && n >= 32 && solveWasm(l, n, b, k, false, opts.threads ?? defaultThreads())) return;
   for (let i = 0; i < n; i++) {
     const bi = i * k;
     let j = 0;
@@ -139,7 +152,8 @@ export function solveLower(l: Float64Array, n: number, b: Float64Array, k: numbe
 }
 
 /** Solves L^T X = B in place for the n x k row-major right-hand sides B. */
-export function solveLowerT(l: Float64Array, n: number, b: Float64Array, k: number): void {
+export function solveLowerT(l: Float64Array, n: number, b: Float64Array, k: number, opts: SolveOptions = {}): void {
+  if (opts.wasm !== false && n >= 32 && solveWasm(l, n, b, k, true, opts.threads ?? defaultThreads())) return;
   for (let i = n - 1; i >= 0; i--) {
     const bi = i * k;
     let j = i + 1;

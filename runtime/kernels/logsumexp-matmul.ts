@@ -19,7 +19,7 @@ export function logMatmulExp(A: Floats, W: Floats, F: number, B: number, K: numb
   else jsPath(A, W, F, B, K, J, out);
 }
 
-let cache: { inst: LseWasm; bytes: number } | null | undefined;
+let cache: { inst: LseWasm; bytes: number; kp: number; jp: number } | null | undefined;
 
 function layout(K: number, J: number): { kp: number; jp: number; w: number; a: number; m: number; c: number; bytes: number } {
   const kp = up(K, 4);
@@ -32,11 +32,11 @@ function layout(K: number, J: number): { kp: number; jp: number; w: number; a: n
 }
 
 function wasmFor(K: number, J: number): LseWasm | null {
-  const need = layout(K, J).bytes;
+  const { bytes: need, kp, jp } = layout(K, J);
   if (cache === null) return null;
-  if (cache === undefined || cache.bytes < need) {
-    const inst = lseWasm(need);
-    cache = inst ? { inst, bytes: need } : null;
+  if (cache === undefined || cache.bytes < need || cache.kp !== kp || cache.jp !== jp) {
+    const inst = lseWasm(need, kp, jp);
+    cache = inst ? { inst, bytes: need, kp, jp } : null;
   }
   return cache?.inst ?? null;
 }
@@ -68,7 +68,7 @@ function wasmPath(A: Float32Array, W: Float32Array, F: number, B: number, K: num
       }
       av.fill(0, rows * L.kp, rows4 * L.kp);
       inst.rowmax_exp(L.a, L.m, rows4, L.kp);
-      inst.gemm(L.a, L.w, L.c, rows4, L.kp, L.jp);
+      inst.gemm(L.a, L.w, L.c, rows4);
       inst.log_add(L.c, L.m, rows4, L.jp);
       if (J === L.jp) out.set(cv.subarray(0, rows * J), base * J);
       else for (let r = 0; r < rows; r++) out.set(cv.subarray(r * L.jp, r * L.jp + J), (base + r) * J);

@@ -1,8 +1,10 @@
 // The WebAssembly SIMD (f32x4) kernels of logsumexp-matmul.ts, emitted at run time by
-// wasm-asm.ts: per row max + exp (polynomial, Cephes expf), a 4x8 register-blocked matmul,
+// wasm-asm.ts: per row max + exp (polynomial, Cephes expf), a 4x8 register-blocked matmul (FMA
+// where relaxed SIMD is available),
 // and log (Cephes logf) + max. Buffers are byte offsets into the imported memory; rows is a
 // multiple of 4, kp of 4, jp of 8.
-import { add, buildModule, f32, f32Load, f32Store, F32, f32x4, get, I32, i32, i32x4, lane, loop, mul, op, set, V128, vLoad, vLoadSplat32, vOp, vStore, type Bytes } from './wasm-asm.js';
+import { fmaAvailable } from './wasm-features.js';
+import { add, buildModule, f32, f32Load, f32Store, F32, f32x4, f32x4RelaxedMadd, get, I32, i32, i32x4, lane, loop, mul, op, set, V128, vLoad, vLoadSplat32, vOp, vStore, type Bytes } from './wasm-asm.js';
 
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.12194440e-4;
@@ -15,8 +17,12 @@ const v = (...parts: Bytes[]): Bytes => parts.flatMap((p) => [...p]);
 const vmul = (a: Bytes, b: Bytes): Bytes => v(a, b, vOp.f32x4Mul);
 const vadd = (a: Bytes, b: Bytes): Bytes => v(a, b, vOp.f32x4Add);
 const vsub = (a: Bytes, b: Bytes): Bytes => v(a, b, vOp.f32x4Sub);
+/** Whether the module being built fuses multiply-adds (set by lseWasm around the build). */
+let FMA = false;
+/** a * b + c, one relaxed_madd when FMA. */
+const vfma = (a: Bytes, b: Bytes, c: Bytes): Bytes => (FMA ? v(a, b, c, f32x4RelaxedMadd) : vadd(vmul(a, b), c));
 /** Horner: ((c0 x + c1) x + ...) for the v128 in local x. */
-const horner = (cs: readonly number[], x: number): Bytes => cs.slice(1).reduce<Bytes>((acc, c) => vadd(vmul(acc, get(x)), f32x4(c)), f32x4(cs[0]!));
+const horner = (cs: readonly number[], x: number): Bytes => cs.slice(1).reduce<Bytes>((acc, c) => vfma(acc, get(x), f32x4(c)), f32x4(cs[0]!));
 
 /**
  * exp of the v128 in local x (x <= 0 expected); uses locals n, r. Leaves the result on the
@@ -26,13 +32,13 @@ const horner = (cs: readonly number[], x: number): Bytes => cs.slice(1).reduce<B
 function expV(x: number, n: number, r: number): Bytes {
   const xc = v(get(x), f32x4(EXP_LO), vOp.f32x4Max);
   return v(
-    set(n, vadd(vmul(xc, f32x4(Math.LOG2E)), f32x4(MAGIC))), // t
+    set(n, vfma(xc, f32x4(Math.LOG2E), f32x4(MAGIC))), // t
     set(r, get(n), i32x4(127), vOp.i32x4Add, i32(23), vOp.i32x4Shl), // 2^n, kept in r for now
     set(n, vsub(get(n), f32x4(MAGIC))), // n as a float
     get(r),
-    set(r, vsub(vsub(xc, vmul(get(n), f32x4(LN2_HI))), vmul(get(n), f32x4(LN2_LO)))),
+    set(r, vfma(get(n), f32x4(-LN2_LO), vfma(get(n), f32x4(-LN2_HI), xc))),
     // (p(r) r^2 + r + 1) * 2^n, zero where x < EXP_LO (and for -inf)
-    vadd(vadd(vmul(vmul(horner(EXP_P, r), get(r)), get(r)), get(r)), f32x4(1)),
+    vadd(vfma(vmul(horner(EXP_P, r), get(r)), get(r), get(r)), f32x4(1)),
     vOp.f32x4Mul,
     get(x), f32x4(EXP_LO), vOp.f32x4Ge, vOp.and,
   );
@@ -50,9 +56,10 @@ function logV(c: number, s: number, e: number, m: number, z: number): Bytes {
     set(e, vsub(vsub(get(e), v(get(z), f32x4(1), vOp.and)), v(get(c), f32x4(2 ** -126), vOp.f32x4Lt, f32x4(24), vOp.and))),
     set(m, vsub(vadd(get(m), v(get(z), get(m), vOp.and)), f32x4(1))),
     set(z, vmul(get(m), get(m))),
-    vadd(
-      vadd(vadd(vmul(vmul(horner(LOG_P, m), get(m)), get(z)), vmul(get(e), f32x4(LN2_LO))), vsub(get(m), vmul(get(z), f32x4(0.5)))),
-      vmul(get(e), f32x4(LN2_HI)),
+    vfma(
+      get(e),
+      f32x4(LN2_HI),
+      vadd(vfma(get(e), f32x4(LN2_LO), vmul(vmul(horner(LOG_P, m), get(m)), get(z))), vfma(get(z), f32x4(-0.5), get(m))),
     ),
     f32x4(-Infinity), get(c), f32x4(0), vOp.f32x4Ne, vOp.bitselect, // -inf where c == 0
   );
@@ -75,36 +82,27 @@ function rowmaxExp(): Bytes {
   );
 }
 
-// gemm(a, w, c, rows, kp, jp): c[rows x jp] = a[rows x kp] @ w[kp x jp], 4 rows x 8 columns at a time.
-function gemm(): Bytes {
-  const [a, w, c, rows, kp, jp, r, j, i, p0, p1, p2, p3, wp, cp] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
-  const acc = [15, 16, 17, 18, 19, 20, 21, 22];
-  const [w0, w1, e] = [23, 24, 25];
-  const ps = [p0, p1, p2, p3];
-  const rowStride = mul(get(kp), i32(4));
-  const fma = (q: number): Bytes => v(
-    set(e, vLoadSplat32(get(ps[q]!))),
-    set(acc[2 * q]!, vadd(get(acc[2 * q]!), vmul(get(e), get(w0)))),
-    set(acc[2 * q + 1]!, vadd(get(acc[2 * q + 1]!), vmul(get(e), get(w1)))),
-  );
+// gemm(a, w, c, rows): c[rows x jp] = a[rows x kp] @ w[kp x jp], 4 rows x 8 columns at a time,
+// with kp and jp baked in (row offsets are load immediates, one pointer walks A's rows) and
+// fused multiply-adds (f32x4.relaxed_madd) where the engine has relaxed SIMD.
+function gemm(kp: number, jp: number, fma: boolean): Bytes {
+  const [a, w, c, rows, r, j, pa, pend, wp, cp] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const acc = [10, 11, 12, 13, 14, 15, 16, 17];
+  const [w0, w1, e] = [18, 19, 20];
+  const madd = (k: number, x: number): Bytes => (fma ? set(k, get(e), get(x), get(k), f32x4RelaxedMadd) : set(k, vadd(get(k), vmul(get(e), get(x)))));
   return loop(r, i32(0), get(rows), 4,
-    loop(j, i32(0), get(jp), 8,
+    loop(j, i32(0), i32(jp), 8,
       ...acc.map((k) => set(k, f32x4(0))),
-      set(p0, add(get(a), mul(mul(get(r), get(kp)), i32(4)))),
-      ...[1, 2, 3].map((q) => set(ps[q]!, add(get(ps[q - 1]!), rowStride))),
       set(wp, add(get(w), mul(get(j), i32(4)))),
-      loop(i, i32(0), get(kp), 1,
+      set(pend, add(get(a), mul(add(get(r), i32(1)), i32(kp * 4)))),
+      loop(pa, add(get(a), mul(get(r), i32(kp * 4))), get(pend), 4,
         set(w0, vLoad(get(wp))),
         set(w1, vLoad(get(wp), 16)),
-        fma(0), fma(1), fma(2), fma(3),
-        ...ps.map((p) => set(p, get(p), i32(4), [op.i32Add])),
-        set(wp, add(get(wp), mul(get(jp), i32(4)))),
+        ...[0, 1, 2, 3].flatMap((q) => [set(e, vLoadSplat32(get(pa), q * kp * 4)), madd(acc[2 * q]!, w0), madd(acc[2 * q + 1]!, w1)]),
+        set(wp, get(wp), i32(jp * 4), [op.i32Add]),
       ),
-      set(cp, add(get(c), mul(add(mul(get(r), get(jp)), get(j)), i32(4)))),
-      ...[0, 1, 2, 3].flatMap((q) => [
-        vStore(add(get(cp), mul(mul(i32(q), get(jp)), i32(4))), get(acc[2 * q]!)),
-        vStore(add(get(cp), mul(mul(i32(q), get(jp)), i32(4))), get(acc[2 * q + 1]!), 16),
-      ]),
+      set(cp, add(get(c), mul(add(mul(get(r), i32(jp)), get(j)), i32(4)))),
+      ...[0, 1, 2, 3].flatMap((q) => [vStore(get(cp), get(acc[2 * q]!), q * jp * 4), vStore(get(cp), get(acc[2 * q + 1]!), q * jp * 4 + 16)]),
     ),
   );
 }
@@ -123,28 +121,38 @@ function logAdd(): Bytes {
 export interface LseWasm {
   readonly memory: WebAssembly.Memory;
   rowmax_exp(a: number, m: number, rows: number, kp: number): void;
-  gemm(a: number, w: number, c: number, rows: number, kp: number, jp: number): void;
+  /** c = a @ w for the kp and jp the instance was built for. */
+  gemm(a: number, w: number, c: number, rows: number): void;
   log_add(c: number, m: number, rows: number, jp: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<string, WebAssembly.Module | null>();
 
-/** An instance over a fresh memory of `bytes` bytes, or null where wasm SIMD is unavailable. */
-export function lseWasm(bytes: number): LseWasm | null {
-  if (compiled === undefined) {
+/**
+ * An instance for padded sizes kp (a multiple of 4) and jp (of 8) over a fresh memory of
+ * `bytes` bytes, or null where wasm SIMD is unavailable.
+ */
+export function lseWasm(bytes: number, kp: number, jp: number): LseWasm | null {
+  const fma = fmaAvailable();
+  const key = `${kp},${jp},${fma}`;
+  let mod = compiled.get(key);
+  if (mod === undefined) {
+    FMA = fma;
     const code = buildModule([
       { name: 'rowmax_exp', params: 4, locals: [[I32, 3], [V128, 4], [F32, 1]], body: rowmaxExp() },
-      { name: 'gemm', params: 6, locals: [[I32, 9], [V128, 11]], body: gemm() },
+      { name: 'gemm', params: 4, locals: [[I32, 6], [V128, 11]], body: gemm(kp, jp, fma) },
       { name: 'log_add', params: 4, locals: [[I32, 3], [V128, 6]], body: logAdd() },
     ]);
+    FMA = false;
     try {
-      compiled = new WebAssembly.Module(code);
+      mod = new WebAssembly.Module(code);
     } catch {
-      compiled = null;
+      mod = null;
     }
+    compiled.set(key, mod);
   }
-  if (compiled === null) return null;
+  if (mod === null) return null;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  const inst = new WebAssembly.Instance(compiled, { env: { mem: memory } });
+  const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
   return { memory, ...(inst.exports as unknown as Omit<LseWasm, 'memory'>) };
 }

@@ -125,10 +125,18 @@ const section = (id: number, content: Bytes): number[] => [id, ...uleb(content.l
 const vec = (items: readonly Bytes[]): number[] => [...uleb(items.length), ...flat(items)];
 const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
 
+/** The imported memory's limits: by default unshared, at least 1 page, no maximum. */
+export interface MemoryImport {
+  /** A shared memory (SharedArrayBuffer, for worker threads); needs `maxPages`. */
+  readonly shared?: boolean;
+  readonly maxPages?: number;
+}
+
 /** A module importing memory env.mem and exporting `funcs` (each returning nothing). */
-export function buildModule(funcs: readonly Func[]): Uint8Array<ArrayBuffer> {
+export function buildModule(funcs: readonly Func[], mem: MemoryImport = {}): Uint8Array<ArrayBuffer> {
   const types = funcs.map((f) => [0x60, ...uleb(f.params), ...Array<number>(f.params).fill(I32), 0]);
-  const imports = [[...str('env'), ...str('mem'), 0x02, 0x00, 1]];
+  const limits = mem.maxPages === undefined ? [0x00, 1] : [mem.shared ? 0x03 : 0x01, 1, ...uleb(mem.maxPages)];
+  const imports = [[...str('env'), ...str('mem'), 0x02, ...limits]];
   const exports = funcs.map((f, i) => [...str(f.name), 0x00, ...uleb(i)]);
   const bodies = funcs.map((f) => {
     const body = [...vec(f.locals.map(([t, c]) => [...uleb(c), t])), ...f.body, 0x0b];
@@ -164,3 +172,10 @@ export const f64x2Op = {
   i64x2Shl: simd(0xcb),
 } as const;
 export const f64x2 = (v: number): Bytes => [...f64(v), ...f64x2Op.splat];
+
+/**
+ * Relaxed SIMD (f64x2.relaxed_madd: a * b + c, fused where the CPU has FMA). Validated by the
+ * caller with WebAssembly.validate; Node 20's V8 has it behind --experimental-wasm-relaxed-simd.
+ */
+export const f64x2RelaxedMadd: Bytes = simd(0x107);
+export const f32x4RelaxedMadd: Bytes = simd(0x105);

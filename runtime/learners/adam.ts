@@ -9,6 +9,9 @@ import { backward, forward } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import { checkFinite, meanLogLikelihood } from './em.js';
 import { initialize } from './initialize.js';
+import { squaredGradients, squaredLogDensity } from '../squared/squared-model.js';
+import { initializeSquared } from '../squared/initialize.js';
+import { splitHoldout } from './holdout.js';
 import { chainGrad, fromFree, toFree } from './parameterization.js';
 import { runToEnd, type Steps } from './drive.js';
 import type { FitCheckpoint, FitProgress, Fitted } from './types.js';
@@ -32,16 +35,25 @@ export function fitAdam(
 /** Adam as a generator: yields a checkpoint (the current parameters) after every mini-batch. */
 export function* adamSteps(
   initial: ModelState,
-  x: Float64Array,
-  n: number,
-  rowWeights: Float64Array,
+  xAll: Float64Array,
+  nAll: number,
+  weightsAll: Float64Array,
   settings: AdamSettings,
   onProgress?: (p: FitProgress) => void,
   signal?: AbortSignal,
 ): Steps<Fitted> {
   const rng = new Rng(settings.seed);
+  // Early stopping: a held-out split (only drawn when asked for, so seeded fits without it are unchanged).
+  const split = (settings.validation ?? 0) > 0 ? splitHoldout(xAll, nAll, initial.graph.vars.length, weightsAll, settings.validation!, rng.fork()) : undefined;
+  const x = split?.train.x ?? xAll;
+  const n = split?.train.n ?? nAll;
+  const rowWeights = split?.train.weights ?? weightsAll;
+  const valid = split?.valid;
+  const patience = settings.patience ?? 5;
+  let best: { state: ModelState; ll: number; epoch: number } | undefined;
+  let sinceBest = 0;
   const state = initial.clone();
-  initialize(state, x, n, rowWeights, settings.init, settings.regCovar, rng.fork());
+  (state.graph.family === 'squared' ? initializeSquared : initialize)(state, x, n, rowWeights, settings.init, settings.regCovar, rng.fork());
   const v = state.graph.vars.length;
   const free = [...state.values.keys()].filter((k) => !state.param(k).fixed && state.param(k).param.kind !== 'neural');
   const u = new Map(free.map((k) => [k, toFree(state.param(k), state.values.get(k)!)]));
@@ -104,16 +116,35 @@ export function* adamSteps(
       break;
     }
     epochs = epoch;
-    const ll = meanLogLikelihood(forward(state, x, n).get(state.graph.root)!, rowWeights, totalWeight, epoch);
+    const ll = meanLogLikelihood(rootLogp(state, x, n), rowWeights, totalWeight, epoch);
     trace.push(ll);
     onProgress?.({ restart: 1, restarts: 1, iteration: epoch, maxIter: settings.epochs, meanLogLikelihood: ll });
+    if (valid) {
+      const vll = meanLogLikelihood(rootLogp(state, valid.x, valid.n), valid.weights, valid.weights.reduce((a, b) => a + b, 0), epoch);
+      if (!best || vll > best.ll) {
+        if (best) best.state.copyFrom(state);
+        best = { state: best?.state ?? state.clone(), ll: vll, epoch };
+        sinceBest = 0;
+      } else if (++sinceBest >= patience) break;
+    }
   }
-  const final = trace.length && !interrupted ? trace[trace.length - 1]! : meanLogLikelihood(forward(state, x, n).get(state.graph.root)!, rowWeights, totalWeight, 0);
+  if (best && !interrupted) {
+    const ll = meanLogLikelihood(rootLogp(best.state, x, n), rowWeights, totalWeight, epochs);
+    return { state: best.state, result: { iterations: epochs, converged: true, meanLogLikelihood: ll, trace, validation: { rows: valid!.n, meanLogLikelihood: best.ll, bestEpoch: best.epoch } } };
+  }
+  const final = trace.length && !interrupted ? trace[trace.length - 1]! : meanLogLikelihood(rootLogp(state, x, n), rowWeights, totalWeight, 0);
   return { state, result: { iterations: epochs, converged: epochs === settings.epochs, meanLogLikelihood: final, trace, ...(interrupted ? { interrupted } : {}) } };
+}
+
+/** log p(x_i) per row: the forward pass, or 2 log|c(x)| - log Z for squared circuits. */
+function rootLogp(state: ModelState, x: Float64Array, n: number): Float64Array {
+  return state.graph.family === 'squared' ? squaredLogDensity(state, x, n) : forward(state, x, n).get(state.graph.root)!;
 }
 
 /** Gradient of sum_i w_i log p(x_i) w.r.t. every parameter's natural values. */
 export function gradients(state: ModelState, x: Float64Array, n: number, w: Float64Array): Map<string, Float64Array> {
+  // Squared circuits: 2 d log|c(x)| - d log Z, by the signed reverse pass (runtime/squared).
+  if (state.graph.family === 'squared') return squaredGradients(state, x, n, w).grads;
   const vals = forward(state, x, n);
   const counts = new Map<string, Float64Array>();
   const flows = backward(state, vals, n, w, counts);

@@ -6,7 +6,8 @@ import { Rng } from '../../stdlib/random.js';
 import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
 import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';
 import { PmixError } from '../errors.js';
-import { gather, ModelState } from '../state.js';
+import { gather, type InputLayer, ModelState } from '../state.js';
+import type { LayerParams } from '../../stdlib/distributions/types.js';
 import { collapseError, columnVariances, findCollapse, MAX_REINITS, reinitialize } from './collapse.js';
 import { runToEnd, type Steps } from './drive.js';
 import { initialize } from './initialize.js';
@@ -120,7 +121,7 @@ function* runEM(
     trace.push(ll);
     const counts: EdgeCounts = new Map();
     const flows = backward(state, vals, n, rowWeights, counts, lastFlows);
-    mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it, respBuffers);
+    mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it, respBuffers, settings.smoothing ?? 0);
     lastVals = vals;
     lastFlows = flows;
     iterations = it;
@@ -169,7 +170,7 @@ export function meanLogLikelihood(rootVals: Float64Array, rowWeights: Float64Arr
   return s / totalWeight;
 }
 
-function mStep(
+export function mStep(
   state: ModelState,
   flows: Map<string, Float64Array>,
   counts: EdgeCounts,
@@ -179,22 +180,11 @@ function mStep(
   regCovar: number,
   iteration: number,
   respBuffers: Map<string, Float64Array>,
+  smoothing = 0,
 ): void {
   for (const node of state.nodes) {
     if (node.kind === 'mixing' || node.kind === 'sum') {
-      const p = state.param(node.weights);
-      if (p.fixed) continue;
-      const c = counts.get(node.weights);
-      if (!c) continue;
-      const w = state.values.get(node.weights)!;
-      const A = node.kind === 'mixing' ? node.arity : w.length / node.units;
-      for (let u = 0; u < node.units; u++) {
-        let tot = 0;
-        for (let a = 0; a < A; a++) tot += c[u * A + a]!;
-        if (tot <= 0) continue; // a unit no row reaches keeps its weights
-        // A tiny floor keeps log-weights finite (scikit-learn adds 10 * eps to counts).
-        for (let a = 0; a < A; a++) w[u * A + a] = (c[u * A + a]! + 1e-15) / (tot + A * 1e-15);
-      }
+      weightsMStep(state, node, counts, smoothing);
     } else if (node.kind === 'input') {
       const layer = state.layers.get(node.id)!;
       const f = flows.get(node.id)!;
@@ -206,22 +196,47 @@ function mStep(
       if (fixed.size === Object.keys(layer.names).length) continue;
       let next;
       try {
-        next = layer.family.mstep(xsByNode.get(node.id)!, n, resp, layer.ctx, layer.params, { regCovar, fixed });
+        next = layer.family.mstep(xsByNode.get(node.id)!, n, resp, layer.ctx, layer.params, { regCovar, fixed, smoothing });
       } catch (e) {
         throw new PmixError(`EM stopped at iteration ${iteration}: ${(e as Error).message} (${layer.family.name} layer ${node.id})`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
       }
-      for (const [role, vals] of Object.entries(next)) {
-        if (fixed.has(role)) continue;
-        const target = layer.params[role]!;
-        target.set(vals);
-        // A bounded parameter's M-step is the unconstrained maximizer projected onto its interval
-        // (exact for a likelihood concave in that parameter).
-        const p = state.param(layer.names[role]!).param;
-        if (p.kind === 'bounded') for (let i = 0; i < target.length; i++) target[i] = Math.min(p.upper, Math.max(p.lower, target[i]!));
-      }
+      setLeafParams(state, layer, next, fixed);
     }
   }
   checkFinite(state, iteration);
+}
+
+/** The M-step of a mixing or sum node's weights from its expected edge counts. */
+export function weightsMStep(state: ModelState, node: ModelState['nodes'][number], counts: EdgeCounts, smoothing: number): void {
+  if (node.kind !== 'mixing' && node.kind !== 'sum') return;
+  const p = state.param(node.weights);
+  if (p.fixed) return;
+  const c = counts.get(node.weights);
+  if (!c) return;
+  const w = state.values.get(node.weights)!;
+  const A = node.kind === 'mixing' ? node.arity : w.length / node.units;
+  for (let u = 0; u < node.units; u++) {
+    let tot = 0;
+    for (let a = 0; a < A; a++) tot += c[u * A + a]!;
+    if (tot <= 0 && !(smoothing > 0)) continue; // a unit no row reaches keeps its weights
+    // A tiny floor keeps log-weights finite (scikit-learn adds 10 * eps to counts); smoothing
+    // is a Laplace pseudo-count per edge.
+    const alpha = smoothing + 1e-15;
+    for (let a = 0; a < A; a++) w[u * A + a] = (c[u * A + a]! + alpha) / (tot + A * alpha);
+  }
+}
+
+/** Writes a leaf layer's M-step result into the state (fixed roles kept, bounded ones projected). */
+export function setLeafParams(state: ModelState, layer: InputLayer, next: LayerParams, fixed: ReadonlySet<string>): void {
+  for (const [role, vals] of Object.entries(next)) {
+    if (fixed.has(role)) continue;
+    const target = layer.params[role]!;
+    target.set(vals);
+    // A bounded parameter's M-step is the unconstrained maximizer projected onto its interval
+    // (exact for a likelihood concave in that parameter).
+    const p = state.param(layer.names[role]!).param;
+    if (p.kind === 'bounded') for (let i = 0; i < target.length; i++) target[i] = Math.min(p.upper, Math.max(p.lower, target[i]!));
+  }
 }
 
 /** NaN or Inf never leaves a fit silently: name the iteration and the parameter. */

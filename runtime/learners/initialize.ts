@@ -1,10 +1,13 @@
 // Data-driven initialization, top down: the root receives every row (times its sample
 // weight); each mixing unit splits the rows it receives among its components by weighted
 // k-means on its variables (or at random); input layers fit their parameters to the rows they
-// receive. Parameters written in the model text (init 'given') are kept.
+// receive. Parameters written in the model text (init 'given') are kept. Circuits with
+// init = kmeans are initialized coherently from one clustering (initialize-circuit.ts).
 import type { Rng } from '../../stdlib/random.js';
 import { clusterFeatures, kmeans } from '../kmeans.js';
 import { gather, type ModelState } from '../state.js';
+import { initializeCircuit } from './initialize-circuit.js';
+import { perturbLeaf } from './perturb-leaf.js';
 
 export function initialize(state: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, mode: 'kmeans' | 'random', regCovar: number, rng: Rng): void {
   const v = state.graph.vars.length;
@@ -14,17 +17,41 @@ export function initialize(state: ModelState, x: Float64Array, n: number, rowWei
     if (!a) assigned.set(id, (a = new Float64Array(n * units)));
     return a;
   };
+  const circuit = state.nodes.some((nd) => nd.kind === 'sum');
+  if (circuit && mode === 'kmeans') return initializeCircuit(state, x, n, rowWeights, regCovar, rng);
   add(state.graph.root, 1).set(rowWeights);
+  // Circuits: the cluster labels a sum node split its rows by, handed down to the nodes below
+  // (for sums over too few distinct rows to cluster on their own variables).
+  const inherited = new Map<string, Int32Array>();
   for (let k = state.nodes.length - 1; k >= 0; k--) {
     const node = state.nodes[k]!;
     const a = assigned.get(node.id);
     if (!a) continue;
     switch (node.kind) {
       case 'product':
-        for (const c of node.children) {
-          const ca = add(c, state.node(c).units);
-          for (let i = 0; i < a.length; i++) ca[i] += a[i]!;
+        if (node.mode === 'hadamard') {
+          for (const c of node.children) {
+            const ca = add(c, state.node(c).units);
+            for (let i = 0; i < a.length; i++) ca[i] += a[i]!;
+          }
+        } else {
+          // Kronecker: unit (j1, j2, ...) hands its rows to unit j_c of each child c.
+          const kids = node.children.map((c) => ({ units: state.node(c).units, a: add(c, state.node(c).units) }));
+          const U = node.units;
+          for (let i = 0; i < n; i++) {
+            for (let u = 0; u < U; u++) {
+              const m = a[i * U + u]!;
+              if (m === 0) continue;
+              let rest = u;
+              for (let c = kids.length - 1; c >= 0; c--) {
+                const kd = kids[c]!;
+                kd.a[i * kd.units + (rest % kd.units)] += m;
+                rest = Math.floor(rest / kd.units);
+              }
+            }
+          }
         }
+        for (const c of node.children) if (!inherited.has(c) && inherited.has(node.id)) inherited.set(c, inherited.get(node.id)!);
         break;
       case 'mixing': {
         const U = node.units;
@@ -70,16 +97,32 @@ export function initialize(state: ModelState, x: Float64Array, n: number, rowWei
         break;
       }
       case 'sum': {
-        // Dense sums: each input unit receives an equal share (random weights are set by the circuit learner).
+        // Dense sums (circuits): the rows reaching the node are split among its I input units
+        // (one weighted k-means on the node's variables, or at random), so the units below
+        // start different; the weights start at random (Dirichlet(1)) to break the symmetry
+        // between the node's own units.
         const I = node.children.reduce((s, c) => s + state.node(c).units, 0);
+        const U = node.units;
+        const mass = new Float64Array(n);
+        for (let i = 0; i < n; i++) for (let u = 0; u < U; u++) mass[i] += a[i * U + u]!;
+        const labels = splitRows(state, node.scope, x, n, v, mass, I, mode, rng, inherited.get(node.id));
+        for (const c of node.children) if (!inherited.has(c)) inherited.set(c, labels);
+        const wp = state.param(node.weights);
+        if (!wp.fixed && wp.init === 'data') {
+          const wv = state.values.get(node.weights)!;
+          for (let u = 0; u < U; u++) {
+            let s = 0;
+            for (let j = 0; j < I; j++) s += wv[u * I + j] = -Math.log(rng.uniformOpen());
+            for (let j = 0; j < I; j++) wv[u * I + j] /= s;
+          }
+        }
         let off = 0;
         for (const c of node.children) {
           const cu = state.node(c).units;
           const ca = add(c, cu);
           for (let i = 0; i < n; i++) {
-            let tot = 0;
-            for (let u = 0; u < node.units; u++) tot += a[i * node.units + u]!;
-            for (let j = 0; j < cu; j++) ca[i * cu + j] += tot / I;
+            const j = labels[i]! - off;
+            if (j >= 0 && j < cu) ca[i * cu + j] += mass[i]!;
           }
           off += cu;
         }
@@ -92,9 +135,11 @@ export function initialize(state: ModelState, x: Float64Array, n: number, rowWei
         const xs = gather(x, n, v, node.scope);
         const fixed = new Set(Object.entries(layer.names).filter(([, nm]) => state.param(nm).init === 'given').map(([r]) => r));
         const fresh = layer.family.init(xs, n, a, layer.ctx, rng, { regCovar, fixed });
-        for (const [role] of dataRoles) {
+        for (const [role, name] of dataRoles) {
           const src = fresh[role];
-          if (src) layer.params[role]!.set(src);
+          if (!src) continue;
+          layer.params[role]!.set(src);
+          if (circuit) perturbLeaf(state.param(name), layer.params[role]!, rng);
         }
         break;
       }
@@ -103,3 +148,35 @@ export function initialize(state: ModelState, x: Float64Array, n: number, rowWei
     }
   }
 }
+
+/** A label in [0, k) per row: weighted k-means clusters of the rows on `scope`, or uniform at random. */
+function splitRows(state: ModelState, scope: readonly number[], x: Float64Array, n: number, v: number, mass: Float64Array, k: number, mode: 'kmeans' | 'random', rng: Rng, inherited?: Int32Array): Int32Array {
+  if (k === 1) return new Int32Array(n);
+  let rows = 0;
+  for (let i = 0; i < n; i++) if (mass[i]! > 0) rows++;
+  if (mode === 'kmeans' && rows >= k && distinctRows(x, n, v, scope, mass, k) >= k) {
+    const cols = scope.map((index) => {
+      const t = state.graph.vars[index]!.type;
+      return { index, levels: t.kind === 'categorical' ? t.levels.length : 0 };
+    });
+    const { f, d } = clusterFeatures(x, n, cols, v, mass);
+    // A few Lloyd iterations: the split only has to start the units apart.
+    return Int32Array.from(kmeans(f, n, d, k, mass, rng, 10));
+  }
+  // Too few distinct rows here: split by an ancestor's clusters (finer context), else at random.
+  if (mode === 'kmeans' && inherited) return Int32Array.from(inherited, (l) => l % k);
+  return Int32Array.from({ length: n }, () => rng.int(k));
+}
+
+/** The number of distinct rows (on `scope`) among those with mass, counted up to `cap`. */
+function distinctRows(x: Float64Array, n: number, v: number, scope: readonly number[], mass: Float64Array, cap: number): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < n && seen.size < cap; i++) {
+    if (!(mass[i]! > 0)) continue;
+    let key = '';
+    for (const c of scope) key += `${x[i * v + c]},`;
+    seen.add(key);
+  }
+  return seen.size;
+}
+

@@ -18,6 +18,8 @@ export interface FitResult {
   readonly trace: readonly number[];
   /** The fit was stopped by its AbortSignal: the parameters are the best so far. */
   readonly interrupted?: boolean;
+  /** Early stopping: the held-out rows, and the mean log-likelihood of the epoch whose parameters were kept. */
+  readonly validation?: { readonly rows: number; readonly meanLogLikelihood: number; readonly bestEpoch: number };
 }
 
 export interface Fitted {

@@ -21,5 +21,17 @@ export type QueryAnswer =
   | { readonly kind: 'distribution'; readonly vars: readonly string[]; readonly summary: readonly VariableSummary[]; readonly components?: readonly ComponentSummary[]; readonly logEvidence?: number }
   | { readonly kind: 'posterior'; readonly probs: readonly number[]; readonly best: number }
   | { readonly kind: 'sample'; readonly columns: readonly string[]; readonly rows: readonly (readonly Cell[])[] }
-  | { readonly kind: 'mode'; readonly point: Readonly<Record<string, Cell>>; readonly logDensity: number; readonly method: string }
-  | { readonly kind: 'mean'; readonly summary: readonly VariableSummary[] };
+  /** exact: present for circuits answered by max-product; true when the circuit is deterministic (a true MPE). */
+  | { readonly kind: 'mode'; readonly point: Readonly<Record<string, Cell>>; readonly logDensity: number; readonly method: string; readonly exact?: boolean }
+  | { readonly kind: 'mean'; readonly summary: readonly VariableSummary[] }
+  /** A GP's predictions (runtime/gp/query.ts): one row per input point (and task). */
+  | { readonly kind: 'predict'; readonly inputs: readonly string[]; readonly rows: readonly PredictRow[]; readonly samples?: readonly (readonly number[])[]; readonly note?: string };
+
+/** One predicted point: its inputs, the output predicted, the latent mean and sd, and the sd of a new observation. */
+export interface PredictRow {
+  readonly x: readonly number[];
+  readonly output: string;
+  readonly mean: number;
+  readonly sd: number;
+  readonly sd_y: number;
+}

@@ -5,8 +5,10 @@ import { logDensityRows } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import type { QueryAnswer } from './answer.js';
 import { evidenceRow, queryError, type QueryContext } from './evidence.js';
+import { intervalQuery } from './interval.js';
 
 export function densityQuery(state: ModelState, q: Extract<QueryAst, { kind: 'density' }>, ctx: QueryContext): QueryAnswer {
+  if (q.intervals) return intervalQuery(state, q, ctx);
   const given = evidenceRow(ctx, q.given);
   const joint = evidenceRow(ctx, q.target, Float64Array.from(given));
   const lj = logDensityRows(state, joint, 1)[0]!;

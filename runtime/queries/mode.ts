@@ -1,10 +1,11 @@
 // mode(): the highest-density point found by local ascent from the mode of each component
-// of the root mixture (and the overall mean): preconditioned gradient ascent on the real
+// of the root mixture (and the overall mean and the max-product MAP point): preconditioned gradient ascent on the real
 // coordinates, neighbour search on int, bool and categorical ones. Exact for a single
 // component; for mixtures a local maximum, the best of all starts.
 import type { VarType } from '../../compiler/ir/types.js';
 import { logDensityRows } from '../evaluate.js';
 import type { ModelState } from '../state.js';
+import { mapState } from './map.js';
 import { summarize } from './moments.js';
 
 /** Local ascents are costly in the number of components: only the most promising start. */
@@ -20,7 +21,7 @@ export function findMode(state: ModelState): ModeResult {
   const types = state.graph.vars.map((v) => v.type);
   const summary = summarize(state, state.graph.vars.map((_, i) => i));
   const scale = summary.map((s) => (s.sd && s.sd > 0 ? s.sd : 1));
-  const starts = bestStarts(state, startPoints(state, summary.map((s, i) => s.mean ?? argmaxLevel(s.probs, types[i]!))));
+  const starts = bestStarts(state, [...startPoints(state, summary.map((s, i) => s.mean ?? argmaxLevel(s.probs, types[i]!))), ...maxProductStart(state)]);
   let best: ModeResult | undefined;
   for (const x0 of starts) {
     const r = ascend(state, x0, types, scale);
@@ -28,6 +29,15 @@ export function findMode(state: ModelState): ModeResult {
   }
   if (!best) return { point: new Float64Array(V), logDensity: -Infinity };
   return best;
+}
+
+/** The max-product MAP point as one more start (none where max-product finds no point of positive density). */
+function maxProductStart(state: ModelState): Float64Array[] {
+  try {
+    return [mapState(state).point];
+  } catch {
+    return [];
+  }
 }
 
 function argmaxLevel(probs: Readonly<Record<string, number>> | undefined, t: VarType): number {

@@ -30,7 +30,19 @@ function nodeMoments(state: ModelState): Map<string, Map<number, Moments>> {
         });
       }
     } else if (node.kind === 'product') {
-      for (const c of node.children) for (const [v, s] of out.get(c)!) per.set(v, s);
+      // Kronecker: unit u takes child c's unit given by digit c of u (mixed radix, last child fastest).
+      let stride = 1;
+      for (let c = node.children.length - 1; c >= 0; c--) {
+        const cu = state.node(node.children[c]!).units;
+        for (const [v, s] of out.get(node.children[c]!)!) {
+          if (node.mode === 'hadamard') per.set(v, s);
+          else {
+            const k = (u: number): number => Math.floor(u / stride) % cu;
+            per.set(v, { mean: Float64Array.from({ length: U }, (_, u) => s.mean[k(u)]!), sd: Float64Array.from({ length: U }, (_, u) => s.sd[k(u)]!) });
+          }
+        }
+        stride *= cu;
+      }
     } else if (node.kind === 'mixing' || node.kind === 'sum') {
       const w = state.values.get(node.weights)!;
       const kids = node.children.map((c) => ({ m: out.get(c)!, units: state.node(c).units }));

@@ -11,12 +11,21 @@ import type { ComponentSummary, QueryAnswer } from './answer.js';
 import { conditionModel } from './condition.js';
 import { densityQuery } from './density.js';
 import { evidenceRow, QueryError, queryError, varIndex, type QueryContext } from './evidence.js';
+import { expectations, summarizeCircuit } from './expectation.js';
+import { isCircuit } from './is-circuit.js';
+import { mapState } from './map.js';
 import { findMode } from './mode.js';
 import { summarize } from './moments.js';
 import { posteriorQuery } from './posterior.js';
-import { sampleRows } from './sample.js';
+import { gpQuery } from '../gp/query.js';
+import { squaredQuery } from '../squared/query.js';
+import { ImpossibleEvidenceError, sampleRows } from './sample.js';
 
 export function runQuery(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer {
+  // Gaussian processes answer their own forms (runtime/gp/query.ts).
+  if (state.graph.family === 'gp') return gpQuery(state, q, ctx);
+  // Squared circuits answer through c * c (runtime/squared/query.ts).
+  if (state.graph.family === 'squared') return squaredQuery(state, q, ctx);
   try {
     return answer(state, q, ctx);
   } catch (e) {
@@ -28,6 +37,8 @@ export function runQuery(state: ModelState, q: QueryAst, ctx: QueryContext): Que
 
 function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer {
   switch (q.kind) {
+    case 'predict':
+      throw queryError(ctx, 'predict(...) is a query of Gaussian process models; this model answers logp, p, posterior, sample, mode and mean', q.span);
     case 'density':
       return densityQuery(state, q, ctx);
     case 'posterior':
@@ -40,6 +51,7 @@ function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer 
       const clash = targets.find((t) => given.includes(t));
       if (clash !== undefined) throw queryError(ctx, `'${ctx.vars[clash]!.name}' is both asked for and given`, q.span);
       if (new Set(targets).size !== targets.length) throw queryError(ctx, 'a variable is asked for twice', q.span);
+      if (isCircuit(state.graph)) return circuitSummary(state, q, targets, evidenceRow(ctx, q.given), ctx);
       const { model, logEvidence } = conditionModel(state, evidenceRow(ctx, q.given), targets);
       if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model: the conditional is undefined', q.span);
       const summary = summarize(model, targets.map((_, i) => i));
@@ -60,7 +72,14 @@ function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer 
         if (typeof s !== 'number' || !Number.isInteger(s)) throw queryError(ctx, 'seed must be an integer', a.span);
         seed = s;
       }
-      const rows = sampleRows(state, n, new Rng(seed));
+      const evidence = q.given?.length ? evidenceRow(ctx, q.given) : undefined;
+      let rows: Float64Array;
+      try {
+        rows = sampleRows(state, n, new Rng(seed), evidence);
+      } catch (e) {
+        if (e instanceof ImpossibleEvidenceError) throw queryError(ctx, e.message, q.span);
+        throw e;
+      }
       const V = ctx.vars.length;
       return {
         kind: 'sample',
@@ -72,6 +91,7 @@ function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer 
       const given = q.given.map((g) => varIndex(ctx, g.name));
       const targets = free(ctx, given);
       if (targets.length === 0) throw queryError(ctx, 'every variable is given a value: there is nothing left to find the mode of', q.span);
+      if (isCircuit(state.graph)) return circuitMode(state, q, targets, evidenceRow(ctx, q.given), ctx);
       const { model, logEvidence } = conditionModel(state, evidenceRow(ctx, q.given), targets);
       if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model', q.span);
       const m = findMode(model);
@@ -80,6 +100,26 @@ function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer 
       return { kind: 'mode', point, logDensity: m.logDensity, method: 'local ascent from each component mode (best of all starts)' };
     }
   }
+}
+
+/** mean(...) and p(x | ...) on a circuit: an expectation pass instead of the conditioning pass. */
+function circuitSummary(state: ModelState, q: Extract<QueryAst, { kind: 'mean' | 'distribution' }>, targets: number[], evidence: Float64Array, ctx: QueryContext): QueryAnswer {
+  const { logEvidence } = expectations(state, [], evidence);
+  if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model: the conditional is undefined', q.span);
+  const summary = summarizeCircuit(state, targets, evidence);
+  if (q.kind === 'mean') return { kind: 'mean', summary };
+  return { kind: 'distribution', vars: targets.map((t) => ctx.vars[t]!.name), summary, ...(q.given.length ? { logEvidence } : {}) };
+}
+
+/** mode(...) on a circuit: max-product MAP given the evidence; its log density is that of the free variables given the evidence. */
+function circuitMode(state: ModelState, q: Extract<QueryAst, { kind: 'mode' }>, targets: number[], evidence: Float64Array, ctx: QueryContext): QueryAnswer {
+  const { logEvidence } = expectations(state, [], evidence);
+  if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model', q.span);
+  const m = mapState(state, evidence);
+  const point: Record<string, number | string | boolean> = {};
+  for (const t of targets) point[ctx.vars[t]!.name] = cell(m.point[t]!, ctx.vars[t]!.type);
+  const method = m.exact ? 'max-product: an exact MPE (the circuit is deterministic)' : 'max-product: an approximation (the circuit is not known to be deterministic)';
+  return { kind: 'mode', point, logDensity: m.logDensity - logEvidence, method, exact: m.exact };
 }
 
 function free(ctx: QueryContext, given: readonly number[]): number[] {

@@ -7,6 +7,7 @@ export const bernoulli: UnivariateDist = {
   expects: 'a bool column or an int column of 0/1',
   accepts: (t) => t.kind === 'bool' || t.kind === 'int',
   discrete: true,
+  sufficient: 'mean',
   params: [{ role: 'p', param: { kind: 'unit' } }],
   argNames: ['p'],
   logDensity(x, theta) {
@@ -23,11 +24,12 @@ export const bernoulli: UnivariateDist = {
     if (x < 0) return 0;
     return x < 1 ? 1 - theta[0]! : 1;
   },
-  fit(xs, ws, prev, _levels, floor, fixed) {
+  fit(xs, ws, prev, _levels, floor, fixed, smoothing = 0) {
     if (fixed?.has('p') && prev) return [prev[0]!];
     const { sw, mean } = weightedMoments(xs, ws);
-    if (!(sw > 0)) return [prev ? prev[0]! : 0.5];
-    return [clampUnit(mean, floor)];
+    if (!(sw > 0) && !(smoothing > 0)) return [prev ? prev[0]! : 0.5];
+    // Laplace smoothing: a pseudo-count alpha for each of the two outcomes.
+    return [clampUnit(((sw > 0 ? mean * sw : 0) + smoothing) / (sw + 2 * smoothing), floor)];
   },
   gradLogDensity(x, theta, _levels, out) {
     const p = theta[0]!;

@@ -9,6 +9,7 @@ export const binomial: UnivariateDist = {
   expects: 'an int column of counts',
   accepts: (t) => t.kind === 'int',
   discrete: true,
+  sufficient: 'counts',
   params: [
     { role: 'n', param: { kind: 'identity' }, structural: true },
     { role: 'p', param: { kind: 'unit' } },

@@ -6,6 +6,7 @@ export const categorical: UnivariateDist = {
   expects: 'a categorical or bool column',
   accepts: (t) => t.kind === 'categorical' || t.kind === 'bool',
   discrete: true,
+  sufficient: 'counts',
   params: [{ role: 'probs', param: { kind: 'simplex' }, size: 'levels' }],
   argNames: ['probs'],
   logDensity(x, theta, levels) {
@@ -33,7 +34,7 @@ export const categorical: UnivariateDist = {
     for (let k = 1; k < levels; k++) if (theta[k]! > theta[best]!) best = k;
     return best;
   },
-  fit(xs, ws, prev, levels, floor, fixed) {
+  fit(xs, ws, prev, levels, floor, fixed, smoothing = 0) {
     if (fixed?.has('probs') && prev) return Array.from({ length: levels }, (_, k) => prev[k]!);
     const counts = new Array<number>(levels).fill(0);
     let sw = 0;
@@ -43,6 +44,10 @@ export const categorical: UnivariateDist = {
         counts[x] = counts[x]! + ws[i]!;
         sw += ws[i]!;
       }
+    }
+    if (smoothing > 0) {
+      for (let k = 0; k < levels; k++) counts[k] = counts[k]! + smoothing;
+      sw += levels * smoothing;
     }
     if (!(sw > 0)) return prev ? Array.from({ length: levels }, (_, k) => prev[k]!) : counts.map(() => 1 / levels);
     // Floored so no level gets probability 0 (its softmax logit would be -Infinity).

@@ -7,6 +7,7 @@ export const exponential: UnivariateDist = {
   expects: 'a real column of non-negative values',
   accepts: (t) => t.kind === 'real' || t.kind === 'int',
   discrete: false,
+  sufficient: 'mean',
   params: [{ role: 'rate', param: { kind: 'positive' } }],
   argNames: ['rate'],
   logDensity(x, theta) {

@@ -1,8 +1,9 @@
 // Lifts a univariate distribution to a layer of `units` distributions over `dims` variables,
 // independent copies per variable. Parameters: [units, dims] per scalar role and
 // [units, dims, L] per 'levels' role (L = max levels, unused levels padded with 0).
-import type { ArgError, EMOptions, LayerContext, LayerParams, LeafFamily, ParamSpec, UnivariateDist } from './types.js';
+import type { ArgError, EMOptions, LayerContext, LayerParams, LeafFamily, LeafStats, ParamSpec, UnivariateDist } from './types.js';
 import { clampUnit } from './util.js';
+import { discreteFastPathOn, isTabulated, levelCounts, OTHER, tabulatedLogDensity } from './discrete-fast.js';
 
 /** Pseudocount added to each probability of a levels role at init (keeps every level possible). */
 const INIT_PSEUDOCOUNT = 1e-3;
@@ -10,6 +11,8 @@ const INIT_PSEUDOCOUNT = 1e-3;
 export function factorized(d: UnivariateDist): LeafFamily {
   const roles = d.params;
   const hasLevels = roles.some((r) => r.size === 'levels');
+  /** Whether the table/count fast path (discrete-fast.ts) applies to this family. */
+  const tabulated = isTabulated(d);
   // A levels role on a bool column (levels 0 in the context) has two levels: false, true.
   const lvOf = (ctx: LayerContext, j: number): number => (hasLevels ? Math.max(ctx.levels[j] ?? 0, 0) || 2 : 0);
   const maxL = (ctx: LayerContext): number => {
@@ -86,36 +89,61 @@ export function factorized(d: UnivariateDist): LeafFamily {
     }
   };
 
-  const fitLayer = (x: Float64Array, n: number, resp: Float64Array, ctx: LayerContext, prev: LayerParams | undefined, opts: EMOptions, init: boolean): LayerParams => {
-    const { dims, units } = ctx;
+  /** A function that fits (unit u, variable j) to values xs with weights ws and writes it to out. */
+  const cellFitter = (ctx: LayerContext, prev: LayerParams | undefined, opts: EMOptions, init: boolean, out: LayerParams) => {
     const L = maxL(ctx);
     const floor = Math.max(opts.regCovar, 1e-10);
+    return (xs: Float64Array, ws: Float64Array, u: number, j: number, lv: number, prevTheta: Float64Array): void => {
+      if (prev) gather(prev, ctx, u, j, L, prevTheta);
+      const fixed = prev ? opts.fixed : undefined;
+      const theta = d.fit(xs, ws, prev ? prevTheta : undefined, lv, floor, fixed, opts.smoothing);
+      if (prev) {
+        let k = 0;
+        for (const r of roles) {
+          const m = r.size === 'levels' ? lv : 1;
+          if (r.structural || opts.fixed.has(r.role)) for (let l = 0; l < m; l++) theta[k + l] = prevTheta[k + l]!;
+          k += m;
+        }
+      }
+      sanitize(theta, lv, floor, init);
+      scatter(theta, out, ctx, u, j, L);
+    };
+  };
+
+  const fitLayer = (x: Float64Array, n: number, resp: Float64Array, ctx: LayerContext, prev: LayerParams | undefined, opts: EMOptions, init: boolean): LayerParams => {
+    const { dims, units } = ctx;
     const out = emptyParams(ctx, units);
+    const fast = tabulated && discreteFastPathOn();
+    const fitCell = cellFitter(ctx, prev, opts, init, out);
     for (let j = 0; j < dims; j++) {
       const lv = lvOf(ctx, j);
+      const prevTheta = new Float64Array(thetaLen(lv));
+      // Fast path: the fit sees each level 0..C-1 once, weighted by its summed responsibilities.
+      const lc = fast ? levelCounts(x, n, dims, j, resp, units) : undefined;
+      if (lc && !lc.other) {
+        const C = lc.L;
+        const xs = new Float64Array(C);
+        for (let l = 0; l < C; l++) xs[l] = l;
+        const ws = new Float64Array(C);
+        for (let u = 0; u < units; u++) {
+          let sw = 0;
+          for (let l = 0; l < C; l++) sw += ws[l] = lc.counts[l * units + u]!;
+          // An empty unit at init gets the fit of the whole column (never a degenerate default).
+          if (init && !(sw > 0)) ws.set(lc.rows.subarray(0, C));
+          fitCell(xs, ws, u, j, lv, prevTheta);
+        }
+        continue;
+      }
       const rows: number[] = [];
       for (let i = 0; i < n; i++) if (!Number.isNaN(x[i * dims + j]!)) rows.push(i);
       const xs = Float64Array.from(rows, (i) => x[i * dims + j]!);
       const ws = new Float64Array(rows.length);
-      const prevTheta = new Float64Array(thetaLen(lv));
       for (let u = 0; u < units; u++) {
         let sw = 0;
         for (let r = 0; r < rows.length; r++) sw += ws[r] = resp[rows[r]! * units + u]!;
         // An empty unit at init gets the fit of the whole column (never a degenerate default).
         if (init && !(sw > 0)) ws.fill(1);
-        if (prev) gather(prev, ctx, u, j, L, prevTheta);
-        const fixed = prev ? opts.fixed : undefined;
-        const theta = d.fit(xs, ws, prev ? prevTheta : undefined, lv, floor, fixed);
-        if (prev) {
-          let k = 0;
-          for (const r of roles) {
-            const m = r.size === 'levels' ? lv : 1;
-            if (r.structural || opts.fixed.has(r.role)) for (let l = 0; l < m; l++) theta[k + l] = prevTheta[k + l]!;
-            k += m;
-          }
-        }
-        sanitize(theta, lv, floor, init);
-        scatter(theta, out, ctx, u, j, L);
+        fitCell(xs, ws, u, j, lv, prevTheta);
       }
     }
     return out;
@@ -160,6 +188,7 @@ export function factorized(d: UnivariateDist): LeafFamily {
       const { dims, units } = ctx;
       const thetas = allThetas(p, ctx);
       const lvs = Array.from({ length: dims }, (_, j) => lvOf(ctx, j));
+      if (tabulated && discreteFastPathOn()) return tabulatedLogDensity(d, thetas, lvs, units, dims, x, n, out);
       for (let i = 0; i < n; i++) {
         for (let u = 0; u < units; u++) {
           let s = 0;
@@ -184,11 +213,43 @@ export function factorized(d: UnivariateDist): LeafFamily {
     mode: (p, ctx, unit) => perVar(p, ctx, unit, (t, lv) => d.mode(t, lv)),
     init: (x, n, resp, ctx, _rng, opts) => fitLayer(x, n, resp, ctx, undefined, opts, true),
     mstep: (x, n, resp, ctx, prev, opts) => fitLayer(x, n, resp, ctx, prev, opts, false),
+    newStats(ctx, prev, opts): LeafStats | undefined {
+      if (!d.sufficient) return undefined;
+      return d.sufficient === 'mean' ? meanStats(ctx, prev, opts) : countStats(ctx, prev, opts);
+    },
     gradLogDensity(p, ctx, x, n, coef, grad) {
       const { dims, units } = ctx;
       const L = maxL(ctx);
       const thetas = allThetas(p, ctx);
       const tmp = new Float64Array(thetaLen(Math.max(L, 1)));
+      if (tabulated && discreteFastPathOn()) {
+        // Per level: the gradient at that level once, times the summed coefficients of its rows.
+        for (let j = 0; j < dims; j++) {
+          const lv = lvOf(ctx, j);
+          const lc = levelCounts(x, n, dims, j, coef, units);
+          for (let l = 0; l < lc.L; l++) {
+            if (lc.rows[l] === 0) continue;
+            for (let u = 0; u < units; u++) {
+              const c = lc.counts[l * units + u]!;
+              if (c === 0) continue;
+              d.gradLogDensity(l, thetas[u * dims + j]!, lv, tmp);
+              scatter(tmp, grad, ctx, u, j, L, c, true);
+            }
+          }
+          if (!lc.other) continue;
+          for (let i = 0; i < n; i++) {
+            if (lc.codes[i] !== OTHER) continue;
+            const v = x[i * dims + j]!;
+            for (let u = 0; u < units; u++) {
+              const c = coef[i * units + u]!;
+              if (c === 0) continue;
+              d.gradLogDensity(v, thetas[u * dims + j]!, lv, tmp);
+              scatter(tmp, grad, ctx, u, j, L, c, true);
+            }
+          }
+        }
+        return;
+      }
       for (let i = 0; i < n; i++) {
         for (let u = 0; u < units; u++) {
           const c = coef[i * units + u]!;
@@ -225,6 +286,83 @@ export function factorized(d: UnivariateDist): LeafFamily {
       return { params, ctx: sub };
     },
   };
+
+  /**
+   * 'mean' families: per (unit, variable) the total weight and the weighted sum of the observed
+   * values; the fit sees one point at the weighted mean carrying the total weight.
+   */
+  function meanStats(ctx: LayerContext, prev: LayerParams, opts: EMOptions): LeafStats {
+    const { dims, units } = ctx;
+    const sw = new Float64Array(units * dims);
+    const s1 = new Float64Array(units * dims);
+    return {
+      accumulate(x, n, resp) {
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < dims; j++) {
+            const v = x[i * dims + j]!;
+            if (Number.isNaN(v)) continue;
+            for (let u = 0; u < units; u++) {
+              const w = resp[i * units + u]!;
+              if (w === 0) continue;
+              sw[u * dims + j] += w;
+              s1[u * dims + j] += w * v;
+            }
+          }
+        }
+      },
+      finalize() {
+        const out = emptyParams(ctx, units);
+        const fitCell = cellFitter(ctx, prev, opts, false, out);
+        const xs = new Float64Array(1);
+        const ws = new Float64Array(1);
+        for (let j = 0; j < dims; j++) {
+          const prevTheta = new Float64Array(thetaLen(lvOf(ctx, j)));
+          for (let u = 0; u < units; u++) {
+            const w = sw[u * dims + j]!;
+            xs[0] = w > 0 ? s1[u * dims + j]! / w : 0;
+            ws[0] = w;
+            fitCell(xs, ws, u, j, lvOf(ctx, j), prevTheta);
+          }
+        }
+        return out;
+      },
+    };
+  }
+
+  /** 'counts' families: per variable, the summed responsibilities of each distinct observed value. */
+  function countStats(ctx: LayerContext, prev: LayerParams, opts: EMOptions): LeafStats {
+    const { dims, units } = ctx;
+    const hist = Array.from({ length: dims }, () => new Map<number, Float64Array>());
+    return {
+      accumulate(x, n, resp) {
+        for (let j = 0; j < dims; j++) {
+          const h = hist[j]!;
+          for (let i = 0; i < n; i++) {
+            const v = x[i * dims + j]!;
+            if (Number.isNaN(v)) continue;
+            let c = h.get(v);
+            if (!c) h.set(v, (c = new Float64Array(units)));
+            for (let u = 0; u < units; u++) c[u] += resp[i * units + u]!;
+          }
+        }
+      },
+      finalize() {
+        const out = emptyParams(ctx, units);
+        const fitCell = cellFitter(ctx, prev, opts, false, out);
+        for (let j = 0; j < dims; j++) {
+          const entries = [...hist[j]!.entries()].sort((a, b) => a[0] - b[0]);
+          const xs = Float64Array.from(entries, (e) => e[0]);
+          const ws = new Float64Array(entries.length);
+          const prevTheta = new Float64Array(thetaLen(lvOf(ctx, j)));
+          for (let u = 0; u < units; u++) {
+            entries.forEach((e, k) => (ws[k] = e[1][u]!));
+            fitCell(xs, ws, u, j, lvOf(ctx, j), prevTheta);
+          }
+        }
+        return out;
+      },
+    };
+  }
 
   function perVar(p: LayerParams, ctx: LayerContext, unit: number, f: (t: Float64Array, lv: number) => number): Float64Array {
     const L = maxL(ctx);

@@ -11,7 +11,7 @@ import { assemble, EMPTY, emCompleter, normalMstep, patternsOf, unitStats, type 
 import { normalKernels, type NormalKernels, type Rows, type StatsOut } from './normal-kernels.js';
 
 /** Rows idx of an n x w row-major array, compacted. */
-function pick(a: Float64Array, w: number, idx: Int32Array): Float64Array {
+export function pick(a: Float64Array, w: number, idx: Int32Array): Float64Array {
   const out = new Float64Array(idx.length * w);
   for (let r = 0; r < idx.length; r++) out.set(a.subarray(idx[r]! * w, (idx[r]! + 1) * w), r * w);
   return out;
@@ -74,7 +74,7 @@ export function normalLogDensity(p: LayerParams, ctx: LayerContext, x: Float64Ar
 }
 
 /** A unit's statistics from parts (each with its own mean), around mean `at` (or the pooled mean). */
-function merge(parts: UnitStats[], D: number, full: boolean, at: ArrayLike<number> | undefined): UnitStats {
+export function merge(parts: UnitStats[], D: number, full: boolean, at: ArrayLike<number> | undefined): UnitStats {
   const nk = parts.reduce((s, q) => s + q.nk, 0);
   const mean = new Float64Array(D);
   if (at) mean.set(at as ArrayLike<number>);
@@ -90,7 +90,7 @@ function merge(parts: UnitStats[], D: number, full: boolean, at: ArrayLike<numbe
 }
 
 /** Unit u's part of kernel statistics, as a D x D scatter. */
-function unitPart(s: StatsOut, u: number, D: number, full: boolean): UnitStats {
+export function unitPart(s: StatsOut, u: number, D: number, full: boolean): UnitStats {
   const scatter = new Float64Array(D * D);
   if (full) scatter.set(s.scatter.subarray(u * D * D, (u + 1) * D * D));
   else for (let d = 0; d < D; d++) scatter[d * D + d] = s.scatter[u * D + d]!;

@@ -8,6 +8,7 @@ import { normalInit } from './normal-fit.js';
 import { normalLogDensity, normalMstepFast } from './normal-fast.js';
 import { diagVars, isDiagonal } from './normal-ref.js';
 import { normalFromArgs } from './normal-args.js';
+import { normalStats } from './normal-stats.js';
 
 const variantOf = (ctx: LayerContext): string => ctx.variant || 'full';
 
@@ -51,6 +52,7 @@ export const normal: LeafFamily = {
   mode: (p, ctx, unit) => meanOf(p, ctx, unit).slice(),
   init: (x, n, resp, ctx, _rng, opts) => normalInit(x, n, resp, { ...ctx, variant: variantOf(ctx) }, opts),
   mstep: (x, n, resp, ctx, prev, opts) => normalMstepFast(x, n, resp, { ...ctx, variant: variantOf(ctx) }, prev, opts),
+  newStats: (ctx, prev, opts) => normalStats({ ...ctx, variant: variantOf(ctx) }, prev, opts),
   gradLogDensity(p, ctx, x, n, coef, grad) {
     const { units: K, dims: D } = ctx;
     const v = variantOf(ctx);

@@ -8,6 +8,7 @@ export const poisson: UnivariateDist = {
   expects: 'an int column of counts',
   accepts: (t) => t.kind === 'int',
   discrete: true,
+  sufficient: 'mean',
   params: [{ role: 'rate', param: { kind: 'positive' } }],
   argNames: ['rate'],
   logDensity(x, theta) {

@@ -41,6 +41,8 @@ export interface EMOptions {
   readonly regCovar: number;
   /** Roles whose values stay as they are (frozen parameters). */
   readonly fixed: ReadonlySet<string>;
+  /** Laplace pseudo-count added to each level of discrete families (Bernoulli, Categorical); 0 = none. */
+  readonly smoothing?: number;
 }
 
 /**
@@ -94,6 +96,15 @@ export interface LeafFamily {
   gradLogDensity(p: LayerParams, ctx: LayerContext, x: Float64Array, n: number, coef: Float64Array, grad: LayerParams): void;
   /** Number of free scalar parameters per unit (for BIC/AIC), shared ones counted by the caller once. */
   freeParams(ctx: LayerContext): { perUnit: number; shared: number };
+  /**
+   * Sufficient statistics of the M-step, for streaming EM: a collector that accumulates batches
+   * of rows (accumulate(x, n, resp), each x and resp as in mstep) and whose finalize() gives
+   * the parameters mstep(x, n, resp, ctx, prev, opts) gives on all the rows accumulated,
+   * concatenated (up to rounding). `prev` plays mstep's role (fixed roles, the E-step of
+   * missing cells, units no row reaches). Absent, or undefined for this layer, when the
+   * M-step needs the raw rows (Newton steps, medians): such layers cannot stream.
+   */
+  newStats?(ctx: LayerContext, prev: LayerParams, opts: EMOptions): LeafStats | undefined;
   /** P(X <= x) for univariate families (dims = 1); absent where it does not exist. */
   cdf?(p: LayerParams, ctx: LayerContext, unit: number, x: number): number;
   /**
@@ -103,6 +114,14 @@ export interface LeafFamily {
    * Coordinates with drop[j] true are marginalized out (neither evidence nor kept).
    */
   condition(p: LayerParams, ctx: LayerContext, unit: number, evidence: Float64Array, drop?: readonly boolean[]): { params: LayerParams; ctx: LayerContext };
+}
+
+/** Accumulated sufficient statistics of one layer's M-step (LeafFamily.newStats). */
+export interface LeafStats {
+  /** Adds n rows x (n x dims) with responsibilities resp (n x units). */
+  accumulate(x: Float64Array, n: number, resp: Float64Array): void;
+  /** The M-step's parameters from everything accumulated. */
+  finalize(): LayerParams;
 }
 
 /**
@@ -136,7 +155,14 @@ export interface UnivariateDist {
    * Weighted MLE from xs with weights ws (no missing values here); floor keeps scales > 0.
    * Roles in `fixed` keep their values from prev (then given) and the others are fitted given them.
    */
-  fit(xs: Float64Array, ws: Float64Array, prev: ArrayLike<number> | undefined, levels: number, floor: number, fixed?: ReadonlySet<string>): number[];
+  fit(xs: Float64Array, ws: Float64Array, prev: ArrayLike<number> | undefined, levels: number, floor: number, fixed?: ReadonlySet<string>, smoothing?: number): number[];
+  /**
+   * What `fit` depends on, when it is a summary of the data (lets factorized() stream the
+   * M-step): 'counts' = only the total weight of each distinct value; 'mean' = only the total
+   * weight and the weighted mean (a fit on one point at the mean with the total weight is the
+   * same fit). Absent: the fit needs every value (Newton steps, medians).
+   */
+  readonly sufficient?: 'counts' | 'mean';
   /** d log p(x | theta) / d theta (natural space), one entry per theta entry. */
   gradLogDensity(x: number, theta: ArrayLike<number>, levels: number, out: Float64Array): void;
   /** Turns user args into theta entries (by role); unknown args are reported by the caller. */

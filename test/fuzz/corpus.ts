@@ -36,6 +36,19 @@ query P: mode()
 query R: p(a, b | p = 0.2)
 query Q: sample(3)
 `,
+  `data d from "data/mixed.csv" { x: real, y: real, n: int, b: bool, c: categorical("a", "b", "c"), w: real }
+model C(x, y, n, b, c) = circuit { region random_tree(depth = 2, repeats = 2, seed = 1) sum(units = 3) product kronecker }
+model L(x, y, b, c) = circuit { region chow_liu; sum(units = 2); product cp }
+model G(x, y, w, n) = circuit { region quad_tree(width = 2, arity = 4) inputs Normal(diag, units = 2) sum(units = 2) }
+fit C on d by em(max_iter = 5, smoothing = 0.1, seed = 3)
+fit L on d by em(max_iter = 4, batch = 8, step_size = 0.5, validation = 0.2, patience = 2)
+fit G on d by adam(epochs = 2, batch = 16, validation = 0.25)
+query C: mode(b = true)
+query C: p(x in [0, 1] | c = "a")
+query L: sample(3 | b = false)
+query L: mean(x | c = "b")
+query G: logp(x = 1, y in [0, 2])
+`,
 ];
 
 /** Rows of a small mixed-type data set (some cells missing). */

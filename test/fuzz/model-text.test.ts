@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeCorpus } from './corpus.js';
-import { reportCases, runs, seed } from './config.js';
+import { reportCases, runs, seed, timeoutMs } from './config.js';
 import { fragmentsOf, mutatedProgram } from './mutate.js';
 import { runPipeline, type Outcome } from './pipeline.js';
 
@@ -29,7 +29,8 @@ describe('model texts through compile, check and every step', () => {
     fc.assert(fc.property(mutatedProgram(corpus.seeds), check), { numRuns: runs(1200), seed: seed() });
     // The fuzzer must reach the runtime, not only the parser.
     expect((tally.get('ran') ?? 0) + (tally.get('step-error') ?? 0)).toBeGreaterThan(runs(1200) / 5);
-  });
+    // 1200 runs fit and query every family (circuits and GPs included): allow a busy machine.
+  }, timeoutMs(180_000));
 
   it('texts made of language fragments', () => {
     const frags = fragmentsOf(corpus.seeds);

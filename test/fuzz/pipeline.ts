@@ -10,11 +10,12 @@ import { Session, StepError } from '../../runtime/session.js';
 
 export type Outcome = 'compile-error' | 'check-error' | 'step-error' | 'ran';
 
-/** Caps iteration counts so a mutated `max_iter = 1e9` cannot stall the fuzzer. */
+/** Caps iteration counts so a mutated `max_iter = 1e9` cannot stall the fuzzer (and the
+ * examples' long fits, e.g. the digits circuit, stay cheap: the fuzzer looks for crashes). */
 function bounded(step: Step): Step {
   if (step.kind !== 'fit') return step;
   const s = step.settings;
-  const settings = s.method === 'em' ? { ...s, maxIter: Math.min(s.maxIter, 15), restarts: Math.min(s.restarts, 2) } : { ...s, epochs: Math.min(s.epochs, 2) };
+  const settings = s.method === 'em' || s.method === 'lbfgs' ? { ...s, maxIter: Math.min(s.maxIter, 5), restarts: Math.min(s.restarts, 2) } : { ...s, epochs: Math.min(s.epochs, 2) };
   return { ...step, settings };
 }
 

@@ -63,7 +63,7 @@ describe('golden renderings of syntax errors', () => {
         "faithful.pmix:1:15: error: unknown query 'lopg'",
         '  query Geyser: lopg(eruptions = 3.1)',
         '                ^^^^',
-        "  expected: 'logp', 'p', 'posterior', 'sample', 'mode' or 'mean'",
+        "  expected: 'logp', 'p', 'posterior', 'sample', 'mode', 'mean' or 'predict'",
         "  hint: did you mean 'logp'?",
       ),
     );

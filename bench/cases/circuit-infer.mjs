@@ -1,0 +1,31 @@
+// Inference throughput: the log-likelihood of every row (a forward pass) of the digits circuit
+// (quad-tree arity 4, 32 units, Bernoulli inputs) on the training rows replicated to ~20k,
+// against numpy evaluating the same folded circuit (bench/peer/circuit.py).
+import { forward } from '../../dist/runtime/evaluate.js';
+import { circuitParams, setupCircuit } from '../lib/circuit.mjs';
+import { writeArray } from '../lib/files.mjs';
+import { sample } from '../lib/stats.mjs';
+
+export default {
+  name: 'circuit-infer',
+  title: 'circuit log-likelihood (forward pass), digits quad_tree(arity 4) x 32 units',
+  peer: 'numpy, the same folded circuit (bench/peer/circuit.py): log-space einsum/matmul forward',
+  peerScript: 'circuit.py',
+  needs: [],
+  check: 'mean log-likelihood (extra: max |diff| of per-row log-likelihoods, pmix vs numpy)',
+  rows: (p) => 1437 * p.reps,
+  params: (quick) => circuitParams(quick, { mode: 'infer', repeats: quick ? 3 : 7 }),
+  async run(dir, p) {
+    const { x, n, state } = setupCircuit(dir, p);
+    const root = state.graph.root;
+    let vals = forward(state, x, n);
+    writeArray(dir, 'pmix-ll.f64', vals.get(root));
+    let s = 0;
+    for (const v of vals.get(root)) s += v;
+    // The previous pass's arrays are lent to the next (as EM does): no fresh pages per pass.
+    const samples = await sample(() => {
+      vals = forward(state, x, n, vals);
+    }, p.repeats);
+    return { samples, check: s / n, kernel: 'evaluate.ts + sum-layer.ts (JS f64)', extra: { rows: n } };
+  },
+};

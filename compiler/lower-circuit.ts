@@ -1,0 +1,133 @@
+// Lowers `circuit { ... }` over a model's variables: reads the block (circuit-spec.ts),
+// builds its region graph over the variables in their order, and lays the circuit's layers
+// out in the IR (circuits/layers.ts). Input layers are ordinary leaf layers, lowered and
+// type-checked like any leaf; without an `inputs` entry each variable gets the usual leaf of
+// its type (Normal, Bernoulli, Categorical, Poisson).
+import type { Arg, ModelExpr, Span } from '../language/ast.js';
+import { buildLayers } from '../circuits/layers.js';
+import { chowLiu, linear, poonDomingos, quadTree, randomBinaryTree, validate, type RegionGraph } from '../circuits/region-graph/index.js';
+import type { Value } from './constants.js';
+import { readCircuitSpec, type CircuitSpec } from './circuit-spec.js';
+import type { IRNode, IRParam, IRVariable } from './ir/types.js';
+import { src } from './lower-helpers.js';
+
+export interface CircuitHost {
+  readonly vars: readonly IRVariable[];
+  /** The fit's data over the model's variables (rows x vars), when lowering for a fit. */
+  readonly data?: { readonly x: Float64Array; readonly n: number };
+  error(code: string, message: string, span: Span, hint?: string): undefined;
+  value(a: Arg): Value | undefined;
+  reserve(n: number, span: Span, what: string): boolean;
+  nextId(): string;
+  addNode(node: IRNode): void;
+  addParam(p: IRParam): void;
+  lowerLeaf(expr: Extract<ModelExpr, { kind: 'leaf' }>, scope: readonly number[], units: number): string | undefined;
+  /** Lowering inside square(...): sum weights are real (signed). */
+  readonly signed?: boolean;
+}
+
+export function lowerCircuit(host: CircuitHost, expr: Extract<ModelExpr, { kind: 'circuit' }>, scope: readonly number[], units: number): string | undefined {
+  const spec = readCircuitSpec(host, expr);
+  if (!spec) return undefined;
+  if (spec.real && !host.signed) {
+    return host.error('bad-value', `sums with real (possibly negative) weights make a subtractive circuit, which must be squared to be a density: write square(circuit { ... })`, spec.sumSpan, 'wrap the circuit in square(...)');
+  }
+  const rg = regionGraph(host, spec, scope);
+  if (!rg) return undefined;
+  const problems = validate(rg);
+  if (problems.length) return host.error('internal', `the ${spec.region.name} region graph is invalid: ${problems[0]}`, spec.region.span);
+  return buildLayers(rg, { mode: spec.product, inputUnits: spec.inputUnits, sumUnits: spec.sumUnits, rootUnits: units, vars: scope, source: src(spec.span), signed: !!host.signed }, {
+    nextId: () => host.nextId(),
+    addNode: (n) => host.addNode(n),
+    addParam: (p) => host.addParam(p),
+    reserve: (n) => host.reserve(n, spec.sumSpan, `the circuit's layers`),
+    input: (leafScope, u) => inputLayer(host, spec, leafScope, u),
+  });
+}
+
+function regionGraph(host: CircuitHost, spec: CircuitSpec, scope: readonly number[]): RegionGraph | undefined {
+  const V = scope.length;
+  const local = scope.map((_, j) => j);
+  const a = spec.region.args;
+  const span = spec.region.span;
+  switch (spec.region.name) {
+    case 'random_tree': {
+      const depth = (a.depth as number | undefined) ?? Math.max(1, Math.ceil(Math.log2(Math.max(V, 2))));
+      return randomBinaryTree(local, { depth, repeats: (a.repeats as number | undefined) ?? 1, seed: (a.seed as number | undefined) ?? 0 });
+    }
+    case 'linear':
+      return linear(local);
+    case 'quad_tree':
+    case 'poon_domingos': {
+      const width = (a.width as number | undefined) ?? Math.round(Math.sqrt(V));
+      if (width * Math.round(V / width) !== V) {
+        return host.error('bad-value', `${spec.region.name} lays the ${V} variables out as an image ${width} wide, but ${V} is not a multiple of ${width}; give width = ...`, span);
+      }
+      const height = V / width;
+      if (spec.region.name === 'quad_tree') return quadTree(height, width, a.arity ? { arity: a.arity as 2 | 4 } : {});
+      return poonDomingos(height, width, { delta: (a.delta as number[] | undefined) ?? [Math.max(1, Math.floor(Math.min(height, width) / 2))] });
+    }
+    case 'chow_liu': {
+      if (!host.data) {
+        // Without data (checking a model as written) the structure is unknown; a chain stands
+        // in so the rest of the circuit can be checked. Fitting always learns the tree.
+        return linear(local);
+      }
+      const { x, n } = host.data;
+      const infos = scope.map((v, j) => {
+        const t = host.vars[v]!.type;
+        return t.kind === 'real' ? { index: j, kind: 'real' as const, levels: 0 } : { index: j, kind: 'discrete' as const, levels: discreteLevels(t, x, n, host.vars.length, v) };
+      });
+      const xs = new Float64Array(n * V);
+      const W = host.vars.length;
+      for (let i = 0; i < n; i++) for (let j = 0; j < V; j++) xs[i * V + j] = x[i * W + scope[j]!]!;
+      return chowLiu(xs, n, infos);
+    }
+  }
+}
+
+function discreteLevels(t: IRVariable['type'], x: Float64Array, n: number, W: number, v: number): number {
+  if (t.kind === 'categorical') return t.levels.length;
+  if (t.kind === 'bool') return 2;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const c = x[i * W + v]!;
+    if (Number.isFinite(c) && c > max) max = c;
+  }
+  return Math.max(2, Math.floor(max) + 1);
+}
+
+/** The default leaf for a variable of this type. */
+function defaultLeaf(t: IRVariable['type']): string {
+  switch (t.kind) {
+    case 'real':
+      return 'Normal';
+    case 'bool':
+      return 'Bernoulli';
+    case 'categorical':
+      return 'Categorical';
+    case 'int':
+      return 'Poisson';
+  }
+}
+
+function inputLayer(host: CircuitHost, spec: CircuitSpec, scope: readonly number[], units: number): string | undefined {
+  if (spec.inputs) return host.lowerLeaf(spec.inputs, scope, units);
+  // One input layer per leaf family among the region's variables, joined by a Hadamard product.
+  const groups = new Map<string, number[]>();
+  for (const v of scope) {
+    const fam = defaultLeaf(host.vars[v]!.type);
+    groups.set(fam, [...(groups.get(fam) ?? []), v]);
+  }
+  const ids: string[] = [];
+  for (const [fam, vs] of groups) {
+    const leaf: Extract<ModelExpr, { kind: 'leaf' }> = { kind: 'leaf', name: { name: fam, span: spec.span }, args: fam === 'Normal' ? [{ name: { name: 'diag', span: spec.span }, span: spec.span }] : [], hasParens: false, span: spec.span };
+    const id = host.lowerLeaf(leaf, vs, units);
+    if (id === undefined) return undefined;
+    ids.push(id);
+  }
+  if (ids.length === 1) return ids[0];
+  const id = host.nextId();
+  host.addNode({ kind: 'product', id, mode: 'hadamard', children: ids, scope: [...scope].sort((a, b) => a - b), units, source: src(spec.span) });
+  return id;
+}

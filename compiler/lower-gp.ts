@@ -1,0 +1,411 @@
+// Lowers `gp(x -> y) { kernel = ...; mean = ...; noise = ...; normalize_y = ...;
+// inference = ...; tasks = ... }` to an IR graph with one gp node. Kernel expressions
+// become KernelExpr trees: numbers multiplying kernels are positive scale parameters, a
+// number alone is a constant kernel, calls are stdlib kernels with their arguments checked
+// (named or positional, `in [lo, hi]` bounds, `fixed`, vectors for per-dimension (ARD)
+// lengthscales, structural options such as q and degree). Omitted values are initialized
+// from the data when fitting (runtime/gp/init.ts).
+import { freeze } from 'immer';
+import type { Span } from '../language/ast.js';
+import type { Diagnostic } from '../language/diagnostics.js';
+import type { GpItem, GpModelExpr, KernelArg, KernelAst, PriorAst } from '../language/gp-ast.js';
+import { suggestionHint } from '../language/suggest.js';
+import { DEFAULT_BOUNDS, getKernel, USER_KERNELS, type KernelContext } from '../stdlib/kernels/index.js';
+import { asNumeric, ConstantScope } from './constants.js';
+import { IR_VERSION, type GPInference, type GPMean, type GPNode, type IRGraph, type IRParam, type IRVariable, type KernelExpr, type ParamPrior } from './ir/types.js';
+import { describeType, src } from './lower-helpers.js';
+import type { CompiledProgram } from './program.js';
+
+const ITEMS = ['kernel', 'mean', 'noise', 'normalize_y', 'inference', 'tasks'];
+const NOISE_BOUNDS: readonly [number, number] = [1e-10, 1e10];
+/** The values a positive kernel hyperparameter or scale may take: beyond, kernel arithmetic overflows float64. */
+const POSITIVE_RANGE: readonly [number, number] = [1e-100, 1e100];
+/** Largest number of inducing points (M^2 values of q_sqrt; O(M^3) per step). */
+const MAX_INDUCING = 4096;
+
+export function lowerGp(program: CompiledProgram, expr: GpModelExpr, vars: readonly IRVariable[]): { graph?: IRGraph; diagnostics: Diagnostic[] } {
+  const g = new GpLowering(program, vars);
+  const graph = g.lower(expr);
+  return graph && !g.diags.some((d) => d.severity === 'error') ? { graph: freeze(graph, true), diagnostics: g.diags } : { diagnostics: g.diags };
+}
+
+class GpLowering {
+  readonly diags: Diagnostic[] = [];
+  readonly params: Record<string, IRParam> = {};
+  private readonly consts: ConstantScope;
+  private kernels = 0;
+  private scales = 0;
+  private D = 1;
+  private prefix = 'n0';
+
+  constructor(
+    private readonly program: CompiledProgram,
+    private readonly vars: readonly IRVariable[],
+  ) {
+    this.consts = new ConstantScope(program.file);
+    for (const [k, v] of program.constants) this.consts.define(k, v);
+  }
+
+  private error(message: string, span: Span, hint?: string, code = 'bad-value'): undefined {
+    this.diags.push({ severity: 'error', code, message, span, file: this.program.file, ...(hint ? { hint } : {}) });
+    return undefined;
+  }
+
+  private add(name: string, shape: number[], value: number[], opts: { positive: boolean; bounds?: readonly [number, number]; fixed?: boolean; init: 'given' | 'data'; span: Span; prior?: PriorAst }): string {
+    const param = opts.positive || opts.bounds ? { kind: 'bounded' as const, lower: (opts.bounds ?? DEFAULT_BOUNDS)[0], upper: (opts.bounds ?? DEFAULT_BOUNDS)[1] } : { kind: 'identity' as const };
+    const prior = opts.prior ? this.prior(opts.prior, opts.positive) : undefined;
+    this.params[name] = { name, shape, param, value, fixed: !!opts.fixed, init: opts.init, source: src(opts.span), ...(prior ? { prior } : {}) };
+    return name;
+  }
+
+  /** `prior normal(m, sd)`, `prior lognormal(mu, sigma)` (positive values) or `prior gamma(shape, rate)` (positive values). */
+  private prior(p: PriorAst, positive: boolean): ParamPrior | undefined {
+    const kinds = ['normal', 'lognormal', 'gamma'];
+    const kind = p.dist.name;
+    if (!kinds.includes(kind)) return this.error(`unknown prior '${kind}' (priors: normal(mean, sd), lognormal(mu, sigma), gamma(shape, rate))`, p.dist.span, suggestionHint(kind, kinds), 'unknown-name');
+    const args = p.args.map((e) => this.consts.evaluate(e, this.diags));
+    if (args.length !== 2 || args.some((v) => typeof v !== 'number' || !Number.isFinite(v))) return this.error(`${kind}(...) takes two finite numbers`, p.span);
+    const [a, b] = args as number[];
+    if (!(b! > 0) || (kind === 'gamma' && !(a! > 0))) return this.error(kind === 'gamma' ? 'gamma(shape, rate) needs shape > 0 and rate > 0' : `${kind}'s second argument (its spread) must be > 0`, p.span);
+    if (kind !== 'normal' && !positive) return this.error(`a ${kind} prior is for positive parameters; use normal(mean, sd)`, p.span);
+    return { kind: kind as ParamPrior['kind'], a: a!, b: b! };
+  }
+
+  lower(expr: GpModelExpr): IRGraph | undefined {
+    const names = this.vars.map((v) => v.name);
+    const index = (v: GpModelExpr['inputs'][number]): number | undefined => {
+      const i = names.indexOf(v.name.name);
+      if (i < 0) return this.error(`'${v.name.name}' is not a column of the data`, v.name.span, suggestionHint(v.name.name, names), 'unknown-name');
+      const t = this.vars[i]!.type;
+      if (t.kind !== 'real' && t.kind !== 'int') return this.error(`a GP's inputs and outputs are numbers, but '${v.name.name}' is ${describeType(t)}`, v.name.span, undefined, 'type-mismatch');
+      return i;
+    };
+    const seen = new Set<string>();
+    for (const v of [...expr.inputs, ...expr.outputs]) {
+      if (seen.has(v.name.name)) this.error(`'${v.name.name}' appears twice in the GP's variables`, v.name.span, undefined, 'duplicate-name');
+      seen.add(v.name.name);
+    }
+    const inputs = expr.inputs.map(index);
+    const outputs = expr.outputs.map(index);
+    if (inputs.some((i) => i === undefined) || outputs.some((i) => i === undefined)) return undefined;
+    this.D = inputs.length;
+    const T = outputs.length;
+    const items = new Map<string, GpItem>();
+    for (const it of expr.items) {
+      if (!ITEMS.includes(it.name.name)) this.error(`a gp block has no item '${it.name.name}' (it takes ${ITEMS.join(', ')})`, it.name.span, suggestionHint(it.name.name, ITEMS), 'unknown-argument');
+      else if (items.has(it.name.name)) this.error(`'${it.name.name}' is given twice`, it.name.span, undefined, 'duplicate-name');
+      else items.set(it.name.name, it);
+    }
+    const tasks = this.tasks(items.get('tasks'), T);
+    const kItem = items.get('kernel');
+    let kernel: KernelExpr | undefined;
+    const copies = tasks?.kind === 'lmc' ? tasks.q : 1;
+    const perCopy: KernelExpr[] = [];
+    for (let q = 0; q < copies; q++) {
+      const k = kItem ? this.kernel(kItem.value) : this.defaultKernel(expr.span);
+      if (!k) return undefined;
+      perCopy.push(k);
+    }
+    if (tasks) {
+      const terms = perCopy.map((k) => ({ op: 'product' as const, terms: [k, this.coregion(T, tasks.rank, expr.span)] }));
+      kernel = terms.length === 1 ? terms[0]! : { op: 'sum', terms };
+    } else kernel = perCopy[0]!;
+    const mean = this.mean(items.get('mean'));
+    const noise = this.noise(items.get('noise'), kernel, T, expr.span);
+    const normalize = this.normalize(items.get('normalize_y'), T, expr.span);
+    const inference = this.inference(items.get('inference'), expr.span, T);
+    if (!mean || !noise || !inference || this.diags.some((d) => d.severity === 'error')) return undefined;
+    const node: GPNode = {
+      kind: 'gp',
+      id: 'n0',
+      scope: [...inputs, ...outputs].map((i) => i!).sort((a, b) => a - b),
+      units: 1,
+      inputs: inputs.map((i) => i!),
+      output: outputs[0]!,
+      ...(T > 1 ? { outputs: outputs.map((i) => i!) } : {}),
+      kernel,
+      mean,
+      noise,
+      inference,
+      ...(normalize ? { normalize } : {}),
+      ...(tasks ? { tasks: { kind: tasks.kind, count: T, rank: tasks.rank, q: copies } } : {}),
+      source: src(expr.span),
+    };
+    return { version: IR_VERSION, family: 'gp', vars: [...this.vars], params: this.params, nodes: [node], root: 'n0' };
+  }
+
+  private defaultKernel(span: Span): KernelExpr {
+    const k = this.call({ kind: 'call', name: { name: 'rbf', span }, args: [], hasParens: false, span });
+    const factor = this.add(`${this.prefix}.scale_${this.scales++}`, [], [1], { positive: true, init: 'data', span });
+    return { op: 'scale', factor, kernel: k! };
+  }
+
+  /** A kernel AST -> KernelExpr (sums of scaled products). */
+  private kernel(k: KernelAst): KernelExpr | undefined {
+    switch (k.kind) {
+      case 'sum': {
+        const terms = k.terms.map((t) => this.kernel(t));
+        if (terms.some((t) => t === undefined)) return undefined;
+        return { op: 'sum', terms: terms as KernelExpr[] };
+      }
+      case 'number':
+        // A number on its own is a constant covariance.
+        return { op: 'base', name: 'constant', params: { value: this.scale(k) } };
+      case 'call':
+        return this.call(k);
+      case 'product': {
+        const nums = k.terms.filter((t) => t.kind === 'number');
+        const rest = k.terms.filter((t) => t.kind !== 'number');
+        if (rest.length === 0) return this.kernel({ kind: 'number', value: nums.reduce((a, t) => a * (t.kind === 'number' ? t.value : 1), 1), span: k.span });
+        const parts = rest.map((t) => this.kernel(t));
+        if (parts.some((t) => t === undefined)) return undefined;
+        const inner: KernelExpr = parts.length === 1 ? parts[0]! : { op: 'product', terms: parts as KernelExpr[] };
+        if (nums.length === 0) return inner;
+        if (nums.length > 1) return this.error('write one number per product of kernels (e.g. 6 * rbf(...), not 2 * 3 * rbf(...))', k.span);
+        return { op: 'scale', factor: this.scale(nums[0] as Extract<KernelAst, { kind: 'number' }>), kernel: inner };
+      }
+    }
+  }
+
+  private scale(n: Extract<KernelAst, { kind: 'number' }>): string {
+    const b = this.bounds(n.bounds, n.value, n.span);
+    if (!(n.value > 0) || !Number.isFinite(n.value)) this.error(`a kernel's scale must be a finite number > 0, got ${n.value}`, n.span);
+    else if (n.value < POSITIVE_RANGE[0] || n.value > POSITIVE_RANGE[1]) this.error(`a kernel's scale must be between ${POSITIVE_RANGE[0]} and ${POSITIVE_RANGE[1]}, got ${n.value}: beyond, the kernel matrix overflows float64`, n.span);
+    return this.add(`${this.prefix}.scale_${this.scales++}`, [], [n.value], { positive: true, bounds: b ?? DEFAULT_BOUNDS, fixed: !!n.fixed, init: 'given', span: n.span, ...(n.prior ? { prior: n.prior } : {}) });
+  }
+
+  private bounds(b: KernelArg['bounds'], value: number | number[] | undefined, span: Span): readonly [number, number] | undefined {
+    if (!b) return undefined;
+    const lo = this.consts.evaluate(b.lower, this.diags);
+    const hi = this.consts.evaluate(b.upper, this.diags);
+    if (typeof lo !== 'number' || typeof hi !== 'number' || !(lo < hi) || !Number.isFinite(lo) || !Number.isFinite(hi)) return this.error('bounds must be two finite numbers with lower < upper', b.span);
+    const vs = value === undefined ? [] : Array.isArray(value) ? value : [value];
+    if (vs.some((v) => v < lo || v > hi)) return this.error(`the initial value lies outside its bounds [${lo}, ${hi}]`, span);
+    return [lo, hi];
+  }
+
+  private call(k: Extract<KernelAst, { kind: 'call' }>): KernelExpr | undefined {
+    const name = k.name.name;
+    const kern = USER_KERNELS.includes(name) ? getKernel(name) : undefined;
+    if (!kern) {
+      const isConst = this.consts.has(name);
+      if (isConst && !k.hasParens) {
+        const v = this.consts.evaluate({ kind: 'name', name, span: k.span }, this.diags);
+        if (typeof v === 'number') return this.kernel({ kind: 'number', value: v, span: k.span });
+      }
+      return this.error(`unknown kernel '${name}' (kernels: ${USER_KERNELS.join(', ')})`, k.name.span, suggestionHint(name, USER_KERNELS), 'unknown-name');
+    }
+    const options: Record<string, number> = {};
+    const given = new Map<string, KernelArg>();
+    let ard = false;
+    for (const a of k.args) {
+      let argName = a.name?.name;
+      if (!argName) {
+        // Positional: the flag `ard`, or the kernel's main parameter.
+        if (a.value.kind === 'name' && a.value.name === 'ard' && !this.consts.has('ard')) {
+          ard = true;
+          continue;
+        }
+        if (!kern.positional) {
+          this.error(`${name} takes named arguments only (${[...kern.params.map((p) => p.name), ...(kern.options ?? []).map((o) => o.name)].join(', ')})`, a.span, undefined, 'unknown-argument');
+          continue;
+        }
+        argName = kern.positional;
+      }
+      const opt = kern.options?.find((o) => o.name === argName);
+      const spec = kern.params.find((p) => p.name === argName || p.aliases?.includes(argName!));
+      if (opt) {
+        const v = this.consts.evaluate(a.value, this.diags);
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < opt.min) this.error(`${name}'s ${opt.name} must be a whole number >= ${opt.min} (${opt.description})`, a.span);
+        else if (a.bounds || a.fixed) this.error(`${opt.name} is a structure size: 'fixed' and bounds do not apply`, a.span);
+        else options[opt.name] = v;
+        continue;
+      }
+      if (!spec) {
+        const known = [...kern.params.map((p) => p.name), ...(kern.options ?? []).map((o) => o.name)];
+        this.error(`${name} has no argument '${argName}' (it takes ${known.join(', ')})`, a.name?.span ?? a.span, suggestionHint(argName, known), 'unknown-argument');
+        continue;
+      }
+      if (given.has(spec.name)) this.error(`${spec.name} is given twice`, a.span, undefined, 'duplicate-name');
+      given.set(spec.name, a);
+    }
+    for (const o of kern.options ?? []) if (options[o.name] === undefined) options[o.name] = o.default;
+    const ctx: KernelContext = { dims: this.D, options };
+    const id = `${this.prefix}.${kern.name}_${this.kernels++}`;
+    const params: Record<string, string> = {};
+    for (const spec of kern.params) {
+      const a = given.get(spec.name);
+      let shape = spec.shape(ctx);
+      const size = (s: number[]): number => s.reduce((x, y) => x * y, 1);
+      let value: number[] | undefined;
+      if (a) {
+        const raw = this.consts.evaluate(a.value, this.diags);
+        const num = raw === undefined ? undefined : asNumeric(raw);
+        if (num === undefined) {
+          if (raw !== undefined) this.error(`${name}'s ${spec.name} must be a number or a vector of numbers`, a.value.span);
+          continue;
+        }
+        const flat = (Array.isArray(num) ? (num as (number | number[])[]).flat() : [num]) as number[];
+        if (spec.ard && flat.length === this.D && this.D > 1) shape = [this.D];
+        else if (flat.length !== size(shape)) {
+          this.error(`${name}'s ${spec.name} needs ${size(shape)} value(s)${spec.ard ? ` (or ${this.D}, one per input)` : ''}, got ${flat.length}`, a.value.span);
+          continue;
+        }
+        if (flat.some((v) => !Number.isFinite(v))) this.error(`${name}'s ${spec.name} must be finite`, a.value.span);
+        else if (spec.positive && flat.some((v) => !(v > 0))) this.error(`${name}'s ${spec.name} must be > 0`, a.value.span);
+        else if (spec.positive && flat.some((v) => v < POSITIVE_RANGE[0] || v > POSITIVE_RANGE[1])) this.error(`${name}'s ${spec.name} must be between ${POSITIVE_RANGE[0]} and ${POSITIVE_RANGE[1]}: beyond, the kernel's float64 arithmetic overflows and its values turn NaN`, a.value.span);
+        value = flat;
+      } else if (spec.ard && ard) shape = [this.D];
+      const b = a ? this.bounds(a.bounds, value, a.span) : undefined;
+      const n = size(shape);
+      params[spec.name] = this.add(`${id}.${spec.name}`, shape, value ?? new Array<number>(n).fill(spec.init.kind === 'const' ? spec.init.value : 1), {
+        positive: spec.positive,
+        bounds: b ?? spec.bounds ?? (spec.positive ? DEFAULT_BOUNDS : undefined),
+        fixed: !!a?.fixed,
+        init: value ? 'given' : spec.init.kind === 'const' ? 'given' : 'data',
+        span: a?.span ?? k.span,
+        ...(a?.prior ? { prior: a.prior } : {}),
+      });
+    }
+    const dims = this.D > 0 ? Array.from({ length: this.D }, (_, i) => i) : [];
+    return { op: 'base', name: kern.name, params, ...(Object.keys(options).length ? { options } : {}), ...(dims.length ? { dims } : {}) };
+  }
+
+  private coregion(T: number, rank: number, span: Span): KernelExpr {
+    const id = `${this.prefix}.coregion_${this.kernels++}`;
+    // W starts at 1/sqrt(rank) with small distinct offsets so tasks are correlated but not identical.
+    const w = Array.from({ length: T * rank }, (_, i) => 1 / Math.sqrt(rank) + 0.1 * ((i % 3) - 1));
+    return {
+      op: 'base',
+      name: 'coregion',
+      params: {
+        W: this.add(`${id}.W`, [T, rank], w, { positive: false, bounds: [-1e3, 1e3], init: 'given', span }),
+        kappa: this.add(`${id}.kappa`, [T], new Array<number>(T).fill(0.1), { positive: true, bounds: [1e-8, 1e5], init: 'given', span }),
+      },
+      options: { tasks: T, rank },
+      dims: [this.D],
+    };
+  }
+
+  private tasks(item: GpItem | undefined, T: number): { kind: 'icm' | 'lmc'; rank: number; q: number } | undefined {
+    if (!item) return T > 1 ? { kind: 'icm', rank: 1, q: 1 } : undefined;
+    const v = item.value;
+    if (v.kind !== 'call' || (v.name.name !== 'icm' && v.name.name !== 'lmc')) return this.error('tasks is icm(rank = R) or lmc(q = Q, rank = R)', v.span);
+    if (T < 2) return this.error('tasks needs several outputs, as in gp(x -> y1, y2)', item.span);
+    const out = { kind: v.name.name as 'icm' | 'lmc', rank: 1, q: v.name.name === 'lmc' ? 2 : 1 };
+    for (const a of v.args) {
+      const n = a.name?.name;
+      const x = this.consts.evaluate(a.value, this.diags);
+      if ((n === 'rank' || (n === 'q' && out.kind === 'lmc')) && typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= 64) out[n] = x;
+      else this.error(`${out.kind} takes ${out.kind === 'lmc' ? 'q (the number of latent processes) and ' : ''}rank, whole numbers between 1 and 64`, a.span);
+    }
+    return out;
+  }
+
+  private mean(item: GpItem | undefined): GPMean | undefined {
+    if (!item) return { kind: 'zero' };
+    const v = item.value;
+    const span = v.span;
+    if (v.kind === 'number' && !Number.isFinite(v.value)) return this.error('the mean must be a finite number', span);
+    if (v.kind === 'number') return { kind: 'constant', c: this.add(`${this.prefix}.mean_c`, [], [v.value], { positive: false, bounds: this.bounds(v.bounds, v.value, span), fixed: !!v.fixed, init: 'given', span }) };
+    if (v.kind !== 'call' || !['zero', 'constant', 'linear'].includes(v.name.name)) return this.error('mean is zero, constant, constant(c = ...), linear or linear(w = [...], b = ...)', span, undefined, 'unknown-name');
+    const arg = (name: string): KernelArg | undefined => v.args.find((a) => a.name?.name === name || (!a.name && name === (v.name.name === 'constant' ? 'c' : 'w')));
+    for (const a of v.args) if (a.name && !['c', 'w', 'b'].includes(a.name.name)) this.error(`mean ${v.name.name} has no argument '${a.name.name}'`, a.span, undefined, 'unknown-argument');
+    const num = (a: KernelArg | undefined, size: number): number[] | undefined => {
+      if (!a) return undefined;
+      const x = this.consts.evaluate(a.value, this.diags);
+      const n = x === undefined ? undefined : asNumeric(x);
+      const flat = n === undefined ? undefined : ((Array.isArray(n) ? (n as (number | number[])[]).flat() : [n]) as number[]);
+      if (!flat || flat.length !== size || flat.some((v) => !Number.isFinite(v))) return this.error(`needs ${size} finite number(s)`, a.span);
+      return flat;
+    };
+    const param = (name: string, a: KernelArg | undefined, size: number, shape: number[]): string => {
+      const value = num(a, size);
+      return this.add(`${this.prefix}.mean_${name}`, shape, value ?? new Array<number>(size).fill(0), { positive: false, bounds: a ? this.bounds(a.bounds, value, a.span) : undefined, fixed: !!a?.fixed, init: value ? 'given' : 'data', span: a?.span ?? span, ...(a?.prior ? { prior: a.prior } : {}) });
+    };
+    switch (v.name.name) {
+      case 'zero':
+        return { kind: 'zero' };
+      case 'constant':
+        return { kind: 'constant', c: param('c', arg('c'), 1, []) };
+      default:
+        return { kind: 'linear', w: param('w', arg('w'), this.D, [this.D]), b: param('b', arg('b'), 1, []) };
+    }
+  }
+
+  private noise(item: GpItem | undefined, kernel: KernelExpr, T: number, span: Span): string | undefined {
+    const shape = T > 1 ? [T] : [];
+    const name = `${this.prefix}.noise`;
+    if (!item) {
+      // With a white() term the kernel carries the noise: keep the likelihood's at scikit-learn's alpha.
+      if (hasWhite(kernel)) return this.add(name, shape, new Array<number>(Math.max(1, T)).fill(1e-10), { positive: true, bounds: NOISE_BOUNDS, fixed: true, init: 'given', span });
+      return this.add(name, shape, new Array<number>(Math.max(1, T)).fill(0.1), { positive: true, bounds: NOISE_BOUNDS, init: 'data', span });
+    }
+    const v = item.value;
+    if (v.kind !== 'number') return this.error('noise is a variance: a number, e.g. noise = 0.01 in [1e-6, 1] (add fixed to keep it)', v.span);
+    if (!(v.value >= 0) || !Number.isFinite(v.value)) return this.error('noise must be a finite number >= 0', v.span);
+    const b = this.bounds(v.bounds, v.value, v.span) ?? NOISE_BOUNDS;
+    const value = Math.max(v.value, v.fixed ? 0 : b[0]);
+    if (v.value === 0 && !v.fixed) return this.error('noise = 0 must be fixed (noise = 0 fixed): a zero variance cannot be optimized in log space', v.span);
+    return this.add(name, shape, new Array<number>(Math.max(1, T)).fill(value), { positive: !v.fixed || value > 0, bounds: v.fixed && value === 0 ? [0, 1] : b, fixed: !!v.fixed, init: 'given', span: v.span, ...(v.prior ? { prior: v.prior } : {}) });
+  }
+
+  private normalize(item: GpItem | undefined, T: number, span: Span): { shift: string; scale: string } | undefined {
+    if (!item) return undefined;
+    const v = item.value;
+    const flag = v.kind === 'call' && !v.hasParens && (v.name.name === 'true' || v.name.name === 'false') ? v.name.name === 'true' : v.kind === 'number' ? v.value !== 0 : undefined;
+    if (flag === undefined) return this.error('normalize_y is true or false', v.span);
+    if (!flag) return undefined;
+    const sh = T > 1 ? [T] : [];
+    return {
+      shift: this.add(`${this.prefix}.y_shift`, sh, new Array<number>(T).fill(0), { positive: false, fixed: true, init: 'data', span }),
+      scale: this.add(`${this.prefix}.y_scale`, sh, new Array<number>(T).fill(1), { positive: false, fixed: true, init: 'data', span }),
+    };
+  }
+
+  private inference(item: GpItem | undefined, span: Span, T: number): GPInference | undefined {
+    if (!item) return { kind: 'exact' };
+    const v = item.value;
+    if (v.kind === 'call' && v.name.name === 'exact' && v.args.length === 0) return { kind: 'exact' };
+    if (v.kind !== 'call' || v.name.name !== 'sparse') return this.error('inference is exact or sparse(m = M)', v.span, undefined, 'unknown-name');
+    let m = 100;
+    let learnInducing = true;
+    for (const a of v.args) {
+      const name = a.name?.name ?? 'm';
+      if (name === 'learn_inducing') {
+        // true / false (or 1 / 0): whether fits move the inducing inputs (default true, as GPflow and GPyTorch).
+        const e = a.value;
+        const flag = e.kind === 'name' && (e.name === 'true' || e.name === 'false') ? e.name === 'true' : e.kind === 'number' && (e.value === 0 || e.value === 1) ? e.value === 1 : undefined;
+        if (flag === undefined) this.error('learn_inducing is true or false', a.value.span);
+        else learnInducing = flag;
+        continue;
+      }
+      const x = this.consts.evaluate(a.value, this.diags);
+      if (name !== 'm') this.error(`sparse takes m (the number of inducing points) and learn_inducing (true or false), not '${a.name!.name}'`, a.span, undefined, 'unknown-argument');
+      else if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > MAX_INDUCING) this.error(`m must be a whole number between 1 and ${MAX_INDUCING}`, a.span);
+      else m = x;
+    }
+    if (T > 1) return this.error('sparse inference of multitask GPs is not supported yet: use exact inference', v.span, undefined, 'unsupported');
+    const stride = this.D;
+    const fixed = { positive: false, fixed: true, span };
+    return {
+      kind: 'sparse',
+      m,
+      learnInducing,
+      inducing: this.add(`${this.prefix}.inducing`, [m, stride], new Array<number>(m * stride).fill(0), { ...fixed, init: 'data' }),
+      qMean: this.add(`${this.prefix}.q_mean`, [m], new Array<number>(m).fill(0), { ...fixed, init: 'given' }),
+      qSqrt: this.add(`${this.prefix}.q_sqrt`, [m, m], Array.from({ length: m * m }, (_, k) => (k % (m + 1) === 0 ? 1 : 0)), { ...fixed, init: 'given' }),
+    };
+  }
+}
+
+function hasWhite(k: KernelExpr): boolean {
+  switch (k.op) {
+    case 'base':
+      return k.name === 'white';
+    case 'scale':
+      return hasWhite(k.kernel);
+    default:
+      return k.terms.some(hasWhite);
+  }
+}

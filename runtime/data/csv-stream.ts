@@ -1,0 +1,515 @@
+// Reads a CSV file in batches of rows without holding the file in memory (streaming EM and
+// `pmix score` on data larger than memory). Rows are typed as loadCsv types them (csv.ts:
+// the same missing-value tokens, bools, ints, categorical levels) and every problem is a
+// diagnostic naming the file, the row and the column. The file is read synchronously in
+// chunks of a few MiB, cut at the last record boundary (a newline outside quotes); a chunk
+// without a quote character is split by a hand-written scanner with a correctly rounded fast
+// path for plain decimal numbers, any other chunk goes through csv-parse with loadCsv's
+// options. Each call of batches() reads the file again from the start.
+import { parse } from 'csv-parse/sync';
+import type { Diagnostic } from '../../language/diagnostics.js';
+import { suggestionHint } from '../../language/suggest.js';
+import type { IRVariable, VarType } from '../../compiler/ir/types.js';
+import { hostFs } from '../host.js';
+import type { DataSpec } from './csv.js';
+
+const MISSING = new Set(['', 'na', 'nan', 'null', 'n/a', '?']);
+const TRUE = new Set(['true', '1', 'yes', 't', 'y']);
+const FALSE = new Set(['false', '0', 'no', 'f', 'n']);
+/** Errors reported per pass before the rest are counted. */
+const MAX_ERRORS = 10;
+const DEFAULT_CHUNK_BYTES = 4 << 20;
+
+/** Bad data found while streaming: the diagnostics (row and column named), as loadCsv reports them. */
+export class DataStreamError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map((d) => d.message).join('; '));
+    this.name = 'DataStreamError';
+  }
+}
+
+export interface RowBatch {
+  /** n x columns.length, row-major (declared column order), NaN = missing; valid until the next batch. */
+  readonly values: Float64Array;
+  readonly n: number;
+  /** Index (0-based, data rows only) of the batch's first row in the file. */
+  readonly first: number;
+}
+
+export interface CsvStream {
+  readonly name: string;
+  readonly source: string;
+  /** The declared columns with their types (categorical levels declared or found by a scan). */
+  readonly columns: readonly IRVariable[];
+  /** Size of the file in bytes. */
+  readonly bytes: number;
+  /** Data rows, once a pass has read the whole file (undefined before). */
+  readonly rows: number | undefined;
+  /** Reads the file from the start in batches of `size` rows; throws DataStreamError on bad data. */
+  batches(size: number): Generator<RowBatch, void, void>;
+}
+
+export interface CsvStreamOptions {
+  /** Bytes read per chunk (default 4 MiB). */
+  readonly chunkBytes?: number;
+}
+
+type Kind = 'real' | 'int' | 'bool' | 'categorical';
+
+/**
+ * Opens a CSV for streaming: reads its header (and, when a categorical column has no declared
+ * levels, scans the whole file once to find them, sorted as loadCsv sorts them).
+ */
+export function openCsvStream(spec: DataSpec, opts: CsvStreamOptions = {}): { stream?: CsvStream; diagnostics: Diagnostic[] } {
+  const fs = hostFs();
+  if (!fs) return { diagnostics: [fileError(spec, `cannot read data file '${spec.path}' for data set '${spec.name}': no file system here`)] };
+  let bytes: number;
+  let fd: number;
+  try {
+    fd = fs.openSync(spec.path, 'r');
+    bytes = fs.fstatSync(fd).size;
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    return { diagnostics: [fileError(spec, `cannot read data file '${spec.path}' for data set '${spec.name}': ${why}`)] };
+  }
+  const chunkBytes = Math.max(1024, opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  let header: string[] | undefined;
+  try {
+    header = readHeader(fs, fd, chunkBytes);
+  } catch (e) {
+    fs.closeSync(fd);
+    return { diagnostics: [dataError(spec, `'${spec.path}' is not valid CSV: ${(e as Error).message}`)] };
+  }
+  fs.closeSync(fd);
+  if (!header) return { diagnostics: [dataError(spec, `'${spec.path}' is empty: expected a header row`)] };
+  const diagnostics: Diagnostic[] = [];
+  const colIndex: number[] = [];
+  for (const c of spec.columns) {
+    const i = header.indexOf(c.name);
+    if (i < 0) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'unknown-column',
+        message: `column '${c.name}' is not in the header of '${spec.path}' (it has: ${header.join(', ')})`,
+        span: c.span,
+        file: spec.file,
+        hint: suggestionHint(c.name, header),
+      });
+    }
+    colIndex.push(i);
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  const reader = new Reader(spec, header.length, colIndex, chunkBytes);
+  // Undeclared categorical levels: one scan of the file collects them.
+  if (spec.columns.some((c) => c.type.kind === 'categorical' && !c.type.levels)) {
+    try {
+      reader.collecting = true;
+      for (const _ of reader.batches(1 << 16)) void _;
+    } catch (e) {
+      if (e instanceof DataStreamError) return { diagnostics: e.diagnostics };
+      throw e;
+    } finally {
+      reader.collecting = false;
+    }
+    spec.columns.forEach((c, j) => {
+      if (c.type.kind === 'categorical' && !c.type.levels) reader.setLevels(j, [...reader.seen[j]!].sort());
+    });
+  }
+  const columns: IRVariable[] = spec.columns.map((c, j) => ({
+    name: c.name,
+    type: (c.type.kind === 'categorical' ? { kind: 'categorical', levels: [...reader.levels[j]!] } : { kind: c.type.kind }) as VarType,
+  }));
+  const stream: CsvStream = {
+    name: spec.name,
+    source: spec.path,
+    columns,
+    bytes,
+    get rows() {
+      return reader.rows;
+    },
+    batches: (size) => reader.batches(size),
+  };
+  return { stream, diagnostics: [] };
+}
+
+/** The header record (the first non-empty record), or undefined for an empty file. */
+function readHeader(fs: NonNullable<ReturnType<typeof hostFs>>, fd: number, chunkBytes: number): string[] | undefined {
+  let buf = new Uint8Array(chunkBytes);
+  let len = 0;
+  for (;;) {
+    if (len === buf.length) {
+      const next = new Uint8Array(2 * buf.length);
+      next.set(buf);
+      buf = next;
+    }
+    const got = fs.readSync(fd, buf, len, buf.length - len, len);
+    len += got;
+    // The first line with something on it, and any quoted line breaks it spans.
+    let cut = got > 0 ? recordBoundary(buf, len) : len;
+    if (cut > 0 || got === 0) {
+      let k = 0;
+      while (k < cut && (buf[k] === 10 || buf[k] === 13 || isSpace(buf[k]!) || buf[k] === 0xef || buf[k] === 0xbb || buf[k] === 0xbf)) k++;
+      if (k === cut && got > 0) continue;
+      const text = new TextDecoder('utf-8').decode(buf.subarray(0, cut)).replace(/^\uFEFF?(?:[ \t]*\r?\n)+/, '');
+      const records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, to_line: 1 }) as string[][];
+      if (records.length > 0) return records[0]!.map((c) => c.trim());
+      if (got === 0) return undefined;
+      cut = 0;
+    }
+  }
+}
+
+/** Index just past the last newline (byte 10) outside double quotes in bytes [0, len) (0 when none). */
+function recordBoundary(bytes: Uint8Array, len: number): number {
+  const q = bytes.indexOf(34);
+  if (q < 0 || q >= len) return bytes.lastIndexOf(10, len - 1) + 1;
+  let inQuotes = false;
+  let last = 0;
+  for (let i = 0; i < len; i++) {
+    const c = bytes[i]!;
+    if (c === 34) inQuotes = !inQuotes;
+    else if (c === 10 && !inQuotes) last = i + 1;
+  }
+  return last;
+}
+
+/** The text of bytes [a, b): ASCII directly, anything else through a UTF-8 decoder. */
+function textOf(bytes: Uint8Array, a: number, b: number, dec: TextDecoder): string {
+  let ascii = true;
+  for (let k = a; k < b; k++) if (bytes[k]! >= 128) ascii = false;
+  if (!ascii || b - a > 256) return dec.decode(bytes.subarray(a, b));
+  let out = '';
+  for (let k = a; k < b; k++) out += String.fromCharCode(bytes[k]!);
+  return out;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * The value of text[s, e) when it is a plain decimal number (sign, digits, point, exponent)
+ * with at most 15 significant digits and a small power of ten, else NaN (the caller then
+ * uses Number()). Exact: the digits and the power of ten are exact doubles and one division
+ * or multiplication rounds correctly, so the result equals Number(text.slice(s, e)).
+ */
+function fastNumber(text: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let neg = false;
+  let c = text[i]!;
+  if (c === 45 || c === 43) {
+    neg = c === 45;
+    i++;
+  }
+  let mant = 0;
+  let sig = 0;
+  let digits = 0;
+  let scale = 0;
+  for (; i < e; i++) {
+    c = text[i]! - 48;
+    if (c < 0 || c > 9) break;
+    mant = mant * 10 + c;
+    if (mant > 0) sig++;
+    digits++;
+  }
+  if (i < e && text[i]! === 46) {
+    for (i++; i < e; i++) {
+      c = text[i]! - 48;
+      if (c < 0 || c > 9) break;
+      mant = mant * 10 + c;
+      if (mant > 0) sig++;
+      digits++;
+      scale--;
+    }
+  }
+  if (digits === 0 || sig > 15) return NaN;
+  if (i < e) {
+    c = text[i]!;
+    if (c !== 101 && c !== 69) return NaN;
+    i++;
+    let eneg = false;
+    c = text[i]!;
+    if (c === 45 || c === 43) {
+      eneg = c === 45;
+      i++;
+    }
+    let ex = 0;
+    let ed = 0;
+    for (; i < e; i++) {
+      c = text[i]! - 48;
+      if (c < 0 || c > 9 || ed > 4) return NaN;
+      ex = ex * 10 + c;
+      ed++;
+    }
+    if (ed === 0) return NaN;
+    scale += eneg ? -ex : ex;
+  }
+  let v: number;
+  if (mant === 0) v = 0;
+  else if (scale >= 0 && scale <= 22) v = mant * POW10[scale]!;
+  else if (scale < 0 && scale >= -22) v = mant / POW10[-scale]!;
+  else return NaN;
+  return neg ? -v : v;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 12 || c === 11;
+}
+
+class Reader {
+  /** Categorical levels per declared column (by index), and the lookup of each. */
+  readonly levels: (readonly string[] | undefined)[];
+  private readonly index: (Map<string, number> | undefined)[];
+  /** While scanning for undeclared levels: the values seen per categorical column. */
+  readonly seen: (Set<string> | undefined)[];
+  collecting = false;
+  rows: number | undefined;
+  private readonly kinds: Kind[];
+  /** For each field of a record, the declared column it fills (-1: not used). */
+  private readonly target: Int32Array;
+
+  constructor(
+    private readonly spec: DataSpec,
+    private readonly fields: number,
+    colIndex: readonly number[],
+    private readonly chunkBytes: number,
+  ) {
+    this.kinds = spec.columns.map((c) => c.type.kind);
+    this.levels = spec.columns.map((c) => (c.type.kind === 'categorical' ? c.type.levels : undefined));
+    this.index = this.levels.map((l) => (l ? new Map(l.map((s, i) => [s, i] as const)) : undefined));
+    this.seen = spec.columns.map((c) => (c.type.kind === 'categorical' && !c.type.levels ? new Set<string>() : undefined));
+    this.target = new Int32Array(fields).fill(-1);
+    colIndex.forEach((f, j) => (this.target[f] = j));
+  }
+
+  setLevels(j: number, levels: readonly string[]): void {
+    this.levels[j] = levels;
+    this.index[j] = new Map(levels.map((s, i) => [s, i] as const));
+  }
+
+  *batches(size: number): Generator<RowBatch, void, void> {
+    const fs = hostFs()!;
+    const W = this.spec.columns.length;
+    const B = Math.max(1, Math.floor(size));
+    let fd: number;
+    try {
+      fd = fs.openSync(this.spec.path, 'r');
+    } catch (e) {
+      throw new DataStreamError([fileError(this.spec, `cannot read data file '${this.spec.path}': ${(e as Error).message}`)]);
+    }
+    try {
+      // Bytes read and not yet parsed (a partial record carried to the next read), then the read.
+      let buf = new Uint8Array(2 * this.chunkBytes);
+      let len = 0;
+      const dec = new TextDecoder('utf-8');
+      // Parsed rows not yet handed out; grows to the rows of one chunk plus one batch.
+      let pending = new Float64Array(Math.max(B, 1024) * W);
+      let count = 0;
+      const out = new Float64Array(B * W);
+      let first = 0;
+      let record = -1; // data records seen (the header is record -1)
+      let pos = 0;
+      let start = true;
+      const errors: Diagnostic[] = [];
+      let errorCount = 0;
+      const report = (row: number, col: string, message: string): void => {
+        errorCount++;
+        if (errorCount <= MAX_ERRORS) errors.push(dataError(this.spec, `${this.spec.path}: row ${row}, column '${col}': ${message}`));
+      };
+      const row = new Float64Array(W);
+      const addRow = (): void => {
+        if (count * W + W > pending.length) {
+          const next = new Float64Array(pending.length * 2);
+          next.set(pending.subarray(0, count * W));
+          pending = next;
+        }
+        pending.set(row, count * W);
+        count++;
+      };
+      const onRecord = (cells: readonly string[]): void => {
+        record++;
+        if (record === 0) return; // header
+        if (cells.length !== this.fields) {
+          report(record, this.spec.columns[0]!.name, `the row has ${cells.length} fields but the header has ${this.fields}`);
+          return;
+        }
+        for (let f = 0; f < cells.length; f++) {
+          const j = this.target[f]!;
+          if (j >= 0) row[j] = this.cell(cells[f]!, j, record, report);
+        }
+        addRow();
+      };
+      for (;;) {
+        if (buf.length - len < this.chunkBytes) {
+          const next = new Uint8Array(len + 2 * this.chunkBytes);
+          next.set(buf.subarray(0, len));
+          buf = next;
+        }
+        const got = fs.readSync(fd, buf, len, buf.length - len, pos);
+        pos += got;
+        len += got;
+        let from = 0;
+        if (start && len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
+        if (start && len > 0) start = false;
+        const cut = got > 0 ? recordBoundary(buf, len) : len;
+        if (cut > from) {
+          const q = buf.indexOf(34, from);
+          if ((q >= 0 && q < cut) || hasLoneCR(buf, from, cut)) {
+            let records: string[][];
+            try {
+              records = parse(dec.decode(buf.subarray(from, cut)), { skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
+            } catch (e) {
+              throw new DataStreamError([dataError(this.spec, `'${this.spec.path}' is not valid CSV: ${(e as Error).message}`)]);
+            }
+            for (const r of records) onRecord(r);
+          } else record = this.scanPlain(buf, from, cut, record, row, addRow, report, dec);
+        }
+        if (cut > 0) {
+          buf.copyWithin(0, cut, len);
+          len -= cut;
+        }
+        if (errorCount > 0) {
+          if (errorCount > MAX_ERRORS) errors.push(dataError(this.spec, `${this.spec.path}: ${errorCount - MAX_ERRORS} more bad cells in this part of the file not shown`));
+          throw new DataStreamError(errors);
+        }
+        let at = 0;
+        while (count - at >= B || (got === 0 && count - at > 0)) {
+          const n = Math.min(B, count - at);
+          out.set(pending.subarray(at * W, (at + n) * W));
+          yield { values: n === B ? out : out.subarray(0, n * W), n, first };
+          first += n;
+          at += n;
+        }
+        if (at > 0) {
+          pending.copyWithin(0, at * W, count * W);
+          count -= at;
+        }
+        if (got === 0) break;
+      }
+      if (record < 0) throw new DataStreamError([dataError(this.spec, `'${this.spec.path}' is empty: expected a header row`)]);
+      this.rows = Math.max(record, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Records of quote-free bytes [from, to) split by hand (loadCsv's trim and empty-line rules). Returns the record count so far. */
+  private scanPlain(
+    text: Uint8Array,
+    from: number,
+    to: number,
+    record: number,
+    row: Float64Array,
+    addRow: () => void,
+    report: (row: number, col: string, message: string) => void,
+    dec: TextDecoder,
+  ): number {
+    const fields = this.fields;
+    const target = this.target;
+    let p = from;
+    while (p < to) {
+      let eol = text.indexOf(10, p);
+      if (eol < 0 || eol > to) eol = to;
+      let end = eol;
+      if (end > p && text[end - 1] === 13) end--;
+      // A line of nothing but blanks is an empty line (csv-parse with trim skips it too).
+      let blank = true;
+      for (let k = p; k < end; k++) {
+        if (!isSpace(text[k]!)) {
+          blank = false;
+          break;
+        }
+      }
+      if (blank) {
+        p = eol + 1;
+        continue;
+      }
+      record++;
+      if (record === 0) {
+        p = eol + 1;
+        continue;
+      }
+      // Count the fields first: a ragged row is one error, not one per cell.
+      let nf = 1;
+      for (let k = p; k < end; k++) if (text[k] === 44) nf++;
+      if (nf !== fields) {
+        report(record, this.spec.columns[0]!.name, `the row has ${nf} fields but the header has ${fields}`);
+        p = eol + 1;
+        continue;
+      }
+      let s = p;
+      for (let f = 0; f < fields; f++) {
+        let e = s;
+        while (e < end && text[e] !== 44) e++;
+        const j = target[f]!;
+        if (j >= 0) {
+          let a = s;
+          let b = e;
+          while (a < b && isSpace(text[a]!)) a++;
+          while (b > a && isSpace(text[b - 1]!)) b--;
+          const kind = this.kinds[j]!;
+          let v = NaN;
+          if (kind === 'real' || kind === 'int') v = fastNumber(text, a, b);
+          if (!Number.isNaN(v) && (kind === 'real' || Number.isInteger(v))) row[j] = v;
+          else row[j] = this.cell(textOf(text, a, b, dec), j, record, report);
+        }
+        s = e + 1;
+      }
+      addRow();
+      p = eol + 1;
+    }
+    return record;
+  }
+
+  /** The stored value of one (trimmed) cell of column j; reports a bad one and returns NaN. */
+  private cell(cell: string, j: number, record: number, report: (row: number, col: string, message: string) => void): number {
+    const c = this.spec.columns[j]!;
+    const lower = cell.toLowerCase();
+    if (MISSING.has(lower)) return NaN;
+    switch (this.kinds[j]) {
+      case 'categorical': {
+        if (this.collecting && this.seen[j]) {
+          this.seen[j]!.add(cell);
+          return 0;
+        }
+        const li = this.index[j]!.get(cell);
+        if (li !== undefined) return li;
+        const levels = this.levels[j]!;
+        const hint = suggestionHint(cell, levels);
+        report(record, c.name, `'${cell}' is not one of the declared levels (${levels.join(', ')})${hint ? `; ${hint}` : ''}`);
+        return NaN;
+      }
+      case 'bool':
+        if (TRUE.has(lower)) return 1;
+        if (FALSE.has(lower)) return 0;
+        report(record, c.name, `'${cell}' is not a bool (true/false, 1/0, yes/no)`);
+        return NaN;
+      case 'int': {
+        const v = Number(cell);
+        if (!Number.isFinite(v)) report(record, c.name, `'${cell}' is not a number (int column)`);
+        else if (!Number.isInteger(v)) report(record, c.name, `'${cell}' is not an integer (int column)`);
+        else return v;
+        return NaN;
+      }
+      default: {
+        const v = Number(cell);
+        if (Number.isNaN(v) || cell === '') report(record, c.name, `'${cell}' is not a number (real column)`);
+        else if (!Number.isFinite(v)) report(record, c.name, `'${cell}' is not a finite number (real column)`);
+        else return v;
+        return NaN;
+      }
+    }
+  }
+}
+
+/** A carriage return not followed by a newline (old Mac line ends): left to csv-parse. */
+function hasLoneCR(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = bytes.indexOf(13, from); i >= 0 && i < to; i = bytes.indexOf(13, i + 1)) if (i + 1 >= to || bytes[i + 1] !== 10) return true;
+  return false;
+}
+
+function fileError(spec: DataSpec, message: string): Diagnostic {
+  return { severity: 'error', code: 'missing-data-file', message, span: spec.pathSpan, file: spec.file };
+}
+
+function dataError(spec: DataSpec, message: string): Diagnostic {
+  return { severity: 'error', code: 'bad-data', message, file: spec.path };
+}

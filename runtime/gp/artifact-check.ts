@@ -1,0 +1,121 @@
+// Validation of a gp node read from an artifact (after the generic field checks): its
+// variables, kernel tree (known kernels, every parameter present with the shape the kernel
+// expects), mean, noise, normalization and inference parameters, and the stored training
+// data's shapes. A node that passes can be predicted from without an exception.
+import { getKernel } from '../../stdlib/kernels/index.js';
+
+type Fail = (field: string, message: string) => never;
+type Obj = Record<string, unknown>;
+
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+export function checkGpNode(o: Obj, at: string, params: Obj, nVars: number, fail: Fail): void {
+  const shape = (name: unknown, field: string): number[] => {
+    if (typeof name !== 'string' || !(name in params)) fail(`${at}.${field}`, `refers to a missing parameter '${String(name)}'`);
+    const p = params[name as string];
+    return isObj(p) && Array.isArray(p.shape) ? (p.shape as number[]) : [];
+  };
+  const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+  const varIdx = (x: unknown, field: string): number => {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x >= nVars) fail(`${at}.${field}`, 'expected a variable index');
+    return x as number;
+  };
+  for (const [name, p] of Object.entries(params)) {
+    const pr = isObj(p) ? p.prior : undefined;
+    if (pr === undefined) continue;
+    const ok = isObj(pr) && ['normal', 'lognormal', 'gamma'].includes(pr.kind as string) && typeof pr.a === 'number' && Number.isFinite(pr.a) && typeof pr.b === 'number' && pr.b > 0 && Number.isFinite(pr.b) && (pr.kind !== 'gamma' || (pr.a as number) > 0);
+    if (!ok) fail(`ir.params['${name}'].prior`, "expected { kind: 'normal' | 'lognormal' | 'gamma', a, b } with b > 0 (and a > 0 for gamma)");
+  }
+  if (!Array.isArray(o.inputs) || o.inputs.length === 0) fail(`${at}.inputs`, 'expected a non-empty array of variable indices');
+  const inputs = (o.inputs as unknown[]).map((x, i) => varIdx(x, `inputs[${i}]`));
+  varIdx(o.output, 'output');
+  const outputs = o.outputs === undefined ? [o.output] : Array.isArray(o.outputs) ? (o.outputs as unknown[]) : fail(`${at}.outputs`, 'expected an array');
+  outputs.forEach((x, i) => varIdx(x, `outputs[${i}]`));
+  const T = outputs.length;
+  const D = inputs.length;
+  const stride = D + (T > 1 ? 1 : 0);
+  const kernel = (k: unknown, field: string): void => {
+    if (!isObj(k)) fail(`${at}.${field}`, 'expected a kernel expression object');
+    const kk = k as Obj;
+    switch (kk.op) {
+      case 'base': {
+        const kern = typeof kk.name === 'string' ? getKernel(kk.name) : undefined;
+        if (!kern) fail(`${at}.${field}.name`, `unknown kernel '${String(kk.name)}'`);
+        if (!isObj(kk.params)) fail(`${at}.${field}.params`, 'expected an object');
+        const opts = kk.options === undefined ? {} : isObj(kk.options) ? (kk.options as Record<string, number>) : fail(`${at}.${field}.options`, 'expected an object');
+        for (const o2 of kern!.options ?? []) {
+          const v = opts[o2.name] ?? o2.default;
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < o2.min || v > 4096) fail(`${at}.${field}.options.${o2.name}`, `expected a whole number >= ${o2.min}`);
+        }
+        const dims = kk.dims === undefined ? Array.from({ length: stride }, (_, i) => i) : Array.isArray(kk.dims) ? (kk.dims as unknown[]) : fail(`${at}.${field}.dims`, 'expected an array');
+        dims.forEach((d, i) => {
+          if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d >= stride) fail(`${at}.${field}.dims[${i}]`, `expected a column index below ${stride}`);
+        });
+        if (kern!.name === 'coregion' && (dims.length !== 1 || T < 2 || (opts.tasks ?? 1) !== T)) fail(`${at}.${field}`, 'coregion acts on the task column of a multitask GP');
+        const ctx = { dims: dims.length, options: opts };
+        for (const spec of kern!.params) {
+          const ref = (kk.params as Obj)[spec.name];
+          const s = shape(ref, `${field}.params.${spec.name}`);
+          const want = spec.shape(ctx);
+          const ok = size(s) === size(want) || (spec.ard && size(s) === dims.length);
+          if (!ok) fail(`${at}.${field}.params.${spec.name}`, `parameter '${String(ref)}' has ${size(s)} values; ${kern!.name}'s ${spec.name} needs ${size(want)}${spec.ard ? ` or ${dims.length}` : ''}`);
+          if (spec.positive) positive(ref as string, `${field}.params.${spec.name}`);
+        }
+        return;
+      }
+      case 'sum':
+      case 'product':
+        if (!Array.isArray(kk.terms) || kk.terms.length === 0) fail(`${at}.${field}.terms`, 'expected a non-empty array');
+        (kk.terms as unknown[]).forEach((t, i) => kernel(t, `${field}.terms[${i}]`));
+        return;
+      case 'scale':
+        if (size(shape(kk.factor, `${field}.factor`)) !== 1) fail(`${at}.${field}.factor`, 'a scale is one number');
+        positive(kk.factor as string, `${field}.factor`);
+        kernel(kk.kernel, `${field}.kernel`);
+        return;
+      default:
+        fail(`${at}.${field}.op`, `expected 'base', 'sum', 'product' or 'scale'`);
+    }
+  };
+  const positive = (name: string, field: string): void => {
+    const p = params[name];
+    const vals = isObj(p) && Array.isArray(p.value) ? (p.value as number[]) : [];
+    if (vals.some((v) => !(v > 0))) fail(`${at}.${field}`, `parameter '${name}' must be > 0`);
+  };
+  kernel(o.kernel, 'kernel');
+  const noise = shape(o.noise, 'noise');
+  if (size(noise) !== 1 && size(noise) !== T) fail(`${at}.noise`, `expected 1 or ${T} values`);
+  const nv = isObj(params[o.noise as string]) ? ((params[o.noise as string] as Obj).value as number[]) : [];
+  if (nv.some((v) => !(v >= 0))) fail(`${at}.noise`, 'noise variances must be >= 0');
+  const mean = isObj(o.mean) ? o.mean : fail(`${at}.mean`, 'expected an object');
+  if (mean.kind === 'constant') {
+    if (size(shape(mean.c, 'mean.c')) !== 1) fail(`${at}.mean.c`, 'expected one value');
+  } else if (mean.kind === 'linear') {
+    if (size(shape(mean.w, 'mean.w')) !== D) fail(`${at}.mean.w`, `expected ${D} values`);
+    if (size(shape(mean.b, 'mean.b')) !== 1) fail(`${at}.mean.b`, 'expected one value');
+  } else if (mean.kind !== 'zero') fail(`${at}.mean.kind`, "expected 'zero', 'constant' or 'linear'");
+  if (o.normalize !== undefined) {
+    const nz = isObj(o.normalize) ? o.normalize : fail(`${at}.normalize`, 'expected an object');
+    if (size(shape(nz.shift, 'normalize.shift')) !== T) fail(`${at}.normalize.shift`, `expected ${T} values`);
+    if (size(shape(nz.scale, 'normalize.scale')) !== T) fail(`${at}.normalize.scale`, `expected ${T} values`);
+    positive(nz.scale as string, 'normalize.scale');
+  }
+  const inf = isObj(o.inference) ? o.inference : fail(`${at}.inference`, 'expected an object');
+  if (inf.kind === 'exact') {
+    if (inf.train === undefined) return; // an unfitted model: queries refuse it
+    const tr = isObj(inf.train) ? inf.train : fail(`${at}.inference.train`, 'expected an object');
+    const xs = shape(tr.x, 'inference.train.x');
+    const ys = shape(tr.y, 'inference.train.y');
+    if (xs.length !== 2 || xs[1] !== stride || ys.length !== 1 || xs[0] !== ys[0] || ys[0]! < 1) fail(`${at}.inference.train`, `expected x of shape [n, ${stride}] and y of shape [n], n >= 1`);
+    if (ys[0]! > 50000) fail(`${at}.inference.train`, 'more than 50,000 training points: use a sparse GP');
+  } else if (inf.kind === 'sparse') {
+    const m = inf.m;
+    if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > 4096) fail(`${at}.inference.m`, 'expected a whole number between 1 and 4096');
+    const M = m as number;
+    const z = shape(inf.inducing, 'inference.inducing');
+    if (z.length !== 2 || z[0] !== M || z[1] !== stride) fail(`${at}.inference.inducing`, `expected shape [${M}, ${stride}]`);
+    if (size(shape(inf.qMean, 'inference.qMean')) !== M) fail(`${at}.inference.qMean`, `expected ${M} values`);
+    if (size(shape(inf.qSqrt, 'inference.qSqrt')) !== M * M) fail(`${at}.inference.qSqrt`, `expected ${M * M} values`);
+    if (inf.learnInducing !== undefined && typeof inf.learnInducing !== 'boolean') fail(`${at}.inference.learnInducing`, 'expected true or false');
+  } else fail(`${at}.inference.kind`, "expected 'exact' or 'sparse'");
+}

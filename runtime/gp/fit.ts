@@ -1,0 +1,178 @@
+// Type-II maximum likelihood for an exact GP: L-BFGS (bounds, log space for positive
+// hyperparameters) on -lml, from the initial values and then from `restarts - 1` random
+// starts around them; the best is kept. The fitted state carries the training data as fixed
+// parameters, so a saved model predicts without the data file.
+import type { GPNode, IRGraph, IRParam } from '../../compiler/ir/types.js';
+import type { LbfgsSettings } from '../../compiler/program.js';
+import { Rng } from '../../stdlib/random.js';
+import { PmixError } from '../errors.js';
+import type { Steps } from '../learners/drive.js';
+import { lbfgs } from '../learners/lbfgs.js';
+import type { FitCheckpoint, FitProgress } from '../learners/types.js';
+import { ModelState } from '../state.js';
+import { GPCore, displayName } from './core.js';
+import { outputMoments, type GPData } from './data.js';
+import { exactLml } from './exact.js';
+import { initializeFromData, randomStart } from './init.js';
+import { hasPriors, logPrior } from './prior.js';
+
+export interface GPFitted {
+  readonly state: ModelState;
+  /** Log marginal likelihood in the outputs' own units. */
+  readonly lml: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly interrupted: boolean;
+  readonly notes: readonly string[];
+}
+
+/** The GP node of a GP graph. */
+export function gpNode(g: IRGraph): GPNode {
+  const n = g.nodes.find((x) => x.kind === 'gp');
+  if (!n || n.kind !== 'gp') throw new Error('not a GP model');
+  return n;
+}
+
+/** Sets normalization (when the node asks for it) and returns y on the GP's scale. */
+export function prepareOutputs(state: ModelState, node: GPNode, d: GPData): Float64Array {
+  const T = node.outputs?.length ?? 1;
+  if (!node.normalize) return d.y;
+  const { mean, sd } = outputMoments(d, T);
+  state.values.get(node.normalize.shift)!.set(mean);
+  state.values.get(node.normalize.scale)!.set(sd);
+  return scaleOutputs(state, node, d);
+}
+
+/** y standardized per task with the node's stored shift and scale (y itself without them). */
+export function scaleOutputs(state: ModelState, node: GPNode, d: GPData): Float64Array {
+  if (!node.normalize) return d.y;
+  const shift = state.values.get(node.normalize.shift)!;
+  const scale = state.values.get(node.normalize.scale)!;
+  return Float64Array.from(d.y, (y, i) => (y - shift[d.task[i]!]!) / scale[d.task[i]!]!);
+}
+
+/** log|Jacobian| of the normalization: lml in original units = lml on the GP's scale - this. */
+export function normalizationLogJac(state: ModelState, node: GPNode, d: GPData): number {
+  if (!node.normalize) return 0;
+  const scale = state.values.get(node.normalize.scale)!;
+  let s = 0;
+  for (let i = 0; i < d.n; i++) s += Math.log(scale[d.task[i]!]!);
+  return s;
+}
+
+export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSettings, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<GPFitted> {
+  const state = withTrainingData(initial, d);
+  const node = gpNode(state.graph);
+  if (d.n === 0) throw new PmixError('no complete rows to fit the GP on (every row misses an input or the output)', 'no-data');
+  const y = prepareOutputs(state, node, d);
+  initializeFromData(state, node, d, y);
+  const scaled: GPData = { ...d, y };
+  const core = new GPCore(state, node);
+  const rng = new Rng(settings.seed);
+  const buf = new Float64Array(d.n * d.n);
+  const priors = hasPriors(core);
+  const logJac = normalizationLogJac(state, node, d);
+  let badAt: string | undefined;
+  const objective = (theta: Float64Array, g: Float64Array): number => {
+    core.unpack(theta);
+    try {
+      const r = exactLml(core, scaled, true, buf);
+      // With priors: the log posterior (up to a constant), its gradient through the same map.
+      const lp = priors ? logPrior(core, r.grad!) : 0;
+      g.set(core.packGrad(r.grad!));
+      for (let i = 0; i < g.length; i++) g[i] = -g[i]!;
+      if (!Number.isFinite(r.lml + lp) || g.some((v) => !Number.isFinite(v))) return Infinity;
+      return -(r.lml + lp);
+    } catch (e) {
+      if (e instanceof PmixError && e.code === 'not-positive-definite') {
+        badAt = e.message;
+        return Infinity;
+      }
+      throw e;
+    }
+  };
+  const start = core.pack();
+  const { lower, upper } = core.bounds();
+  let best: { theta: Float64Array; f: number } | undefined;
+  let iterations = 0;
+  let converged = false;
+  let interrupted = false;
+  const restarts = core.dim === 0 ? 1 : settings.restarts;
+  for (let r = 0; r < restarts && !interrupted; r++) {
+    const x0 = r === 0 ? start : randomStart(core, start, rng);
+    const run = lbfgs(objective, x0, { maxIter: settings.maxIter, gtol: settings.tol, lower, upper });
+    let it = 0;
+    for (;;) {
+      if (core.dim === 0) break;
+      const step = run.next();
+      if (step.done) {
+        const res = step.value;
+        it = res.iterations;
+        if (Number.isFinite(res.f) && (!best || res.f < best.f)) {
+          best = { theta: Float64Array.from(res.x), f: res.f };
+          converged = res.converged;
+        }
+        break;
+      }
+      it = step.value.iteration;
+      onProgress?.({ restart: r + 1, restarts, iteration: it, maxIter: settings.maxIter, meanLogLikelihood: -step.value.f / d.n });
+      yield checkpoint(r + 1, it, () => (best ? snapshot(state, core, best.theta) : undefined), d.n, best?.f);
+      if (signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+    }
+    iterations += it;
+  }
+  if (core.dim === 0) best = { theta: start, f: 0 };
+  if (!best) throw new PmixError(`the GP fit found no hyperparameters where the kernel matrix is positive definite${badAt ? `: ${badAt}` : ''}`, 'not-positive-definite', 'add noise, fix hyperparameters to sensible values, or rescale the data');
+  core.unpack(best.theta);
+  const final = exactLml(core, scaled, false);
+  const notes: string[] = [];
+  if (final.jitter > 0) notes.push(`added jitter ${final.jitter.toExponential(2)} to the kernel matrix's diagonal because ${final.reason}`);
+  const atBound = core.atBound();
+  if (priors) notes.push(`maximized the log posterior: log marginal likelihood plus the hyperparameters' log priors (${logPrior(core).toPrecision(6)} at the optimum)`);
+  if (atBound.length) notes.push(`at a bound: ${atBound.join('; ')} (widen the bounds with 'in [lo, hi]' or fix it)`);
+  return { state, lml: final.lml - logJac, iterations, converged, interrupted, notes };
+}
+
+function snapshot(state: ModelState, core: GPCore, theta: Float64Array): ModelState {
+  const s = state.clone();
+  new GPCore(s, core.node).unpack(theta);
+  return s;
+}
+
+function checkpoint(restart: number, iteration: number, best: () => ModelState | undefined, n: number, f: number | undefined): FitCheckpoint {
+  return {
+    restart,
+    iteration,
+    best: () => {
+      const s = best();
+      return s && f !== undefined ? { state: s, meanLogLikelihood: -f / n } : undefined;
+    },
+  };
+}
+
+/** A state whose graph holds the training points as fixed parameters (train_x [n, stride], train_y [n]). */
+export function withTrainingData(initial: ModelState, d: GPData): ModelState {
+  const g = initial.graph;
+  const node = gpNode(g);
+  if (node.inference.kind !== 'exact') return initial.clone();
+  const xName = `${node.id}.train_x`;
+  const yName = `${node.id}.train_y`;
+  const fixed = (name: string, shape: number[], value: ArrayLike<number>): IRParam => ({ name, shape, param: { kind: 'identity' }, value: Array.from(value), fixed: true, init: 'given' });
+  const params = { ...g.params, [xName]: fixed(xName, [d.n, d.stride], d.x), [yName]: fixed(yName, [d.n], d.y) };
+  const nodes = g.nodes.map((n) => (n.id === node.id ? { ...node, inference: { kind: 'exact' as const, train: { x: xName, y: yName } } } : n));
+  const state = new ModelState({ ...g, params, nodes });
+  for (const [k, v] of initial.values) state.values.get(k)!.set(v);
+  return state;
+}
+
+/** Final hyperparameter values, by display name, for summaries. */
+export function hyperparameterValues(state: ModelState): Record<string, number[]> {
+  const node = gpNode(state.graph);
+  const core = new GPCore(state, node);
+  const out: Record<string, number[]> = {};
+  for (const n of core.hyperNames) out[displayName(n)] = Array.from(state.values.get(n)!);
+  return out;
+}

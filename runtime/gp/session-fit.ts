@@ -1,0 +1,82 @@
+// A GP fit as a session step: the training points from the data set, a memory check (an
+// exact GP holds an n x n matrix), exact inference by L-BFGS or sparse by minibatch Adam,
+// and the summary the CLI prints (log marginal likelihood, hyperparameters, jitter notes).
+import type { FitSettings } from '../../compiler/program.js';
+import { PmixError } from '../errors.js';
+import type { Steps } from '../learners/drive.js';
+import type { FitProgress } from '../learners/types.js';
+import type { IRGraph } from '../../compiler/ir/types.js';
+import { checkMemory, type FitCost } from '../resources.js';
+import type { ModelState } from '../state.js';
+import { gpData } from './data.js';
+import { fitExactSteps, gpNode, hyperparameterValues, type GPFitted } from './fit.js';
+import { fitSparseSteps } from './sparse.js';
+
+/** What a GP fit adds to its summary. */
+export interface GPFitInfo {
+  /** Log marginal likelihood (exact) or its lower bound, the ELBO (sparse), in the outputs' units. */
+  readonly log_marginal_likelihood: number;
+  readonly inference: 'exact' | 'sparse';
+  readonly points: number;
+  readonly hyperparameters: Readonly<Record<string, readonly number[]>>;
+  readonly notes: readonly string[];
+}
+
+export interface GPFitOutcome {
+  readonly fitted: GPFitted;
+  readonly info: GPFitInfo;
+  readonly freeParameters: number;
+}
+
+/**
+ * The memory a GP fit needs on `points` training points: an exact fit holds one n x n float64
+ * matrix and the points; a sparse one O(M^2 + B M) plus the points.
+ */
+export function gpFitCost(model: string, dataName: string, graph: IRGraph, settings: FitSettings, points: number): FitCost {
+  const node = gpNode(graph);
+  const exact = node.inference.kind === 'exact';
+  const M = node.inference.kind === 'sparse' ? node.inference.m : 0;
+  const stride = node.inputs.length + ((node.outputs?.length ?? 1) > 1 ? 1 : 0);
+  const batch = settings.method === 'adam' ? settings.batch : 256;
+  const bytes = exact ? 8 * (points * points + 4 * points * stride) : 8 * (8 * M * M + 6 * M * batch + points * (stride + 2));
+  const parameters = Object.values(graph.params).reduce((s, p) => s + p.value.length, 0);
+  const estimate = { parameters, parameterBytes: 8 * parameters, bytesPerRow: Math.ceil(bytes / Math.max(1, points)), flopsPerRow: exact ? (points * points) / 3 : 2 * M * M };
+  return { model, data: dataName, method: settings.method, rows: points, estimate, bytes };
+}
+
+/** Why `method` cannot fit this GP (exact: lbfgs; sparse: adam), or undefined. */
+export function gpMethodProblem(state: ModelState, method: FitSettings['method'], model: string, dataName: string): { message: string; hint: string } | undefined {
+  const exact = gpNode(state.graph).inference.kind === 'exact';
+  if (exact && method !== 'lbfgs') return { message: `an exact GP is fitted by lbfgs, not ${method} (adam trains sparse GPs: inference = sparse(m = ...))`, hint: `fit ${model} on ${dataName} by lbfgs(restarts = 3)` };
+  if (!exact && method !== 'adam') return { message: `a sparse GP is trained by minibatch adam, not ${method}`, hint: `fit ${model} on ${dataName} by adam(lr = 0.01, epochs = 20, batch = 256)` };
+  return undefined;
+}
+
+export function* gpFitSteps(
+  model: string,
+  dataName: string,
+  state: ModelState,
+  x: Float64Array,
+  rows: number,
+  settings: FitSettings,
+  maxMemory: number | undefined,
+  onProgress?: (p: FitProgress) => void,
+  signal?: AbortSignal,
+): Steps<GPFitOutcome> {
+  const node = gpNode(state.graph);
+  const d = gpData(node, x, rows, state.graph.vars.length);
+  if (d.n === 0) throw new PmixError(`data set '${dataName}' has no row with every input and an output of ${model}`, 'no-data');
+  const exact = node.inference.kind === 'exact';
+  const bad = gpMethodProblem(state, settings.method, model, dataName);
+  if (bad) throw new PmixError(bad.message, 'bad-method', bad.hint);
+  checkMemory(gpFitCost(model, dataName, state.graph, settings, d.n), maxMemory);
+  const fitted = exact
+    ? yield* fitExactSteps(state, d, settings as Extract<FitSettings, { method: 'lbfgs' }>, onProgress, signal)
+    : yield* fitSparseSteps(state, d, settings as Extract<FitSettings, { method: 'adam' }>, onProgress, signal);
+  if (!Number.isFinite(fitted.lml)) throw new PmixError(`fitting ${model} ended with a log marginal likelihood of ${fitted.lml}`, 'non-finite');
+  const notes = [...fitted.notes];
+  if (d.dropped) notes.unshift(`left out ${d.dropped} row${d.dropped > 1 ? 's' : ''} with a missing input`);
+  const hyperparameters = hyperparameterValues(fitted.state);
+  const freeParameters = Object.values(fitted.state.graph.params).filter((p) => !p.fixed).reduce((s, p) => s + p.value.length, 0);
+  return { fitted, freeParameters, info: { log_marginal_likelihood: fitted.lml, inference: exact ? 'exact' : 'sparse', points: d.n, hyperparameters, notes } };
+}
