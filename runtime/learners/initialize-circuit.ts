@@ -10,8 +10,8 @@
 import type { IRNode } from '../../compiler/ir/types.js';
 import type { Rng } from '../../stdlib/random.js';
 import { clusterFeatures, kmeans } from '../kmeans.js';
-import { gather, type ModelState } from '../state.js';
-import { perturbLeaf } from './perturb-leaf.js';
+import type { ModelState } from '../state.js';
+import { initInputLayer } from './init-input.js';
 
 /** The share of each sum weight row drawn at random (the rest follows the clustering). */
 const NOISE = 0.2;
@@ -97,21 +97,9 @@ export function initializeCircuit(state: ModelState, x: Float64Array, n: number,
         }
         break;
       }
-      case 'input': {
-        const layer = state.layers.get(node.id)!;
-        const dataRoles = Object.entries(layer.names).filter(([, nm]) => state.param(nm).init === 'data');
-        if (dataRoles.length === 0) break;
-        const xs = gather(x, n, v, node.scope);
-        const fixed = new Set(Object.entries(layer.names).filter(([, nm]) => state.param(nm).init === 'given').map(([r]) => r));
-        const fresh = layer.family.init(xs, n, a, layer.ctx, rng, { regCovar, fixed });
-        for (const [role, name] of dataRoles) {
-          const src = fresh[role];
-          if (!src) continue;
-          layer.params[role]!.set(src);
-          perturbLeaf(state.param(name), layer.params[role]!, rng);
-        }
+      case 'input':
+        initInputLayer(state, node.id, x, n, a, regCovar, rng, true);
         break;
-      }
       default:
         throw new Error(`cannot initialize node kind '${node.kind}' yet`);
     }

@@ -5,9 +5,9 @@
 // init = kmeans are initialized coherently from one clustering (initialize-circuit.ts).
 import type { Rng } from '../../stdlib/random.js';
 import { clusterFeatures, kmeans } from '../kmeans.js';
-import { gather, type ModelState } from '../state.js';
+import type { ModelState } from '../state.js';
 import { initializeCircuit } from './initialize-circuit.js';
-import { perturbLeaf } from './perturb-leaf.js';
+import { initInputLayer } from './init-input.js';
 
 export function initialize(state: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, mode: 'kmeans' | 'random', regCovar: number, rng: Rng): void {
   const v = state.graph.vars.length;
@@ -128,21 +128,9 @@ export function initialize(state: ModelState, x: Float64Array, n: number, rowWei
         }
         break;
       }
-      case 'input': {
-        const layer = state.layers.get(node.id)!;
-        const dataRoles = Object.entries(layer.names).filter(([, nm]) => state.param(nm).init === 'data');
-        if (dataRoles.length === 0) break;
-        const xs = gather(x, n, v, node.scope);
-        const fixed = new Set(Object.entries(layer.names).filter(([, nm]) => state.param(nm).init === 'given').map(([r]) => r));
-        const fresh = layer.family.init(xs, n, a, layer.ctx, rng, { regCovar, fixed });
-        for (const [role, name] of dataRoles) {
-          const src = fresh[role];
-          if (!src) continue;
-          layer.params[role]!.set(src);
-          if (circuit) perturbLeaf(state.param(name), layer.params[role]!, rng);
-        }
+      case 'input':
+        initInputLayer(state, node.id, x, n, a, regCovar, rng, circuit);
         break;
-      }
       default:
         throw new Error(`cannot initialize node kind '${node.kind}' yet`);
     }
