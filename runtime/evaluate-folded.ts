@@ -1,0 +1,80 @@
+// Folded evaluation of a circuit's dense sums: the sum nodes of one depth and one shape
+// (circuits/fold.ts) run as one batched op of the sum-layer kernel over [folds, rows, inputs].
+import type { SumNode } from '../compiler/ir/types.js';
+import type { SumFold } from '../circuits/fold.js';
+import type { EdgeCounts, NodeValues } from './evaluate.js';
+import { sumLayerBackward, sumLayerForward } from './kernels/sum-layer.js';
+import { buffer, getOrInit } from './node-buffers.js';
+import type { ModelState } from './state.js';
+
+/** The concatenated child values of every node of a fold, as one [F, n, I] array. */
+function gatherFoldInputs(state: ModelState, fold: SumFold, vals: NodeValues, n: number): Float64Array {
+  const I = fold.inputs;
+  const A = new Float64Array(fold.nodes.length * n * I);
+  fold.nodes.forEach((id, f) => {
+    const node = state.node(id) as SumNode;
+    let off = 0;
+    for (const c of node.children) {
+      const cu = state.node(c).units;
+      const cv = vals.get(c)!;
+      // A single child fills the fold's block: one contiguous copy.
+      if (cu === I) A.set(cv.length === n * I ? cv : cv.subarray(0, n * I), f * n * I);
+      else for (let i = 0; i < n; i++) for (let j = 0; j < cu; j++) A[(f * n + i) * I + off + j] = cv[i * cu + j]!;
+      off += cu;
+    }
+  });
+  return A;
+}
+
+function foldWeights(state: ModelState, fold: SumFold): Float64Array {
+  const UI = fold.units * fold.inputs;
+  const W = new Float64Array(fold.nodes.length * UI);
+  fold.nodes.forEach((id, f) => W.set(state.values.get((state.node(id) as SumNode).weights)!, f * UI));
+  return W;
+}
+
+export function foldedSumForward(state: ModelState, fold: SumFold, vals: NodeValues, n: number, reuse: NodeValues | undefined): void {
+  const F = fold.nodes.length;
+  const U = fold.units;
+  const out = new Float64Array(F * n * U);
+  sumLayerForward(gatherFoldInputs(state, fold, vals, n), foldWeights(state, fold), F, n, U, fold.inputs, out);
+  fold.nodes.forEach((id, f) => {
+    const o = buffer(reuse, id, n * U, false);
+    o.set(out.subarray(f * n * U, (f + 1) * n * U));
+    vals.set(id, o);
+  });
+}
+
+export function foldedSumBackward(state: ModelState, fold: SumFold, vals: NodeValues, flows: NodeValues, n: number, rowWeights: Float64Array | undefined, counts: EdgeCounts | undefined): void {
+  const F = fold.nodes.length;
+  const U = fold.units;
+  const I = fold.inputs;
+  const A = gatherFoldInputs(state, fold, vals, n);
+  const W = foldWeights(state, fold);
+  const out = new Float64Array(F * n * U);
+  const flow = new Float64Array(F * n * U);
+  fold.nodes.forEach((id, f) => {
+    out.set(vals.get(id)!, f * n * U);
+    flow.set(flows.get(id)!, f * n * U);
+  });
+  const inFlow = new Float64Array(F * n * I);
+  const cnt = counts ? new Float64Array(F * U * I) : undefined;
+  sumLayerBackward(A, out, flow, W, F, n, U, I, rowWeights, inFlow, cnt);
+  fold.nodes.forEach((id, f) => {
+    const node = state.node(id) as SumNode;
+    let off = 0;
+    for (const c of node.children) {
+      const cu = state.node(c).units;
+      const cf = flows.get(c)!;
+      if (cu === I) {
+        const base = f * n * I;
+        for (let k = 0; k < n * I; k++) cf[k] += inFlow[base + k]!;
+      } else for (let i = 0; i < n; i++) for (let j = 0; j < cu; j++) cf[i * cu + j] += inFlow[(f * n + i) * I + off + j]!;
+      off += cu;
+    }
+    if (counts && cnt) {
+      const acc = getOrInit(counts, node.weights, U * I);
+      for (let k = 0; k < U * I; k++) acc[k] += cnt[f * U * I + k]!;
+    }
+  });
+}
