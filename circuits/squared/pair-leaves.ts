@@ -12,15 +12,56 @@ import { LOG_2PI, normalCdf } from '../../stdlib/special.js';
 import type { LayerParams } from '../../stdlib/distributions/types.js';
 import type { LeafLayerView, LeafShape } from './view.js';
 
-/** Integrate one coordinate only up to `upper[row]` (CDF pieces, for sampling). */
+/**
+ * A coordinate treated specially instead of being observed or integrated over the whole line:
+ * integrated only over [lower[row], upper[row]] (a missing end is infinite: CDF pieces for
+ * sampling, interval masses), or, with `moment`, integrated against (x - center)^k (moments of
+ * the product; the result may be negative, so forward then reports signs).
+ */
 export interface CdfSpec {
   readonly dim: number;
-  readonly upper: Float64Array;
+  readonly upper?: Float64Array;
+  readonly lower?: Float64Array;
+  readonly moment?: { readonly k: number; readonly center: number };
+}
+
+/** E[(x - c)^k] for x ~ N(mu, v) (k >= 0): the raw moments of N(mu - c, v) by their recurrence. */
+export function normalMoment(mu: number, v: number, c: number, k: number): number {
+  const d = mu - c;
+  let m0 = 1;
+  let m1 = d;
+  if (k === 0) return 1;
+  for (let j = 2; j <= k; j++) {
+    const m2 = d * m1 + (j - 1) * v * m0;
+    m0 = m1;
+    m1 = m2;
+  }
+  return m1;
+}
+
+/** The mass of N(mu, 1/P) on [lo, hi], from the tail that keeps its precision. */
+function normalMass(mu: number, P: number, lo: number, hi: number): number {
+  if (!(lo < hi)) return 0;
+  const r = Math.sqrt(P);
+  const za = (lo - mu) * r;
+  const zb = (hi - mu) * r;
+  return Math.max(0, za > 0 ? normalCdf(-za) - normalCdf(-zb) : normalCdf(zb) - normalCdf(za));
+}
+
+/** Per coordinate 0..D-1, its special treatment (undefined: observed or integrated out). */
+function specsByDim(cdf: CdfSpec | readonly CdfSpec[] | undefined, D: number): (CdfSpec | undefined)[] {
+  const out = new Array<CdfSpec | undefined>(D).fill(undefined);
+  if (!cdf) return out;
+  for (const c of Array.isArray(cdf) ? (cdf as readonly CdfSpec[]) : [cdf as CdfSpec]) if (c.dim >= 0 && c.dim < D) out[c.dim] = c;
+  return out;
 }
 
 export interface TupleLeafOps {
-  /** out[i * size + flat(u_1..u_k)] = log of prod_t f_t[u_t] at row i (NaN cells integrated out). */
-  forward(xs: Float64Array, n: number, cdf: CdfSpec | undefined, out: Float64Array): void;
+  /**
+   * out[i * size + flat(u_1..u_k)] = log|.| of prod_t f_t[u_t] at row i (NaN cells integrated
+   * out, the coordinates of `cdf` as it says); sign, when given, gets the signs (+1, -1, 0).
+   */
+  forward(xs: Float64Array, n: number, cdf: CdfSpec | readonly CdfSpec[] | undefined, out: Float64Array, sign?: Float64Array): void;
   /** Adds sum_i,flat flow[i, flat] * d log(prod_t f_t[u_t]) / d theta to grads[t] (natural space). */
   backward(xs: Float64Array, n: number, flow: Float64Array, grads: readonly LayerParams[]): void;
 }
@@ -135,20 +176,29 @@ function normalTuple(ls: readonly LeafLayerView[]): TupleLeafOps {
     return { logI: -0.5 * (K - 1) * LOG_2PI + 0.5 * la - 0.5 * Math.log(P) - 0.5 * Q, P, mu };
   };
   return {
-    forward(xs, n, cdf, out) {
+    forward(xs, n, cdf, out, sign) {
+      const specs = specsByDim(cdf, D);
       for (let i = 0; i < n; i++) {
         for (let f = 0; f < size; f++) {
           let acc = 0;
+          let sg = 1;
           for (let j = 0; j < D; j++) {
             const x = xs[i * D + j]!;
             load(f, j);
-            if (cdf && cdf.dim === j) {
+            const sp = specs[j];
+            if (sp) {
               const { logI, P, mu } = scale();
-              acc += logI + Math.log(normalCdf((cdf.upper[i]! - mu) * Math.sqrt(P)));
+              if (sp.moment) {
+                const r = normalMoment(mu, 1 / P, sp.moment.center, sp.moment.k);
+                acc += logI + Math.log(Math.abs(r));
+                sg *= Math.sign(r);
+              } else if (!sp.lower) acc += logI + Math.log(normalCdf((sp.upper![i]! - mu) * Math.sqrt(P)));
+              else acc += logI + Math.log(normalMass(mu, P, sp.lower[i]!, sp.upper ? sp.upper[i]! : Infinity));
             } else if (Number.isNaN(x)) acc += scale().logI;
             else for (let t = 0; t < K; t++) acc += logNormal(x, m[t]!, s[t]!);
           }
           out[i * size + f] = acc;
+          if (sign) sign[i * size + f] = acc === -Infinity ? 0 : sg;
         }
       }
     },
@@ -225,16 +275,21 @@ function discreteTuple(ls: readonly LeafLayerView[]): TupleLeafOps {
   };
   const level = (x: number, j: number): number => (Number.isInteger(x) && x >= 0 && x < levels[j]! ? x : -1);
   return {
-    forward(xs, n, cdf, out) {
+    forward(xs, n, cdf, out, sign) {
+      const specs = specsByDim(cdf, D);
+      if (specs.some((sp) => sp?.moment)) throw new Error('moments of discrete leaves are not defined here: ask for their level probabilities');
       const { joint, M } = tables();
       for (let i = 0; i < n; i++) {
         for (let f = 0; f < size; f++) {
           let s = 0;
           for (let j = 0; j < D; j++) {
             const x = xs[i * D + j]!;
-            if (cdf && cdf.dim === j) {
+            const sp = specs[j];
+            if (sp) {
               let t = 0;
-              for (let k = 0; k < levels[j]! && k <= cdf.upper[i]!; k++) t += Math.exp(joint(first[j]! + k, f));
+              const lo = sp.lower ? sp.lower[i]! : -Infinity;
+              const hi = sp.upper ? sp.upper[i]! : Infinity;
+              for (let k = 0; k < levels[j]! && k <= hi; k++) if (k >= lo) t += Math.exp(joint(first[j]! + k, f));
               s += Math.log(t);
             } else if (Number.isNaN(x)) s += M[j * size + f]!;
             else {
@@ -243,6 +298,7 @@ function discreteTuple(ls: readonly LeafLayerView[]): TupleLeafOps {
             }
           }
           out[i * size + f] = s;
+          if (sign) sign[i * size + f] = s === -Infinity ? 0 : 1;
         }
       }
     },

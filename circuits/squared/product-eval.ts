@@ -17,10 +17,15 @@ export interface PairValues {
   readonly s: Map<string, Float64Array>;
 }
 
-/** A coordinate of the model integrated from -inf up to upper[row] (global variable index). */
+/**
+ * A variable of the model (global index) integrated only over [lower[row], upper[row]] (a
+ * missing end is infinite), or, with `moment`, against (x - center)^k; see CdfSpec.
+ */
 export interface CdfQuery {
   readonly v: number;
-  readonly upper: Float64Array;
+  readonly upper?: Float64Array;
+  readonly lower?: Float64Array;
+  readonly moment?: { readonly k: number; readonly center: number };
 }
 
 function scopeCols(x: Float64Array, n: number, V: number, scope: readonly number[]): Float64Array {
@@ -37,7 +42,8 @@ function sumLayout(p: Extract<TupleNode, { kind: 'sum' }>): { outer: number; inn
 }
 
 /** x: n rows over all the model's variables; NaN cells are integrated out. */
-export function evalProduct(pc: ProductCircuit, view: CircuitView, x: Float64Array, n: number, cdf?: CdfQuery): PairValues {
+export function evalProduct(pc: ProductCircuit, view: CircuitView, x: Float64Array, n: number, cdf?: CdfQuery | readonly CdfQuery[]): PairValues {
+  const queries: readonly CdfQuery[] = !cdf ? [] : Array.isArray(cdf) ? (cdf as readonly CdfQuery[]) : [cdf as CdfQuery];
   const V = view.graph.vars.length;
   const L = new Map<string, Float64Array>();
   const S = new Map<string, Float64Array>();
@@ -48,10 +54,12 @@ export function evalProduct(pc: ProductCircuit, view: CircuitView, x: Float64Arr
     switch (p.kind) {
       case 'leaf': {
         const ops = tupleLeaf(p.ids.map((id) => view.layers.get(id)!));
-        const dim = cdf ? p.scope.indexOf(cdf.v) : -1;
-        const spec: CdfSpec | undefined = cdf && dim >= 0 ? { dim, upper: cdf.upper } : undefined;
-        ops.forward(scopeCols(x, n, V, p.scope), n, spec, l);
-        for (let k = 0; k < size; k++) s[k] = l[k] === -Infinity ? 0 : 1;
+        const specs: CdfSpec[] = [];
+        for (const q of queries) {
+          const dim = p.scope.indexOf(q.v);
+          if (dim >= 0) specs.push({ dim, upper: q.upper, lower: q.lower, moment: q.moment });
+        }
+        ops.forward(scopeCols(x, n, V, p.scope), n, specs.length ? specs : undefined, l, s);
         break;
       }
       case 'sum': {

@@ -148,7 +148,7 @@ function fullTerms(state: ModelState, xs: Float64Array, n: number): { vals: Map<
 }
 
 /** Rows with missing cells: each term's product circuit with those cells integrated out. */
-function partialTerms(state: ModelState, xs: Float64Array, n: number, cdf?: CdfQuery): { vals: PairValues[]; comb: Combined } {
+function partialTerms(state: ModelState, xs: Float64Array, n: number, cdf?: CdfQuery | readonly CdfQuery[]): { vals: PairValues[]; comb: Combined } {
   const vals = squaredTerms(state).map((t) => evalProduct(t.plan, state, xs, n, cdf));
   const terms = squaredTerms(state);
   return { vals, comb: combine(vals.map((v, r) => v.l.get(terms[r]!.plan.root)!), vals.map((v, r) => v.s.get(terms[r]!.plan.root)!), n) };
@@ -158,8 +158,32 @@ function partialTerms(state: ModelState, xs: Float64Array, n: number, cdf?: CdfQ
  * log f(x_i) (unnormalized) per row over the product circuits, NaN cells integrated out, and
  * with `cdf` variable cdf.v integrated only up to cdf.upper[i] (sampling, CDFs).
  */
-export function unnormalizedLog(state: ModelState, x: Float64Array, n: number, cdf?: CdfQuery): Float64Array {
+export function unnormalizedLog(state: ModelState, x: Float64Array, n: number, cdf?: CdfQuery | readonly CdfQuery[]): Float64Array {
   return partialTerms(state, x, n, cdf).comb.logf;
+}
+
+/**
+ * log|F(x_i)| and its sign per row, where F is f with NaN cells integrated out and the
+ * variables of `cdf` treated as it says; unlike unnormalizedLog, F may be negative (a moment
+ * of f against an odd power).
+ */
+export function unnormalizedSigned(state: ModelState, x: Float64Array, n: number, cdf?: CdfQuery | readonly CdfQuery[]): { l: Float64Array; s: Float64Array } {
+  const terms = squaredTerms(state);
+  const vals = terms.map((t) => evalProduct(t.plan, state, x, n, cdf));
+  const l = new Float64Array(n);
+  const s = new Float64Array(n);
+  const ls: number[] = new Array(terms.length);
+  const ss: number[] = new Array(terms.length);
+  for (let i = 0; i < n; i++) {
+    terms.forEach((t, r) => {
+      ls[r] = vals[r]!.l.get(t.plan.root)![i]!;
+      ss[r] = vals[r]!.s.get(t.plan.root)![i]!;
+    });
+    const f = signedLse(ls, ss);
+    l[i] = f.l;
+    s[i] = f.s;
+  }
+  return { l, s };
 }
 
 /** log p(x_i) per row; NaN cells are marginalized exactly. */
