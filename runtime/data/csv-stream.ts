@@ -11,7 +11,7 @@ import type { Diagnostic } from '../../language/diagnostics.js';
 import { suggestionHint } from '../../language/suggest.js';
 import type { IRVariable, VarType } from '../../compiler/ir/types.js';
 import { hostFs } from '../host.js';
-import type { DataSpec } from './csv.js';
+import { headerColumns, type DataSpec } from './csv.js';
 
 const MISSING = new Set(['', 'na', 'nan', 'null', 'n/a', '?']);
 const TRUE = new Set(['true', '1', 'yes', 't', 'y']);
@@ -82,22 +82,7 @@ export function openCsvStream(spec: DataSpec, opts: CsvStreamOptions = {}): { st
   }
   fs.closeSync(fd);
   if (!header) return { diagnostics: [dataError(spec, `'${spec.path}' is empty: expected a header row`)] };
-  const diagnostics: Diagnostic[] = [];
-  const colIndex: number[] = [];
-  for (const c of spec.columns) {
-    const i = header.indexOf(c.name);
-    if (i < 0) {
-      diagnostics.push({
-        severity: 'error',
-        code: 'unknown-column',
-        message: `column '${c.name}' is not in the header of '${spec.path}' (it has: ${header.join(', ')})`,
-        span: c.span,
-        file: spec.file,
-        hint: suggestionHint(c.name, header),
-      });
-    }
-    colIndex.push(i);
-  }
+  const { colIndex, diagnostics } = headerColumns(spec, header);
   if (diagnostics.length > 0) return { diagnostics };
   const reader = new Reader(spec, header.length, colIndex, chunkBytes);
   // Undeclared categorical levels: one scan of the file collects them.

@@ -51,22 +51,7 @@ export function parseCsvText(text: string, spec: DataSpec): { data?: Dataset; di
   }
   if (records.length === 0) return { diagnostics: [dataError(spec, `'${spec.path}' is empty: expected a header row`)] };
   const header = records[0]!;
-  const diagnostics: Diagnostic[] = [];
-  const colIndex: number[] = [];
-  for (const c of spec.columns) {
-    const i = header.indexOf(c.name);
-    if (i < 0) {
-      diagnostics.push({
-        severity: 'error',
-        code: 'unknown-column',
-        message: `column '${c.name}' is not in the header of '${spec.path}' (it has: ${header.join(', ')})`,
-        span: c.span,
-        file: spec.file,
-        hint: suggestionHint(c.name, header),
-      });
-    }
-    colIndex.push(i);
-  }
+  const { colIndex, diagnostics } = headerColumns(spec, header);
   if (diagnostics.length > 0) return { diagnostics };
 
   const rows = records.length - 1;
@@ -155,4 +140,24 @@ function fileError(spec: DataSpec, message: string): Diagnostic {
 
 function dataError(spec: DataSpec, message: string): Diagnostic {
   return { severity: 'error', code: 'bad-data', message, file: spec.path };
+}
+
+/** Where each declared column stands in the header (-1 when absent, with a diagnostic naming it). */
+export function headerColumns(spec: DataSpec, header: readonly string[]): { colIndex: number[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const colIndex = spec.columns.map((c) => {
+    const i = header.indexOf(c.name);
+    if (i < 0) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'unknown-column',
+        message: `column '${c.name}' is not in the header of '${spec.path}' (it has: ${header.join(', ')})`,
+        span: c.span,
+        file: spec.file,
+        hint: suggestionHint(c.name, header),
+      });
+    }
+    return i;
+  });
+  return { colIndex, diagnostics };
 }
