@@ -1,5 +1,6 @@
 // A model of the embedding API: fit it on rows, ask it anything, save it. Backed by a
 // runtime Session (compiled programs) or a bare ModelState (loaded artifacts).
+import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { ADAM_DEFAULTS, EM_DEFAULTS, LBFGS_DEFAULTS } from '../compiler/fit-settings.js';
 import type { IRVariable } from '../compiler/ir/types.js';
 import type { FitSettings } from '../compiler/program.js';
@@ -76,6 +77,21 @@ export class Model {
       return summary;
     } catch (e) {
       throw wrap(e, this.sources);
+    }
+  }
+
+  /**
+   * An integral circuit materialized with `points` quadrature points per latent (the same
+   * fitted functions, a finer or coarser circuit); other models are returned as they are.
+   */
+  withQuadrature(points: number): Model {
+    if (!Number.isInteger(points) || points < 1 || points > MAX_POINTS) throw new PmixError(`points must be an integer from 1 to ${MAX_POINTS}, got ${points}`, 'bad-value');
+    const state = this.current();
+    if (!state.symbolic) return this;
+    try {
+      return new Model(this.name, undefined, state.withPoints(points), this.sources);
+    } catch (e) {
+      throw new PmixError(`${this.name} at ${points} quadrature points: ${(e as Error).message}`, 'bad-value');
     }
   }
 

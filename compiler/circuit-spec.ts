@@ -5,6 +5,9 @@ import type { Arg, CircuitEntry, ModelExpr, Span } from '../language/ast.js';
 import { suggestionHint } from '../language/suggest.js';
 import type { Value } from './constants.js';
 import { show } from './lower-helpers.js';
+import type { LatentVar } from './ir/types.js';
+import { SHARINGS, type NetSpec, type Sharing } from '../circuits/integral/nets.js';
+import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 
 export const REGION_GRAPHS = ['random_tree', 'quad_tree', 'chow_liu', 'linear', 'poon_domingos'] as const;
 export type RegionGraphName = (typeof REGION_GRAPHS)[number];
@@ -17,7 +20,7 @@ export type RegionGraphName = (typeof REGION_GRAPHS)[number];
 export const PRODUCT_MODES = ['hadamard', 'kronecker', 'cp'] as const;
 export type ProductMode = (typeof PRODUCT_MODES)[number];
 
-const KEYS = ['region', 'inputs', 'sum', 'product'] as const;
+const KEYS = ['region', 'inputs', 'sum', 'product', 'integral', 'net', 'sharing'] as const;
 
 /** Arguments each region graph takes, with the check of each value. */
 const REGION_ARGS: Record<RegionGraphName, readonly string[]> = {
@@ -39,6 +42,14 @@ export interface CircuitSpec {
   readonly real: boolean;
   readonly sumSpan: Span;
   readonly span: Span;
+  /** An integral circuit: every region's units are a latent's quadrature points. */
+  readonly integral?: {
+    readonly domain: LatentVar['domain'];
+    readonly quadrature: LatentVar['quadrature'];
+    readonly net: NetSpec;
+    readonly sharing: Sharing;
+    readonly span: Span;
+  };
 }
 
 export interface SpecHost {
@@ -66,7 +77,87 @@ export function readCircuitSpec(host: SpecHost, expr: Extract<ModelExpr, { kind:
   const product = readProduct(host, seen.get('product'));
   const inputs = readInputs(host, seen.get('inputs'), sum?.units);
   if (!region || !sum || !product || !inputs) return undefined;
-  return { region, inputs: inputs.leaf, inputUnits: inputs.units, sumUnits: sum.units, product, real: sum.real, sumSpan: sum.span, span: expr.span };
+  const integral = readIntegral(host, seen);
+  if (integral === null) return undefined;
+  if (integral) {
+    const sumEntry = seen.get('sum');
+    if (sumEntry) return host.error('bad-value', `an integral circuit has one unit per quadrature point: drop the sum entry and give integral ...(points = K)`, sumEntry.span);
+    const units = seen.get('inputs')?.args.find((a) => a.name.name === 'units');
+    if (units) return host.error('bad-value', `an integral circuit's input units are its quadrature points: drop units`, units.span);
+  } else {
+    for (const k of ['net', 'sharing'] as const) {
+      const e = seen.get(k);
+      if (e) return host.error('bad-value', `${k} sets the nets of an integral circuit; add an integral entry, e.g. integral gauss_legendre(points = 16)`, e.span);
+    }
+  }
+  return { region, inputs: inputs.leaf, inputUnits: inputs.units, sumUnits: sum.units, product, real: sum.real, sumSpan: sum.span, span: expr.span, ...(integral ? { integral } : {}) };
+}
+
+const INTEGRAL_RULES: Readonly<Record<string, LatentVar['quadrature']['rule']>> = { gauss_legendre: 'gauss-legendre', gauss_hermite: 'gauss-hermite', trapezoid: 'trapezoid', midpoint: 'midpoint' };
+const ACTIVATIONS = ['tanh', 'relu', 'sin'] as const;
+
+/** `integral RULE(points = K, eval_points = K2, lower = a, upper = b)`, `net mlp(...)`, `sharing MODE`; null after a diagnostic. */
+function readIntegral(host: SpecHost, seen: Map<string, CircuitEntry>): CircuitSpec['integral'] | null | undefined {
+  const e = seen.get('integral');
+  if (!e) return undefined;
+  const ruleName = e.name?.name ?? 'gauss_legendre';
+  const rule = INTEGRAL_RULES[ruleName];
+  if (!rule) return host.error('unknown-name', `unknown quadrature rule '${ruleName}' (pmix has ${Object.keys(INTEGRAL_RULES).join(', ')})`, e.name!.span, suggestionHint(ruleName, Object.keys(INTEGRAL_RULES))) ?? null;
+  let points = 16;
+  let evalPoints: number | undefined;
+  let lower = -1;
+  let upper = 1;
+  for (const a of e.args) {
+    const k = a.name.name;
+    if (k === 'points' || k === 'eval_points') {
+      const v = positiveInt(host, a, `integral ${k}`, rule === 'trapezoid' ? 2 : 1);
+      if (v === undefined) return null;
+      if (v > MAX_POINTS) return host.error('bad-value', `integral ${k} is at most ${MAX_POINTS}, got ${v}`, a.span) ?? null;
+      if (k === 'points') points = v;
+      else evalPoints = v;
+    } else if ((k === 'lower' || k === 'upper') && rule !== 'gauss-hermite') {
+      const v = host.value(a);
+      if (v === undefined) return null;
+      if (typeof v !== 'number' || !Number.isFinite(v)) return host.error('bad-value', `integral ${k} must be a finite number, got ${show(v)}`, a.span) ?? null;
+      if (k === 'lower') lower = v;
+      else upper = v;
+    } else {
+      const allowed = rule === 'gauss-hermite' ? ['points', 'eval_points'] : ['points', 'eval_points', 'lower', 'upper'];
+      return host.error('unknown-argument', `integral ${ruleName} takes ${allowed.join(', ')}, not '${k}'${rule === 'gauss-hermite' ? ' (its latent is standard normal)' : ''}`, a.name.span, suggestionHint(k, allowed)) ?? null;
+    }
+  }
+  if (!(lower < upper)) return host.error('bad-value', `the latent's interval needs lower < upper, got [${lower}, ${upper}]`, e.span) ?? null;
+  const net = readNetEntry(host, seen.get('net'));
+  if (!net) return null;
+  const sh = seen.get('sharing');
+  let sharing: Sharing = 'composite';
+  if (sh) {
+    const m = sh.name?.name;
+    if (!m || !(SHARINGS as readonly string[]).includes(m) || sh.args.length || sh.hasParens) return host.error('bad-value', `sharing is one of ${SHARINGS.join(', ')}, e.g. sharing composite`, sh.span, m ? suggestionHint(m, SHARINGS) : undefined) ?? null;
+    sharing = m as Sharing;
+  }
+  const domain: LatentVar['domain'] = rule === 'gauss-hermite' ? { kind: 'normal' } : { kind: 'interval', lower, upper };
+  return { domain, quadrature: { rule, points, ...(evalPoints !== undefined ? { evalPoints } : {}) }, net, sharing, span: e.span };
+}
+
+function readNetEntry(host: SpecHost, e: CircuitEntry | undefined): NetSpec | undefined {
+  let spec: NetSpec = { hidden: 32, layers: 2, activation: 'sin' };
+  if (!e) return spec;
+  if (e.name && e.name.name !== 'mlp') return host.error('unknown-name', `net is mlp(hidden = H, layers = L, activation = tanh | relu | sin)`, e.name.span, suggestionHint(e.name.name, ['mlp']));
+  for (const a of e.args) {
+    const k = a.name.name;
+    if (k === 'activation') {
+      const act = a.value?.kind === 'name' ? a.value.name : undefined;
+      if (!act || !(ACTIVATIONS as readonly string[]).includes(act)) return host.error('bad-value', `activation is one of ${ACTIVATIONS.join(', ')}`, a.span, act ? suggestionHint(act, ACTIVATIONS) : undefined);
+      spec = { ...spec, activation: act as NetSpec['activation'] };
+    } else if (k === 'hidden' || k === 'layers') {
+      const v = positiveInt(host, a, `mlp ${k}`, k === 'layers' ? 0 : 1);
+      if (v === undefined) return undefined;
+      if (v > (k === 'hidden' ? 1024 : 8)) return host.error('bad-value', `mlp ${k} is at most ${k === 'hidden' ? 1024 : 8}, got ${v}`, a.span);
+      spec = k === 'hidden' ? { ...spec, hidden: v } : { ...spec, layers: v };
+    } else return host.error('unknown-argument', `mlp takes hidden, layers and activation, not '${k}'`, a.name.span, suggestionHint(k, ['hidden', 'layers', 'activation']));
+  }
+  return spec;
 }
 
 function positiveInt(host: SpecHost, a: Arg, what: string, min = 1): number | undefined {

@@ -95,6 +95,8 @@ export class ConstantScope {
       case 'call': {
         const fn = FUNCTIONS[e.callee.name];
         if (!fn) return err(e.callee.span, `unknown function '${e.callee.name}'`, suggestionHint(e.callee.name, Object.keys(FUNCTIONS)));
+        const named = e.named?.[0];
+        if (named) return err(named.span, `${e.callee.name} takes no named arguments`, `write ${e.callee.name}(${fn.arity[0] === 2 ? 'a, b' : 'x'}) with positional arguments`);
         if (e.args.length < fn.arity[0] || e.args.length > fn.arity[1]) {
           return err(e.span, `${e.callee.name} takes ${fn.arity[0] === fn.arity[1] ? fn.arity[0] : `${fn.arity[0]} or more`} argument(s), got ${e.args.length}`);
         }

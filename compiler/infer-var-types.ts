@@ -23,6 +23,8 @@ export function inferVarTypes(program: CompiledProgram, model: string, names: re
       }
       case 'mixtureOf':
         return visit(e.component, scope, stack);
+      case 'integral':
+        return visit(e.body, scope, stack);
       case 'mixtureList':
         return e.components.forEach((c) => visit(c, scope, stack));
       case 'square':

@@ -10,6 +10,9 @@ import type { Value } from './constants.js';
 import { readCircuitSpec, type CircuitSpec } from './circuit-spec.js';
 import type { IRNode, IRParam, IRVariable } from './ir/types.js';
 import { src } from './lower-helpers.js';
+import { buildPic } from '../circuits/integral/pic-layers.js';
+import { NetPool, type Sharing } from '../circuits/integral/nets.js';
+import { latentRef, lowerLatentLeaf, type IntegralHost } from './lower-integral.js';
 
 export interface CircuitHost {
   readonly vars: readonly IRVariable[];
@@ -24,6 +27,8 @@ export interface CircuitHost {
   lowerLeaf(expr: Extract<ModelExpr, { kind: 'leaf' }>, scope: readonly number[], units: number): string | undefined;
   /** Lowering inside square(...): sum weights are real (signed). */
   readonly signed?: boolean;
+  /** What integral circuits need: the host of integral lowering and a fresh prefix for latent names. */
+  readonly integral: { readonly host: IntegralHost; pool(sharing: Sharing): NetPool; prefix(): string };
 }
 
 export function lowerCircuit(host: CircuitHost, expr: Extract<ModelExpr, { kind: 'circuit' }>, scope: readonly number[], units: number): string | undefined {
@@ -36,6 +41,7 @@ export function lowerCircuit(host: CircuitHost, expr: Extract<ModelExpr, { kind:
   if (!rg) return undefined;
   const problems = validate(rg);
   if (problems.length) return host.error('internal', `the ${spec.region.name} region graph is invalid: ${problems[0]}`, spec.region.span);
+  if (spec.integral) return lowerIntegralCircuit(host, spec, rg, scope, units);
   return buildLayers(rg, { mode: spec.product, inputUnits: spec.inputUnits, sumUnits: spec.sumUnits, rootUnits: units, vars: scope, source: src(spec.span), signed: !!host.signed }, {
     nextId: () => host.nextId(),
     addNode: (n) => host.addNode(n),
@@ -130,4 +136,49 @@ function inputLayer(host: CircuitHost, spec: CircuitSpec, scope: readonly number
   const id = host.nextId();
   host.addNode({ kind: 'product', id, mode: 'hadamard', children: ids, scope: [...scope].sort((a, b) => a - b), units, source: src(spec.span) });
   return id;
+}
+
+/** `circuit { ... integral ... }`: the region graph's integral circuit (circuits/integral/pic-layers.ts). */
+function lowerIntegralCircuit(host: CircuitHost, spec: CircuitSpec, rg: RegionGraph, scope: readonly number[], units: number): string | undefined {
+  const integral = spec.integral!;
+  if (units !== 1) return host.error('unsupported', `an integral circuit is one density: it cannot be replicated by mixture(k) of ...`, spec.span);
+  if (host.signed) return host.error('unsupported', `integral circuits cannot be squared`, integral.span);
+  const ih = host.integral.host;
+  const pool = host.integral.pool(integral.sharing);
+  const prefix = host.integral.prefix();
+  const source = src(integral.span);
+  const built = buildPic(
+    rg,
+    { mode: spec.product, vars: scope, domain: integral.domain, quadrature: integral.quadrature, ref: (name) => latentRef(`${prefix}${name}`, name, integral.domain), source },
+    {
+      nextId: () => host.nextId(),
+      addNode: (n) => host.addNode(n),
+      input: (leafScope, latent) => {
+        const ctx = { latent: { ...latent, written: latent.name }, pool, fallback: integral.net, group: 'in' };
+        if (spec.inputs) return lowerLatentLeaf(ih, ctx, spec.inputs, leafScope);
+        const ids: string[] = [];
+        const groups = new Map<string, number[]>();
+        for (const v of leafScope) groups.set(defaultLeaf(host.vars[v]!.type), [...(groups.get(defaultLeaf(host.vars[v]!.type)) ?? []), v]);
+        for (const [fam, vs] of groups) {
+          const leaf: Extract<ModelExpr, { kind: 'leaf' }> = { kind: 'leaf', name: { name: fam, span: spec.span }, args: [], hasParens: false, span: spec.span };
+          const id = lowerLatentLeaf(ih, ctx, leaf, vs);
+          if (id === undefined) return undefined;
+          ids.push(id);
+        }
+        if (ids.length === 1) return ids[0];
+        const id = host.nextId();
+        host.addNode({ kind: 'product', id, mode: 'hadamard', children: ids, scope: [...leafScope].sort((a, b) => a - b), units: 1, source });
+        return id;
+      },
+      weights: (id, depth, latents) => {
+        const name = `${id}.weights`;
+        if (!host.reserve(NetPool.size(integral.net, latents.length, 1), integral.span, 'the nets of the integral circuit')) return undefined;
+        const fn = pool.fn(integral.net, `sum.d${depth}`, name, latents.length, 1);
+        host.addParam({ name, shape: [1], param: { kind: 'neural', output: 'simplex', fn, latents: latents.map((l) => ({ name: l.name, center: l.center, radius: l.radius })) }, value: [1], fixed: false, init: 'given', source });
+        return name;
+      },
+    },
+  );
+  if (built.problem) return host.error('unsupported', built.problem, spec.region.span);
+  return built.root;
 }

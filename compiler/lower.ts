@@ -18,13 +18,17 @@ import { lowerCircuit } from './lower-circuit.js';
 import { lowerGp } from './lower-gp.js';
 import { lowerSquare, squaredStructure, structureSpan } from './lower-square.js';
 import { big, describeType, levelsOf, repeat, show, src } from './lower-helpers.js';
+import { lowerIntegral, lowerLatentLeaf, type IntegralHost, type LatentContext } from './lower-integral.js';
+import { NetPool } from '../circuits/integral/nets.js';
+import { analyticIntegrals, type AnalyticReport } from './passes/analytic-integrals.js';
+import { hasIntegrals, materializeIntegrals, QuadratureError } from './passes/quadrature.js';
 
 export interface LowerOptions {
   /** The fit's rows over `vars` (rows x vars.length), for structures learned from data (chow_liu). */
   readonly data?: { readonly x: Float64Array; readonly n: number };
 }
 
-export function lowerModel(program: CompiledProgram, modelName: string, vars: readonly IRVariable[], opts: LowerOptions = {}): { graph?: IRGraph; diagnostics: Diagnostic[] } {
+export function lowerModel(program: CompiledProgram, modelName: string, vars: readonly IRVariable[], opts: LowerOptions = {}): { graph?: IRGraph; diagnostics: Diagnostic[]; analytic?: AnalyticReport[] } {
   const lw = new Lowering(program, vars, opts.data);
   const model = program.models.get(modelName);
   if (!model) return { diagnostics: [{ severity: 'error', code: 'unknown-name', message: `unknown model '${modelName}'`, file: program.file }] };
@@ -34,7 +38,7 @@ export function lowerModel(program: CompiledProgram, modelName: string, vars: re
   const root = lw.lower(model.decl.body, vars.map((_, i) => i), 1);
   if (lw.diags.some((d) => d.severity === 'error') || root === undefined) return { diagnostics: lw.diags };
   const squared = lw.nodes.find((n) => n.id === root)?.kind === 'square';
-  const family = squared ? 'squared' : lw.nodes.some((n) => n.kind === 'sum') ? 'circuit' : 'mixture';
+  const family = squared ? 'squared' : lw.nodes.some((n) => n.kind === 'integral') ? 'integral' : lw.nodes.some((n) => n.kind === 'sum') ? 'circuit' : 'mixture';
   const graph: IRGraph = { version: IR_VERSION, family, vars: [...vars], params: lw.params, nodes: lw.nodes, root };
   const simple = simplify(graph);
   if (squared && model.decl.body.kind === 'square') {
@@ -42,7 +46,22 @@ export function lowerModel(program: CompiledProgram, modelName: string, vars: re
     const op = model.decl.body.op === 'times' ? 'c_plus * square(c)' : `${model.decl.body.op}(...)`;
     if (problem) return { diagnostics: [...lw.diags, { severity: 'error', code: 'not-structured-decomposable', message: `${op} needs the circuit's square to be tractable: ${problem}`, span: structureSpan(model.decl.body, term), file: program.file }] };
   }
-  return { graph: freeze(simple, true), diagnostics: lw.diags };
+  if (simple.family !== 'integral') return { graph: freeze(simple, true), diagnostics: lw.diags };
+  // Integrals: closed forms where they exist, then a trial quadrature so bad closed forms
+  // (a negative sd at some point) are reported now, at their place in the text.
+  const { graph: exact, reports } = analyticIntegrals(simple);
+  if (hasIntegrals(exact)) {
+    try {
+      materializeIntegrals(exact, 'train');
+      materializeIntegrals(exact, 'eval');
+    } catch (e) {
+      if (!(e instanceof QuadratureError)) throw e;
+      const at = e.source ?? { line: model.decl.body.span.startLine, column: model.decl.body.span.startColumn };
+      const span = { startOffset: 0, endOffset: 0, startLine: at.line, startColumn: at.column, endLine: at.line, endColumn: at.column + 1 };
+      return { diagnostics: [...lw.diags, { severity: 'error', code: 'bad-value', message: e.message, span, file: program.file }] };
+    }
+  }
+  return { graph: freeze(exact, true), diagnostics: lw.diags, analytic: reports };
 }
 
 class Lowering {
@@ -54,6 +73,9 @@ class Lowering {
   rootExpr?: ModelExpr;
   /** Inside square(...): sum and mixture weights are real (signed). */
   private signed = false;
+  /** Inside an integral's body: leaves' parameters are functions of its latent. */
+  private latent?: LatentContext;
+  private latentPrefixes = 0;
   private readonly consts: ConstantScope;
   /** Parameter values allocated so far (refused past MAX_PARAMETER_VALUES, before allocating). */
   private paramValues = 0;
@@ -97,6 +119,8 @@ class Lowering {
       case 'mixtureOf':
       case 'mixtureList':
         return this.lowerMixture(expr, scope, units);
+      case 'integral':
+        return this.lowerIntegral(expr, scope, units);
       case 'gp':
         return this.error('unsupported', 'a gp(...) model stands alone: it cannot be a part of a mixture, product or circuit', expr.span);
       case 'square':
@@ -133,6 +157,7 @@ class Lowering {
             addParam: (p) => void (this.params[p.name] = p),
             lowerLeaf: (leaf, sc, u) => this.lowerLeaf(leaf, sc, u),
             signed: this.signed,
+            integral: { host: this.integralHost(), pool: (sharing) => new NetPool(sharing, (p) => void (this.params[p.name] = p)), prefix: () => `c${this.latentPrefixes++}.` },
           },
           expr,
           scope,
@@ -246,7 +271,8 @@ class Lowering {
     return id;
   }
 
-  private lowerLeaf(expr: Extract<ModelExpr, { kind: 'leaf' }>, scope: readonly number[], units: number): string | undefined {
+  private lowerLeaf(expr: Extract<ModelExpr, { kind: 'leaf' }>, scope: readonly number[], units: number, plain = false): string | undefined {
+    if (this.latent && !plain) return lowerLatentLeaf(this.integralHost(), this.latent, expr, scope);
     const name = expr.name.name;
     const fam = getDistribution(name);
     if (!fam) {
@@ -381,5 +407,37 @@ class Lowering {
   private value(a: Arg): Value | undefined {
     if (!a.value) return undefined;
     return this.consts.evaluate(a.value, this.diags);
+  }
+
+  private lowerIntegral(expr: Extract<ModelExpr, { kind: 'integral' }>, scope: readonly number[], units: number): string | undefined {
+    if (this.latent) return this.error('unsupported', `an integral's body cannot hold another integral; for hierarchical integral circuits write circuit { region ...  integral ... }`, expr.span);
+    if (this.signed) return this.error('unsupported', `integral units cannot be squared`, expr.span);
+    return lowerIntegral(this.integralHost(), expr, scope, units, new NetPool('none', (p) => void (this.params[p.name] = p)));
+  }
+
+  private integralHost(): IntegralHost {
+    return {
+      vars: this.vars,
+      error: (code, message, span, hint) => this.error(code, message, span, hint),
+      value: (a) => this.value(a),
+      evaluate: (e) => this.consts.evaluate(e, this.diags),
+      reserve: (n, span, what) => this.reserve(n, span, what),
+      nextId: () => this.nextId(),
+      addNode: (node) => void this.nodes.push(node),
+      addParam: (p) => void (this.params[p.name] = p),
+      param: (name) => this.params[name],
+      node: (id) => this.nodes.find((n) => n.id === id),
+      lowerLeaf: (leaf, sc, u) => this.lowerLeaf(leaf, sc, u, true),
+      lowerWithin: (ctx, body, sc) => {
+        if (body.kind !== 'leaf' && body.kind !== 'product') return this.error('unsupported', `the body of an integral is a distribution or a product { ... } of them, whose parameters read the latent`, body.span);
+        const outer = this.latent;
+        this.latent = ctx;
+        try {
+          return this.lower(body, sc, 1);
+        } finally {
+          this.latent = outer;
+        }
+      },
+    };
   }
 }

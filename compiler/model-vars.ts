@@ -13,6 +13,8 @@ export function namedVars(expr: ModelExpr, models: ReadonlyMap<string, ModelInfo
     }
     case 'mixtureOf':
       return namedVars(expr.component, models, visiting);
+    case 'integral':
+      return namedVars(expr.body, models, visiting);
     case 'mixtureList': {
       for (const c of expr.components) {
         const v = namedVars(c, models, visiting);
@@ -68,6 +70,8 @@ export function varSpan(expr: ModelExpr, name: string): Span | undefined {
       return undefined;
     case 'mixtureOf':
       return varSpan(expr.component, name);
+    case 'integral':
+      return varSpan(expr.body, name);
     case 'mixtureList':
     case 'square':
       for (const c of expr.kind === 'mixtureList' ? expr.components : expr.monotone ? [expr.monotone, ...expr.parts] : expr.parts) {

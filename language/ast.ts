@@ -33,7 +33,14 @@ export type Expr =
       readonly right: Expr;
       readonly span: Span;
     }
-  | { readonly kind: 'call'; readonly callee: Ident; readonly args: readonly Expr[]; readonly span: Span }
+  | {
+      readonly kind: 'call';
+      readonly callee: Ident;
+      readonly args: readonly Expr[];
+      /** Named arguments, after the positional ones: `mlp(hidden = 64, layers = 2)`. */
+      readonly named?: readonly { readonly name: Ident; readonly value: Expr; readonly span: Span }[];
+      readonly span: Span;
+    }
   | { readonly kind: 'array'; readonly items: readonly Expr[]; readonly span: Span };
 
 // ---------------------------------------------------------------------------------------
@@ -94,6 +101,19 @@ export type ModelExpr =
    * one squared expression on the right of `*` and `monotone` the circuit on its left.
    */
   | { readonly kind: 'square'; readonly op: 'square' | 'sos' | 'times'; readonly parts: readonly ModelExpr[]; readonly monotone?: ModelExpr; readonly span: Span }
+  /**
+   * `integral z: real in [-1, 1] by gauss_legendre(points = 32) of Normal(mean = mlp(hidden = 32), sd = 0.2)`:
+   * a continuous mixture over the latent z (an integral unit). The domain is `real in [a, b]`
+   * (uniform) or a name (`normal`: the standard normal); the rule after `by` is optional.
+   */
+  | {
+      readonly kind: 'integral';
+      readonly latent: Ident;
+      readonly domain: { readonly kind: 'interval'; readonly lower: Expr; readonly upper: Expr; readonly span: Span } | { readonly kind: 'named'; readonly name: Ident };
+      readonly rule?: { readonly name: Ident; readonly args: readonly Arg[]; readonly span: Span };
+      readonly body: ModelExpr;
+      readonly span: Span;
+    }
   /** `gp(x: real -> y: real) { kernel = 2 * rbf(ls = 1) + white(0.1) }`: a Gaussian process (gp-ast.ts). */
   | GpModelExpr;
 

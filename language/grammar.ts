@@ -97,7 +97,7 @@ export class PmixGrammar extends CstParser {
     this.SUBRULE(this.modelExpr);
   });
 
-  // modelExpr := ( mixture | product | circuit | squared | gp | leaf ) [ '*' squared ]
+  // modelExpr := ( mixture | product | circuit | squared | integral | gp | leaf ) [ '*' squared ]
   //   (`c_plus * square(c)`: a monotone circuit times a squared one)
   public modelExpr = this.RULE('modelExpr', () => {
     this.OR([
@@ -105,6 +105,7 @@ export class PmixGrammar extends CstParser {
       { ALT: () => this.SUBRULE(this.product) },
       { ALT: () => this.SUBRULE(this.circuit) },
       { ALT: () => this.SUBRULE(this.squared) },
+      { ALT: () => this.SUBRULE(this.integral) },
       { ALT: () => this.SUBRULE(this.gp) },
       { ALT: () => this.SUBRULE(this.leaf) },
     ]);
@@ -199,12 +200,47 @@ export class PmixGrammar extends CstParser {
     this.CONSUME(T.RParen);
   });
 
-  // circuitEntry := ( name | 'product' ) [ name ] [ '(' [argList] ')' ]
+  // integral := 'integral' name ':' integralDomain [ 'by' name [ '(' [argList] ')' ] ] 'of' modelExpr
+  //   e.g. `integral z: real in [-1, 1] by gauss_legendre(points = 64) of Normal(mean = mlp(hidden = 32), sd = 0.2)`
+  public integral = this.RULE('integral', () => {
+    this.CONSUME(T.Integral);
+    this.CONSUME(T.Identifier, { LABEL: 'latent' });
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.integralDomain);
+    this.OPTION(() => {
+      this.CONSUME(T.By);
+      this.CONSUME1(T.Identifier, { LABEL: 'rule' });
+      this.OPTION1(() => this.SUBRULE(this.argParens));
+    });
+    this.CONSUME(T.Of);
+    this.SUBRULE(this.modelExpr, { LABEL: 'body' });
+  });
+
+  // integralDomain := 'real' 'in' '[' expr ',' expr ']' | name     (`normal`: checked by the compiler)
+  public integralDomain = this.RULE('integralDomain', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Real);
+          this.CONSUME(T.In);
+          this.CONSUME(T.LBracket);
+          this.SUBRULE(this.expr, { LABEL: 'lower' });
+          this.CONSUME(T.Comma);
+          this.SUBRULE1(this.expr, { LABEL: 'upper' });
+          this.CONSUME(T.RBracket);
+        },
+      },
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) },
+    ]);
+  });
+
+  // circuitEntry := ( name | 'product' | 'integral' ) [ name ] [ '(' [argList] ')' ]
   //   e.g. `region quad_tree(width = 8)`, `inputs Bernoulli`, `sum(units = 16)`, `product hadamard`
   public circuitEntry = this.RULE('circuitEntry', () => {
     this.OR([
       { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'key' }) },
       { ALT: () => this.CONSUME(T.Product, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(T.Integral, { LABEL: 'key' }) },
     ]);
     // `sum real(...)`: real is a keyword (a column type), so it is taken here by name too
     this.OPTION(() => this.OR1([{ ALT: () => this.CONSUME1(T.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(T.Real, { LABEL: 'name' }) }]));
@@ -529,7 +565,7 @@ export class PmixGrammar extends CstParser {
     });
   });
 
-  // primary := number | string | name [ '(' [ expr { ',' expr } [','] ] ')' ]
+  // primary := number | string | name [ '(' callArgs ')' ]
   //          | '(' expr ')' | '[' [ expr { ',' expr } [','] ] ']'
   public primary = this.RULE('primary', () => {
     this.OR([
@@ -540,7 +576,7 @@ export class PmixGrammar extends CstParser {
           this.CONSUME(T.Identifier, { LABEL: 'name' });
           this.OPTION(() => {
             this.CONSUME(T.LParen, { LABEL: 'call' });
-            this.SUBRULE(this.exprList, { LABEL: 'args' });
+            this.SUBRULE(this.callArgs, { LABEL: 'args' });
             this.CONSUME(T.RParen);
           });
         },
@@ -560,6 +596,31 @@ export class PmixGrammar extends CstParser {
         },
       },
     ]);
+  });
+
+  // callArgs := [ callArg { ',' callArg } [','] ]
+  // (positional arguments come first; the AST builder reports one after a named argument)
+  public callArgs = this.RULE('callArgs', () => {
+    this.OPTION(() => {
+      this.SUBRULE(this.callArg, { LABEL: 'item' });
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE1(this.callArg, { LABEL: 'item' });
+      });
+      this.OPTION1(() => this.CONSUME1(T.Comma));
+    });
+  });
+
+  // callArg := [ name '=' ] expr       (`mlp(hidden = 64, layers = 2)`, `f(1, 2, scale = 3)`)
+  public callArg = this.RULE('callArg', () => {
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType === T.Equals,
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: 'name' });
+        this.CONSUME(T.Equals);
+      },
+    });
+    this.SUBRULE(this.expr, { LABEL: 'value' });
   });
 
   // exprList := [ expr { ',' expr } [','] ]

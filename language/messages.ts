@@ -10,6 +10,7 @@ const RULE_WHAT: Readonly<Record<string, string>> = {
   columnType: "a column type ('real', 'int', 'bool' or 'categorical')",
   modelExpr: "a model (a distribution, 'mixture' or 'product')",
   mixture: "'of' or '{'",
+  integralDomain: "a domain ('real in [a, b]' or a name such as 'normal')",
   part: "a variable name or '('",
   arg: 'an argument name',
   queryItem: 'an assignment or an expression',

@@ -66,6 +66,8 @@ export const Gp = keyword('gp');
 /** square(c), sos(c1, ..., cr): squared (subtractive) circuits. */
 export const Square = keyword('square');
 export const Sos = keyword('sos');
+/** integral z: real in [a, b] of ...: an integral unit over a continuous latent variable. */
+export const Integral = keyword('integral');
 export const Fixed = keyword('fixed');
 export const In = keyword('in');
 export const Real = keyword('real');
@@ -75,7 +77,7 @@ export const Categorical = keyword('categorical');
 
 export const RESERVED_WORDS: readonly string[] = [
   'data', 'from', 'model', 'let', 'fit', 'on', 'by', 'weights', 'query',
-  'mixture', 'of', 'product', 'circuit', 'gp', 'square', 'sos', 'fixed', 'in', 'real', 'int', 'bool', 'categorical',
+  'mixture', 'of', 'product', 'circuit', 'gp', 'square', 'sos', 'integral', 'fixed', 'in', 'real', 'int', 'bool', 'categorical',
 ];
 
 /** Tokens that begin a statement: error recovery resumes at the next one. */
@@ -108,7 +110,8 @@ export const Caret = punct('Caret', '^');
 export const CONTINUATION_TOKENS: readonly TokenType[] = [Plus, Minus, Star, Slash, Caret, In, Fixed];
 
 // Order matters: the lexer takes the first pattern that matches, so comments precede
-// '/', and `int` precedes `in` (keywords fall back to Identifier through longer_alt).
+// '/', `integral` precedes `int` and `int` precedes `in` (keywords fall back to Identifier
+// through longer_alt).
 export const allTokens: TokenType[] = [
   WhiteSpace,
   LineComment,
@@ -126,6 +129,7 @@ export const allTokens: TokenType[] = [
   Gp,
   Square,
   Sos,
+  Integral,
   Weights,
   Fixed,
   Model,

@@ -182,11 +182,38 @@ export class AstBuilder {
         return { kind: 'circuit', entries: nodes(inner, 'circuitEntry').map((e) => this.circuitEntry(e)), span };
       case 'squared':
         return { kind: 'square', op: token(inner, 'op').image === 'sos' ? 'sos' : 'square', parts: nodes(inner, 'parts').map((c) => this.modelExpr(c)), span };
+      case 'integral':
+        return this.integral(inner, span);
       case 'gp':
         return buildGp(inner, { ident: (t) => this.ident(t), tokSpan: (t) => this.tokSpan(t), nodeSpan: (c) => this.nodeSpan(c), expr: (c) => this.expr(c) });
       default:
         throw new CstShapeError(`unknown model ${inner.name}`);
     }
+  }
+
+  private integral(n: CstNode, span: Span): ModelExpr {
+    const d = node(n, 'integralDomain');
+    const bound = nodes(d, 'lower')[0];
+    const domain = bound
+      ? { kind: 'interval' as const, lower: this.expr(bound), upper: this.expr(node(d, 'upper')), span: this.nodeSpan(d) }
+      : { kind: 'named' as const, name: this.ident(token(d, 'name')) };
+    const ruleName = tokens(n, 'rule')[0];
+    const parens = nodes(n, 'argParens')[0];
+    const rule = ruleName
+      ? {
+          name: this.ident(ruleName),
+          args: parens ? this.args(parens) : [],
+          span: parens ? joinSpans(this.tokSpan(ruleName), this.nodeSpan(parens)) : this.tokSpan(ruleName),
+        }
+      : undefined;
+    return {
+      kind: 'integral',
+      latent: this.ident(token(n, 'latent')),
+      domain,
+      ...(rule ? { rule } : {}),
+      body: this.modelExpr(node(n, 'body')),
+      span,
+    };
   }
 
   private part(n: CstNode): ProductPart {
@@ -334,13 +361,39 @@ export class AstBuilder {
     const name = tokens(n, 'name')[0];
     if (name) {
       if (tokens(n, 'call').length === 0) return { kind: 'name', name: name.image, span };
-      return { kind: 'call', callee: this.ident(name), args: this.exprList(node(n, 'args')), span };
+      return this.call(this.ident(name), node(n, 'args'), span);
     }
     if (tokens(n, 'group').length > 0) {
       // Parentheses leave no node of their own; the inner node takes their span.
       return { ...this.expr(node(n, 'inner')), span };
     }
     return { kind: 'array', items: this.exprList(node(n, 'items')), span };
+  }
+
+  /** `f(1, 2, scale = 3)`: positional arguments, then named ones (`named` only when some are written). */
+  private call(callee: Ident, n: CstNode, span: Span): Expr {
+    const args: Expr[] = [];
+    const named: { name: Ident; value: Expr; span: Span }[] = [];
+    for (const item of nodes(n, 'item')) {
+      const name = tokens(item, 'name')[0];
+      const value = this.expr(node(item, 'value'));
+      if (name) {
+        named.push({ name: this.ident(name), value, span: this.nodeSpan(item) });
+      } else {
+        if (named.length > 0 && this.diagnostics.length === 0) {
+          this.diagnostics.push({
+            severity: 'error',
+            code: 'syntax',
+            message: `a positional argument cannot follow a named one in the call of '${callee.name}'`,
+            span: value.span,
+            file: this.file,
+            hint: 'write the positional arguments first, then the named ones (name = value)',
+          });
+        }
+        args.push(value);
+      }
+    }
+    return { kind: 'call', callee, args, ...(named.length > 0 ? { named } : {}), span };
   }
 
   private exprList(n: CstNode): Expr[] {

@@ -145,6 +145,10 @@ function validateGraph(v: Validator, raw: unknown): IRGraph {
       case 'product':
         refChildren();
         break;
+      case 'integral':
+        if (!seen.has(v.string(o.child, `${at}.child`))) v.fail(`${at}.child`, `'${String(o.child)}' is not an earlier node`);
+        if (o.weights !== undefined) refParam(o.weights, 'weights');
+        break;
       case 'gp':
         checkGpNode(o, at, params, vars.length, (f, m) => v.fail(f, m));
         break;

@@ -7,11 +7,12 @@ import type { IRGraph, IRNode, IRParam, Parameterization } from '../compiler/ir/
 import { paramValueProblem } from '../compiler/param-values.js';
 import { squaredStructure } from '../compiler/lower-square.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
+import { checkIntegralNode, checkMaterializes, checkNeuralParam } from './integral/ir-check-integral.js';
 import type { LayerContext, ParamSpec } from '../stdlib/distributions/types.js';
 
 type Fail = (field: string, message: string) => never;
 
-const PARAM_KINDS = ['identity', 'positive', 'unit', 'simplex', 'signed', 'spd', 'bounded'];
+const PARAM_KINDS = ['identity', 'positive', 'unit', 'simplex', 'signed', 'spd', 'bounded', 'neural'];
 
 export function checkGraph(g: IRGraph, fail: Fail): void {
   const names = new Set<string>();
@@ -29,6 +30,7 @@ export function checkGraph(g: IRGraph, fail: Fail): void {
     total += p.value.length;
     if (total > MAX_PARAMETER_VALUES) fail(at, `the model has more than ${MAX_PARAMETER_VALUES} parameter values`);
     checkParameterization(p.param, `${at}.param`, fail);
+    if (p.param.kind === 'neural') checkNeuralParam(g, p, `${at}.param`, fail);
     if (p.init !== undefined && p.init !== 'given' && p.init !== 'data') fail(`${at}.init`, "expected 'given' or 'data'");
     const problem = paramValueProblem(p.param, p.shape, p.value);
     if (problem) fail(`${at}.value`, problem);
@@ -46,6 +48,7 @@ export function checkGraph(g: IRGraph, fail: Fail): void {
   const root = byId.get(g.root)!;
   if (root.units !== 1) fail('ir.root', `the root node must have 1 unit, not ${root.units}`);
   if (root.scope.length !== g.vars.length) fail('ir.root', `the root node covers ${root.scope.length} of the ${g.vars.length} variables`);
+  if (g.nodes.some((n) => n.kind === 'integral')) checkMaterializes(g, fail);
 }
 
 /** The nodes of the monotone factor c+ of a squared graph c_plus * square(c) (their weights are simplex). */
@@ -112,6 +115,17 @@ function checkNode(g: IRGraph, n: IRNode, at: string, byId: ReadonlyMap<string, 
       if (problem) fail(at, problem);
       return;
     }
+    case 'integral': {
+      checkIntegralNode(n as unknown as Record<string, unknown>, at, fail);
+      const child = byId.get(n.child);
+      if (!child) return fail(`${at}.child`, `'${n.child}' is not an earlier node`);
+      if (!sameSet(child.scope, n.scope)) fail(`${at}.child`, 'the integrand must cover the same variables as the integral');
+      if (n.weights !== undefined) {
+        const w = g.params[n.weights];
+        if (!w || w.param.kind !== 'neural' || w.param.output !== 'simplex') fail(`${at}.weights`, 'expected a neural parameter with output simplex');
+      }
+      return;
+    }
     case 'product': {
       if (n.mode !== 'hadamard' && n.mode !== 'kronecker') fail(`${at}.mode`, "expected 'hadamard' or 'kronecker'");
       const units = n.mode === 'hadamard' ? n.units : kids.reduce((s, k) => s * k.units, 1);
@@ -151,7 +165,7 @@ function checkInput(g: IRGraph, n: Extract<IRNode, { kind: 'input' }>, at: strin
     if (p.shape.length !== shape.length || p.shape.some((s, i) => s !== shape[i])) {
       fail(`${at}.params.${spec.role}`, `parameter '${p.name}' must have shape [${shape.join(', ')}], not [${p.shape.join(', ')}]`);
     }
-    const kind = p.param.kind;
+    const kind = p.param.kind === 'neural' ? p.param.output : p.param.kind;
     if (kind !== spec.param.kind && !(kind === 'bounded' && ['identity', 'positive', 'unit', 'spd'].includes(spec.param.kind))) {
       fail(`${at}.params.${spec.role}`, `parameter '${p.name}' must be ${spec.param.kind}, not ${kind}`);
     }

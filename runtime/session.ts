@@ -29,6 +29,8 @@ import { runQuery } from './queries/run-query.js';
 import { checkMemory, fitCost, type FitCost } from './resources.js';
 import { ModelState } from './state.js';
 import { gpFitCost, gpFitSteps, gpMethodProblem, type GPFitInfo } from './gp/session-fit.js';
+import { QuadratureError, type PointsChoice } from '../compiler/passes/quadrature.js';
+import type { AnalyticReport } from '../compiler/passes/analytic-integrals.js';
 
 export interface FitSummary {
   readonly model: string;
@@ -80,6 +82,8 @@ export class Session {
   readonly fitted = new Map<string, FittedModel>();
   /** The latest IR each model was lowered to (what `pmix check` describes). */
   readonly lowered = new Map<string, IRGraph>();
+  /** What the analytic pass did with each integral (pmix check reports it). */
+  readonly analytic = new Map<string, AnalyticReport[]>();
 
   constructor(
     readonly program: CompiledProgram,
@@ -123,12 +127,21 @@ export class Session {
     });
   }
 
-  /** `data`: the fit's rows over vars, for structures learned from data (chow_liu region graphs). */
-  lower(model: string, vars: readonly IRVariable[], data?: { x: Float64Array; n: number }): ModelState {
-    const { graph, diagnostics } = lowerModel(this.program, model, vars, { data });
+  /**
+   * `data`: the fit's rows over vars, for structures learned from data (chow_liu region graphs).
+   * `points`: which quadrature sizes materialize an integral circuit (fits train at 'train').
+   */
+  lower(model: string, vars: readonly IRVariable[], data?: { x: Float64Array; n: number }, points: PointsChoice = 'eval'): ModelState {
+    const { graph, diagnostics, analytic } = lowerModel(this.program, model, vars, { data });
     if (!graph) throw new StepError(diagnostics);
     this.lowered.set(model, graph);
-    return new ModelState(graph);
+    if (analytic?.length) this.analytic.set(model, analytic);
+    try {
+      return new ModelState(graph, points);
+    } catch (e) {
+      if (e instanceof QuadratureError || (e instanceof Error && /quadrature|points/.test(e.message))) throw new PmixError(`${model}: ${e.message}`, 'bad-value');
+      throw e;
+    }
   }
 
   /**
@@ -222,8 +235,11 @@ export class Session {
     const vars = this.variables(step.model, step.data, step.weights);
     if (data.rows === 0) throw new PmixError(`data set '${step.data}' (${data.source}) has no rows to fit ${step.model} on`, 'no-data');
     const x = selectColumns(data, vars.map((v) => v.name));
-    const state = this.lower(step.model, vars, { x, n: data.rows });
+    const state = this.lower(step.model, vars, { x, n: data.rows }, 'train');
     if (state.graph.family === 'gp') return yield* this.fitGp(step, state, x, data, onProgress, signal);
+    if (state.graph.family === 'integral' && step.settings.method !== 'adam') {
+      throw new StepError([{ severity: 'error', code: 'bad-method', message: `${step.model} is an integral circuit: its nets are fitted by gradient through the quadrature circuit, not by ${step.settings.method}`, hint: `fit ${step.model} on ${step.data} by adam(lr = 0.01, epochs = 50)`, span: step.decl?.method.span, file: this.program.file }]);
+    }
     if (state.graph.family === 'squared' && step.settings.method !== 'adam') {
       throw new StepError([{ severity: 'error', code: 'bad-method', message: `${step.model} is a squared circuit: it is fitted by gradient (log p = 2 log|c(x)| - log Z), not by ${step.settings.method}`, hint: `fit ${step.model} on ${step.data} by adam(lr = 0.05, epochs = 50)`, span: step.decl?.method.span, file: this.program.file }]);
     }
@@ -262,7 +278,8 @@ export class Session {
       ...(fitted.result.validation ? { validation: { rows: fitted.result.validation.rows, mean_log_likelihood: fitted.result.validation.meanLogLikelihood, best_epoch: fitted.result.validation.bestEpoch } } : {}),
       ...(fitted.result.interrupted ? { interrupted: true } : {}),
     };
-    this.fitted.set(step.model, { state: fitted.state, summary, result: fitted.result, data, settings: step.settings });
+    // An integral circuit answers queries at its evaluation point counts (eval_points).
+    this.fitted.set(step.model, { state: fitted.state.withPoints('eval'), summary, result: fitted.result, data, settings: step.settings });
     return summary;
   }
 

@@ -3,6 +3,7 @@
 import type { InputNode, IRGraph, IRNode, IRParam } from '../compiler/ir/types.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
 import type { LayerContext, LayerParams, LeafFamily } from '../stdlib/distributions/types.js';
+import { hasIntegrals, materializeIntegrals, type PointsChoice } from '../compiler/passes/quadrature.js';
 
 export interface InputLayer {
   readonly node: InputNode;
@@ -20,8 +21,21 @@ export class ModelState {
   readonly nodes: readonly IRNode[];
   readonly byId = new Map<string, IRNode>();
   readonly layers = new Map<string, InputLayer>();
+  /**
+   * An integral circuit as written (integral nodes, nets), when `graph` is its quadrature
+   * materialization: what artifacts store, so a loaded model can be materialized at any size.
+   */
+  symbolic?: IRGraph;
+  /** The point counts `graph` was materialized with. */
+  points?: PointsChoice;
 
-  constructor(graph: IRGraph) {
+  /** An integral circuit is materialized with its training point counts ('train') or its evaluation ones. */
+  constructor(input: IRGraph, points: PointsChoice = 'eval') {
+    const graph = hasIntegrals(input) ? materializeIntegrals(input, points) : input;
+    if (graph !== input) {
+      this.symbolic = input;
+      this.points = points;
+    }
     this.graph = graph;
     this.nodes = graph.nodes;
     for (const p of Object.values(graph.params)) this.values.set(p.name, Float64Array.from(p.value));
@@ -61,8 +75,15 @@ export class ModelState {
   /** A copy with the same graph and copied values (restarts keep the best copy). */
   clone(): ModelState {
     const s = new ModelState(this.graph);
+    s.symbolic = this.symbolic;
+    s.points = this.points;
     s.copyFrom(this);
     return s;
+  }
+
+  /** An integral circuit materialized again with other point counts (the same functions). */
+  withPoints(points: PointsChoice): ModelState {
+    return this.symbolic ? new ModelState(this.toGraph(), points) : this;
   }
 
   /** Copies all parameter values from another state of the same graph. */
@@ -73,6 +94,14 @@ export class ModelState {
   /** The IR graph with the current parameter values (and init marked 'given'). */
   toGraph(): IRGraph {
     const params: Record<string, IRParam> = {};
+    if (this.symbolic) {
+      // The integral circuit as written, with the functions' current parameters.
+      for (const [k, p] of Object.entries(this.symbolic.params)) {
+        const v = this.values.get(k);
+        params[k] = v && v.length === p.value.length && p.param.kind !== 'neural' ? { ...p, value: Array.from(v), init: 'given' } : { ...p, init: 'given' };
+      }
+      return { ...this.symbolic, params };
+    }
     for (const [k, p] of Object.entries(this.graph.params)) {
       params[k] = { ...p, value: Array.from(this.values.get(k)!), init: 'given' };
     }
@@ -84,7 +113,19 @@ export class ModelState {
     let total = 0;
     // A GP's free parameters are its free hyperparameters (training data and q(u) are fixed).
     if (this.graph.family === 'gp') for (const p of Object.values(this.graph.params)) if (!p.fixed) total += p.value.length;
+    // An integral circuit's free parameters are its functions' (net layers, constants), counted once.
+    const fnParams = new Set<string>();
+    for (const p of Object.values(this.graph.params)) {
+      if (p.param.kind !== 'neural') continue;
+      const fn = p.param.fn;
+      if (fn.kind === 'net') fn.layers.forEach((l) => fnParams.add(l.w).add(l.b));
+      if (fn.kind === 'constant') fnParams.add(fn.param);
+    }
+    for (const k of fnParams) if (!this.param(k).fixed) total += this.param(k).value.length;
+    const neural = (nm: string): boolean => this.param(nm).param.kind === 'neural';
     for (const n of this.nodes) {
+      if ((n.kind === 'sum' || n.kind === 'mixing') && neural(n.weights)) continue;
+      if (n.kind === 'input' && Object.values(n.params).some(neural)) continue;
       if (n.kind === 'mixing' || n.kind === 'sum') {
         const p = this.param(n.weights);
         // simplex weights: U (I - 1) free values; signed ones (squared circuits): all U I

@@ -3,6 +3,8 @@
 import type { Step } from '../../compiler/program.js';
 import { describeCircuit, reportLines } from '../../circuits/describe.js';
 import { describeSquared, squaredLine } from '../../circuits/squared/describe.js';
+import { describeIntegral, integralLines } from '../../circuits/integral/describe.js';
+import { materializeIntegrals } from '../../compiler/passes/quadrature.js';
 import { describeCost } from '../../runtime/resources.js';
 import { Session } from '../../runtime/session.js';
 import { guard } from '../guard.js';
@@ -25,14 +27,24 @@ export function checkCommand(file: string, io: Output, overrides: Record<string,
   const queries = program.steps.length - fits;
   const costs = opts.cost ? guard(() => fitSteps.map((s) => session.fitCost(s)), sources, io) : undefined;
   const circuits = [...session.lowered].filter(([, g]) => g.family === 'circuit').map(([model, g]) => ({ model, report: describeCircuit(g) }));
+  const integrals = [...session.lowered].filter(([, g]) => g.family === 'integral').map(([model, g]) => ({ model, report: describeIntegral(g, materializeIntegrals(g, 'train')) }));
+  const analytic = [...session.analytic].map(([model, reports]) => ({ model, reports }));
   if (io.json) {
     const cost = costs?.map((c) => ({ model: c.model, data: c.data, method: c.method, rows: c.rows, ...c.estimate, bytes: c.bytes, limit: opts.maxMemory ?? null }));
-    const structure = circuits.length ? { circuits: Object.fromEntries(circuits.map((c) => [c.model, c.report])) } : {};
+    const structure = {
+      ...(circuits.length ? { circuits: Object.fromEntries(circuits.map((c) => [c.model, c.report])) } : {}),
+      ...(integrals.length ? { integrals: Object.fromEntries(integrals.map((c) => [c.model, c.report])) } : {}),
+      ...(analytic.length ? { analytic: Object.fromEntries(analytic.map((c) => [c.model, c.reports])) } : {}),
+    };
     io.out(JSON.stringify({ ok: true, models: [...program.models.keys()], data: [...program.data.keys()], fits, queries, ...(cost ? { cost } : {}), ...structure }));
     return;
   }
   io.out(`${file}: ok (${program.models.size} model(s), ${program.data.size} data set(s), ${fits} fit(s), ${queries} query(ies))`);
   for (const c of circuits) for (const line of reportLines(c.model, c.report, file)) io.out(line);
+  for (const c of integrals) for (const line of integralLines(c.model, c.report)) io.out(line);
+  for (const { model, reports } of analytic) {
+    for (const r of reports) io.out(`${r.source ? `${file}:${r.source.line}:${r.source.column}: ` : ''}${model}: integral ${r.applied ? `solved analytically: ${r.result}` : `by quadrature: ${r.result}`}`);
+  }
   for (const [model, g] of session.lowered) {
     const r = g.family === 'squared' ? describeSquared(g) : undefined;
     if (r) io.out(squaredLine(model, r));

@@ -31,8 +31,8 @@ export interface SourceRef {
  * - signed: real weights that may be negative (squared circuits)
  * - spd: symmetric positive definite matrices over the last two axes (optimized via Cholesky)
  * - bounded: in [lower, upper] (optimized as scaled logit)
- * - neural: values produced by a small network of a latent variable (integral circuits);
- *   `net` names the network parameter set
+ * - neural: values produced by a function of latent variables (integral circuits), see
+ *   NeuralParam; the stored values are the function's outputs mapped by `output`
  */
 export type Parameterization =
   | { readonly kind: 'identity' }
@@ -42,17 +42,56 @@ export type Parameterization =
   | { readonly kind: 'signed' }
   | { readonly kind: 'spd' }
   | { readonly kind: 'bounded'; readonly lower: number; readonly upper: number }
-  | { readonly kind: 'neural'; readonly net: NeuralNet };
+  | NeuralParam;
 
-/** A small MLP z -> parameter values, used by integral units (functional sharing: one net per layer). */
-export interface NeuralNet {
-  readonly latent: string;
-  readonly hidden: number;
-  readonly layers: number;
-  readonly activation: 'tanh' | 'relu' | 'sin';
-  /** Names of the weight/bias parameters of the net, in layer order. */
-  readonly weights: readonly string[];
+/** The parameterizations a latent function's outputs are mapped through (parameterization.ts fromFree). */
+export type NeuralOutput = 'identity' | 'positive' | 'unit' | 'simplex';
+
+/**
+ * A parameter whose values are a function of latent variables (integral circuits).
+ * Before quadrature (a graph with integral nodes) its shape is the function's outputs per
+ * point, e.g. [S] for a Bernoulli over S variables. The quadrature pass adds `grid`: each
+ * latent's points; the rows of the parameter enumerate the Cartesian product of the grids
+ * (the first latent slowest), each row holding the function's outputs there, plus the sum of
+ * the latents' `logWeights` at that row (log quadrature weights, for integral weights), then
+ * mapped by `output` (a simplex normalizes over the last axis). So a materialized parameter
+ * is an ordinary circuit parameter that learners reach through the function.
+ */
+export interface NeuralParam {
+  readonly kind: 'neural';
+  readonly output: NeuralOutput;
+  readonly fn: LatentFn;
+  /** The latents the function reads, with the affine map (z - center) / radius applied before a net. */
+  readonly latents: readonly { readonly name: string; readonly center: number; readonly radius: number }[];
+  readonly grid?: readonly { readonly points: readonly number[]; readonly logWeights?: readonly number[] }[];
 }
+
+/** A dense layer of a small net: y = act(x W + b), W shape [in, out], b shape [out]. */
+export interface DenseLayer {
+  readonly w: string;
+  readonly b: string;
+  readonly activation: 'tanh' | 'relu' | 'sin' | 'linear';
+}
+
+/**
+ * A function of latent variables. net: a multi-layer perceptron whose layers are IR
+ * parameters (functional sharing is several functions naming the same layers); constant: the
+ * same free values at every point (a parameter of shape [outputs], in the output's
+ * unconstrained space); expr: a closed form written in the model text, in the units of the
+ * leaf argument `arg` (e.g. sd), fixed, materialized by the quadrature pass.
+ */
+export type LatentFn =
+  | { readonly kind: 'net'; readonly layers: readonly DenseLayer[] }
+  | { readonly kind: 'constant'; readonly param: string }
+  | { readonly kind: 'expr'; readonly expr: LatentExpr; readonly arg: string };
+
+/** A closed-form expression of latent variables (JSON, evaluated by a tree walk). */
+export type LatentExpr =
+  | { readonly op: 'num'; readonly value: number }
+  | { readonly op: 'latent'; readonly name: string }
+  | { readonly op: 'neg'; readonly a: LatentExpr }
+  | { readonly op: '+' | '-' | '*' | '/' | '^'; readonly a: LatentExpr; readonly b: LatentExpr }
+  | { readonly op: 'call'; readonly fn: string; readonly args: readonly LatentExpr[] };
 
 /** A named tensor: values stored row-major in their constrained (natural) space. */
 export interface IRParam {
@@ -153,18 +192,33 @@ export interface SquareNode extends NodeBase {
   readonly partition?: string;
 }
 
+/** A continuous latent variable of an integral circuit, with the quadrature that materializes it. */
+export interface LatentVar {
+  readonly name: string;
+  /** interval: uniform on [lower, upper]; normal: the standard normal. */
+  readonly domain: { readonly kind: 'interval'; readonly lower: number; readonly upper: number } | { readonly kind: 'normal' };
+  readonly quadrature: { readonly rule: QuadratureRule; readonly points: number; readonly evalPoints?: number };
+}
+
+export type QuadratureRule = 'gauss-legendre' | 'trapezoid' | 'midpoint' | 'gauss-hermite';
+
 /**
- * An integral unit over a continuous latent variable: out[u] = log integral over z in the
- * domain of f_u(z) * child(x; z) dz, where the child's parameters are neural functions of z.
- * The quadrature pass replaces it by a sum over `points` nodes (an ordinary circuit, a QPC).
+ * Integral units over continuous latent variables (before quadrature; every node of such a
+ * graph has units = 1, one function of the latent above it):
+ * out(given) = integral over the latents of w(given, latents) * child(latents) d base(latents),
+ * where base is each latent's own density (uniform on its interval, or the standard normal)
+ * and w, when present, a relative density exp(f) normalized over the latents (`weights`: a
+ * neural parameter of output 'simplex'). The child's functions read the latents (its inputs'
+ * parameters are neural parameters of them). The quadrature pass replaces it by a sum node of
+ * one unit per point of `given` over the child's units (an ordinary circuit, a QPC).
  */
 export interface IntegralNode extends NodeBase {
   readonly kind: 'integral';
-  readonly latent: { readonly name: string; readonly lower: number; readonly upper: number };
+  readonly latents: readonly LatentVar[];
+  /** The latent of the integral unit above, which w also reads; absent at the top. */
+  readonly given?: string;
   readonly child: string;
-  /** Log of the latent's density/weight function, as a parameter of kind neural or fixed. */
-  readonly weightFn?: string;
-  readonly quadrature: { readonly rule: 'gauss-legendre' | 'trapezoid' | 'midpoint' | 'gauss-hermite'; readonly points: number };
+  readonly weights?: string;
 }
 
 /**

@@ -13,6 +13,8 @@ import { squaredGradients, squaredLogDensity } from '../squared/squared-model.js
 import { initializeSquared } from '../squared/initialize.js';
 import { splitHoldout } from './holdout.js';
 import { chainGrad, fromFree, toFree } from './parameterization.js';
+import { initializeIntegral } from '../integral/initialize.js';
+import { hasLatentParams, latentGradients, refreshLatent } from '../integral/latent-params.js';
 import { runToEnd, type Steps } from './drive.js';
 import type { FitCheckpoint, FitProgress, Fitted } from './types.js';
 
@@ -53,7 +55,9 @@ export function* adamSteps(
   let best: { state: ModelState; ll: number; epoch: number } | undefined;
   let sinceBest = 0;
   const state = initial.clone();
-  (state.graph.family === 'squared' ? initializeSquared : initialize)(state, x, n, rowWeights, settings.init, settings.regCovar, rng.fork());
+  if (state.symbolic) initializeIntegral(state, x, n, rowWeights, settings.regCovar, rng.fork());
+  else (state.graph.family === 'squared' ? initializeSquared : initialize)(state, x, n, rowWeights, settings.init, settings.regCovar, rng.fork());
+  const latent = hasLatentParams(state);
   const v = state.graph.vars.length;
   const free = [...state.values.keys()].filter((k) => !state.param(k).fixed && state.param(k).param.kind !== 'neural');
   const u = new Map(free.map((k) => [k, toFree(state.param(k), state.values.get(k)!)]));
@@ -107,6 +111,7 @@ export function* adamSteps(
         }
         fromFree(p, uk, state.values.get(k)!);
       }
+      if (latent) refreshLatent(state);
       checkFinite(state, epoch);
       yield checkpoint(epoch);
       if (signal?.aborted) break;
@@ -170,6 +175,8 @@ export function gradients(state: ModelState, x: Float64Array, n: number, w: Floa
       layer.family.gradLogDensity(layer.params, layer.ctx, xs, n, coef, lg);
     }
   }
+  // Integral circuits: on to the functions' parameters (nets, constants).
+  if (hasLatentParams(state)) latentGradients(state, grads);
   return grads;
 }
 

@@ -49,6 +49,20 @@ query L: sample(3 | b = false)
 query L: mean(x | c = "b")
 query G: logp(x = 1, y in [0, 2])
 `,
+  `data d from "data/mixed.csv" { x: real, y: real, n: int, b: bool, c: categorical("a", "b", "c"), w: real }
+model W(x) = integral z: real in [-1, 1] by gauss_legendre(points = 16) of Normal(mean = mlp(hidden = 8, layers = 2), sd = 0.5)
+model F = integral z: normal by gauss_hermite(points = 8) of product { (x, y): Normal(mean = 2 * z + 1, sd = 0.5), b: Bernoulli(p = mlp(hidden = 4)) }
+model M(x) = mixture { integral z: real in [0, 1] of Normal(mean = tanh(2 * z), sd = 1), integral u: normal of Normal(mean = u, sd = 0.5 fixed) }
+model C = circuit { region random_tree(depth = 2)  integral trapezoid(points = 4, eval_points = 8)  net mlp(hidden = 4, layers = 1)  sharing full }
+fit W on d by adam(epochs = 2, batch = 16)
+fit F on d by adam(epochs = 2, batch = 16, seed = 1)
+fit M on d by adam(epochs = 2, batch = 16)
+fit C on d by adam(epochs = 2, batch = 16)
+query W: logp(x = 0.5)
+query F: p(x | b = true)
+query M: sample(2, seed = 1)
+query C: mode(b = true)
+`,
 ];
 
 /** Rows of a small mixed-type data set (some cells missing). */

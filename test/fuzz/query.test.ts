@@ -46,7 +46,7 @@ function queryText(vars: readonly IRVariable[]): fc.Arbitrary<string> {
   const assigns = fc.shuffledSubarray([...vars], { maxLength: Math.min(vars.length, 4) }).chain((vs) =>
     vs.length ? fc.tuple(...vs.map((v) => valueFor(v).map((x) => `${v.name} = ${x}`))).map((xs) => xs.join(', ')) : fc.constant(''),
   );
-  const names = fc.shuffledSubarray(vars.map((v) => v.name), { minLength: 1, maxLength: 2 }).map((ns) => ns.join(', '));
+  const names = fc.shuffledSubarray(vars.map((v) => v.name), { minLength: 1, maxLength: Math.min(2, vars.length) }).map((ns) => ns.join(', '));
   const count = fc.constantFrom('1', '2', '3', '0', '-1', '2.5', '1e9', '1e300', 'nan');
   return fc.oneof(
     fc.tuple(fc.constantFrom('logp', 'p'), assigns, fc.option(assigns)).map(([f, a, b]) => `${f}(${a}${b ? ` | ${b}` : ''})`),

@@ -1,0 +1,141 @@
+// The analytic pass (IR -> IR), run before quadrature: an integral over a standard normal
+// latent z of Normal leaves whose means are affine in z (a_j z + b_j) and whose variances s_j^2
+// do not depend on z is the Gaussian N(b, a a^T + diag(s^2)) (a linear-Gaussian model: for one
+// variable N(x | b, a^2 + s^2)). It replaces the integral exactly, with no quadrature error.
+// Applies to fixed functions only (closed forms and fixed constants); a learned function stays
+// an integral. Each replacement (and why others were not replaced) is reported for pmix check.
+import type { InputNode, IRGraph, IRNode, IRParam, IntegralNode, NeuralParam } from '../ir/types.js';
+import { affineIn, latentsOf } from '../../circuits/integral/latent-expr.js';
+
+export interface AnalyticReport {
+  readonly node: string;
+  readonly source?: { line: number; column: number };
+  /** The Gaussian it became, or why it stays an integral (quadrature). */
+  readonly result: string;
+  readonly applied: boolean;
+}
+
+interface Coef {
+  readonly v: number;
+  readonly a: number;
+  readonly b: number;
+  readonly s2: number;
+}
+
+/** The per-variable coefficients of one Normal leaf, or why there are none. */
+function leafCoefs(g: IRGraph, n: InputNode, z: string): Coef[] | string {
+  if (n.dist !== 'Normal' || (n.variant !== undefined && n.variant !== 'diag' && n.variant !== 'spherical')) return `${n.dist}${n.variant ? `(${n.variant})` : ''} leaves have no closed-form marginal here`;
+  const mean = g.params[n.params['mean']!]!;
+  const vr = g.params[n.params['var']!]!;
+  const mp = mean.param as NeuralParam;
+  const vp = vr.param as NeuralParam;
+  if (mp.kind !== 'neural' || mp.fn.kind !== 'expr') return `the mean is ${mp.kind === 'neural' && mp.fn.kind === 'net' ? 'a net' : 'learned'}, not a closed form`;
+  const ab = affineIn(mp.fn.expr, z);
+  if (!ab) return `the mean is not affine in the latent`;
+  let s2: number[];
+  if (vp.kind === 'neural' && vp.fn.kind === 'expr') {
+    if (latentsOf(vp.fn.expr).size > 0) return `the ${vp.fn.arg} depends on the latent`;
+    return `the ${vp.fn.arg} is a closed form; write it as a number`;
+  } else if (vp.kind === 'neural' && vp.fn.kind === 'constant') {
+    const c = g.params[vp.fn.param]!;
+    if (!c.fixed) return `the variance is learned; mark it fixed for the closed form`;
+    s2 = c.value.map((u) => Math.exp(u));
+  } else return `the variance is a net`;
+  const D = n.scope.length;
+  return n.scope.map((v, j) => ({ v, a: ab.a, b: ab.b, s2: s2[n.variant === 'spherical' ? 0 : j % s2.length]! }));
+  void D;
+}
+
+export function analyticIntegrals(g: IRGraph): { graph: IRGraph; reports: AnalyticReport[] } {
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const reports: AnalyticReport[] = [];
+  const replaced = new Map<string, { node: InputNode; params: IRParam[] }>();
+  for (const n of g.nodes) {
+    if (n.kind !== 'integral') continue;
+    const why = (result: string): void => void reports.push({ node: n.id, ...(n.source ? { source: n.source } : {}), result, applied: false });
+    const lat = n.latents[0]!;
+    if (n.latents.length !== 1 || lat.domain.kind !== 'normal' || n.weights || n.given) {
+      why(lat.domain.kind !== 'normal' ? 'the latent is uniform on an interval (quadrature)' : 'the latent has a learned weight function (quadrature)');
+      continue;
+    }
+    const child = byId.get(n.child)!;
+    const leaves: IRNode[] = child.kind === 'product' ? child.children.map((c) => byId.get(c)!) : [child];
+    const coefs: Coef[] = [];
+    let problem: string | undefined;
+    for (const leaf of leaves) {
+      if (leaf.kind !== 'input') {
+        problem = 'its body is not a product of leaves';
+        break;
+      }
+      const c = leafCoefs(g, leaf, lat.name);
+      if (typeof c === 'string') {
+        problem = c;
+        break;
+      }
+      coefs.push(...c);
+    }
+    if (problem) {
+      why(`${problem} (quadrature)`);
+      continue;
+    }
+    coefs.sort((x, y) => x.v - y.v);
+    const D = coefs.length;
+    const id = n.id;
+    const mean: IRParam = { name: `${id}.mean`, shape: [1, D], param: { kind: 'identity' }, value: coefs.map((c) => c.b), fixed: true, init: 'given', ...(n.source ? { source: n.source } : {}) };
+    let node: InputNode;
+    let spread: IRParam;
+    if (D === 1) {
+      spread = { name: `${id}.var`, shape: [1, 1], param: { kind: 'positive' }, value: [coefs[0]!.a ** 2 + coefs[0]!.s2], fixed: true, init: 'given', ...(n.source ? { source: n.source } : {}) };
+      node = { kind: 'input', id, dist: 'Normal', variant: 'diag', params: { mean: mean.name, var: spread.name }, scope: n.scope, units: n.units, ...(n.source ? { source: n.source } : {}) };
+    } else {
+      const cov = new Array<number>(D * D);
+      for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) cov[i * D + j] = coefs[i]!.a * coefs[j]!.a + (i === j ? coefs[i]!.s2 : 0);
+      spread = { name: `${id}.cov`, shape: [1, D, D], param: { kind: 'spd' }, value: cov, fixed: true, init: 'given', ...(n.source ? { source: n.source } : {}) };
+      node = { kind: 'input', id, dist: 'Normal', variant: 'full', params: { mean: mean.name, cov: spread.name }, scope: n.scope, units: n.units, ...(n.source ? { source: n.source } : {}) };
+    }
+    replaced.set(id, { node, params: [mean, spread] });
+    const fmt = (x: number): string => Number(x.toPrecision(6)).toString();
+    reports.push({
+      node: id,
+      ...(n.source ? { source: n.source } : {}),
+      applied: true,
+      result: D === 1 ? `Normal(mean = ${fmt(coefs[0]!.b)}, var = ${fmt(coefs[0]!.a ** 2 + coefs[0]!.s2)}) exactly (linear-Gaussian)` : `Normal(full) over ${D} variables, cov = a a^T + diag(s^2), exactly (linear-Gaussian)`,
+    });
+  }
+  if (replaced.size === 0) return { graph: g, reports };
+  // Drop the replaced integrals' bodies (nodes only they reach) and their parameters.
+  const keep = new Set<string>();
+  const visit = (id: string): void => {
+    if (keep.has(id)) return;
+    keep.add(id);
+    if (replaced.has(id)) return;
+    const n = byId.get(id)!;
+    if ('children' in n) n.children.forEach(visit);
+    else if (n.kind === 'integral') visit(n.child);
+    else if (n.kind === 'square') [n.child, ...(n.parts ?? []), ...(n.monotone ? [n.monotone] : []), ...(n.partition ? [n.partition] : [])].forEach(visit);
+  };
+  visit(g.root);
+  const nodes = g.nodes.filter((n) => keep.has(n.id)).map((n) => replaced.get(n.id)?.node ?? n);
+  const params: Record<string, IRParam> = {};
+  const refs = new Set<string>();
+  for (const n of nodes) {
+    if (n.kind === 'input') Object.values(n.params).forEach((p) => refs.add(p));
+    if ((n.kind === 'sum' || n.kind === 'mixing') && n.weights) refs.add(n.weights);
+    if (n.kind === 'integral' && n.weights) refs.add(n.weights);
+  }
+  for (const r of [...refs]) {
+    const p = g.params[r];
+    if (p?.param.kind === 'neural') {
+      const fn = p.param.fn;
+      if (fn.kind === 'net') fn.layers.forEach((l) => refs.add(l.w).add(l.b));
+      if (fn.kind === 'constant') refs.add(fn.param);
+    }
+  }
+  for (const [k, p] of Object.entries(g.params)) if (refs.has(k)) params[k] = p;
+  for (const { params: ps } of replaced.values()) for (const p of ps) params[p.name] = p;
+  const stillIntegral = nodes.some((n) => n.kind === 'integral');
+  const family = stillIntegral ? 'integral' : nodes.some((n) => n.kind === 'sum') ? 'circuit' : 'mixture';
+  return { graph: { ...g, family, nodes, params }, reports };
+}
+
+export type { IntegralNode };
