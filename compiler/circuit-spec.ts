@@ -102,7 +102,10 @@ function readIntegral(host: SpecHost, seen: Map<string, CircuitEntry>): CircuitS
   if (!e) return undefined;
   const ruleName = e.name?.name ?? 'gauss_legendre';
   const rule = INTEGRAL_RULES[ruleName];
-  if (!rule) return host.error('unknown-name', `unknown quadrature rule '${ruleName}' (pmix has ${Object.keys(INTEGRAL_RULES).join(', ')})`, e.name!.span, suggestionHint(ruleName, Object.keys(INTEGRAL_RULES))) ?? null;
+  if (!rule) {
+    const hint = (KEYS as readonly string[]).includes(ruleName) ? `'${ruleName}' was read as the rule: name the rule before the next entry, e.g. integral gauss_legendre(points = 16)` : suggestionHint(ruleName, Object.keys(INTEGRAL_RULES));
+    return host.error('unknown-name', `unknown quadrature rule '${ruleName}' (pmix has ${Object.keys(INTEGRAL_RULES).join(', ')})`, e.name!.span, hint) ?? null;
+  }
   let points = 16;
   let evalPoints: number | undefined;
   let lower = -1;

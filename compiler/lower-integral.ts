@@ -194,6 +194,21 @@ function readsName(e: Expr, name: string): boolean {
   }
 }
 
+function callsMlp(e: Expr): boolean {
+  switch (e.kind) {
+    case 'call':
+      return e.callee.name === 'mlp' || e.args.some(callsMlp);
+    case 'unary':
+      return callsMlp(e.operand);
+    case 'binary':
+      return callsMlp(e.left) || callsMlp(e.right);
+    case 'array':
+      return e.items.some(callsMlp);
+    default:
+      return false;
+  }
+}
+
 /** Reads `mlp(hidden = H, layers = L, activation = tanh)`. */
 export function readNet(host: IntegralHost, e: Extract<Expr, { kind: 'call' }>, base: NetSpec = DEFAULT_NET): NetSpec | undefined {
   if (e.args.length) return host.error('bad-value', `mlp takes named arguments: mlp(hidden = 32, layers = 2, activation = tanh)`, e.args[0]!.span);
@@ -245,7 +260,7 @@ export function lowerLatentLeaf(host: IntegralHost, ctx: LatentContext, expr: Ex
       if (!spec) ok = false;
       else for (const r of rolesOf(fam, a.name.name, lctx)) special.set(r, { fn: 'net', spec, arg: a });
       if (a.fixed || a.bounds) ok = !!host.error('bad-value', `a net is learned: 'fixed' and bounds do not apply to mlp(...)`, a.span);
-    } else if (v && readsName(v, ctx.latent.written)) {
+    } else if (v && (readsName(v, ctx.latent.written) || callsMlp(v))) {
       const le = toLatentExpr(host, v, ctx.latent);
       if (!le) ok = false;
       else for (const r of rolesOf(fam, a.name.name, lctx)) special.set(r, { fn: 'expr', expr: le, arg: a });

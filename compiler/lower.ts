@@ -429,6 +429,7 @@ class Lowering {
       node: (id) => this.nodes.find((n) => n.id === id),
       lowerLeaf: (leaf, sc, u) => this.lowerLeaf(leaf, sc, u, true),
       lowerWithin: (ctx, body, sc) => {
+        if (body.kind === 'integral') return this.error('unsupported', `an integral's body cannot hold another integral; for hierarchical integral circuits write circuit { region ...  integral ... }`, body.span);
         if (body.kind !== 'leaf' && body.kind !== 'product') return this.error('unsupported', `the body of an integral is a distribution or a product { ... } of them, whose parameters read the latent`, body.span);
         const outer = this.latent;
         this.latent = ctx;

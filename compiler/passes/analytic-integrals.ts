@@ -55,7 +55,7 @@ export function analyticIntegrals(g: IRGraph): { graph: IRGraph; reports: Analyt
     const why = (result: string): void => void reports.push({ node: n.id, ...(n.source ? { source: n.source } : {}), result, applied: false });
     const lat = n.latents[0]!;
     if (n.latents.length !== 1 || lat.domain.kind !== 'normal' || n.weights || n.given) {
-      why(lat.domain.kind !== 'normal' ? 'the latent is uniform on an interval (quadrature)' : 'the latent has a learned weight function (quadrature)');
+      why(lat.domain.kind !== 'normal' ? 'the latent is uniform on an interval' : 'the latent has a learned weight function');
       continue;
     }
     const child = byId.get(n.child)!;
@@ -75,7 +75,7 @@ export function analyticIntegrals(g: IRGraph): { graph: IRGraph; reports: Analyt
       coefs.push(...c);
     }
     if (problem) {
-      why(`${problem} (quadrature)`);
+      why(problem);
       continue;
     }
     coefs.sort((x, y) => x.v - y.v);
