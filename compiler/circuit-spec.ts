@@ -8,6 +8,7 @@ import { show } from './lower-helpers.js';
 import type { LatentVar } from './ir/types.js';
 import { SHARINGS, type NetSpec, type Sharing } from '../circuits/integral/nets.js';
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
+import { ACTIVATIONS, RULES } from './lower-integral.js';
 
 export const REGION_GRAPHS = ['random_tree', 'quad_tree', 'chow_liu', 'linear', 'poon_domingos'] as const;
 export type RegionGraphName = (typeof REGION_GRAPHS)[number];
@@ -93,18 +94,16 @@ export function readCircuitSpec(host: SpecHost, expr: Extract<ModelExpr, { kind:
   return { region, inputs: inputs.leaf, inputUnits: inputs.units, sumUnits: sum.units, product, real: sum.real, sumSpan: sum.span, span: expr.span, ...(integral ? { integral } : {}) };
 }
 
-const INTEGRAL_RULES: Readonly<Record<string, LatentVar['quadrature']['rule']>> = { gauss_legendre: 'gauss-legendre', gauss_hermite: 'gauss-hermite', trapezoid: 'trapezoid', midpoint: 'midpoint' };
-const ACTIVATIONS = ['tanh', 'relu', 'sin'] as const;
 
 /** `integral RULE(points = K, eval_points = K2, lower = a, upper = b)`, `net mlp(...)`, `sharing MODE`; null after a diagnostic. */
 function readIntegral(host: SpecHost, seen: Map<string, CircuitEntry>): CircuitSpec['integral'] | null | undefined {
   const e = seen.get('integral');
   if (!e) return undefined;
   const ruleName = e.name?.name ?? 'gauss_legendre';
-  const rule = INTEGRAL_RULES[ruleName];
+  const rule = RULES[ruleName];
   if (!rule) {
-    const hint = (KEYS as readonly string[]).includes(ruleName) ? `'${ruleName}' was read as the rule: name the rule before the next entry, e.g. integral gauss_legendre(points = 16)` : suggestionHint(ruleName, Object.keys(INTEGRAL_RULES));
-    return host.error('unknown-name', `unknown quadrature rule '${ruleName}' (pmix has ${Object.keys(INTEGRAL_RULES).join(', ')})`, e.name!.span, hint) ?? null;
+    const hint = (KEYS as readonly string[]).includes(ruleName) ? `'${ruleName}' was read as the rule: name the rule before the next entry, e.g. integral gauss_legendre(points = 16)` : suggestionHint(ruleName, Object.keys(RULES));
+    return host.error('unknown-name', `unknown quadrature rule '${ruleName}' (pmix has ${Object.keys(RULES).join(', ')})`, e.name!.span, hint) ?? null;
   }
   let points = 16;
   let evalPoints: number | undefined;

@@ -3,27 +3,12 @@
 import type { Expr, Span } from '../language/ast.js';
 import type { Diagnostic } from '../language/diagnostics.js';
 import { suggestionHint } from '../language/suggest.js';
+import { MATH_FUNCTIONS } from '../stdlib/math-functions.js';
 
 export type Value = number | string | boolean | Value[];
 
 const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E, inf: Infinity };
-const FUNCTIONS: Record<string, { arity: [number, number]; f: (...a: number[]) => number }> = {
-  sqrt: { arity: [1, 1], f: Math.sqrt },
-  exp: { arity: [1, 1], f: Math.exp },
-  log: { arity: [1, 1], f: Math.log },
-  log10: { arity: [1, 1], f: Math.log10 },
-  abs: { arity: [1, 1], f: Math.abs },
-  sin: { arity: [1, 1], f: Math.sin },
-  cos: { arity: [1, 1], f: Math.cos },
-  tan: { arity: [1, 1], f: Math.tan },
-  tanh: { arity: [1, 1], f: Math.tanh },
-  floor: { arity: [1, 1], f: Math.floor },
-  ceil: { arity: [1, 1], f: Math.ceil },
-  round: { arity: [1, 1], f: Math.round },
-  pow: { arity: [2, 2], f: Math.pow },
-  min: { arity: [1, 64], f: Math.min },
-  max: { arity: [1, 64], f: Math.max },
-};
+const FUNCTIONS = MATH_FUNCTIONS;
 
 export class ConstantScope {
   private readonly values = new Map<string, Value>();

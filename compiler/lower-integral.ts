@@ -11,6 +11,7 @@ import type { LayerContext } from '../stdlib/distributions/types.js';
 import { MATH_FUNCTIONS } from '../stdlib/math-functions.js';
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { NetPool, type NetSpec } from '../circuits/integral/nets.js';
+import { toFreeValue } from '../circuits/integral/latent-fn.js';
 import type { Value } from './constants.js';
 import type { IRNode, IRParam, IRVariable, LatentExpr, LatentFn, LatentVar, NeuralOutput, QuadratureRule } from './ir/types.js';
 import { levelsOf, show, src } from './lower-helpers.js';
@@ -59,7 +60,7 @@ export const RULES: Readonly<Record<string, QuadratureRule>> = {
 };
 const DEFAULT_POINTS = 32;
 export const DEFAULT_NET: NetSpec = { hidden: 32, layers: 2, activation: 'tanh' };
-const ACTIVATIONS = ['tanh', 'relu', 'sin'] as const;
+export const ACTIVATIONS = ['tanh', 'relu', 'sin'] as const;
 
 /** The net input scaling of a latent domain: about [-1, 1] over the interval, z / 2 for the normal. */
 export function latentRef(name: string, written: string, domain: LatentVar['domain']): LatentRef {
@@ -68,7 +69,7 @@ export function latentRef(name: string, written: string, domain: LatentVar['doma
 }
 
 /** Reads `by rule(points = K, eval_points = K2)` (or the default rule of the domain). */
-export function readQuadrature(host: IntegralHost, rule: { name: { name: string; span: Span }; args: readonly Arg[]; span: Span } | undefined, domain: LatentVar['domain'], span: Span): LatentVar['quadrature'] | undefined {
+export function readQuadrature(host: IntegralHost, rule: { name: { name: string; span: Span }; args: readonly Arg[]; span: Span } | undefined, domain: LatentVar['domain']): LatentVar['quadrature'] | undefined {
   const name = rule?.name.name ?? (domain.kind === 'normal' ? 'gauss_hermite' : 'gauss_legendre');
   const r = RULES[name];
   if (!r) return host.error('unknown-name', `unknown quadrature rule '${name}' (pmix has ${Object.keys(RULES).join(', ')})`, rule!.name.span, suggestionHint(name, Object.keys(RULES)));
@@ -85,7 +86,6 @@ export function readQuadrature(host: IntegralHost, rule: { name: { name: string;
     if (key === 'points') points = v;
     else evalPoints = v;
   }
-  void span;
   return { rule: r, points, ...(evalPoints !== undefined ? { evalPoints } : {}) };
 }
 
@@ -108,7 +108,7 @@ export function lowerIntegral(host: IntegralHost, expr: Extract<ModelExpr, { kin
     }
     domain = { kind: 'interval', lower: lo, upper: hi };
   }
-  const quadrature = readQuadrature(host, expr.rule, domain, expr.span);
+  const quadrature = readQuadrature(host, expr.rule, domain);
   if (!quadrature) return undefined;
   const id = host.nextId();
   const name = `${written}@${id}`;
@@ -119,21 +119,6 @@ export function lowerIntegral(host: IntegralHost, expr: Extract<ModelExpr, { kin
   const nodeId = host.nextId();
   host.addNode({ kind: 'integral', id: nodeId, scope: [...scope].sort((a, b) => a - b), units: 1, latents: [{ name, domain, quadrature }], child, source: src(expr.span) });
   return nodeId;
-}
-
-/** Natural -> free value of one entry, for a constant function's starting value. */
-function toFreeValue(kind: NeuralOutput, v: number): number {
-  switch (kind) {
-    case 'positive':
-    case 'simplex':
-      return Math.log(Math.max(v, 1e-300));
-    case 'unit': {
-      const c = Math.min(Math.max(v, 1e-12), 1 - 1e-12);
-      return Math.log(c / (1 - c));
-    }
-    default:
-      return v;
-  }
 }
 
 /** Model text -> a closed form of the latent; other names are `let` constants. */

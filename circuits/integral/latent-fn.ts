@@ -125,6 +125,21 @@ export function latentValues(param: IRParam, get: ValueSource, shapes: (name: st
   };
 }
 
+/** Natural -> free value of one entry (clamped away from the boundary), for starting values. */
+export function toFreeValue(kind: NeuralParam['output'], v: number): number {
+  switch (kind) {
+    case 'positive':
+    case 'simplex':
+      return Math.log(Math.max(v, 1e-300));
+    case 'unit': {
+      const c = Math.min(Math.max(v, 1e-12), 1 - 1e-12);
+      return Math.log(c / (1 - c));
+    }
+    default:
+      return v;
+  }
+}
+
 /** Free values -> natural (the inverse of each output kind's unconstraining map). */
 export function toNatural(kind: NeuralParam['output'], u: Float64Array, last: number): Float64Array {
   const v = new Float64Array(u.length);

@@ -4,7 +4,7 @@
 // variable N(x | b, a^2 + s^2)). It replaces the integral exactly, with no quadrature error.
 // Applies to fixed functions only (closed forms and fixed constants); a learned function stays
 // an integral. Each replacement (and why others were not replaced) is reported for pmix check.
-import type { InputNode, IRGraph, IRNode, IRParam, IntegralNode, NeuralParam } from '../ir/types.js';
+import type { InputNode, IRGraph, IRNode, IRParam, NeuralParam } from '../ir/types.js';
 import { affineIn, latentsOf } from '../../circuits/integral/latent-expr.js';
 
 export interface AnalyticReport {
@@ -41,9 +41,7 @@ function leafCoefs(g: IRGraph, n: InputNode, z: string): Coef[] | string {
     if (!c.fixed) return `the variance is learned; mark it fixed for the closed form`;
     s2 = c.value.map((u) => Math.exp(u));
   } else return `the variance is a net`;
-  const D = n.scope.length;
   return n.scope.map((v, j) => ({ v, a: ab.a, b: ab.b, s2: s2[n.variant === 'spherical' ? 0 : j % s2.length]! }));
-  void D;
 }
 
 export function analyticIntegrals(g: IRGraph): { graph: IRGraph; reports: AnalyticReport[] } {
@@ -137,5 +135,3 @@ export function analyticIntegrals(g: IRGraph): { graph: IRGraph; reports: Analyt
   const family = stillIntegral ? 'integral' : nodes.some((n) => n.kind === 'sum') ? 'circuit' : 'mixture';
   return { graph: { ...g, family, nodes, params }, reports };
 }
-
-export type { IntegralNode };

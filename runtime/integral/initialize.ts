@@ -7,21 +7,15 @@ import type { Rng } from '../../stdlib/random.js';
 import { glorotUniform } from '../../stdlib/nets/dense-net.js';
 import { gather, type ModelState } from '../state.js';
 import { refreshLatent } from './latent-params.js';
+import { toFreeValue } from '../../circuits/integral/latent-fn.js';
 
 const FIRST_SCALE = 10;
 
-function freeOf(kind: NeuralParam['output'], v: number): number {
-  switch (kind) {
-    case 'positive':
-    case 'simplex':
-      return Math.log(Math.max(v, 1e-12));
-    case 'unit': {
-      const c = Math.min(Math.max(v, 1e-6), 1 - 1e-6);
-      return Math.log(c / (1 - c));
-    }
-    default:
-      return v;
-  }
+/** A start away from 0 and 1 (a pixel never on in the training rows starts at 1e-4, not 0). */
+function atLeast(kind: NeuralParam['output'], v: number): number {
+  if (kind === 'unit') return Math.min(Math.max(v, 1e-4), 1 - 1e-4);
+  if (kind === 'positive' || kind === 'simplex') return Math.max(v, 1e-4);
+  return v;
 }
 
 export function initializeIntegral(state: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, regCovar: number, rng: Rng): void {
@@ -59,7 +53,7 @@ export function initializeIntegral(state: ModelState, x: Float64Array, n: number
       const target = p.fn.kind === 'net' ? state.param(p.fn.layers[p.fn.layers.length - 1]!.b) : p.fn.kind === 'constant' ? state.param(p.fn.param) : undefined;
       if (!target || target.init !== 'data') continue;
       const out = state.values.get(target.name)!;
-      for (let i = 0; i < out.length; i++) out[i] = freeOf(p.output, vals[i % vals.length]!);
+      for (let i = 0; i < out.length; i++) out[i] = toFreeValue(p.output, atLeast(p.output, vals[i % vals.length]!));
     }
   }
   refreshLatent(state);
