@@ -3,7 +3,7 @@
 import type { Expr, Span } from '../language/ast.js';
 import type { Diagnostic } from '../language/diagnostics.js';
 import { suggestionHint } from '../language/suggest.js';
-import { MATH_FUNCTIONS } from '../stdlib/math-functions.js';
+import { MATH_FUNCTIONS, mathFunction } from '../stdlib/math-functions.js';
 
 export type Value = number | string | boolean | Value[];
 
@@ -78,7 +78,7 @@ export class ConstantScope {
         return undefined;
       }
       case 'call': {
-        const fn = FUNCTIONS[e.callee.name];
+        const fn = mathFunction(e.callee.name);
         if (!fn) return err(e.callee.span, `unknown function '${e.callee.name}'`, suggestionHint(e.callee.name, Object.keys(FUNCTIONS)));
         const named = e.named?.[0];
         if (named) return err(named.span, `${e.callee.name} takes no named arguments`, `write ${e.callee.name}(${fn.arity[0] === 2 ? 'a, b' : 'x'}) with positional arguments`);

@@ -8,7 +8,7 @@ import type { Arg, Expr, ModelExpr, Span } from '../language/ast.js';
 import { suggestionHint } from '../language/suggest.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
 import type { LayerContext } from '../stdlib/distributions/types.js';
-import { MATH_FUNCTIONS } from '../stdlib/math-functions.js';
+import { MATH_FUNCTIONS, mathFunction } from '../stdlib/math-functions.js';
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { NetPool, type NetSpec } from '../circuits/integral/nets.js';
 import { toFreeValue } from '../circuits/integral/latent-fn.js';
@@ -145,7 +145,7 @@ function toLatentExpr(host: IntegralHost, e: Expr, latent: LatentRef): LatentExp
     case 'call': {
       const f = e.callee.name;
       if (f === 'mlp') return host.error('bad-value', `mlp(...) is a whole argument, e.g. mean = mlp(hidden = 32); it cannot be part of an expression`, e.span);
-      const fn = MATH_FUNCTIONS[f];
+      const fn = mathFunction(f);
       if (!fn) return host.error('unknown-name', `unknown function '${f}'`, e.callee.span, suggestionHint(f, [...Object.keys(MATH_FUNCTIONS), 'mlp']));
       if (e.named?.length) return host.error('bad-value', `${f} takes no named arguments`, e.named[0]!.span);
       if (e.args.length < fn.arity[0] || e.args.length > fn.arity[1]) return host.error('bad-value', `${f} takes ${fn.arity[0] === fn.arity[1] ? fn.arity[0] : `${fn.arity[0]} or more`} argument(s), got ${e.args.length}`, e.span);

@@ -18,3 +18,8 @@ export const MATH_FUNCTIONS: Readonly<Record<string, { readonly arity: readonly 
   min: { arity: [1, 64], f: Math.min },
   max: { arity: [1, 64], f: Math.max },
 };
+
+/** The function of that name, or undefined (own names only: never `constructor` or `__proto__`). */
+export function mathFunction(name: string): (typeof MATH_FUNCTIONS)[string] | undefined {
+  return Object.hasOwn(MATH_FUNCTIONS, name) ? MATH_FUNCTIONS[name] : undefined;
+}

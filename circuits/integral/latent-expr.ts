@@ -2,7 +2,7 @@
 // evaluation at a point by a tree walk, and the affine form a z + b when the expression has
 // one (what the analytic linear-Gaussian pass needs).
 import type { LatentExpr } from '../../compiler/ir/types.js';
-import { MATH_FUNCTIONS } from '../../stdlib/math-functions.js';
+import { mathFunction } from '../../stdlib/math-functions.js';
 
 /** The value at a point: `at` maps each latent's name to its value. */
 export function evalLatentExpr(e: LatentExpr, at: Readonly<Record<string, number>>): number {
@@ -24,7 +24,7 @@ export function evalLatentExpr(e: LatentExpr, at: Readonly<Record<string, number
     case '^':
       return Math.pow(evalLatentExpr(e.a, at), evalLatentExpr(e.b, at));
     case 'call': {
-      const fn = MATH_FUNCTIONS[e.fn];
+      const fn = mathFunction(e.fn);
       return fn ? fn.f(...e.args.map((a) => evalLatentExpr(a, at))) : NaN;
     }
   }

@@ -1,7 +1,7 @@
 // Checks of the integral-circuit parts of an IR graph read from an artifact: neural
 // parameters (their functions, latents, grids), integral nodes, and a trial quadrature, so a
 // graph that passes can be materialized and evaluated without an exception.
-import { MATH_FUNCTIONS } from '../../stdlib/math-functions.js';
+import { mathFunction } from '../../stdlib/math-functions.js';
 import { MAX_POINTS } from '../../stdlib/quadrature/index.js';
 import type { IRGraph, IRParam, LatentExpr } from '../../compiler/ir/types.js';
 import { materializeIntegrals } from '../../compiler/passes/quadrature.js';
@@ -31,8 +31,8 @@ function checkExpr(e: unknown, at: string, fail: Fail, depth = 0): void {
     case 'neg':
       return checkExpr(x.a, `${at}.a`, fail, depth + 1);
     case 'call': {
-      const fn = MATH_FUNCTIONS[x.fn];
-      if (typeof x.fn !== 'string' || !fn || !Object.hasOwn(MATH_FUNCTIONS, x.fn)) fail(`${at}.fn`, `unknown function`);
+      const fn = mathFunction(x.fn);
+      if (typeof x.fn !== 'string' || !fn) fail(`${at}.fn`, `unknown function`);
       if (!Array.isArray(x.args) || x.args.length < fn!.arity[0] || x.args.length > fn!.arity[1]) fail(`${at}.args`, 'wrong number of arguments');
       x.args.forEach((a, i) => checkExpr(a, `${at}.args[${i}]`, fail, depth + 1));
       return;

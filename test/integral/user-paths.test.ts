@@ -108,6 +108,8 @@ describe('integral models: diagnostics at their place', () => {
     ['model M(x) = integral z: real in [0, 1] of Normal(mean = 1 + mlp(hidden = 4), sd = 1)', /whole argument/, 1],
     ['model M(x) = integral z: real in [0, 1] of Normal(mean = foo(z), sd = 1)', /unknown function 'foo'/, 1],
     ['model M(x) = integral z: real in [0, 1] of mixture(k = 2) of Normal', /body of an integral/, 1],
+    ['model M(x) = integral z: real in [0, 1] of Normal(mean = constructor(z), sd = 1)', /unknown function 'constructor'/, 1],
+    ['let a = __proto__(1)\nmodel M(x) = Normal(mean = a, sd = 1)', /unknown function '__proto__'/, 1],
     ['model M(x) = mixture(k = 2) of integral z: real in [0, 1] of Normal(mean = z, sd = 1)', /cannot be replicated/, 1],
     ['model M(x) = integral z: real in [0, 1] of integral u: normal of Normal(mean = u, sd = 1)', /cannot hold another integral/, 1],
     ['model M(a, b, c, d) = circuit { region poon_domingos(width = 2)  integral }', /tree region graph/, 1],
