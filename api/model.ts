@@ -159,7 +159,7 @@ export class Model {
   /** The fitted model as an artifact (JSON text), loadable with `load`. */
   save(): string {
     if (this.session) return serializeArtifact(this.session.artifact(this.name));
-    return serializeArtifact(makeArtifact(this.name, this.current().toGraph(), {}));
+    return serializeArtifact(makeArtifact(this.name, this.current().toArtifactGraph(), {}));
   }
 
   private current(): ModelState {

@@ -382,7 +382,7 @@ export class Session {
     if (!b) return undefined;
     const stream = this.streams.get(step.data);
     const data = stream ? { name: stream.name, source: stream.source, rows: stream.rows ?? 0 } : this.dataset(step.data);
-    return makeArtifact(step.model, b.state.toGraph(), {
+    return makeArtifact(step.model, b.state.toArtifactGraph(), {
       source_file: this.program.file,
       source_sha256: sha256(this.program.source),
       data: { name: data.name, path: data.source, rows: data.rows },
@@ -422,7 +422,7 @@ export class Session {
   artifact(model: string): Artifact {
     const f = this.fitted.get(model);
     const state = f?.state ?? this.stateOf(model);
-    return makeArtifact(model, state.toGraph(), {
+    return makeArtifact(model, state.toArtifactGraph(), {
       source_file: this.program.file,
       source_sha256: sha256(this.program.source),
       ...(f?.data ? { data: { name: f.data.name, path: f.data.source, rows: f.data.rows } } : f?.streamed ? { data: { ...f.streamed } } : {}),

@@ -83,7 +83,7 @@ export class ModelState {
 
   /** An integral circuit materialized again with other point counts (the same functions). */
   withPoints(points: PointsChoice): ModelState {
-    return this.symbolic ? new ModelState(this.toGraph(), points) : this;
+    return this.symbolic ? new ModelState(this.toArtifactGraph(), points) : this;
   }
 
   /** Copies all parameter values from another state of the same graph. */
@@ -94,18 +94,25 @@ export class ModelState {
   /** The IR graph with the current parameter values (and init marked 'given'). */
   toGraph(): IRGraph {
     const params: Record<string, IRParam> = {};
-    if (this.symbolic) {
-      // The integral circuit as written, with the functions' current parameters.
-      for (const [k, p] of Object.entries(this.symbolic.params)) {
-        const v = this.values.get(k);
-        params[k] = v && v.length === p.value.length && p.param.kind !== 'neural' ? { ...p, value: Array.from(v), init: 'given' } : { ...p, init: 'given' };
-      }
-      return { ...this.symbolic, params };
-    }
     for (const [k, p] of Object.entries(this.graph.params)) {
       params[k] = { ...p, value: Array.from(this.values.get(k)!), init: 'given' };
     }
     return { ...this.graph, params };
+  }
+
+  /**
+   * What an artifact stores: toGraph(), except for an integral circuit, which is stored as
+   * written (integral nodes, its functions' current parameters) so it can be materialized at
+   * any quadrature size when loaded.
+   */
+  toArtifactGraph(): IRGraph {
+    if (!this.symbolic) return this.toGraph();
+    const params: Record<string, IRParam> = {};
+    for (const [k, p] of Object.entries(this.symbolic.params)) {
+      const v = this.values.get(k);
+      params[k] = v && v.length === p.value.length && p.param.kind !== 'neural' ? { ...p, value: Array.from(v), init: 'given' } : { ...p, init: 'given' };
+    }
+    return { ...this.symbolic, params };
   }
 
   /** Number of free scalar parameters (for BIC/AIC): fixed parameters do not count. */

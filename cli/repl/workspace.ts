@@ -97,7 +97,7 @@ export class Workspace {
   save(model: string, path: string): string {
     const full = resolve(this.baseDir, path);
     const st = this.loaded.get(model);
-    if (st) writeAtomic(full, serializeArtifact(makeArtifact(model, st.toGraph(), {})));
+    if (st) writeAtomic(full, serializeArtifact(makeArtifact(model, st.toArtifactGraph(), {})));
     else {
       if (!this.session?.program.models.has(model)) return `error: no model '${model}' (models: ${this.modelNames().join(', ') || 'none'})`;
       writeAtomic(full, serializeArtifact(this.session.artifact(model)));
