@@ -15,11 +15,19 @@ export function loadProgram(file: string, io: Output, opts: CompileOptions = {})
   return { program, sources };
 }
 
-export function loadArtifact(path: string, io: Output): { artifact: Artifact; state: ModelState } {
+/** `points`: quadrature points per latent of an integral circuit (default: its evaluation points). */
+export function loadArtifact(path: string, io: Output, points?: number): { artifact: Artifact; state: ModelState } {
   const text = readText(path, 'model artifact', io);
   try {
     const artifact = parseArtifact(text, path);
-    return { artifact, state: new ModelState(artifact.ir) };
+    let state: ModelState;
+    try {
+      state = new ModelState(artifact.ir, points ?? 'eval');
+    } catch (e) {
+      if (points === undefined) throw e;
+      throw new PmixError(`--points ${points}: ${(e as Error).message}`, 'bad-value');
+    }
+    return { artifact, state };
   } catch (e) {
     if (e instanceof PmixError) {
       io.err(`error: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);

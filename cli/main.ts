@@ -31,6 +31,8 @@ function int(name: string, min: number) {
   };
 }
 
+const POINTS_HELP = 'integral circuits: quadrature points per latent (default: the model\'s eval_points)';
+
 function seconds(v: string): number {
   const n = Number(v);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('--checkpoint-every must be a number of seconds > 0');
@@ -101,7 +103,8 @@ program
   .requiredOption('--data <PATH.csv>', 'the rows to score (columns named as the model variables)')
   .option('--per-row', "print every row's log-density")
   .option('--json', 'print {"mean_log_likelihood", "n"} as JSON')
-  .action((model: string, o: { data: string; perRow?: boolean; json?: boolean }) => scoreCommand(model, o, io(o)));
+  .option('--points <K>', POINTS_HELP, int('--points', 1))
+  .action((model: string, o: { data: string; perRow?: boolean; json?: boolean; points?: number }) => scoreCommand(model, o, io(o)));
 
 program
   .command('query')
@@ -109,7 +112,8 @@ program
   .argument('<model>', 'a fitted model (JSON artifact)')
   .argument('<query>', 'the query text')
   .option('--json', 'print the answer as JSON')
-  .action((model: string, text: string, o: { json?: boolean }) => queryCommand(model, text, io(o)));
+  .option('--points <K>', POINTS_HELP, int('--points', 1))
+  .action((model: string, text: string, o: { json?: boolean; points?: number }) => queryCommand(model, text, io(o), o.points));
 
 program
   .command('predict')

@@ -6,8 +6,8 @@ import { guard } from '../guard.js';
 import { fail, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
 
-export function queryCommand(modelPath: string, text: string, io: Output): void {
-  const { state } = loadArtifact(modelPath, io);
+export function queryCommand(modelPath: string, text: string, io: Output, points?: number): void {
+  const { state } = loadArtifact(modelPath, io, points);
   const file = '<query>';
   const sources = new Map([[file, text]]);
   const { query, diagnostics } = parseQuery(text, file);

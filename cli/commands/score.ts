@@ -12,8 +12,8 @@ import { num } from '../format.js';
 /** Rows scored per chunk. */
 export const SCORE_CHUNK = 65536;
 
-export function scoreCommand(modelPath: string, opts: { data: string; perRow?: boolean; chunk?: number }, io: Output): void {
-  const { state } = loadArtifact(modelPath, io);
+export function scoreCommand(modelPath: string, opts: { data: string; perRow?: boolean; chunk?: number; points?: number }, io: Output): void {
+  const { state } = loadArtifact(modelPath, io, opts.points);
   const vars = state.graph.vars;
   const { stream, diagnostics } = openCsvStream({
     name: 'data',

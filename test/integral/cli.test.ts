@@ -28,6 +28,16 @@ describe('pmix with integral models', () => {
     const ll = JSON.parse(s.out).mean_log_likelihood;
     expect(ll).toBeGreaterThan(-0.935);
     expect(ll).toBeLessThan(-0.9);
+    // Another quadrature size for the same functions: close to the default (128 points).
+    const fine = pmix('score', model, '--data', 'examples/data/wave-test.csv', '--json', '--points', '512');
+    expect(fine.code).toBe(0);
+    expect(Math.abs(JSON.parse(fine.out).mean_log_likelihood - ll)).toBeLessThan(0.01);
+    const q = pmix('query', model, 'p(x = 0)', '--points', '64', '--json');
+    expect(q.code).toBe(0);
+    expect(pmix('score', model, '--data', 'examples/data/wave-test.csv', '--points', '0').code).toBe(2);
+    const big = pmix('score', model, '--data', 'examples/data/wave-test.csv', '--points', '9999');
+    expect(big.code).toBe(1);
+    expect(big.err).toMatch(/--points 9999: .*4096/);
   }, 60_000);
 
   it('check reports the quadrature, the analytic pass, and bad closed forms at their place', () => {
