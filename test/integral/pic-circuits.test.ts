@@ -59,23 +59,25 @@ describe('integral circuits are normalized', () => {
     expect(counts[1]!).toBeGreaterThan(counts[2]!);
   });
 
-  it('a continuous integral circuit integrates to 1 over the real plane', () => {
-    const program = compileOk(`model M(x, y) = circuit { region linear  integral gauss_legendre(points = 6)  inputs Normal  net mlp(hidden = 8, layers = 1) }`);
-    const s = new Session(program);
-    const state = s.lower('M', [{ name: 'x', type: { kind: 'real' } }, { name: 'y', type: { kind: 'real' } }], undefined, 'train');
-    const rng = new Rng(3);
-    const n = 80;
-    const data = Float64Array.from({ length: 2 * n }, () => rng.normal());
-    initializeIntegral(state, data, n, new Float64Array(n).fill(1), 1e-6, rng);
-    // Midpoint rule on [-12, 12]^2 (the leaves have sd about 1; the tails beyond are < 1e-20).
-    const m = 400;
-    const h = 24 / m;
-    const grid = new Float64Array(m * m * 2);
-    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) grid.set([-12 + (i + 0.5) * h, -12 + (j + 0.5) * h], (i * m + j) * 2);
-    const lp = logDensityRows(state, grid, m * m);
-    const mass = lp.reduce((t, l) => t + Math.exp(l), 0) * h * h;
-    expect(Math.abs(mass - 1)).toBeLessThan(1e-6);
-  });
+  for (const rule of ['gauss_legendre(points = 6)', 'trapezoid(points = 5)', 'midpoint(points = 4)', 'gauss_hermite(points = 5)']) {
+    it(`a continuous integral circuit integrates to 1 over the real plane: ${rule}`, () => {
+      const program = compileOk(`model M(x, y) = circuit { region linear  integral ${rule}  inputs Normal  net mlp(hidden = 8, layers = 1) }`);
+      const s = new Session(program);
+      const state = s.lower('M', [{ name: 'x', type: { kind: 'real' } }, { name: 'y', type: { kind: 'real' } }], undefined, 'train');
+      const rng = new Rng(3);
+      const n = 80;
+      const data = Float64Array.from({ length: 2 * n }, () => rng.normal());
+      initializeIntegral(state, data, n, new Float64Array(n).fill(1), 1e-6, rng);
+      // Midpoint rule on [-12, 12]^2 (the leaves have sd about 1; the tails beyond are < 1e-20).
+      const m = 300;
+      const h = 24 / m;
+      const grid = new Float64Array(m * m * 2);
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) grid.set([-12 + (i + 0.5) * h, -12 + (j + 0.5) * h], (i * m + j) * 2);
+      const lp = logDensityRows(state, grid, m * m);
+      const mass = lp.reduce((t, l) => t + Math.exp(l), 0) * h * h;
+      expect(Math.abs(mass - 1)).toBeLessThan(1e-6);
+    });
+  }
 });
 
 describe('training through the materialized circuit', () => {
