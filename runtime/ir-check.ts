@@ -14,7 +14,15 @@ type Fail = (field: string, message: string) => never;
 
 const PARAM_KINDS = ['identity', 'positive', 'unit', 'simplex', 'signed', 'spd', 'bounded', 'neural'];
 
+const FAMILIES = ['mixture', 'circuit', 'squared', 'integral', 'gp'];
+
 export function checkGraph(g: IRGraph, fail: Fail): void {
+  // The family picks the evaluator (runtime/queries/run-query.ts): it must match the nodes.
+  if (!FAMILIES.includes(g.family)) fail('ir.family', `unknown model family '${g.family}' (expected one of ${FAMILIES.join(', ')})`);
+  const hasGp = g.nodes.some((n) => n.kind === 'gp');
+  if (hasGp !== (g.family === 'gp')) fail('ir.family', hasGp ? `a graph with a gp node has family 'gp', not '${g.family}'` : `a graph of family 'gp' needs a gp node`);
+  if (g.family === 'squared' && g.nodes.find((n) => n.id === g.root)?.kind !== 'square') fail('ir.family', `a graph of family 'squared' has a square node at its root`);
+  if (g.nodes.some((n) => n.kind === 'integral') && g.family !== 'integral') fail('ir.family', `a graph with integral nodes has family 'integral', not '${g.family}'`);
   const names = new Set<string>();
   g.vars.forEach((v, i) => {
     if (names.has(v.name)) fail(`ir.vars[${i}].name`, `variable '${v.name}' appears twice`);

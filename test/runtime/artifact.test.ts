@@ -41,6 +41,16 @@ describe('model artifacts', () => {
     expect(Array.from(logDensityRows(after, x, 3))).toEqual(Array.from(logDensityRows(before, x, 3)));
   });
 
+  it('refuses a family that does not match the nodes (the family picks the evaluator)', () => {
+    const mixture = JSON.parse(artifactText());
+    mixture.ir.family = '';
+    refuses(JSON.stringify(mixture), /field ir\.family: unknown model family ''/);
+    mixture.ir.family = 'gp';
+    refuses(JSON.stringify(mixture), /family 'gp' needs a gp node/);
+    mixture.ir.family = 'squared';
+    refuses(JSON.stringify(mixture), /family 'squared' has a square node at its root/);
+  });
+
   it('refuses a newer format version', () => {
     const o = JSON.parse(artifactText());
     o.version = 99;
