@@ -137,6 +137,7 @@ export function materializeIntegrals(g: IRGraph, choice: PointsChoice = 'train')
   }
   for (const [k, p] of Object.entries(g.params)) if (used.has(k) || fnParams.has(k)) params[k] = p;
   const out: IRGraph = { ...g, family: 'integral', nodes, params };
+  checkNetCost(out);
   return fillNeuralValues(out);
 }
 
@@ -170,6 +171,31 @@ function materializeInputParam(n: InputNode, p: IRParam, L: readonly string[], u
     for (let i = 0; i < per; i++) value[r * per + i] = vals[i % vals.length]!;
   }
   return { ...p, shape, param: { kind: np.output }, value, fixed: true, init: 'given' };
+}
+
+/**
+ * Refuses a materialization whose nets would hold more than MAX_PARAMETER_VALUES activations
+ * (grid rows times layer widths; hidden layers shared by functions on one grid counted once):
+ * many points under a wide net would exhaust memory before any parameter is too big.
+ */
+function checkNetCost(g: IRGraph): void {
+  const seen = new Set<string>();
+  let total = 0;
+  for (const p of Object.values(g.params)) {
+    if (p.param.kind !== 'neural' || p.param.fn.kind !== 'net' || !p.param.grid) continue;
+    const rows = p.param.grid.reduce((r, gr) => r * gr.points.length, 1);
+    const layers = p.param.fn.layers;
+    const key = `${layers.slice(0, -1).map((l) => l.w).join(',')}@${p.param.grid.map((gr) => gr.points.length).join('x')}`;
+    const width = (l: (typeof layers)[number]): number => g.params[l.w]?.shape[1] ?? 0;
+    if (!seen.has(key)) {
+      seen.add(key);
+      total += rows * layers.slice(0, -1).reduce((t, l) => t + width(l), 0);
+    }
+    total += rows * width(layers[layers.length - 1]!);
+    if (!(total <= MAX_PARAMETER_VALUES)) {
+      throw new QuadratureError(`with these quadrature points the nets would be evaluated at more than ${MAX_PARAMETER_VALUES.toLocaleString('en-US')} values (grid points times layer widths); use fewer points or a smaller net`, p.source);
+    }
+  }
 }
 
 /** Computes every neural parameter's values from its function's current parameters. */

@@ -116,6 +116,8 @@ describe('integral models: diagnostics at their place', () => {
     ['model M(a, b, c, d) = circuit { region linear  integral gauss_legendre  sum(units = 4) }', /drop the sum entry/, 1],
     ['model M(a, b, c, d) = circuit { region linear  integral  sum(units = 4) }', /unknown quadrature rule 'sum'/, 1],
     ['model M(a, b, c, d) = circuit { region linear  net mlp(hidden = 4) }', /add an integral entry/, 1],
+    ['model M(a, b, c) = circuit { region linear  integral gauss_legendre(points = 4000)  net mlp(hidden = 64) }', /nets would be evaluated at more than/, 1],
+    ['model M(a, b, c, d) = circuit { region linear  integral gauss_legendre(points = 4096)  product kronecker }', /more than 16,777,216 parameter values/, 1],
     ['model M(a, b, c, d) = circuit { region linear  integral gauss_legendre  sharing most }', /sharing is one of/, 1],
   ];
   for (const [text, re, line] of cases) {
