@@ -27,8 +27,13 @@ function layout(Ap: number, cacheRows: number): { logw: number; vals: number; ou
   return { logw: 0, vals, out, a, b: a + BLOCK, c: a + 2 * BLOCK, d: a + 3 * BLOCK, counts, m, s, e, bytes: (e + cacheRows * Ap) * 8 };
 }
 
-/** What the last forward left in wasm memory for the backward (weak: it keeps no arrays alive). */
-let cache: { vals: WeakRef<Float64Array>; out: WeakRef<Float64Array>; w: Float64Array; n: number; A: number } | null = null;
+/**
+ * What the last forward left in wasm memory for the backward. Strong references to that one
+ * forward's arrays (bounded: at most CACHE_ENTRIES rows): a WeakRef would keep every array it
+ * ever pointed at alive until the current job ends, which a long synchronous loop (mode(),
+ * a fit driven without yielding) never reaches, and memory grew without bound.
+ */
+let cache: { vals: Float64Array; out: Float64Array; w: Float64Array; n: number; A: number } | null = null;
 
 function loadBlock(h: Float64Array, at: number, vals: Float64Array, i0: number, count: number, A: number, Ap: number): void {
   if (A === Ap) h.set(vals.subarray(i0 * A, (i0 + count) * A), at);
@@ -92,7 +97,7 @@ export function mixtureForward(vals: Float64Array, n: number, A: number, w: Arra
       out[i0 + r] = Number.isFinite(mx) ? mx + Math.log(h[sAt + r]!) : lseRow(vals, i0 + r, A, w);
     }
   }
-  if (keep) cache = { vals: new WeakRef(vals), out: new WeakRef(out), w: Float64Array.from(w), n, A };
+  if (keep) cache = { vals, out, w: Float64Array.from(w), n, A };
   return true;
 }
 
@@ -103,7 +108,7 @@ export function mixtureForward(vals: Float64Array, n: number, A: number, w: Arra
 export function mixtureBackward(vals: Float64Array, n: number, A: number, w: ArrayLike<number>, o: Float64Array, flow: Float64Array, rowWeights: Float64Array | undefined, kidFlow: Float64Array, fresh: boolean, counts: Float64Array | undefined): boolean {
   const Ap = up(A, 4);
   const c = cache;
-  const cached = c !== null && c.vals.deref() === vals && c.out.deref() === o && c.n === n && c.A === A && c.w.every((v, a) => v === w[a]);
+  const cached = c !== null && c.vals === vals && c.out === o && c.n === n && c.A === A && c.w.every((v, a) => v === w[a]);
   cache = null; // the backward scales the kept values in place
   const L = layout(Ap, cached ? n : 0);
   const m = heap(L.bytes);
