@@ -43,7 +43,18 @@ export function checkCommand(file: string, io: Output, overrides: Record<string,
   for (const c of circuits) for (const line of reportLines(c.model, c.report, file)) io.out(line);
   for (const c of integrals) for (const line of integralLines(c.model, c.report)) io.out(line);
   for (const { model, reports } of analytic) {
-    for (const r of reports) io.out(`${r.source ? `${file}:${r.source.line}:${r.source.column}: ` : ''}${model}: integral ${r.applied ? `solved analytically: ${r.result}` : `by quadrature: ${r.result}`}`);
+    // One line per outcome (an integral circuit has an integral per region, mostly alike).
+    const groups = new Map<string, { first: (typeof reports)[number]; count: number }>();
+    for (const r of reports) {
+      const key = `${r.applied}:${r.result}`;
+      const g = groups.get(key);
+      if (g) g.count++;
+      else groups.set(key, { first: r, count: 1 });
+    }
+    for (const { first: r, count } of groups.values()) {
+      const what = count > 1 ? `${count} integrals` : 'integral';
+      io.out(`${r.source ? `${file}:${r.source.line}:${r.source.column}: ` : ''}${model}: ${what} ${r.applied ? `solved analytically: ${r.result}` : `by quadrature: ${r.result}`}`);
+    }
   }
   for (const [model, g] of session.lowered) {
     const r = g.family === 'squared' ? describeSquared(g) : undefined;
