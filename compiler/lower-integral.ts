@@ -15,6 +15,10 @@ import { toFreeValue } from '../circuits/integral/latent-fn.js';
 import type { Value } from './constants.js';
 import type { IRNode, IRParam, IRVariable, LatentExpr, LatentFn, LatentVar, NeuralOutput, QuadratureRule } from './ir/types.js';
 import { levelsOf, show, src } from './lower-helpers.js';
+import type { Diagnostic } from '../language/diagnostics.js';
+import type { IRGraph } from './ir/types.js';
+import { analyticIntegrals, type AnalyticReport } from './passes/analytic-integrals.js';
+import { hasIntegrals, materializeIntegrals, QuadratureError } from './passes/quadrature.js';
 
 /** A latent as the functions reading it see it: its IR name and the scaling of net inputs. */
 export interface LatentRef {
@@ -282,4 +286,25 @@ export function lowerLatentLeaf(host: IntegralHost, ctx: LatentContext, expr: Ex
     host.addParam({ ...p, param: { kind: 'neural', output: kind, fn, latents: [{ name: ctx.latent.name, center: ctx.latent.center, radius: ctx.latent.radius }] }, fixed: fn.kind === 'expr' || p.fixed, init: 'given' });
   }
   return id;
+}
+
+/**
+ * After lowering a model with integrals: closed forms where they exist (the analytic pass),
+ * then a trial quadrature at the training and evaluation sizes, so bad closed forms (a
+ * negative sd at some point) and oversized materializations are reported now, at their place.
+ */
+export function finishIntegrals(g: IRGraph, file: string, body: Span): { graph?: IRGraph; analytic?: AnalyticReport[]; diagnostic?: Diagnostic } {
+  const { graph, reports } = analyticIntegrals(g);
+  if (hasIntegrals(graph)) {
+    try {
+      materializeIntegrals(graph, 'train');
+      materializeIntegrals(graph, 'eval');
+    } catch (e) {
+      if (!(e instanceof QuadratureError)) throw e;
+      const at = e.source ?? { line: body.startLine, column: body.startColumn };
+      const span = { startOffset: 0, endOffset: 0, startLine: at.line, startColumn: at.column, endLine: at.line, endColumn: at.column + 1 };
+      return { diagnostic: { severity: 'error', code: 'bad-value', message: e.message, span, file } };
+    }
+  }
+  return { graph, analytic: reports };
 }

@@ -18,10 +18,9 @@ import { lowerCircuit } from './lower-circuit.js';
 import { lowerGp } from './lower-gp.js';
 import { lowerSquare, squaredStructure, structureSpan } from './lower-square.js';
 import { big, describeType, levelsOf, repeat, show, src } from './lower-helpers.js';
-import { lowerIntegral, lowerLatentLeaf, type IntegralHost, type LatentContext } from './lower-integral.js';
+import { finishIntegrals, lowerIntegral, lowerLatentLeaf, type IntegralHost, type LatentContext } from './lower-integral.js';
 import { NetPool } from '../circuits/integral/nets.js';
-import { analyticIntegrals, type AnalyticReport } from './passes/analytic-integrals.js';
-import { hasIntegrals, materializeIntegrals, QuadratureError } from './passes/quadrature.js';
+import type { AnalyticReport } from './passes/analytic-integrals.js';
 
 export interface LowerOptions {
   /** The fit's rows over `vars` (rows x vars.length), for structures learned from data (chow_liu). */
@@ -47,21 +46,9 @@ export function lowerModel(program: CompiledProgram, modelName: string, vars: re
     if (problem) return { diagnostics: [...lw.diags, { severity: 'error', code: 'not-structured-decomposable', message: `${op} needs the circuit's square to be tractable: ${problem}`, span: structureSpan(model.decl.body, term), file: program.file }] };
   }
   if (simple.family !== 'integral') return { graph: freeze(simple, true), diagnostics: lw.diags };
-  // Integrals: closed forms where they exist, then a trial quadrature so bad closed forms
-  // (a negative sd at some point) are reported now, at their place in the text.
-  const { graph: exact, reports } = analyticIntegrals(simple);
-  if (hasIntegrals(exact)) {
-    try {
-      materializeIntegrals(exact, 'train');
-      materializeIntegrals(exact, 'eval');
-    } catch (e) {
-      if (!(e instanceof QuadratureError)) throw e;
-      const at = e.source ?? { line: model.decl.body.span.startLine, column: model.decl.body.span.startColumn };
-      const span = { startOffset: 0, endOffset: 0, startLine: at.line, startColumn: at.column, endLine: at.line, endColumn: at.column + 1 };
-      return { diagnostics: [...lw.diags, { severity: 'error', code: 'bad-value', message: e.message, span, file: program.file }] };
-    }
-  }
-  return { graph: freeze(exact, true), diagnostics: lw.diags, analytic: reports };
+  const done = finishIntegrals(simple, program.file, model.decl.body.span);
+  if (done.diagnostic) return { diagnostics: [...lw.diags, done.diagnostic] };
+  return { graph: freeze(done.graph!, true), diagnostics: lw.diags, analytic: done.analytic };
 }
 
 class Lowering {

@@ -1,5 +1,6 @@
 // Answers one query on a model: dispatches on the query form. Bad input (unknown variables,
 // wrong types) throws QueryError carrying diagnostics with spans.
+import type { Span } from '../../language/ast.js';
 import type { QueryAst } from '../../language/ast.js';
 import { ConstantScope } from '../../compiler/constants.js';
 import type { Diagnostic } from '../../language/diagnostics.js';
@@ -54,7 +55,7 @@ function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer 
       if (isCircuit(state.graph)) return circuitSummary(state, q, targets, evidenceRow(ctx, q.given), ctx);
       const { model, logEvidence } = conditionModel(state, evidenceRow(ctx, q.given), targets);
       if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model: the conditional is undefined', q.span);
-      const summary = summarize(model, targets.map((_, i) => i));
+      const summary = definedMoments(summarize(model, targets.map((_, i) => i)), ctx, q.span);
       if (q.kind === 'mean') return { kind: 'mean', summary };
       return { kind: 'distribution', vars: targets.map((t) => ctx.vars[t]!.name), summary, components: flatComponents(model), ...(q.given.length ? { logEvidence } : {}) };
     }
@@ -102,11 +103,21 @@ function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer 
   }
 }
 
+/**
+ * Summaries whose mean exists: a heavy-tailed leaf (StudentT with df <= 1) has none, and its
+ * NaN is reported as such rather than printed (where the mean exists, the sd is finite or infinite).
+ */
+function definedMoments<T extends { name: string; mean?: number }>(summary: T[], ctx: QueryContext, span: Span): T[] {
+  const bad = summary.find((s) => s.mean !== undefined && Number.isNaN(s.mean));
+  if (bad) throw queryError(ctx, `'${bad.name}' has no mean under this model (a heavy-tailed part, e.g. StudentT with df <= 1, has none)`, span);
+  return summary;
+}
+
 /** mean(...) and p(x | ...) on a circuit: an expectation pass instead of the conditioning pass. */
 function circuitSummary(state: ModelState, q: Extract<QueryAst, { kind: 'mean' | 'distribution' }>, targets: number[], evidence: Float64Array, ctx: QueryContext): QueryAnswer {
   const { logEvidence } = expectations(state, [], evidence);
   if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model: the conditional is undefined', q.span);
-  const summary = summarizeCircuit(state, targets, evidence);
+  const summary = definedMoments(summarizeCircuit(state, targets, evidence), ctx, q.span);
   if (q.kind === 'mean') return { kind: 'mean', summary };
   return { kind: 'distribution', vars: targets.map((t) => ctx.vars[t]!.name), summary, ...(q.given.length ? { logEvidence } : {}) };
 }
