@@ -9,10 +9,13 @@ import { chowLiu, linear, poonDomingos, quadTree, randomBinaryTree, validate, ty
 import type { Value } from './constants.js';
 import { readCircuitSpec, type CircuitSpec } from './circuit-spec.js';
 import type { IRNode, IRParam, IRVariable } from './ir/types.js';
-import { src } from './lower-helpers.js';
+import { big, src } from './lower-helpers.js';
 import { buildPic } from '../circuits/integral/pic-layers.js';
 import { NetPool, type Sharing } from '../circuits/integral/nets.js';
 import { latentRef, lowerLatentLeaf, type IntegralHost } from './lower-integral.js';
+
+/** Region graphs larger than this are refused before they are built. */
+const MAX_REGIONS = 1_000_000;
 
 export interface CircuitHost {
   readonly vars: readonly IRVariable[];
@@ -59,7 +62,11 @@ function regionGraph(host: CircuitHost, spec: CircuitSpec, scope: readonly numbe
   switch (spec.region.name) {
     case 'random_tree': {
       const depth = (a.depth as number | undefined) ?? Math.max(1, Math.ceil(Math.log2(Math.max(V, 2))));
-      return randomBinaryTree(local, { depth, repeats: (a.repeats as number | undefined) ?? 1, seed: (a.seed as number | undefined) ?? 0 });
+      const repeats = (a.repeats as number | undefined) ?? 1;
+      // Refused before building: each repeat is a tree of about 2 min(V, 2^depth) regions.
+      const regions = repeats * 2 * Math.min(V, 2 ** Math.min(depth, 60));
+      if (regions > MAX_REGIONS) return host.error('too-big', `random_tree(depth = ${depth}, repeats = ${repeats}) over ${V} variables would build about ${big(regions)} regions; pmix builds at most ${big(MAX_REGIONS)}`, span, 'lower repeats');
+      return randomBinaryTree(local, { depth, repeats, seed: (a.seed as number | undefined) ?? 0 });
     }
     case 'linear':
       return linear(local);

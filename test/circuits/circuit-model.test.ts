@@ -90,6 +90,8 @@ describe('circuit models', () => {
       ['circuit { product tucker }', /unknown product layer 'tucker'.*/],
       ['circuit { sum(units = 0) }', /sum units must be an integer >= 1/],
       ['circuit { region random_tree(depht = 2) }', /takes depth, repeats, seed, not 'depht'/],
+      // Refused before building (a fuzzed repeats = 2^32 used to run out of memory building it).
+      ['circuit { region random_tree(depth = 2, repeats = 4294967296) }', /would build about .* regions; pmix builds at most 1,000,000/],
       ['circuit { region quad_tree(width = 4) }', /not a multiple of 4/],
       ['circuit { inputs Poisson }', /Poisson models/],
     ];

@@ -1,7 +1,7 @@
 // Fuzz budgets: `npm test` runs the base counts (a few thousand cases per target, the whole
 // suite well under a minute); `npm run fuzz` multiplies them by PMIX_FUZZ_SCALE and collects
 // the number of cases each target ran into the file named by PMIX_FUZZ_REPORT.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 
 const scale = Number(process.env.PMIX_FUZZ_SCALE ?? '1');
 
@@ -26,4 +26,16 @@ export function seed(): number | undefined {
   const s = process.env.PMIX_FUZZ_SEED;
   if (s !== undefined) return Number(s);
   return scale === 1 ? 42 : undefined;
+}
+
+let traced = 0;
+/**
+ * With PMIX_FUZZ_TRACE=FILE, writes each case to FILE before it runs (so a case that kills the
+ * process, e.g. by exhausting memory, is left there) and appends the heap size every 500 cases.
+ */
+export function trace(text: string): void {
+  const file = process.env.PMIX_FUZZ_TRACE;
+  if (!file) return;
+  writeFileSync(file, text);
+  if (++traced % 500 === 0) appendFileSync(`${file}.heap`, `${traced} ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB\n`);
 }

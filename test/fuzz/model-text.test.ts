@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeCorpus } from './corpus.js';
-import { reportCases, runs, seed, timeoutMs } from './config.js';
+import { reportCases, runs, seed, timeoutMs, trace } from './config.js';
 import { fragmentsOf, mutatedProgram } from './mutate.js';
 import { runPipeline, type Outcome } from './pipeline.js';
 
@@ -14,6 +14,7 @@ let cases = 0;
 
 function check(text: string): void {
   cases++;
+  trace(text);
   const o = runPipeline(text, corpus.dir);
   tally.set(o, (tally.get(o) ?? 0) + 1);
 }
