@@ -8,7 +8,7 @@ import { show } from './lower-helpers.js';
 import type { LatentVar } from './ir/types.js';
 import { SHARINGS, type NetSpec, type Sharing } from '../circuits/integral/nets.js';
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
-import { ACTIVATIONS, RULES } from './lower-integral.js';
+import { readNetArgs, RULES } from './lower-integral.js';
 
 export const REGION_GRAPHS = ['random_tree', 'quad_tree', 'chow_liu', 'linear', 'poon_domingos'] as const;
 export type RegionGraphName = (typeof REGION_GRAPHS)[number];
@@ -143,23 +143,12 @@ function readIntegral(host: SpecHost, seen: Map<string, CircuitEntry>): CircuitS
 }
 
 function readNetEntry(host: SpecHost, e: CircuitEntry | undefined): NetSpec | undefined {
-  let spec: NetSpec = { hidden: 32, layers: 2, activation: 'sin' };
-  if (!e) return spec;
+  const base: NetSpec = { hidden: 32, layers: 2, activation: 'sin' };
+  if (!e) return base;
   if (e.name && e.name.name !== 'mlp') return host.error('unknown-name', `net is mlp(hidden = H, layers = L, activation = tanh | relu | sin)`, e.name.span, suggestionHint(e.name.name, ['mlp']));
-  for (const a of e.args) {
-    const k = a.name.name;
-    if (k === 'activation') {
-      const act = a.value?.kind === 'name' ? a.value.name : undefined;
-      if (!act || !(ACTIVATIONS as readonly string[]).includes(act)) return host.error('bad-value', `activation is one of ${ACTIVATIONS.join(', ')}`, a.span, act ? suggestionHint(act, ACTIVATIONS) : undefined);
-      spec = { ...spec, activation: act as NetSpec['activation'] };
-    } else if (k === 'hidden' || k === 'layers') {
-      const v = positiveInt(host, a, `mlp ${k}`, k === 'layers' ? 0 : 1);
-      if (v === undefined) return undefined;
-      if (v > (k === 'hidden' ? 1024 : 8)) return host.error('bad-value', `mlp ${k} is at most ${k === 'hidden' ? 1024 : 8}, got ${v}`, a.span);
-      spec = k === 'hidden' ? { ...spec, hidden: v } : { ...spec, layers: v };
-    } else return host.error('unknown-argument', `mlp takes hidden, layers and activation, not '${k}'`, a.name.span, suggestionHint(k, ['hidden', 'layers', 'activation']));
-  }
-  return spec;
+  const bad = e.args.find((a) => a.fixed || a.bounds);
+  if (bad) return host.error('bad-value', `a net's sizes are structure: 'fixed' and bounds do not apply`, bad.span);
+  return readNetArgs({ error: (c, m, sp, h) => host.error(c, m, sp, h), evaluate: (x) => host.value({ name: { name: 'net', span: x.span }, value: x, span: x.span }) }, e.args, base);
 }
 
 function positiveInt(host: SpecHost, a: Arg, what: string, min = 1): number | undefined {

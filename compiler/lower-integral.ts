@@ -198,12 +198,18 @@ function callsMlp(e: Expr): boolean {
   }
 }
 
-/** Reads `mlp(hidden = H, layers = L, activation = tanh)`. */
-export function readNet(host: IntegralHost, e: Extract<Expr, { kind: 'call' }>, base: NetSpec = DEFAULT_NET): NetSpec | undefined {
-  if (e.args.length) return host.error('bad-value', `mlp takes named arguments: mlp(hidden = 32, layers = 2, activation = tanh)`, e.args[0]!.span);
+/** What reading net arguments needs: diagnostics and constant evaluation. */
+export interface NetArgHost {
+  error(code: string, message: string, span: Span, hint?: string): undefined;
+  evaluate(e: Expr): Value | undefined;
+}
+
+/** Reads the arguments of `mlp(hidden = H, layers = L, activation = tanh)` (a call, or a circuit's net entry). */
+export function readNetArgs(host: NetArgHost, args: readonly { name: { name: string; span: Span }; value?: Expr; span: Span }[], base: NetSpec = DEFAULT_NET): NetSpec | undefined {
   let spec: NetSpec = base;
-  for (const a of e.named ?? []) {
+  for (const a of args) {
     const key = a.name.name;
+    if (!a.value) return host.error('bad-value', `mlp's ${key} needs a value, e.g. ${key} = ...`, a.span);
     if (key === 'activation') {
       const act = a.value.kind === 'name' ? a.value.name : undefined;
       if (!act || !(ACTIVATIONS as readonly string[]).includes(act)) return host.error('bad-value', `activation is one of ${ACTIVATIONS.join(', ')}`, a.value.span, act ? suggestionHint(act, ACTIVATIONS) : undefined);
@@ -219,6 +225,12 @@ export function readNet(host: IntegralHost, e: Extract<Expr, { kind: 'call' }>, 
     spec = key === 'hidden' ? { ...spec, hidden: v } : { ...spec, layers: v };
   }
   return spec;
+}
+
+/** Reads a call `mlp(hidden = H, ...)` (named arguments only). */
+function readNet(host: IntegralHost, e: Extract<Expr, { kind: 'call' }>): NetSpec | undefined {
+  if (e.args.length) return host.error('bad-value', `mlp takes named arguments: mlp(hidden = 32, layers = 2, activation = tanh)`, e.args[0]!.span);
+  return readNetArgs(host, e.named ?? []);
 }
 
 /** The roles (stored parameters) an argument of a family sets, e.g. Normal's sd -> var. */

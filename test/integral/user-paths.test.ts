@@ -119,6 +119,8 @@ describe('integral models: diagnostics at their place', () => {
     ['model M(a, b, c) = circuit { region linear  integral gauss_legendre(points = 4000)  net mlp(hidden = 64) }', /nets would be evaluated at more than/, 1],
     ['model M(a, b, c, d) = circuit { region linear  integral gauss_legendre(points = 4096)  product kronecker }', /more than 16,777,216 parameter values/, 1],
     ['model M(a, b, c, d) = circuit { region linear  integral gauss_legendre  sharing most }', /sharing is one of/, 1],
+    ['model M(a, b, c, d) = circuit { region linear  integral gauss_legendre  net mlp(hidden = 0) }', /mlp's hidden must be an integer from 1 to 1024/, 1],
+    ['model M(a, b, c, d) = circuit { region linear  integral gauss_legendre  net mlp(activation = gelu) }', /activation is one of tanh, relu, sin/, 1],
   ];
   for (const [text, re, line] of cases) {
     it(text.replace(/\n/g, ' '), () => {
