@@ -22,3 +22,12 @@ describe('docs/language.md', () => {
     for (const q of queries) expect(parseQuery(q).diagnostics, q).toEqual([]);
   });
 });
+
+describe('docs/integral.md', () => {
+  it('has model examples that parse', () => {
+    const text = readFileSync(new URL('../../docs/integral.md', import.meta.url), 'utf8');
+    const blocks = [...text.matchAll(/```pmix\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const block of blocks) expect(parseProgram(block, 'doc.pmix').diagnostics, block).toEqual([]);
+  });
+});
