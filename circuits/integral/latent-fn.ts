@@ -9,8 +9,19 @@ import { denseBackward, denseForward, type DenseLayerValues, type DenseTrace } f
 export type ValueSource = (name: string) => Float64Array;
 export type GradSink = (name: string) => Float64Array;
 
+type GridInputs = { readonly x: Float64Array; readonly rows: number; readonly logW: Float64Array; readonly key: string };
+
+/** Per parameterization object (IR values are immutable): the grid is built once, not per step. */
+const grids = new WeakMap<NeuralParam, GridInputs>();
+
 /** The net inputs of a grid ([rows, latents], each latent as (z - center) / radius) and each row's summed log weight. */
-export function gridInputs(p: NeuralParam): { x: Float64Array; rows: number; logW: Float64Array; key: string } {
+export function gridInputs(p: NeuralParam): GridInputs {
+  let g = grids.get(p);
+  if (!g) grids.set(p, (g = buildGrid(p)));
+  return g;
+}
+
+function buildGrid(p: NeuralParam): GridInputs {
   const grid = p.grid ?? [];
   const L = grid.length;
   const rows = grid.reduce((r, g) => r * g.points.length, 1);
