@@ -5,6 +5,7 @@ import { mathFunction } from '../../stdlib/math-functions.js';
 import { MAX_POINTS } from '../../stdlib/quadrature/index.js';
 import type { IRGraph, IRParam, LatentExpr } from '../../compiler/ir/types.js';
 import { materializeIntegrals } from '../../compiler/passes/quadrature.js';
+import { paramValueProblem } from '../../compiler/param-values.js';
 
 type Fail = (field: string, message: string) => never;
 
@@ -102,11 +103,18 @@ export function checkIntegralNode(o: Record<string, unknown>, at: string, fail: 
   if (o.given !== undefined && typeof o.given !== 'string') fail(`${at}.given`, 'expected a string');
 }
 
-/** The whole graph materializes (at the evaluation sizes) without a problem. */
+/** The whole graph materializes (at the evaluation sizes) into parameters its distributions accept. */
 export function checkMaterializes(g: IRGraph, fail: Fail): void {
+  let m: IRGraph;
   try {
-    materializeIntegrals(g, 'eval');
+    m = materializeIntegrals(g, 'eval');
   } catch (e) {
-    fail('ir', `the integral circuit cannot be materialized: ${(e as Error).message}`);
+    return fail('ir', `the integral circuit cannot be materialized: ${(e as Error).message}`);
+  }
+  // The functions' values at the points: e.g. a constant whose exp overflows to an infinite variance.
+  for (const p of Object.values(m.params)) {
+    if (p.param.kind !== 'neural') continue;
+    const problem = paramValueProblem({ kind: p.param.output }, p.shape, p.value);
+    if (problem) fail(`ir.params['${p.name}']`, `its function gives values the distribution cannot use at the quadrature points: ${problem}`);
   }
 }

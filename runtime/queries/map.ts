@@ -5,6 +5,7 @@
 // sum is non-zero at any complete assignment, so max-product equals the true max: the answer
 // is an exact MPE. Otherwise it is the max-product approximation, the density of whose point
 // is at least the max-product value and at most the true maximum.
+import { PmixError } from '../errors.js';
 import { deterministic } from '../../circuits/properties.js';
 import { forward } from '../evaluate.js';
 import type { ModelState } from '../state.js';
@@ -57,7 +58,7 @@ export function mapState(state: ModelState, evidence?: Float64Array): MapResult 
   };
   const { values, argmax } = upward(state, leaf, 'max');
   const maxProduct = values.get(state.graph.root)![0]!;
-  if (!(maxProduct > -Infinity)) throw new Error('the given values have zero density under the model: there is no MAP state');
+  if (!(maxProduct > -Infinity)) throw new PmixError('the given values have zero density under the model: there is no MAP state', 'bad-query');
   const point = Float64Array.from(ev);
   topDown(state, state.graph.root, 0, {
     choose: (node, unit) => argmax.get(node.id)![unit]!,

@@ -68,6 +68,8 @@ describe('integral artifacts', () => {
         neural(ir).param.fn = { kind: 'expr', arg: 'mean', expr: e };
       }, /deeper/],
       ['wrong output', (ir) => (neural(ir).param.output = 'spd'), /output/],
+      // exp(2^31) is an infinite variance at every point (found by the long artifact fuzz run)
+      ['overflowing constant', (ir) => (Object.values(ir.params).find((p: any) => p.name.endsWith('.const')) as any).value[0] = 2 ** 31, /cannot use at the quadrature points/],
     ];
     for (const [what, f, re] of cases) {
       let err: unknown;
