@@ -65,6 +65,9 @@ export function parseArtifact(text: string, where = 'artifact'): Artifact {
     throw new PmixError(`${where} is not valid JSON: ${(e as Error).message}`, 'bad-artifact');
   }
   const v = new Validator(where);
+  // Checked before anything walks it: passes copy graphs recursively (immer), and junk nested
+  // thousands deep in a field no check reads would overflow the stack there.
+  if (nestingDepth(raw) > MAX_NESTING) v.fail('', `the JSON nests deeper than ${MAX_NESTING} levels; a pmix model never does`);
   const a = v.object(raw, '');
   if (a.format !== ARTIFACT_FORMAT) v.fail('format', `expected "${ARTIFACT_FORMAT}" (is this a pmix model file?)`);
   const version = v.int(a.version, 'version');
@@ -108,6 +111,7 @@ function validateGraph(v: Validator, raw: unknown): IRGraph {
     });
     v.string(v.object(o.param, `${at}.param`).kind, `${at}.param.kind`);
     if (typeof o.fixed !== 'boolean') v.fail(`${at}.fixed`, 'expected true or false');
+    checkSource(v, o.source, `${at}.source`);
   }
   const nodes = v.array(g.nodes, 'ir.nodes');
   const seen = new Set<string>();
@@ -117,6 +121,7 @@ function validateGraph(v: Validator, raw: unknown): IRGraph {
     const id = v.string(o.id, `${at}.id`);
     const kind = v.string(o.kind, `${at}.kind`);
     v.int(o.units, `${at}.units`);
+    checkSource(v, o.source, `${at}.source`);
     v.array(o.scope, `${at}.scope`).forEach((s, j) => {
       const k = v.int(s, `${at}.scope[${j}]`);
       if (k < 0 || k >= vars.length) v.fail(`${at}.scope[${j}]`, `variable index ${k} out of range`);
@@ -168,6 +173,32 @@ function validateGraph(v: Validator, raw: unknown): IRGraph {
   });
   if (!seen.has(v.string(g.root, 'ir.root'))) v.fail('ir.root', 'does not name a node');
   return g as unknown as IRGraph;
+}
+
+const MAX_NESTING = 400;
+
+/** The deepest nesting of arrays and objects in a JSON value (iterative: no recursion). */
+function nestingDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (typeof x !== 'object' || x === null) continue;
+    if (d > max) max = d;
+    if (max > MAX_NESTING) return max;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) if (typeof c === 'object' && c !== null) stack.push([c, d + 1]);
+  }
+  return max;
+}
+
+/** A source position, when present, is {line, column}: nothing else rides along (passes copy it). */
+function checkSource(v: Validator, src: unknown, field: string): void {
+  if (src === undefined) return;
+  const o = v.object(src, field);
+  v.int(o.line, `${field}.line`);
+  v.int(o.column, `${field}.column`);
+  const extra = Object.keys(o).find((k) => k !== 'line' && k !== 'column');
+  if (extra !== undefined) v.fail(`${field}.${extra}`, 'a source position has only line and column');
 }
 
 class Validator {

@@ -51,6 +51,18 @@ describe('model artifacts', () => {
     refuses(JSON.stringify(mixture), /family 'squared' has a square node at its root/);
   });
 
+  it('refuses junk in source positions and deep nesting anywhere (passes copy graphs recursively)', () => {
+    const o = JSON.parse(artifactText());
+    o.ir.params['n0.mean'].source = { line: 1, column: 2, extra: 1 };
+    refuses(JSON.stringify(o), /source\.extra: a source position has only line and column/);
+    const d = JSON.parse(artifactText());
+    d.ir.params['n0.mean'].source = { line: 1, column: '2' };
+    refuses(JSON.stringify(d), /source\.column: expected a non-negative integer/);
+    // found by the long artifact fuzz run: 1,735 nested arrays in a field no check read
+    const deep = artifactText().replace('"fixed":', `"junk": ${'['.repeat(2000)}${']'.repeat(2000)}, "fixed":`);
+    refuses(deep, /nests deeper than 400 levels/);
+  });
+
   it('refuses a newer format version', () => {
     const o = JSON.parse(artifactText());
     o.version = 99;
