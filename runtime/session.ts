@@ -139,7 +139,7 @@ export class Session {
     try {
       return new ModelState(graph, points);
     } catch (e) {
-      if (e instanceof QuadratureError || (e instanceof Error && /quadrature|points/.test(e.message))) throw new PmixError(`${model}: ${e.message}`, 'bad-value');
+      if (e instanceof QuadratureError) throw new PmixError(`${model}: ${e.message}`, 'bad-value');
       throw e;
     }
   }
