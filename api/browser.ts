@@ -1,6 +1,6 @@
 // The embedding API for browsers (and any bundler target): the same Program and Model as the
 // main export, with data given as CSV text instead of files. Nothing reachable from here
-// imports a node: module (runtime/host.ts fetches fs and path only where Node provides them).
+// imports a node: module (platform/host.ts fetches fs and path only where Node provides them).
 import { compile as compileText } from '../compiler/compile.js';
 import { parseDataTexts, type DataTexts } from './csv-text.js';
 import { PmixInputError } from './errors.js';
@@ -25,3 +25,4 @@ export function compile(source: string, opts: BrowserCompileOptions = {}): Progr
   if (given.diagnostics.length) throw new PmixInputError(given.diagnostics, sources);
   return new Program(program, diagnostics, sources, given.data);
 }
+export { formatAnswer, formatFit } from './format.js';

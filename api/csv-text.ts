@@ -1,7 +1,7 @@
 // Data sets given as CSV text in memory (the `data` option of compile): parsed against the
 // program's data declarations, so no file is read.
 import type { CompiledProgram } from '../compiler/program.js';
-import type { Diagnostic } from '../language/diagnostics.js';
+import type { Diagnostic } from '../language/index.js';
 import { parseCsvText } from '../runtime/data/csv.js';
 import type { Dataset } from '../runtime/data/dataset.js';
 

@@ -1,7 +1,7 @@
 // The one error type the embedding API throws for bad input: it carries the diagnostics
 // (with file:line:col where they have a place) and renders them as its message.
-import type { Diagnostic } from '../language/diagnostics.js';
-import { renderDiagnostic } from '../language/render.js';
+import type { Diagnostic } from '../language/index.js';
+import { renderDiagnostic } from '../language/index.js';
 
 export class PmixInputError extends Error {
   constructor(

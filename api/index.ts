@@ -31,3 +31,4 @@ export function compile(source: string, opts: CompileOptions = {}): Program {
   if (given.diagnostics.length) throw new PmixInputError(given.diagnostics, sources);
   return new Program(program, diagnostics, sources, given.data);
 }
+export { formatFit, formatAnswer, num } from './format.js';

@@ -2,9 +2,9 @@
 // runtime Session (compiled programs) or a bare ModelState (loaded artifacts).
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { ADAM_DEFAULTS, EM_DEFAULTS, LBFGS_DEFAULTS } from '../compiler/fit-settings.js';
-import type { IRVariable } from '../compiler/ir/types.js';
+import type { IRVariable } from '../ir/types.js';
 import type { FitSettings } from '../compiler/program.js';
-import { parseQuery } from '../language/parse.js';
+import { parseQuery } from '../language/index.js';
 import { makeArtifact, serializeArtifact } from '../runtime/artifact.js';
 import { PmixError } from '../runtime/errors.js';
 import { logDensityRows } from '../runtime/evaluate.js';

@@ -1,7 +1,7 @@
 // A compiled .pmix program in the embedding API: its diagnostics, its models, and a way to
 // run its fits and queries as `pmix run` does.
 import type { CompiledProgram } from '../compiler/program.js';
-import type { Diagnostic } from '../language/diagnostics.js';
+import type { Diagnostic } from '../language/index.js';
 import type { Dataset } from '../runtime/data/dataset.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import { Session, type FitSummary } from '../runtime/session.js';

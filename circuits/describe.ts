@@ -1,6 +1,6 @@
 // What `pmix check` says about a circuit: its size, how folding batches it, and which of the
 // structural properties hold (with the first violation of each, located in the model text).
-import type { IRGraph } from '../compiler/ir/types.js';
+import type { IRGraph } from '../ir/types.js';
 import { foldPlan } from './fold.js';
 import { decomposable, deterministic, smooth, structuredDecomposable, type PropertyViolation } from './properties.js';
 

@@ -2,7 +2,7 @@
 // the same shape (units, inputs) into folds, so that the runtime evaluates each fold as one
 // batched op (cirkit folds layers the same way). Depth = 1 + the deepest child; nodes of one
 // depth never feed each other, so any order within a depth is a valid evaluation order.
-import type { IRGraph, IRNode } from '../compiler/ir/types.js';
+import type { IRGraph, IRNode } from '../ir/types.js';
 
 export interface SumFold {
   /** Sum node ids, all with `units` outputs over `inputs` concatenated child units. */

@@ -3,8 +3,8 @@
 // outputs a sum layer mixes (hadamard: CP with the sum after the product; kronecker: Tucker),
 // or, for collapsed CP, each product input gets its own sum first and several partitions are
 // mixed by a mixing layer. The root region has `rootUnits` units (1 for a density).
-import type { IRNode, IRParam, SourceRef } from '../compiler/ir/types.js';
-import type { RegionGraph } from './region-graph/types.js';
+import type { IRNode, IRParam, SourceRef } from '../ir/types.js';
+import type { RegionGraph } from './region-graph/index.js';
 
 export type LayerMode = 'hadamard' | 'kronecker' | 'cp';
 

@@ -9,7 +9,7 @@
 //                  have pairwise disjoint supports. A sound, incomplete check: supports are
 //                  over-approximated by boxes of allowed levels of discrete variables, taken from
 //                  Categorical/Bernoulli leaves with zero probabilities.
-import type { IRGraph, IRNode, SourceRef } from '../compiler/ir/types.js';
+import type { IRGraph, IRNode, SourceRef } from '../ir/types.js';
 
 export interface PropertyViolation {
   readonly node: string;

@@ -2,8 +2,8 @@
 // atomically (temp file + rename), and the exit codes (0 ok, 1 bad input, 2 bad usage).
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import type { Diagnostic } from '../language/diagnostics.js';
-import { renderDiagnostic } from '../language/render.js';
+import type { Diagnostic } from '../language/index.js';
+import { renderDiagnostic } from '../language/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INPUT = 1;

@@ -1,11 +1,11 @@
 // Reads the entries of a `circuit { ... }` block into a checked specification: which region
 // graph, which input leaves, how many units, which sum-product layer. Every problem is a
 // diagnostic on the entry (or argument) that causes it.
-import type { Arg, CircuitEntry, ModelExpr, Span } from '../language/ast.js';
-import { suggestionHint } from '../language/suggest.js';
+import type { Arg, CircuitEntry, ModelExpr, Span } from '../language/index.js';
+import { suggestionHint } from '../language/index.js';
 import type { Value } from './constants.js';
 import { show } from './lower-helpers.js';
-import type { LatentVar } from './ir/types.js';
+import type { LatentVar } from '../ir/types.js';
 import { SHARINGS, type NetSpec, type Sharing } from '../circuits/integral/nets.js';
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { readNetArgs, RULES } from './lower-integral.js';

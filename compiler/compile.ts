@@ -1,12 +1,12 @@
 // Source text -> CompiledProgram: parse, then resolve every name (data sets, models, `let`
 // constants, fit methods) and check what can be checked before data is loaded. Model bodies
 // are type-checked and lowered to IR once their variables are known (lower.ts).
-import type { DataDecl, Span } from '../language/ast.js';
-import type { Diagnostic } from '../language/diagnostics.js';
-import { parseProgram } from '../language/parse.js';
-import { suggestionHint } from '../language/suggest.js';
-import type { DataSpec } from '../runtime/data/csv.js';
-import { hostPath } from '../runtime/host.js';
+import type { DataDecl, Span } from '../language/index.js';
+import type { Diagnostic } from '../language/index.js';
+import { parseProgram } from '../language/index.js';
+import { suggestionHint } from '../language/index.js';
+import type { DataSpec } from './data-spec.js';
+import { hostPath } from '../platform/host.js';
 import { ConstantScope } from './constants.js';
 import { fitSettings } from './fit-settings.js';
 import type { CompiledProgram, ModelInfo, Step } from './program.js';

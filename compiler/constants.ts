@@ -1,8 +1,8 @@
 // Evaluates constant expressions of the model text (numbers, arithmetic, math functions,
 // arrays, `let` names). A tree walk over the AST: model files never run code.
-import type { Expr, Span } from '../language/ast.js';
-import type { Diagnostic } from '../language/diagnostics.js';
-import { suggestionHint } from '../language/suggest.js';
+import type { Expr, Span } from '../language/index.js';
+import type { Diagnostic } from '../language/index.js';
+import { suggestionHint } from '../language/index.js';
 import { MATH_FUNCTIONS, mathFunction } from '../stdlib/math-functions.js';
 
 export type Value = number | string | boolean | Value[];

@@ -2,7 +2,7 @@
 // parameters (with the working copies a learner keeps) and the bytes per data row of the
 // node values, flows and buffers that the forward/backward passes and the learners allocate.
 // Lowering refuses models whose parameter arrays alone would be absurd (MAX_PARAMETER_VALUES).
-import type { IRGraph } from './ir/types.js';
+import type { IRGraph } from '../ir/types.js';
 
 /** Lowering refuses a model with more parameter values than this (2^24, 128 MiB as float64). */
 export const MAX_PARAMETER_VALUES = 2 ** 24;

@@ -1,8 +1,8 @@
 // Checks the arguments of a `fit ... by METHOD(args)` statement and fills in defaults
 // (scikit-learn's GaussianMixture defaults for EM).
-import type { Arg, Span } from '../language/ast.js';
-import type { Diagnostic } from '../language/diagnostics.js';
-import { suggestionHint } from '../language/suggest.js';
+import type { Arg, Span } from '../language/index.js';
+import type { Diagnostic } from '../language/index.js';
+import { suggestionHint } from '../language/index.js';
 import type { ConstantScope } from './constants.js';
 import type { AdamSettings, EMSettings, FitSettings, LbfgsSettings } from './program.js';
 

@@ -1,9 +1,9 @@
 // Types of the variables of a model that is queried without data (`model Std(x) = Normal(...)`):
 // each variable takes the first of real, int, bool that every leaf over it accepts.
-import type { ModelExpr } from '../language/ast.js';
-import type { Diagnostic } from '../language/diagnostics.js';
+import type { ModelExpr } from '../language/index.js';
+import type { Diagnostic } from '../language/index.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
-import type { IRVariable, VarType } from './ir/types.js';
+import type { IRVariable, VarType } from '../ir/types.js';
 import type { CompiledProgram } from './program.js';
 
 const CANDIDATES: VarType[] = [{ kind: 'real' }, { kind: 'int' }, { kind: 'bool' }];

@@ -3,12 +3,12 @@
 // out in the IR (circuits/layers.ts). Input layers are ordinary leaf layers, lowered and
 // type-checked like any leaf; without an `inputs` entry each variable gets the usual leaf of
 // its type (Normal, Bernoulli, Categorical, Poisson).
-import type { Arg, ModelExpr, Span } from '../language/ast.js';
+import type { Arg, ModelExpr, Span } from '../language/index.js';
 import { buildLayers } from '../circuits/layers.js';
 import { chowLiu, linear, poonDomingos, quadTree, randomBinaryTree, validate, type RegionGraph } from '../circuits/region-graph/index.js';
 import type { Value } from './constants.js';
 import { readCircuitSpec, type CircuitSpec } from './circuit-spec.js';
-import type { IRNode, IRParam, IRVariable } from './ir/types.js';
+import type { IRNode, IRParam, IRVariable } from '../ir/types.js';
 import { big, src } from './lower-helpers.js';
 import { buildPic } from '../circuits/integral/pic-layers.js';
 import { NetPool, type Sharing } from '../circuits/integral/nets.js';

@@ -6,13 +6,13 @@
 // lengthscales, structural options such as q and degree). Omitted values are initialized
 // from the data when fitting (runtime/gp/init.ts).
 import { freeze } from 'immer';
-import type { Span } from '../language/ast.js';
-import type { Diagnostic } from '../language/diagnostics.js';
-import type { GpItem, GpModelExpr, KernelArg, KernelAst, PriorAst } from '../language/gp-ast.js';
-import { suggestionHint } from '../language/suggest.js';
+import type { Span } from '../language/index.js';
+import type { Diagnostic } from '../language/index.js';
+import type { GpItem, GpModelExpr, KernelArg, KernelAst, PriorAst } from '../language/index.js';
+import { suggestionHint } from '../language/index.js';
 import { DEFAULT_BOUNDS, getKernel, USER_KERNELS, type KernelContext } from '../stdlib/kernels/index.js';
 import { asNumeric, ConstantScope } from './constants.js';
-import { IR_VERSION, type GPInference, type GPMean, type GPNode, type IRGraph, type IRParam, type IRVariable, type KernelExpr, type ParamPrior } from './ir/types.js';
+import { IR_VERSION, type GPInference, type GPMean, type GPNode, type IRGraph, type IRParam, type IRVariable, type KernelExpr, type ParamPrior } from '../ir/types.js';
 import { describeType, src } from './lower-helpers.js';
 import type { CompiledProgram } from './program.js';
 

@@ -1,7 +1,7 @@
 // Small helpers of lowering: describing types and values in messages, repeating per-unit values.
-import type { Span } from '../language/ast.js';
+import type { Span } from '../language/index.js';
 import type { Value } from './constants.js';
-import type { VarType } from './ir/types.js';
+import type { VarType } from '../ir/types.js';
 
 export function levelsOf(t: VarType): number {
   return t.kind === 'categorical' ? t.levels.length : t.kind === 'bool' ? 2 : 0;

@@ -1,22 +1,22 @@
 // Lowers integral units: `integral z: real in [a, b] by rule(points = K) of <leaves>` (a
 // continuous mixture), and the leaves under an integral, whose parameters become functions of
-// the latent (compiler/ir/types.ts NeuralParam): `mlp(hidden = H, layers = L)` a small net, an
+// the latent (ir/types.ts NeuralParam): `mlp(hidden = H, layers = L)` a small net, an
 // expression reading the latent a fixed closed form, a number a constant (learned unless
 // fixed), an argument left out a constant learned from the data (or, in an integral circuit,
 // a net). The quadrature pass (passes/quadrature.ts) later turns the integrals into sums.
-import type { Arg, Expr, ModelExpr, Span } from '../language/ast.js';
-import { suggestionHint } from '../language/suggest.js';
+import type { Arg, Expr, ModelExpr, Span } from '../language/index.js';
+import { suggestionHint } from '../language/index.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
-import type { LayerContext } from '../stdlib/distributions/types.js';
+import type { LayerContext } from '../stdlib/distributions/index.js';
 import { MATH_FUNCTIONS, mathFunction } from '../stdlib/math-functions.js';
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { NetPool, type NetSpec } from '../circuits/integral/nets.js';
 import { toFreeValue } from '../circuits/integral/latent-fn.js';
 import type { Value } from './constants.js';
-import type { IRNode, IRParam, IRVariable, LatentExpr, LatentFn, LatentVar, NeuralOutput, QuadratureRule } from './ir/types.js';
+import type { IRNode, IRParam, IRVariable, LatentExpr, LatentFn, LatentVar, NeuralOutput, QuadratureRule } from '../ir/types.js';
 import { levelsOf, show, src } from './lower-helpers.js';
-import type { Diagnostic } from '../language/diagnostics.js';
-import type { IRGraph } from './ir/types.js';
+import type { Diagnostic } from '../language/index.js';
+import type { IRGraph } from '../ir/types.js';
 import { analyticIntegrals, type AnalyticReport } from './passes/analytic-integrals.js';
 import { hasIntegrals, materializeIntegrals, QuadratureError } from './passes/quadrature.js';
 

@@ -6,9 +6,9 @@
 // circuit. Each product is tractable when its circuits are structured-decomposable and
 // compatible: the check builds the product circuits (circuits/squared/product.ts) and reports
 // where one breaks on the offending circuit's region entry.
-import type { ModelExpr, Span } from '../language/ast.js';
+import type { ModelExpr, Span } from '../language/index.js';
 import { IncompatibleCircuitsError, productSize, termName, termRoots, tupleCircuit } from '../circuits/squared/product.js';
-import type { IRGraph, IRNode } from './ir/types.js';
+import type { IRGraph, IRNode } from '../ir/types.js';
 import { src } from './lower-helpers.js';
 
 export interface SquareHost {

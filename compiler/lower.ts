@@ -3,15 +3,15 @@
 // `mixture(k) of C` becomes C replicated k times (units) under one mixing node, so a GMM is
 // one input layer of k Normal units and one mixing node: the tensorized form from the start.
 import { freeze } from 'immer';
-import type { Arg, ModelExpr, Span } from '../language/ast.js';
-import type { Diagnostic } from '../language/diagnostics.js';
-import { suggestionHint } from '../language/suggest.js';
+import type { Arg, ModelExpr, Span } from '../language/index.js';
+import type { Diagnostic } from '../language/index.js';
+import { suggestionHint } from '../language/index.js';
 import { distributions, getDistribution } from '../stdlib/distributions/index.js';
-import type { ArgValue, LayerContext } from '../stdlib/distributions/types.js';
+import type { ArgValue, LayerContext } from '../stdlib/distributions/index.js';
 import { asNumeric, ConstantScope, type Value } from './constants.js';
 import { MAX_PARAMETER_VALUES } from './cost.js';
 import { paramValueProblem } from './param-values.js';
-import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization } from './ir/types.js';
+import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization } from '../ir/types.js';
 import type { CompiledProgram } from './program.js';
 import { simplify } from './passes/simplify.js';
 import { lowerCircuit } from './lower-circuit.js';

@@ -1,6 +1,6 @@
 // Which variables a model covers: those named in its declaration, else those its body names
 // (product parts), else the columns of the data set it is fitted on.
-import type { ModelExpr, Span } from '../language/ast.js';
+import type { ModelExpr, Span } from '../language/index.js';
 import type { ModelInfo } from './program.js';
 
 /** Variables named inside a model body, in order of first appearance; undefined if it names none. */

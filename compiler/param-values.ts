@@ -2,8 +2,8 @@
 // positive, rows of a simplex summing to 1, covariance blocks positive definite. Lowering
 // checks the values written in model text (sd = 1e-300 squares to a variance of 0), artifact
 // loading checks every parameter, so a model that passes never fails inside a kernel.
-import { cholesky } from '../stdlib/distributions/linalg.js';
-import type { Parameterization } from './ir/types.js';
+import { cholesky } from '../stdlib/distributions/index.js';
+import type { Parameterization } from '../ir/types.js';
 
 /** A sentence saying what is wrong with `values`, or undefined when they are valid. */
 export function paramValueProblem(param: Parameterization, shape: readonly number[], values: ArrayLike<number>): string | undefined {

@@ -1,7 +1,7 @@
 // The checked form of a .pmix file: its data sets, models and the ordered steps (fits and
 // queries) that `pmix run` executes. Built from the AST by compile.ts.
-import type { FitDecl, ModelDecl, QueryAst, Span } from '../language/ast.js';
-import type { DataSpec } from '../runtime/data/csv.js';
+import type { FitDecl, ModelDecl, QueryAst, Span } from '../language/index.js';
+import type { DataSpec } from './data-spec.js';
 
 export interface EMSettings {
   readonly method: 'em';

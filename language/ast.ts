@@ -2,46 +2,8 @@
 // from, so later stages (name resolution, type checks, lowering) can report on it.
 import type { GpModelExpr } from './gp-ast.js';
 
-/** A region of source text; lines and columns are 1-based, offsets 0-based, end exclusive. */
-export interface Span {
-  readonly startOffset: number;
-  readonly endOffset: number;
-  readonly startLine: number;
-  readonly startColumn: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-}
-
-export interface Ident {
-  readonly name: string;
-  readonly span: Span;
-}
-
-// ---------------------------------------------------------------------------------------
-// Constant expressions: numbers, arithmetic, calls of math functions, arrays, names of
-// `let` constants. Evaluated at compile time, never as JavaScript.
-
-export type Expr =
-  | { readonly kind: 'number'; readonly value: number; readonly span: Span }
-  | { readonly kind: 'string'; readonly value: string; readonly span: Span }
-  | { readonly kind: 'name'; readonly name: string; readonly span: Span }
-  | { readonly kind: 'unary'; readonly op: '-' | '+'; readonly operand: Expr; readonly span: Span }
-  | {
-      readonly kind: 'binary';
-      readonly op: '+' | '-' | '*' | '/' | '^';
-      readonly left: Expr;
-      readonly right: Expr;
-      readonly span: Span;
-    }
-  | {
-      readonly kind: 'call';
-      readonly callee: Ident;
-      readonly args: readonly Expr[];
-      /** Named arguments, after the positional ones: `mlp(hidden = 64, layers = 2)`. */
-      readonly named?: readonly { readonly name: Ident; readonly value: Expr; readonly span: Span }[];
-      readonly span: Span;
-    }
-  | { readonly kind: 'array'; readonly items: readonly Expr[]; readonly span: Span };
+import type { Expr, Ident, Span } from './expr-ast.js';
+export type { Expr, Ident, Span };
 
 // ---------------------------------------------------------------------------------------
 // Data declarations: `data penguins from "penguins.csv" { bill: real, species: categorical }`

@@ -3,7 +3,7 @@
 // optional bounds and `fixed`) and calls such as rbf(ls = 2); mean, noise, inference and
 // tasks items reuse the same shape (`mean = constant`, `noise = 0.1 in [1e-4, 1]`,
 // `inference = sparse(m = 100)`), and the compiler checks what each item accepts.
-import type { Expr, Ident, Span } from './ast.js';
+import type { Expr, Ident, Span } from './expr-ast.js';
 
 export interface GpVar {
   readonly name: Ident;

@@ -7,3 +7,4 @@ export { RESERVED_WORDS } from './tokens.js';
 export type * from './ast.js';
 export type { Diagnostic, Severity } from './diagnostics.js';
 export { hasErrors } from './diagnostics.js';
+export type { GpItem, GpModelExpr, KernelArg, KernelAst, PriorAst } from './gp-ast.js';

@@ -1,7 +1,7 @@
 // The playground page: edit .pmix text (diagnostics as you type), give CSV files, fit every
 // fit statement of the program, print summaries and query answers, plot the first fitted model.
 import { compile, PmixInputError, type Cell, type Model, type Program } from '../api/browser.js';
-import { formatAnswer, formatFit } from '../cli/format.js';
+import { formatAnswer, formatFit } from '../api/browser.js';
 import example from '../examples/penguins.pmix?raw';
 import { setupArtifactPanel } from './artifact-panel.js';
 import { csvRows } from './csv-rows.js';

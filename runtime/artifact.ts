@@ -1,7 +1,7 @@
 // The portable artifact of a fitted model: one JSON file with the format version, the IR
 // (structure + parameters + variables), and provenance. Loading parses it as data and
 // validates every field, naming the one that is wrong; a newer format is refused.
-import { IR_VERSION, type IRGraph, type IRNode } from '../compiler/ir/types.js';
+import { IR_VERSION, type IRGraph, type IRNode } from '../ir/types.js';
 import type { FitSettings } from '../compiler/program.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
 import { PmixError } from './errors.js';

@@ -1,10 +1,9 @@
 // Folded evaluation of a circuit's dense sums: the sum nodes of one depth and one shape
 // (circuits/fold.ts) run as one batched op of the sum-layer kernel over [folds, rows, inputs].
-import type { SumNode } from '../compiler/ir/types.js';
+import type { SumNode } from '../ir/types.js';
 import type { SumFold } from '../circuits/fold.js';
-import type { EdgeCounts, NodeValues } from './evaluate.js';
 import { sumLayerBackward, sumLayerForward } from './kernels/sum-layer.js';
-import { buffer, getOrInit } from './node-buffers.js';
+import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buffers.js';
 import type { ModelState } from './state.js';
 
 /** The concatenated child values of every node of a fold, as one [F, n, I] array. */

@@ -1,15 +1,16 @@
 // Forward (log-values of every node) and backward (flows: the posterior mass of every unit,
 // i.e. the gradient of log p(x) w.r.t. each node's log-value) passes over a batch of rows.
 // Float64 loops: the fused kernels of DESIGN.md's runtime section for mixtures.
-import type { MixingNode, SumNode } from '../compiler/ir/types.js';
+import type { MixingNode, SumNode } from '../ir/types.js';
 import { gather, type ModelState } from './state.js';
-import { registerNormalKernels } from '../stdlib/distributions/normal-kernels.js';
-import { useDiscreteFastPath } from '../stdlib/distributions/discrete-fast.js';
+import { registerNormalKernels } from '../stdlib/distributions/index.js';
+import { useDiscreteFastPath } from '../stdlib/distributions/index.js';
 import { gaussianKernels } from './kernels/gaussian-kernels.js';
 import { mixtureBackward, mixtureForward } from './kernels/mixture-kernels.js';
 import { foldPlan, type FoldPlan } from '../circuits/fold.js';
 import { foldedSumBackward, foldedSumForward } from './evaluate-folded.js';
-import { buffer, getOrInit } from './node-buffers.js';
+import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buffers.js';
+export type { EdgeCounts, NodeValues };
 
 let fused = true;
 let folding = true;
@@ -48,7 +49,6 @@ function scopeData(x: Float64Array, n: number, v: number, scope: readonly number
   return gather(x, n, v, scope);
 }
 
-export type NodeValues = Map<string, Float64Array>;
 
 /** Concatenated child values of a node, as [offset, values, units] per child. */
 function childInputs(state: ModelState, vals: NodeValues, children: readonly string[]): { vals: Float64Array; units: number; offset: number }[] {
@@ -217,7 +217,6 @@ function kroneckerForward(kids: ReturnType<typeof childInputs>, n: number, units
 }
 
 /** Expected counts of the edges of mixing/sum nodes (weighted by row weights), per weights parameter. */
-export type EdgeCounts = Map<string, Float64Array>;
 
 /**
  * Flows: flow[node][i, u] = P(unit u of node is on the path of row i | x_i) for trees (the

@@ -3,12 +3,12 @@
 // parameterization and values its distribution or mixing node expects. A graph that passes
 // can be evaluated, conditioned and sampled without an exception from the runtime.
 import { MAX_PARAMETER_VALUES } from '../compiler/cost.js';
-import type { IRGraph, IRNode, IRParam, Parameterization } from '../compiler/ir/types.js';
+import type { IRGraph, IRNode, IRParam, Parameterization } from '../ir/types.js';
 import { paramValueProblem } from '../compiler/param-values.js';
 import { squaredStructure } from '../compiler/lower-square.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
 import { checkIntegralNode, checkMaterializes, checkNeuralParam } from './integral/ir-check-integral.js';
-import type { LayerContext, ParamSpec } from '../stdlib/distributions/types.js';
+import type { LayerContext, ParamSpec } from '../stdlib/distributions/index.js';
 
 type Fail = (field: string, message: string) => never;
 

@@ -1,6 +1,9 @@
 // Per-node arrays of the forward and backward passes: reused between iterations where the
 // caller hands the previous result back, and edge-count accumulators per weights parameter.
-import type { EdgeCounts, NodeValues } from './evaluate.js';
+/** Values (or flows) per node id, n x units each. */
+export type NodeValues = Map<string, Float64Array>;
+/** Expected edge counts per sum/mixing node (EM statistics). */
+export type EdgeCounts = Map<string, Float64Array>;
 
 /**
  * reuse's array for id when it has the length (zeroed unless `zero` is false: the caller

@@ -1,7 +1,7 @@
 // Memory limits of fits: the estimate of compiler/cost.ts for a model on a data set, checked
 // against the session's limit before the per-row buffers are allocated.
 import { estimateCost, fitBytes, formatBytes, type CostEstimate } from '../compiler/cost.js';
-import type { IRGraph } from '../compiler/ir/types.js';
+import type { IRGraph } from '../ir/types.js';
 import type { FitSettings } from '../compiler/program.js';
 import { PmixError } from './errors.js';
 

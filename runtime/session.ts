@@ -4,10 +4,10 @@
 import { lowerModel } from '../compiler/lower.js';
 import { modelVars, varSpan } from '../compiler/model-vars.js';
 import { inferVarTypes } from '../compiler/infer-var-types.js';
-import type { IRGraph, IRVariable } from '../compiler/ir/types.js';
+import type { IRGraph, IRVariable } from '../ir/types.js';
 import type { CompiledProgram, FitSettings, Step } from '../compiler/program.js';
-import type { Ident, QueryAst } from '../language/ast.js';
-import type { Diagnostic } from '../language/diagnostics.js';
+import type { Ident, QueryAst } from '../language/index.js';
+import type { Diagnostic } from '../language/index.js';
 import { makeArtifact, sha256, type Artifact } from './artifact.js';
 import { loadCsv } from './data/csv.js';
 import { selectColumns, type Dataset } from './data/dataset.js';

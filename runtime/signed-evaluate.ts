@@ -4,8 +4,8 @@
 // possibly negative): a product hands its flow to each child, a sum splits it by
 // W[u,i] in_i / out_u, and an input layer's flows are the coefficients of its family's
 // gradLogDensity, so every parameter gets an exact reverse-mode gradient.
-import type { IRNode } from '../compiler/ir/types.js';
-import type { LayerParams } from '../stdlib/distributions/types.js';
+import type { IRNode } from '../ir/types.js';
+import type { LayerParams } from '../stdlib/distributions/index.js';
 import { signedMatVec, signedMatVecBack } from '../circuits/squared/signed-log.js';
 import { addDenseGrad, childOffsets, denseWeights } from '../circuits/squared/view.js';
 import { gather, type ModelState } from './state.js';

@@ -1,8 +1,8 @@
 // Runtime state of one model: the IR graph plus its parameter values as mutable Float64Arrays
 // (learners update them in place), with per-node views the kernels read.
-import type { InputNode, IRGraph, IRNode, IRParam } from '../compiler/ir/types.js';
+import type { InputNode, IRGraph, IRNode, IRParam } from '../ir/types.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
-import type { LayerContext, LayerParams, LeafFamily } from '../stdlib/distributions/types.js';
+import type { LayerContext, LayerParams, LeafFamily } from '../stdlib/distributions/index.js';
 import { hasIntegrals, materializeIntegrals, type PointsChoice } from '../compiler/passes/quadrature.js';
 
 export interface InputLayer {

@@ -4,8 +4,8 @@
 // the memory limit, or when the file is too large to be read as one string at all.
 import type { FitSettings } from '../compiler/program.js';
 import { estimateCost, formatBytes } from '../compiler/cost.js';
-import type { IRGraph } from '../compiler/ir/types.js';
-import { hostFs } from './host.js';
+import type { IRGraph } from '../ir/types.js';
+import { hostFs } from '../platform/host.js';
 import type { DataSpec } from './data/csv.js';
 import type { CsvStream } from './data/csv-stream.js';
 import { PmixError } from './errors.js';

@@ -1,6 +1,6 @@
 // What `pmix check` says about an integral circuit: its latents and quadrature, the size of
 // its nets, and the circuit the quadrature materializes (as for any circuit).
-import type { IRGraph } from '../../compiler/ir/types.js';
+import type { IRGraph } from '../../ir/types.js';
 import { describeCircuit, type CircuitReport } from '../describe.js';
 
 export interface IntegralReport {

@@ -1,7 +1,7 @@
 // Closed-form functions of latent variables written in model text (`mean = tanh(2 * z)`):
 // evaluation at a point by a tree walk, and the affine form a z + b when the expression has
 // one (what the analytic linear-Gaussian pass needs).
-import type { LatentExpr } from '../../compiler/ir/types.js';
+import type { LatentExpr } from '../../ir/types.js';
 import { mathFunction } from '../../stdlib/math-functions.js';
 
 /** The value at a point: `at` maps each latent's name to its value. */

@@ -1,9 +1,9 @@
-// Values of a materialized neural parameter (compiler/ir/types.ts NeuralParam): its function
+// Values of a materialized neural parameter (ir/types.ts NeuralParam): its function
 // evaluated at every row of its quadrature grid, plus the rows' log quadrature weights, mapped
 // to the parameter's natural space; and the reverse pass that carries a gradient w.r.t. those
 // values back to the function's own parameters (net layers or a constant). Functions that
 // share their hidden layers (functional sharing) compute them once per grid: TrunkCache.
-import type { IRParam, NeuralParam } from '../../compiler/ir/types.js';
+import type { IRParam, NeuralParam } from '../../ir/types.js';
 import { denseBackward, denseForward, type DenseLayerValues, type DenseTrace } from '../../stdlib/nets/dense-net.js';
 
 export type ValueSource = (name: string) => Float64Array;

@@ -2,7 +2,7 @@
 // functions name the same layers. none: every function its own net; composite: functions of
 // one group (a layer of the circuit) share the hidden layers and keep their own output layer;
 // full: they share the whole net (so they are one function).
-import type { DenseLayer, IRParam, LatentFn, SourceRef } from '../../compiler/ir/types.js';
+import type { DenseLayer, IRParam, LatentFn, SourceRef } from '../../ir/types.js';
 
 export type Sharing = 'none' | 'composite' | 'full';
 export const SHARINGS: readonly Sharing[] = ['none', 'composite', 'full'];

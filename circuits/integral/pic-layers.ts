@@ -6,8 +6,8 @@
 // kronecker (one latent per child, integrated jointly: Tucker), cp (each child integrated on its
 // own, then multiplied). Quadrature with K points then gives the circuit of K units per region
 // that circuits/layers.ts would build. Needs a tree: one partition per region.
-import type { IRNode, LatentVar, SourceRef } from '../../compiler/ir/types.js';
-import type { RegionGraph } from '../region-graph/types.js';
+import type { IRNode, LatentVar, SourceRef } from '../../ir/types.js';
+import type { RegionGraph } from '../region-graph/index.js';
 
 export interface PicRef {
   readonly name: string;

@@ -1,7 +1,7 @@
 // What `pmix check` says about a squared model: the size of its circuits, and how Z is
 // computed (the product circuits c * c, c_r * c_r or c+ * c * c with every variable
 // integrated out, whose size sets the cost).
-import type { IRGraph } from '../../compiler/ir/types.js';
+import type { IRGraph } from '../../ir/types.js';
 import { productSize, termName, termRoots, tupleCircuit } from './product.js';
 
 export interface SquaredReport {

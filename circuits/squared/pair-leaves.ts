@@ -9,7 +9,7 @@
 // discrete leaves (Bernoulli, Categorical) multiply level by level. Gradients follow the
 // same cases.
 import { LOG_2PI, normalCdf } from '../../stdlib/special.js';
-import type { LayerParams } from '../../stdlib/distributions/types.js';
+import type { LayerParams } from '../../stdlib/distributions/index.js';
 import type { LeafLayerView, LeafShape } from './view.js';
 
 /**

@@ -4,7 +4,7 @@
 // unnormalized marginal; with one coordinate integrated only up to a bound (cdf) it is a CDF
 // piece for sampling. Gradients are carried as flows f = x * dL/dx (L = log|root|): real,
 // bounded, and the coefficients the leaf families' gradLogDensity expect.
-import type { LayerParams } from '../../stdlib/distributions/types.js';
+import type { LayerParams } from '../../stdlib/distributions/index.js';
 import { tupleLeaf, type CdfSpec } from './pair-leaves.js';
 import { strides, type ProductCircuit, type TupleNode } from './product.js';
 import { signedMatVec, signedMatVecBack } from './signed-log.js';

@@ -9,7 +9,7 @@
 // (structured decomposability, for c * c; compatibility, for c+ * c); otherwise the tuple that
 // breaks it is reported. The circuit is a plan over node ids: values are read at evaluation
 // time, so it is built once and evaluated after every parameter update.
-import type { IRGraph, IRNode } from '../../compiler/ir/types.js';
+import type { IRGraph, IRNode } from '../../ir/types.js';
 import { tupleLeafProblem } from './pair-leaves.js';
 import { leafShape } from './view.js';
 

@@ -1,8 +1,8 @@
 // What the squared-circuit algebra reads of a model: the IR structure, the live parameter
 // values and the leaf layers. runtime/state.ts's ModelState satisfies it structurally, so
 // circuits/ computes on a fitted model without importing the runtime.
-import type { InputNode, IRGraph, IRNode } from '../../compiler/ir/types.js';
-import type { LayerContext, LayerParams, LeafFamily } from '../../stdlib/distributions/types.js';
+import type { InputNode, IRGraph, IRNode } from '../../ir/types.js';
+import type { LayerContext, LayerParams, LeafFamily } from '../../stdlib/distributions/index.js';
 import { getDistribution } from '../../stdlib/distributions/index.js';
 
 export interface LeafLayerView {

@@ -5,7 +5,7 @@
 import { serializeArtifact } from '../../runtime/artifact.js';
 import type { FitCheckpoint } from '../../runtime/learners/types.js';
 import { Session } from '../../runtime/session.js';
-import { formatFit } from '../format.js';
+import { formatFit } from '../../api/index.js';
 import { guardAsync } from '../guard.js';
 import { catchInterrupts, SIGNAL_EXIT } from '../interrupt.js';
 import { EXIT_INPUT, Exit, fail, jsonText, writeAtomic, type Output } from '../io.js';

@@ -1,7 +1,7 @@
 // pmix query MODEL.json "QUERY": answers one query (same forms as `query` in a .pmix file).
-import { parseQuery } from '../../language/parse.js';
+import { parseQuery } from '../../language/index.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
-import { formatAnswer } from '../format.js';
+import { formatAnswer } from '../../api/index.js';
 import { guard } from '../guard.js';
 import { fail, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';

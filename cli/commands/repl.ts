@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import repl from 'node:repl';
-import { QUERY_FORMS } from '../../language/queries.js';
+import { QUERY_FORMS } from '../../language/index.js';
 import { fitProgressBar } from '../progress.js';
 import { Workspace } from '../repl/workspace.js';
 

@@ -4,7 +4,7 @@
 import { Session } from '../../runtime/session.js';
 import type { QueryAnswer } from '../../runtime/queries/answer.js';
 import type { FitSummary } from '../../runtime/session.js';
-import { formatAnswer, formatFit } from '../format.js';
+import { formatAnswer, formatFit } from '../../api/index.js';
 import { guard, guardAsync } from '../guard.js';
 import { catchInterrupts, SIGNAL_EXIT } from '../interrupt.js';
 import { Exit, fail, jsonText, type Output } from '../io.js';

@@ -2,10 +2,10 @@
 // (or JSON rows with --json); --png also draws them as a grid of grey-scale images.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseQuery } from '../../language/parse.js';
+import { parseQuery } from '../../language/index.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
 import type { ModelState } from '../../runtime/state.js';
-import { formatAnswer } from '../format.js';
+import { formatAnswer } from '../../api/index.js';
 import { guard } from '../guard.js';
 import { EXIT_INPUT, EXIT_USAGE, Exit, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';

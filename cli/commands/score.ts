@@ -7,7 +7,7 @@ import { logDensityRows } from '../../runtime/evaluate.js';
 import { gpLogDensityRows } from '../../runtime/gp/score.js';
 import { fail, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
-import { num } from '../format.js';
+import { num } from '../../api/index.js';
 
 /** Rows scored per chunk. */
 export const SCORE_CHUNK = 65536;

@@ -4,7 +4,7 @@
 // variable N(x | b, a^2 + s^2)). It replaces the integral exactly, with no quadrature error.
 // Applies to fixed functions only (closed forms and fixed constants); a learned function stays
 // an integral. Each replacement (and why others were not replaced) is reported for pmix check.
-import type { InputNode, IRGraph, IRNode, IRParam, NeuralParam } from '../ir/types.js';
+import type { InputNode, IRGraph, IRNode, IRParam, NeuralParam } from '../../ir/types.js';
 import { affineIn, latentsOf } from '../../circuits/integral/latent-expr.js';
 
 export interface AnalyticReport {

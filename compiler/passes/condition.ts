@@ -6,8 +6,8 @@
 // runtime, so this pass stays pure.
 import { castDraft, produce } from 'immer';
 import { getDistribution } from '../../stdlib/distributions/index.js';
-import type { LayerContext, LayerParams } from '../../stdlib/distributions/types.js';
-import type { IRGraph, IRNode, IRParam, VarType } from '../ir/types.js';
+import type { LayerContext, LayerParams } from '../../stdlib/distributions/index.js';
+import type { IRGraph, IRNode, IRParam, VarType } from '../../ir/types.js';
 
 export function conditionGraph(
   graph: IRGraph,

@@ -4,7 +4,7 @@
 // point (per combination of points, under a Kronecker product). Closed-form functions are
 // evaluated here once, as fixed parameters; nets and constants stay neural parameters with
 // their grid, so learners reach them through the function (circuits/integral/latent-fn.ts).
-import type { InputNode, IRGraph, IRNode, IRParam, LatentVar, NeuralParam } from '../ir/types.js';
+import type { InputNode, IRGraph, IRNode, IRParam, LatentVar, NeuralParam } from '../../ir/types.js';
 import { latentRule } from '../../stdlib/quadrature/index.js';
 import { getDistribution } from '../../stdlib/distributions/index.js';
 import { evalLatentExpr } from '../../circuits/integral/latent-expr.js';

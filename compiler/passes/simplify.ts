@@ -1,7 +1,7 @@
 // Removes nodes that compute nothing (IR -> IR): a mixing node of arity 1 (its weights are all
 // 1) and a product of a single child. Parents are pointed at the surviving child.
 import { castDraft, produce } from 'immer';
-import type { IRGraph, IRNode } from '../ir/types.js';
+import type { IRGraph, IRNode } from '../../ir/types.js';
 
 export function simplify(graph: IRGraph): IRGraph {
   const replace = new Map<string, string>();

@@ -7,10 +7,10 @@
 // path for plain decimal numbers, any other chunk goes through csv-parse with loadCsv's
 // options. Each call of batches() reads the file again from the start.
 import { parse } from 'csv-parse/sync';
-import type { Diagnostic } from '../../language/diagnostics.js';
-import { suggestionHint } from '../../language/suggest.js';
-import type { IRVariable, VarType } from '../../compiler/ir/types.js';
-import { hostFs } from '../host.js';
+import type { Diagnostic } from '../../language/index.js';
+import { suggestionHint } from '../../language/index.js';
+import type { IRVariable, VarType } from '../../ir/types.js';
+import { hostFs } from '../../platform/host.js';
 import { headerColumns, type DataSpec } from './csv.js';
 
 const MISSING = new Set(['', 'na', 'nan', 'null', 'n/a', '?']);

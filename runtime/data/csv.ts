@@ -1,29 +1,15 @@
 // Loads a CSV file into a typed Dataset. Every problem becomes a diagnostic naming the file,
 // the row and the column; nothing throws.
 import { parse } from 'csv-parse/sync';
-import type { Diagnostic } from '../../language/diagnostics.js';
-import type { Span } from '../../language/ast.js';
-import { suggestionHint } from '../../language/suggest.js';
-import type { IRVariable, VarType } from '../../compiler/ir/types.js';
-import { hostFs } from '../host.js';
+import type { Diagnostic } from '../../language/index.js';
+import type { Span } from '../../language/index.js';
+import { suggestionHint } from '../../language/index.js';
+import type { IRVariable, VarType } from '../../ir/types.js';
+import { hostFs } from '../../platform/host.js';
 import type { Dataset } from './dataset.js';
+import type { ColumnSpec, DataSpec } from '../../compiler/data-spec.js';
 
-/** A declared column: its type, and where it was declared (for diagnostics). */
-export interface ColumnSpec {
-  readonly name: string;
-  /** For categorical: levels, or undefined to infer them (sorted) from the data. */
-  readonly type: { kind: 'real' | 'int' | 'bool' } | { kind: 'categorical'; levels?: readonly string[] };
-  readonly span?: Span;
-}
-
-export interface DataSpec {
-  readonly name: string;
-  readonly path: string;
-  readonly columns: readonly ColumnSpec[];
-  /** The model file and the span of the path string, for 'file not found'. */
-  readonly file?: string;
-  readonly pathSpan?: Span;
-}
+export type { ColumnSpec, DataSpec };
 
 const MISSING = new Set(['', 'na', 'nan', 'null', 'n/a', '?']);
 const TRUE = new Set(['true', '1', 'yes', 't', 'y']);

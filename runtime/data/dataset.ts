@@ -1,6 +1,6 @@
 // A loaded data set: typed columns as one row-major Float64Array, NaN for a missing cell.
 // Categorical cells hold the level index, bool cells 0/1.
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 
 export interface Dataset {
   readonly name: string;

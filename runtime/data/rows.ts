@@ -2,9 +2,9 @@
 // object of column arrays. Types come from the declared columns when known, else from the
 // values (integers -> int, other numbers -> real, booleans -> bool, strings -> categorical). Errors name the row and
 // the column; nothing throws.
-import type { Diagnostic } from '../../language/diagnostics.js';
-import { suggestionHint } from '../../language/suggest.js';
-import type { IRVariable, VarType } from '../../compiler/ir/types.js';
+import type { Diagnostic } from '../../language/index.js';
+import { suggestionHint } from '../../language/index.js';
+import type { IRVariable, VarType } from '../../ir/types.js';
 import type { Dataset } from './dataset.js';
 
 export type Cell = number | string | boolean | null | undefined;

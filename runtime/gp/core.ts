@@ -1,9 +1,9 @@
 // The runtime view of one GP node: its kernel evaluator over the model state's live
 // parameter values, its hyperparameters (the free parameters a fit optimizes, with their
 // transforms and bounds), the mean function and the noise.
-import type { GPNode, IRParam } from '../../compiler/ir/types.js';
+import type { GPNode, IRParam } from '../../ir/types.js';
 import { KernelEvaluator } from '../../stdlib/kernels/index.js';
-import { kernelParamNames } from '../../stdlib/kernels/expr.js';
+import { kernelParamNames } from '../../stdlib/kernels/index.js';
 import type { ModelState } from '../state.js';
 
 /** One hyperparameter: an IR parameter, optimized in log space when positive. */

@@ -1,7 +1,7 @@
 // Training points of a GP from the rows of a data set: the input columns (plus a task
 // column for multitask GPs: one point per row and observed output) and the outputs. Rows
 // with a missing input are dropped (counted); a missing output drops only that task's point.
-import type { GPNode } from '../../compiler/ir/types.js';
+import type { GPNode } from '../../ir/types.js';
 
 export interface GPData {
   /** Points, row-major n x stride (inputs, then the task index when multitask). */

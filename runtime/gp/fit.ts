@@ -2,7 +2,7 @@
 // hyperparameters) on -lml, from the initial values and then from `restarts - 1` random
 // starts around them; the best is kept. The fitted state carries the training data as fixed
 // parameters, so a saved model predicts without the data file.
-import type { GPNode, IRGraph, IRParam } from '../../compiler/ir/types.js';
+import type { GPNode, IRGraph, IRParam } from '../../ir/types.js';
 import type { LbfgsSettings } from '../../compiler/program.js';
 import { Rng } from '../../stdlib/random.js';
 import { PmixError } from '../errors.js';

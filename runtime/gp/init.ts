@@ -2,7 +2,7 @@
 // training data as each kernel's spec says: lengthscales from the inputs' spread, signal
 // variances from the outputs' variance, noise a tenth of it; clamped into their bounds.
 // Random restarts draw around these values (log-uniformly within a factor of 30).
-import type { GPNode, IRParam, KernelExpr } from '../../compiler/ir/types.js';
+import type { GPNode, IRParam, KernelExpr } from '../../ir/types.js';
 import { getKernel, type InitRule } from '../../stdlib/kernels/index.js';
 import type { Rng } from '../../stdlib/random.js';
 import type { ModelState } from '../state.js';

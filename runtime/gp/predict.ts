@@ -10,20 +10,9 @@ import type { GPData } from './data.js';
 import { exactPosterior, type ExactPosterior } from './exact.js';
 import { gpNode, scaleOutputs } from './fit.js';
 import { sparsePredictScaled } from './sparse.js';
+import { diagVariances, type Prediction } from './variances.js';
+export type { Prediction };
 
-export interface Prediction {
-  readonly m: number;
-  /** Posterior mean (of f and of y: they agree). */
-  readonly mean: Float64Array;
-  /** Variance of the latent f. */
-  readonly varF: Float64Array;
-  /** Variance of a new observation y (f plus noise). */
-  readonly varY: Float64Array;
-  /** Full covariance of f (m x m), when asked for. */
-  readonly cov?: Float64Array;
-  /** Jitter the training factor needed, with why. */
-  readonly note?: string;
-}
 
 const cache = new WeakMap<ModelState, { key: string; post: ExactPosterior }>();
 
@@ -105,24 +94,6 @@ function exactPredictScaled(state: ModelState, core: GPCore, xs: Float64Array, m
   }
   const note = post.jitter > 0 ? `added jitter ${post.jitter.toExponential(2)} to the kernel matrix because ${post.reason}` : undefined;
   return { m, mean, varF, varY, ...(cov ? { cov } : {}), ...(note ? { note } : {}) };
-}
-
-/** Prior variances at the points minus `explained(i)`, for f and for y (with white and likelihood noise). */
-export function diagVariances(core: GPCore, xs: Float64Array, m: number, explained: (i: number) => number): { varF: Float64Array; varY: Float64Array } {
-  const ev = core.evaluator;
-  const kf = new Float64Array(m);
-  const ky = new Float64Array(m);
-  ev.value(ev.pairs(xs, xs, 0, m, m, { paired: true }), kf);
-  ev.value(ev.pairs(xs, xs, 0, m, m, { paired: true, same: true }), ky);
-  const varF = new Float64Array(m);
-  const varY = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    const e = explained(i);
-    const t = core.stride > core.inputs ? Math.round(xs[i * core.stride + core.stride - 1]!) : 0;
-    varF[i] = Math.max(0, kf[i]! - e);
-    varY[i] = Math.max(0, ky[i]! - e) + core.noiseOf(t);
-  }
-  return { varF, varY };
 }
 
 /** `count` joint draws of f at the points: mean + chol(cov) z (with jitter when needed). */

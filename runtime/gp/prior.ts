@@ -1,6 +1,6 @@
 // Log densities of hyperparameter priors (`ls = 2 prior lognormal(0, 1)`) and their
 // derivatives in natural units: a fit with priors maximizes log p(y | theta) + log p(theta).
-import type { ParamPrior } from '../../compiler/ir/types.js';
+import type { ParamPrior } from '../../ir/types.js';
 import { LOG_2PI, lgamma } from '../../stdlib/special.js';
 import type { GPCore } from './core.js';
 

@@ -2,10 +2,10 @@
 // posterior samples), p(y | x = ...) and mean(y | x = ...) (the predictive distribution
 // summarized), logp(y = v | x = ...) (log predictive density). Input values may be vectors
 // to ask about several points at once.
-import type { Assignment, QueryAst, Span } from '../../language/ast.js';
-import type { Diagnostic } from '../../language/diagnostics.js';
+import type { Assignment, QueryAst, Span } from '../../language/index.js';
+import type { Diagnostic } from '../../language/index.js';
 import { ConstantScope } from '../../compiler/constants.js';
-import { suggestionHint } from '../../language/suggest.js';
+import { suggestionHint } from '../../language/index.js';
 import { Rng } from '../../stdlib/random.js';
 import type { PredictRow, QueryAnswer } from '../queries/answer.js';
 import { QueryError, queryError, type QueryContext } from '../queries/evidence.js';

@@ -5,7 +5,7 @@ import type { FitSettings } from '../../compiler/program.js';
 import { PmixError } from '../errors.js';
 import type { Steps } from '../learners/drive.js';
 import type { FitProgress } from '../learners/types.js';
-import type { IRGraph } from '../../compiler/ir/types.js';
+import type { IRGraph } from '../../ir/types.js';
 import { checkMemory, type FitCost } from '../resources.js';
 import type { ModelState } from '../state.js';
 import { gpData } from './data.js';

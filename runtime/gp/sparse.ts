@@ -22,8 +22,7 @@ import { gpNode, prepareOutputs, normalizationLogJac, type GPFitted } from './fi
 import { initializeFromData } from './init.js';
 import { logPrior } from './prior.js';
 import { inverseFromCholesky } from './linalg.js';
-import type { Prediction } from './predict.js';
-import { diagVariances } from './predict.js';
+import { diagVariances, type Prediction } from './variances.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

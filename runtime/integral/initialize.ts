@@ -2,7 +2,7 @@
 // except that each input function's output bias (or constant) is the free value of its
 // distribution fitted to all rows, so every quadrature point starts near the data's marginal
 // and the random layers spread the points around it. Values written in the model text stay.
-import type { IRParam, NeuralParam } from '../../compiler/ir/types.js';
+import type { IRParam, NeuralParam } from '../../ir/types.js';
 import type { Rng } from '../../stdlib/random.js';
 import { glorotUniform } from '../../stdlib/nets/dense-net.js';
 import { gather, type ModelState } from '../state.js';

@@ -3,7 +3,7 @@
 // graph that passes can be materialized and evaluated without an exception.
 import { mathFunction } from '../../stdlib/math-functions.js';
 import { MAX_POINTS } from '../../stdlib/quadrature/index.js';
-import type { IRGraph, IRParam, LatentExpr } from '../../compiler/ir/types.js';
+import type { IRGraph, IRParam, LatentExpr } from '../../ir/types.js';
 import { materializeIntegrals } from '../../compiler/passes/quadrature.js';
 import { paramValueProblem } from '../../compiler/param-values.js';
 

@@ -2,7 +2,7 @@
 // (gaussian-wasm.ts): rows stream through wasm memory in blocks that stay in L2, parameters
 // are laid out once per call with the units axis innermost (padded to a multiple of 4).
 // Declines (returns false / null) where wasm SIMD is unavailable.
-import type { NormalKernels, Rows, StatsOut } from '../../stdlib/distributions/normal-kernels.js';
+import type { NormalKernels, Rows, StatsOut } from '../../stdlib/distributions/index.js';
 import { gaussianWasm, type GaussianWasm } from './gaussian-wasm.js';
 import { wasmHeap } from './wasm-heap.js';
 

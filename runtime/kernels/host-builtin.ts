@@ -1,5 +1,5 @@
 // Node built-ins fetched at run time with process.getBuiltinModule (Node >= 20.16), as
-// runtime/host.ts does, so the kernels import no node: module and still bundle for browsers
+// platform/host.ts does, so the kernels import no node: module and still bundle for browsers
 // (where this returns undefined and the kernels stay single-threaded).
 export function getBuiltin<T>(id: string): T | undefined {
   try {

@@ -3,7 +3,7 @@
 // flow-weighted gradient of its log-density (each family's gradLogDensity), carried to the
 // unconstrained space by each parameter's parameterization.
 import type { AdamSettings } from '../../compiler/program.js';
-import type { LayerParams } from '../../stdlib/distributions/types.js';
+import type { LayerParams } from '../../stdlib/distributions/index.js';
 import { Rng } from '../../stdlib/random.js';
 import { backward, forward } from '../evaluate.js';
 import type { ModelState } from '../state.js';

@@ -3,8 +3,8 @@
 // becomes singular and its density infinite. EM re-initializes such a component (mean at a
 // random row far from it, covariance from the data, mixing weight reset) a few times, then
 // stops with an error naming it.
-import type { InputNode } from '../../compiler/ir/types.js';
-import { cholesky } from '../../stdlib/distributions/linalg.js';
+import type { InputNode } from '../../ir/types.js';
+import { cholesky } from '../../stdlib/distributions/index.js';
 import type { Rng } from '../../stdlib/random.js';
 import { PmixError } from '../errors.js';
 import type { InputLayer, ModelState } from '../state.js';

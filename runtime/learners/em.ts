@@ -7,7 +7,7 @@ import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
 import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';
 import { PmixError } from '../errors.js';
 import { gather, type InputLayer, ModelState } from '../state.js';
-import type { LayerParams } from '../../stdlib/distributions/types.js';
+import type { LayerParams } from '../../stdlib/distributions/index.js';
 import { collapseError, columnVariances, findCollapse, MAX_REINITS, reinitialize } from './collapse.js';
 import { runToEnd, type Steps } from './drive.js';
 import { initialize } from './initialize.js';

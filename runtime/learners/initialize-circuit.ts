@@ -7,7 +7,7 @@
 // At the start the circuit is thus about a mixture of K factorized clusters, which EM then
 // refines at every level. (Splitting rows independently at each sum pairs up unrelated
 // clusters across levels: deep circuits then start near independence and EM crawls.)
-import type { IRNode } from '../../compiler/ir/types.js';
+import type { IRNode } from '../../ir/types.js';
 import type { Rng } from '../../stdlib/random.js';
 import { clusterFeatures, kmeans } from '../kmeans.js';
 import type { ModelState } from '../state.js';

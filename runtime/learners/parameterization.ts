@@ -1,7 +1,7 @@
 // Maps parameters between their natural values and the unconstrained space gradient
 // learners work in, and carries gradients across (the chain rule of each parameterization).
-import type { IRParam } from '../../compiler/ir/types.js';
-import { cholesky } from '../../stdlib/distributions/linalg.js';
+import type { IRParam } from '../../ir/types.js';
+import { cholesky } from '../../stdlib/distributions/index.js';
 
 const sigmoid = (u: number): number => 1 / (1 + Math.exp(-u));
 

@@ -1,7 +1,7 @@
 // Discrete leaves of a circuit start as random draws around their data estimate, so that no
 // two units start identical: EM never separates identical units (their flows split in a fixed
 // ratio and their M-steps give them the same parameters again).
-import type { IRParam } from '../../compiler/ir/types.js';
+import type { IRParam } from '../../ir/types.js';
 import type { Rng } from '../../stdlib/random.js';
 
 /** Draws per unit, centred on the data estimate: Beta(c p, c (1 - p)) or Dirichlet(c p). */

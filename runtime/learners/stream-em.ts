@@ -13,7 +13,7 @@
 // (stochastic, depends on the batch size and step size); this one makes one exact M-step per
 // pass over all the rows.
 import type { EMSettings } from '../../compiler/program.js';
-import type { LeafStats } from '../../stdlib/distributions/types.js';
+import type { LeafStats } from '../../stdlib/distributions/index.js';
 import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
 import { Rng } from '../../stdlib/random.js';
 import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';

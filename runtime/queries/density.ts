@@ -1,6 +1,6 @@
 // logp(A = a | B = b) and p(...): the joint of the given variables with all others
 // marginalized, divided by the marginal of the conditioning ones.
-import type { QueryAst } from '../../language/ast.js';
+import type { QueryAst } from '../../language/index.js';
 import { logDensityRows } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import type { QueryAnswer } from './answer.js';

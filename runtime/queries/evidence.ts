@@ -1,10 +1,10 @@
 // Turns the assignments of a query (`x = 3.1, species = "Adelie"`) into a data row over the
 // model's variables (NaN = not given), checking names, types and levels.
-import type { Assignment, Ident, Span } from '../../language/ast.js';
-import type { Diagnostic } from '../../language/diagnostics.js';
-import { suggestionHint } from '../../language/suggest.js';
+import type { Assignment, Ident, Span } from '../../language/index.js';
+import type { Diagnostic } from '../../language/index.js';
+import { suggestionHint } from '../../language/index.js';
 import { ConstantScope } from '../../compiler/constants.js';
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 
 export interface QueryContext {
   readonly vars: readonly IRVariable[];

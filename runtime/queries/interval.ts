@@ -2,14 +2,14 @@
 // leaf's density is replaced by its mass on the box (times its density of the evidence in its
 // scope), and one sum-product upward pass does the rest: in a smooth, decomposable circuit
 // the integral of the whole circuit over the box is the circuit of the leaves' integrals.
-import type { QueryAst } from '../../language/ast.js';
-import type { Diagnostic } from '../../language/diagnostics.js';
+import type { QueryAst } from '../../language/index.js';
+import type { Diagnostic } from '../../language/index.js';
 import { ConstantScope } from '../../compiler/constants.js';
-import type { VarType } from '../../compiler/ir/types.js';
+import type { VarType } from '../../ir/types.js';
 import { logDensityRows } from '../evaluate.js';
 import type { QueryAnswer } from './answer.js';
 import { evidenceRow, QueryError, queryError, varIndex, type QueryContext } from './evidence.js';
-import type { LayerContext, LayerParams, LeafFamily } from '../../stdlib/distributions/types.js';
+import type { LayerContext, LayerParams, LeafFamily } from '../../stdlib/distributions/index.js';
 import type { ModelState } from '../state.js';
 import { upward } from './upward.js';
 

@@ -3,7 +3,7 @@
 // circuits (family 'circuit', a materialized integral circuit, or a mixture graph with dense
 // sums or Kronecker products) get the circuit passes, which hold on any smooth, decomposable
 // DAG. Other families (squared, gp) have their own query paths.
-import type { IRGraph } from '../../compiler/ir/types.js';
+import type { IRGraph } from '../../ir/types.js';
 
 export function isCircuit(graph: IRGraph): boolean {
   if (graph.family === 'circuit' || graph.family === 'integral') return true;

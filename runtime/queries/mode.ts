@@ -2,7 +2,7 @@
 // of the root mixture (and the overall mean and the max-product MAP point): preconditioned gradient ascent on the real
 // coordinates, neighbour search on int, bool and categorical ones. Exact for a single
 // component; for mixtures a local maximum, the best of all starts.
-import type { VarType } from '../../compiler/ir/types.js';
+import type { VarType } from '../../ir/types.js';
 import { logDensityRows } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import { mapState } from './map.js';

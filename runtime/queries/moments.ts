@@ -1,6 +1,6 @@
 // Means and standard deviations of every variable, and level probabilities of categorical
 // ones, computed exactly through the circuit (moments of mixtures mix; products factorize).
-import type { VarType } from '../../compiler/ir/types.js';
+import type { VarType } from '../../ir/types.js';
 import { logDensityRows } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import type { VariableSummary } from './answer.js';

@@ -1,6 +1,6 @@
 // posterior(x = ...): probabilities of the root mixture's components given the evidence
 // (scikit-learn's predict_proba); unobserved variables are marginalized.
-import type { QueryAst } from '../../language/ast.js';
+import type { QueryAst } from '../../language/index.js';
 import { forward } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import type { QueryAnswer } from './answer.js';

@@ -1,9 +1,9 @@
 // Answers one query on a model: dispatches on the query form. Bad input (unknown variables,
 // wrong types) throws QueryError carrying diagnostics with spans.
-import type { Span } from '../../language/ast.js';
-import type { QueryAst } from '../../language/ast.js';
+import type { Span } from '../../language/index.js';
+import type { QueryAst } from '../../language/index.js';
 import { ConstantScope } from '../../compiler/constants.js';
-import type { Diagnostic } from '../../language/diagnostics.js';
+import type { Diagnostic } from '../../language/index.js';
 import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
 import { Rng } from '../../stdlib/random.js';
 import { formatCell } from '../data/dataset.js';

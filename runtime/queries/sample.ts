@@ -4,9 +4,9 @@
 // each unit's input chosen by its posterior weight w * exp(child(e) - unit(e)), and each leaf
 // drawing from its conditional given the evidence in its scope. Iterative (no recursion) and
 // row by row: memory is the output plus one stack, and seeded draws are those of before.
-import type { IRNode, MixingNode, SumNode } from '../../compiler/ir/types.js';
+import type { IRNode, MixingNode, SumNode } from '../../ir/types.js';
 import type { Rng } from '../../stdlib/random.js';
-import type { LayerContext, LayerParams } from '../../stdlib/distributions/types.js';
+import type { LayerContext, LayerParams } from '../../stdlib/distributions/index.js';
 import { forward } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import { concatChildren, sumShape } from './upward.js';

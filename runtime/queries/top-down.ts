@@ -4,7 +4,7 @@
 // instead of recursion, so deep circuits cannot overflow the call stack; the visiting order is
 // the depth-first order of the recursive version (children left to right, kronecker factors
 // right to left), so seeded draws do not change.
-import type { IRNode, MixingNode, SumNode } from '../../compiler/ir/types.js';
+import type { IRNode, MixingNode, SumNode } from '../../ir/types.js';
 import type { ModelState } from '../state.js';
 
 export interface TopDownVisitor {

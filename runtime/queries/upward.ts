@@ -3,7 +3,7 @@
 // log-sum-exp (sum-product) or max (max-product, recording the argmax input of each unit).
 // Bottom-up over the topological order: each node once, so shared sub-circuits (DAGs) are
 // evaluated once and never double counted.
-import type { IRNode, MixingNode, SumNode } from '../../compiler/ir/types.js';
+import type { IRNode, MixingNode, SumNode } from '../../ir/types.js';
 import type { InputLayer, ModelState } from '../state.js';
 
 export type LeafValues = (node: Extract<IRNode, { kind: 'input' }>, layer: InputLayer) => Float64Array;

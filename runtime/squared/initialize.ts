@@ -7,7 +7,7 @@
 // squared, and Adam tends to stay in that basin (cirkit draws squared circuits' weights from a
 // zero-mean Gaussian for the same reason). Weights written in the model text keep their values
 // (negative ones included), as do all other parameters given in the text.
-import type { IRGraph, IRParam } from '../../compiler/ir/types.js';
+import type { IRGraph, IRParam } from '../../ir/types.js';
 import type { Rng } from '../../stdlib/random.js';
 import { initialize } from '../learners/initialize.js';
 import { subCircuit } from '../signed-evaluate.js';

@@ -5,9 +5,9 @@
 // transform), and an approximate mode (gradient ascent from the best of many samples).
 // posterior(...) is refused with a pointer to sample(n): a squared circuit's components
 // have signed weights, so "which component" has no probability.
-import type { QueryAst } from '../../language/ast.js';
+import type { QueryAst } from '../../language/index.js';
 import { ConstantScope } from '../../compiler/constants.js';
-import type { Diagnostic } from '../../language/diagnostics.js';
+import type { Diagnostic } from '../../language/index.js';
 import { Rng } from '../../stdlib/random.js';
 import { formatCell } from '../data/dataset.js';
 import type { ModelState } from '../state.js';

@@ -5,7 +5,7 @@
 // (signed-evaluate.ts); a row with missing (NaN) cells is a marginal, the product circuits
 // with those cells integrated out, over Z. Z is recomputed from the live parameter values on
 // every call (after every parameter update); the product-circuit plans are built once per graph.
-import type { SquareNode } from '../../compiler/ir/types.js';
+import type { SquareNode } from '../../ir/types.js';
 import { termName, termRoots, tupleCircuit, type ProductCircuit } from '../../circuits/squared/product.js';
 
 export { termRoots };

@@ -32,6 +32,10 @@ export function getDistribution(name: string): LeafFamily | undefined {
   return distributions.get(name);
 }
 
-export type { LeafFamily, UnivariateDist } from './types.js';
+export type { LeafFamily, UnivariateDist, LayerParams, LayerContext, ArgValue, ParamSpec, LeafStats } from './types.js';
 export { factorized } from './factorized.js';
 export { NotPositiveDefiniteError } from './gaussian.js';
+export { cholesky } from './linalg.js';
+export { registerNormalKernels } from './normal-kernels.js';
+export { useDiscreteFastPath } from './discrete-fast.js';
+export type { NormalKernels, Rows, StatsOut } from './normal-kernels.js';

@@ -2,7 +2,7 @@
 // layer of `units` distributions of one family over `dims` variables. Most families are
 // univariate and written as a UnivariateDist, which `factorized()` lifts to a LeafFamily
 // (independent copies per variable). Multivariate families (Normal) implement LeafFamily.
-import type { Parameterization, VarType } from '../../compiler/ir/types.js';
+import type { Parameterization, VarType } from '../../ir/types.js';
 import type { Rng } from '../random.js';
 
 /** Row-major numbers of one parameter; the units axis first unless the parameter is shared. */

@@ -3,8 +3,8 @@
 // sum_p w[p] k(pair p) with respect to every hyperparameter it references. The backward
 // pass pushes the weights down the tree: a sum passes them on, a scaling multiplies them by
 // its factor, a product by the values of the other factors.
-import type { KernelExpr } from '../../compiler/ir/types.js';
-import { getKernel } from './index.js';
+import type { KernelExpr } from '../../ir/types.js';
+import { getKernel } from './registry.js';
 import { Pairs } from './pairs.js';
 import type { BaseKernel, KernelContext } from './types.js';
 

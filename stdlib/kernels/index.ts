@@ -1,30 +1,7 @@
-// The registry of GP kernels: a new kernel is one file and one entry here.
-import { coregion } from './coregion.js';
-import { constant } from './constant.js';
-import { linear } from './linear.js';
-import { matern12 } from './matern12.js';
-import { matern32 } from './matern32.js';
-import { matern52 } from './matern52.js';
-import { periodic } from './periodic.js';
-import { polynomial } from './polynomial.js';
-import { rbf } from './rbf.js';
-import { rq } from './rq.js';
-import { spectralMixture } from './spectral-mixture.js';
-import type { BaseKernel } from './types.js';
-import { white } from './white.js';
-
-export const kernels: ReadonlyMap<string, BaseKernel> = new Map(
-  [rbf, matern12, matern32, matern52, rq, periodic, linear, polynomial, white, constant, spectralMixture, coregion].map((k) => [k.name, k]),
-);
-
-/** Kernels users write in model text (coregion is built by `tasks = icm(...)`). */
-export const USER_KERNELS: readonly string[] = [...kernels.keys()].filter((k) => k !== 'coregion');
-
-export function getKernel(name: string): BaseKernel | undefined {
-  return kernels.get(name);
-}
-
+// The GP kernels' public face (the registry itself is registry.ts: a new kernel is one file and one entry there).
+export { kernels, USER_KERNELS, getKernel } from './registry.js';
 export { Pairs } from './pairs.js';
 export { KernelEvaluator } from './expr.js';
 export type { BaseKernel, KernelContext, KernelParamSpec, InitRule } from './types.js';
 export { DEFAULT_BOUNDS } from './types.js';
+export { kernelParamNames } from './expr.js';

@@ -6,8 +6,9 @@ export interface Quadrature {
   readonly weights: Float64Array;
 }
 
-// Mirrors compiler/ir/types.ts; stdlib does not import from compiler/.
-export type QuadratureRule = 'gauss-legendre' | 'trapezoid' | 'midpoint' | 'gauss-hermite';
+// The rule names are the IR's (one definition, in the ground package).
+import type { QuadratureRule } from '../../ir/types.js';
+export type { QuadratureRule };
 
 /** Rules guard their own n; the friendlier, range-naming check is `checkPoints` in index.ts. */
 export function assertPointCount(rule: QuadratureRule, n: number, min: number): void {

@@ -9,7 +9,7 @@ import { build, type Rollup } from 'vite';
 import { describe, expect, it } from 'vitest';
 import { compile as compileBrowser, PmixInputError } from '../../api/browser.js';
 import { compile } from '../../api/index.js';
-import { posixPath } from '../../runtime/host.js';
+import { posixPath } from '../../platform/host.js';
 import { sha256Hex } from '../../runtime/sha256.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));

@@ -11,7 +11,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import { compile } from '../../api/index.js';
-import { formatAnswer } from '../../cli/format.js';
+import { formatAnswer } from '../../api/format.js';
 import { serveDir } from './static-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';

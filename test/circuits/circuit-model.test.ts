@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { lowerModel } from '../../compiler/lower.js';
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 import { logDensityRows } from '../../runtime/evaluate.js';
 import { ModelState } from '../../runtime/state.js';
 import { compile } from '../../compiler/compile.js';

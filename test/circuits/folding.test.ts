@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { foldPlan } from '../../circuits/fold.js';
 import { lowerModel } from '../../compiler/lower.js';
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 import { backward, forward, useFolding, type EdgeCounts } from '../../runtime/evaluate.js';
 import { ModelState } from '../../runtime/state.js';
 import { Rng } from '../../stdlib/random.js';

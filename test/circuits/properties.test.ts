@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decomposable, deterministic, smooth, structuredDecomposable } from '../../circuits/properties.js';
-import type { IRGraph, IRNode, IRParam } from '../../compiler/ir/types.js';
+import type { IRGraph, IRNode, IRParam } from '../../ir/types.js';
 import { circuitArb } from '../helpers/random-circuits.js';
 
 const at = (line: number) => ({ source: { line, column: 1 } });

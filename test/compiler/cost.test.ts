@@ -2,7 +2,7 @@
 // on the span of k before any array is allocated), and fits refused over the memory limit.
 import { describe, expect, it } from 'vitest';
 import { estimateCost, fitBytes, formatBytes, MAX_PARAMETER_VALUES, parseBytes } from '../../compiler/cost.js';
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 import { lowerModel } from '../../compiler/lower.js';
 import { PmixError } from '../../runtime/errors.js';
 import { Session } from '../../runtime/session.js';

@@ -2,7 +2,7 @@
 // parameters, fixed and bounded parameters.
 import { describe, expect, it } from 'vitest';
 import { lowerModel } from '../../compiler/lower.js';
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 import { compileOk } from '../helpers/programs.js';
 
 const real = (name: string): IRVariable => ({ name, type: { kind: 'real' } });

@@ -7,7 +7,7 @@ import { parseQuery } from '../../language/parse.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
 import { Session } from '../../runtime/session.js';
 import type { ModelState } from '../../runtime/state.js';
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 import { compileOk } from '../helpers/programs.js';
 import { makeCorpus } from './corpus.js';
 import { reportCases, runs, seed } from './config.js';

@@ -2,7 +2,7 @@
 // from a known GP, jitter (with its reason) for duplicated inputs without noise, an
 // artifact round trip, and a multitask (ICM) gradient check.
 import { describe, expect, it } from 'vitest';
-import type { KernelExpr } from '../../compiler/ir/types.js';
+import type { KernelExpr } from '../../ir/types.js';
 import { makeArtifact, parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
 import type { GPData } from '../../runtime/gp/data.js';
 import { exactLml } from '../../runtime/gp/exact.js';

@@ -1,6 +1,6 @@
 // Builds GP model states directly from IR pieces (no language), and independent naive
 // float64 references: per-pair kernel formulas and Gaussian elimination.
-import type { GPNode, IRGraph, IRParam, KernelExpr } from '../../compiler/ir/types.js';
+import type { GPNode, IRGraph, IRParam, KernelExpr } from '../../ir/types.js';
 import { GPCore } from '../../runtime/gp/core.js';
 import { ModelState } from '../../runtime/state.js';
 

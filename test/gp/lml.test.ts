@@ -2,7 +2,7 @@
 // formulas written out per pair, Gaussian elimination) for every kernel, and its analytic
 // gradient against central finite differences.
 import { describe, expect, it } from 'vitest';
-import type { KernelExpr } from '../../compiler/ir/types.js';
+import type { KernelExpr } from '../../ir/types.js';
 import type { GPData } from '../../runtime/gp/data.js';
 import { exactLml } from '../../runtime/gp/exact.js';
 import { base, gpState, lcg, naiveLml, type ParamInit } from './helpers.js';

@@ -2,7 +2,7 @@
 // multitask forms; and the errors, each on its source span; plus a multitask fit end to end.
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
-import type { GPNode, IRGraph, IRVariable } from '../../compiler/ir/types.js';
+import type { GPNode, IRGraph, IRVariable } from '../../ir/types.js';
 import { lowerModel } from '../../compiler/lower.js';
 import { writeCsv } from '../helpers/programs.js';
 import { Session } from '../../runtime/session.js';

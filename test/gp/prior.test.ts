@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import { lowerModel } from '../../compiler/lower.js';
-import type { IRVariable, ParamPrior } from '../../compiler/ir/types.js';
+import type { IRVariable, ParamPrior } from '../../ir/types.js';
 import { priorTerm } from '../../runtime/gp/prior.js';
 import { Session } from '../../runtime/session.js';
 import { writeCsv } from '../helpers/programs.js';

@@ -3,7 +3,7 @@
 // log marginal likelihood; its hyperparameter gradient matches finite differences; and
 // minibatch training moves the ELBO up.
 import { describe, expect, it } from 'vitest';
-import type { KernelExpr } from '../../compiler/ir/types.js';
+import type { KernelExpr } from '../../ir/types.js';
 import type { GPData } from '../../runtime/gp/data.js';
 import { exactLml } from '../../runtime/gp/exact.js';
 import { fitSparseSteps, setOptimalQ, sparseElbo } from '../../runtime/gp/sparse.js';

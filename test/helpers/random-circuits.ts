@@ -4,7 +4,7 @@
 // Structures mix dense sums with several children, mixing nodes, Hadamard and Kronecker
 // products, and shared sub-circuits (a node reached from several parents: a DAG).
 import fc from 'fast-check';
-import type { IRGraph, IRNode, IRParam, IRVariable } from '../../compiler/ir/types.js';
+import type { IRGraph, IRNode, IRParam, IRVariable } from '../../ir/types.js';
 import { ModelState } from '../../runtime/state.js';
 import { Rng } from '../../stdlib/random.js';
 

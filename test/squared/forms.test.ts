@@ -4,7 +4,7 @@
 // parameter count of signed weights; signed initialization with negative weights.
 import { describe, expect, it } from 'vitest';
 import { lowerModel } from '../../compiler/lower.js';
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 import { logPartition, squaredGradients, squaredLogDensity } from '../../runtime/squared/squared-model.js';
 import { squaredCdf, squaredSample } from '../../runtime/squared/sample.js';
 import { initializeSquared } from '../../runtime/squared/initialize.js';

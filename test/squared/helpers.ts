@@ -1,5 +1,5 @@
 // Hand-built squared circuits (IR) and independent references for the squared-circuit tests.
-import type { IRGraph, IRNode, IRParam } from '../../compiler/ir/types.js';
+import type { IRGraph, IRNode, IRParam } from '../../ir/types.js';
 import { ModelState } from '../../runtime/state.js';
 
 const param = (name: string, shape: number[], value: number[], kind: IRParam['param']): IRParam => ({ name, shape, value, param: kind, fixed: false, init: 'given' });

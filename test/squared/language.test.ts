@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import { lowerModel } from '../../compiler/lower.js';
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
 import { Session } from '../../runtime/session.js';
 import { ModelState } from '../../runtime/state.js';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { lowerModel } from '../../compiler/lower.js';
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 import { ModelState } from '../../runtime/state.js';
 import { squaredLogDensity } from '../../runtime/squared/squared-model.js';
 import { squaredCdf, squaredSample } from '../../runtime/squared/sample.js';

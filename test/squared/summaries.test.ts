@@ -4,7 +4,7 @@
 // sos(...) and c_plus * square(c), a bool circuit, and the query path through the session.
 import { describe, expect, it } from 'vitest';
 import { lowerModel } from '../../compiler/lower.js';
-import type { IRVariable } from '../../compiler/ir/types.js';
+import type { IRVariable } from '../../ir/types.js';
 import { Session } from '../../runtime/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { squaredLogDensity } from '../../runtime/squared/squared-model.js';

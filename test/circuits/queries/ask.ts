@@ -1,6 +1,6 @@
 // Asks a model a query written as text (the REPL's path): parse, then runQuery.
 import { expect } from 'vitest';
-import type { IRGraph } from '../../../compiler/ir/types.js';
+import type { IRGraph } from '../../../ir/types.js';
 import { parseQuery } from '../../../language/parse.js';
 import type { QueryAnswer } from '../../../runtime/queries/answer.js';
 import { runQuery } from '../../../runtime/queries/run-query.js';

@@ -2,7 +2,7 @@
 // compiler), with random parameters: queries by text equal brute-force enumeration.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { IRVariable } from '../../../compiler/ir/types.js';
+import type { IRVariable } from '../../../ir/types.js';
 import { lowerModel } from '../../../compiler/lower.js';
 import { mapState } from '../../../runtime/queries/map.js';
 import { ModelState } from '../../../runtime/state.js';

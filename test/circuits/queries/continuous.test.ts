@@ -5,7 +5,7 @@
 // full-covariance leaf) equal Simpson's rule on the box, expectations and MAP are consistent.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { IRGraph } from '../../../compiler/ir/types.js';
+import type { IRGraph } from '../../../ir/types.js';
 import { logDensityRows } from '../../../runtime/evaluate.js';
 import { expectations } from '../../../runtime/queries/expectation.js';
 import { intervalLogProb } from '../../../runtime/queries/interval.js';

@@ -115,10 +115,10 @@ describe('sampling random circuits', () => {
 
   it('does not recurse: a chain of 20,000 nested sums samples without a stack overflow', () => {
     const depth = 20000;
-    const nodes: import('../../../compiler/ir/types.js').IRNode[] = [
+    const nodes: import('../../../ir/types.js').IRNode[] = [
       { kind: 'input', id: 'n0', dist: 'Bernoulli', scope: [0], units: 1, params: { p: 'p' } },
     ];
-    const params: Record<string, import('../../../compiler/ir/types.js').IRParam> = {
+    const params: Record<string, import('../../../ir/types.js').IRParam> = {
       p: { name: 'p', shape: [1, 1], value: [0.3], param: { kind: 'unit' }, fixed: false, init: 'given' },
       w: { name: 'w', shape: [1, 1], value: [1], param: { kind: 'simplex' }, fixed: false, init: 'given' },
     };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { simplify } from '../../../compiler/passes/simplify.js';
 import { lowerModel } from '../../../compiler/lower.js';
-import type { IRGraph } from '../../../compiler/ir/types.js';
+import type { IRGraph } from '../../../ir/types.js';
 import { compileOk } from '../../helpers/programs.js';
 
 describe('simplify', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distributions, getDistribution } from '../../../stdlib/distributions/index.js';
-import type { VarType } from '../../../compiler/ir/types.js';
+import type { VarType } from '../../../ir/types.js';
 import { Rng } from '../../../stdlib/random.js';
 
 const NAMES = ['Normal', 'Categorical', 'Bernoulli', 'Binomial', 'Poisson', 'Exponential', 'Gamma', 'Beta', 'Laplace', 'StudentT', 'LogNormal'];
