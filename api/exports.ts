@@ -6,7 +6,7 @@ export { load } from './load.js';
 export { PmixError } from '../runtime/errors.js';
 export type { Diagnostic } from '../language/index.js';
 export type { QueryAnswer } from '../runtime/queries/answer.js';
-export type { FitSummary } from '../runtime/session.js';
+export type { FitSummary } from '../session/session.js';
 export type { FitProgress } from '../runtime/learners/types.js';
 export type { Rows, Cell } from '../runtime/data/rows.js';
 export type { IRGraph } from '../ir/types.js';

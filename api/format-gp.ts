@@ -2,7 +2,7 @@
 // and predictions (a table of mean, sd and a 95% interval per point).
 import type { GPFitInfo } from '../runtime/gp/session-fit.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
-import type { FitSummary } from '../runtime/session.js';
+import type { FitSummary } from '../session/session.js';
 
 const num = (x: number, digits = 6): string => {
   if (!Number.isFinite(x)) return String(x);

@@ -1,6 +1,6 @@
 // Text rendering of fit summaries and query answers for people; --json prints the same data raw.
 import type { QueryAnswer } from '../runtime/queries/answer.js';
-import type { FitSummary } from '../runtime/session.js';
+import type { FitSummary } from '../session/session.js';
 import { formatGpFit, formatPredict } from './format-gp.js';
 
 export function num(x: number, digits = 6): string {

@@ -16,7 +16,7 @@ import type { QueryAnswer } from '../runtime/queries/answer.js';
 import { QueryError } from '../runtime/queries/evidence.js';
 import { posteriorProbs } from '../runtime/queries/posterior.js';
 import { runQuery } from '../runtime/queries/run-query.js';
-import { StepError, type FitSummary, type Session } from '../runtime/session.js';
+import { StepError, type FitSummary, type Session } from '../session/session.js';
 import type { ModelState } from '../runtime/state.js';
 import { PmixInputError } from './errors.js';
 

@@ -4,7 +4,7 @@ import type { CompiledProgram } from '../compiler/program.js';
 import type { Diagnostic } from '../language/index.js';
 import type { Dataset } from '../runtime/data/dataset.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
-import { Session, type FitSummary } from '../runtime/session.js';
+import { Session, type FitSummary } from '../session/session.js';
 import { PmixInputError } from './errors.js';
 import { Model } from './model.js';
 

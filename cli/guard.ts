@@ -2,7 +2,7 @@
 // non-finite) into printed messages and exit code 1; anything else is a bug and propagates.
 import { PmixError } from '../runtime/errors.js';
 import { QueryError } from '../runtime/queries/evidence.js';
-import { StepError } from '../runtime/session.js';
+import { StepError } from '../session/session.js';
 import { EXIT_INPUT, Exit, fail, type Output } from './io.js';
 
 export function guard<T>(fn: () => T, sources: ReadonlyMap<string, string>, io: Output): T {

@@ -6,7 +6,7 @@ import { describeSquared, squaredLine } from '../../circuits/squared/describe.js
 import { describeIntegral, integralLines } from '../../circuits/integral/describe.js';
 import { materializeIntegrals } from '../../compiler/passes/quadrature.js';
 import { describeCost } from '../../runtime/resources.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { guard } from '../guard.js';
 import { fail, type Output } from '../io.js';
 import { loadProgram } from '../load.js';

@@ -4,7 +4,7 @@
 // while it runs), marked as interrupted; without it nothing is written.
 import { serializeArtifact } from '../../runtime/artifact.js';
 import type { FitCheckpoint } from '../../runtime/learners/types.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { formatFit } from '../../api/index.js';
 import { guardAsync } from '../guard.js';
 import { catchInterrupts, SIGNAL_EXIT } from '../interrupt.js';

@@ -1,9 +1,9 @@
 // pmix run FILE.pmix: executes the file's fits (with a progress bar) and queries in order,
 // printing a summary of each fit and each query's answer (or one JSON object with --json).
 // Ctrl-C or SIGTERM stops a running fit and the run (exit 130 or 143).
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import type { QueryAnswer } from '../../runtime/queries/answer.js';
-import type { FitSummary } from '../../runtime/session.js';
+import type { FitSummary } from '../../session/session.js';
 import { formatAnswer, formatFit } from '../../api/index.js';
 import { guard, guardAsync } from '../guard.js';
 import { catchInterrupts, SIGNAL_EXIT } from '../interrupt.js';

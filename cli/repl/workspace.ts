@@ -12,7 +12,7 @@ import { PmixError } from '../../runtime/errors.js';
 import type { FitProgress } from '../../runtime/learners/types.js';
 import { QueryError } from '../../runtime/queries/evidence.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
-import { Session, StepError, type FittedModel } from '../../runtime/session.js';
+import { Session, StepError, type FittedModel } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { formatAnswer, formatFit } from '../../api/index.js';
 import { writeAtomic } from '../io.js';

@@ -9,7 +9,7 @@ import { compile } from '../../compiler/compile.js';
 import { fitChowLiu } from '../../circuits/region-graph/index.js';
 import { selectColumns } from '../../runtime/data/dataset.js';
 import { logDensityRows } from '../../runtime/evaluate.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const file = join(root, 'examples/digits.pmix');

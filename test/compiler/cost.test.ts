@@ -5,7 +5,7 @@ import { estimateCost, fitBytes, formatBytes, MAX_PARAMETER_VALUES, parseBytes }
 import type { IRVariable } from '../../ir/types.js';
 import { lowerModel } from '../../compiler/lower.js';
 import { PmixError } from '../../runtime/errors.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { compileOk, tempDir, writeCsv } from '../helpers/programs.js';
 
 const reals = (n: number): IRVariable[] => Array.from({ length: n }, (_, i) => ({ name: `x${i}`, type: { kind: 'real' } }));

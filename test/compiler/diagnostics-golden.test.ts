@@ -7,7 +7,7 @@ import { compile } from '../../compiler/compile.js';
 import type { Diagnostic } from '../../language/diagnostics.js';
 import { renderDiagnostic } from '../../language/render.js';
 import { QueryError } from '../../runtime/queries/evidence.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { tempDir } from '../helpers/programs.js';
 
 const dir = tempDir();

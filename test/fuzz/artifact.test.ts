@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../language/parse.js';
 import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { compileOk } from '../helpers/programs.js';
 import { makeCorpus } from './corpus.js';

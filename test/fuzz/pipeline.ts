@@ -6,7 +6,7 @@ import { compile } from '../../compiler/compile.js';
 import type { CompiledProgram, Step } from '../../compiler/program.js';
 import { PmixError } from '../../runtime/errors.js';
 import { QueryError } from '../../runtime/queries/evidence.js';
-import { Session, StepError } from '../../runtime/session.js';
+import { Session, StepError } from '../../session/session.js';
 
 export type Outcome = 'compile-error' | 'check-error' | 'step-error' | 'ran';
 

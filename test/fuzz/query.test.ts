@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../language/parse.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import type { ModelState } from '../../runtime/state.js';
 import type { IRVariable } from '../../ir/types.js';
 import { compileOk } from '../helpers/programs.js';

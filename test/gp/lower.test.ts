@@ -5,7 +5,7 @@ import { compile } from '../../compiler/compile.js';
 import type { GPNode, IRGraph, IRVariable } from '../../ir/types.js';
 import { lowerModel } from '../../compiler/lower.js';
 import { writeCsv } from '../helpers/programs.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 
 const real = (name: string): IRVariable => ({ name, type: { kind: 'real' } });
 

@@ -5,7 +5,7 @@ import { compile } from '../../compiler/compile.js';
 import { lowerModel } from '../../compiler/lower.js';
 import type { IRVariable, ParamPrior } from '../../ir/types.js';
 import { priorTerm } from '../../runtime/gp/prior.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { writeCsv } from '../helpers/programs.js';
 
 const vars: IRVariable[] = [{ name: 'x', type: { kind: 'real' } }, { name: 'y', type: { kind: 'real' } }];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { compile } from '../../compiler/compile.js';
 import type { CompiledProgram } from '../../compiler/program.js';
 import type { Diagnostic } from '../../language/diagnostics.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import type { ModelState } from '../../runtime/state.js';
 import { Rng } from '../../stdlib/random.js';
 

@@ -4,7 +4,7 @@
 // same functions can be materialized at other point counts.
 import { describe, expect, it } from 'vitest';
 import { compileOk } from '../helpers/programs.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { logDensityRows } from '../../runtime/evaluate.js';
 import { initializeIntegral } from '../../runtime/integral/initialize.js';

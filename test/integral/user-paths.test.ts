@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile, load, PmixInputError } from '../../api/index.js';
 import { compile as compileText } from '../../compiler/compile.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { parseArtifact } from '../../runtime/artifact.js';
 import { PmixError } from '../../runtime/errors.js';
 import { Rng } from '../../stdlib/random.js';

@@ -5,7 +5,7 @@ import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
 import { PmixError } from '../../runtime/errors.js';
 import { logDensityRows } from '../../runtime/evaluate.js';
 import { ModelState } from '../../runtime/state.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { compileOk } from '../helpers/programs.js';
 
 const TEXT = `model G(x, y) = mixture(weights = [0.3, 0.7]) {

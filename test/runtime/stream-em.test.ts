@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../stdlib/random.js';
 import { compileOk, runFits, writeCsv } from '../helpers/programs.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import type { ModelState } from '../../runtime/state.js';
 import { runToEnd } from '../../runtime/learners/drive.js';
 import { emSteps } from '../../runtime/learners/em.js';

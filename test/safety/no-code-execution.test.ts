@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
 import { PmixError } from '../../runtime/errors.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { compileOk, tempDir } from '../helpers/programs.js';
 
 const root = new URL('../../', import.meta.url).pathname;

@@ -12,7 +12,7 @@ import { ModelState } from '../../runtime/state.js';
 import { Rng } from '../../stdlib/random.js';
 import { compileOk, modelState, tempDir } from '../helpers/programs.js';
 import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { closedFormZ, logN, mixtureC, simpson } from './helpers.js';

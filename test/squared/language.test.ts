@@ -5,7 +5,7 @@ import { compile } from '../../compiler/compile.js';
 import { lowerModel } from '../../compiler/lower.js';
 import type { IRVariable } from '../../ir/types.js';
 import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { logPartition, squaredLogDensity } from '../../runtime/squared/squared-model.js';
 import { compileOk, modelState, tempDir } from '../helpers/programs.js';

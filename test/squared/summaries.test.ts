@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { lowerModel } from '../../compiler/lower.js';
 import type { IRVariable } from '../../ir/types.js';
-import { Session } from '../../runtime/session.js';
+import { Session } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { squaredLogDensity } from '../../runtime/squared/squared-model.js';
 import { squaredIntervalLogProb, squaredSummaries } from '../../runtime/squared/summaries.js';

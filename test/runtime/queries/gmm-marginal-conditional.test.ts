@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../../language/parse.js';
 import type { QueryAnswer } from '../../../runtime/queries/answer.js';
-import type { Session } from '../../../runtime/session.js';
-import { Session as S } from '../../../runtime/session.js';
+import type { Session } from '../../../session/session.js';
+import { Session as S } from '../../../session/session.js';
 import { compileOk } from '../../helpers/programs.js';
 
 function session(text: string): Session {
