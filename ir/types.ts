@@ -282,7 +282,12 @@ export type IRNode = InputNode | SumNode | MixingNode | ProductNode | SquareNode
 /** One compiled model: its variables, parameters and nodes (topological order, root last). */
 export interface IRGraph {
   readonly version: number;
-  readonly family: 'mixture' | 'circuit' | 'squared' | 'integral' | 'gp';
+  /**
+   * The model family (mixture, circuit, squared, integral, gp, ...): the registry entry in
+   * families/index.ts that fits, evaluates and queries the graph. A name, not a closed union, so
+   * that a new family is its own folder plus a registry line.
+   */
+  readonly family: string;
   readonly vars: readonly IRVariable[];
   readonly params: Readonly<Record<string, IRParam>>;
   readonly nodes: readonly IRNode[];

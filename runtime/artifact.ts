@@ -53,8 +53,11 @@ export function serializeArtifact(a: Artifact): string {
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Parses and validates an artifact; throws PmixError naming the bad field. */
-export function parseArtifact(text: string, where = 'artifact'): Artifact {
+/**
+ * Parses and validates an artifact's JSON and the structure of its graph; throws PmixError naming
+ * the bad field. Loading goes through session/load-artifact.ts, which adds the family check.
+ */
+export function parseArtifact(text: string, where = 'artifact', checkFamily?: (graph: IRGraph, fail: (field: string, message: string) => never) => void): Artifact {
   let raw: unknown;
   try {
     raw = JSON.parse(text, (key, value: unknown) => {
@@ -76,7 +79,11 @@ export function parseArtifact(text: string, where = 'artifact'): Artifact {
   }
   if (version < 1) v.fail('version', `must be >= 1`);
   v.string(a.model, 'model');
-  checkGraph(validateGraph(v, a.ir), (field, message) => v.fail(field, message));
+  const graph = validateGraph(v, a.ir);
+  const fail = (field: string, message: string): never => v.fail(field, message);
+  // The family registry's check (session/load-artifact.ts): the family is known and matches the nodes.
+  checkFamily?.(graph, fail);
+  checkGraph(graph, fail);
   const prov = v.object(a.provenance, 'provenance');
   v.string(prov.pmix_version, 'provenance.pmix_version');
   // Every field has been checked above, so the cast is safe.
