@@ -164,6 +164,16 @@ function validateGraph(v: Validator, raw: unknown): IRGraph {
       case 'gp':
         checkGpNode(o, at, params, vars.length, (f, m) => v.fail(f, m));
         break;
+      case 'family': {
+        // A node its family evaluates: the family's name, parameters by role, plain options (its checkGraph checks the rest).
+        v.string(o.family, `${at}.family`);
+        for (const [role, nm] of Object.entries(v.object(o.params, `${at}.params`))) refParam(nm, `params.${role}`);
+        for (const [k, x] of Object.entries(v.object(o.options, `${at}.options`))) {
+          const ok = typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)) || (Array.isArray(x) && x.every((e) => typeof e === 'number' && Number.isFinite(e)));
+          if (!ok) v.fail(`${at}.options.${k}`, 'expected a string, a boolean, a finite number or an array of them');
+        }
+        break;
+      }
       case 'square':
         // a squared circuit's root: its child is an earlier node (the circuit c)
         if (!seen.has(v.string(o.child, `${at}.child`))) v.fail(`${at}.child`, `'${String(o.child)}' is not an earlier node`);

@@ -135,6 +135,10 @@ function checkNode(g: IRGraph, n: IRNode, at: string, byId: ReadonlyMap<string, 
       }
       return;
     }
+    case 'family':
+      // Its family checks what its parameters and options mean (ModelFamily.checkGraph).
+      if (n.family !== g.family) fail(`${at}.family`, `a node of family '${n.family}' in a graph of family '${g.family}'`);
+      return;
     case 'product': {
       if (n.mode !== 'hadamard' && n.mode !== 'kronecker') fail(`${at}.mode`, "expected 'hadamard' or 'kronecker'");
       const units = n.mode === 'hadamard' ? n.units : kids.reduce((s, k) => s * k.units, 1);
