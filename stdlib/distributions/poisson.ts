@@ -10,6 +10,8 @@ export const poisson: UnivariateDist = {
   accepts: (t) => t.kind === 'int',
   discrete: true,
   sufficient: 'mean',
+  defaultFor: ['int'],
+  tabulated: true,
   params: [{ role: 'rate', param: { kind: 'positive' } }],
   argNames: ['rate'],
   logDensity(x, theta) {
