@@ -1,0 +1,64 @@
+// The example app's limits: bodies over the size limit get 413 without being read into memory,
+// requests that stall (partial headers or body) are answered 408 and closed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get, post, raw, rssOf, startApp, type App } from './harness.js';
+
+let app: App;
+beforeAll(async () => {
+  app = await startApp({ PMIX_APP_REQUEST_TIMEOUT_MS: '1000', PMIX_APP_HEADERS_TIMEOUT_MS: '500' });
+});
+afterAll(() => app?.stop());
+
+async function alive(): Promise<void> {
+  expect(app.exitCode()).toBeUndefined();
+  expect((await get(app.base, '/')).status).toBe(200);
+}
+
+describe('example app: body size', () => {
+  it('answers a declared body over 1 MiB with 413 and keeps serving', async () => {
+    const rows = Array.from({ length: 80_000 }, (_, i) => ({ home_goals: i % 7 }));
+    const body = JSON.stringify({ rows });
+    expect(body.length).toBeGreaterThan(1 << 20);
+    const r = await post(app.base, '/logprob', body);
+    expect(r.status).toBe(413);
+    expect(r.json.error).toMatch(/body is larger than 1,048,576 bytes/);
+    await alive();
+  });
+
+  it('stops reading a chunked body past the limit (a 600 MB body crashed it)', async () => {
+    const before = rssOf(app.proc.pid!);
+    // 64 MiB offered in 64 KiB chunks; the server must answer 413 and close long before the end.
+    const chunk = Buffer.alloc(1 << 16, 0x20);
+    const head = 'POST /logprob HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const parts = [Buffer.from(head)];
+    for (let i = 0; i < 1024; i++) parts.push(Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n'));
+    const r = await raw(app.port, Buffer.concat(parts));
+    expect(r.status).toBe(413);
+    expect(r.closed).toBe(true);
+    const after = rssOf(app.proc.pid!);
+    if (before !== undefined && after !== undefined) expect(after - before).toBeLessThan(48 * 2 ** 20);
+    await alive();
+  });
+});
+
+describe('example app: stalled requests', () => {
+  it('answers a partial body with 408 and closes the connection (it held it 130 s+)', async () => {
+    const r = await raw(app.port, 'POST /logprob HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"rows": [');
+    expect(r.closed).toBe(true);
+    expect(r.status).toBe(408);
+    await alive();
+  });
+
+  it('answers partial headers with 408 and closes the connection', async () => {
+    const r = await raw(app.port, 'POST /logprob HTTP/1.1\r\nHost: x\r\n');
+    expect(r.closed).toBe(true);
+    expect(r.status).toBe(408);
+    await alive();
+  });
+});
+
+describe('example app: configuration', () => {
+  it('refuses a limit that is not a positive whole number, naming the variable', async () => {
+    await expect(startApp({ PMIX_APP_MAX_BODY_BYTES: '1MB' }, app.artifact)).rejects.toThrow(/PMIX_APP_MAX_BODY_BYTES must be a whole number of at least 1, got '1MB'/);
+  });
+});
