@@ -47,6 +47,8 @@ export function readBody(req, maxBytes) {
     req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+    // A client that goes away mid-body: settle, so nothing waits on a request that will never end.
+    req.on('close', () => req.complete || reject(new HttpError(400, 'the request was cut off')));
   });
 }
 

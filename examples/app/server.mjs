@@ -118,6 +118,7 @@ const server = createServer(
     try {
       out = await answer(req);
     } catch (e) {
+      if (res.destroyed) return; // the client went away (or the request timed out): no one to answer
       let message;
       [status, message, headers] = failure(e);
       out = { error: message };

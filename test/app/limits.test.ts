@@ -57,6 +57,17 @@ describe('example app: stalled requests', () => {
   });
 });
 
+describe('example app: clients that go away', () => {
+  it('forgets a request whose client closes mid-body, without logging an error', async () => {
+    for (let i = 0; i < 20; i++) {
+      const r = await raw(app.port, 'POST /logprob HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"rows": [', { waitMs: 50 });
+      expect(r.status).toBeUndefined(); // we hung up first
+    }
+    await alive();
+    expect(app.stderr()).toBe('');
+  });
+});
+
 describe('example app: configuration', () => {
   it('refuses a limit that is not a positive whole number, naming the variable', async () => {
     await expect(startApp({ PMIX_APP_MAX_BODY_BYTES: '1MB' }, app.artifact)).rejects.toThrow(/PMIX_APP_MAX_BODY_BYTES must be a whole number of at least 1, got '1MB'/);
