@@ -29,7 +29,7 @@ export function clipLines(message) {
  * checked before reading; a chunked body is counted as it arrives and never held past the limit.
  */
 export function readBody(req, maxBytes) {
-  const tooLarge = () => new HttpError(413, `the body is larger than ${maxBytes.toLocaleString('en-US')} bytes`, { connection: 'close' });
+  const tooLarge = () => new HttpError(413, `the body is larger than ${maxBytes.toLocaleString('en-US')} bytes`);
   if (Number(req.headers['content-length'] ?? 0) > maxBytes) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -37,7 +37,7 @@ export function readBody(req, maxBytes) {
     const onData = (c) => {
       size += c.length;
       if (size > maxBytes) {
-        // Stop buffering; the rest is read and dropped until the answer goes out and the connection closes.
+        // Stop buffering; the rest is read and dropped (see linger in server.mjs).
         req.off('data', onData);
         chunks.length = 0;
         req.resume();

@@ -127,14 +127,34 @@ const server = createServer(
     const body = JSON.stringify(out);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
     res.end(body);
+    if (status === 413) res.once('finish', () => linger(req.socket));
   },
 );
+
+/**
+ * After a 413 the client may still be sending the body: closing at once would reset the
+ * connection and could destroy the answer before the client reads it. Half-close (the client
+ * sees the answer, then end of stream), drop what still arrives for a moment, then close.
+ */
+function linger(socket) {
+  socket.end();
+  setTimeout(() => socket.destroy(), 2_000).unref();
+}
 
 server.listen(port, '127.0.0.1', () => {
   console.log(`serving ${model.name} on http://127.0.0.1:${server.address().port}`);
 });
-// Finish requests in flight, then exit (Ctrl-C, or a process manager's SIGTERM).
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => process.exit(0)));
+// Ctrl-C or a process manager's SIGTERM: stop accepting, answer the requests in flight, close
+// idle keep-alive connections, cut any still open after the request timeout (Node stops timing
+// requests once the server closes), then exit 0. A second signal exits 1 at once.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (!server.listening) process.exit(1);
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), limits.requestMs).unref();
+  });
+}
 
 function envLimit(name, fallback) {
   const raw = process.env[name];

@@ -33,6 +33,10 @@ export async function startApp(env: Record<string, string> = {}, artifact = fitG
   let err = '';
   let code: number | null | undefined;
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  // A test worker that ends early must not leave the server running.
+  const reap = () => proc.kill();
+  process.once('exit', reap);
+  proc.once('exit', () => process.off('exit', reap));
   const base = await new Promise<string>((resolve, reject) => {
     proc.stdout!.on('data', (d: Buffer) => {
       const m = /http:\/\/127\.0\.0\.1:\d+/.exec(d.toString());

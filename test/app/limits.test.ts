@@ -73,3 +73,17 @@ describe('example app: configuration', () => {
     await expect(startApp({ PMIX_APP_MAX_BODY_BYTES: '1MB' }, app.artifact)).rejects.toThrow(/PMIX_APP_MAX_BODY_BYTES must be a whole number of at least 1, got '1MB'/);
   });
 });
+
+describe('example app: shutdown', () => {
+  it('exits 0 on SIGTERM with a keep-alive connection and a stalled request open', async () => {
+    const own = await startApp({ PMIX_APP_REQUEST_TIMEOUT_MS: '1000', PMIX_APP_HEADERS_TIMEOUT_MS: '500' }, app.artifact);
+    const exited = new Promise<number | null>((resolve) => own.proc.once('exit', (code) => resolve(code)));
+    const idle = raw(own.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const stalled = raw(own.port, 'POST /logprob HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{');
+    await new Promise((r) => setTimeout(r, 200)); // let both reach the server
+    own.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect((await idle).status).toBe(200);
+    expect((await stalled).closed).toBe(true);
+  });
+});
