@@ -72,6 +72,12 @@ describe('example app: configuration', () => {
   it('refuses a limit that is not a positive whole number, naming the variable', async () => {
     await expect(startApp({ PMIX_APP_MAX_BODY_BYTES: '1MB' }, app.artifact)).rejects.toThrow(/PMIX_APP_MAX_BODY_BYTES must be a whole number of at least 1, got '1MB'/);
   });
+
+  it('refuses a missing artifact with one line on stderr and exit 2, no stack trace', async () => {
+    const err = await startApp({}, '/nonexistent/model.json').then(() => undefined, (e: Error) => e.message);
+    expect(err).toMatch(/server exited with 2: \/nonexistent\/model\.json: ENOENT/);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
 });
 
 describe('example app: shutdown', () => {
