@@ -109,27 +109,31 @@ function failure(e) {
   return [500, 'internal error (logged on the server)', {}];
 }
 
-const server = createServer(
-  { requestTimeout: limits.requestMs, headersTimeout: Math.min(limits.headersMs, limits.requestMs), connectionsCheckingInterval: 500 },
-  async (req, res) => {
-    let status = 200;
-    let headers = {};
-    let out;
-    try {
-      out = await answer(req);
-    } catch (e) {
-      if (res.destroyed) return; // the client went away (or the request timed out): no one to answer
-      let message;
-      [status, message, headers] = failure(e);
-      out = { error: message };
-    }
-    if (res.destroyed) return; // the client went away (or the request timed out) meanwhile
-    const body = JSON.stringify(out);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
-    res.end(body);
-    if (status === 413) res.once('finish', () => linger(req.socket));
-  },
-);
+async function handle(req, res) {
+  let status = 200;
+  let headers = {};
+  let out;
+  try {
+    out = await answer(req);
+  } catch (e) {
+    if (res.destroyed) return; // the client went away (or the request timed out): no one to answer
+    let message;
+    [status, message, headers] = failure(e);
+    out = { error: message };
+  }
+  if (res.destroyed) return;
+  const body = JSON.stringify(out);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+  if (status === 413) res.once('finish', () => linger(req.socket));
+}
+
+const server = createServer({ requestTimeout: limits.requestMs, headersTimeout: Math.min(limits.headersMs, limits.requestMs), connectionsCheckingInterval: 500 }, handle);
+// `Expect: 100-continue` (curl sends it for bodies over 1 MB): invite only a body within the limit.
+server.on('checkContinue', (req, res) => {
+  if (Number(req.headers['content-length'] ?? 0) <= limits.bodyBytes) res.writeContinue();
+  handle(req, res);
+});
 
 /**
  * After a 413 the client may still be sending the body: closing at once would reset the

@@ -1,5 +1,6 @@
 // The example app's limits: bodies over the size limit get 413 without being read into memory,
 // requests that stall (partial headers or body) are answered 408 and closed.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, post, raw, rssOf, startApp, type App } from './harness.js';
 
@@ -38,6 +39,31 @@ describe('example app: body size', () => {
     const after = rssOf(app.proc.pid!);
     if (before !== undefined && after !== undefined) expect(after - before).toBeLessThan(48 * 2 ** 20);
     await alive();
+  });
+});
+
+describe('example app: Expect: 100-continue', () => {
+  it('answers 413 at once instead of inviting a body over the limit', async () => {
+    const r = await raw(app.port, `POST /logprob HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${2 ** 21}\r\n\r\n`);
+    expect(r.status).toBe(413);
+    expect(r.text).not.toMatch(/100 Continue/);
+  });
+
+  it('invites a body within the limit and answers it', async () => {
+    const body = JSON.stringify({ rows: [{ home_goals: 1 }] });
+    const head = `POST /logprob HTTP/1.1\r\nHost: x\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const r = await new Promise<string>((resolve) => {
+      const sock = connect(app.port, '127.0.0.1');
+      let text = '';
+      sock.on('data', (d) => {
+        if (!text && /^HTTP\/1\.1 100 Continue/.test(d.toString())) sock.write(body);
+        text += d.toString();
+      });
+      sock.on('close', () => resolve(text));
+      sock.write(head);
+    });
+    expect(r).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
+    expect(r).toMatch(/"log_prob":\[-[0-9.]+\]/);
   });
 });
 
