@@ -2,7 +2,7 @@
 // and the exit codes (0 ok, 1 bad input, 2 bad usage).
 import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../language/index.js';
-import { renderDiagnostic } from '../language/index.js';
+import { clipWords, renderDiagnostic } from '../language/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INPUT = 1;
@@ -53,11 +53,11 @@ export function plainDiagnostic(d: Diagnostic): Record<string, unknown> {
   return {
     severity: d.severity,
     code: d.code,
-    message: d.message,
+    message: clipWords(d.message),
     ...(d.file ? { file: d.file } : {}),
     ...(d.span ? { line: d.span.startLine, column: d.span.startColumn } : {}),
     ...(d.expected ? { expected: d.expected } : {}),
-    ...(d.hint ? { hint: d.hint } : {}),
+    ...(d.hint ? { hint: clipWords(d.hint) } : {}),
   };
 }
 
