@@ -145,7 +145,6 @@ function readHeader(fs: NonNullable<ReturnType<typeof hostFs>>, fd: number, chun
       let k = 0;
       while (k < cut && (buf[k] === 10 || buf[k] === 13 || isSpace(buf[k]!) || buf[k] === 0xef || buf[k] === 0xbb || buf[k] === 0xbf)) k++;
       if (k === cut && got > 0) continue;
-      if (!isUtf8(buf, 0, cut)) throw new Error('is not valid UTF-8 in its header row (is the file Latin-1 or Windows-1252? save it as UTF-8)');
       const text = new TextDecoder('utf-8').decode(buf.subarray(0, cut)).replace(/^\uFEFF?(?:[ \t]*\r?\n)+/, '');
       let records: string[][];
       try {
@@ -153,7 +152,13 @@ function readHeader(fs: NonNullable<ReturnType<typeof hostFs>>, fd: number, chun
       } catch (e) {
         throw new Error(`is not valid CSV: ${clipText((e as Error).message, 300)}`);
       }
-      if (records.length > 0) return records[0]!.map((c) => c.trim());
+      if (records.length > 0) {
+        const header = records[0]!.map((c) => c.trim());
+        const bad = header.findIndex((h) => h.includes('\ufffd'));
+        // U+FFFD from bytes that are not UTF-8 (a real U+FFFD in a valid file is a name like any other).
+        if (bad >= 0 && !isUtf8(buf, 0, cut)) throw new Error(`has bytes that are not UTF-8 in its header row, column ${bad + 1}: ${invalidUtf8Message(header[bad]!)}`);
+        return header;
+      }
       if (got === 0) return undefined;
       cut = 0;
     }
@@ -195,7 +200,7 @@ function parseErrorMessage(e: unknown, lineBase: number): string {
 }
 
 function mib(bytes: number): string {
-  return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes} bytes`;
+  return bytes % (1 << 20) === 0 ? `${bytes / (1 << 20)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
 /** The text of bytes [a, b): ASCII directly, anything else through a UTF-8 decoder. */
