@@ -155,7 +155,7 @@ describe('bounded echoes', () => {
   it('a 1 MB identifier: the message clips the word, the excerpt shows a window of the line with the caret on it', () => {
     const name = 'Q'.repeat(1 << 20);
     const source = `model M = mixture(k = 2) of ${name}`;
-    const d: Diagnostic = { severity: 'error', code: 'unknown-name', message: `unknown distribution or model '${name}'`, file: 'm.pmix', span: { start: 28, end: 28 + name.length, startLine: 1, startColumn: 29, endLine: 1, endColumn: 29 + name.length } };
+    const d: Diagnostic = { severity: 'error', code: 'unknown-name', message: `unknown distribution or model '${name}'`, file: 'm.pmix', span: { startOffset: 28, endOffset: 28 + name.length, startLine: 1, startColumn: 29, endLine: 1, endColumn: 29 + name.length } };
     const text = renderDiagnostic(d, source);
     expect(text.length).toBeLessThan(700);
     const [head, excerpt, carets] = text.split('\n');
@@ -166,7 +166,7 @@ describe('bounded echoes', () => {
 
   it('a long line cut on both sides keeps the caret under the span', () => {
     const line = 'a'.repeat(500) + 'XYZ' + 'b'.repeat(500);
-    const d: Diagnostic = { severity: 'error', code: 'x', message: 'here', file: 'f', span: { start: 500, end: 503, startLine: 1, startColumn: 501, endLine: 1, endColumn: 504 } };
+    const d: Diagnostic = { severity: 'error', code: 'x', message: 'here', file: 'f', span: { startOffset: 500, endOffset: 503, startLine: 1, startColumn: 501, endLine: 1, endColumn: 504 } };
     const [, excerpt, carets] = renderDiagnostic(d, line).split('\n');
     const col = carets!.indexOf('^');
     expect(excerpt!.slice(col, col + 3)).toBe('XYZ');
