@@ -10,6 +10,7 @@ import type { Ident, QueryAst } from '../language/index.js';
 import type { Diagnostic } from '../language/index.js';
 import { makeArtifact, sha256, type Artifact } from '../runtime/artifact.js';
 import { loadCsv } from '../runtime/data/csv.js';
+import { firstOutsideSupport, outsideSupportMessage } from '../runtime/data/support.js';
 import { selectColumns, type Dataset } from '../runtime/data/dataset.js';
 import { rowWeights } from '../runtime/data/weights.js';
 import { PmixError } from '../runtime/errors.js';
@@ -176,7 +177,10 @@ export class Session {
           }
           const vars = this.variables(st.model, st.data, st.weights);
           const data = this.dataset(st.data);
-          this.lower(st.model, vars, { x: selectColumns(data, vars.map((v) => v.name)), n: data.rows });
+          const x = selectColumns(data, vars.map((v) => v.name));
+          const state = this.lower(st.model, vars, { x, n: data.rows });
+          const outside = firstOutsideSupport(state.graph, x, data.rows);
+          if (outside) throw new PmixError(outsideSupportMessage(outside, st.data, st.model), 'bad-data', SUPPORT_HINT);
           bound.set(st.model, vars);
         });
       } else {
@@ -237,6 +241,8 @@ export class Session {
     const x = selectColumns(data, vars.map((v) => v.name));
     const state = this.lower(step.model, vars, { x, n: data.rows }, 'train');
     if (state.graph.family === 'gp') return yield* this.fitGp(step, state, x, data, onProgress, signal);
+    const outside = firstOutsideSupport(state.graph, x, data.rows);
+    if (outside) throw new PmixError(outsideSupportMessage(outside, step.data, step.model), 'bad-data', SUPPORT_HINT);
     if (state.graph.family === 'integral' && step.settings.method !== 'adam') {
       throw new StepError([{ severity: 'error', code: 'bad-method', message: `${step.model} is an integral circuit: its nets are fitted by gradient through the quadrature circuit, not by ${step.settings.method}`, hint: `fit ${step.model} on ${step.data} by adam(lr = 0.01, epochs = 50)`, span: step.decl?.method.span, file: this.program.file }]);
     }
@@ -434,6 +440,8 @@ export class Session {
     });
   }
 }
+
+const SUPPORT_HINT = 'correct or remove the row, or model the column with a leaf whose support covers the value';
 
 /** Every variable a query names. */
 function queryNames(q: QueryAst): Ident[] {

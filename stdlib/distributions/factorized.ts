@@ -155,6 +155,7 @@ export function factorized(d: UnivariateDist): LeafFamily {
     multivariate: false,
     accepts: (t) => d.accepts(t),
     expects: d.expects,
+    ...(d.support ? { support: d.support } : {}),
     argNames: d.argNames,
     paramSpecs(ctx): ParamSpec[] {
       const L = maxL(ctx);

@@ -32,7 +32,7 @@ export function getDistribution(name: string): LeafFamily | undefined {
   return distributions.get(name);
 }
 
-export type { LeafFamily, UnivariateDist, LayerParams, LayerContext, ArgValue, ParamSpec, LeafStats } from './types.js';
+export type { LeafFamily, UnivariateDist, LayerParams, LayerContext, ArgValue, ParamSpec, LeafStats, Support } from './types.js';
 export { factorized } from './factorized.js';
 export { NotPositiveDefiniteError } from './gaussian.js';
 export { cholesky } from './linalg.js';
