@@ -57,3 +57,35 @@ export function isUtf8(bytes: Uint8Array, from = 0, to = bytes.length): boolean 
     return false;
   }
 }
+
+/**
+ * Where a quote opens a field that is never closed: the index of the last quote (double quotes
+ * read as toggles, as a doubled "" inside a field is) after which the text stays inside quotes,
+ * or -1. csv-parse names only the line where the text ends; this finds the stray quote.
+ */
+export function unclosedQuoteInText(text: string): number {
+  let open = -1;
+  for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) open = open < 0 ? i : -1;
+  return open;
+}
+
+/** unclosedQuoteInText over bytes [from, to). */
+export function unclosedQuoteInBytes(bytes: Uint8Array, from: number, to: number): number {
+  let open = -1;
+  for (let i = bytes.indexOf(34, from); i >= 0 && i < to; i = bytes.indexOf(34, i + 1)) open = open < 0 ? i : -1;
+  return open;
+}
+
+/** Line ends in text before `pos`, as csv-parse counts lines (LF, CRLF and a lone CR once each). */
+export function linesBefore(text: string, pos: number): number {
+  let n = 0;
+  for (let i = 0; i < pos; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) n++;
+  }
+  return n;
+}
+
+export function unclosedQuoteMessage(line: number): string {
+  return `Quote Not Closed: a quote opened on line ${line} is never closed; is there a stray '"'?`;
+}

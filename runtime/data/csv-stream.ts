@@ -9,7 +9,7 @@
 import { parse } from 'csv-parse/sync';
 import type { Diagnostic } from '../../language/index.js';
 import { clipText, suggestionHint } from '../../language/index.js';
-import { FATAL, invalidUtf8Message, isNonDecimal, isUtf8, nonDecimalMessage, quoted } from './cell-checks.js';
+import { FATAL, invalidUtf8Message, isNonDecimal, isUtf8, nonDecimalMessage, quoted, unclosedQuoteInBytes, unclosedQuoteMessage } from './cell-checks.js';
 import type { IRVariable, VarType } from '../../ir/types.js';
 import { hostFs } from '../../platform/host.js';
 import { headerColumns, type DataSpec } from './csv.js';
@@ -21,10 +21,12 @@ const FALSE = new Set(['false', '0', 'no', 'f', 'n']);
 const MAX_ERRORS = 10;
 const DEFAULT_CHUNK_BYTES = 4 << 20;
 /**
- * The longest record read (default 64 MiB): a stray quote makes the rest of the file one
- * record, which would otherwise be held whole before csv-parse reports it.
+ * The longest record read (default 16 MiB): a stray quote makes the rest of the file one
+ * record, which would otherwise be held whole (and parsed whole) before csv-parse reports it.
  */
-const DEFAULT_MAX_RECORD_BYTES = 64 << 20;
+const DEFAULT_MAX_RECORD_BYTES = 16 << 20;
+/** Bytes after a stray quote given to csv-parse to find its reason (an opening quote mid-field). */
+const QUOTE_WINDOW = 1 << 16;
 
 /** Bad data found while streaming: the diagnostics (row and column named), as loadCsv reports them. */
 export class DataStreamError extends Error {
@@ -58,7 +60,7 @@ export interface CsvStream {
 export interface CsvStreamOptions {
   /** Bytes read per chunk (default 4 MiB). */
   readonly chunkBytes?: number;
-  /** The longest record accepted, in bytes (default 64 MiB); a longer one is reported with its line. */
+  /** The longest record accepted, in bytes (default 16 MiB); a longer one is reported with its line. */
   readonly maxRecordBytes?: number;
 }
 
@@ -397,7 +399,9 @@ class Reader {
             try {
               records = parse(new TextDecoder('utf-8').decode(buf.subarray(from, cut)), { skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
             } catch (e) {
-              throw new DataStreamError([dataError(this.spec, `'${this.spec.path}' is not valid CSV: ${parseErrorMessage(e, lineBase)}`)]);
+              const q = (e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' ? unclosedQuoteInBytes(buf, from, cut) : -1;
+              const why = q >= 0 ? unclosedQuoteMessage(lineBase + countLines(buf, 0, q) + 1) : parseErrorMessage(e, lineBase);
+              throw new DataStreamError([dataError(this.spec, `'${this.spec.path}' is not valid CSV: ${why}`)]);
             }
             for (const r of records) onRecord(r);
             badUtf8 = false;
@@ -440,14 +444,17 @@ class Reader {
    */
   private recordTooLong(buf: Uint8Array, cut: number, len: number, line: number, row: number): never {
     const where = `'${this.spec.path}' is not valid CSV`;
+    const q = unclosedQuoteInBytes(buf, cut, len);
+    if (q < 0) throw new DataStreamError([dataError(this.spec, `${where}: the record on line ${line + 1} (row ${row}) is longer than ${mib(this.maxRecordBytes)}`)]);
+    // A quote in the middle of a field is csv-parse's "Invalid Opening Quote", found within a
+    // few bytes of it: only a window is parsed, so memory stays at the bound.
     try {
-      parse(new TextDecoder('utf-8').decode(buf.subarray(cut, len)), { skip_empty_lines: true, relax_column_count: true, trim: true });
+      parse(new TextDecoder('utf-8').decode(buf.subarray(cut, Math.min(len, q + QUOTE_WINDOW))), { skip_empty_lines: true, relax_column_count: true, trim: true });
     } catch (e) {
       if ((e as { code?: string }).code !== 'CSV_QUOTE_NOT_CLOSED') throw new DataStreamError([dataError(this.spec, `${where}: ${parseErrorMessage(e, line)}`)]);
     }
-    const quote = buf.indexOf(34, cut) >= 0 && buf.indexOf(34, cut) < len;
-    const why = quote ? `a quote opened on line ${line + 1} (row ${row}) is not closed within ${mib(this.maxRecordBytes)}` : `the record on line ${line + 1} (row ${row}) is longer than ${mib(this.maxRecordBytes)}`;
-    throw new DataStreamError([dataError(this.spec, `${where}: ${why}; is there a stray '"'?`)]);
+    const at = line + countLines(buf, cut, q) + 1;
+    throw new DataStreamError([dataError(this.spec, `${where}: a quote opened on line ${at} (row ${row}) is not closed within ${mib(this.maxRecordBytes)}; is there a stray '"'?`)]);
   }
 
   /** Records of quote-free bytes [from, to) split by hand (loadCsv's trim and empty-line rules). Returns the record count so far. */

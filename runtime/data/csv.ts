@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import type { Diagnostic } from '../../language/index.js';
 import type { Span } from '../../language/index.js';
 import { clipText, suggestionHint } from '../../language/index.js';
-import { duplicateHeader, invalidUtf8Message, isNonDecimal, isUtf8, nonDecimalMessage, quoted } from './cell-checks.js';
+import { duplicateHeader, invalidUtf8Message, isNonDecimal, isUtf8, linesBefore, nonDecimalMessage, quoted, unclosedQuoteInText, unclosedQuoteMessage } from './cell-checks.js';
 import type { IRVariable, VarType } from '../../ir/types.js';
 import { hostFs } from '../../platform/host.js';
 import type { Dataset } from './dataset.js';
@@ -37,7 +37,9 @@ export function parseCsvText(text: string, spec: DataSpec, opts: { invalidUtf8?:
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
   } catch (e) {
-    return { diagnostics: [dataError(spec, `'${spec.path}' is not valid CSV: ${clipText((e as Error).message, 300)}`)] };
+    const q = (e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' ? unclosedQuoteInText(text) : -1;
+    const why = q >= 0 ? unclosedQuoteMessage(linesBefore(text, q) + 1) : clipText((e as Error).message, 300);
+    return { diagnostics: [dataError(spec, `'${spec.path}' is not valid CSV: ${why}`)] };
   }
   if (records.length === 0) return { diagnostics: [dataError(spec, `'${spec.path}' is empty: expected a header row`)] };
   const header = records[0]!;

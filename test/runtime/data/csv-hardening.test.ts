@@ -127,6 +127,18 @@ describe('a stray quote in a large file', () => {
     for (const chunkBytes of [1024, 65536, 4 << 20]) expect(streamMessage(path, cols, { chunkBytes })).toBe(want);
   });
 
+  it('a quote opening a field and never closed: both name the line of the quote, not the end of the file', () => {
+    const path = bigFile(20002, '"Torgersen');
+    const want = `'${path}' is not valid CSV: Quote Not Closed: a quote opened on line 20002 is never closed; is there a stray '"'?`;
+    expect(loadMessage(path, REAL)).toBe(want);
+    expect(streamMessage(path, REAL)).toBe(want);
+    // With a bound below the rest of the file: stopped at the bound, the same line.
+    expect(streamMessage(path, REAL, { chunkBytes: 65536, maxRecordBytes: 256 << 10 })).toBe(`'${path}' is not valid CSV: a quote opened on line 20002 (row 20001) is not closed within 256 KiB; is there a stray '"'?`);
+    // A quote inside a field past the bound: csv-parse's reason from a window around it.
+    const mid = bigFile(20002, 'Torg"ersen');
+    expect(streamMessage(mid, REAL, { chunkBytes: 65536, maxRecordBytes: 256 << 10 })).toBe(loadMessage(mid, REAL));
+  });
+
   it('an unclosed quote: refused once the open record passes the limit, not after holding the rest of the file', () => {
     // The quote closes 30,000 lines (~1.3 MB) later: without a bound the reader would hold all
     // of it as one record; with a 256 KiB bound it stops there and names the quote's line.
@@ -139,7 +151,7 @@ describe('a stray quote in a large file', () => {
 
   it('property: any stray quote position and chunk size, stream and loadCsv name the same line', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 400 }), fc.integer({ min: 1024, max: 8192 }), fc.constantFrom('a"b', 'ab"'), (line, chunkBytes, bad) => {
+      fc.property(fc.integer({ min: 2, max: 400 }), fc.integer({ min: 1024, max: 8192 }), fc.constantFrom('a"b', 'ab"', '"ab'), (line, chunkBytes, bad) => {
         const rows = ['id,island,x'];
         for (let i = 1; i < 400; i++) rows.push(i + 1 === line ? `${i},${bad},${i}` : `${i},island ${i},${i}`);
         const path = file(rows.join('\n') + '\n');
