@@ -175,7 +175,8 @@ function readHeader(fs: NonNullable<ReturnType<typeof hostFs>>, fd: number, chun
 function recordBoundary(bytes: Uint8Array, len: number): number {
   const q = bytes.indexOf(34);
   if (q < 0 || q >= len) {
-    const cr = bytes.lastIndexOf(13, len - 2);
+    // (lastIndexOf counts a negative start from the end of the whole buffer, past len.)
+    const cr = len >= 2 ? bytes.lastIndexOf(13, len - 2) : -1;
     return Math.max(bytes.lastIndexOf(10, len - 1), cr) + 1;
   }
   let inQuotes = false;
