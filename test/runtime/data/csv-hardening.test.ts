@@ -163,3 +163,20 @@ describe('a stray quote in a large file', () => {
     );
   });
 });
+
+describe('old Mac line ends (lone CR)', () => {
+  it('a CR-only file many chunks long streams the rows loadCsv loads (records are cut at a lone CR too)', () => {
+    const rows = ['x,c'];
+    for (let i = 0; i < 3000; i++) rows.push(`${i * 0.5},${i % 3 ? 'a' : '"b"'}`);
+    const path = file(rows.join('\r') + '\r');
+    const cols: ColumnSpec[] = [REAL[0]!, { name: 'c', type: { kind: 'categorical' } }];
+    const want = loadCsv({ name: 't', path, columns: cols }).data!;
+    expect(want.rows).toBe(3000);
+    for (const chunkBytes of [1024, 5000]) {
+      const { stream } = openCsvStream({ name: 't', path, columns: cols }, { chunkBytes, maxRecordBytes: 4096 });
+      const got: number[] = [];
+      for (const b of stream!.batches(700)) got.push(...b.values.subarray(0, b.n * 2));
+      expect(got).toEqual(Array.from(want.values));
+    }
+  });
+});
