@@ -30,7 +30,7 @@ export function formatPredict(a: Extract<QueryAnswer, { kind: 'predict' }>): str
   const header = [...a.inputs, ...(multi ? ['output'] : []), 'mean', 'sd', 'lower95', 'upper95', 'sd_y'];
   const lines = [header.join('  ')];
   for (const r of a.rows) {
-    lines.push([...r.x.map((v) => num(v)), ...(multi ? [r.output] : []), num(r.mean), num(r.sd), num(r.mean - 1.96 * r.sd), num(r.mean + 1.96 * r.sd), num(r.sd_y)].join('  '));
+    lines.push([...r.x.map((v) => num(v)), ...(multi ? [r.output] : []), num(r.mean), num(r.sd), num(r.lower95), num(r.upper95), num(r.sd_y)].join('  '));
   }
   if (a.samples) a.samples.forEach((s, i) => lines.push(`sample ${i + 1}: ${s.map((v) => num(v)).join(', ')}`));
   if (a.note) lines.push(`note: ${a.note}`);

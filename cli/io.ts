@@ -1,9 +1,8 @@
-// What every command shares: reading files, printing diagnostics, writing outputs
-// atomically (temp file + rename), and the exit codes (0 ok, 1 bad input, 2 bad usage).
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+// What every command shares: reading files, printing diagnostics (outputs: out-path.ts),
+// and the exit codes (0 ok, 1 bad input, 2 bad usage).
+import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../language/index.js';
-import { renderDiagnostic } from '../language/index.js';
+import { clipWords, renderDiagnostic } from '../language/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INPUT = 1;
@@ -54,11 +53,11 @@ export function plainDiagnostic(d: Diagnostic): Record<string, unknown> {
   return {
     severity: d.severity,
     code: d.code,
-    message: d.message,
+    message: clipWords(d.message),
     ...(d.file ? { file: d.file } : {}),
     ...(d.span ? { line: d.span.startLine, column: d.span.startColumn } : {}),
     ...(d.expected ? { expected: d.expected } : {}),
-    ...(d.hint ? { hint: d.hint } : {}),
+    ...(d.hint ? { hint: clipWords(d.hint) } : {}),
   };
 }
 
@@ -66,16 +65,4 @@ export function plainDiagnostic(d: Diagnostic): Record<string, unknown> {
  * name in a string, since JSON.stringify would silently turn it into null. */
 export function jsonText(v: unknown): string {
   return JSON.stringify(v, (_, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x));
-}
-
-/** Writes a file so that readers see either the old one or the whole new one, never a part. */
-export function writeAtomic(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }

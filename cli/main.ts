@@ -85,13 +85,15 @@ program
   .option('--checkpoint', 'on Ctrl-C/SIGTERM write the best parameters so far to --out, and save them there periodically')
   .option('--checkpoint-every <SECONDS>', 'how often --checkpoint saves (default 30)', seconds)
   .option('--max-memory <SIZE>', 'refuse fits estimated to need more, e.g. 8GB (default: PMIX_MAX_MEMORY or half the machine memory)')
+  .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')
+  .option('--reproducible', 'identical fits write identical bytes: provenance.created is SOURCE_DATE_EPOCH if set, else 1970-01-01')
   .action(
     (
       file: string,
-      o: { out: string; model?: string; data?: string[]; seed?: number; json?: boolean; progress: boolean; checkpoint?: boolean; checkpointEvery?: number; maxMemory?: string },
+      o: { out: string; model?: string; data?: string[]; seed?: number; json?: boolean; progress: boolean; checkpoint?: boolean; checkpointEvery?: number; maxMemory?: string; force?: boolean; reproducible?: boolean },
     ) => {
       const out = io(o);
-      const opts = { out: o.out, model: o.model, seed: o.seed, checkpoint: o.checkpoint, checkpointEvery: o.checkpointEvery, maxMemory: memoryLimit(o.maxMemory, out) };
+      const opts = { out: o.out, model: o.model, seed: o.seed, checkpoint: o.checkpoint, checkpointEvery: o.checkpointEvery, maxMemory: memoryLimit(o.maxMemory, out), force: o.force, reproducible: o.reproducible };
       return fitCommand(file, opts, out, dataOverrides(o.data, out), o.progress);
     },
   );
@@ -122,7 +124,8 @@ program
   .requiredOption('--data <PATH.csv>', 'the input rows (columns named as the GP inputs)')
   .option('--out <PATH.csv>', 'write the predictions here (atomically) instead of stdout')
   .option('--json', 'print the predictions as JSON')
-  .action((model: string, o: { data: string; out?: string; json?: boolean }) => predictCommand(model, o, io(o)));
+  .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')
+  .action((model: string, o: { data: string; out?: string; json?: boolean; force?: boolean }) => predictCommand(model, o, io(o)));
 
 program
   .command('plot')
@@ -131,7 +134,8 @@ program
   .requiredOption('--out <FILE.svg>', 'where to write the picture')
   .option('--from <X>', 'left end of the x range (default: the data range, widened)', Number)
   .option('--to <X>', 'right end of the x range', Number)
-  .action((model: string, o: { out: string; from?: number; to?: number }) => plotCommand(model, o, io({})));
+  .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')
+  .action((model: string, o: { out: string; from?: number; to?: number; force?: boolean }) => plotCommand(model, o, io({})));
 
 program
   .command('sample')

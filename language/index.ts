@@ -1,7 +1,7 @@
 // The public face of the language front end.
 export { parseProgram, parseQuery } from './parse.js';
-export { renderDiagnostic, renderDiagnostics } from './render.js';
-export { didYouMean, suggestionHint, damerauLevenshtein } from './suggest.js';
+export { renderDiagnostic, renderDiagnostics, clipWords } from './render.js';
+export { didYouMean, suggestionHint, damerauLevenshtein, clipText, MAX_SUGGEST_LENGTH } from './suggest.js';
 export { QUERY_FORMS } from './queries.js';
 export { RESERVED_WORDS } from './tokens.js';
 export type * from './ast.js';

@@ -1,5 +1,11 @@
 // "Did you mean ...?" for unknown names: the closest candidate by Damerau-Levenshtein
-// distance (adjacent transpositions count as one edit), compared case-insensitively.
+// distance (adjacent transpositions count as one edit), compared case-insensitively. The work
+// is bounded: names longer than MAX_SUGGEST_LENGTH get no suggestion, and candidates whose
+// length differs from the name's by more than the allowed distance are skipped unread (a
+// 6 MiB CSV cell once cost gigabytes here). clipText bounds what messages echo.
+
+/** Longest name (and candidate) compared: no one misspells a 100-character identifier. */
+export const MAX_SUGGEST_LENGTH = 100;
 
 /** Unrestricted Damerau-Levenshtein distance (Lowrance-Wagner). */
 export function damerauLevenshtein(a: string, b: string): number {
@@ -46,13 +52,15 @@ export function damerauLevenshtein(a: string, b: string): number {
  * Ties go to the closer case-sensitive match, then to the earlier candidate.
  */
 export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  if (name.length > MAX_SUGGEST_LENGTH) return undefined;
   const lower = name.toLowerCase();
   const limit = Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDist = Infinity;
   let bestExact = Infinity;
   for (const candidate of candidates) {
-    if (candidate === name) continue;
+    // The distance is at least the difference of the lengths.
+    if (Math.abs(candidate.length - name.length) > limit || candidate === name) continue;
     const dist = damerauLevenshtein(lower, candidate.toLowerCase());
     if (dist > limit || dist >= Math.max(name.length, candidate.length)) continue;
     const exact = damerauLevenshtein(name, candidate);
@@ -69,4 +77,15 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
 export function suggestionHint(name: string, candidates: Iterable<string>): string | undefined {
   const match = didYouMean(name, candidates);
   return match === undefined ? undefined : `did you mean '${match}'?`;
+}
+
+/**
+ * Text from the input echoed in a message, at most `max` characters: longer text keeps its start
+ * and end around "..." and says how long it was, so a 6 MB cell does not become a 6 MB message.
+ */
+export function clipText(text: string, max = 60): string {
+  if (text.length <= max) return text;
+  const head = Math.ceil((max - 3) * 0.7);
+  const tail = max - 3 - head;
+  return `${text.slice(0, head)}...${tail > 0 ? text.slice(text.length - tail) : ''} (${text.length.toLocaleString('en-US')} characters)`;
 }

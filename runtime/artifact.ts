@@ -8,6 +8,7 @@ import { PmixError } from './errors.js';
 import { checkGraph } from './ir-check.js';
 import { checkGpNode } from './gp/artifact-check.js';
 import { sha256Hex } from './sha256.js';
+import { hostPath } from '../platform/host.js';
 
 export const ARTIFACT_FORMAT = 'pmix-model';
 export const ARTIFACT_VERSION = 1;
@@ -45,6 +46,26 @@ export function sha256(text: string): string {
 
 export function makeArtifact(model: string, ir: IRGraph, provenance: Omit<Provenance, 'pmix_version' | 'created'>): Artifact {
   return { format: ARTIFACT_FORMAT, version: ARTIFACT_VERSION, model, ir, provenance: { ...provenance, pmix_version: PMIX_VERSION, created: new Date().toISOString() } };
+}
+
+/**
+ * The artifact as it is written to `artifactPath`: the source and data paths relative to the
+ * artifact's directory (so they do not depend on the working directory of the run, and follow
+ * the files when the directory moves), and `created` replaced when given (reproducible
+ * artifacts: two identical fits give identical bytes).
+ */
+export function portableArtifact(a: Artifact, opts: { readonly artifactPath: string; readonly created?: string }): Artifact {
+  const path = hostPath();
+  const base = path.dirname(path.resolve(opts.artifactPath));
+  const rel = (p: string): string => path.relative(base, path.resolve(p)).split(path.sep).join('/') || '.';
+  const p = a.provenance;
+  const provenance: Provenance = {
+    ...p,
+    ...(p.source_file !== undefined ? { source_file: rel(p.source_file) } : {}),
+    ...(p.data ? { data: { ...p.data, path: rel(p.data.path) } } : {}),
+    ...(opts.created !== undefined ? { created: opts.created } : {}),
+  };
+  return { ...a, provenance };
 }
 
 export function serializeArtifact(a: Artifact): string {

@@ -10,6 +10,7 @@ import type { Ident, QueryAst } from '../language/index.js';
 import type { Diagnostic } from '../language/index.js';
 import { makeArtifact, sha256, type Artifact } from '../runtime/artifact.js';
 import { loadCsv } from '../runtime/data/csv.js';
+import { firstOutsideSupport, outsideSupportMessage } from '../runtime/data/support.js';
 import { selectColumns, type Dataset } from '../runtime/data/dataset.js';
 import { rowWeights } from '../runtime/data/weights.js';
 import { PmixError } from '../runtime/errors.js';
@@ -174,7 +175,10 @@ export class Session {
           }
           const vars = this.variables(st.model, st.data, st.weights);
           const data = this.dataset(st.data);
-          this.lower(st.model, vars, { x: selectColumns(data, vars.map((v) => v.name)), n: data.rows });
+          const x = selectColumns(data, vars.map((v) => v.name));
+          const state = this.lower(st.model, vars, { x, n: data.rows });
+          const outside = firstOutsideSupport(state.graph, x, data.rows);
+          if (outside) throw new PmixError(outsideSupportMessage(outside, st.data, st.model), 'bad-data', SUPPORT_HINT);
           bound.set(st.model, vars);
         });
       } else {
@@ -234,6 +238,8 @@ export class Session {
     const x = selectColumns(data, vars.map((v) => v.name));
     const state = this.lower(step.model, vars, { x, n: data.rows }, 'train');
     const family = familyOf(state.graph);
+    const outside = firstOutsideSupport(state.graph, x, data.rows);
+    if (outside) throw new PmixError(outsideSupportMessage(outside, step.data, step.model), 'bad-data', SUPPORT_HINT);
     const bad = family.methodProblem(state.graph, step.settings, { model: step.model, data: step.data });
     if (bad) throw new StepError([{ severity: 'error', code: 'bad-method', message: bad.message, hint: bad.hint, span: step.decl?.method.span, file: this.program.file }]);
     const fitted = yield* family.fit({
@@ -381,6 +387,8 @@ export class Session {
     });
   }
 }
+
+const SUPPORT_HINT = 'correct or remove the row, or model the column with a leaf whose support covers the value';
 
 /** Every variable a query names. */
 function queryNames(q: QueryAst): Ident[] {

@@ -1,10 +1,12 @@
 // pmix plot MODEL.json --out FILE.svg [--from A --to B]: an SVG of a fitted one-input GP
 // (data, posterior mean, 95% band), written atomically.
-import { EXIT_INPUT, Exit, writeAtomic, type Output } from '../io.js';
+import { EXIT_INPUT, Exit, type Output } from '../io.js';
+import { checkOutPath, writeAtomic } from '../out-path.js';
 import { loadArtifact } from '../load.js';
 import { familyOf } from '../../families/index.js';
 
-export function plotCommand(modelPath: string, opts: { out: string; from?: number; to?: number }, io: Output): void {
+export function plotCommand(modelPath: string, opts: { out: string; from?: number; to?: number; force?: boolean }, io: Output): void {
+  const outPath = checkOutPath(opts.out, { inputs: [modelPath], force: opts.force }, io);
   const { state } = loadArtifact(modelPath, io);
   const plot = familyOf(state.graph).plot;
   if (!plot?.accepts(state.graph)) {
@@ -16,6 +18,6 @@ export function plotCommand(modelPath: string, opts: { out: string; from?: numbe
     throw new Exit(EXIT_INPUT);
   }
   const svg = plot.svg(state, opts.from !== undefined ? { span: [opts.from, opts.to!] } : {});
-  writeAtomic(opts.out, svg);
+  writeAtomic(outPath, svg);
   io.out(`wrote ${opts.out}`);
 }

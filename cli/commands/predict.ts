@@ -6,12 +6,14 @@ import { loadCsv } from '../../runtime/data/csv.js';
 import { selectColumns } from '../../runtime/data/dataset.js';
 import { familyOf } from '../../families/index.js';
 import { guard } from '../guard.js';
-import { EXIT_INPUT, Exit, fail, jsonText, writeAtomic, type Output } from '../io.js';
+import { EXIT_INPUT, Exit, fail, jsonText, type Output } from '../io.js';
+import { checkOutPath, writeAtomic } from '../out-path.js';
 import { loadArtifact } from '../load.js';
 
 const CHUNK = 2000;
 
-export function predictCommand(modelPath: string, opts: { data: string; out?: string }, io: Output): void {
+export function predictCommand(modelPath: string, opts: { data: string; out?: string; force?: boolean }, io: Output): void {
+  const outPath = opts.out === undefined ? undefined : checkOutPath(opts.out, { inputs: [modelPath, opts.data], force: opts.force }, io);
   const { state } = loadArtifact(modelPath, io);
   const family = familyOf(state.graph);
   const predictor = family.predictor;
@@ -55,7 +57,7 @@ export function predictCommand(modelPath: string, opts: { data: string; out?: st
     }
   }, new Map(), io);
   const text = lines.join('\n') + '\n';
-  if (opts.out) writeAtomic(opts.out, text);
+  if (outPath !== undefined) writeAtomic(outPath, text);
   if (io.json) io.out(jsonText({ ok: true, rows: data.rows, ...(opts.out ? { out: opts.out } : { predictions: json }) }));
   else if (opts.out) io.out(`wrote ${data.rows} predictions to ${opts.out}`);
   else io.out(text);

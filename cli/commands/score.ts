@@ -4,7 +4,7 @@
 // bounded memory (--per-row with --json still collects every row's value).
 import { DataStreamError, openCsvStream } from '../../runtime/data/csv-stream.js';
 import { familyOf } from '../../families/index.js';
-import { fail, jsonText, type Output } from '../io.js';
+import { EXIT_INPUT, Exit, fail, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
 import { num } from '../../api/index.js';
 
@@ -45,7 +45,13 @@ export function scoreCommand(modelPath: string, opts: { data: string; perRow?: b
     if (e instanceof DataStreamError) fail(e.diagnostics, new Map(), io);
     throw e;
   }
-  const mean = s / Math.max(rows, 1);
+  if (rows === 0) {
+    // A mean over no rows is not a score: "0 over 0 rows" with exit 0 hid an empty file.
+    io.err(`error: ${opts.data}: no data rows to score (the file has a header only)`);
+    if (io.json) io.out(jsonText({ ok: false, error: { code: 'no-data', message: 'no data rows to score' } }));
+    throw new Exit(EXIT_INPUT);
+  }
+  const mean = s / rows;
   if (io.json) {
     io.out(jsonText({ mean_log_likelihood: mean, n: rows, ...(opts.perRow ? { per_row: perRow } : {}) }));
     return;

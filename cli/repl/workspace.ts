@@ -16,7 +16,7 @@ import { familyOf } from '../../families/index.js';
 import { Session, StepError, type FittedModel } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { formatAnswer, formatFit } from '../../api/index.js';
-import { writeAtomic } from '../io.js';
+import { writeAtomic } from '../out-path.js';
 import { summarize } from '../../runtime/queries/moments.js';
 import { dataRange, plotDensity } from './plot-svg.js';
 

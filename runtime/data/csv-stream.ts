@@ -8,7 +8,8 @@
 // options. Each call of batches() reads the file again from the start.
 import { parse } from 'csv-parse/sync';
 import type { Diagnostic } from '../../language/index.js';
-import { suggestionHint } from '../../language/index.js';
+import { clipText, suggestionHint } from '../../language/index.js';
+import { FATAL, invalidUtf8Message, isNonDecimal, isUtf8, nonDecimalMessage, quoted, unclosedQuoteInBytes, unclosedQuoteMessage } from './cell-checks.js';
 import type { IRVariable, VarType } from '../../ir/types.js';
 import { hostFs } from '../../platform/host.js';
 import { headerColumns, type DataSpec } from './csv.js';
@@ -19,6 +20,13 @@ const FALSE = new Set(['false', '0', 'no', 'f', 'n']);
 /** Errors reported per pass before the rest are counted. */
 const MAX_ERRORS = 10;
 const DEFAULT_CHUNK_BYTES = 4 << 20;
+/**
+ * The longest record read (default 16 MiB): a stray quote makes the rest of the file one
+ * record, which would otherwise be held whole (and parsed whole) before csv-parse reports it.
+ */
+const DEFAULT_MAX_RECORD_BYTES = 16 << 20;
+/** Bytes after a stray quote given to csv-parse to find its reason (an opening quote mid-field). */
+const QUOTE_WINDOW = 1 << 16;
 
 /** Bad data found while streaming: the diagnostics (row and column named), as loadCsv reports them. */
 export class DataStreamError extends Error {
@@ -52,6 +60,8 @@ export interface CsvStream {
 export interface CsvStreamOptions {
   /** Bytes read per chunk (default 4 MiB). */
   readonly chunkBytes?: number;
+  /** The longest record accepted, in bytes (default 16 MiB); a longer one is reported with its line. */
+  readonly maxRecordBytes?: number;
 }
 
 type Kind = 'real' | 'int' | 'bool' | 'categorical';
@@ -73,18 +83,19 @@ export function openCsvStream(spec: DataSpec, opts: CsvStreamOptions = {}): { st
     return { diagnostics: [fileError(spec, `cannot read data file '${spec.path}' for data set '${spec.name}': ${why}`)] };
   }
   const chunkBytes = Math.max(1024, opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  const maxRecordBytes = Math.max(chunkBytes, opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
   let header: string[] | undefined;
   try {
-    header = readHeader(fs, fd, chunkBytes);
+    header = readHeader(fs, fd, chunkBytes, maxRecordBytes);
   } catch (e) {
     fs.closeSync(fd);
-    return { diagnostics: [dataError(spec, `'${spec.path}' is not valid CSV: ${(e as Error).message}`)] };
+    return { diagnostics: [dataError(spec, `'${spec.path}' ${(e as Error).message}`)] };
   }
   fs.closeSync(fd);
   if (!header) return { diagnostics: [dataError(spec, `'${spec.path}' is empty: expected a header row`)] };
   const { colIndex, diagnostics } = headerColumns(spec, header);
   if (diagnostics.length > 0) return { diagnostics };
-  const reader = new Reader(spec, header.length, colIndex, chunkBytes);
+  const reader = new Reader(spec, header.length, colIndex, chunkBytes, maxRecordBytes);
   // Undeclared categorical levels: one scan of the file collects them.
   if (spec.columns.some((c) => c.type.kind === 'categorical' && !c.type.levels)) {
     try {
@@ -118,11 +129,12 @@ export function openCsvStream(spec: DataSpec, opts: CsvStreamOptions = {}): { st
 }
 
 /** The header record (the first non-empty record), or undefined for an empty file. */
-function readHeader(fs: NonNullable<ReturnType<typeof hostFs>>, fd: number, chunkBytes: number): string[] | undefined {
+function readHeader(fs: NonNullable<ReturnType<typeof hostFs>>, fd: number, chunkBytes: number, maxRecordBytes: number): string[] | undefined {
   let buf = new Uint8Array(chunkBytes);
   let len = 0;
   for (;;) {
     if (len === buf.length) {
+      if (len >= maxRecordBytes) throw new Error(`is not valid CSV: its header is longer than ${mib(maxRecordBytes)} (an unclosed quote?)`);
       const next = new Uint8Array(2 * buf.length);
       next.set(buf);
       buf = next;
@@ -136,33 +148,69 @@ function readHeader(fs: NonNullable<ReturnType<typeof hostFs>>, fd: number, chun
       while (k < cut && (buf[k] === 10 || buf[k] === 13 || isSpace(buf[k]!) || buf[k] === 0xef || buf[k] === 0xbb || buf[k] === 0xbf)) k++;
       if (k === cut && got > 0) continue;
       const text = new TextDecoder('utf-8').decode(buf.subarray(0, cut)).replace(/^\uFEFF?(?:[ \t]*\r?\n)+/, '');
-      const records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, to_line: 1 }) as string[][];
-      if (records.length > 0) return records[0]!.map((c) => c.trim());
+      let records: string[][];
+      try {
+        records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, to_line: 1 }) as string[][];
+      } catch (e) {
+        throw new Error(`is not valid CSV: ${clipText((e as Error).message, 300)}`);
+      }
+      if (records.length > 0) {
+        const header = records[0]!.map((c) => c.trim());
+        const bad = header.findIndex((h) => h.includes('\ufffd'));
+        // U+FFFD from bytes that are not UTF-8 (a real U+FFFD in a valid file is a name like any other).
+        if (bad >= 0 && !isUtf8(buf, 0, cut)) throw new Error(`has bytes that are not UTF-8 in its header row, column ${bad + 1}: ${invalidUtf8Message(header[bad]!)}`);
+        return header;
+      }
       if (got === 0) return undefined;
       cut = 0;
     }
   }
 }
 
-/** Index just past the last newline (byte 10) outside double quotes in bytes [0, len) (0 when none). */
+/**
+ * Index just past the last line end outside double quotes in bytes [0, len) (0 when none): a
+ * newline (byte 10), or a lone carriage return (old Mac files) that is not the last byte read
+ * (a newline may follow it in the next read).
+ */
 function recordBoundary(bytes: Uint8Array, len: number): number {
   const q = bytes.indexOf(34);
-  if (q < 0 || q >= len) return bytes.lastIndexOf(10, len - 1) + 1;
+  if (q < 0 || q >= len) {
+    // (lastIndexOf counts a negative start from the end of the whole buffer, past len.)
+    const cr = len >= 2 ? bytes.lastIndexOf(13, len - 2) : -1;
+    return Math.max(bytes.lastIndexOf(10, len - 1), cr) + 1;
+  }
   let inQuotes = false;
   let last = 0;
   for (let i = 0; i < len; i++) {
     const c = bytes[i]!;
     if (c === 34) inQuotes = !inQuotes;
-    else if (c === 10 && !inQuotes) last = i + 1;
+    else if (!inQuotes && (c === 10 || (c === 13 && i + 1 < len && bytes[i + 1] !== 10))) last = i + 1;
   }
   return last;
+}
+
+/** Line ends in bytes [from, to), counted as csv-parse counts lines: LF, CRLF and a lone CR each once. */
+function countLines(bytes: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10, from); i >= 0 && i < to; i = bytes.indexOf(10, i + 1)) n++;
+  for (let i = bytes.indexOf(13, from); i >= 0 && i < to; i = bytes.indexOf(13, i + 1)) if (i + 1 >= to || bytes[i + 1] !== 10) n++;
+  return n;
+}
+
+/** csv-parse's message with its line numbers (counted from the text it was given) made file lines. */
+function parseErrorMessage(e: unknown, lineBase: number): string {
+  return clipText((e as Error).message.replace(/\bline (\d+)/g, (_, n: string) => `line ${Number(n) + lineBase}`), 300);
+}
+
+function mib(bytes: number): string {
+  return bytes % (1 << 20) === 0 ? `${bytes / (1 << 20)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
 /** The text of bytes [a, b): ASCII directly, anything else through a UTF-8 decoder. */
 function textOf(bytes: Uint8Array, a: number, b: number, dec: TextDecoder): string {
   let ascii = true;
   for (let k = a; k < b; k++) if (bytes[k]! >= 128) ascii = false;
-  if (!ascii || b - a > 256) return dec.decode(bytes.subarray(a, b));
+  if (!ascii || b - a > 256) return dec.decode(bytes.subarray(a, b)); // throws on bad UTF-8 when dec is fatal
   let out = '';
   for (let k = a; k < b; k++) out += String.fromCharCode(bytes[k]!);
   return out;
@@ -256,6 +304,7 @@ class Reader {
     private readonly fields: number,
     colIndex: readonly number[],
     private readonly chunkBytes: number,
+    private readonly maxRecordBytes: number,
   ) {
     this.kinds = spec.columns.map((c) => c.type.kind);
     this.levels = spec.columns.map((c) => (c.type.kind === 'categorical' ? c.type.levels : undefined));
@@ -284,7 +333,10 @@ class Reader {
       // Bytes read and not yet parsed (a partial record carried to the next read), then the read.
       let buf = new Uint8Array(2 * this.chunkBytes);
       let len = 0;
-      const dec = new TextDecoder('utf-8');
+      const dec = FATAL;
+      // Lines before buf[0] (for csv-parse's line numbers); set while a chunk's bytes may hold bad UTF-8.
+      let lineBase = 0;
+      let badUtf8 = false;
       // Parsed rows not yet handed out; grows to the rows of one chunk plus one batch.
       let pending = new Float64Array(Math.max(B, 1024) * W);
       let count = 0;
@@ -318,7 +370,11 @@ class Reader {
         }
         for (let f = 0; f < cells.length; f++) {
           const j = this.target[f]!;
-          if (j >= 0) row[j] = this.cell(cells[f]!, j, record, report);
+          if (j < 0) continue;
+          if (badUtf8 && cells[f]!.includes('\ufffd')) {
+            report(record, this.spec.columns[j]!.name, invalidUtf8Message(cells[f]!));
+            row[j] = NaN;
+          } else row[j] = this.cell(cells[f]!, j, record, report);
         }
         addRow();
       };
@@ -335,19 +391,25 @@ class Reader {
         if (start && len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
         if (start && len > 0) start = false;
         const cut = got > 0 ? recordBoundary(buf, len) : len;
+        if (len - cut > this.maxRecordBytes) this.recordTooLong(buf, cut, len, lineBase + countLines(buf, 0, cut), record + 1);
         if (cut > from) {
           const q = buf.indexOf(34, from);
           if ((q >= 0 && q < cut) || hasLoneCR(buf, from, cut)) {
             let records: string[][];
+            badUtf8 = !isUtf8(buf, from, cut);
             try {
-              records = parse(dec.decode(buf.subarray(from, cut)), { skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
+              records = parse(new TextDecoder('utf-8').decode(buf.subarray(from, cut)), { skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
             } catch (e) {
-              throw new DataStreamError([dataError(this.spec, `'${this.spec.path}' is not valid CSV: ${(e as Error).message}`)]);
+              const q = (e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' ? unclosedQuoteInBytes(buf, from, cut) : -1;
+              const why = q >= 0 ? unclosedQuoteMessage(lineBase + countLines(buf, 0, q) + 1) : parseErrorMessage(e, lineBase);
+              throw new DataStreamError([dataError(this.spec, `'${this.spec.path}' is not valid CSV: ${why}`)]);
             }
             for (const r of records) onRecord(r);
+            badUtf8 = false;
           } else record = this.scanPlain(buf, from, cut, record, row, addRow, report, dec);
         }
         if (cut > 0) {
+          lineBase += countLines(buf, 0, cut);
           buf.copyWithin(0, cut, len);
           len -= cut;
         }
@@ -374,6 +436,26 @@ class Reader {
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /**
+   * The bytes [cut, len) are one unfinished record longer than maxRecordBytes (a stray quote
+   * makes the rest of the file one record): report csv-parse's reason when it finds one in it,
+   * else the line where the record starts. Throws DataStreamError.
+   */
+  private recordTooLong(buf: Uint8Array, cut: number, len: number, line: number, row: number): never {
+    const where = `'${this.spec.path}' is not valid CSV`;
+    const q = unclosedQuoteInBytes(buf, cut, len);
+    if (q < 0) throw new DataStreamError([dataError(this.spec, `${where}: the record on line ${line + 1} (row ${row}) is longer than ${mib(this.maxRecordBytes)}`)]);
+    // A quote in the middle of a field is csv-parse's "Invalid Opening Quote", found within a
+    // few bytes of it: only a window is parsed, so memory stays at the bound.
+    try {
+      parse(new TextDecoder('utf-8').decode(buf.subarray(cut, Math.min(len, q + QUOTE_WINDOW))), { skip_empty_lines: true, relax_column_count: true, trim: true });
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'CSV_QUOTE_NOT_CLOSED') throw new DataStreamError([dataError(this.spec, `${where}: ${parseErrorMessage(e, line)}`)]);
+    }
+    const at = line + countLines(buf, cut, q) + 1;
+    throw new DataStreamError([dataError(this.spec, `${where}: a quote opened on line ${at} (row ${row}) is not closed within ${mib(this.maxRecordBytes)}; is there a stray '"'?`)]);
   }
 
   /** Records of quote-free bytes [from, to) split by hand (loadCsv's trim and empty-line rules). Returns the record count so far. */
@@ -434,7 +516,15 @@ class Reader {
           let v = NaN;
           if (kind === 'real' || kind === 'int') v = fastNumber(text, a, b);
           if (!Number.isNaN(v) && (kind === 'real' || Number.isInteger(v))) row[j] = v;
-          else row[j] = this.cell(textOf(text, a, b, dec), j, record, report);
+          else {
+            let cell: string | undefined;
+            try {
+              cell = textOf(text, a, b, dec);
+            } catch {
+              report(record, this.spec.columns[j]!.name, invalidUtf8Message(new TextDecoder('utf-8').decode(text.subarray(a, b))));
+            }
+            row[j] = cell === undefined ? NaN : this.cell(cell, j, record, report);
+          }
         }
         s = e + 1;
       }
@@ -459,25 +549,27 @@ class Reader {
         if (li !== undefined) return li;
         const levels = this.levels[j]!;
         const hint = suggestionHint(cell, levels);
-        report(record, c.name, `'${cell}' is not one of the declared levels (${levels.join(', ')})${hint ? `; ${hint}` : ''}`);
+        report(record, c.name, `${quoted(cell)} is not one of the declared levels (${clipText(levels.join(', '), 200)})${hint ? `; ${hint}` : ''}`);
         return NaN;
       }
       case 'bool':
         if (TRUE.has(lower)) return 1;
         if (FALSE.has(lower)) return 0;
-        report(record, c.name, `'${cell}' is not a bool (true/false, 1/0, yes/no)`);
+        report(record, c.name, `${quoted(cell)} is not a bool (true/false, 1/0, yes/no)`);
         return NaN;
       case 'int': {
-        const v = Number(cell);
-        if (!Number.isFinite(v)) report(record, c.name, `'${cell}' is not a number (int column)`);
-        else if (!Number.isInteger(v)) report(record, c.name, `'${cell}' is not an integer (int column)`);
+        const v = isNonDecimal(cell) ? NaN : Number(cell);
+        if (isNonDecimal(cell)) report(record, c.name, nonDecimalMessage(cell, 'int'));
+        else if (!Number.isFinite(v)) report(record, c.name, `${quoted(cell)} is not a number (int column)`);
+        else if (!Number.isInteger(v)) report(record, c.name, `${quoted(cell)} is not an integer (int column)`);
         else return v;
         return NaN;
       }
       default: {
-        const v = Number(cell);
-        if (Number.isNaN(v) || cell === '') report(record, c.name, `'${cell}' is not a number (real column)`);
-        else if (!Number.isFinite(v)) report(record, c.name, `'${cell}' is not a finite number (real column)`);
+        const v = isNonDecimal(cell) ? NaN : Number(cell);
+        if (isNonDecimal(cell)) report(record, c.name, nonDecimalMessage(cell, 'real'));
+        else if (Number.isNaN(v) || cell === '') report(record, c.name, `${quoted(cell)} is not a number (real column)`);
+        else if (!Number.isFinite(v)) report(record, c.name, `${quoted(cell)} is not a finite number (real column)`);
         else return v;
         return NaN;
       }

@@ -3,7 +3,8 @@
 import { parse } from 'csv-parse/sync';
 import type { Diagnostic } from '../../language/index.js';
 import type { Span } from '../../language/index.js';
-import { suggestionHint } from '../../language/index.js';
+import { clipText, suggestionHint } from '../../language/index.js';
+import { duplicateHeader, invalidUtf8Message, isNonDecimal, isUtf8, linesBefore, nonDecimalMessage, quoted, unclosedQuoteInText, unclosedQuoteMessage } from './cell-checks.js';
 import type { IRVariable, VarType } from '../../ir/types.js';
 import { hostFs } from '../../platform/host.js';
 import type { Dataset } from './dataset.js';
@@ -18,25 +19,34 @@ const FALSE = new Set(['false', '0', 'no', 'f', 'n']);
 export function loadCsv(spec: DataSpec): { data?: Dataset; diagnostics: Diagnostic[] } {
   const fs = hostFs();
   if (!fs) return { diagnostics: [fileError(spec, `cannot read data file '${spec.path}' for data set '${spec.name}': no file system here (in a browser, pass the CSV text to compile)`)] };
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = fs.readFileSync(spec.path, 'utf8');
+    bytes = fs.readFileSync(spec.path);
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     return { diagnostics: [fileError(spec, `cannot read data file '${spec.path}' for data set '${spec.name}': ${why}`)] };
   }
-  return parseCsvText(text, spec);
+  // Bytes that are not UTF-8 decode to U+FFFD; the cells holding them are then refused by name.
+  const invalidUtf8 = !isUtf8(bytes);
+  return parseCsvText(new TextDecoder('utf-8').decode(bytes), spec, { invalidUtf8 });
 }
 
-export function parseCsvText(text: string, spec: DataSpec): { data?: Dataset; diagnostics: Diagnostic[] } {
+/** `invalidUtf8`: the text was decoded from bytes that are not all UTF-8 (cells with U+FFFD are refused). */
+export function parseCsvText(text: string, spec: DataSpec, opts: { invalidUtf8?: boolean } = {}): { data?: Dataset; diagnostics: Diagnostic[] } {
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
   } catch (e) {
-    return { diagnostics: [dataError(spec, `'${spec.path}' is not valid CSV: ${(e as Error).message}`)] };
+    const q = (e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' ? unclosedQuoteInText(text) : -1;
+    const why = q >= 0 ? unclosedQuoteMessage(linesBefore(text, q) + 1) : clipText((e as Error).message, 300);
+    return { diagnostics: [dataError(spec, `'${spec.path}' is not valid CSV: ${why}`)] };
   }
   if (records.length === 0) return { diagnostics: [dataError(spec, `'${spec.path}' is empty: expected a header row`)] };
   const header = records[0]!;
+  if (opts.invalidUtf8) {
+    const bad = header.findIndex((h) => h.includes('\ufffd'));
+    if (bad >= 0) return { diagnostics: [dataError(spec, `${spec.path}: header row, column ${bad + 1}: ${invalidUtf8Message(header[bad]!)}`)] };
+  }
   const { colIndex, diagnostics } = headerColumns(spec, header);
   if (diagnostics.length > 0) return { diagnostics };
 
@@ -58,6 +68,10 @@ export function parseCsvText(text: string, spec: DataSpec): { data?: Dataset; di
     }
     spec.columns.forEach((c, j) => {
       const cell = rec[colIndex[j]!]!;
+      if (opts.invalidUtf8 && cell.includes('\ufffd')) {
+        report(r + 1, c.name, invalidUtf8Message(cell));
+        return;
+      }
       const v = parseCell(cell, c.type.kind);
       if (typeof v === 'string') report(r + 1, c.name, v);
       else values[r * width + j] = v;
@@ -84,7 +98,7 @@ export function parseCsvText(text: string, spec: DataSpec): { data?: Dataset; di
         const li = index.get(s);
         if (li === undefined) {
           const hint = suggestionHint(s, levels);
-          report(r + 1, c.name, `'${s}' is not one of the declared levels (${levels.join(', ')})${hint ? `; ${hint}` : ''}`);
+          report(r + 1, c.name, `${quoted(s)} is not one of the declared levels (${clipText(levels.join(', '), 200)})${hint ? `; ${hint}` : ''}`);
         } else values[r * width + j] = li;
       }
     }
@@ -104,17 +118,19 @@ function parseCell(cell: string, kind: ColumnSpec['type']['kind']): number | str
     case 'bool':
       if (TRUE.has(lower)) return 1;
       if (FALSE.has(lower)) return 0;
-      return `'${cell}' is not a bool (true/false, 1/0, yes/no)`;
+      return `${quoted(cell)} is not a bool (true/false, 1/0, yes/no)`;
     case 'int': {
+      if (isNonDecimal(cell)) return nonDecimalMessage(cell, 'int');
       const v = Number(cell);
-      if (!Number.isFinite(v)) return `'${cell}' is not a number (int column)`;
-      if (!Number.isInteger(v)) return `'${cell}' is not an integer (int column)`;
+      if (!Number.isFinite(v)) return `${quoted(cell)} is not a number (int column)`;
+      if (!Number.isInteger(v)) return `${quoted(cell)} is not an integer (int column)`;
       return v;
     }
     default: {
+      if (isNonDecimal(cell)) return nonDecimalMessage(cell, 'real');
       const v = Number(cell);
-      if (Number.isNaN(v) || cell === '') return `'${cell}' is not a number (real column)`;
-      if (!Number.isFinite(v)) return `'${cell}' is not a finite number (real column)`;
+      if (Number.isNaN(v) || cell === '') return `${quoted(cell)} is not a number (real column)`;
+      if (!Number.isFinite(v)) return `${quoted(cell)} is not a finite number (real column)`;
       return v;
     }
   }
@@ -131,13 +147,19 @@ function dataError(spec: DataSpec, message: string): Diagnostic {
 /** Where each declared column stands in the header (-1 when absent, with a diagnostic naming it). */
 export function headerColumns(spec: DataSpec, header: readonly string[]): { colIndex: number[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  // With two columns of one name, which one a model reads would be a silent choice.
+  const dup = duplicateHeader(header);
+  if (dup) {
+    const d = dataError(spec, `${spec.path}: header row: columns ${dup.first} and ${dup.second} are both named ${quoted(dup.name)}; every column needs its own name`);
+    return { colIndex: spec.columns.map(() => -1), diagnostics: [d] };
+  }
   const colIndex = spec.columns.map((c) => {
     const i = header.indexOf(c.name);
     if (i < 0) {
       diagnostics.push({
         severity: 'error',
         code: 'unknown-column',
-        message: `column '${c.name}' is not in the header of '${spec.path}' (it has: ${header.join(', ')})`,
+        message: `column '${c.name}' is not in the header of '${spec.path}' (it has: ${clipText(header.join(', '), 300)})`,
         span: c.span,
         file: spec.file,
         hint: suggestionHint(c.name, header),

@@ -84,7 +84,9 @@ export function gpQuery(state: ModelState, q: QueryAst, ctx: QueryContext): Quer
         const p = predict(state, xs, m * T, { cov: samples > 0 });
         const rows: PredictRow[] = [];
         for (let i = 0; i < m * T; i++) {
-          rows.push({ x: x[Math.floor(i / T)]!, output: outputs[i % T]!, mean: p.mean[i]!, sd: Math.sqrt(p.varF[i]!), sd_y: Math.sqrt(p.varY[i]!) });
+          const mean = p.mean[i]!;
+          const sd = Math.sqrt(p.varF[i]!);
+          rows.push({ x: x[Math.floor(i / T)]!, output: outputs[i % T]!, mean, sd, lower95: mean - 1.96 * sd, upper95: mean + 1.96 * sd, sd_y: Math.sqrt(p.varY[i]!) });
         }
         const draws = samples > 0 ? samplePosterior(p, samples, new Rng(seed)).map((d) => Array.from(d)) : undefined;
         return { kind: 'predict', inputs, rows, ...(draws ? { samples: draws } : {}), ...(p.note ? { note: p.note } : {}) };

@@ -27,11 +27,16 @@ export type QueryAnswer =
   /** A GP's predictions (runtime/gp/query.ts): one row per input point (and task). */
   | { readonly kind: 'predict'; readonly inputs: readonly string[]; readonly rows: readonly PredictRow[]; readonly samples?: readonly (readonly number[])[]; readonly note?: string };
 
-/** One predicted point: its inputs, the output predicted, the latent mean and sd, and the sd of a new observation. */
+/**
+ * One predicted point: its inputs, the output predicted, the latent mean and sd, the 95% interval
+ * of the latent function (mean -/+ 1.96 sd), and the sd of a new observation.
+ */
 export interface PredictRow {
   readonly x: readonly number[];
   readonly output: string;
   readonly mean: number;
   readonly sd: number;
+  readonly lower95: number;
+  readonly upper95: number;
   readonly sd_y: number;
 }

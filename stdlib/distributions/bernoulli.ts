@@ -1,17 +1,18 @@
 // Bernoulli(p) over {0, 1}: bool columns (false = 0, true = 1) and int 0/1 columns.
 import type { UnivariateDist } from './types.js';
-import { clampUnit, scalarArgs, weightedMoments } from './util.js';
+import { clampUnit, scalarArgs, weightedMoments, ZERO_ONE } from './util.js';
 
 export const bernoulli: UnivariateDist = {
   name: 'Bernoulli',
   expects: 'a bool column or an int column of 0/1',
   accepts: (t) => t.kind === 'bool' || t.kind === 'int',
+  support: ZERO_ONE,
   discrete: true,
   sufficient: 'mean',
   defaultFor: ['bool'],
   tabulated: true,
   levelProduct: true,
-  support(theta) {
+  positiveValues(theta) {
     const p = theta[0]!;
     const out: number[] = [];
     if (p < 1) out.push(0);

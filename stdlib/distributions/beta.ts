@@ -2,7 +2,7 @@
 // moment-matching start, with step halving (the log-likelihood is concave in (alpha, beta)).
 import type { UnivariateDist } from './types.js';
 import { betaI, digamma, lgamma, trigamma } from '../special.js';
-import { scalarArgs } from './util.js';
+import { scalarArgs, UNIT_INTERVAL } from './util.js';
 
 const EDGE = 1e-12;
 
@@ -14,6 +14,7 @@ export const beta: UnivariateDist = {
   name: 'Beta',
   expects: 'a real column of values in (0, 1)',
   accepts: (t) => t.kind === 'real',
+  support: UNIT_INTERVAL,
   discrete: false,
   params: [
     { role: 'alpha', param: { kind: 'positive' } },

@@ -2,12 +2,13 @@
 // largest observed count, never fitted.
 import type { UnivariateDist } from './types.js';
 import { betaI, lgamma } from '../special.js';
-import { clampUnit, isCount, scalarArgs } from './util.js';
+import { clampUnit, isCount, scalarArgs, COUNTS } from './util.js';
 
 export const binomial: UnivariateDist = {
   name: 'Binomial',
   expects: 'an int column of counts',
   accepts: (t) => t.kind === 'int',
+  support: COUNTS,
   discrete: true,
   sufficient: 'counts',
   tabulated: true,

@@ -10,7 +10,7 @@ export const categorical: UnivariateDist = {
   defaultFor: ['categorical'],
   tabulated: true,
   levelProduct: true,
-  support(theta, levels) {
+  positiveValues(theta, levels) {
     const out: number[] = [];
     for (let l = 0; l < levels; l++) if (theta[l]! > 0) out.push(l);
     return out;

@@ -1,11 +1,12 @@
 // Exponential(rate) over x >= 0.
 import type { UnivariateDist } from './types.js';
-import { scalarArgs, weightedMoments } from './util.js';
+import { scalarArgs, weightedMoments, NON_NEGATIVE } from './util.js';
 
 export const exponential: UnivariateDist = {
   name: 'Exponential',
   expects: 'a real column of non-negative values',
   accepts: (t) => t.kind === 'real' || t.kind === 'int',
+  support: NON_NEGATIVE,
   discrete: false,
   sufficient: 'mean',
   params: [{ role: 'rate', param: { kind: 'positive' } }],

@@ -151,7 +151,7 @@ export function factorized(d: UnivariateDist): LeafFamily {
   };
 
   /** Per variable, the values unit p (one unit's roles, no units axis) gives positive probability. */
-  const unitSupport = (support: NonNullable<UnivariateDist['support']>, p: Readonly<Record<string, ArrayLike<number>>>, ctx: LayerContext): number[][] | undefined => {
+  const unitSupport = (support: NonNullable<UnivariateDist['positiveValues']>, p: Readonly<Record<string, ArrayLike<number>>>, ctx: LayerContext): number[][] | undefined => {
     if (roles.some((r) => p[r.role] === undefined)) return undefined;
     const L = maxL(ctx);
     return Array.from({ length: ctx.dims }, (_, j) => {
@@ -167,9 +167,10 @@ export function factorized(d: UnivariateDist): LeafFamily {
     multivariate: false,
     accepts: (t) => d.accepts(t),
     expects: d.expects,
+    ...(d.support ? { support: d.support } : {}),
     argNames: d.argNames,
     ...(d.defaultFor ? { defaultFor: { types: d.defaultFor } } : {}),
-    ...(d.support ? { finiteSupport: (p, ctx) => unitSupport(d.support!, p, ctx) } : {}),
+    ...(d.positiveValues ? { finiteSupport: (p, ctx) => unitSupport(d.positiveValues!, p, ctx) } : {}),
     paramSpecs(ctx): ParamSpec[] {
       const L = maxL(ctx);
       return roles.map((r) => ({ role: r.role, shape: r.size === 'levels' ? [ctx.units, ctx.dims, L] : [ctx.units, ctx.dims], param: r.param }));

@@ -2,7 +2,7 @@
 // "Estimating a Gamma distribution"), then rate = shape / mean.
 import type { UnivariateDist } from './types.js';
 import { digamma, gammaP, lgamma, trigamma } from '../special.js';
-import { scalarArgs } from './util.js';
+import { scalarArgs, NON_NEGATIVE } from './util.js';
 
 /** Solves digamma(a) = y for a > 0 (Minka's starting point, then Newton). */
 export function inverseDigamma(y: number): number {
@@ -21,6 +21,7 @@ export const gamma: UnivariateDist = {
   name: 'Gamma',
   expects: 'a real column of positive values',
   accepts: (t) => t.kind === 'real' || t.kind === 'int',
+  support: NON_NEGATIVE,
   discrete: false,
   params: [
     { role: 'shape', param: { kind: 'positive' } },

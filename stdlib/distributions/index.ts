@@ -45,7 +45,7 @@ export function defaultLeafFor(t: VarType): { readonly name: string; readonly va
   return undefined;
 }
 
-export type { LeafFamily, UnivariateDist, LayerParams, LayerContext, ArgValue, ParamSpec, LeafStats } from './types.js';
+export type { LeafFamily, UnivariateDist, LayerParams, LayerContext, ArgValue, ParamSpec, LeafStats, Support } from './types.js';
 export type { LeafProduct, ProductLayer, ProductCoordSpec, TupleLeafOps, LinearGaussianLeaf, MarginalSite, LeafDegeneracy } from './types.js';
 export { factorized } from './factorized.js';
 export { NotPositiveDefiniteError } from './gaussian.js';

@@ -1,12 +1,13 @@
 // LogNormal(mu, sigma): log x ~ Normal(mu, sigma), x > 0.
 import type { UnivariateDist } from './types.js';
 import { LOG_2PI, normalCdf } from '../special.js';
-import { scalarArgs, weightedMoments } from './util.js';
+import { scalarArgs, weightedMoments, POSITIVE } from './util.js';
 
 export const logNormal: UnivariateDist = {
   name: 'LogNormal',
   expects: 'a real column of positive values',
   accepts: (t) => t.kind === 'real' || t.kind === 'int',
+  support: POSITIVE,
   discrete: false,
   params: [
     { role: 'mu', param: { kind: 'identity' } },

@@ -1,13 +1,14 @@
 // Poisson(rate) over counts 0, 1, 2, ...
 import type { UnivariateDist } from './types.js';
 import { gammaP, lgamma } from '../special.js';
-import { isCount, scalarArgs, weightedMoments } from './util.js';
+import { isCount, scalarArgs, weightedMoments, COUNTS } from './util.js';
 import { poissonLogPmf } from '../poisson-log-pmf.js';
 
 export const poisson: UnivariateDist = {
   name: 'Poisson',
   expects: 'an int column of counts',
   accepts: (t) => t.kind === 'int',
+  support: COUNTS,
   discrete: true,
   sufficient: 'mean',
   defaultFor: ['int'],

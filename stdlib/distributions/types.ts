@@ -28,6 +28,17 @@ export interface ParamSpec {
   readonly shared?: boolean;
 }
 
+/**
+ * The values a family can give a density to whatever its parameters (Poisson: counts). The data
+ * are checked against it before a fit, so a bad cell is named by row, column and value instead
+ * of surfacing as a row of zero density in the middle of EM.
+ */
+export interface Support {
+  contains(x: number): boolean;
+  /** Words for messages: "counts 0, 1, 2, ...". */
+  readonly text: string;
+}
+
 /** A user-written argument value: a number, a vector or a matrix. */
 export type ArgValue = number | number[] | number[][];
 
@@ -61,6 +72,8 @@ export interface LeafFamily {
   accepts(type: VarType): boolean;
   /** Words for diagnostics: "a real column", "an int column of counts", ... */
   readonly expects: string;
+  /** Where the density can be positive, per variable; absent: every value of an accepted type. */
+  readonly support?: Support;
   /** Names of user arguments (e.g. ['mean', 'sd', 'cov']); used for 'did you mean'. */
   readonly argNames: readonly string[];
   paramSpecs(ctx: LayerContext): ParamSpec[];
@@ -221,6 +234,8 @@ export interface UnivariateDist {
   readonly name: string;
   readonly expects: string;
   accepts(type: VarType): boolean;
+  /** Where the density can be positive for some parameters; absent: every value of an accepted type. */
+  readonly support?: Support;
   readonly discrete: boolean;
   /**
    * Parameter roles. size 'levels' = a vector with one entry per category (Categorical's probs).
@@ -268,6 +283,6 @@ export interface UnivariateDist {
   readonly tabulated?: boolean;
   /** Products multiply level by level over the variable's known levels (squared circuits). */
   readonly levelProduct?: boolean;
-  /** The values with positive probability (finite supports only), given the variable's levels. */
-  support?(theta: ArrayLike<number>, levels: number): number[];
+  /** The values with positive probability under these parameters (finite supports only), given the variable's levels. */
+  positiveValues?(theta: ArrayLike<number>, levels: number): number[];
 }

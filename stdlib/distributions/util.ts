@@ -1,5 +1,5 @@
 // Shared helpers of the univariate distributions: argument checks and weighted moments.
-import type { ArgError, ArgValue } from './types.js';
+import type { ArgError, ArgValue, Support } from './types.js';
 
 export type ScalarCheck = 'real' | 'positive' | 'unit' | 'count';
 
@@ -119,3 +119,10 @@ export function clampUnit(p: number, floor: number): number {
 export function isCount(x: number): boolean {
   return x >= 0 && Number.isInteger(x);
 }
+
+/** Supports shared by several families (types.ts Support). */
+export const COUNTS: Support = { contains: isCount, text: 'counts 0, 1, 2, ...' };
+export const NON_NEGATIVE: Support = { contains: (x) => x >= 0, text: 'values >= 0' };
+export const POSITIVE: Support = { contains: (x) => x > 0, text: 'values > 0' };
+export const UNIT_INTERVAL: Support = { contains: (x) => x >= 0 && x <= 1, text: 'values in [0, 1]' };
+export const ZERO_ONE: Support = { contains: (x) => x === 0 || x === 1, text: '0 or 1' };

@@ -55,7 +55,8 @@ const csvText: fc.Arbitrary<string> = fc
 const anyText = fc.oneof(csvText, fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('', '\uFEFF', 'x,y,n,b,c', 'x,y,n,b,c\n', '\n\n\n', ',,,,'));
 
 const ROW_COLUMN = /row \d+, column '[^']*'/;
-const FILE_LEVEL = /is empty|is not valid CSV|more bad cells|is not in the header|no data rows/;
+// A header row naming one column twice, or bytes that are not UTF-8 in it, is refused on the header row.
+const FILE_LEVEL = /is empty|is not valid CSV|more bad cells|is not in the header|no data rows|header row(:|, column \d+:)/;
 
 /** parseCsvText's contract: typed values or diagnostics that say where. */
 function checkParse(text: string): void {

@@ -150,3 +150,34 @@ describe('renderDiagnostic', () => {
     expect(out).toBe('a:1:5: error: one\n  abcdef\n      ^\n<input>: error: two');
   });
 });
+
+describe('bounded echoes', () => {
+  it('a 1 MB identifier: the message clips the word, the excerpt shows a window of the line with the caret on it', () => {
+    const name = 'Q'.repeat(1 << 20);
+    const source = `model M = mixture(k = 2) of ${name}`;
+    const d: Diagnostic = { severity: 'error', code: 'unknown-name', message: `unknown distribution or model '${name}'`, file: 'm.pmix', span: { startOffset: 28, endOffset: 28 + name.length, startLine: 1, startColumn: 29, endLine: 1, endColumn: 29 + name.length } };
+    const text = renderDiagnostic(d, source);
+    expect(text.length).toBeLessThan(700);
+    const [head, excerpt, carets] = text.split('\n');
+    expect(head).toMatch(/^m\.pmix:1:29: error: unknown distribution or model 'Q+\.\.\.Q+' \(1,048,578 characters\)$/);
+    expect(excerpt).toBe(`  model M = mixture(k = 2) of ${'Q'.repeat(100)}...`);
+    expect(carets).toBe(`  ${' '.repeat(28)}${'^'.repeat(100)}`);
+  });
+
+  it('a long line cut on both sides keeps the caret under the span', () => {
+    const line = 'a'.repeat(500) + 'XYZ' + 'b'.repeat(500);
+    const d: Diagnostic = { severity: 'error', code: 'x', message: 'here', file: 'f', span: { startOffset: 500, endOffset: 503, startLine: 1, startColumn: 501, endLine: 1, endColumn: 504 } };
+    const [, excerpt, carets] = renderDiagnostic(d, line).split('\n');
+    const col = carets!.indexOf('^');
+    expect(excerpt!.slice(col, col + 3)).toBe('XYZ');
+    expect(carets!.trim()).toBe('^^^');
+    expect(excerpt!.startsWith('  ...')).toBe(true);
+    expect(excerpt!.endsWith('...')).toBe(true);
+  });
+
+  it('words of paths and ordinary messages are left whole', () => {
+    const path = '/tmp/' + 'd'.repeat(150) + '/data.csv';
+    const d: Diagnostic = { severity: 'error', code: 'x', message: `cannot read '${path}'`, file: 'f' };
+    expect(renderDiagnostic(d, undefined)).toBe(`f: error: cannot read '${path}'`);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { damerauLevenshtein, didYouMean, suggestionHint } from '../../language/suggest.js';
+import fc from 'fast-check';
+import { clipText, damerauLevenshtein, didYouMean, MAX_SUGGEST_LENGTH, suggestionHint } from '../../language/suggest.js';
 
 const DISTRIBUTIONS = ['Normal', 'Categorical', 'Bernoulli', 'Binomial', 'Poisson', 'Exponential', 'Gamma', 'Beta', 'Laplace', 'StudentT', 'LogNormal'];
 
@@ -61,5 +62,61 @@ describe('suggestionHint', () => {
   it('phrases the suggestion', () => {
     expect(suggestionHint('Normla', DISTRIBUTIONS)).toBe("did you mean 'Normal'?");
     expect(suggestionHint('Zzz', DISTRIBUTIONS)).toBeUndefined();
+  });
+});
+
+/** The unbounded search didYouMean did before its work was bounded (reference for the property). */
+function referenceDidYouMean(name: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestDist = Infinity;
+  let bestExact = Infinity;
+  for (const c of candidates) {
+    if (c === name) continue;
+    const dist = damerauLevenshtein(name.toLowerCase(), c.toLowerCase());
+    if (dist > limit || dist >= Math.max(name.length, c.length)) continue;
+    const exact = damerauLevenshtein(name, c);
+    if (dist < bestDist || (dist === bestDist && exact < bestExact)) [best, bestDist, bestExact] = [c, dist, exact];
+  }
+  return best;
+}
+
+describe('bounded suggestion work', () => {
+  it('property: for names up to 100 characters the bounded search suggests what the unbounded one does', () => {
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'A', 'x', '_'), maxLength: 14 });
+    fc.assert(
+      fc.property(word, fc.array(word, { maxLength: 8 }), (name, candidates) => {
+        expect(didYouMean(name, candidates)).toBe(referenceDidYouMean(name, candidates));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a 6 MiB name is compared with nothing; a candidate of another length is never read', () => {
+    const huge = 'x'.repeat(6 << 20);
+    expect(didYouMean(huge, ['red', 'blue', huge.slice(1)])).toBeUndefined();
+    // Candidates whose length differs by more than the allowed distance: an object whose
+    // characters throw if read shows they are skipped on the length alone.
+    const untouchable = new Proxy(new String('y'.repeat(50)), {
+      get(target, key) {
+        if (key === 'length') return 50;
+        throw new Error(`read ${String(key)}`);
+      },
+    }) as unknown as string;
+    expect(didYouMean('yyyy', [untouchable, 'yyyyy'])).toBe('yyyyy');
+    expect(MAX_SUGGEST_LENGTH).toBe(100);
+    expect(didYouMean('a'.repeat(101), ['a'.repeat(100)])).toBeUndefined();
+    expect(didYouMean('a'.repeat(99) + 'b', ['a'.repeat(100)])).toBe('a'.repeat(100));
+  });
+});
+
+describe('clipText', () => {
+  it('keeps short text, clips long text to its start and end with its length', () => {
+    expect(clipText('red')).toBe('red');
+    expect(clipText('a'.repeat(60))).toBe('a'.repeat(60));
+    const long = 'S' + 'x'.repeat(6 << 20) + 'E';
+    const c = clipText(long);
+    expect(c).toMatch(/^Sx+\.\.\.x+E \(6,291,458 characters\)$/);
+    expect(c.length).toBeLessThan(90);
   });
 });
