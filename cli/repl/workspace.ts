@@ -11,8 +11,8 @@ import { parseArtifact, serializeArtifact, makeArtifact } from '../../runtime/ar
 import { PmixError } from '../../runtime/errors.js';
 import type { FitProgress } from '../../runtime/learners/types.js';
 import { QueryError } from '../../runtime/queries/evidence.js';
-import { runQuery } from '../../runtime/queries/run-query.js';
 import { Session, StepError, type FittedModel } from '../../session/session.js';
+import { answerQuery } from '../../session/answer-query.js';
 import { ModelState } from '../../runtime/state.js';
 import { formatAnswer, formatFit } from '../../api/index.js';
 import { writeAtomic } from '../io.js';
@@ -164,7 +164,7 @@ export class Workspace {
     const { query, diagnostics } = parseQuery(text, INPUT);
     if (!query) return render(diagnostics, text);
     try {
-      return formatAnswer(runQuery(st, query, { vars: st.graph.vars, file: INPUT, constants: new Map() }));
+      return formatAnswer(answerQuery(st, query, { file: INPUT }));
     } catch (e) {
       if (e instanceof QueryError) return render(e.diagnostics, text);
       throw e;
