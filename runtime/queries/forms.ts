@@ -8,7 +8,7 @@ const MIXTURE_FORMS = ['logp', 'p', 'posterior', 'sample', 'mode', 'mean'];
 const GP_FORMS = ['predict', 'p', 'mean', 'logp'];
 
 export function answerableForms(graph: IRGraph): AnswerableForms {
-  const list = (forms: readonly string[]): string => forms.map((f) => (f === 'p' ? 'p, p(x in [a, b]), p(x | ...)' : f)).join(', ');
+  const list = (forms: readonly string[]): string => `${forms.slice(0, -1).join(', ')} and ${forms[forms.length - 1]}`;
   switch (graph.family) {
     case 'gp': {
       const gp = graph.nodes.find((n) => n.kind === 'gp');

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../language/parse.js';
 import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
-import { runQuery } from '../../runtime/queries/run-query.js';
+import { answerQuery } from '../../session/answer-query.js';
 import { Session } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { compileOk } from '../helpers/programs.js';
@@ -125,7 +125,7 @@ function load(text: string): void {
     const { query } = parseQuery(q);
     if (!query) continue;
     try {
-      const a = runQuery(state, query, { vars: state.graph.vars, file: '<query>', constants: new Map() });
+      const a = answerQuery(state, query, { file: '<query>' });
       const bad = findNaN(a);
       if (bad) throw new Error(`query ${q} answered NaN at ${bad}`);
     } catch (e) {
