@@ -6,6 +6,7 @@ import type { IRGraph } from '../../ir/types.js';
 
 const MIXTURE_FORMS = ['logp', 'p', 'posterior', 'sample', 'mode', 'mean'];
 const GP_FORMS = ['predict', 'p', 'mean', 'logp'];
+const WHAT: Partial<Record<IRGraph['family'], string>> = { mixture: 'a mixture model', circuit: 'a circuit', integral: 'an integral circuit' };
 
 export function answerableForms(graph: IRGraph): AnswerableForms {
   const list = (forms: readonly string[]): string => `${forms.slice(0, -1).join(', ')} and ${forms[forms.length - 1]}`;
@@ -34,7 +35,7 @@ export function answerableForms(graph: IRGraph): AnswerableForms {
       const forms = root?.kind === 'mixing' ? MIXTURE_FORMS : MIXTURE_FORMS.filter((f) => f !== 'posterior');
       return {
         forms,
-        what: graph.family === 'mixture' ? 'a mixture model' : graph.family === 'integral' ? 'an integral circuit' : 'a circuit',
+        what: WHAT[graph.family] ?? 'this model',
         refusals: {
           posterior: 'posterior needs a model whose outermost part is a mixture (its components are what posterior gives the probabilities of)',
           predict: `predict(...) is a query of Gaussian process models; this model answers ${list(forms)}`,
