@@ -8,7 +8,7 @@ import type { IRVariable } from '../ir/types.js';
 import type { AnswerableForms, BoundInterval, BoundQuery, CallArg, SourceSpan } from '../ir/query.js';
 import { bindGpSpec } from './bind-gp-query.js';
 import { bindValues, lookupVar, Problems, wholeNumber, type BoundBody } from './bind-values.js';
-import { specFromAst, type QuerySpec, type SpecInterval } from './query-spec.js';
+import { formSpan, specFromAst, type QuerySpec, type SpecInterval } from './query-spec.js';
 
 export interface BindOptions extends AnswerableForms {
   readonly vars: readonly IRVariable[];
@@ -29,16 +29,19 @@ export function bindQuery(ast: QueryAst, opts: BindOptions): BindResult {
   const problems = new Problems(opts.file);
   // An unanswered form says so alone (its items may not even make sense for the model).
   const form = formOf(ast);
-  checkForm(form, ast.kind === 'call' ? ast.form.span : formSpanOf(ast.span, form), opts, problems);
-  if (problems.count) return { diagnostics: problems.diagnostics };
+  if (!formAnswered(form, ast.kind === 'call' ? ast.form.span : formSpan(ast.span, form), opts, problems)) return { diagnostics: problems.diagnostics };
   const spec = specFromAst(ast, opts.constants ?? new Map(), opts.file, problems.diagnostics);
-  return bindSpec(spec, opts, problems);
+  return bindAnswered(spec, opts, problems);
 }
 
-/** Binds an evaluated query (from model text or the API's objects). */
-export function bindSpec(spec: QuerySpec, opts: BindOptions, problems = new Problems(opts.file)): BindResult {
-  if (!problems.count) checkForm(spec.form, spec.formSpan, opts, problems);
-  if (problems.diagnostics.some((d) => d.code === 'unknown-query' || d.code === 'unsupported-query')) return { diagnostics: problems.diagnostics };
+/** Binds an evaluated query (the API's objects, the CLI's options). */
+export function bindSpec(spec: QuerySpec, opts: BindOptions): BindResult {
+  const problems = new Problems(opts.file);
+  if (!formAnswered(spec.form, spec.formSpan, opts, problems)) return { diagnostics: problems.diagnostics };
+  return bindAnswered(spec, opts, problems);
+}
+
+function bindAnswered(spec: QuerySpec, opts: BindOptions, problems: Problems): BindResult {
   // Models of outputs given inputs bind their own forms to points of the inputs.
   const pointwise = opts.roles && (spec.kind === 'predict' || spec.kind === 'density' || spec.kind === 'distribution' || spec.kind === 'mean');
   const body = pointwise ? bindGpSpec(spec, opts.vars, opts.roles!, problems) : bindBody(spec, opts, problems);
@@ -46,7 +49,6 @@ export function bindSpec(spec: QuerySpec, opts: BindOptions, problems = new Prob
   const query = { ...body, file: opts.file, ...(spec.span ? { span: spec.span } : {}) } as BoundQuery;
   return { query, diagnostics: [] };
 }
-
 
 function bindBody(spec: QuerySpec, opts: BindOptions, problems: Problems): BoundBody | undefined {
   const { vars } = opts;
@@ -170,15 +172,16 @@ function callArg(v: unknown): CallArg | undefined {
   return undefined;
 }
 
-/** Reports a form the model does not answer: unknown ones with "did you mean", known ones with what the model answers instead. */
-function checkForm(form: string, span: Span | undefined, opts: AnswerableForms, problems: Problems): void {
-  if (opts.forms.includes(form)) return;
+/** False after reporting a form the model does not answer: unknown ones with "did you mean", known ones with what the model answers instead. */
+function formAnswered(form: string, span: Span | undefined, opts: AnswerableForms, problems: Problems): boolean {
+  if (opts.forms.includes(form)) return true;
   const list = opts.forms.map((f) => `${f}(...)`).join(', ');
   if (!BUILT_IN.has(form)) {
     problems.add(`unknown query '${form}'`, span, 'unknown-query', suggestionHint(form, opts.forms), opts.forms.map((f) => `'${f}'`));
-    return;
+    return false;
   }
   problems.add(opts.refusals?.[form] ?? `${opts.what} does not answer ${form}(...); it answers ${list}`, span, 'unsupported-query');
+  return false;
 }
 
 const BUILT_IN = new Set(QUERY_FORMS);
@@ -195,8 +198,4 @@ export function formOf(q: QueryAst): string {
     default:
       return q.kind;
   }
-}
-
-function formSpanOf(span: Span, form: string): Span {
-  return { ...span, endOffset: span.startOffset + form.length, endLine: span.startLine, endColumn: span.startColumn + form.length };
 }

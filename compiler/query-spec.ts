@@ -104,6 +104,6 @@ function callItem(item: QueryItem, value: (a: Assignment) => SpecValue): SpecIte
 }
 
 /** The form's name: the query text starts with it. */
-function formSpan(span: Span, form: string): Span {
+export function formSpan(span: Span, form: string): Span {
   return { ...span, endOffset: span.startOffset + form.length, endLine: span.startLine, endColumn: span.startColumn + form.length };
 }
