@@ -75,7 +75,7 @@ export type BoundQuery = (
 
 export type BoundQueryKind = BoundQuery['kind'];
 
-/** The forms a model answers, as its family declares them (runtime/queries/forms.ts). */
+/** The forms a model answers, as its family declares them (families/index.ts: answerableForms). */
 export interface AnswerableForms {
   /** The query forms as written: 'logp', 'p', 'predict', or a family's own. */
   readonly forms: readonly string[];

@@ -12,22 +12,21 @@ import { conditionModel } from './condition.js';
 import { densityQuery } from './density.js';
 import { evidenceRow, queryError } from './evidence.js';
 import { expectations, summarizeCircuit } from './expectation.js';
-import { isCircuit } from './is-circuit.js';
 import { mapState } from './map.js';
 import { findMode } from './mode.js';
 import { summarize } from './moments.js';
 import { posteriorQuery } from './posterior.js';
-import { gpQuery } from '../gp/query.js';
-import { squaredQuery } from '../squared/query.js';
 import { ImpossibleEvidenceError, sampleRows } from './sample.js';
 
-export function runQuery(state: ModelState, q: BoundQuery): QueryAnswer {
-  // Gaussian processes answer their own forms (runtime/gp/query.ts).
-  if (state.graph.family === 'gp') return gpQuery(state, q);
-  // Squared circuits answer through c * c (runtime/squared/query.ts).
-  if (state.graph.family === 'squared') return squaredQuery(state, q);
+/**
+ * Answers a bound query on a tractable circuit-shaped model (mixtures, circuits, materialized
+ * integral circuits). `paths.circuit` picks the circuit passes (expectations, max-product MAP)
+ * over the mixture ones (the conditioning pass, local-ascent mode); the family decides.
+ * Other families answer through their own entry in families/.
+ */
+export function runQuery(state: ModelState, q: BoundQuery, paths: QueryPaths): QueryAnswer {
   try {
-    return answer(state, q);
+    return answer(state, q, paths);
   } catch (e) {
     // A covariance that conditioning made numerically singular is a property of this query's values.
     if (e instanceof NotPositiveDefiniteError) throw queryError(q, `this query cannot be answered: ${e.message.replace(/; increase reg_covar$/, '')} (numerically, for these values)`, q.span, 'degenerate');
@@ -35,7 +34,12 @@ export function runQuery(state: ModelState, q: BoundQuery): QueryAnswer {
   }
 }
 
-function answer(state: ModelState, q: BoundQuery): QueryAnswer {
+export interface QueryPaths {
+  /** Circuit passes (true) or the mixture paths (false). */
+  readonly circuit: boolean;
+}
+
+function answer(state: ModelState, q: BoundQuery, paths: QueryPaths): QueryAnswer {
   const vars = state.graph.vars;
   switch (q.kind) {
     case 'density':
@@ -46,7 +50,7 @@ function answer(state: ModelState, q: BoundQuery): QueryAnswer {
     case 'mean': {
       const targets = q.target;
       const evidence = evidenceRow(vars.length, q.given);
-      if (isCircuit(state.graph)) return circuitSummary(state, q, targets, evidence);
+      if (paths.circuit) return circuitSummary(state, q, targets, evidence);
       const { model, logEvidence } = conditionModel(state, evidence, targets);
       if (!Number.isFinite(logEvidence)) throw queryError(q, 'the given values have zero density under the model: the conditional is undefined');
       const summary = definedMoments(summarize(model, targets.map((_, i) => i)), q);
@@ -69,7 +73,7 @@ function answer(state: ModelState, q: BoundQuery): QueryAnswer {
       const targets = vars.map((_, i) => i).filter((i) => !given.has(i));
       if (targets.length === 0) throw queryError(q, 'every variable is given a value: there is nothing left to find the mode of');
       const evidence = evidenceRow(vars.length, q.given);
-      if (isCircuit(state.graph)) return circuitMode(state, q, targets, evidence);
+      if (paths.circuit) return circuitMode(state, q, targets, evidence);
       const { model, logEvidence } = conditionModel(state, evidence, targets);
       if (!Number.isFinite(logEvidence)) throw queryError(q, 'the given values have zero density under the model');
       const m = findMode(model);

@@ -3,7 +3,7 @@
 // probabilities and summaries (mean, p(x | ...) as a distribution: summaries.ts, moments and
 // box masses of the leaf products of c * c), exact samples (autoregressive inverse
 // transform), and an approximate mode (gradient ascent from the best of many samples).
-// posterior(...) is refused (runtime/queries/forms.ts says why): a squared circuit's
+// posterior(...) is refused (families/squared/index.ts says why): a squared circuit's
 // components have signed weights, so "which component" has no probability.
 import type { BoundQuery } from '../../ir/query.js';
 import { Rng } from '../../stdlib/random.js';

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../language/parse.js';
-import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
+import { serializeArtifact } from '../../runtime/artifact.js';
+import { readArtifact } from '../../session/load-artifact.js';
 import { answerQuery } from '../../session/answer-query.js';
 import { Session } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
@@ -114,7 +115,7 @@ const QUERIES = ['sample(2, seed = 1)', 'mode()', 'mean()'];
 function load(text: string): void {
   let state: ModelState;
   try {
-    state = new ModelState(parseArtifact(text, 'fuzz.json').ir);
+    state = new ModelState(readArtifact(text, 'fuzz.json').ir);
   } catch (e) {
     if (!isExpected(e)) throw e;
     return;
