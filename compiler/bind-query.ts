@@ -110,8 +110,9 @@ function bindBody(spec: QuerySpec, opts: BindOptions, problems: Problems): Bound
       return undefined;
     case 'call': {
       const targets: number[] = [];
-      const args: Record<string, CallArg> = {};
-      const argSpans: Record<string, SourceSpan> = {};
+      // Null-prototype records: an argument named '__proto__' is an argument like any other.
+      const args: Record<string, CallArg> = Object.create(null) as Record<string, CallArg>;
+      const argSpans: Record<string, SourceSpan> = Object.create(null) as Record<string, SourceSpan>;
       for (const item of spec.items) {
         if (item.kind === 'other') {
           problems.add(`${spec.form}(...) takes variable names and arguments 'name = value', not ${item.what}`, item.span);
@@ -120,7 +121,7 @@ function bindBody(spec: QuerySpec, opts: BindOptions, problems: Problems): Bound
           if (v !== undefined) targets.push(v);
         } else {
           const a = item.value;
-          if (a.name in args) problems.add(`'${a.name}' is given twice`, a.nameSpan ?? a.span);
+          if (Object.hasOwn(args, a.name)) problems.add(`'${a.name}' is given twice`, a.nameSpan ?? a.span);
           const arg = callArg(a.value);
           if (a.value !== undefined && arg === undefined) problems.add(`'${a.name}' must be a number, a string, true or false, or a vector of numbers`, a.valueSpan ?? a.span, 'type-mismatch');
           if (arg !== undefined) {

@@ -126,6 +126,8 @@ describe('binding queries to a model', () => {
       argSpans: { bandwidth: expect.any(Object), kernel: expect.any(Object), at: expect.any(Object) },
       given: [{ v: 2, value: 1 }],
     });
+    const own = bind('modes(__proto__ = 1, constructor = 2)', opts).query;
+    expect(own?.kind === 'call' && [Object.keys(own.args), own.args['__proto__'], own.args['constructor']]).toEqual([['__proto__', 'constructor'], 1, 2]);
     expect(messages('modes(mpgg)', opts)).toEqual(["'mpgg' is not a variable of this model (its variables: mpg, cylinders, origin, turbo)"]);
     expect(messages('modes(mpg in [0, 1])', opts)).toEqual(["modes(...) takes variable names and arguments 'name = value', not the interval 'mpg in [...]'"]);
   });
