@@ -4,6 +4,7 @@ import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { ADAM_DEFAULTS, EM_DEFAULTS, LBFGS_DEFAULTS } from '../compiler/fit-settings.js';
 import type { IRVariable } from '../ir/types.js';
 import type { FitSettings } from '../compiler/program.js';
+import type { QuerySpec } from '../compiler/query-spec.js';
 import { parseQuery } from '../language/index.js';
 import { makeArtifact, serializeArtifact } from '../runtime/artifact.js';
 import { PmixError } from '../runtime/errors.js';
@@ -14,10 +15,12 @@ import type { FitProgress } from '../runtime/learners/types.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import { QueryError } from '../runtime/queries/evidence.js';
 import { posteriorProbs } from '../runtime/queries/posterior.js';
+import { answerQuery, answerSpec } from '../session/answer-query.js';
 import { familyOf } from '../families/index.js';
 import { StepError, type FitSummary, type Session } from '../session/session.js';
 import type { ModelState } from '../runtime/state.js';
 import { PmixInputError } from './errors.js';
+import { checkRowKeys, specTargets, specValues } from './row-keys.js';
 
 export interface FitOptions {
   readonly method?: 'em' | 'adam' | 'lbfgs';
@@ -94,9 +97,10 @@ export class Model {
     }
   }
 
-  /** log p(row) for each row; absent or null cells are marginalized. */
+  /** log p(row) for each row; absent, null or undefined cells are marginalized; unknown keys and NaN are errors. */
   logProb(rows: Rows): Float64Array {
     const state = this.current();
+    checkRowKeys(rows, state.graph.vars, this.name);
     const { data, diagnostics } = rowsToDataset('rows', rows, state.graph.vars, 'missing');
     if (!data) throw new PmixInputError(diagnostics);
     const x = selectColumns(data, state.graph.vars.map((v) => v.name));
@@ -109,6 +113,7 @@ export class Model {
     const state = this.current();
     const family = familyOf(state.graph);
     if (!family.predictor) throw new PmixError(`model '${this.name}' is ${family.noun}; predict is for conditional models (Gaussian processes)`, 'bad-query');
+    checkRowKeys(rows, state.graph.vars, this.name);
     const { data, diagnostics } = rowsToDataset('rows', rows, state.graph.vars, 'missing');
     if (!data) throw new PmixInputError(diagnostics);
     return family.predictor.predictRows(state, selectColumns(data, state.graph.vars.map((v) => v.name)), data.rows);
@@ -117,6 +122,7 @@ export class Model {
   /** Posterior probabilities of the root mixture's components, one array per row. */
   posterior(rows: Rows): number[][] {
     const state = this.current();
+    checkRowKeys(rows, state.graph.vars, this.name);
     const { data, diagnostics } = rowsToDataset('rows', rows, state.graph.vars, 'missing');
     if (!data) throw new PmixInputError(diagnostics);
     const p = posteriorProbs(state, selectColumns(data, state.graph.vars.map((v) => v.name)), data.rows);
@@ -131,7 +137,7 @@ export class Model {
     const { query, diagnostics } = parseQuery(text);
     if (!query) throw new PmixInputError(diagnostics, new Map([['<query>', text]]));
     try {
-      return familyOf(state.graph).answer(state, query, { vars: state.graph.vars, file: '<query>', constants: this.session?.program.constants ?? new Map() });
+      return answerQuery(state, query, { file: '<query>', constants: this.session?.program.constants ?? new Map() });
     } catch (e) {
       throw wrap(e, new Map([['<query>', text]]));
     }
@@ -139,21 +145,33 @@ export class Model {
 
   /** n draws as rows of objects. */
   sample(n: number, opts: { seed?: number } = {}): Record<string, Cell>[] {
-    const a = this.query(`sample(${Math.floor(n)}, seed = ${Math.floor(opts.seed ?? 0)})`);
+    const a = this.ask({ kind: 'sample', form: 'sample', count: { value: Math.floor(n) }, args: [{ name: 'seed', value: Math.floor(opts.seed ?? 0) }], given: [] }, '<sample>');
     if (a.kind !== 'sample') throw new Error('unexpected answer');
     return a.rows.map((r) => Object.fromEntries(a.columns.map((c, i) => [c, r[i]!])));
   }
 
   /** The highest-density point found (given evidence, of the other variables). */
   map(evidence: Readonly<Record<string, Cell>> = {}): { point: Record<string, Cell>; logDensity: number } {
-    const a = this.query(`mode(${assignments(evidence)})`);
+    const vars = this.current().graph.vars;
+    const a = this.ask({ kind: 'mode', form: 'mode', given: specValues(evidence, vars, this.name, 'map(evidence)') }, '<map>');
     if (a.kind !== 'mode') throw new Error('unexpected answer');
     return { point: { ...a.point }, logDensity: a.logDensity };
   }
 
   /** The distribution of `target` variables given evidence, summarized. */
   condition(target: readonly string[], evidence: Readonly<Record<string, Cell>>): QueryAnswer {
-    return this.query(`p(${target.join(', ')}${Object.keys(evidence).length ? ` | ${assignments(evidence)}` : ''})`);
+    const vars = this.current().graph.vars;
+    const what = 'condition(target, evidence)';
+    return this.ask({ kind: 'distribution', form: 'p', target: specTargets(target, vars, this.name, what), given: specValues(evidence ?? {}, vars, this.name, what) }, '<condition>');
+  }
+
+  /** A query built from values (no text): bound to the model, then answered. */
+  private ask(spec: QuerySpec, file: string): QueryAnswer {
+    try {
+      return answerSpec(this.current(), spec, file);
+    } catch (e) {
+      throw wrap(e, new Map());
+    }
   }
 
   /** The fitted model as an artifact (JSON text), loadable with `load`. */
@@ -185,12 +203,6 @@ function mergeSettings(base: FitSettings | undefined, o: FitOptions): FitSetting
   }
   const b = base?.method === 'adam' ? base : ADAM_DEFAULTS;
   return { method, lr: o.lr ?? b.lr, epochs: o.epochs ?? b.epochs, batch: o.batch ?? b.batch, seed: o.seed ?? b.seed, regCovar: o.regCovar ?? b.regCovar, init: o.init ?? b.init };
-}
-
-function assignments(e: Readonly<Record<string, Cell>>): string {
-  return Object.entries(e)
-    .map(([k, v]) => `${k} = ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`)
-    .join(', ');
 }
 
 function wrap(e: unknown, sources: ReadonlyMap<string, string>): unknown {

@@ -2,6 +2,7 @@
 // Shared code (session, API, CLI, REPL, artifact loader) asks the registry, never a family's name.
 import type { ModelFamily } from '../runtime/family.js';
 import type { IRGraph } from '../ir/types.js';
+import type { AnswerableForms } from '../ir/query.js';
 import type { ModelExpr } from '../language/index.js';
 import { PmixError } from '../runtime/errors.js';
 import { mixtureFamily } from './mixture/index.js';
@@ -23,6 +24,14 @@ export function familyOf(graph: Pick<IRGraph, 'family'>): ModelFamily {
 export function loweringFor(body: ModelExpr): ModelFamily | undefined {
   for (const f of FAMILIES.values()) if (f.lowering?.claims(body)) return f;
   return undefined;
+}
+
+/** What the binder needs of a graph's family: the forms it answers, its noun, its refusals, a conditional model's roles. */
+export function answerableForms(graph: IRGraph): AnswerableForms {
+  const f = familyOf(graph);
+  const roles = f.roles?.(graph);
+  const refusals = f.refusals?.(graph);
+  return { forms: f.formsOf?.(graph) ?? f.forms, what: f.noun, ...(refusals ? { refusals } : {}), ...(roles ? { roles } : {}) };
 }
 
 export type { ModelFamily } from '../runtime/family.js';

@@ -177,7 +177,19 @@ export type QueryAst =
   | { readonly kind: 'mode'; readonly given: readonly Assignment[]; readonly span: Span }
   | { readonly kind: 'mean'; readonly target: readonly Ident[]; readonly given: readonly Assignment[]; readonly span: Span }
   /** `predict(x = 2030.5)`, `predict(x = [1, 2], samples = 3, seed = 1)`: a GP's predictive distribution. */
-  | { readonly kind: 'predict'; readonly items: readonly Assignment[]; readonly span: Span };
+  | { readonly kind: 'predict'; readonly items: readonly Assignment[]; readonly span: Span }
+  /**
+   * Any other form, e.g. a family's own `modes(bandwidth = 2 | x = 1)`: kept as written. The
+   * binder (compiler/bind-query.ts) knows which forms the model's family answers, so it says
+   * "unknown query ... did you mean" or binds the items.
+   */
+  | { readonly kind: 'call'; readonly form: Ident; readonly items: readonly QueryItem[]; readonly given: readonly Assignment[]; readonly span: Span };
+
+/** One item of a query before '|': `x = 1`, `x in [0, 1]`, or an expression (a bare name, a count). */
+export type QueryItem =
+  | { readonly kind: 'assignment'; readonly assignment: Assignment }
+  | { readonly kind: 'expr'; readonly expr: Expr }
+  | { readonly kind: 'interval'; readonly interval: IntervalItem };
 
 export interface QueryDecl {
   readonly kind: 'query';

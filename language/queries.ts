@@ -1,15 +1,14 @@
-// The query forms. The grammar reads every query as `form(items | given)`; here the form
-// is dispatched on and its items checked, so that `lopg(...)` can get a "did you mean".
-import type { Arg, Assignment, Expr, Ident, IntervalItem, QueryAst, Span } from './ast.js';
+// The query forms. The grammar reads every query as `form(items | given)`; here the built-in
+// forms are dispatched on and their items checked. Any other form becomes a 'call' as written:
+// the binder (compiler/bind-query.ts) knows the forms the model's family answers, so it gives
+// `lopg(...)` its "did you mean" and binds a family's own forms.
+import type { Arg, Assignment, Expr, Ident, QueryAst, QueryItem, Span } from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
-import { suggestionHint } from './suggest.js';
 
+export type { QueryItem };
+
+/** The forms the grammar knows (a family may answer more: they parse as 'call'). */
 export const QUERY_FORMS: readonly string[] = ['logp', 'p', 'posterior', 'sample', 'mode', 'mean', 'predict'];
-
-export type QueryItem =
-  | { readonly kind: 'assignment'; readonly assignment: Assignment }
-  | { readonly kind: 'expr'; readonly expr: Expr }
-  | { readonly kind: 'interval'; readonly interval: IntervalItem };
 
 export interface RawQuery {
   readonly form: Ident;
@@ -158,15 +157,7 @@ export function buildQuery(q: RawQuery): Result {
       if (!Array.isArray(target)) return target;
       return { query: { kind: 'mean', target, given: q.given, span: q.span } };
     }
-    default: {
-      const hint = suggestionHint(form, QUERY_FORMS);
-      return fail(
-        q.form.span,
-        `unknown query '${form}'`,
-        hint,
-        QUERY_FORMS.map((f) => `'${f}'`),
-        'unknown-query',
-      );
-    }
+    default:
+      return { query: { kind: 'call', form: q.form, items: q.items, given: q.given, span: q.span } };
   }
 }

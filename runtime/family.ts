@@ -5,11 +5,11 @@
 // runtime's types (states, learners' steps, answers); the families themselves sit above it.
 import type { CompiledProgram, FitSettings } from '../compiler/program.js';
 import type { IRGraph, IRVariable } from '../ir/types.js';
-import type { Diagnostic, ModelExpr, QueryAst } from '../language/index.js';
+import type { Diagnostic, ModelExpr } from '../language/index.js';
+import type { BoundQuery } from '../ir/query.js';
 import type { Steps } from './learners/drive.js';
 import type { FitProgress, FitResult } from './learners/types.js';
 import type { QueryAnswer } from './queries/answer.js';
-import type { QueryContext } from './queries/evidence.js';
 import type { FitCost } from './resources.js';
 import type { ModelState } from './state.js';
 
@@ -117,7 +117,14 @@ export interface ModelFamily {
   logDensityRows(state: ModelState, x: Float64Array, rows: number): Float64Array;
   /** The query forms the family answers (the binder refuses the others with this list). */
   readonly forms: readonly string[];
-  answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer;
+  /** The forms one graph answers, where fewer than `forms` (posterior needs a mixture at the root). */
+  formsOf?(graph: IRGraph): readonly string[];
+  /** Why a form is not answered, where there is more to say than the list (the binder's message). */
+  readonly refusals?: (graph: IRGraph) => Readonly<Record<string, string>>;
+  /** Conditional models: the variables that are inputs and outputs (queries give points of the inputs). */
+  roles?(graph: IRGraph): { readonly inputs: readonly number[]; readonly outputs: readonly number[] };
+  /** Answers a query the binder (compiler/bind-query.ts) bound against `forms` and `roles`. */
+  answer(state: ModelState, q: BoundQuery): QueryAnswer;
 
   /** Present for conditional models: predictions at input rows. */
   readonly predictor?: FamilyPredictor;

@@ -6,7 +6,7 @@ import { modelVars, varSpan } from '../compiler/model-vars.js';
 import { inferVarTypes } from '../compiler/infer-var-types.js';
 import type { IRGraph, IRVariable } from '../ir/types.js';
 import type { CompiledProgram, FitSettings, Step } from '../compiler/program.js';
-import type { Ident, QueryAst } from '../language/index.js';
+import type { QueryAst } from '../language/index.js';
 import type { Diagnostic } from '../language/index.js';
 import { makeArtifact, sha256, type Artifact } from '../runtime/artifact.js';
 import { loadCsv } from '../runtime/data/csv.js';
@@ -22,7 +22,8 @@ import { chooseStreaming, csvSource, streamFitBytes } from '../runtime/stream-fi
 import { formatBytes } from '../compiler/cost.js';
 import type { FitCheckpoint, FitProgress, FitResult } from '../runtime/learners/types.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
-import { QueryError, varIndex } from '../runtime/queries/evidence.js';
+import { QueryError } from '../runtime/queries/evidence.js';
+import { answerQuery, bindTo } from './answer-query.js';
 import { fitCost, type FitCost } from '../runtime/resources.js';
 import { ModelState } from '../runtime/state.js';
 import type { GPFitInfo } from '../runtime/gp/session-fit.js';
@@ -145,7 +146,7 @@ export class Session {
 
   /**
    * Type-checks every model as the program would bind it (fitted models on their data, others
-   * on their declared variables) and the variable names of every query; returns all diagnostics.
+   * on their declared variables) and binds every query (names, types, levels, forms); returns all diagnostics.
    */
   check(): Diagnostic[] {
     const out: Diagnostic[] = [];
@@ -191,10 +192,9 @@ export class Session {
             bound.set(st.model, vars);
           });
         }
-        if (vars) {
-          const ctx = { vars, file: this.program.file, constants: this.program.constants };
-          attempt(() => queryNames(st.query).forEach((id) => varIndex(ctx, id)));
-        }
+        // Every query is bound (names, types, levels, the forms the family answers) before any fit.
+        const graph = vars && this.lowered.get(st.model);
+        if (graph) out.push(...bindTo(graph, st.query, { file: this.program.file, constants: this.program.constants }).diagnostics);
       }
     }
     // Models no step uses are still checked where their variables are known without data.
@@ -368,8 +368,7 @@ export class Session {
   }
 
   query(model: string, q: QueryAst): QueryAnswer {
-    const state = this.stateOf(model);
-    return familyOf(state.graph).answer(state, q, { vars: state.graph.vars, file: this.program.file, constants: this.program.constants });
+    return answerQuery(this.stateOf(model), q, { file: this.program.file, constants: this.program.constants });
   }
 
   artifact(model: string): Artifact {
@@ -389,25 +388,6 @@ export class Session {
 }
 
 const SUPPORT_HINT = 'correct or remove the row, or model the column with a leaf whose support covers the value';
-
-/** Every variable a query names. */
-function queryNames(q: QueryAst): Ident[] {
-  switch (q.kind) {
-    case 'density':
-      return [...q.target, ...q.given, ...(q.intervals ?? [])].map((a) => a.name);
-    case 'distribution':
-    case 'mean':
-      return [...q.target, ...q.given.map((a) => a.name)];
-    case 'posterior':
-      return q.evidence.map((a) => a.name);
-    case 'mode':
-      return q.given.map((a) => a.name);
-    case 'predict':
-      return q.items.filter((a) => a.name.name !== 'samples' && a.name.name !== 'seed').map((a) => a.name);
-    case 'sample':
-      return (q.given ?? []).map((a) => a.name);
-  }
-}
 
 /** The fit summary, the same for every family: log-likelihood, BIC and AIC over the family's observations. */
 function fitSummary(step: FitStep, rows: number, f: FamilyFitted): FitSummary {

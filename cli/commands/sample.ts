@@ -2,8 +2,7 @@
 // (or JSON rows with --json); --png also draws them as a grid of grey-scale images.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseQuery } from '../../language/index.js';
-import { familyOf } from '../../families/index.js';
+import { answerSpec } from '../../session/answer-query.js';
 import type { ModelState } from '../../runtime/state.js';
 import { formatAnswer } from '../../api/index.js';
 import { guard } from '../guard.js';
@@ -24,9 +23,8 @@ export function sampleCommand(modelPath: string, opts: SampleOptions, io: Output
   const { state } = loadArtifact(modelPath, io);
   // Check the image shape before sampling, so a wrong shape fails fast.
   const shape = opts.png !== undefined ? imageShape(state, opts.image, io) : undefined;
-  const text = `sample(${opts.n}, seed = ${opts.seed})`;
-  const { query } = parseQuery(text);
-  const answer = guard(() => familyOf(state.graph).answer(state, query!, { vars: state.graph.vars, file: '<sample>', constants: new Map() }), new Map(), io);
+  const spec = { kind: 'sample', form: 'sample', count: { value: opts.n }, args: [{ name: 'seed', value: opts.seed }], given: [] } as const;
+  const answer = guard(() => answerSpec(state, spec, '<sample>'), new Map(), io);
   if (shape && opts.png !== undefined && answer.kind === 'sample') writePng(opts.png, state, answer.rows, shape, io);
   io.out(io.json ? jsonText(answer) : formatAnswer(answer));
 }

@@ -14,6 +14,7 @@ import type { FitProgress } from '../../runtime/learners/types.js';
 import { QueryError } from '../../runtime/queries/evidence.js';
 import { familyOf } from '../../families/index.js';
 import { Session, StepError, type FittedModel } from '../../session/session.js';
+import { answerQuery } from '../../session/answer-query.js';
 import { ModelState } from '../../runtime/state.js';
 import { formatAnswer, formatFit } from '../../api/index.js';
 import { writeAtomic } from '../out-path.js';
@@ -165,7 +166,7 @@ export class Workspace {
     const { query, diagnostics } = parseQuery(text, INPUT);
     if (!query) return render(diagnostics, text);
     try {
-      return formatAnswer(familyOf(st.graph).answer(st, query, { vars: st.graph.vars, file: INPUT, constants: new Map() }));
+      return formatAnswer(answerQuery(st, query, { file: INPUT }));
     } catch (e) {
       if (e instanceof QueryError) return render(e.diagnostics, text);
       throw e;

@@ -3,7 +3,7 @@
 import { describeCircuit, reportLines } from '../../circuits/describe.js';
 import type { ModelFamily } from '../../runtime/family.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
-import { TRACTABLE_FORMS } from '../common/forms.js';
+import { tractableQueries } from '../common/forms.js';
 import { hasKind, rootKind, tractableHooks } from '../common/tractable.js';
 
 export const circuitFamily: ModelFamily = {
@@ -15,8 +15,8 @@ export const circuitFamily: ModelFamily = {
   methodProblem: () => undefined,
   streams: true,
   ...tractableHooks,
-  forms: TRACTABLE_FORMS,
-  answer: (state, q, ctx) => runQuery(state, q, ctx, { circuit: true }),
+  ...tractableQueries,
+  answer: (state, q) => runQuery(state, q, { circuit: true }),
   describe: (graph, model, file) => {
     const report = describeCircuit(graph);
     return { lines: reportLines(model, report, file), key: 'circuits', json: report };

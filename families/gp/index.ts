@@ -42,6 +42,15 @@ export const gpFamily: ModelFamily = {
   freeParameters: (state) => state.freeParameterCount(),
   logDensityRows: gpLogDensityRows,
   forms: ['predict', 'p', 'mean', 'logp'],
+  roles: (graph) => {
+    const node = gpNode(graph);
+    return { inputs: node.inputs, outputs: node.outputs ?? [node.output] };
+  },
+  refusals: (graph) => {
+    const example = gpNode(graph).inputs.map((i) => `${graph.vars[i]!.name} = ...`).join(', ');
+    const refusal = (form: string): string => `a GP answers predict(...), p(y | x = ...), mean(y | x = ...) and logp(y = ... | x = ...), not ${form}(...); e.g. predict(${example})`;
+    return { posterior: refusal('posterior'), sample: refusal('sample'), mode: refusal('mode') };
+  },
   answer: gpQuery,
   predictor: {
     inputs: (graph) => gpNode(graph).inputs.map((i) => graph.vars[i]!.name),

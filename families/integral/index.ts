@@ -5,7 +5,7 @@ import { describeIntegral, integralLines } from '../../circuits/integral/describ
 import { materializeIntegrals } from '../../compiler/passes/quadrature.js';
 import type { ModelFamily } from '../../runtime/family.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
-import { TRACTABLE_FORMS } from '../common/forms.js';
+import { tractableQueries } from '../common/forms.js';
 import { adamOnly, hasKind, rootKind, tractableHooks } from '../common/tractable.js';
 
 export const integralFamily: ModelFamily = {
@@ -17,8 +17,8 @@ export const integralFamily: ModelFamily = {
   methodProblem: adamOnly('an integral circuit', 'its nets are fitted by gradient through the quadrature circuit', 0.01),
   streams: false,
   ...tractableHooks,
-  forms: TRACTABLE_FORMS,
-  answer: (state, q, ctx) => runQuery(state, q, ctx, { circuit: true }),
+  ...tractableQueries,
+  answer: (state, q) => runQuery(state, q, { circuit: true }),
   describe: (graph, model) => {
     const report = describeIntegral(graph, materializeIntegrals(graph, 'train'));
     return { lines: integralLines(model, report), key: 'integrals', json: report };

@@ -5,7 +5,7 @@ import type { ModelFamily } from '../../runtime/family.js';
 import { hasCircuitNodes } from '../../runtime/queries/is-circuit.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
 import { hasKind, rootKind, tractableHooks } from '../common/tractable.js';
-import { TRACTABLE_FORMS } from '../common/forms.js';
+import { tractableQueries } from '../common/forms.js';
 
 export const mixtureFamily: ModelFamily = {
   name: 'mixture',
@@ -15,6 +15,6 @@ export const mixtureFamily: ModelFamily = {
   methodProblem: () => undefined,
   streams: true,
   ...tractableHooks,
-  forms: TRACTABLE_FORMS,
-  answer: (state, q, ctx) => runQuery(state, q, ctx, { circuit: hasCircuitNodes(state.graph) }),
+  ...tractableQueries,
+  answer: (state, q) => runQuery(state, q, { circuit: hasCircuitNodes(state.graph) }),
 };

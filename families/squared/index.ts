@@ -4,6 +4,9 @@ import { describeSquared, squaredLine } from '../../circuits/squared/describe.js
 import type { ModelFamily } from '../../runtime/family.js';
 import { squaredQuery } from '../../runtime/squared/query.js';
 import { adamOnly, rootKind, tractableHooks } from '../common/tractable.js';
+import { andList } from '../common/forms.js';
+
+const SQUARED_FORMS = ['logp', 'p', 'sample', 'mode', 'mean'];
 
 export const squaredFamily: ModelFamily = {
   name: 'squared',
@@ -14,7 +17,11 @@ export const squaredFamily: ModelFamily = {
   streams: false,
   ...tractableHooks,
   // No posterior: the components of a squared circuit have signed weights.
-  forms: ['logp', 'p', 'sample', 'mode', 'mean'],
+  forms: SQUARED_FORMS,
+  refusals: () => ({
+    posterior: 'posterior queries of squared circuits are not available yet (their components have signed weights); use sample(n) and summarize the draws',
+    predict: `predict(...) is a query of Gaussian process models; a squared circuit answers ${andList(SQUARED_FORMS)}`,
+  }),
   answer: squaredQuery,
   describe: (graph, model) => {
     const r = describeSquared(graph);

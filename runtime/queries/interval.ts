@@ -2,23 +2,17 @@
 // leaf's density is replaced by its mass on the box (times its density of the evidence in its
 // scope), and one sum-product upward pass does the rest: in a smooth, decomposable circuit
 // the integral of the whole circuit over the box is the circuit of the leaves' integrals.
-import type { QueryAst } from '../../language/index.js';
-import type { Diagnostic } from '../../language/index.js';
-import { ConstantScope } from '../../compiler/constants.js';
+import type { BoundInterval, BoundQuery } from '../../ir/query.js';
 import type { VarType } from '../../ir/types.js';
 import { logDensityRows } from '../evaluate.js';
 import type { QueryAnswer } from './answer.js';
-import { evidenceRow, QueryError, queryError, varIndex, type QueryContext } from './evidence.js';
+import { evidenceRow, queryError } from './evidence.js';
 import type { LayerContext, LayerParams, LeafFamily } from '../../stdlib/distributions/index.js';
 import type { ModelState } from '../state.js';
 import { upward } from './upward.js';
 
-export interface IntervalBound {
-  /** Variable index. */
-  readonly v: number;
-  readonly lower: number;
-  readonly upper: number;
-}
+/** The one interval representation: ir/query.ts's BoundInterval (variable index, closed ends). */
+export type IntervalBound = Pick<BoundInterval, 'v' | 'lower' | 'upper'>;
 
 /**
  * log P(every x_v in [lower, upper], evidence) where evidence is a row over all variables
@@ -134,35 +128,18 @@ function mass(family: LeafFamily, params: LayerParams, ctx: LayerContext, b: Int
 }
 
 /** `p(x in [a, b], y = 1 | z = 2)`: the probability of the box (times the density of the assignments), conditional when given. */
-export function intervalQuery(state: ModelState, q: Extract<QueryAst, { kind: 'density' }>, ctx: QueryContext): QueryAnswer {
-  const given = evidenceRow(ctx, q.given);
-  const joint = evidenceRow(ctx, q.target, Float64Array.from(given));
-  const consts = new ConstantScope(ctx.file);
-  for (const [k, v] of ctx.constants) consts.define(k, v);
-  const bounds: IntervalBound[] = [];
-  for (const it of q.intervals ?? []) {
-    const v = varIndex(ctx, it.name);
-    const t = ctx.vars[v]!.type;
-    if (t.kind !== 'real' && t.kind !== 'int') throw queryError(ctx, `'${it.name.name}' is ${t.kind}: an interval needs a real or int variable (write ${it.name.name} = value instead)`, it.span, 'type-mismatch');
-    if (!Number.isNaN(joint[v]!) || bounds.some((b) => b.v === v)) throw queryError(ctx, `'${it.name.name}' is given twice`, it.name.span);
-    const ends = [it.lower, it.upper].map((e) => {
-      const diags: Diagnostic[] = [];
-      const x = consts.evaluate(e, diags);
-      if (diags.length) throw new QueryError(diags);
-      if (typeof x !== 'number' || Number.isNaN(x)) throw queryError(ctx, 'the ends of an interval must be numbers (-inf and inf: use a large number)', e.span, 'type-mismatch');
-      return x;
-    }) as [number, number];
-    if (ends[0] > ends[1]) throw queryError(ctx, `the interval [${ends[0]}, ${ends[1]}] is empty: its lower end is above its upper end`, it.span);
-    bounds.push({ v, lower: ends[0], upper: ends[1] });
-  }
+export function intervalQuery(state: ModelState, q: Extract<BoundQuery, { kind: 'density' }>): QueryAnswer {
+  const V = state.graph.vars.length;
+  const given = evidenceRow(V, q.given);
+  const joint = evidenceRow(V, q.target, Float64Array.from(given));
   let lj: number;
   try {
-    lj = intervalLogProb(state, bounds, joint);
+    lj = intervalLogProb(state, q.intervals, joint);
   } catch (e) {
-    throw queryError(ctx, `this interval probability cannot be computed: ${(e as Error).message}`, q.span, 'unsupported');
+    throw queryError(q, `this interval probability cannot be computed: ${(e as Error).message}`, q.span, 'unsupported');
   }
   const lg = q.given.length ? logDensityRows(state, given, 1)[0]! : 0;
-  if (lg === -Infinity) throw queryError(ctx, 'the given values have zero density under the model: the conditional is undefined', q.span);
+  if (lg === -Infinity) throw queryError(q, 'the given values have zero density under the model: the conditional is undefined');
   const logValue = lj - lg;
   return { kind: 'density', log: q.log, logValue, value: q.log ? logValue : Math.exp(logValue), conditional: q.given.length > 0 };
 }

@@ -1,10 +1,10 @@
 // posterior(x = ...): probabilities of the root mixture's components given the evidence
 // (scikit-learn's predict_proba); unobserved variables are marginalized.
-import type { QueryAst } from '../../language/index.js';
+import type { BoundQuery } from '../../ir/query.js';
 import { forward } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import type { QueryAnswer } from './answer.js';
-import { evidenceRow, queryError, type QueryContext } from './evidence.js';
+import { evidenceRow, queryError } from './evidence.js';
 
 /** n x arity component probabilities; NaN for a row with zero density under every component. */
 export function posteriorProbs(state: ModelState, x: Float64Array, n: number): Float64Array | undefined {
@@ -33,12 +33,12 @@ export function posteriorProbs(state: ModelState, x: Float64Array, n: number): F
   return out;
 }
 
-export function posteriorQuery(state: ModelState, q: Extract<QueryAst, { kind: 'posterior' }>, ctx: QueryContext): QueryAnswer {
-  const x = evidenceRow(ctx, q.evidence);
+export function posteriorQuery(state: ModelState, q: Extract<BoundQuery, { kind: 'posterior' }>): QueryAnswer {
+  const x = evidenceRow(state.graph.vars.length, q.evidence);
   const probs = posteriorProbs(state, x, 1);
-  if (!probs) throw queryError(ctx, 'posterior needs a model whose outermost part is a mixture', q.span);
+  if (!probs) throw queryError(q, 'posterior needs a model whose outermost part is a mixture');
   if (probs.some((p) => Number.isNaN(p))) {
-    throw queryError(ctx, 'the given values have zero density under every component (e.g. far outside the data): the posterior is undefined', q.span);
+    throw queryError(q, 'the given values have zero density under every component (e.g. far outside the data): the posterior is undefined');
   }
   let best = 0;
   for (let a = 1; a < probs.length; a++) if (probs[a]! > probs[best]!) best = a;

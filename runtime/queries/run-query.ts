@@ -1,17 +1,16 @@
-// Answers one query on a model: dispatches on the query form. Bad input (unknown variables,
-// wrong types) throws QueryError carrying diagnostics with spans.
-import type { Span } from '../../language/index.js';
-import type { QueryAst } from '../../language/index.js';
-import { ConstantScope } from '../../compiler/constants.js';
-import type { Diagnostic } from '../../language/index.js';
+// Answers one bound query (ir/query.ts) on a model: dispatches on the query kind. The binder
+// (compiler/bind-query.ts) checked names, types and forms; what is left to fail here depends
+// on values (zero-density evidence, a singular conditional) and throws QueryError at the
+// query's position.
+import type { BoundQuery, SourceSpan } from '../../ir/query.js';
 import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
 import { Rng } from '../../stdlib/random.js';
-import { formatCell } from '../data/dataset.js';
+import { cell, sampleAnswer, unanswered } from './cells.js';
 import type { ModelState } from '../state.js';
 import type { ComponentSummary, QueryAnswer } from './answer.js';
 import { conditionModel } from './condition.js';
 import { densityQuery } from './density.js';
-import { evidenceRow, QueryError, queryError, varIndex, type QueryContext } from './evidence.js';
+import { evidenceRow, queryError } from './evidence.js';
 import { expectations, summarizeCircuit } from './expectation.js';
 import { mapState } from './map.js';
 import { findMode } from './mode.js';
@@ -20,17 +19,17 @@ import { posteriorQuery } from './posterior.js';
 import { ImpossibleEvidenceError, sampleRows } from './sample.js';
 
 /**
- * Answers a query on a tractable circuit-shaped model (mixtures, circuits, materialized
+ * Answers a bound query on a tractable circuit-shaped model (mixtures, circuits, materialized
  * integral circuits). `paths.circuit` picks the circuit passes (expectations, max-product MAP)
  * over the mixture ones (the conditioning pass, local-ascent mode); the family decides.
  * Other families answer through their own entry in families/.
  */
-export function runQuery(state: ModelState, q: QueryAst, ctx: QueryContext, paths: QueryPaths): QueryAnswer {
+export function runQuery(state: ModelState, q: BoundQuery, paths: QueryPaths): QueryAnswer {
   try {
-    return answer(state, q, ctx, paths);
+    return answer(state, q, paths);
   } catch (e) {
     // A covariance that conditioning made numerically singular is a property of this query's values.
-    if (e instanceof NotPositiveDefiniteError) throw queryError(ctx, `this query cannot be answered: ${e.message.replace(/; increase reg_covar$/, '')} (numerically, for these values)`, q.span, 'degenerate');
+    if (e instanceof NotPositiveDefiniteError) throw queryError(q, `this query cannot be answered: ${e.message.replace(/; increase reg_covar$/, '')} (numerically, for these values)`, q.span, 'degenerate');
     throw e;
   }
 }
@@ -40,70 +39,50 @@ export interface QueryPaths {
   readonly circuit: boolean;
 }
 
-function answer(state: ModelState, q: QueryAst, ctx: QueryContext, paths: QueryPaths): QueryAnswer {
+function answer(state: ModelState, q: BoundQuery, paths: QueryPaths): QueryAnswer {
+  const vars = state.graph.vars;
   switch (q.kind) {
-    case 'predict':
-      throw queryError(ctx, 'predict(...) is a query of Gaussian process models; this model answers logp, p, posterior, sample, mode and mean', q.span);
     case 'density':
-      return densityQuery(state, q, ctx);
+      return densityQuery(state, q);
     case 'posterior':
-      return posteriorQuery(state, q, ctx);
+      return posteriorQuery(state, q);
     case 'distribution':
     case 'mean': {
-      const targets = q.target.length ? q.target.map((t) => varIndex(ctx, t)) : free(ctx, q.given.map((g) => varIndex(ctx, g.name)));
-      if (targets.length === 0) throw queryError(ctx, `every variable is given a value: there is nothing left to ${q.kind === 'mean' ? 'average' : 'describe'}`, q.span);
-      const given = q.given.map((g) => varIndex(ctx, g.name));
-      const clash = targets.find((t) => given.includes(t));
-      if (clash !== undefined) throw queryError(ctx, `'${ctx.vars[clash]!.name}' is both asked for and given`, q.span);
-      if (new Set(targets).size !== targets.length) throw queryError(ctx, 'a variable is asked for twice', q.span);
-      if (paths.circuit) return circuitSummary(state, q, targets, evidenceRow(ctx, q.given), ctx);
-      const { model, logEvidence } = conditionModel(state, evidenceRow(ctx, q.given), targets);
-      if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model: the conditional is undefined', q.span);
-      const summary = definedMoments(summarize(model, targets.map((_, i) => i)), ctx, q.span);
+      const targets = q.target;
+      const evidence = evidenceRow(vars.length, q.given);
+      if (paths.circuit) return circuitSummary(state, q, targets, evidence);
+      const { model, logEvidence } = conditionModel(state, evidence, targets);
+      if (!Number.isFinite(logEvidence)) throw queryError(q, 'the given values have zero density under the model: the conditional is undefined');
+      const summary = definedMoments(summarize(model, targets.map((_, i) => i)), q);
       if (q.kind === 'mean') return { kind: 'mean', summary };
-      return { kind: 'distribution', vars: targets.map((t) => ctx.vars[t]!.name), summary, components: flatComponents(model), ...(q.given.length ? { logEvidence } : {}) };
+      return { kind: 'distribution', vars: targets.map((t) => vars[t]!.name), summary, components: flatComponents(model), ...(q.given.length ? { logEvidence } : {}) };
     }
     case 'sample': {
-      const consts = new ConstantScope(ctx.file);
-      for (const [k, v] of ctx.constants) consts.define(k, v);
-      const diags: Diagnostic[] = [];
-      const n = q.count ? consts.evaluate(q.count, diags) : 1;
-      if (diags.length) throw new QueryError(diags);
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1e7) throw queryError(ctx, 'sample(n) needs a whole number n between 1 and 10,000,000', q.count?.span ?? q.span);
-      let seed = 0;
-      for (const a of q.args) {
-        if (a.name.name !== 'seed' || !a.value) throw queryError(ctx, `sample takes seed = N, not '${a.name.name}'`, a.span, 'unknown-argument');
-        const s = consts.evaluate(a.value, diags);
-        if (typeof s !== 'number' || !Number.isInteger(s)) throw queryError(ctx, 'seed must be an integer', a.span);
-        seed = s;
-      }
-      const evidence = q.given?.length ? evidenceRow(ctx, q.given) : undefined;
+      const evidence = q.given.length ? evidenceRow(vars.length, q.given) : undefined;
       let rows: Float64Array;
       try {
-        rows = sampleRows(state, n, new Rng(seed), evidence);
+        rows = sampleRows(state, q.count, new Rng(q.seed), evidence);
       } catch (e) {
-        if (e instanceof ImpossibleEvidenceError) throw queryError(ctx, e.message, q.span);
+        if (e instanceof ImpossibleEvidenceError) throw queryError(q, e.message);
         throw e;
       }
-      const V = ctx.vars.length;
-      return {
-        kind: 'sample',
-        columns: ctx.vars.map((v) => v.name),
-        rows: Array.from({ length: n }, (_, i) => ctx.vars.map((v, j) => cell(rows[i * V + j]!, v.type))),
-      };
+      return sampleAnswer(vars, rows, q.count);
     }
     case 'mode': {
-      const given = q.given.map((g) => varIndex(ctx, g.name));
-      const targets = free(ctx, given);
-      if (targets.length === 0) throw queryError(ctx, 'every variable is given a value: there is nothing left to find the mode of', q.span);
-      if (paths.circuit) return circuitMode(state, q, targets, evidenceRow(ctx, q.given), ctx);
-      const { model, logEvidence } = conditionModel(state, evidenceRow(ctx, q.given), targets);
-      if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model', q.span);
+      const given = new Set(q.given.map((g) => g.v));
+      const targets = vars.map((_, i) => i).filter((i) => !given.has(i));
+      if (targets.length === 0) throw queryError(q, 'every variable is given a value: there is nothing left to find the mode of');
+      const evidence = evidenceRow(vars.length, q.given);
+      if (paths.circuit) return circuitMode(state, q, targets, evidence);
+      const { model, logEvidence } = conditionModel(state, evidence, targets);
+      if (!Number.isFinite(logEvidence)) throw queryError(q, 'the given values have zero density under the model');
       const m = findMode(model);
       const point: Record<string, number | string | boolean> = {};
-      targets.forEach((t, i) => (point[ctx.vars[t]!.name] = cell(m.point[i]!, ctx.vars[t]!.type)));
+      targets.forEach((t, i) => (point[vars[t]!.name] = cell(m.point[i]!, vars[t]!.type)));
       return { kind: 'mode', point, logDensity: m.logDensity, method: 'local ascent from each component mode (best of all starts)' };
     }
+    default:
+      throw queryError(q, unanswered(q.kind === 'call' ? q.form : q.kind, 'this model'), q.span, 'unsupported-query');
   }
 }
 
@@ -111,40 +90,31 @@ function answer(state: ModelState, q: QueryAst, ctx: QueryContext, paths: QueryP
  * Summaries whose mean exists: a heavy-tailed leaf (StudentT with df <= 1) has none, and its
  * NaN is reported as such rather than printed (where the mean exists, the sd is finite or infinite).
  */
-function definedMoments<T extends { name: string; mean?: number }>(summary: T[], ctx: QueryContext, span: Span): T[] {
+function definedMoments<T extends { name: string; mean?: number }>(summary: T[], q: BoundQuery, span?: SourceSpan): T[] {
   const bad = summary.find((s) => s.mean !== undefined && Number.isNaN(s.mean));
-  if (bad) throw queryError(ctx, `'${bad.name}' has no mean under this model (a heavy-tailed part, e.g. StudentT with df <= 1, has none)`, span);
+  if (bad) throw queryError(q, `'${bad.name}' has no mean under this model (a heavy-tailed part, e.g. StudentT with df <= 1, has none)`, span ?? q.span);
   return summary;
 }
 
 /** mean(...) and p(x | ...) on a circuit: an expectation pass instead of the conditioning pass. */
-function circuitSummary(state: ModelState, q: Extract<QueryAst, { kind: 'mean' | 'distribution' }>, targets: number[], evidence: Float64Array, ctx: QueryContext): QueryAnswer {
+function circuitSummary(state: ModelState, q: Extract<BoundQuery, { kind: 'mean' | 'distribution' }>, targets: readonly number[], evidence: Float64Array): QueryAnswer {
   const { logEvidence } = expectations(state, [], evidence);
-  if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model: the conditional is undefined', q.span);
-  const summary = definedMoments(summarizeCircuit(state, targets, evidence), ctx, q.span);
+  if (!Number.isFinite(logEvidence)) throw queryError(q, 'the given values have zero density under the model: the conditional is undefined');
+  const summary = definedMoments(summarizeCircuit(state, targets as number[], evidence), q);
   if (q.kind === 'mean') return { kind: 'mean', summary };
-  return { kind: 'distribution', vars: targets.map((t) => ctx.vars[t]!.name), summary, ...(q.given.length ? { logEvidence } : {}) };
+  return { kind: 'distribution', vars: targets.map((t) => state.graph.vars[t]!.name), summary, ...(q.given.length ? { logEvidence } : {}) };
 }
 
 /** mode(...) on a circuit: max-product MAP given the evidence; its log density is that of the free variables given the evidence. */
-function circuitMode(state: ModelState, q: Extract<QueryAst, { kind: 'mode' }>, targets: number[], evidence: Float64Array, ctx: QueryContext): QueryAnswer {
+function circuitMode(state: ModelState, q: Extract<BoundQuery, { kind: 'mode' }>, targets: number[], evidence: Float64Array): QueryAnswer {
   const { logEvidence } = expectations(state, [], evidence);
-  if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model', q.span);
+  if (!Number.isFinite(logEvidence)) throw queryError(q, 'the given values have zero density under the model');
   const m = mapState(state, evidence);
+  const vars = state.graph.vars;
   const point: Record<string, number | string | boolean> = {};
-  for (const t of targets) point[ctx.vars[t]!.name] = cell(m.point[t]!, ctx.vars[t]!.type);
+  for (const t of targets) point[vars[t]!.name] = cell(m.point[t]!, vars[t]!.type);
   const method = m.exact ? 'max-product: an exact MPE (the circuit is deterministic)' : 'max-product: an approximation (the circuit is not known to be deterministic)';
   return { kind: 'mode', point, logDensity: m.logDensity - logEvidence, method, exact: m.exact };
-}
-
-function free(ctx: QueryContext, given: readonly number[]): number[] {
-  return ctx.vars.map((_, i) => i).filter((i) => !given.includes(i));
-}
-
-function cell(v: number, t: QueryContext['vars'][number]['type']): number | string | boolean {
-  if (t.kind === 'categorical') return formatCell(v, t);
-  if (t.kind === 'bool') return v === 1;
-  return v;
 }
 
 /** Components of a mixture of leaves (root mixing node over input layers), for display. */

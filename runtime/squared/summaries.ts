@@ -9,16 +9,13 @@
 //     (x - c)^k (the scaled Normal's moments, closed form; signed, so evaluated with signs);
 //   P(x = l | e) = F(x = l, e) / F(e) for a discrete x (enumeration of its levels).
 // The mean is the first moment about 0, the sd the square root of the second about the mean.
+import type { BoundInterval } from '../../ir/query.js';
 import type { ModelState } from '../state.js';
 import type { VariableSummary } from '../queries/answer.js';
 import { logPartition, unnormalizedLog, unnormalizedSigned } from './squared-model.js';
 
-export interface SquaredBound {
-  /** Variable index. */
-  readonly v: number;
-  readonly lower: number;
-  readonly upper: number;
-}
+/** A box side: the one interval representation, ir/query.ts's BoundInterval. */
+export type SquaredBound = Pick<BoundInterval, 'v' | 'lower' | 'upper'>;
 
 /** Evidence must be NaN at the boxed variables (and is NaN at every variable integrated out). */
 function withFree(evidence: Float64Array, vs: readonly number[]): Float64Array {

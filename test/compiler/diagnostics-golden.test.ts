@@ -12,6 +12,12 @@ import { tempDir } from '../helpers/programs.js';
 
 const dir = tempDir();
 copyFileSync(new URL('../../examples/data/penguins.csv', import.meta.url), join(dir, 'p.csv'));
+copyFileSync(new URL('../../examples/data/cars.csv', import.meta.url), join(dir, 'cars.csv'));
+copyFileSync(new URL('../../examples/data/gp-toy.csv', import.meta.url), join(dir, 'toy.csv'));
+
+// Query errors `pmix check` finds by binding each query to its model, before anything is fitted.
+const CARS = `data cars from "cars.csv" { mpg: real, cylinders: int, origin: categorical("USA", "Europe", "Japan") }\nmodel Cars = mixture(k = 2) of product { mpg: Normal, cylinders: Poisson, origin: Categorical }\nfit Cars on cars by em()`;
+const TOY = `data toy from "toy.csv" { x: real, y: real }\nmodel Toy = gp(x -> y) { kernel = rbf(ls = 1) }\nfit Toy on toy by lbfgs()`;
 
 const cases: Record<string, string> = {
  syntax: `model M = mixture(k = 3 of Normal`,
@@ -30,6 +36,17 @@ const cases: Record<string, string> = {
  unknownParam: `model M(x) = Normal(mean = 0, sdd = 1)`,
  unknownModelFit: `data d from "p.csv" { bill_length_mm: real }\nfit Mm on d by em()`,
  badK: `data d from "p.csv" { bill_length_mm: real }\nmodel M = mixture(k = 0) of Normal\nfit M on d by em()`,
+ queryUnknownVar: `${CARS}\nquery Cars: p(mpg | orign = "USA")`,
+ queryUnknownLevel: `${CARS}\nquery Cars: p(mpg | origin = "Germany")`,
+ queryNearLevel: `${CARS}\nquery Cars: p(mpg | origin = "Japna")`,
+ queryWrongType: `${CARS}\nquery Cars: logp(mpg = "high", cylinders = 4.5)`,
+ queryGivenTwice: `${CARS}\nquery Cars: logp(mpg = 20 | mpg = 30)\nquery Cars: mean(mpg | mpg = 20)`,
+ queryUnknownForm: `${CARS}\nquery Cars: lopg(mpg = 20)`,
+ queryPredictOnMixture: `${CARS}\nquery Cars: predict(mpg = 20)`,
+ queryPosteriorOnGp: `${TOY}\nquery Toy: posterior(x = 1)\nquery Toy: mode()`,
+ queryGpInputs: `${TOY}\nquery Toy: predict(z = 1)\nquery Toy: p(y | x = [1, 2])`,
+ querySampleCount: `${CARS}\nquery Cars: sample(0, seed = 1.5)`,
+ queryInterval: `${CARS}\nquery Cars: p(origin in [0, 1], mpg in [30, 20])`,
 };
 
 const golden: Record<string, string> = {
@@ -49,9 +66,20 @@ const golden: Record<string, string> = {
   unknownParam: "unknown-argument | <dir>/unknownParam.pmix:1:31: error: Normal has no parameter 'sdd' (it has mean, sd, var, cov)\n  model M(x) = Normal(mean = 0, sdd = 1)\n                                ^^^\n  hint: did you mean 'sd'?",
   unknownModelFit: "unknown-name | <dir>/unknownModelFit.pmix:2:5: error: unknown model 'Mm'\n  fit Mm on d by em()\n      ^^",
   badK: "bad-value | <dir>/badK.pmix:2:19: error: k must be a positive integer, got 0\n  model M = mixture(k = 0) of Normal\n                    ^^^^^",
+  queryUnknownVar: "unknown-name | <dir>/queryUnknownVar.pmix:4:21: error: 'orign' is not a variable of this model (its variables: mpg, cylinders, origin)\n  query Cars: p(mpg | orign = \"USA\")\n                      ^^^^^\n  hint: did you mean 'origin'?",
+  queryUnknownLevel: "type-mismatch | <dir>/queryUnknownLevel.pmix:4:30: error: \"Germany\" is not a level of 'origin' (levels: USA, Europe, Japan)\n  query Cars: p(mpg | origin = \"Germany\")\n                               ^^^^^^^^^",
+  queryNearLevel: "type-mismatch | <dir>/queryNearLevel.pmix:4:30: error: \"Japna\" is not a level of 'origin' (levels: USA, Europe, Japan)\n  query Cars: p(mpg | origin = \"Japna\")\n                               ^^^^^^^\n  hint: did you mean 'Japan'?",
+  queryWrongType: "type-mismatch | <dir>/queryWrongType.pmix:4:24: error: 'mpg' is real: give a finite number\n  query Cars: logp(mpg = \"high\", cylinders = 4.5)\n                         ^^^^^^\ntype-mismatch | <dir>/queryWrongType.pmix:4:44: error: 'cylinders' is int: give an integer\n  query Cars: logp(mpg = \"high\", cylinders = 4.5)\n                                             ^^^",
+  queryGivenTwice: "bad-query | <dir>/queryGivenTwice.pmix:4:18: error: 'mpg' is given twice\n  query Cars: logp(mpg = 20 | mpg = 30)\n                   ^^^\nbad-query | <dir>/queryGivenTwice.pmix:5:18: error: 'mpg' is both asked for and given\n  query Cars: mean(mpg | mpg = 20)\n                   ^^^",
+  queryUnknownForm: "unknown-query | <dir>/queryUnknownForm.pmix:4:13: error: unknown query 'lopg'\n  query Cars: lopg(mpg = 20)\n              ^^^^\n  expected: 'logp', 'p', 'posterior', 'sample', 'mode' or 'mean'\n  hint: did you mean 'logp'?",
+  queryPredictOnMixture: "unsupported-query | <dir>/queryPredictOnMixture.pmix:4:13: error: predict(...) is a query of Gaussian process models; this model answers logp, p, posterior, sample, mode and mean\n  query Cars: predict(mpg = 20)\n              ^^^^^^^",
+  queryPosteriorOnGp: "unsupported-query | <dir>/queryPosteriorOnGp.pmix:4:12: error: a GP answers predict(...), p(y | x = ...), mean(y | x = ...) and logp(y = ... | x = ...), not posterior(...); e.g. predict(x = ...)\n  query Toy: posterior(x = 1)\n             ^^^^^^^^^\nunsupported-query | <dir>/queryPosteriorOnGp.pmix:5:12: error: a GP answers predict(...), p(y | x = ...), mean(y | x = ...) and logp(y = ... | x = ...), not mode(...); e.g. predict(x = ...)\n  query Toy: mode()\n             ^^^^",
+  queryGpInputs: "unknown-name | <dir>/queryGpInputs.pmix:4:20: error: 'z' is not an input of this GP (its inputs: x)\n  query Toy: predict(z = 1)\n                     ^\nbad-query | <dir>/queryGpInputs.pmix:4:12: error: give every input of the GP: x = ...\n  query Toy: predict(z = 1)\n             ^^^^^^^^^^^^^^\nbad-query | <dir>/queryGpInputs.pmix:5:12: error: p(...) takes one point; use predict(...) for several\n  query Toy: p(y | x = [1, 2])\n             ^^^^^^^^^^^^^^^^^",
+  querySampleCount: "bad-query | <dir>/querySampleCount.pmix:4:20: error: sample(n) needs a whole number n between 1 and 10,000,000\n  query Cars: sample(0, seed = 1.5)\n                     ^\nbad-query | <dir>/querySampleCount.pmix:4:23: error: seed must be an integer\n  query Cars: sample(0, seed = 1.5)\n                        ^^^^^^^^^^",
+  queryInterval: "type-mismatch | <dir>/queryInterval.pmix:4:15: error: 'origin' is categorical: an interval needs a real or int variable (write origin = value instead)\n  query Cars: p(origin in [0, 1], mpg in [30, 20])\n                ^^^^^^^^^^^^^^^^\nbad-query | <dir>/queryInterval.pmix:4:33: error: the interval [30, 20] is empty: its lower end is above its upper end\n  query Cars: p(origin in [0, 1], mpg in [30, 20])\n                                  ^^^^^^^^^^^^^^^",
 };
 
-/** What `pmix check` followed by running the queries reports for a model text. */
+/** What `pmix check` (which binds every query before any fit) followed by running the queries reports for a model text. */
 function diagnose(name: string, text: string): Diagnostic[] {
   const file = join(dir, `${name}.pmix`);
   const { program, diagnostics } = compile(text, file);

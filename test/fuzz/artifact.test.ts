@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../language/parse.js';
 import { serializeArtifact } from '../../runtime/artifact.js';
 import { readArtifact } from '../../session/load-artifact.js';
-import { familyOf } from '../../families/index.js';
+import { answerQuery } from '../../session/answer-query.js';
 import { Session } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { compileOk } from '../helpers/programs.js';
@@ -126,7 +126,7 @@ function load(text: string): void {
     const { query } = parseQuery(q);
     if (!query) continue;
     try {
-      const a = familyOf(state.graph).answer(state, query, { vars: state.graph.vars, file: '<query>', constants: new Map() });
+      const a = answerQuery(state, query, { file: '<query>' });
       const bad = findNaN(a);
       if (bad) throw new Error(`query ${q} answered NaN at ${bad}`);
     } catch (e) {

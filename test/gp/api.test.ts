@@ -19,6 +19,11 @@ describe('embedding API with a GP', () => {
     expect(lp[0]).toBeGreaterThan(lp[1]!);
     const a = m.query('p(y | x = 2)');
     expect(a.kind).toBe('distribution');
+    // Built from objects (no query text), bound to the GP's inputs the same way.
+    expect(m.condition(['y'], { x: 2 })).toEqual(a);
+    expect(() => m.predict([{ xx: 2 }])).toThrow(/row 1, key 'xx' is not a variable of model 'G' \(its variables: x, y\)/);
+    expect(() => m.condition(['y'], {})).toThrow(/give every input of the GP: x = \.\.\./);
+    expect(() => m.sample(2)).toThrow(/a GP answers predict\(\.\.\.\).*not sample\(\.\.\.\)/);
     const again = load(m.save());
     expect(again.predict([{ x: 2 }])[0]![0]!.mean).toBeCloseTo(p[0]![0]!.mean, 12);
   });

@@ -58,12 +58,14 @@ describe('query forms', () => {
     expect(query?.span).toMatchObject({ startOffset: 2, endOffset: 17 });
   });
 
-  it('rejects an unknown form with a suggestion', () => {
-    const d = bad('lopg(x = 1)');
-    expect(d).toMatchObject({ code: 'unknown-query', message: "unknown query 'lopg'", hint: "did you mean 'logp'?" });
-    expect(d.expected).toEqual(["'logp'", "'p'", "'posterior'", "'sample'", "'mode'", "'mean'", "'predict'"]);
-    expect(bad('meen(x)').hint).toBe("did you mean 'mean'?");
-    expect(bad('frobnicate(x)').hint).toBeUndefined();
+  it('keeps any other form as a call for the binder (a family may answer it; else the binder says "did you mean")', () => {
+    expect(ok('lopg(x = 1)')).toEqual({ kind: 'call', form: id('lopg'), items: [{ kind: 'assignment', assignment: assign('x', num(1)) }], given: [] });
+    expect(ok('modes(x, bandwidth = 2 | y = "a")')).toEqual({
+      kind: 'call',
+      form: id('modes'),
+      items: [{ kind: 'expr', expr: { kind: 'name', name: 'x' } }, { kind: 'assignment', assignment: assign('bandwidth', num(2)) }],
+      given: [assign('y', { kind: 'string', value: 'a' })],
+    });
   });
 
   it('rejects queries whose items do not fit the form', () => {

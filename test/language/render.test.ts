@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../language/diagnostics.js';
 import { parseProgram, parseQuery } from '../../language/parse.js';
 import { renderDiagnostic, renderDiagnostics } from '../../language/render.js';
+import type { QueryDecl } from '../../language/ast.js';
+import { bindQuery } from '../../compiler/bind-query.js';
 
 /** Parses `source` as faithful.pmix, expecting one diagnostic, and renders it. */
 function render(source: string): string {
@@ -57,13 +59,19 @@ describe('golden renderings of syntax errors', () => {
     );
   });
 
-  it('unknown query form with did-you-mean', () => {
-    expect(render('query Geyser: lopg(eruptions = 3.1)')).toBe(
+  it('unknown query form with did-you-mean (now from the binder, which knows the forms the model answers)', () => {
+    const source = 'query Geyser: lopg(eruptions = 3.1)';
+    const { program, diagnostics } = parseProgram(source, 'faithful.pmix');
+    expect(diagnostics).toEqual([]);
+    const decl = program.statements[0] as QueryDecl;
+    const forms = ['logp', 'p', 'posterior', 'sample', 'mode', 'mean'];
+    const bound = bindQuery(decl.query, { vars: [{ name: 'eruptions', type: { kind: 'real' } }], file: 'faithful.pmix', forms, what: 'a mixture model' });
+    expect(renderDiagnostics(bound.diagnostics, new Map([['faithful.pmix', source]]))).toBe(
       lines(
         "faithful.pmix:1:15: error: unknown query 'lopg'",
         '  query Geyser: lopg(eruptions = 3.1)',
         '                ^^^^',
-        "  expected: 'logp', 'p', 'posterior', 'sample', 'mode', 'mean' or 'predict'",
+        "  expected: 'logp', 'p', 'posterior', 'sample', 'mode' or 'mean'",
         "  hint: did you mean 'logp'?",
       ),
     );

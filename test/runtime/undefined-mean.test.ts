@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../language/parse.js';
 import { QueryError } from '../../runtime/queries/evidence.js';
-import { familyOf } from '../../families/index.js';
+import { answerQuery } from '../../session/answer-query.js';
 import { modelState } from '../helpers/programs.js';
 
 const ask = (text: string, q: string) => {
   const state = modelState(text, 'M');
-  return familyOf(state.graph).answer(state, parseQuery(q).query!, { vars: state.graph.vars, file: '<q>', constants: new Map() });
+  return answerQuery(state, parseQuery(q).query!, { file: '<q>' });
 };
 
 describe('means that do not exist', () => {
