@@ -1,0 +1,5 @@
+// Kernel density estimation: kernels, bandwidths, exact and tree evaluation, queries, modes.
+export * from './kernels.js';
+export * from './bandwidth.js';
+export * from './model.js';
+export { logDensity, checkQueries } from './direct.js';
