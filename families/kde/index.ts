@@ -3,3 +3,4 @@ export * from './kernels.js';
 export * from './bandwidth.js';
 export * from './model.js';
 export { logDensity, checkQueries } from './direct.js';
+export { buildTree, treeLogDensity, type KdTree, type TreeOptions } from './tree.js';
