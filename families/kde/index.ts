@@ -4,3 +4,6 @@ export * from './bandwidth.js';
 export * from './model.js';
 export { logDensity, checkQueries } from './direct.js';
 export { buildTree, treeLogDensity, type KdTree, type TreeOptions } from './tree.js';
+export * from './cross-validation.js';
+export * from './queries.js';
+export * from './mean-shift.js';
