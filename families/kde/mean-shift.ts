@@ -41,7 +41,7 @@ export interface MeanShiftResult {
   /** the rows the climbs started from, and the mode each reached */
   readonly startRows: Int32Array;
   readonly assignment: Int32Array;
-  /** total mean-shift steps taken (all starts) and kernel evaluations (steps x rows) */
+  /** total mean-shift steps taken (all starts) and full-dimensional kernel evaluations (steps x rows) */
   readonly steps: number;
   readonly kernelEvals: number;
   /** whitened coordinates of the modes (for cluster assignment) */
@@ -214,7 +214,7 @@ export interface SketchOptions extends MeanShiftOptions {
  * Mean shift in a random m-dimensional sketch of the whitened data, each low-D mode lifted to
  * D (kernel-weighted mean of the rows, weights from the sketch) and refined by full-D steps.
  */
-export function sketchedMeanShift(kde: Kde, opts: SketchOptions = {}): MeanShiftResult & { readonly sketchDim: number } {
+export function sketchedMeanShift(kde: Kde, opts: SketchOptions = {}): MeanShiftResult & { readonly sketchDim: number; readonly sketchEvals: number } {
   checkModesKde(kde);
   const plan = planFor(kde, '1'.repeat(kde.d));
   const D = plan.k;
@@ -234,13 +234,14 @@ export function sketchedMeanShift(kde: Kde, opts: SketchOptions = {}): MeanShift
   const maxIter = opts.maxIter ?? 500;
   const rows = startRows(kde, opts);
   let steps = 0;
-  let evals = 0;
+  let evals = 0; // full-D kernel evaluations (lifting, refinement)
+  let lowEvals = 0; // m-dimensional ones (the climbs in the sketch)
   // climbs in the sketch
   const low = Array.from(rows, (r) => {
     const y = Float64Array.from(S.subarray(r * m, r * m + m));
     const s = climb(kde.kernel, S, kde.w, n, m, y, tol, maxIter);
     steps += s;
-    evals += s * n;
+    lowEvals += s * n;
     return y;
   });
   // merge in the sketch first, so each distinct low-D mode is lifted and refined once
@@ -271,5 +272,5 @@ export function sketchedMeanShift(kde: Kde, opts: SketchOptions = {}): MeanShift
     return z;
   });
   const ends = lowOf.map((c) => lifted[c]!);
-  return { ...merge(kde, ends, rows, opts.mergeTol ?? 0.1, steps, evals), sketchDim: m };
+  return { ...merge(kde, ends, rows, opts.mergeTol ?? 0.1, steps, evals), sketchDim: m, sketchEvals: lowEvals };
 }
