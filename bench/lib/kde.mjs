@@ -37,7 +37,7 @@ export function kdeCase({ name, mode, d }) {
     peerScript: 'kde.py',
     needs: tree ? ['sklearn'] : ['scipy'],
     check: 'mean log density',
-    params: (quick) => ({ n: quick ? 20_000 : 100_000, m: quick ? 2_000 : 10_000, d, mode, atol: 0, rtol: 1e-4, repeats: tree ? 3 : 1, warmup: 0, seed: 21 }),
+    params: (quick) => ({ n: quick ? 20_000 : 100_000, m: quick ? 2_000 : 10_000, d, mode, atol: 0, rtol: 1e-4, repeats: quick && tree ? 3 : 1, warmup: 0, seed: 21 }),
     async run(dir, p) {
       const all = kdeData(p.n + p.m, p.d, p.seed);
       const x = all.subarray(0, p.n * p.d);
