@@ -6,6 +6,7 @@
 import { PmixError } from '../../runtime/errors.js';
 import { logKernel } from './kernels.js';
 import type { Kde } from './model.js';
+import { gaussianBlockSums } from './direct-wasm.js';
 import { maskOf, planFor, whitenQuery, type Plan } from './plan.js';
 
 const SKIP = 60;
@@ -29,12 +30,25 @@ export function checkQueries(kde: Kde, q: Float64Array): number {
 export function logDensity(kde: Kde, q: Float64Array): Float64Array {
   const m = checkQueries(kde, q);
   const out = new Float64Array(m);
-  const zq = new Float64Array(kde.real.length);
   const logW = kde.w ? kde.w.map(Math.log) : null;
+  // rows grouped by their pattern of observed cells: one plan (whitening) per pattern
+  const groups = new Map<string, number[]>();
   for (let i = 0; i < m; i++) {
-    const p = planFor(kde, maskOf(q, i * kde.d, kde.d));
-    whitenQuery(p, q, i * kde.d, zq);
-    out[i] = logSumTerms(kde, p, q, i * kde.d, zq, logW) + p.logNorm + (logW ? 0 : -Math.log(kde.n));
+    const key = maskOf(q, i * kde.d, kde.d);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(i);
+  }
+  const shift = logW ? 0 : -Math.log(kde.n);
+  for (const [mask, rows] of groups) {
+    const p = planFor(kde, mask);
+    const zq = new Float64Array(rows.length * p.k);
+    rows.forEach((i, r) => whitenQuery(p, q, i * kde.d, zq.subarray(r * p.k, r * p.k + p.k)));
+    const sums = new Float64Array(rows.length);
+    const plain = kde.kernel === 'gaussian' && p.catObs.length === 0 && p.k > 0;
+    if (!(plain && gaussianBlockSums(p, kde.n, zq, rows.length, logW, sums)))
+      rows.forEach((i, r) => (sums[r] = logSumTerms(kde, p, q, i * kde.d, zq.subarray(r * p.k, r * p.k + p.k), logW)));
+    rows.forEach((i, r) => (out[i] = sums[r]! + p.logNorm + shift));
   }
   return out;
 }

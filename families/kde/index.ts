@@ -7,3 +7,4 @@ export { buildTree, treeLogDensity, type KdTree, type TreeOptions } from './tree
 export * from './cross-validation.js';
 export * from './queries.js';
 export * from './mean-shift.js';
+export { useKdeWasm } from './direct-wasm.js';

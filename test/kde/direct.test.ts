@@ -159,3 +159,27 @@ describe('direct log density', () => {
     expect(() => logDensity(kde, Float64Array.from([Infinity]))).toThrow(/query row 1, column 'x1'/);
   });
 });
+
+describe('the WebAssembly block path of the gaussian direct sum', () => {
+  it('equals the plain loop to 1e-13 across blocks, with weights, far points and missing cells', async () => {
+    const { useKdeWasm } = await import('../../families/kde/index.js');
+    const rng = new Rng(77);
+    for (const d of [1, 3, 8]) {
+      const n = 5000 + d; // several 2048-row blocks and a ragged last one
+      const x = Float64Array.from({ length: n * d }, () => 2 * rng.normal());
+      const w = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : rng.uniform()));
+      const q = Float64Array.from({ length: 37 * d }, () => 3 * rng.normal());
+      q[0] = 1e4; // every term underflows
+      if (d > 1) q[d + 1] = NaN; // a missing cell
+      for (const weights of [undefined, w]) {
+        const kde = createKde({ data: x, d, bandwidth: { whitened: 0.4 }, weights });
+        useKdeWasm(false);
+        const plain = logDensity(kde, q);
+        useKdeWasm(true);
+        const blocks = logDensity(kde, q);
+        for (let i = 0; i < 37; i++) expect(close(blocks[i]!, plain[i]!), `d=${d} row ${i}: ${blocks[i]} vs ${plain[i]}`).toBe(true);
+        expect(Math.abs(blocks[0]! - plain[0]!)).toBeLessThanOrEqual(1e-13 * Math.abs(plain[0]!));
+      }
+    }
+  });
+});
