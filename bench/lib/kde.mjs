@@ -56,7 +56,7 @@ export function kdeCase({ name, mode, d }) {
         return { samples, check: lp.reduce((a, b) => a + b, 0) / p.m, kernel: 'families/kde/tree.ts (kd-tree, JS f64)', extra };
       }
       const samples = await sample(() => (lp = logDensity(kde, q)), p.repeats, p.warmup);
-      return { samples, check: lp.reduce((a, b) => a + b, 0) / p.m, kernel: 'families/kde/direct.ts (log-space direct sum, JS f64)', extra };
+      return { samples, check: lp.reduce((a, b) => a + b, 0) / p.m, kernel: 'families/kde/direct.ts (log-space direct sum, wasm SIMD f64x2 blocks)', extra };
     },
   };
 }
