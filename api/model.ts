@@ -7,15 +7,14 @@ import type { FitSettings } from '../compiler/program.js';
 import { parseQuery } from '../language/index.js';
 import { makeArtifact, serializeArtifact } from '../runtime/artifact.js';
 import { PmixError } from '../runtime/errors.js';
-import { logDensityRows } from '../runtime/evaluate.js';
-import { gpLogDensityRows, gpPredictRows } from '../runtime/gp/score.js';
+import type { RowPrediction } from '../runtime/family.js';
 import { rowsToDataset, type Cell, type Rows } from '../runtime/data/rows.js';
 import { selectColumns } from '../runtime/data/dataset.js';
 import type { FitProgress } from '../runtime/learners/types.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import { QueryError } from '../runtime/queries/evidence.js';
 import { posteriorProbs } from '../runtime/queries/posterior.js';
-import { runQuery } from '../runtime/queries/run-query.js';
+import { familyOf } from '../families/index.js';
 import { StepError, type FitSummary, type Session } from '../session/session.js';
 import type { ModelState } from '../runtime/state.js';
 import { PmixInputError } from './errors.js';
@@ -101,17 +100,18 @@ export class Model {
     const { data, diagnostics } = rowsToDataset('rows', rows, state.graph.vars, 'missing');
     if (!data) throw new PmixInputError(diagnostics);
     const x = selectColumns(data, state.graph.vars.map((v) => v.name));
-    // A GP: the log predictive density of each row's outputs given its inputs.
-    return state.graph.family === 'gp' ? gpLogDensityRows(state, x, data.rows) : logDensityRows(state, x, data.rows);
+    // A GP: the log predictive density of each row's outputs given its inputs (its family's reading).
+    return familyOf(state.graph).logDensityRows(state, x, data.rows);
   }
 
-  /** A Gaussian process's predictions at the rows' inputs: per row (and output) the mean, sd of f and sd of a new y. */
-  predict(rows: Rows): { output: string; mean: number; std: number; std_y: number }[][] {
+  /** A conditional model's (a Gaussian process's) predictions at the rows' inputs: per row (and output) the mean, sd of f and sd of a new y. */
+  predict(rows: Rows): RowPrediction[][] {
     const state = this.current();
-    if (state.graph.family !== 'gp') throw new PmixError(`model '${this.name}' is not a Gaussian process; predict is for GPs`, 'bad-query');
+    const family = familyOf(state.graph);
+    if (!family.predictor) throw new PmixError(`model '${this.name}' is ${family.noun}; predict is for conditional models (Gaussian processes)`, 'bad-query');
     const { data, diagnostics } = rowsToDataset('rows', rows, state.graph.vars, 'missing');
     if (!data) throw new PmixInputError(diagnostics);
-    return gpPredictRows(state, selectColumns(data, state.graph.vars.map((v) => v.name)), data.rows);
+    return family.predictor.predictRows(state, selectColumns(data, state.graph.vars.map((v) => v.name)), data.rows);
   }
 
   /** Posterior probabilities of the root mixture's components, one array per row. */
@@ -131,7 +131,7 @@ export class Model {
     const { query, diagnostics } = parseQuery(text);
     if (!query) throw new PmixInputError(diagnostics, new Map([['<query>', text]]));
     try {
-      return runQuery(state, query, { vars: state.graph.vars, file: '<query>', constants: this.session?.program.constants ?? new Map() });
+      return familyOf(state.graph).answer(state, query, { vars: state.graph.vars, file: '<query>', constants: this.session?.program.constants ?? new Map() });
     } catch (e) {
       throw wrap(e, new Map([['<query>', text]]));
     }

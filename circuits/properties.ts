@@ -8,8 +8,10 @@
 //   deterministic: for every unit of every sum/mixing node, the inputs with a non-zero weight
 //                  have pairwise disjoint supports. A sound, incomplete check: supports are
 //                  over-approximated by boxes of allowed levels of discrete variables, taken from
-//                  Categorical/Bernoulli leaves with zero probabilities.
+//                  leaves that declare a finite support (LeafFamily.finiteSupport: Categorical,
+//                  Bernoulli) with zero probabilities.
 import type { IRGraph, IRNode, SourceRef } from '../ir/types.js';
+import { getDistribution } from '../stdlib/distributions/index.js';
 
 export interface PropertyViolation {
   readonly node: string;
@@ -203,7 +205,7 @@ function union(parts: Box[]): Box {
   return out;
 }
 
-/** Supports of Categorical and Bernoulli leaves (levels with probability > 0); others unrestricted. */
+/** Supports of leaves with a declared finite support (LeafFamily.finiteSupport); others unrestricted. */
 function leafBoxes(graph: IRGraph, n: Extract<IRNode, { kind: 'input' }>): Box[] {
   const D = n.scope.length;
   const shared = new Set(n.shared ?? []);
@@ -211,24 +213,22 @@ function leafBoxes(graph: IRGraph, n: Extract<IRNode, { kind: 'input' }>): Box[]
     const t = graph.vars[v]?.type;
     return t?.kind === 'categorical' ? t.levels.length : 2;
   });
-  const L = Math.max(1, ...levels);
-  const role = n.dist === 'Categorical' ? 'probs' : n.dist === 'Bernoulli' ? 'p' : undefined;
-  const p = role ? graph.params[n.params[role] ?? ''] : undefined;
+  const family = getDistribution(n.dist);
+  const values = Object.entries(n.params).map(([role, name]) => [role, graph.params[name]?.value] as const);
+  const ctx = { dims: D, units: 1, variant: n.variant ?? '', levels };
   return Array.from({ length: n.units }, (_, u): Box => {
     const box = new Map<number, Set<number>>();
-    if (!p) return box;
-    const base = shared.has(role!) ? 0 : u;
+    if (!family?.finiteSupport || values.some(([, v]) => !v)) return box;
+    // One unit's values of each role (a shared role has no units axis).
+    const unit = Object.fromEntries(values.map(([role, v]) => {
+      const size = shared.has(role) ? v!.length : v!.length / n.units;
+      return [role, shared.has(role) ? v! : v!.slice(u * size, (u + 1) * size)];
+    }));
+    const support = family.finiteSupport(unit, ctx);
+    if (!support) return box;
     for (let j = 0; j < D; j++) {
-      const allowed = new Set<number>();
-      if (n.dist === 'Categorical') {
-        for (let l = 0; l < levels[j]!; l++) if (p.value[(base * D + j) * L + l]! > 0) allowed.add(l);
-      } else {
-        const q = p.value[base * D + j]!;
-        if (q < 1) allowed.add(0);
-        if (q > 0) allowed.add(1);
-      }
-      if (allowed.size === 0) return 'empty';
-      box.set(n.scope[j]!, allowed);
+      if (support[j]!.length === 0) return 'empty';
+      box.set(n.scope[j]!, new Set(support[j]));
     }
     return box;
   });

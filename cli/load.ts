@@ -2,7 +2,8 @@
 // a model artifact (validated), each reported as an input error when bad.
 import { compile, type CompileOptions } from '../compiler/compile.js';
 import type { CompiledProgram } from '../compiler/program.js';
-import { parseArtifact, type Artifact } from '../runtime/artifact.js';
+import { type Artifact } from '../runtime/artifact.js';
+import { readArtifact } from '../session/load-artifact.js';
 import { PmixError } from '../runtime/errors.js';
 import { ModelState } from '../runtime/state.js';
 import { EXIT_INPUT, EXIT_USAGE, Exit, fail, readText, type Output } from './io.js';
@@ -19,7 +20,7 @@ export function loadProgram(file: string, io: Output, opts: CompileOptions = {})
 export function loadArtifact(path: string, io: Output, points?: number): { artifact: Artifact; state: ModelState } {
   const text = readText(path, 'model artifact', io);
   try {
-    const artifact = parseArtifact(text, path);
+    const artifact = readArtifact(text, path);
     let state: ModelState;
     try {
       state = new ModelState(artifact.ir, points ?? 'eval');

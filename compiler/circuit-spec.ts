@@ -9,6 +9,7 @@ import type { LatentVar } from '../ir/types.js';
 import { SHARINGS, type NetSpec, type Sharing } from '../circuits/integral/nets.js';
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { readNetArgs, RULES } from './lower-integral.js';
+import { own } from '../stdlib/own.js';
 
 export const REGION_GRAPHS = ['random_tree', 'quad_tree', 'chow_liu', 'linear', 'poon_domingos'] as const;
 export type RegionGraphName = (typeof REGION_GRAPHS)[number];
@@ -100,7 +101,7 @@ function readIntegral(host: SpecHost, seen: Map<string, CircuitEntry>): CircuitS
   const e = seen.get('integral');
   if (!e) return undefined;
   const ruleName = e.name?.name ?? 'gauss_legendre';
-  const rule = RULES[ruleName];
+  const rule = own(RULES, ruleName);
   if (!rule) {
     const hint = (KEYS as readonly string[]).includes(ruleName) ? `'${ruleName}' was read as the rule: name the rule before the next entry, e.g. integral gauss_legendre(points = 16)` : suggestionHint(ruleName, Object.keys(RULES));
     return host.error('unknown-name', `unknown quadrature rule '${ruleName}' (pmix has ${Object.keys(RULES).join(', ')})`, e.name!.span, hint) ?? null;

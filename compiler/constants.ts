@@ -4,6 +4,7 @@ import type { Expr, Span } from '../language/index.js';
 import type { Diagnostic } from '../language/index.js';
 import { suggestionHint } from '../language/index.js';
 import { MATH_FUNCTIONS, mathFunction } from '../stdlib/math-functions.js';
+import { own } from '../stdlib/own.js';
 
 export type Value = number | string | boolean | Value[];
 
@@ -19,7 +20,7 @@ export class ConstantScope {
   }
 
   has(name: string): boolean {
-    return this.values.has(name) || name in CONSTANTS;
+    return this.values.has(name) || Object.hasOwn(CONSTANTS, name);
   }
 
   /** Evaluates e; on failure pushes a diagnostic and returns undefined. */
@@ -36,7 +37,7 @@ export class ConstantScope {
       case 'name': {
         if (e.name === 'true') return true;
         if (e.name === 'false') return false;
-        const v = this.values.get(e.name) ?? CONSTANTS[e.name];
+        const v = this.values.get(e.name) ?? own(CONSTANTS, e.name);
         if (v === undefined) {
           return err(e.span, `unknown name '${e.name}' in an expression`, suggestionHint(e.name, [...this.values.keys(), ...Object.keys(CONSTANTS)]));
         }

@@ -5,6 +5,7 @@ import type { Diagnostic } from '../language/index.js';
 import { suggestionHint } from '../language/index.js';
 import type { ConstantScope } from './constants.js';
 import type { AdamSettings, EMSettings, FitSettings, LbfgsSettings } from './program.js';
+import { own } from '../stdlib/own.js';
 
 type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool';
 
@@ -28,7 +29,7 @@ export function fitSettings(
   file: string,
   diags: Diagnostic[],
 ): FitSettings | undefined {
-  const spec = METHODS[method.name];
+  const spec = own(METHODS, method.name);
   if (!spec) {
     diags.push({
       severity: 'error',
@@ -47,7 +48,7 @@ export function fitSettings(
       diags.push({ severity: 'error', code: 'bad-value', message, span: a.span, file, hint });
       ok = false;
     };
-    const kind = spec[a.name.name];
+    const kind = own(spec, a.name.name);
     if (!kind) {
       diags.push({
         severity: 'error',

@@ -10,6 +10,7 @@ import type { Value } from './constants.js';
 import { readCircuitSpec, type CircuitSpec } from './circuit-spec.js';
 import type { IRNode, IRParam, IRVariable } from '../ir/types.js';
 import { big, src } from './lower-helpers.js';
+import { defaultLeafFor } from '../stdlib/distributions/index.js';
 import { buildPic } from '../circuits/integral/pic-layers.js';
 import { NetPool, type Sharing } from '../circuits/integral/nets.js';
 import { latentRef, lowerLatentLeaf, type IntegralHost } from './lower-integral.js';
@@ -110,31 +111,26 @@ function discreteLevels(t: IRVariable['type'], x: Float64Array, n: number, W: nu
   return Math.max(2, Math.floor(max) + 1);
 }
 
-/** The default leaf for a variable of this type. */
-function defaultLeaf(t: IRVariable['type']): string {
-  switch (t.kind) {
-    case 'real':
-      return 'Normal';
-    case 'bool':
-      return 'Bernoulli';
-    case 'categorical':
-      return 'Categorical';
-    case 'int':
-      return 'Poisson';
-  }
+/** The default leaf for a variable of this type: the registry's answer (LeafFamily.defaultFor). */
+function defaultLeaf(t: IRVariable['type']): { readonly name: string; readonly variant?: string } {
+  const leaf = defaultLeafFor(t);
+  if (!leaf) throw new Error(`no leaf distribution declares itself the default for ${t.kind} variables`);
+  return leaf;
 }
 
 function inputLayer(host: CircuitHost, spec: CircuitSpec, scope: readonly number[], units: number): string | undefined {
   if (spec.inputs) return host.lowerLeaf(spec.inputs, scope, units);
   // One input layer per leaf family among the region's variables, joined by a Hadamard product.
-  const groups = new Map<string, number[]>();
+  const groups = new Map<string, { variant?: string; vs: number[] }>();
   for (const v of scope) {
     const fam = defaultLeaf(host.vars[v]!.type);
-    groups.set(fam, [...(groups.get(fam) ?? []), v]);
+    const g = groups.get(fam.name) ?? { ...(fam.variant !== undefined ? { variant: fam.variant } : {}), vs: [] };
+    g.vs.push(v);
+    groups.set(fam.name, g);
   }
   const ids: string[] = [];
-  for (const [fam, vs] of groups) {
-    const leaf: Extract<ModelExpr, { kind: 'leaf' }> = { kind: 'leaf', name: { name: fam, span: spec.span }, args: fam === 'Normal' ? [{ name: { name: 'diag', span: spec.span }, span: spec.span }] : [], hasParens: false, span: spec.span };
+  for (const [fam, { variant, vs }] of groups) {
+    const leaf: Extract<ModelExpr, { kind: 'leaf' }> = { kind: 'leaf', name: { name: fam, span: spec.span }, args: variant !== undefined ? [{ name: { name: variant, span: spec.span }, span: spec.span }] : [], hasParens: false, span: spec.span };
     const id = host.lowerLeaf(leaf, vs, units);
     if (id === undefined) return undefined;
     ids.push(id);
@@ -165,7 +161,11 @@ function lowerIntegralCircuit(host: CircuitHost, spec: CircuitSpec, rg: RegionGr
         if (spec.inputs) return lowerLatentLeaf(ih, ctx, spec.inputs, leafScope);
         const ids: string[] = [];
         const groups = new Map<string, number[]>();
-        for (const v of leafScope) groups.set(defaultLeaf(host.vars[v]!.type), [...(groups.get(defaultLeaf(host.vars[v]!.type)) ?? []), v]);
+        for (const v of leafScope) {
+          // The default family with its own defaults: integral inputs never took the circuit variant.
+          const fam = defaultLeaf(host.vars[v]!.type).name;
+          groups.set(fam, [...(groups.get(fam) ?? []), v]);
+        }
         for (const [fam, vs] of groups) {
           const leaf: Extract<ModelExpr, { kind: 'leaf' }> = { kind: 'leaf', name: { name: fam, span: spec.span }, args: [], hasParens: false, span: spec.span };
           const id = lowerLatentLeaf(ih, ctx, leaf, vs);

@@ -19,6 +19,7 @@ import type { Diagnostic } from '../language/index.js';
 import type { IRGraph } from '../ir/types.js';
 import { analyticIntegrals, type AnalyticReport } from './passes/analytic-integrals.js';
 import { hasIntegrals, materializeIntegrals, QuadratureError } from './passes/quadrature.js';
+import { own } from '../stdlib/own.js';
 
 /** A latent as the functions reading it see it: its IR name and the scaling of net inputs. */
 export interface LatentRef {
@@ -75,7 +76,7 @@ export function latentRef(name: string, written: string, domain: LatentVar['doma
 /** Reads `by rule(points = K, eval_points = K2)` (or the default rule of the domain). */
 export function readQuadrature(host: IntegralHost, rule: { name: { name: string; span: Span }; args: readonly Arg[]; span: Span } | undefined, domain: LatentVar['domain']): LatentVar['quadrature'] | undefined {
   const name = rule?.name.name ?? (domain.kind === 'normal' ? 'gauss_hermite' : 'gauss_legendre');
-  const r = RULES[name];
+  const r = own(RULES, name);
   if (!r) return host.error('unknown-name', `unknown quadrature rule '${name}' (pmix has ${Object.keys(RULES).join(', ')})`, rule!.name.span, suggestionHint(name, Object.keys(RULES)));
   if (r === 'gauss-hermite' && domain.kind !== 'normal') return host.error('bad-value', `gauss_hermite integrates over the real line under a normal weight; a latent on an interval takes gauss_legendre, trapezoid or midpoint`, rule!.name.span);
   let points = DEFAULT_POINTS;

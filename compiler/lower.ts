@@ -14,8 +14,8 @@ import { paramValueProblem } from './param-values.js';
 import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization } from '../ir/types.js';
 import type { CompiledProgram } from './program.js';
 import { simplify } from './passes/simplify.js';
+import { hasIntegrals } from './passes/quadrature.js';
 import { lowerCircuit } from './lower-circuit.js';
-import { lowerGp } from './lower-gp.js';
 import { lowerSquare, squaredStructure, structureSpan } from './lower-square.js';
 import { big, describeType, levelsOf, repeat, show, src } from './lower-helpers.js';
 import { finishIntegrals, lowerIntegral, lowerLatentLeaf, type IntegralHost, type LatentContext } from './lower-integral.js';
@@ -31,7 +31,6 @@ export function lowerModel(program: CompiledProgram, modelName: string, vars: re
   const lw = new Lowering(program, vars, opts.data);
   const model = program.models.get(modelName);
   if (!model) return { diagnostics: [{ severity: 'error', code: 'unknown-name', message: `unknown model '${modelName}'`, file: program.file }] };
-  if (model.decl.body.kind === 'gp') return lowerGp(program, model.decl.body, vars);
   lw.stack.push(modelName);
   lw.rootExpr = model.decl.body;
   const root = lw.lower(model.decl.body, vars.map((_, i) => i), 1);
@@ -45,7 +44,7 @@ export function lowerModel(program: CompiledProgram, modelName: string, vars: re
     const op = model.decl.body.op === 'times' ? 'c_plus * square(c)' : `${model.decl.body.op}(...)`;
     if (problem) return { diagnostics: [...lw.diags, { severity: 'error', code: 'not-structured-decomposable', message: `${op} needs the circuit's square to be tractable: ${problem}`, span: structureSpan(model.decl.body, term), file: program.file }] };
   }
-  if (simple.family !== 'integral') return { graph: freeze(simple, true), diagnostics: lw.diags };
+  if (!hasIntegrals(simple)) return { graph: freeze(simple, true), diagnostics: lw.diags };
   const done = finishIntegrals(simple, program.file, model.decl.body.span);
   if (done.diagnostic) return { diagnostics: [...lw.diags, done.diagnostic] };
   return { graph: freeze(done.graph!, true), diagnostics: lw.diags, analytic: done.analytic };

@@ -277,12 +277,30 @@ export interface GPNode extends NodeBase {
   readonly tasks?: { readonly kind: 'icm' | 'lmc'; readonly count: number; readonly rank: number; readonly q: number };
 }
 
-export type IRNode = InputNode | SumNode | MixingNode | ProductNode | SquareNode | IntegralNode | GPNode;
+/**
+ * A node its family evaluates itself (families/NAME): what a new family stores without a node
+ * kind of its own in this file. `params` names its IR parameters by role (a kernel density's
+ * training points and bandwidth); `options` holds plain settings (a kernel's name). The shared
+ * checks see that the parameters exist; the family's `checkGraph` checks the rest.
+ */
+export interface FamilyNode extends NodeBase {
+  readonly kind: 'family';
+  readonly family: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly options: Readonly<Record<string, string | number | boolean | readonly number[]>>;
+}
+
+export type IRNode = InputNode | SumNode | MixingNode | ProductNode | SquareNode | IntegralNode | GPNode | FamilyNode;
 
 /** One compiled model: its variables, parameters and nodes (topological order, root last). */
 export interface IRGraph {
   readonly version: number;
-  readonly family: 'mixture' | 'circuit' | 'squared' | 'integral' | 'gp';
+  /**
+   * The model family (mixture, circuit, squared, integral, gp, ...): the registry entry in
+   * families/index.ts that fits, evaluates and queries the graph. A name, not a closed union, so
+   * that a new family is its own folder plus a registry line.
+   */
+  readonly family: string;
   readonly vars: readonly IRVariable[];
   readonly params: Readonly<Record<string, IRParam>>;
   readonly nodes: readonly IRNode[];

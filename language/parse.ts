@@ -13,6 +13,7 @@ import { LineIndex } from './span.js';
 import { didYouMean } from './suggest.js';
 import * as T from './tokens.js';
 import { AstBuilder, CstShapeError } from './visitor.js';
+import { MAX_SYNTAX_DEPTH, tooDeep } from './depth.js';
 
 interface LexedText {
   readonly tokens: IToken[];
@@ -269,7 +270,9 @@ export function parseProgram(text: string, file: string): { program: Program; di
         return;
       }
       const stmt = driver.parse('statement', piece, (builder, cst) => builder.statement(cst));
-      if (stmt) statements.push(stmt);
+      const deep = stmt && tooDeep(stmt);
+      if (deep) driver.diagnostics.push(nestedTooDeep(driver, stmt.span));
+      else if (stmt) statements.push(stmt);
       // A keyword in the middle of a line cut this statement short (`fit M on data by em`):
       // the rest of that line belongs to the bad statement, not to a new one.
       else if (driver.endedEarly && piece.next && driver.sameLine(piece.tokens, piece.next)) skip = true;
@@ -280,6 +283,17 @@ export function parseProgram(text: string, file: string): { program: Program; di
   }
   driver.diagnostics.sort((a, b) => (a.span?.startOffset ?? 0) - (b.span?.startOffset ?? 0));
   return { program: { statements }, diagnostics: driver.diagnostics };
+}
+
+function nestedTooDeep(driver: Driver, span: Span): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'too-deep',
+    message: `an expression here nests more than ${MAX_SYNTAX_DEPTH} levels deep, more than pmix evaluates`,
+    span,
+    file: driver.file,
+    hint: 'split it into let constants (let a = ...; let b = a + ...), or use an array',
+  };
 }
 
 /** Parses the bare text of a query, e.g. `logp(x = 1 | y = 2)`. Never throws. */
@@ -295,6 +309,11 @@ export function parseQuery(text: string, file = '<query>'): { query?: QueryAst; 
       return { diagnostics: [{ severity: 'error', code: 'syntax', message, span: driver.lines.span(0, 0), file, expected }] };
     }
     query = driver.parse('queryExpr', { tokens: lexed.tokens, next: undefined }, (builder, cst) => builder.queryExpr(cst));
+    const deep = query && tooDeep(query);
+    if (deep) {
+      driver.diagnostics.push(nestedTooDeep(driver, query!.span));
+      query = undefined;
+    }
   } catch (e) {
     driver.diagnostics.push(internalError(driver, e));
   }

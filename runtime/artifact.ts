@@ -53,8 +53,11 @@ export function serializeArtifact(a: Artifact): string {
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Parses and validates an artifact; throws PmixError naming the bad field. */
-export function parseArtifact(text: string, where = 'artifact'): Artifact {
+/**
+ * Parses and validates an artifact's JSON and the structure of its graph; throws PmixError naming
+ * the bad field. Loading goes through session/load-artifact.ts, which adds the family check.
+ */
+export function parseArtifact(text: string, where = 'artifact', checkFamily?: (graph: IRGraph, fail: (field: string, message: string) => never) => void): Artifact {
   let raw: unknown;
   try {
     raw = JSON.parse(text, (key, value: unknown) => {
@@ -76,7 +79,11 @@ export function parseArtifact(text: string, where = 'artifact'): Artifact {
   }
   if (version < 1) v.fail('version', `must be >= 1`);
   v.string(a.model, 'model');
-  checkGraph(validateGraph(v, a.ir), (field, message) => v.fail(field, message));
+  const graph = validateGraph(v, a.ir);
+  const fail = (field: string, message: string): never => v.fail(field, message);
+  // The family registry's check (session/load-artifact.ts): the family is known and matches the nodes.
+  checkFamily?.(graph, fail);
+  checkGraph(graph, fail);
   const prov = v.object(a.provenance, 'provenance');
   v.string(prov.pmix_version, 'provenance.pmix_version');
   // Every field has been checked above, so the cast is safe.
@@ -157,6 +164,16 @@ function validateGraph(v: Validator, raw: unknown): IRGraph {
       case 'gp':
         checkGpNode(o, at, params, vars.length, (f, m) => v.fail(f, m));
         break;
+      case 'family': {
+        // A node its family evaluates: the family's name, parameters by role, plain options (its checkGraph checks the rest).
+        v.string(o.family, `${at}.family`);
+        for (const [role, nm] of Object.entries(v.object(o.params, `${at}.params`))) refParam(nm, `params.${role}`);
+        for (const [k, x] of Object.entries(v.object(o.options, `${at}.options`))) {
+          const ok = typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)) || (Array.isArray(x) && x.every((e) => typeof e === 'number' && Number.isFinite(e)));
+          if (!ok) v.fail(`${at}.options.${k}`, 'expected a string, a boolean, a finite number or an array of them');
+        }
+        break;
+      }
       case 'square':
         // a squared circuit's root: its child is an earlier node (the circuit c)
         if (!seen.has(v.string(o.child, `${at}.child`))) v.fail(`${at}.child`, `'${String(o.child)}' is not an earlier node`);

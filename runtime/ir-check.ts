@@ -14,15 +14,11 @@ type Fail = (field: string, message: string) => never;
 
 const PARAM_KINDS = ['identity', 'positive', 'unit', 'simplex', 'signed', 'spd', 'bounded', 'neural'];
 
-const FAMILIES = ['mixture', 'circuit', 'squared', 'integral', 'gp'];
-
+/**
+ * The structural checks every graph passes, whatever its family; which family a graph is (and
+ * that it is the one it names) is the family registry's check (session/load-artifact.ts).
+ */
 export function checkGraph(g: IRGraph, fail: Fail): void {
-  // The family picks the evaluator (runtime/queries/run-query.ts): it must match the nodes.
-  if (!FAMILIES.includes(g.family)) fail('ir.family', `unknown model family '${g.family}' (expected one of ${FAMILIES.join(', ')})`);
-  const hasGp = g.nodes.some((n) => n.kind === 'gp');
-  if (hasGp !== (g.family === 'gp')) fail('ir.family', hasGp ? `a graph with a gp node has family 'gp', not '${g.family}'` : `a graph of family 'gp' needs a gp node`);
-  if (g.family === 'squared' && g.nodes.find((n) => n.id === g.root)?.kind !== 'square') fail('ir.family', `a graph of family 'squared' has a square node at its root`);
-  if (g.nodes.some((n) => n.kind === 'integral') && g.family !== 'integral') fail('ir.family', `a graph with integral nodes has family 'integral', not '${g.family}'`);
   const names = new Set<string>();
   g.vars.forEach((v, i) => {
     if (names.has(v.name)) fail(`ir.vars[${i}].name`, `variable '${v.name}' appears twice`);
@@ -59,11 +55,16 @@ export function checkGraph(g: IRGraph, fail: Fail): void {
   if (g.nodes.some((n) => n.kind === 'integral')) checkMaterializes(g, fail);
 }
 
+/** Signed (real) weights belong to the circuits under a square root node: a squared model. */
+function isSquared(g: IRGraph): boolean {
+  return g.nodes.find((n) => n.id === g.root)?.kind === 'square';
+}
+
 /** The nodes of the monotone factor c+ of a squared graph c_plus * square(c) (their weights are simplex). */
 function monotoneNodes(g: IRGraph): Set<string> {
   const out = new Set<string>();
   const root = g.nodes.find((n) => n.id === g.root);
-  if (g.family !== 'squared' || root?.kind !== 'square' || root.monotone === undefined) return out;
+  if (root?.kind !== 'square' || root.monotone === undefined) return out;
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const stack = [root.monotone];
   while (stack.length) {
@@ -99,17 +100,17 @@ function checkNode(g: IRGraph, n: IRNode, at: string, byId: ReadonlyMap<string, 
       const units = kids.reduce((s, k) => s + k.units, 0);
       if (units !== n.arity * n.units) fail(`${at}.children`, `the children have ${units} units in all; a mixing node of arity ${n.arity} and ${n.units} units needs ${n.arity * n.units}`);
       kids.forEach((k, j) => sameSet(k.scope, n.scope) || fail(`${at}.children[${j}]`, 'a mixture component must cover the same variables as the mixture'));
-      return checkWeights(param(n.weights), [n.units, n.arity], `${at}.weights`, fail, g.family === 'squared' && !monotone.has(n.id));
+      return checkWeights(param(n.weights), [n.units, n.arity], `${at}.weights`, fail, isSquared(g) && !monotone.has(n.id));
     }
     case 'sum': {
       const I = kids.reduce((s, k) => s + k.units, 0);
       kids.forEach((k, j) => sameSet(k.scope, n.scope) || fail(`${at}.children[${j}]`, 'a sum input must cover the same variables as the sum'));
-      return checkWeights(param(n.weights), [n.units, I], `${at}.weights`, fail, g.family === 'squared' && !monotone.has(n.id));
+      return checkWeights(param(n.weights), [n.units, I], `${at}.weights`, fail, isSquared(g) && !monotone.has(n.id));
     }
     case 'square': {
       const child = byId.get(n.child);
       if (!child) return fail(`${at}.child`, `'${n.child}' is not an earlier node`);
-      if (g.family !== 'squared' || g.root !== n.id) fail(at, 'a square node is the root of a graph of family squared');
+      if (g.root !== n.id) fail(at, 'a square node is the root of its graph (a squared model)');
       if (!sameSet(child.scope, n.scope) || child.units !== 1 || n.units !== 1) fail(`${at}.child`, 'the squared circuit must have one unit over the same variables');
       for (const [field, ids] of [['parts', n.parts ?? []], ['monotone', n.monotone === undefined ? [] : [n.monotone]]] as const) {
         ids.forEach((id, j) => {
@@ -134,6 +135,10 @@ function checkNode(g: IRGraph, n: IRNode, at: string, byId: ReadonlyMap<string, 
       }
       return;
     }
+    case 'family':
+      // Its family checks what its parameters and options mean (ModelFamily.checkGraph).
+      if (n.family !== g.family) fail(`${at}.family`, `a node of family '${n.family}' in a graph of family '${g.family}'`);
+      return;
     case 'product': {
       if (n.mode !== 'hadamard' && n.mode !== 'kronecker') fail(`${at}.mode`, "expected 'hadamard' or 'kronecker'");
       const units = n.mode === 'hadamard' ? n.units : kids.reduce((s, k) => s * k.units, 1);

@@ -118,8 +118,8 @@ export class ModelState {
   /** Number of free scalar parameters (for BIC/AIC): fixed parameters do not count. */
   freeParameterCount(): number {
     let total = 0;
-    // A GP's free parameters are its free hyperparameters (training data and q(u) are fixed).
-    if (this.graph.family === 'gp') for (const p of Object.values(this.graph.params)) if (!p.fixed) total += p.value.length;
+    // A GP node's parameters are all hyperparameters (its training data and q(u) are fixed ones).
+    if (this.nodes.some((n) => n.kind === 'gp')) for (const p of Object.values(this.graph.params)) if (!p.fixed) total += p.value.length;
     // An integral circuit's free parameters are its functions' (net layers, constants), counted once.
     const fnParams = new Set<string>();
     for (const p of Object.values(this.graph.params)) {

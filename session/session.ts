@@ -1,7 +1,7 @@
 // Runs a compiled program step by step (what `pmix run`, `pmix fit` and the REPL share):
 // loads data sets once, binds each model to its variables, lowers it to IR, fits it, and
 // answers queries on the latest fitted state of each model.
-import { lowerModel } from '../compiler/lower.js';
+import { lowerProgramModel } from './lower.js';
 import { modelVars, varSpan } from '../compiler/model-vars.js';
 import { inferVarTypes } from '../compiler/infer-var-types.js';
 import type { IRGraph, IRVariable } from '../ir/types.js';
@@ -14,21 +14,19 @@ import { selectColumns, type Dataset } from '../runtime/data/dataset.js';
 import { rowWeights } from '../runtime/data/weights.js';
 import { PmixError } from '../runtime/errors.js';
 import { NotPositiveDefiniteError } from '../stdlib/distributions/index.js';
-import { adamSteps } from '../runtime/learners/adam.js';
 import { runAsync, runToEnd, type DriveOptions, type Steps } from '../runtime/learners/drive.js';
-import { emSteps } from '../runtime/learners/em.js';
-import { minibatchEMSteps } from '../runtime/learners/minibatch-em.js';
-import { memorySource, streamEMSteps, type StreamFitted } from '../runtime/learners/stream-em.js';
+import { streamEMSteps, type StreamFitted } from '../runtime/learners/stream-em.js';
 import { DataStreamError, openCsvStream, type CsvStream } from '../runtime/data/csv-stream.js';
 import { chooseStreaming, csvSource, streamFitBytes } from '../runtime/stream-fit.js';
 import { formatBytes } from '../compiler/cost.js';
-import type { FitCheckpoint, FitProgress, FitResult, Fitted } from '../runtime/learners/types.js';
+import type { FitCheckpoint, FitProgress, FitResult } from '../runtime/learners/types.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import { QueryError, varIndex } from '../runtime/queries/evidence.js';
-import { runQuery } from '../runtime/queries/run-query.js';
-import { checkMemory, fitCost, type FitCost } from '../runtime/resources.js';
+import { fitCost, type FitCost } from '../runtime/resources.js';
 import { ModelState } from '../runtime/state.js';
-import { gpFitCost, gpFitSteps, gpMethodProblem, type GPFitInfo } from '../runtime/gp/session-fit.js';
+import type { GPFitInfo } from '../runtime/gp/session-fit.js';
+import { familyOf } from '../families/index.js';
+import type { FamilyFitted } from '../runtime/family.js';
 import { QuadratureError, type PointsChoice } from '../compiler/passes/quadrature.js';
 import type { AnalyticReport } from '../compiler/passes/analytic-integrals.js';
 
@@ -132,7 +130,7 @@ export class Session {
    * `points`: which quadrature sizes materialize an integral circuit (fits train at 'train').
    */
   lower(model: string, vars: readonly IRVariable[], data?: { x: Float64Array; n: number }, points: PointsChoice = 'eval'): ModelState {
-    const { graph, diagnostics, analytic } = lowerModel(this.program, model, vars, { data });
+    const { graph, diagnostics, analytic } = lowerProgramModel(this.program, model, vars, { data });
     if (!graph) throw new StepError(diagnostics);
     this.lowered.set(model, graph);
     if (analytic?.length) this.analytic.set(model, analytic);
@@ -224,8 +222,7 @@ export class Session {
     }
     const data = this.dataset(step.data);
     const state = this.lower(step.model, this.variables(step.model, step.data, step.weights));
-    if (state.graph.family === 'gp') return gpFitCost(step.model, step.data, state.graph, step.settings, data.rows);
-    return fitCost(step.model, step.data, state.graph, step.settings, data.rows);
+    return familyOf(state.graph).fitCost(step.model, step.data, state.graph, step.settings, data.rows);
   }
 
   private *fitSteps(step: FitStep, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<FitSummary> {
@@ -236,74 +233,23 @@ export class Session {
     if (data.rows === 0) throw new PmixError(`data set '${step.data}' (${data.source}) has no rows to fit ${step.model} on`, 'no-data');
     const x = selectColumns(data, vars.map((v) => v.name));
     const state = this.lower(step.model, vars, { x, n: data.rows }, 'train');
-    if (state.graph.family === 'gp') return yield* this.fitGp(step, state, x, data, onProgress, signal);
-    if (state.graph.family === 'integral' && step.settings.method !== 'adam') {
-      throw new StepError([{ severity: 'error', code: 'bad-method', message: `${step.model} is an integral circuit: its nets are fitted by gradient through the quadrature circuit, not by ${step.settings.method}`, hint: `fit ${step.model} on ${step.data} by adam(lr = 0.01, epochs = 50)`, span: step.decl?.method.span, file: this.program.file }]);
-    }
-    if (state.graph.family === 'squared' && step.settings.method !== 'adam') {
-      throw new StepError([{ severity: 'error', code: 'bad-method', message: `${step.model} is a squared circuit: it is fitted by gradient (log p = 2 log|c(x)| - log Z), not by ${step.settings.method}`, hint: `fit ${step.model} on ${step.data} by adam(lr = 0.05, epochs = 50)`, span: step.decl?.method.span, file: this.program.file }]);
-    }
-    checkMemory(fitCost(step.model, step.data, state.graph, step.settings, data.rows), this.options.maxMemory);
-    const weights = rowWeights(data, step.weights);
-    let fitted: Fitted;
-    try {
-      const s = step.settings;
-      if (s.method === 'lbfgs') throw new PmixError(`lbfgs fits Gaussian process models; fit ${step.model} by em or adam`, 'bad-method');
-      fitted = yield* s.method === 'adam'
-        ? adamSteps(state, x, data.rows, weights, s, onProgress, signal)
-        : (s.batch ?? 0) > 0 || (s.validation ?? 0) > 0
-          ? minibatchEMSteps(state, x, data.rows, weights, s, onProgress, signal)
-          : s.stream
-            ? streamEMSteps(state, memorySource(x, data.rows, vars.length, weights), s, onProgress, signal)
-            : emSteps(state, x, data.rows, weights, s, onProgress, signal);
-    } catch (e) {
-      // Learners report their own numerical failures; one surfacing from a kernel is still the data's.
-      if (e instanceof NotPositiveDefiniteError) throw new PmixError(`fitting ${step.model} stopped: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
-      throw e;
-    }
-    const total = weights.reduce((a, b) => a + b, 0);
-    const p = fitted.state.freeParameterCount();
-    const ll = fitted.result.meanLogLikelihood * total;
-    const summary: FitSummary = {
-      model: step.model,
-      data: step.data,
-      method: step.settings.method,
-      rows: data.rows,
-      iterations: fitted.result.iterations,
-      converged: fitted.result.converged,
-      mean_log_likelihood: fitted.result.meanLogLikelihood,
-      bic: -2 * ll + p * Math.log(total),
-      aic: -2 * ll + 2 * p,
-      parameters: p,
-      ...(fitted.result.validation ? { validation: { rows: fitted.result.validation.rows, mean_log_likelihood: fitted.result.validation.meanLogLikelihood, best_epoch: fitted.result.validation.bestEpoch } } : {}),
-      ...(fitted.result.interrupted ? { interrupted: true } : {}),
-    };
-    // An integral circuit answers queries at its evaluation point counts (eval_points).
-    this.fitted.set(step.model, { state: fitted.state.withPoints('eval'), summary, result: fitted.result, data, settings: step.settings });
-    return summary;
-  }
-
-  private *fitGp(step: FitStep, state: ModelState, x: Float64Array, data: Dataset, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<FitSummary> {
-    const bad = gpMethodProblem(state, step.settings.method, step.model, step.data);
+    const family = familyOf(state.graph);
+    const bad = family.methodProblem(state.graph, step.settings, { model: step.model, data: step.data });
     if (bad) throw new StepError([{ severity: 'error', code: 'bad-method', message: bad.message, hint: bad.hint, span: step.decl?.method.span, file: this.program.file }]);
-    const r = yield* gpFitSteps(step.model, step.data, state, x, data.rows, step.settings, this.options.maxMemory, onProgress, signal);
-    const n = r.info.points;
-    const ll = r.info.log_marginal_likelihood;
-    const summary: FitSummary = {
+    const fitted = yield* family.fit({
       model: step.model,
       data: step.data,
-      method: step.settings.method,
+      state,
+      x,
       rows: data.rows,
-      iterations: r.fitted.iterations,
-      converged: r.fitted.converged,
-      mean_log_likelihood: ll / n,
-      bic: -2 * ll + r.freeParameters * Math.log(n),
-      aic: -2 * ll + 2 * r.freeParameters,
-      parameters: r.freeParameters,
-      ...(r.fitted.interrupted ? { interrupted: true } : {}),
-      gp: r.info,
-    };
-    this.fitted.set(step.model, { state: r.fitted.state, summary, data, settings: step.settings });
+      weights: rowWeights(data, step.weights),
+      settings: step.settings,
+      maxMemory: this.options.maxMemory,
+      onProgress,
+      signal,
+    });
+    const summary = fitSummary(step, data.rows, fitted);
+    this.fitted.set(step.model, { state: fitted.state, summary, ...(fitted.result ? { result: fitted.result } : {}), data, settings: step.settings });
     return summary;
   }
 
@@ -318,7 +264,7 @@ export class Session {
     if (this.datasets.has(step.data) || !spec) return undefined;
     const graph = (): IRGraph | undefined => {
       const { stream } = openCsvStream({ ...spec, columns: spec.columns.filter((c) => c.type.kind !== 'categorical' || c.type.levels) });
-      return stream ? lowerModel(this.program, step.model, this.streamVariables(step, stream)).graph : undefined;
+      return stream ? lowerProgramModel(this.program, step.model, this.streamVariables(step, stream)).graph : undefined;
     };
     if (!chooseStreaming(spec, step.settings, graph, this.options.maxMemory).stream) return undefined;
     const { stream, diagnostics } = openCsvStream(spec);
@@ -344,7 +290,8 @@ export class Session {
     if (s.method !== 'em') throw new PmixError(`only EM streams its data; fit ${step.model} by em(stream = true)`, 'bad-method');
     const vars = this.streamVariables(step, stream);
     const state = this.lower(step.model, vars);
-    if (state.graph.family !== 'mixture' && state.graph.family !== 'circuit') throw new PmixError(`${step.model} cannot be fitted by streaming EM (a ${state.graph.family} model)`, 'bad-method');
+    const family = familyOf(state.graph);
+    if (!family.streams) throw new PmixError(`${step.model} cannot be fitted by streaming EM (it is ${family.noun})`, 'bad-method');
     const bytes = streamFitBytes(state.graph, s);
     if (this.options.maxMemory !== undefined && bytes > this.options.maxMemory) {
       throw new PmixError(`streaming ${step.model} on ${step.data} needs an estimated ${formatBytes(bytes)} (parameters, one chunk and the initialization sample), over the limit of ${formatBytes(this.options.maxMemory)}`, 'too-big', 'lower chunk or init_rows, lower k, or raise --max-memory');
@@ -416,7 +363,7 @@ export class Session {
 
   query(model: string, q: QueryAst): QueryAnswer {
     const state = this.stateOf(model);
-    return runQuery(state, q, { vars: state.graph.vars, file: this.program.file, constants: this.program.constants });
+    return familyOf(state.graph).answer(state, q, { vars: state.graph.vars, file: this.program.file, constants: this.program.constants });
   }
 
   artifact(model: string): Artifact {
@@ -452,4 +399,24 @@ function queryNames(q: QueryAst): Ident[] {
     case 'sample':
       return (q.given ?? []).map((a) => a.name);
   }
+}
+
+/** The fit summary, the same for every family: log-likelihood, BIC and AIC over the family's observations. */
+function fitSummary(step: FitStep, rows: number, f: FamilyFitted): FitSummary {
+  const result = f.result;
+  return {
+    model: step.model,
+    data: step.data,
+    method: step.settings.method,
+    rows,
+    iterations: f.iterations,
+    converged: f.converged,
+    mean_log_likelihood: f.meanLogLikelihood,
+    bic: -2 * f.logLikelihood + f.parameters * Math.log(f.observations),
+    aic: -2 * f.logLikelihood + 2 * f.parameters,
+    parameters: f.parameters,
+    ...(result?.validation ? { validation: { rows: result.validation.rows, mean_log_likelihood: result.validation.meanLogLikelihood, best_epoch: result.validation.bestEpoch } } : {}),
+    ...(f.interrupted ? { interrupted: true } : {}),
+    ...f.details,
+  };
 }

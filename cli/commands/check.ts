@@ -1,12 +1,9 @@
 // pmix check FILE.pmix: parse, resolve, load the data files' headers and types, type-check
 // every model as it would be fitted. Nothing is fitted. --cost adds each fit's memory estimate.
 import type { Step } from '../../compiler/program.js';
-import { describeCircuit, reportLines } from '../../circuits/describe.js';
-import { describeSquared, squaredLine } from '../../circuits/squared/describe.js';
-import { describeIntegral, integralLines } from '../../circuits/integral/describe.js';
-import { materializeIntegrals } from '../../compiler/passes/quadrature.js';
 import { describeCost } from '../../runtime/resources.js';
 import { Session } from '../../session/session.js';
+import { familyOf } from '../../families/index.js';
 import { guard } from '../guard.js';
 import { fail, type Output } from '../io.js';
 import { loadProgram } from '../load.js';
@@ -26,22 +23,25 @@ export function checkCommand(file: string, io: Output, overrides: Record<string,
   const fits = fitSteps.length;
   const queries = program.steps.length - fits;
   const costs = opts.cost ? guard(() => fitSteps.map((s) => session.fitCost(s)), sources, io) : undefined;
-  const circuits = [...session.lowered].filter(([, g]) => g.family === 'circuit').map(([model, g]) => ({ model, report: describeCircuit(g) }));
-  const integrals = [...session.lowered].filter(([, g]) => g.family === 'integral').map(([model, g]) => ({ model, report: describeIntegral(g, materializeIntegrals(g, 'train')) }));
+  // What each model's family reports about it (circuit structure, integrals, squared forms), grouped by report key.
+  const reports = [...session.lowered].flatMap(([model, g]) => {
+    const r = familyOf(g).describe?.(g, model, file);
+    return r ? [{ model, ...r }] : [];
+  });
+  const byKey = new Map<string, [string, unknown][]>();
+  for (const r of reports) byKey.set(r.key, [...(byKey.get(r.key) ?? []), [r.model, r.json]]);
   const analytic = [...session.analytic].map(([model, reports]) => ({ model, reports }));
   if (io.json) {
     const cost = costs?.map((c) => ({ model: c.model, data: c.data, method: c.method, rows: c.rows, ...c.estimate, bytes: c.bytes, limit: opts.maxMemory ?? null }));
     const structure = {
-      ...(circuits.length ? { circuits: Object.fromEntries(circuits.map((c) => [c.model, c.report])) } : {}),
-      ...(integrals.length ? { integrals: Object.fromEntries(integrals.map((c) => [c.model, c.report])) } : {}),
+      ...Object.fromEntries([...byKey].map(([key, entries]) => [key, Object.fromEntries(entries)])),
       ...(analytic.length ? { analytic: Object.fromEntries(analytic.map((c) => [c.model, c.reports])) } : {}),
     };
     io.out(JSON.stringify({ ok: true, models: [...program.models.keys()], data: [...program.data.keys()], fits, queries, ...(cost ? { cost } : {}), ...structure }));
     return;
   }
   io.out(`${file}: ok (${program.models.size} model(s), ${program.data.size} data set(s), ${fits} fit(s), ${queries} query(ies))`);
-  for (const c of circuits) for (const line of reportLines(c.model, c.report, file)) io.out(line);
-  for (const c of integrals) for (const line of integralLines(c.model, c.report)) io.out(line);
+  for (const r of reports) for (const line of r.lines) io.out(line);
   for (const { model, reports } of analytic) {
     // One line per outcome (an integral circuit has an integral per region, mostly alike).
     const groups = new Map<string, { first: (typeof reports)[number]; count: number }>();
@@ -55,10 +55,6 @@ export function checkCommand(file: string, io: Output, overrides: Record<string,
       const what = count > 1 ? `${count} integrals` : 'integral';
       io.out(`${r.source ? `${file}:${r.source.line}:${r.source.column}: ` : ''}${model}: ${what} ${r.applied ? `solved analytically: ${r.result}` : `by quadrature: ${r.result}`}`);
     }
-  }
-  for (const [model, g] of session.lowered) {
-    const r = g.family === 'squared' ? describeSquared(g) : undefined;
-    if (r) io.out(squaredLine(model, r));
   }
   for (const c of costs ?? []) io.out(describeCost(c, opts.maxMemory));
 }

@@ -2,12 +2,12 @@
 // (data, posterior mean, 95% band), written atomically.
 import { EXIT_INPUT, Exit, writeAtomic, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
-import { plotGp } from '../repl/plot-gp.js';
+import { familyOf } from '../../families/index.js';
 
 export function plotCommand(modelPath: string, opts: { out: string; from?: number; to?: number }, io: Output): void {
   const { state } = loadArtifact(modelPath, io);
-  const gp = state.graph.nodes.find((n) => n.kind === 'gp');
-  if (!gp || gp.kind !== 'gp' || gp.inputs.length !== 1) {
+  const plot = familyOf(state.graph).plot;
+  if (!plot?.accepts(state.graph)) {
     io.err(`error: ${modelPath}: pmix plot draws Gaussian process models with one input (for densities use :plot in pmix repl)`);
     throw new Exit(EXIT_INPUT);
   }
@@ -15,7 +15,7 @@ export function plotCommand(modelPath: string, opts: { out: string; from?: numbe
     io.err('error: give both --from and --to, with --from < --to');
     throw new Exit(EXIT_INPUT);
   }
-  const svg = plotGp(state, opts.from !== undefined ? { span: [opts.from, opts.to!] } : {});
+  const svg = plot.svg(state, opts.from !== undefined ? { span: [opts.from, opts.to!] } : {});
   writeAtomic(opts.out, svg);
   io.out(`wrote ${opts.out}`);
 }

@@ -1,11 +1,10 @@
-// pmix predict MODEL.json --data new.csv [--out preds.csv]: a fitted GP's predictions at
+// pmix predict MODEL.json --data new.csv [--out preds.csv]: a fitted conditional model's (a GP's) predictions at
 // the input rows of a CSV file, written as CSV: the inputs, then per output its mean, the
 // sd of the latent function and the sd of a new observation (with noise). Rows are
 // predicted in chunks so memory stays bounded; the file is written atomically.
 import { loadCsv } from '../../runtime/data/csv.js';
 import { selectColumns } from '../../runtime/data/dataset.js';
-import { gpNode } from '../../runtime/gp/fit.js';
-import { predict } from '../../runtime/gp/predict.js';
+import { familyOf } from '../../families/index.js';
 import { guard } from '../guard.js';
 import { EXIT_INPUT, Exit, fail, jsonText, writeAtomic, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
@@ -14,13 +13,14 @@ const CHUNK = 2000;
 
 export function predictCommand(modelPath: string, opts: { data: string; out?: string }, io: Output): void {
   const { state } = loadArtifact(modelPath, io);
-  if (state.graph.family !== 'gp') {
-    io.err(`error: ${modelPath} is a ${state.graph.family} model; pmix predict is for Gaussian process models (use pmix score or pmix query)`);
+  const family = familyOf(state.graph);
+  const predictor = family.predictor;
+  if (!predictor) {
+    io.err(`error: ${modelPath} is ${family.noun}; pmix predict is for conditional models such as Gaussian processes (use pmix score or pmix query)`);
     throw new Exit(EXIT_INPUT);
   }
-  const node = gpNode(state.graph);
-  const inputs = node.inputs.map((i) => state.graph.vars[i]!.name);
-  const outputs = (node.outputs ?? [node.output]).map((i) => state.graph.vars[i]!.name);
+  const inputs = predictor.inputs(state.graph);
+  const outputs = predictor.outputs(state.graph);
   const { data, diagnostics } = loadCsv({ name: 'data', path: opts.data, columns: inputs.map((name) => ({ name, type: { kind: 'real' as const } })) });
   if (!data) fail(diagnostics, new Map(), io);
   const x = selectColumns(data, inputs);
@@ -34,29 +34,20 @@ export function predictCommand(modelPath: string, opts: { data: string; out?: st
     }
   }
   const T = outputs.length;
-  const stride = D + (T > 1 ? 1 : 0);
+  const V = state.graph.vars.length;
+  const varIndex = inputs.map((n) => state.graph.vars.findIndex((v) => v.name === n));
   const cols = T > 1 ? outputs.flatMap((o) => [`${o}_mean`, `${o}_std`, `${o}_std_y`]) : ['mean', 'std', 'std_y'];
   const lines = [[...inputs, ...cols].join(',')];
   const json: Record<string, number>[] = [];
   guard(() => {
     for (let r0 = 0; r0 < data.rows; r0 += CHUNK) {
       const r1 = Math.min(data.rows, r0 + CHUNK);
-      const m = (r1 - r0) * T;
-      const xs = new Float64Array(m * stride);
+      // Rows over the model's variables: the inputs filled, the outputs left missing.
+      const rows = new Float64Array((r1 - r0) * V).fill(NaN);
+      for (let r = r0; r < r1; r++) for (let c = 0; c < D; c++) rows[(r - r0) * V + varIndex[c]!] = x[r * D + c]!;
+      const p = predictor.predictRows(state, rows, r1 - r0);
       for (let r = r0; r < r1; r++) {
-        for (let t = 0; t < T; t++) {
-          const k = (r - r0) * T + t;
-          for (let c = 0; c < D; c++) xs[k * stride + c] = x[r * D + c]!;
-          if (T > 1) xs[k * stride + D] = t;
-        }
-      }
-      const p = predict(state, xs, m);
-      for (let r = r0; r < r1; r++) {
-        const vals: number[] = [];
-        for (let t = 0; t < T; t++) {
-          const k = (r - r0) * T + t;
-          vals.push(p.mean[k]!, Math.sqrt(p.varF[k]!), Math.sqrt(p.varY[k]!));
-        }
+        const vals = p[r - r0]!.flatMap((o) => [o.mean, o.std, o.std_y]);
         const row = [...Array.from(x.subarray(r * D, (r + 1) * D)), ...vals];
         lines.push(row.map((v) => String(Number(v.toPrecision(10)))).join(','));
         if (io.json) json.push(Object.fromEntries([...inputs, ...cols].map((c, i) => [c, row[i]!])));

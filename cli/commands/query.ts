@@ -1,6 +1,6 @@
 // pmix query MODEL.json "QUERY": answers one query (same forms as `query` in a .pmix file).
 import { parseQuery } from '../../language/index.js';
-import { runQuery } from '../../runtime/queries/run-query.js';
+import { familyOf } from '../../families/index.js';
 import { formatAnswer } from '../../api/index.js';
 import { guard } from '../guard.js';
 import { fail, jsonText, type Output } from '../io.js';
@@ -12,6 +12,6 @@ export function queryCommand(modelPath: string, text: string, io: Output, points
   const sources = new Map([[file, text]]);
   const { query, diagnostics } = parseQuery(text, file);
   if (!query) fail(diagnostics, sources, io);
-  const answer = guard(() => runQuery(state, query, { vars: state.graph.vars, file, constants: new Map() }), sources, io);
+  const answer = guard(() => familyOf(state.graph).answer(state, query, { vars: state.graph.vars, file, constants: new Map() }), sources, io);
   io.out(io.json ? jsonText({ ok: true, query: text, answer }) : formatAnswer(answer));
 }

@@ -4,9 +4,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import repl from 'node:repl';
-import { QUERY_FORMS } from '../../language/index.js';
 import { fitProgressBar } from '../progress.js';
 import { Workspace } from '../repl/workspace.js';
+import { registryWords } from './repl-words.js';
 
 const HELP = `pmix statements run as you enter them:
   data d from "file.csv" { x: real, y: real }
@@ -84,8 +84,7 @@ export async function replCommand(file: string | undefined, opts: { history: boo
         ':quit',
         ...ws.modelNames(),
         ...ws.modelNames().flatMap((m) => ws.variables(m)),
-        ...QUERY_FORMS,
-        'data', 'model', 'fit', 'query', 'mixture', 'product', 'Normal', 'Categorical', 'Poisson',
+        ...registryWords(),
       ];
       return [[...new Set(pool)].filter((c) => c.startsWith(word)), word];
     },

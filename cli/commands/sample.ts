@@ -3,7 +3,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseQuery } from '../../language/index.js';
-import { runQuery } from '../../runtime/queries/run-query.js';
+import { familyOf } from '../../families/index.js';
 import type { ModelState } from '../../runtime/state.js';
 import { formatAnswer } from '../../api/index.js';
 import { guard } from '../guard.js';
@@ -26,7 +26,7 @@ export function sampleCommand(modelPath: string, opts: SampleOptions, io: Output
   const shape = opts.png !== undefined ? imageShape(state, opts.image, io) : undefined;
   const text = `sample(${opts.n}, seed = ${opts.seed})`;
   const { query } = parseQuery(text);
-  const answer = guard(() => runQuery(state, query!, { vars: state.graph.vars, file: '<sample>', constants: new Map() }), new Map(), io);
+  const answer = guard(() => familyOf(state.graph).answer(state, query!, { vars: state.graph.vars, file: '<sample>', constants: new Map() }), new Map(), io);
   if (shape && opts.png !== undefined && answer.kind === 'sample') writePng(opts.png, state, answer.rows, shape, io);
   io.out(io.json ? jsonText(answer) : formatAnswer(answer));
 }

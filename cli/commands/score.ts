@@ -3,8 +3,7 @@
 // CSV is read in chunks (runtime/data/csv-stream.ts), so a file larger than memory scores in
 // bounded memory (--per-row with --json still collects every row's value).
 import { DataStreamError, openCsvStream } from '../../runtime/data/csv-stream.js';
-import { logDensityRows } from '../../runtime/evaluate.js';
-import { gpLogDensityRows } from '../../runtime/gp/score.js';
+import { familyOf } from '../../families/index.js';
 import { fail, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
 import { num } from '../../api/index.js';
@@ -15,6 +14,7 @@ export const SCORE_CHUNK = 65536;
 export function scoreCommand(modelPath: string, opts: { data: string; perRow?: boolean; chunk?: number; points?: number }, io: Output): void {
   const { state } = loadArtifact(modelPath, io, opts.points);
   const vars = state.graph.vars;
+  const family = familyOf(state.graph);
   const { stream, diagnostics } = openCsvStream({
     name: 'data',
     path: opts.data,
@@ -30,7 +30,7 @@ export function scoreCommand(modelPath: string, opts: { data: string; perRow?: b
       // The stream's columns are the model's variables, in order.
       const x = b.values.subarray(0, b.n * vars.length);
       // A GP scores each row's outputs by their predictive density given its inputs.
-      const lp = state.graph.family === 'gp' ? gpLogDensityRows(state, x, b.n) : logDensityRows(state, x, b.n);
+      const lp = family.logDensityRows(state, x, b.n);
       for (let i = 0; i < b.n; i++) s += lp[i]!;
       rows += b.n;
       if (opts.perRow && io.json) for (let i = 0; i < b.n; i++) perRow.push(lp[i]!);

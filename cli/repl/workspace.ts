@@ -7,18 +7,18 @@ import { compile } from '../../compiler/compile.js';
 import type { Diagnostic } from '../../language/index.js';
 import { parseProgram, parseQuery } from '../../language/index.js';
 import { renderDiagnostic } from '../../language/index.js';
-import { parseArtifact, serializeArtifact, makeArtifact } from '../../runtime/artifact.js';
+import { serializeArtifact, makeArtifact } from '../../runtime/artifact.js';
+import { readArtifact } from '../../session/load-artifact.js';
 import { PmixError } from '../../runtime/errors.js';
 import type { FitProgress } from '../../runtime/learners/types.js';
 import { QueryError } from '../../runtime/queries/evidence.js';
-import { runQuery } from '../../runtime/queries/run-query.js';
+import { familyOf } from '../../families/index.js';
 import { Session, StepError, type FittedModel } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { formatAnswer, formatFit } from '../../api/index.js';
 import { writeAtomic } from '../io.js';
 import { summarize } from '../../runtime/queries/moments.js';
 import { dataRange, plotDensity } from './plot-svg.js';
-import { plotGp } from './plot-gp.js';
 
 export const INPUT = '<repl>';
 
@@ -86,7 +86,7 @@ export class Workspace {
     const full = resolve(this.baseDir, path);
     const text = readFileSync(full, 'utf8');
     if (full.endsWith('.json')) {
-      const a = parseArtifact(text, path);
+      const a = readArtifact(text, path);
       const name = as ?? a.model;
       this.loaded.set(name, new ModelState(a.ir));
       return `loaded model '${name}' (${a.ir.vars.map((v) => v.name).join(', ')})`;
@@ -109,10 +109,11 @@ export class Workspace {
   plot(model: string, names: readonly string[], path: string): string {
     const st = this.loaded.get(model) ?? this.fitted.get(model)?.state ?? this.tryState(model);
     if (!st) return `error: no model '${model}' (models: ${this.modelNames().join(', ') || 'none'})`;
-    if (st.graph.family === 'gp') {
-      // A GP: data, mean and 95% band over its one input (the variable names are not needed).
+    const own = familyOf(st.graph).plot;
+    if (own) {
+      // A model with a picture of its own kind (a GP: data, mean and 95% band over its input); the variable names are not needed.
       try {
-        writeAtomic(resolve(this.baseDir, path), plotGp(st));
+        writeAtomic(resolve(this.baseDir, path), own.svg(st));
       } catch (e) {
         return `error: ${(e as Error).message}`;
       }
@@ -164,7 +165,7 @@ export class Workspace {
     const { query, diagnostics } = parseQuery(text, INPUT);
     if (!query) return render(diagnostics, text);
     try {
-      return formatAnswer(runQuery(st, query, { vars: st.graph.vars, file: INPUT, constants: new Map() }));
+      return formatAnswer(familyOf(st.graph).answer(st, query, { vars: st.graph.vars, file: INPUT, constants: new Map() }));
     } catch (e) {
       if (e instanceof QueryError) return render(e.diagnostics, text);
       throw e;

@@ -1,11 +1,14 @@
 // The analytic pass (IR -> IR), run before quadrature: an integral over a standard normal
-// latent z of Normal leaves whose means are affine in z (a_j z + b_j) and whose variances s_j^2
+// latent z of Gaussian leaves whose means are affine in z (a_j z + b_j) and whose variances s_j^2
 // do not depend on z is the Gaussian N(b, a a^T + diag(s^2)) (a linear-Gaussian model: for one
 // variable N(x | b, a^2 + s^2)). It replaces the integral exactly, with no quadrature error.
+// Which leaves qualify, their roles and the leaf of the result are the leaf family's declared
+// capability (LeafFamily.linearGaussian); this pass reads a, b and s^2 from the graph.
 // Applies to fixed functions only (closed forms and fixed constants); a learned function stays
 // an integral. Each replacement (and why others were not replaced) is reported for pmix check.
 import type { InputNode, IRGraph, IRNode, IRParam, NeuralParam } from '../../ir/types.js';
 import { affineIn, latentsOf } from '../../circuits/integral/latent-expr.js';
+import { getDistribution, type LinearGaussianLeaf } from '../../stdlib/distributions/index.js';
 
 export interface AnalyticReport {
   readonly node: string;
@@ -22,11 +25,11 @@ interface Coef {
   readonly s2: number;
 }
 
-/** The per-variable coefficients of one Normal leaf, or why there are none. */
-function leafCoefs(g: IRGraph, n: InputNode, z: string): Coef[] | string {
-  if (n.dist !== 'Normal' || (n.variant !== undefined && n.variant !== 'diag' && n.variant !== 'spherical')) return `${n.dist}${n.variant ? `(${n.variant})` : ''} leaves have no closed-form marginal here`;
-  const mean = g.params[n.params['mean']!]!;
-  const vr = g.params[n.params['var']!]!;
+/** The per-variable coefficients of one linear-Gaussian leaf, or why there are none. */
+function leafCoefs(g: IRGraph, n: InputNode, z: string, lg: LinearGaussianLeaf | undefined): Coef[] | string {
+  if (!lg || !lg.accepts(n.variant)) return `${n.dist}${n.variant ? `(${n.variant})` : ''} leaves have no closed-form marginal here`;
+  const mean = g.params[n.params[lg.meanRole]!]!;
+  const vr = g.params[n.params[lg.varianceRole]!]!;
   const mp = mean.param as NeuralParam;
   const vp = vr.param as NeuralParam;
   if (mp.kind !== 'neural' || mp.fn.kind !== 'expr') return `the mean is ${mp.kind === 'neural' && mp.fn.kind === 'net' ? 'a net' : 'learned'}, not a closed form`;
@@ -41,7 +44,7 @@ function leafCoefs(g: IRGraph, n: InputNode, z: string): Coef[] | string {
     if (!c.fixed) return `the variance is learned; mark it fixed for the closed form`;
     s2 = c.value.map((u) => Math.exp(u));
   } else return `the variance is a net`;
-  return n.scope.map((v, j) => ({ v, a: ab.a, b: ab.b, s2: s2[n.variant === 'spherical' ? 0 : j % s2.length]! }));
+  return n.scope.map((v, j) => ({ v, a: ab.a, b: ab.b, s2: lg.variance(s2, n.variant, j) }));
 }
 
 export function analyticIntegrals(g: IRGraph): { graph: IRGraph; reports: AnalyticReport[] } {
@@ -60,12 +63,16 @@ export function analyticIntegrals(g: IRGraph): { graph: IRGraph; reports: Analyt
     const leaves: IRNode[] = child.kind === 'product' ? child.children.map((c) => byId.get(c)!) : [child];
     const coefs: Coef[] = [];
     let problem: string | undefined;
+    // The first leaf's family writes the result (every leaf of the body qualified).
+    let writer: LinearGaussianLeaf | undefined;
     for (const leaf of leaves) {
       if (leaf.kind !== 'input') {
         problem = 'its body is not a product of leaves';
         break;
       }
-      const c = leafCoefs(g, leaf, lat.name);
+      const lg = getDistribution(leaf.dist)?.linearGaussian;
+      writer ??= lg;
+      const c = leafCoefs(g, leaf, lat.name, lg);
       if (typeof c === 'string') {
         problem = c;
         break;
@@ -79,25 +86,16 @@ export function analyticIntegrals(g: IRGraph): { graph: IRGraph; reports: Analyt
     coefs.sort((x, y) => x.v - y.v);
     const D = coefs.length;
     const id = n.id;
-    const mean: IRParam = { name: `${id}.mean`, shape: [1, D], param: { kind: 'identity' }, value: coefs.map((c) => c.b), fixed: true, init: 'given', ...(n.source ? { source: n.source } : {}) };
-    let node: InputNode;
-    let spread: IRParam;
-    if (D === 1) {
-      spread = { name: `${id}.var`, shape: [1, 1], param: { kind: 'positive' }, value: [coefs[0]!.a ** 2 + coefs[0]!.s2], fixed: true, init: 'given', ...(n.source ? { source: n.source } : {}) };
-      node = { kind: 'input', id, dist: 'Normal', variant: 'diag', params: { mean: mean.name, var: spread.name }, scope: n.scope, units: n.units, ...(n.source ? { source: n.source } : {}) };
-    } else {
-      const cov = new Array<number>(D * D);
-      for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) cov[i * D + j] = coefs[i]!.a * coefs[j]!.a + (i === j ? coefs[i]!.s2 : 0);
-      spread = { name: `${id}.cov`, shape: [1, D, D], param: { kind: 'spd' }, value: cov, fixed: true, init: 'given', ...(n.source ? { source: n.source } : {}) };
-      node = { kind: 'input', id, dist: 'Normal', variant: 'full', params: { mean: mean.name, cov: spread.name }, scope: n.scope, units: n.units, ...(n.source ? { source: n.source } : {}) };
-    }
-    replaced.set(id, { node, params: [mean, spread] });
-    const fmt = (x: number): string => Number(x.toPrecision(6)).toString();
+    const cov = new Array<number>(D * D);
+    for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) cov[i * D + j] = coefs[i]!.a * coefs[j]!.a + (i === j ? coefs[i]!.s2 : 0);
+    if (D === 1) cov[0] = coefs[0]!.a ** 2 + coefs[0]!.s2; // as one variable always was (a ** 2, not a * a)
+    const { node, params, text } = writer!.marginal({ id, scope: n.scope, units: n.units, ...(n.source ? { source: n.source } : {}) }, coefs.map((c) => c.b), cov);
+    replaced.set(id, { node, params });
     reports.push({
       node: id,
       ...(n.source ? { source: n.source } : {}),
       applied: true,
-      result: D === 1 ? `Normal(mean = ${fmt(coefs[0]!.b)}, var = ${fmt(coefs[0]!.a ** 2 + coefs[0]!.s2)}) exactly (linear-Gaussian)` : `Normal(full) over ${D} variables, cov = a a^T + diag(s^2), exactly (linear-Gaussian)`,
+      result: D === 1 ? `${text} exactly (linear-Gaussian)` : `${text}, cov = a a^T + diag(s^2), exactly (linear-Gaussian)`,
     });
   }
   if (replaced.size === 0) return { graph: g, reports };

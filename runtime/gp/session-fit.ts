@@ -45,8 +45,8 @@ export function gpFitCost(model: string, dataName: string, graph: IRGraph, setti
 }
 
 /** Why `method` cannot fit this GP (exact: lbfgs; sparse: adam), or undefined. */
-export function gpMethodProblem(state: ModelState, method: FitSettings['method'], model: string, dataName: string): { message: string; hint: string } | undefined {
-  const exact = gpNode(state.graph).inference.kind === 'exact';
+export function gpMethodProblem(graph: IRGraph, method: FitSettings['method'], model: string, dataName: string): { message: string; hint: string } | undefined {
+  const exact = gpNode(graph).inference.kind === 'exact';
   if (exact && method !== 'lbfgs') return { message: `an exact GP is fitted by lbfgs, not ${method} (adam trains sparse GPs: inference = sparse(m = ...))`, hint: `fit ${model} on ${dataName} by lbfgs(restarts = 3)` };
   if (!exact && method !== 'adam') return { message: `a sparse GP is trained by minibatch adam, not ${method}`, hint: `fit ${model} on ${dataName} by adam(lr = 0.01, epochs = 20, batch = 256)` };
   return undefined;
@@ -67,7 +67,7 @@ export function* gpFitSteps(
   const d = gpData(node, x, rows, state.graph.vars.length);
   if (d.n === 0) throw new PmixError(`data set '${dataName}' has no row with every input and an output of ${model}`, 'no-data');
   const exact = node.inference.kind === 'exact';
-  const bad = gpMethodProblem(state, settings.method, model, dataName);
+  const bad = gpMethodProblem(state.graph, settings.method, model, dataName);
   if (bad) throw new PmixError(bad.message, 'bad-method', bad.hint);
   checkMemory(gpFitCost(model, dataName, state.graph, settings, d.n), maxMemory);
   const fitted = exact

@@ -56,7 +56,7 @@ export function* adamSteps(
   let sinceBest = 0;
   const state = initial.clone();
   if (state.symbolic) initializeIntegral(state, x, n, rowWeights, settings.regCovar, rng.fork());
-  else (state.graph.family === 'squared' ? initializeSquared : initialize)(state, x, n, rowWeights, settings.init, settings.regCovar, rng.fork());
+  else (squareRoot(state) ? initializeSquared : initialize)(state, x, n, rowWeights, settings.init, settings.regCovar, rng.fork());
   const latent = hasLatentParams(state);
   const v = state.graph.vars.length;
   const free = [...state.values.keys()].filter((k) => !state.param(k).fixed && state.param(k).param.kind !== 'neural');
@@ -143,13 +143,13 @@ export function* adamSteps(
 
 /** log p(x_i) per row: the forward pass, or 2 log|c(x)| - log Z for squared circuits. */
 function rootLogp(state: ModelState, x: Float64Array, n: number): Float64Array {
-  return state.graph.family === 'squared' ? squaredLogDensity(state, x, n) : forward(state, x, n).get(state.graph.root)!;
+  return squareRoot(state) ? squaredLogDensity(state, x, n) : forward(state, x, n).get(state.graph.root)!;
 }
 
 /** Gradient of sum_i w_i log p(x_i) w.r.t. every parameter's natural values. */
 export function gradients(state: ModelState, x: Float64Array, n: number, w: Float64Array): Map<string, Float64Array> {
   // Squared circuits: 2 d log|c(x)| - d log Z, by the signed reverse pass (runtime/squared).
-  if (state.graph.family === 'squared') return squaredGradients(state, x, n, w).grads;
+  if (squareRoot(state)) return squaredGradients(state, x, n, w).grads;
   const vals = forward(state, x, n);
   const counts = new Map<string, Float64Array>();
   const flows = backward(state, vals, n, w, counts);
@@ -180,3 +180,8 @@ export function gradients(state: ModelState, x: Float64Array, n: number, w: Floa
   return grads;
 }
 
+
+/** A graph under a square node is evaluated in signed log space (log p = 2 log|c| - log Z). */
+function squareRoot(state: ModelState): boolean {
+  return state.node(state.graph.root).kind === 'square';
+}

@@ -4,16 +4,12 @@
 // random row far from it, covariance from the data, mixing weight reset) a few times, then
 // stops with an error naming it.
 import type { InputNode } from '../../ir/types.js';
-import { cholesky } from '../../stdlib/distributions/index.js';
 import type { Rng } from '../../stdlib/random.js';
 import { PmixError } from '../errors.js';
-import type { InputLayer, ModelState } from '../state.js';
+import type { ModelState } from '../state.js';
 
 /** Re-initializations allowed per run of EM before it gives up. */
 export const MAX_REINITS = 3;
-
-/** A conditional variance below this fraction of the column's variance is a collapse. */
-const RELATIVE_FLOOR = 1e-12;
 
 /** Weighted variance of each column of x (n x D, NaN = missing). */
 export function columnVariances(x: Float64Array, n: number, D: number, w: Float64Array): Float64Array {
@@ -30,49 +26,20 @@ export function columnVariances(x: Float64Array, n: number, D: number, w: Float6
   return out;
 }
 
-/** The D x D covariance of unit u of a Normal layer, whatever its variant. */
-function unitCov(layer: InputLayer, u: number): Float64Array {
-  const D = layer.ctx.dims;
-  const m = new Float64Array(D * D);
-  const p = layer.params;
-  switch (layer.ctx.variant) {
-    case 'diag':
-      for (let d = 0; d < D; d++) m[d * D + d] = p['var']![u * D + d]!;
-      return m;
-    case 'spherical':
-      for (let d = 0; d < D; d++) m[d * D + d] = p['var']![u]!;
-      return m;
-    case 'tied':
-      m.set(p['cov']!.subarray(0, D * D));
-      return m;
-    default:
-      m.set(p['cov']!.subarray(u * D * D, (u + 1) * D * D));
-      return m;
-  }
-}
-
-/** Whether unit u's covariance is singular or a spike against the data's variances. */
-function collapsed(layer: InputLayer, u: number, dataVar: Float64Array): boolean {
-  const D = layer.ctx.dims;
-  const l = unitCov(layer, u);
-  if (!cholesky(l, D)) return true;
-  for (let d = 0; d < D; d++) if (l[d * D + d]! ** 2 <= RELATIVE_FLOOR * dataVar[d]!) return true;
-  return false;
-}
-
 export interface Collapse {
   readonly node: InputNode;
   readonly unit: number;
 }
 
-/** The first collapsed unit of any Normal layer, or undefined. */
+/** The first collapsed unit of any layer whose family declares a collapse test (LeafFamily.degeneracy), or undefined. */
 export function findCollapse(state: ModelState, dataVars: ReadonlyMap<string, Float64Array>): Collapse | undefined {
   for (const [id, layer] of state.layers) {
-    if (layer.family.name !== 'Normal') continue;
+    const deg = layer.family.degeneracy;
+    if (!deg) continue;
     const dv = dataVars.get(id);
     if (!dv) continue;
-    const units = layer.ctx.variant === 'tied' ? 1 : layer.ctx.units;
-    for (let u = 0; u < units; u++) if (collapsed(layer, u, dv)) return { node: layer.node, unit: u };
+    const units = deg.units(layer.ctx);
+    for (let u = 0; u < units; u++) if (deg.collapsed(layer.params, layer.ctx, u, dv)) return { node: layer.node, unit: u };
   }
   return undefined;
 }

@@ -90,7 +90,7 @@ function* runEM(
     if (node.kind !== 'input') continue;
     const xs = gather(x, n, v, node.scope);
     xsByNode.set(node.id, xs);
-    if (state.layers.get(node.id)!.family.name === 'Normal') dataVars.set(node.id, columnVariances(xs, n, node.scope.length, rowWeights));
+    if (state.layers.get(node.id)!.family.degeneracy) dataVars.set(node.id, columnVariances(xs, n, node.scope.length, rowWeights));
   }
   let reinits = 0;
   /** Re-initializes collapsed components; true when one was. */

@@ -172,7 +172,7 @@ function* runStreamEM(
   for (const node of inputs) {
     const xs = gather(sample.x, sample.n, v, node.scope);
     sampleXs.set(node.id, xs);
-    if (state.layers.get(node.id)!.family.name === 'Normal') dataVars.set(node.id, columnVariances(xs, sample.n, node.scope.length, sample.w));
+    if (state.layers.get(node.id)!.family.degeneracy) dataVars.set(node.id, columnVariances(xs, sample.n, node.scope.length, sample.w));
   }
   let reinits = 0;
   const repair = (it: number): boolean => {

@@ -13,22 +13,21 @@ import { conditionModel } from './condition.js';
 import { densityQuery } from './density.js';
 import { evidenceRow, QueryError, queryError, varIndex, type QueryContext } from './evidence.js';
 import { expectations, summarizeCircuit } from './expectation.js';
-import { isCircuit } from './is-circuit.js';
 import { mapState } from './map.js';
 import { findMode } from './mode.js';
 import { summarize } from './moments.js';
 import { posteriorQuery } from './posterior.js';
-import { gpQuery } from '../gp/query.js';
-import { squaredQuery } from '../squared/query.js';
 import { ImpossibleEvidenceError, sampleRows } from './sample.js';
 
-export function runQuery(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer {
-  // Gaussian processes answer their own forms (runtime/gp/query.ts).
-  if (state.graph.family === 'gp') return gpQuery(state, q, ctx);
-  // Squared circuits answer through c * c (runtime/squared/query.ts).
-  if (state.graph.family === 'squared') return squaredQuery(state, q, ctx);
+/**
+ * Answers a query on a tractable circuit-shaped model (mixtures, circuits, materialized
+ * integral circuits). `paths.circuit` picks the circuit passes (expectations, max-product MAP)
+ * over the mixture ones (the conditioning pass, local-ascent mode); the family decides.
+ * Other families answer through their own entry in families/.
+ */
+export function runQuery(state: ModelState, q: QueryAst, ctx: QueryContext, paths: QueryPaths): QueryAnswer {
   try {
-    return answer(state, q, ctx);
+    return answer(state, q, ctx, paths);
   } catch (e) {
     // A covariance that conditioning made numerically singular is a property of this query's values.
     if (e instanceof NotPositiveDefiniteError) throw queryError(ctx, `this query cannot be answered: ${e.message.replace(/; increase reg_covar$/, '')} (numerically, for these values)`, q.span, 'degenerate');
@@ -36,7 +35,12 @@ export function runQuery(state: ModelState, q: QueryAst, ctx: QueryContext): Que
   }
 }
 
-function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer {
+export interface QueryPaths {
+  /** Circuit passes (true) or the mixture paths (false). */
+  readonly circuit: boolean;
+}
+
+function answer(state: ModelState, q: QueryAst, ctx: QueryContext, paths: QueryPaths): QueryAnswer {
   switch (q.kind) {
     case 'predict':
       throw queryError(ctx, 'predict(...) is a query of Gaussian process models; this model answers logp, p, posterior, sample, mode and mean', q.span);
@@ -52,7 +56,7 @@ function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer 
       const clash = targets.find((t) => given.includes(t));
       if (clash !== undefined) throw queryError(ctx, `'${ctx.vars[clash]!.name}' is both asked for and given`, q.span);
       if (new Set(targets).size !== targets.length) throw queryError(ctx, 'a variable is asked for twice', q.span);
-      if (isCircuit(state.graph)) return circuitSummary(state, q, targets, evidenceRow(ctx, q.given), ctx);
+      if (paths.circuit) return circuitSummary(state, q, targets, evidenceRow(ctx, q.given), ctx);
       const { model, logEvidence } = conditionModel(state, evidenceRow(ctx, q.given), targets);
       if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model: the conditional is undefined', q.span);
       const summary = definedMoments(summarize(model, targets.map((_, i) => i)), ctx, q.span);
@@ -92,7 +96,7 @@ function answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer 
       const given = q.given.map((g) => varIndex(ctx, g.name));
       const targets = free(ctx, given);
       if (targets.length === 0) throw queryError(ctx, 'every variable is given a value: there is nothing left to find the mode of', q.span);
-      if (isCircuit(state.graph)) return circuitMode(state, q, targets, evidenceRow(ctx, q.given), ctx);
+      if (paths.circuit) return circuitMode(state, q, targets, evidenceRow(ctx, q.given), ctx);
       const { model, logEvidence } = conditionModel(state, evidenceRow(ctx, q.given), targets);
       if (!Number.isFinite(logEvidence)) throw queryError(ctx, 'the given values have zero density under the model', q.span);
       const m = findMode(model);

@@ -8,6 +8,16 @@ export const bernoulli: UnivariateDist = {
   accepts: (t) => t.kind === 'bool' || t.kind === 'int',
   discrete: true,
   sufficient: 'mean',
+  defaultFor: ['bool'],
+  tabulated: true,
+  levelProduct: true,
+  support(theta) {
+    const p = theta[0]!;
+    const out: number[] = [];
+    if (p < 1) out.push(0);
+    if (p > 0) out.push(1);
+    return out;
+  },
   params: [{ role: 'p', param: { kind: 'unit' } }],
   argNames: ['p'],
   logDensity(x, theta) {

@@ -10,6 +10,7 @@ export const binomial: UnivariateDist = {
   accepts: (t) => t.kind === 'int',
   discrete: true,
   sufficient: 'counts',
+  tabulated: true,
   params: [
     { role: 'n', param: { kind: 'identity' }, structural: true },
     { role: 'p', param: { kind: 'unit' } },

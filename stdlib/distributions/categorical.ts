@@ -7,6 +7,14 @@ export const categorical: UnivariateDist = {
   accepts: (t) => t.kind === 'categorical' || t.kind === 'bool',
   discrete: true,
   sufficient: 'counts',
+  defaultFor: ['categorical'],
+  tabulated: true,
+  levelProduct: true,
+  support(theta, levels) {
+    const out: number[] = [];
+    for (let l = 0; l < levels; l++) if (theta[l]! > 0) out.push(l);
+    return out;
+  },
   params: [{ role: 'probs', param: { kind: 'simplex' }, size: 'levels' }],
   argNames: ['probs'],
   logDensity(x, theta, levels) {

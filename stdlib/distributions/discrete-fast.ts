@@ -6,13 +6,9 @@
 // so one pass over the rows accumulates counts[l, u] = sum of resp over rows at level l and
 // the family's fit runs once per (unit, variable) on the levels 0..L-1 weighted by those
 // counts (the same fit, smoothing, floor and fixed roles; only the summation order differs).
-// factorized.ts takes this path when it is on and the family is listed here; values that are
+// factorized.ts takes this path when it is on and the family declares `tabulated`; values that are
 // not a level (negative, fractional, huge) take the per-element reference calls.
 import type { UnivariateDist } from './types.js';
-import { bernoulli } from './bernoulli.js';
-import { categorical } from './categorical.js';
-import { binomial } from './binomial.js';
-import { poisson } from './poisson.js';
 
 let enabled = true;
 
@@ -25,11 +21,9 @@ export function discreteFastPathOn(): boolean {
   return enabled;
 }
 
-/** Families whose log-density at an integer is tabulable and whose weighted fit depends only on per-value weighted counts. */
-const TABULATED: ReadonlySet<UnivariateDist> = new Set([bernoulli, categorical, binomial, poisson]);
-
+/** Whether d declares (UnivariateDist.tabulated) that its log-density at an integer is tabulable and its weighted fit depends only on per-value weighted counts. */
 export function isTabulated(d: UnivariateDist): boolean {
-  return TABULATED.has(d);
+  return d.tabulated === true;
 }
 
 /** Codes of a column: a level (>= 0), a missing cell, or a value the table does not cover. */

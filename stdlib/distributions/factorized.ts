@@ -3,6 +3,7 @@
 // [units, dims, L] per 'levels' role (L = max levels, unused levels padded with 0).
 import type { ArgError, EMOptions, LayerContext, LayerParams, LeafFamily, LeafStats, ParamSpec, UnivariateDist } from './types.js';
 import { clampUnit } from './util.js';
+import { levelProduct } from './level-product.js';
 import { discreteFastPathOn, isTabulated, levelCounts, OTHER, tabulatedLogDensity } from './discrete-fast.js';
 
 /** Pseudocount added to each probability of a levels role at init (keeps every level possible). */
@@ -23,7 +24,7 @@ export function factorized(d: UnivariateDist): LeafFamily {
   const thetaLen = (lv: number): number => roles.reduce((s, r) => s + (r.size === 'levels' ? lv : 1), 0);
 
   /** Copies the parameters of (unit u, variable j) into theta. */
-  const gather = (p: LayerParams, ctx: LayerContext, u: number, j: number, L: number, theta: Float64Array): void => {
+  const gather = (p: Readonly<Record<string, ArrayLike<number>>>, ctx: LayerContext, u: number, j: number, L: number, theta: Float64Array): void => {
     const lv = lvOf(ctx, j);
     let k = 0;
     for (const r of roles) {
@@ -149,6 +150,17 @@ export function factorized(d: UnivariateDist): LeafFamily {
     return out;
   };
 
+  /** Per variable, the values unit p (one unit's roles, no units axis) gives positive probability. */
+  const unitSupport = (support: NonNullable<UnivariateDist['support']>, p: Readonly<Record<string, ArrayLike<number>>>, ctx: LayerContext): number[][] | undefined => {
+    if (roles.some((r) => p[r.role] === undefined)) return undefined;
+    const L = maxL(ctx);
+    return Array.from({ length: ctx.dims }, (_, j) => {
+      const theta = new Float64Array(thetaLen(lvOf(ctx, j)));
+      gather(p, ctx, 0, j, L, theta);
+      return support(theta, lvOf(ctx, j) || (ctx.levels[j] ?? 0));
+    });
+  };
+
   const family: LeafFamily = {
     name: d.name,
     variants: [],
@@ -156,6 +168,8 @@ export function factorized(d: UnivariateDist): LeafFamily {
     accepts: (t) => d.accepts(t),
     expects: d.expects,
     argNames: d.argNames,
+    ...(d.defaultFor ? { defaultFor: { types: d.defaultFor } } : {}),
+    ...(d.support ? { finiteSupport: (p, ctx) => unitSupport(d.support!, p, ctx) } : {}),
     paramSpecs(ctx): ParamSpec[] {
       const L = maxL(ctx);
       return roles.map((r) => ({ role: r.role, shape: r.size === 'levels' ? [ctx.units, ctx.dims, L] : [ctx.units, ctx.dims], param: r.param }));
@@ -384,5 +398,6 @@ export function factorized(d: UnivariateDist): LeafFamily {
       return cdf(x, t, lvOf(ctx, 0));
     };
   }
-  return family;
+  // The level-by-level product reads the family's own log-density and gradient.
+  return d.levelProduct ? { ...family, squareProduct: levelProduct(family) } : family;
 }

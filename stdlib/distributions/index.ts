@@ -1,5 +1,6 @@
 // The registry of leaf distributions, keyed by the names users write. Adding a distribution
 // is one new file and one line here.
+import type { VarType } from '../../ir/types.js';
 import type { LeafFamily } from './types.js';
 import { factorized } from './factorized.js';
 import { normal } from './normal.js';
@@ -32,7 +33,20 @@ export function getDistribution(name: string): LeafFamily | undefined {
   return distributions.get(name);
 }
 
+/**
+ * The default leaf for a variable of type t (a circuit region without `inputs`): the first
+ * family whose `defaultFor` lists the type, with its variant there; undefined when none does.
+ */
+export function defaultLeafFor(t: VarType): { readonly name: string; readonly variant?: string } | undefined {
+  for (const [name, f] of distributions) {
+    if (!f.defaultFor?.types.includes(t.kind)) continue;
+    return f.defaultFor.variant !== undefined ? { name, variant: f.defaultFor.variant } : { name };
+  }
+  return undefined;
+}
+
 export type { LeafFamily, UnivariateDist, LayerParams, LayerContext, ArgValue, ParamSpec, LeafStats } from './types.js';
+export type { LeafProduct, ProductLayer, ProductCoordSpec, TupleLeafOps, LinearGaussianLeaf, MarginalSite, LeafDegeneracy } from './types.js';
 export { factorized } from './factorized.js';
 export { NotPositiveDefiniteError } from './gaussian.js';
 export { cholesky } from './linalg.js';

@@ -9,6 +9,9 @@ import { normalLogDensity, normalMstepFast } from './normal-fast.js';
 import { diagVars, isDiagonal } from './normal-ref.js';
 import { normalFromArgs } from './normal-args.js';
 import { normalStats } from './normal-stats.js';
+import { normalProduct } from './normal-product.js';
+import { normalLinearGaussian } from './normal-linear-gaussian.js';
+import { normalDegeneracy } from './normal-degeneracy.js';
 
 const variantOf = (ctx: LayerContext): string => ctx.variant || 'full';
 
@@ -19,6 +22,11 @@ export const normal: LeafFamily = {
   accepts: (t) => t.kind === 'real' || t.kind === 'int',
   expects: 'a real column',
   argNames: ['mean', 'sd', 'var', 'cov'],
+  // Capabilities (types.ts): circuit regions default to independent Normals per real variable.
+  defaultFor: { types: ['real'], variant: 'diag' },
+  squareProduct: normalProduct,
+  linearGaussian: normalLinearGaussian,
+  degeneracy: normalDegeneracy,
   paramSpecs(ctx): ParamSpec[] {
     const { units: K, dims: D } = ctx;
     const mean: ParamSpec = { role: 'mean', shape: [K, D], param: { kind: 'identity' } };

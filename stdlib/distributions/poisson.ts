@@ -2,6 +2,7 @@
 import type { UnivariateDist } from './types.js';
 import { gammaP, lgamma } from '../special.js';
 import { isCount, scalarArgs, weightedMoments } from './util.js';
+import { poissonLogPmf } from '../poisson-log-pmf.js';
 
 export const poisson: UnivariateDist = {
   name: 'Poisson',
@@ -9,12 +10,14 @@ export const poisson: UnivariateDist = {
   accepts: (t) => t.kind === 'int',
   discrete: true,
   sufficient: 'mean',
+  defaultFor: ['int'],
+  tabulated: true,
   params: [{ role: 'rate', param: { kind: 'positive' } }],
   argNames: ['rate'],
   logDensity(x, theta) {
     const r = theta[0]!;
     if (!isCount(x)) return -Infinity;
-    return (x === 0 ? 0 : x * Math.log(r)) - r - lgamma(x + 1);
+    return poissonLogPmf(x, r, lgamma);
   },
   sample: (theta, rng) => rng.poisson(theta[0]!),
   mean: (theta) => theta[0]!,

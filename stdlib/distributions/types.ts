@@ -2,7 +2,7 @@
 // layer of `units` distributions of one family over `dims` variables. Most families are
 // univariate and written as a UnivariateDist, which `factorized()` lifts to a LeafFamily
 // (independent copies per variable). Multivariate families (Normal) implement LeafFamily.
-import type { Parameterization, VarType } from '../../ir/types.js';
+import type { InputNode, IRParam, Parameterization, VarType } from '../../ir/types.js';
 import type { Rng } from '../random.js';
 
 /** Row-major numbers of one parameter; the units axis first unless the parameter is shared. */
@@ -114,6 +114,95 @@ export interface LeafFamily {
    * Coordinates with drop[j] true are marginalized out (neither evidence nor kept).
    */
   condition(p: LayerParams, ctx: LayerContext, unit: number, evidence: Float64Array, drop?: readonly boolean[]): { params: LayerParams; ctx: LayerContext };
+
+  // ---- Capabilities: declared, optional hooks other folders ask for instead of testing the
+  // family's name (docs/architecture.md, "Leaf capabilities"). Absent = the family lacks it.
+
+  /** The variable types for which this family is the default leaf (circuit regions without `inputs`), and its variant there. */
+  readonly defaultFor?: { readonly types: readonly VarType['kind'][]; readonly variant?: string };
+  /** The closed-form product of k layers of this family over the same variables (squared circuits). */
+  readonly squareProduct?: LeafProduct;
+  /** The closed-form marginal of a linear-Gaussian leaf over a standard normal latent (the analytic integral pass). */
+  readonly linearGaussian?: LinearGaussianLeaf;
+  /** The collapse test of EM's collapse repair (a unit shrunk onto a point). */
+  readonly degeneracy?: LeafDegeneracy;
+  /**
+   * Per coordinate, the values unit `unit` gives positive probability (finite supports only:
+   * determinism and support checks of circuits). `p` holds every role of one unit, without the
+   * units axis; undefined when a role is missing.
+   */
+  finiteSupport?(p: Readonly<Record<string, ArrayLike<number>>>, ctx: LayerContext): (readonly number[])[] | undefined;
+}
+
+/**
+ * A coordinate of a leaf product treated specially instead of being observed or integrated over
+ * the whole line: integrated only over [lower[row], upper[row]] (a missing end is infinite: CDF
+ * pieces for sampling, interval masses), or, with `moment`, integrated against (x - center)^k
+ * (moments of the product; the result may be negative, so forward then reports signs).
+ */
+export interface ProductCoordSpec {
+  readonly dim: number;
+  readonly upper?: Float64Array;
+  readonly lower?: Float64Array;
+  readonly moment?: { readonly k: number; readonly center: number };
+}
+
+/** One factor of a leaf product: a layer's live parameters and its context. */
+export interface ProductLayer {
+  readonly params: LayerParams;
+  readonly ctx: LayerContext;
+}
+
+export interface TupleLeafOps {
+  /**
+   * out[i * size + flat(u_1..u_k)] = log|.| of prod_t f_t[u_t] at row i (NaN cells integrated
+   * out, the coordinates of `cdf` as it says); sign, when given, gets the signs (+1, -1, 0).
+   */
+  forward(xs: Float64Array, n: number, cdf: ProductCoordSpec | readonly ProductCoordSpec[] | undefined, out: Float64Array, sign?: Float64Array): void;
+  /** Adds sum_i,flat flow[i, flat] * d log(prod_t f_t[u_t]) / d theta to grads[t] (natural space). */
+  backward(xs: Float64Array, n: number, flow: Float64Array, grads: readonly LayerParams[]): void;
+}
+
+/** LeafFamily.squareProduct: products of k layers of one family over the same variables. */
+export interface LeafProduct {
+  /** Why layers with these contexts have no closed-form product, or undefined when they have one. */
+  problem(ctxs: readonly LayerContext[]): string | undefined;
+  /** The product (problem() is undefined for these layers). */
+  ops(layers: readonly ProductLayer[]): TupleLeafOps;
+}
+
+/**
+ * LeafFamily.linearGaussian: a leaf whose coordinates are independent Gaussians with a mean
+ * role (which the pass checks is affine in the latent) and a variance role (a fixed constant).
+ */
+export interface LinearGaussianLeaf {
+  /** Whether leaves of this variant (undefined: as written, none) qualify. */
+  accepts(variant: string | undefined): boolean;
+  readonly meanRole: string;
+  readonly varianceRole: string;
+  /** The variance of coordinate j, from the variance role's values. */
+  variance(values: readonly number[], variant: string | undefined, j: number): number;
+  /**
+   * The leaf of N(mean, cov) over D = mean.length variables (cov row-major D x D) as an input
+   * node with its fixed parameters, and the words that describe it in reports.
+   */
+  marginal(at: MarginalSite, mean: readonly number[], cov: readonly number[]): { node: InputNode; params: IRParam[]; text: string };
+}
+
+/** Where a closed-form marginal goes: the node it replaces. */
+export interface MarginalSite {
+  readonly id: string;
+  readonly scope: readonly number[];
+  readonly units: number;
+  readonly source?: InputNode['source'];
+}
+
+/** LeafFamily.degeneracy: EM's collapse test (the data's column variances are the scale). */
+export interface LeafDegeneracy {
+  /** How many units the test looks at (a tied covariance is one). */
+  units(ctx: LayerContext): number;
+  /** Whether unit u shrank onto a point, against dataVar (the weighted variance of each of the layer's columns). */
+  collapsed(p: LayerParams, ctx: LayerContext, unit: number, dataVar: Float64Array): boolean;
 }
 
 /** Accumulated sufficient statistics of one layer's M-step (LeafFamily.newStats). */
@@ -168,4 +257,17 @@ export interface UnivariateDist {
   /** Turns user args into theta entries (by role); unknown args are reported by the caller. */
   readonly argNames: readonly string[];
   fromArgs(args: Readonly<Record<string, ArgValue>>, levels: number): { values: Record<string, number[]>; errors: ArgError[] };
+
+  // ---- Capabilities factorized() lifts to the LeafFamily (see LeafFamily's hooks).
+  /** The variable types for which this distribution is the default leaf. */
+  readonly defaultFor?: readonly VarType['kind'][];
+  /**
+   * The table/count fast path (discrete-fast.ts) applies: the log-density at a small
+   * non-negative integer is tabulable and the weighted fit depends only on per-value counts.
+   */
+  readonly tabulated?: boolean;
+  /** Products multiply level by level over the variable's known levels (squared circuits). */
+  readonly levelProduct?: boolean;
+  /** The values with positive probability (finite supports only), given the variable's levels. */
+  support?(theta: ArrayLike<number>, levels: number): number[];
 }

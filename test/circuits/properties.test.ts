@@ -95,6 +95,17 @@ describe('deterministic', () => {
     expect(v.map((x) => [x.node, x.source?.line])).toEqual([['s', 12]]);
   });
 
+  it('reads each unit of a layer for its support, and a shared parameter for every unit', () => {
+    // Unit 0 fixes x0 = 1, unit 1 fixes x0 = 0: disjoint. With p shared (one value, no units axis) both fix x0 = 1.
+    const two = circuit([leaf('two', [0], 'p', 2), sum('s', ['two'], [0], 'w', 5)], { p: [1, 0], w: [0.5, 0.5] });
+    expect(deterministic(two)).toEqual([]);
+    const tied = circuit([{ ...leaf('two', [0], 'p', 2), shared: ['p'] } as IRNode, sum('s', ['two'], [0], 'w', 5)], { p: [1], w: [0.5, 0.5] });
+    expect(deterministic(tied).map((x) => x.node)).toEqual(['s']);
+    // Leaves without a declared finite support (Poisson) restrict nothing.
+    const pois = circuit([{ ...leaf('two', [0], 'p', 2), dist: 'Poisson', params: { rate: 'p' } } as IRNode, sum('s', ['two'], [0], 'w', 5)], { p: [1, 0], w: [0.5, 0.5] });
+    expect(deterministic(pois).map((x) => x.node)).toEqual(['s']);
+  });
+
   it('ignores inputs with zero weight, and sees Categorical zeros through unions of sums', () => {
     const cat = (id: string, probs: number[]): IRNode => ({ kind: 'input', id, dist: 'Categorical', scope: [0], units: 1, params: { probs: id } });
     const g: IRGraph = {

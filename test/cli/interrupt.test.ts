@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseArtifact } from '../../runtime/artifact.js';
+import { readArtifact } from '../../session/load-artifact.js';
 import { Rng } from '../../stdlib/random.js';
 import { tempDir, writeCsv } from '../helpers/programs.js';
 
@@ -82,7 +82,7 @@ describe('interrupting a fit', () => {
     expect(r.code).toBe(143);
     expect(r.stopMs).toBeLessThan(1500);
     expect(r.err).toMatch(/fit M interrupted: wrote the best parameters so far \(iteration \d+\)/);
-    const a = parseArtifact(readFileSync(out, 'utf8'), out);
+    const a = readArtifact(readFileSync(out, 'utf8'), out);
     expect(a.provenance.interrupted).toBe(true);
     expect(a.provenance.converged).toBe(false);
     expect(a.provenance.iterations).toBeGreaterThan(0);
@@ -100,10 +100,10 @@ describe('interrupting a fit', () => {
       return true;
     });
     expect(r.code).toBe(130);
-    const saved = parseArtifact(periodic!, 'checkpoint');
+    const saved = readArtifact(periodic!, 'checkpoint');
     expect(saved.provenance.checkpoint).toMatchObject({ restart: 1 });
     expect(saved.provenance.checkpoint!.iteration).toBeGreaterThan(0);
-    expect(parseArtifact(readFileSync(out, 'utf8')).provenance.interrupted).toBe(true);
+    expect(readArtifact(readFileSync(out, 'utf8')).provenance.interrupted).toBe(true);
     expect(leftovers(dir)).toEqual([]);
   }, 30_000);
 

@@ -5,8 +5,9 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../language/parse.js';
-import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
-import { runQuery } from '../../runtime/queries/run-query.js';
+import { serializeArtifact } from '../../runtime/artifact.js';
+import { readArtifact } from '../../session/load-artifact.js';
+import { familyOf } from '../../families/index.js';
 import { Session } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { compileOk } from '../helpers/programs.js';
@@ -114,7 +115,7 @@ const QUERIES = ['sample(2, seed = 1)', 'mode()', 'mean()'];
 function load(text: string): void {
   let state: ModelState;
   try {
-    state = new ModelState(parseArtifact(text, 'fuzz.json').ir);
+    state = new ModelState(readArtifact(text, 'fuzz.json').ir);
   } catch (e) {
     if (!isExpected(e)) throw e;
     return;
@@ -125,7 +126,7 @@ function load(text: string): void {
     const { query } = parseQuery(q);
     if (!query) continue;
     try {
-      const a = runQuery(state, query, { vars: state.graph.vars, file: '<query>', constants: new Map() });
+      const a = familyOf(state.graph).answer(state, query, { vars: state.graph.vars, file: '<query>', constants: new Map() });
       const bad = findNaN(a);
       if (bad) throw new Error(`query ${q} answered NaN at ${bad}`);
     } catch (e) {

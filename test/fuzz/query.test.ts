@@ -1,10 +1,10 @@
 // Fuzzes query strings (random and built from the query grammar's pieces, with extreme
-// values) through parseQuery and runQuery on fitted models: an answer without NaN, or
+// values) through parseQuery and a family's answer on fitted models: an answer without NaN, or
 // diagnostics / a QueryError, never another exception.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../language/parse.js';
-import { runQuery } from '../../runtime/queries/run-query.js';
+import { familyOf } from '../../families/index.js';
 import { Session } from '../../session/session.js';
 import type { ModelState } from '../../runtime/state.js';
 import type { IRVariable } from '../../ir/types.js';
@@ -70,7 +70,7 @@ function ask(state: ModelState, text: string): void {
     return;
   }
   try {
-    const a = runQuery(state, query, { vars: state.graph.vars, file: '<query>', constants: new Map() });
+    const a = familyOf(state.graph).answer(state, query, { vars: state.graph.vars, file: '<query>', constants: new Map() });
     answered++;
     const bad = findNaN(a);
     if (bad) throw new Error(`'${text}' answered NaN at ${bad}`);

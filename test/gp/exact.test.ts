@@ -3,7 +3,8 @@
 // artifact round trip, and a multitask (ICM) gradient check.
 import { describe, expect, it } from 'vitest';
 import type { KernelExpr } from '../../ir/types.js';
-import { makeArtifact, parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
+import { makeArtifact, serializeArtifact } from '../../runtime/artifact.js';
+import { readArtifact } from '../../session/load-artifact.js';
 import type { GPData } from '../../runtime/gp/data.js';
 import { exactLml } from '../../runtime/gp/exact.js';
 import { fitExactSteps, withTrainingData } from '../../runtime/gp/fit.js';
@@ -77,7 +78,7 @@ describe('exact GP', () => {
     const { state } = gpState(RBF, { s: { value: [1] }, ls: { value: [1] } }, { noise: 0.01, mean: { kind: 'constant', c: 'm' } });
     const fitted = withTrainingData(state, data1(x, y));
     const text = serializeArtifact(makeArtifact('G', fitted.toGraph(), {}));
-    const loaded = new ModelState(parseArtifact(text).ir);
+    const loaded = new ModelState(readArtifact(text).ir);
     const xs = Float64Array.from([0.5, 2.5, 7]);
     const a = predict(fitted, xs, 3);
     const b = predict(loaded, xs, 3);
@@ -86,7 +87,7 @@ describe('exact GP', () => {
     // A corrupted artifact names the field.
     const bad = JSON.parse(text);
     bad.ir.nodes[0].kernel.kernel.name = 'rbff';
-    expect(() => parseArtifact(JSON.stringify(bad), 'm.json')).toThrow(/field ir\.nodes\[0\]\.kernel\.kernel\.name: unknown kernel 'rbff'/);
+    expect(() => readArtifact(JSON.stringify(bad), 'm.json')).toThrow(/field ir\.nodes\[0\]\.kernel\.kernel\.name: unknown kernel 'rbff'/);
   });
 
   it('multitask ICM: the LML gradient (coregion W and kappa, per-task noise) matches finite differences', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import type { GPNode, IRGraph, IRVariable } from '../../ir/types.js';
-import { lowerModel } from '../../compiler/lower.js';
+import { lowerProgramModel as lowerModel } from '../../session/lower.js';
 import { writeCsv } from '../helpers/programs.js';
 import { Session } from '../../session/session.js';
 

@@ -2,7 +2,7 @@
 // following), their log densities' derivatives, and a strong prior pulling a fit.
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
-import { lowerModel } from '../../compiler/lower.js';
+import { lowerProgramModel as lowerModel } from '../../session/lower.js';
 import type { IRVariable, ParamPrior } from '../../ir/types.js';
 import { priorTerm } from '../../runtime/gp/prior.js';
 import { Session } from '../../session/session.js';

@@ -141,13 +141,13 @@ describe('training through the materialized circuit', () => {
 
 describe('circuit queries on an integral circuit', () => {
   it('marginals and conditionals equal brute-force sums of the materialized density; sampling and MAP run', async () => {
-    const { runQuery } = await import('../../runtime/queries/run-query.js');
+    const { familyOf } = await import('../../families/index.js');
     const { parseQuery } = await import('../../language/parse.js');
     const V = 5;
     const state = binaryState(V, `region random_tree(depth = 3, seed = 6)  integral gauss_legendre(points = 4)  net mlp(hidden = 6, layers = 1)`, 9);
     const all = allStates(V);
     const joint = Array.from(logDensityRows(state, all, 1 << V), Math.exp);
-    const ask = (text: string) => runQuery(state, parseQuery(text).query!, { vars: state.graph.vars, file: '<q>', constants: new Map() });
+    const ask = (text: string) => familyOf(state.graph).answer(state, parseQuery(text).query!, { vars: state.graph.vars, file: '<q>', constants: new Map() });
     // p(b0 = 1 | b3 = 0) by enumeration
     let num = 0;
     let den = 0;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, load, PmixInputError } from '../../api/index.js';
 import { compile as compileText } from '../../compiler/compile.js';
 import { Session } from '../../session/session.js';
-import { parseArtifact } from '../../runtime/artifact.js';
+import { readArtifact } from '../../session/load-artifact.js';
 import { PmixError } from '../../runtime/errors.js';
 import { Rng } from '../../stdlib/random.js';
 
@@ -42,7 +42,7 @@ async function fittedArtifact(): Promise<string> {
 describe('integral artifacts', () => {
   it('store the integral circuit as written and load it back', async () => {
     const text = await fittedArtifact();
-    const a = parseArtifact(text);
+    const a = readArtifact(text);
     expect(a.ir.nodes.some((n) => n.kind === 'integral')).toBe(true);
     expect(Object.values(a.ir.params).some((p) => p.param.kind === 'neural')).toBe(true);
   });
@@ -74,7 +74,7 @@ describe('integral artifacts', () => {
     for (const [what, f, re] of cases) {
       let err: unknown;
       try {
-        parseArtifact(mutate(f));
+        readArtifact(mutate(f));
       } catch (e) {
         err = e;
       }

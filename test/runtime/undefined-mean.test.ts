@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../language/parse.js';
 import { QueryError } from '../../runtime/queries/evidence.js';
-import { runQuery } from '../../runtime/queries/run-query.js';
+import { familyOf } from '../../families/index.js';
 import { modelState } from '../helpers/programs.js';
 
 const ask = (text: string, q: string) => {
   const state = modelState(text, 'M');
-  return runQuery(state, parseQuery(q).query!, { vars: state.graph.vars, file: '<q>', constants: new Map() });
+  return familyOf(state.graph).answer(state, parseQuery(q).query!, { vars: state.graph.vars, file: '<q>', constants: new Map() });
 };
 
 describe('means that do not exist', () => {

@@ -7,7 +7,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
-import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
+import { serializeArtifact } from '../../runtime/artifact.js';
+import { readArtifact } from '../../session/load-artifact.js';
 import { PmixError } from '../../runtime/errors.js';
 import { Session } from '../../session/session.js';
 import { compileOk, tempDir } from '../helpers/programs.js';
@@ -59,8 +60,8 @@ describe('artifacts are data', () => {
     ['constructor.prototype', valid.replace('{', '{"constructor": {"prototype": {"polluted": "yes"}}, ')],
     ['an escaped __proto__ key', valid.replace('{', '{"\\u005f_proto__": {"polluted": "yes"}, ')],
   ])('%s is refused and Object.prototype stays clean', (_, text) => {
-    expect(() => parseArtifact(text, 'evil.json')).toThrow(PmixError);
-    expect(() => parseArtifact(text, 'evil.json')).toThrow(/forbidden key/);
+    expect(() => readArtifact(text, 'evil.json')).toThrow(PmixError);
+    expect(() => readArtifact(text, 'evil.json')).toThrow(/forbidden key/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
     expect(Object.keys(Object.prototype)).toEqual([]);

@@ -11,7 +11,8 @@ import { initializeSquared } from '../../runtime/squared/initialize.js';
 import { ModelState } from '../../runtime/state.js';
 import { Rng } from '../../stdlib/random.js';
 import { compileOk, modelState, tempDir } from '../helpers/programs.js';
-import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
+import { serializeArtifact } from '../../runtime/artifact.js';
+import { readArtifact } from '../../session/load-artifact.js';
 import { Session } from '../../session/session.js';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
@@ -183,7 +184,7 @@ describe('fitting and artifacts of sos and c_plus * square(c)', () => {
       expect(Number.isFinite(fits[0]!.ll)).toBe(true);
       expect(fits[1]!.ll, body).toBeGreaterThan(fits[0]!.ll);
       const sess = fits[1]!.sess;
-      const a = parseArtifact(serializeArtifact(sess.artifact('M')));
+      const a = readArtifact(serializeArtifact(sess.artifact('M')));
       const s2 = new ModelState(a.ir);
       const x = Float64Array.of(2, 0.1, -1.5, 1.2, NaN, 0.3);
       expect(Array.from(squaredLogDensity(s2, x, 3))).toEqual(Array.from(squaredLogDensity(sess.stateOf('M'), x, 3)));

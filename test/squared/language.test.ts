@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import { lowerModel } from '../../compiler/lower.js';
 import type { IRVariable } from '../../ir/types.js';
-import { parseArtifact, serializeArtifact } from '../../runtime/artifact.js';
+import { serializeArtifact } from '../../runtime/artifact.js';
+import { readArtifact } from '../../session/load-artifact.js';
 import { Session } from '../../session/session.js';
 import { ModelState } from '../../runtime/state.js';
 import { logPartition, squaredLogDensity } from '../../runtime/squared/squared-model.js';
@@ -74,7 +75,7 @@ describe('square(...) in the language', () => {
     const p = compileOk('model S(x) = square(mixture(weights = [1.0, -0.6]) { Normal(mean = 0, sd = 1), Normal(mean = 0.3, sd = 0.5) })');
     const sess = new Session(p);
     const text = serializeArtifact(sess.artifact('S'));
-    const a = parseArtifact(text);
+    const a = readArtifact(text);
     const s2 = new ModelState(a.ir);
     const s1 = sess.stateOf('S');
     const x = Float64Array.of(-0.4, 0.2, 1.5);

@@ -1,15 +1,15 @@
-// Asks a model a query written as text (the REPL's path): parse, then runQuery.
+// Asks a model a query written as text (the REPL's path): parse, then the family's answer.
 import { expect } from 'vitest';
 import type { IRGraph } from '../../../ir/types.js';
 import { parseQuery } from '../../../language/parse.js';
 import type { QueryAnswer } from '../../../runtime/queries/answer.js';
-import { runQuery } from '../../../runtime/queries/run-query.js';
+import { familyOf } from '../../../families/index.js';
 import type { ModelState } from '../../../runtime/state.js';
 
 export function ask(state: ModelState, text: string): QueryAnswer {
   const { query, diagnostics } = parseQuery(text);
   expect(diagnostics, text).toEqual([]);
-  return runQuery(state, query!, { vars: state.graph.vars, file: '<query>', constants: new Map() });
+  return familyOf(state.graph).answer(state, query!, { vars: state.graph.vars, file: '<query>', constants: new Map() });
 }
 
 /** `x3 = "b"`, `x0 = true`, `x1 = 0.5`: an assignment in query syntax. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../../language/parse.js';
 import type { QueryAnswer } from '../../../runtime/queries/answer.js';
 import { QueryError } from '../../../runtime/queries/evidence.js';
-import { runQuery } from '../../../runtime/queries/run-query.js';
+import { familyOf } from '../../../families/index.js';
 import { modelState } from '../../helpers/programs.js';
 import { findNaN } from '../../fuzz/pipeline.js';
 
@@ -21,7 +21,7 @@ const W = modelState('model W(x) = mixture(weights = [0.3, 0.7]) { Normal(mean =
 function ask(state: typeof G, text: string): QueryAnswer {
   const { query, diagnostics } = parseQuery(text);
   expect(diagnostics).toEqual([]);
-  return runQuery(state, query!, { vars: state.graph.vars, file: '<query>', constants: new Map() });
+  return familyOf(state.graph).answer(state, query!, { vars: state.graph.vars, file: '<query>', constants: new Map() });
 }
 
 function refused(state: typeof G, text: string, why: RegExp): void {

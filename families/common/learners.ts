@@ -1,0 +1,32 @@
+// The learners of the circuit-shaped families (mixture, circuit, squared, integral): which
+// step generator a fit statement runs, on rows in memory. EM variants for the families whose
+// leaves have closed-form M-steps; Adam for all of them.
+import type { FitRequest } from '../../runtime/family.js';
+import { adamSteps } from '../../runtime/learners/adam.js';
+import type { Steps } from '../../runtime/learners/drive.js';
+import { emSteps } from '../../runtime/learners/em.js';
+import { minibatchEMSteps } from '../../runtime/learners/minibatch-em.js';
+import { memorySource, streamEMSteps } from '../../runtime/learners/stream-em.js';
+import type { Fitted } from '../../runtime/learners/types.js';
+import { PmixError } from '../../runtime/errors.js';
+import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
+
+/** The learner the fit settings name, on the request's rows. */
+export function* learnerSteps(req: FitRequest): Steps<Fitted> {
+  const { state, x, rows, weights, settings: s, onProgress, signal } = req;
+  try {
+    if (s.method === 'lbfgs') throw new PmixError(`lbfgs fits Gaussian process models; fit ${req.model} by em or adam`, 'bad-method');
+    if (s.method === 'adam') return yield* adamSteps(state, x, rows, weights, s, onProgress, signal);
+    if ((s.batch ?? 0) > 0 || (s.validation ?? 0) > 0) return yield* minibatchEMSteps(state, x, rows, weights, s, onProgress, signal);
+    if (s.stream) return yield* streamEMSteps(state, memorySource(x, rows, state.graph.vars.length, weights), s, onProgress, signal);
+    return yield* emSteps(state, x, rows, weights, s, onProgress, signal);
+  } catch (e) {
+    // Learners report their own numerical failures; one surfacing from a kernel is still the data's.
+    if (e instanceof NotPositiveDefiniteError) throw degenerate(req.model, e);
+    throw e;
+  }
+}
+
+export function degenerate(model: string, e: Error): PmixError {
+  return new PmixError(`fitting ${model} stopped: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
+}

@@ -1,0 +1,55 @@
+// Gaussian processes: kernel algebra, exact inference (L-BFGS on the log marginal
+// likelihood) or sparse variational (minibatch Adam), multitask outputs. A GP is a
+// conditional model of its outputs given its inputs: it answers predict, p, mean and logp.
+import { lowerGp } from '../../compiler/lower-gp.js';
+import type { FamilyFitted, FitRequest, ModelFamily } from '../../runtime/family.js';
+import { gpNode } from '../../runtime/gp/fit.js';
+import { gpQuery } from '../../runtime/gp/query.js';
+import { gpLogDensityRows, gpPredictRows } from '../../runtime/gp/score.js';
+import { gpFitCost, gpFitSteps, gpMethodProblem } from '../../runtime/gp/session-fit.js';
+import type { Steps } from '../../runtime/learners/drive.js';
+import { hasKind } from '../common/tractable.js';
+import { plotGp } from './plot-svg.js';
+
+export const gpFamily: ModelFamily = {
+  name: 'gp',
+  noun: 'a Gaussian process',
+  recognizes: (g) => hasKind(g, 'gp'),
+  shape: 'a gp node',
+  lowering: {
+    claims: (body) => body.kind === 'gp',
+    lower: (program, body, vars) => (body.kind === 'gp' ? lowerGp(program, body, vars) : { diagnostics: [] }),
+  },
+  methodProblem: (graph, settings, names) => gpMethodProblem(graph, settings.method, names.model, names.data),
+  fitCost: gpFitCost,
+  *fit(req: FitRequest): Steps<FamilyFitted> {
+    const r = yield* gpFitSteps(req.model, req.data, req.state, req.x, req.rows, req.settings, req.maxMemory, req.onProgress, req.signal);
+    const n = r.info.points;
+    const ll = r.info.log_marginal_likelihood;
+    return {
+      state: r.fitted.state,
+      iterations: r.fitted.iterations,
+      converged: r.fitted.converged,
+      ...(r.fitted.interrupted ? { interrupted: true } : {}),
+      meanLogLikelihood: ll / n,
+      logLikelihood: ll,
+      observations: n,
+      parameters: r.freeParameters,
+      details: { gp: r.info },
+    };
+  },
+  streams: false,
+  freeParameters: (state) => state.freeParameterCount(),
+  logDensityRows: gpLogDensityRows,
+  forms: ['predict', 'p', 'mean', 'logp'],
+  answer: gpQuery,
+  predictor: {
+    inputs: (graph) => gpNode(graph).inputs.map((i) => graph.vars[i]!.name),
+    outputs: (graph) => (gpNode(graph).outputs ?? [gpNode(graph).output]).map((i) => graph.vars[i]!.name),
+    predictRows: gpPredictRows,
+  },
+  plot: {
+    accepts: (graph) => gpNode(graph).inputs.length === 1,
+    svg: (state, opts) => plotGp(state, opts?.span ? { span: opts.span } : {}),
+  },
+};

@@ -1,0 +1,28 @@
+// The registry of model families: adding a family is one folder beside these and one line here.
+// Shared code (session, API, CLI, REPL, artifact loader) asks the registry, never a family's name.
+import type { ModelFamily } from '../runtime/family.js';
+import type { IRGraph } from '../ir/types.js';
+import type { ModelExpr } from '../language/index.js';
+import { PmixError } from '../runtime/errors.js';
+import { mixtureFamily } from './mixture/index.js';
+import { circuitFamily } from './circuit/index.js';
+import { squaredFamily } from './squared/index.js';
+import { integralFamily } from './integral/index.js';
+import { gpFamily } from './gp/index.js';
+
+export const FAMILIES: ReadonlyMap<string, ModelFamily> = new Map([mixtureFamily, circuitFamily, squaredFamily, integralFamily, gpFamily].map((f) => [f.name, f]));
+
+/** The family a graph names (a Map: a name like '__proto__' from an artifact finds nothing). */
+export function familyOf(graph: Pick<IRGraph, 'family'>): ModelFamily {
+  const f = FAMILIES.get(graph.family);
+  if (!f) throw new PmixError(`unknown model family '${String(graph.family)}' (known: ${[...FAMILIES.keys()].join(', ')})`, 'bad-artifact');
+  return f;
+}
+
+/** The family that lowers a model body itself (e.g. a GP), or undefined for the shared lowering. */
+export function loweringFor(body: ModelExpr): ModelFamily | undefined {
+  for (const f of FAMILIES.values()) if (f.lowering?.claims(body)) return f;
+  return undefined;
+}
+
+export type { ModelFamily } from '../runtime/family.js';

@@ -1,0 +1,26 @@
+// Probabilistic integral circuits: continuous latents whose functions are nets or closed
+// forms, materialized by quadrature (or solved analytically) into a circuit; fitted by Adam
+// through the materialized circuit; queries by the circuit passes at the evaluation points.
+import { describeIntegral, integralLines } from '../../circuits/integral/describe.js';
+import { materializeIntegrals } from '../../compiler/passes/quadrature.js';
+import type { ModelFamily } from '../../runtime/family.js';
+import { runQuery } from '../../runtime/queries/run-query.js';
+import { TRACTABLE_FORMS } from '../common/forms.js';
+import { adamOnly, hasKind, rootKind, tractableHooks } from '../common/tractable.js';
+
+export const integralFamily: ModelFamily = {
+  name: 'integral',
+  noun: 'an integral circuit',
+  // The graph as written (artifacts store it so): integral nodes under no square.
+  recognizes: (g) => hasKind(g, 'integral') && rootKind(g) !== 'square' && !hasKind(g, 'gp'),
+  shape: 'integral nodes (and no square root or GP node)',
+  methodProblem: adamOnly('an integral circuit', 'its nets are fitted by gradient through the quadrature circuit', 0.01),
+  streams: false,
+  ...tractableHooks,
+  forms: TRACTABLE_FORMS,
+  answer: (state, q, ctx) => runQuery(state, q, ctx, { circuit: true }),
+  describe: (graph, model) => {
+    const report = describeIntegral(graph, materializeIntegrals(graph, 'train'));
+    return { lines: integralLines(model, report), key: 'integrals', json: report };
+  },
+};

@@ -1,0 +1,131 @@
+// The contract of a model family (mixture, circuit, squared, integral, gp, ...). A family is
+// one folder under families/ that fills this in, and one line in families/index.ts; the shared
+// code (session, API, CLI, REPL, artifact loader) dispatches through the registry and never
+// tests a family's name. The contract sits in the runtime because its hooks speak the
+// runtime's types (states, learners' steps, answers); the families themselves sit above it.
+import type { CompiledProgram, FitSettings } from '../compiler/program.js';
+import type { IRGraph, IRVariable } from '../ir/types.js';
+import type { Diagnostic, ModelExpr, QueryAst } from '../language/index.js';
+import type { Steps } from './learners/drive.js';
+import type { FitProgress, FitResult } from './learners/types.js';
+import type { QueryAnswer } from './queries/answer.js';
+import type { QueryContext } from './queries/evidence.js';
+import type { FitCost } from './resources.js';
+import type { ModelState } from './state.js';
+
+/** Everything a family's fit needs: the lowered state (at training points), the rows and the settings. */
+export interface FitRequest {
+  readonly model: string;
+  readonly data: string;
+  readonly state: ModelState;
+  /** rows x state.graph.vars.length, NaN for missing cells. */
+  readonly x: Float64Array;
+  readonly rows: number;
+  /** Per-row sample weights (all 1 without a weights column). */
+  readonly weights: Float64Array;
+  readonly settings: FitSettings;
+  /** The session's memory limit in bytes, for families that size their work after reading the data. */
+  readonly maxMemory?: number;
+  readonly onProgress?: (p: FitProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** What a family's fit returns: the state queries use, how the fit ended, and what the summary needs. */
+export interface FamilyFitted {
+  readonly state: ModelState;
+  /** The learner's result, where the family's learner is one of runtime/learners (traces, validation). */
+  readonly result?: FitResult;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly interrupted?: boolean;
+  readonly meanLogLikelihood: number;
+  /** The total log-likelihood BIC and AIC are computed from, over `observations` (weighted rows, or a GP's points). */
+  readonly logLikelihood: number;
+  readonly observations: number;
+  readonly parameters: number;
+  /** Family-specific fields of the fit summary (e.g. `gp`: a GP's hyperparameters and notes). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Lowering that a family owns outright: model expressions the shared lowering (compiler/lower.ts) does not know. */
+export interface FamilyLowering {
+  /** Does this model body belong to the family (e.g. `gp(x -> y) { ... }`)? */
+  claims(body: ModelExpr): boolean;
+  lower(program: CompiledProgram, body: ModelExpr, vars: readonly IRVariable[]): { graph?: IRGraph; diagnostics: Diagnostic[] };
+}
+
+/** What `pmix check` prints about a model of this family (lines) and adds to its --json (under `key`). */
+export interface FamilyReport {
+  readonly lines: readonly string[];
+  readonly key: string;
+  readonly json: unknown;
+}
+
+/** One output's prediction at one input row. */
+export interface RowPrediction {
+  readonly output: string;
+  readonly mean: number;
+  /** sd of the latent function, and of a new observation (with noise). */
+  readonly std: number;
+  readonly std_y: number;
+}
+
+/** Conditional models (GPs) predict their outputs at input rows (pmix predict, the API's predict). */
+export interface FamilyPredictor {
+  inputs(graph: IRGraph): string[];
+  outputs(graph: IRGraph): string[];
+  /** x: rows x graph.vars (inputs filled, outputs ignored); a row missing an input gets NaN. */
+  predictRows(state: ModelState, x: Float64Array, rows: number): RowPrediction[][];
+}
+
+export interface FamilyPlot {
+  /** Whether this model can be drawn (e.g. a GP with one input). */
+  accepts(graph: IRGraph): boolean;
+  /** An SVG document; `span` is the input range to draw (default: the data's). */
+  svg(state: ModelState, opts?: { readonly span?: readonly [number, number] }): string;
+}
+
+export type GraphFail = (field: string, message: string) => never;
+
+export interface ModelFamily {
+  /** The name graphs and artifacts carry in `family`. */
+  readonly name: string;
+  /** How messages name a model of the family: 'a Gaussian process', 'a squared circuit'. */
+  readonly noun: string;
+  /**
+   * Whether a graph's nodes are of this family's shape; the artifact loader refuses a graph its
+   * named family does not recognize (a plain mixture graph is also a circuit's shape, not the reverse).
+   */
+  recognizes(graph: IRGraph): boolean;
+  /** What `recognizes` looks for, for messages: 'a gp node', 'a square node at its root'. */
+  readonly shape: string;
+  /** Lowering of the family's own model expressions; families built by the shared lowering leave it out. */
+  readonly lowering?: FamilyLowering;
+
+  /** Why `settings.method` cannot fit this model (with the statement that can), or undefined. */
+  methodProblem(graph: IRGraph, settings: FitSettings, names: { readonly model: string; readonly data: string }): { readonly message: string; readonly hint?: string } | undefined;
+  /** The memory and work estimate of a fit on `rows` rows (pmix check --cost, the memory limit). */
+  fitCost(model: string, data: string, graph: IRGraph, settings: FitSettings, rows: number): FitCost;
+  /** The fit, as the learners' step generator (the session drives it: progress, checkpoints, Ctrl-C). */
+  fit(req: FitRequest): Steps<FamilyFitted>;
+  /** Whether em(stream = true) can fit it chunk by chunk from its file. */
+  readonly streams: boolean;
+  /** Free scalar parameters (BIC/AIC). */
+  freeParameters(state: ModelState): number;
+
+  /** log p of each row (NaN cells marginalized, or the family's documented reading of them). */
+  logDensityRows(state: ModelState, x: Float64Array, rows: number): Float64Array;
+  /** The query forms the family answers (the binder refuses the others with this list). */
+  readonly forms: readonly string[];
+  answer(state: ModelState, q: QueryAst, ctx: QueryContext): QueryAnswer;
+
+  /** Present for conditional models: predictions at input rows. */
+  readonly predictor?: FamilyPredictor;
+  /** A picture of the fitted model of the family's own kind (a GP's data, mean and band), where it has one. */
+  readonly plot?: FamilyPlot;
+
+  /** Family-specific checks of a graph read from an artifact (after the shared structural ones). */
+  checkGraph?(graph: IRGraph, fail: GraphFail): void;
+  /** What `pmix check` reports about a lowered model of this family, if anything. */
+  describe?(graph: IRGraph, model: string, file: string): FamilyReport | undefined;
+}
