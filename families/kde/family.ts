@@ -6,6 +6,7 @@ import { kdeAnswer, KDE_FORMS } from './answer.js';
 import { checkKdeGraph, kdeNode } from './fitted-graph.js';
 import { kdeFitCost, kdeFitSteps, kdeMethodProblem } from './fit.js';
 import { claimsKde, KDE_NAME, lowerKde, MAX_POINTS, TREE_ABOVE } from './lower.js';
+import { plotKde } from './plot-svg.js';
 import { kdeLogDensityRows } from './rows.js';
 
 export const kdeFamily: ModelFamily = {
@@ -30,6 +31,15 @@ export const kdeFamily: ModelFamily = {
     predict: 'a kernel density estimate is a joint density: ask p(y | x = ...) or mean(y | x = ...) instead of predict(...)',
   }),
   answer: kdeAnswer,
+  plot: {
+    // the first one or two real variables; the others are marginalized (exact for the gaussian and product kernels)
+    accepts: (graph) => {
+      const reals = graph.vars.filter((v) => v.type.kind === 'real' || v.type.kind === 'int').length;
+      const o = kdeNode(graph).options;
+      return reals >= 1 && (graph.vars.length <= 2 || o.kernel === 'gaussian' || o.form === 'product');
+    },
+    svg: (state, opts) => plotKde(state, opts?.span ? { span: opts.span } : {}),
+  },
   checkGraph: checkKdeGraph,
   describe: (graph, model) => {
     const o = kdeNode(graph).options;

@@ -92,7 +92,7 @@ export function lowerKde(program: CompiledProgram, body: ModelExpr, vars: readon
       else options.bandwidth = n;
     } else if (Array.isArray(n) && n.every((x) => typeof x === 'number')) {
       const vec = n as number[];
-      if (vec.length !== realCount) err(`bandwidth: ${vec.length} values for ${realCount} real column${realCount === 1 ? '' : 's'} (${vars.filter((x) => x.type.kind === 'real' || x.type.kind === 'int').map((x) => x.name).join(', ')})`, e.span);
+      if (vec.length !== realCount) err(`bandwidth: ${vec.length} value${vec.length === 1 ? '' : 's'} for ${realCount} real column${realCount === 1 ? '' : 's'} (${vars.filter((x) => x.type.kind === 'real' || x.type.kind === 'int').map((x) => x.name).join(', ')})`, e.span);
       else if (!vec.every(positive)) err(`bandwidth: every value must be a finite number > 0 (got [${vec.join(', ')}])`, e.span);
       else options.bandwidth = vec;
     } else err('bandwidth: expected a number, a vector (one per real column), a rule or cv(grid = [...])', a.span);
