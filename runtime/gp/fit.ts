@@ -134,11 +134,12 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
       },
     };
     const r = yield* drive(learner, { onProgress, signal });
-    if (!Number.isFinite(r.result.meanLogLikelihood)) {
-      if (r.result.interrupted) throw new PmixError('the GP fit was interrupted before its first L-BFGS step: there are no fitted hyperparameters to keep', 'interrupted');
+    if (!Number.isFinite(r.result.meanLogLikelihood) && r.result.interrupted) {
+      // Interrupted before the first L-BFGS step: the starting hyperparameters are the best so far.
+      fitted = { state: snapshot(state, core, start), iterations: 0, stop: 'interrupted', criterion: r.result.criterion };
+    } else if (!Number.isFinite(r.result.meanLogLikelihood)) {
       throw new PmixError(`the GP fit found no hyperparameters where the kernel matrix is positive definite${badAt ? `: ${badAt}` : ''}`, 'not-positive-definite', 'add noise, fix hyperparameters to sensible values, or rescale the data');
-    }
-    fitted = { state: r.state, iterations: r.totalIterations, stop: r.result.stop, criterion: r.result.criterion };
+    } else fitted = { state: r.state, iterations: r.totalIterations, stop: r.result.stop, criterion: r.result.criterion };
   }
   const fcore = new GPCore(fitted.state, node);
   const final = exactLml(fcore, scaled, false);

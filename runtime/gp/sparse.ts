@@ -420,7 +420,9 @@ export function* fitSparseSteps(initial: ModelState, d: GPData, settings: AdamSe
         return last;
       },
       // eslint-disable-next-line require-yield
-      *finish() {
+      *finish({ trace }) {
+        // Interrupted before the first epoch ended: the ELBO of the initial q(v) on every row.
+        if (!trace.length) last = sparseElbo(state, scaled) / d.n;
         return { state, meanLogLikelihood: last };
       },
     }),
