@@ -115,7 +115,6 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
         return {
           state,
           snapshot: snapshotAt,
-          // eslint-disable-next-line require-yield
           *iterate() {
             const step = run.next();
             if (step.done) {
@@ -126,7 +125,6 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
             at = { x: Float64Array.from(step.value.x), f: step.value.f };
             return -step.value.f / d.n;
           },
-          // eslint-disable-next-line require-yield
           *finish() {
             return { state: snapshotAt(), meanLogLikelihood: -at.f / d.n };
           },

@@ -419,7 +419,6 @@ export function* fitSparseSteps(initial: ModelState, d: GPData, settings: AdamSe
         last = sum / Math.max(1, batches) / d.n;
         return last;
       },
-      // eslint-disable-next-line require-yield
       *finish({ trace }) {
         // Interrupted before the first epoch ended: the ELBO of the initial q(v) on every row.
         if (!trace.length) last = sparseElbo(state, scaled) / d.n;

@@ -114,7 +114,6 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
           validate: (epoch: number) => meanLogLikelihood(rootLogp(state, valid.x, valid.n), valid.weights, valid.weights.reduce((a, b) => a + b, 0), epoch),
         }
       : {}),
-    // eslint-disable-next-line require-yield
     *finish({ kept, iterations, trace, interrupted }) {
       if (kept) return { state: kept, meanLogLikelihood: meanLogLikelihood(rootLogp(kept, x, n), rowWeights, totalWeight, iterations) };
       // The last epoch's value is the current parameters' (unless a mini-batch ran after it).

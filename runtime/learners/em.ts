@@ -68,7 +68,6 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
   return {
     state,
     repair: collapseRepairer(state, xsByNode, n, rowWeights, settings.regCovar, rng),
-    // eslint-disable-next-line require-yield
     *iterate(it) {
       // Buffers are handed back each iteration: fresh 10-100 MB arrays cost page faults and GC.
       const vals = evaluate(state, x, n, it, lastVals);
@@ -80,7 +79,6 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
       lastFlows = flows;
       return ll;
     },
-    // eslint-disable-next-line require-yield
     *finish({ iterations }) {
       return { state, meanLogLikelihood: meanLogLikelihood(evaluate(state, x, n, iterations, lastVals).get(state.graph.root)!, rowWeights, totalWeight, iterations) };
     },

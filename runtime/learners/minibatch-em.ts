@@ -102,7 +102,6 @@ function minibatchRun(initial: ModelState, x: Float64Array, n: number, rowWeight
           validate: (epoch: number) => meanLogLikelihood(forward(state, valid.x, valid.n).get(state.graph.root)!, valid.weights, valid.weights.reduce((a, b) => a + b, 0), epoch),
         }
       : {}),
-    // eslint-disable-next-line require-yield
     *finish({ kept, iterations }) {
       const final = kept ?? state;
       return { state: final, meanLogLikelihood: meanLogLikelihood(forward(final, train.x, train.n).get(final.graph.root)!, train.weights, trainWeight, iterations) };

@@ -59,7 +59,6 @@ function fake(spec: FakeSpec, maxIter = 50): { learner: Learner; repairs: number
           return spec.repairAt?.includes(it) ?? false;
         },
         ...(spec.valid ? { validate: (it: number) => spec.valid![it - 1]!, validationRows: 7 } : {}),
-        // eslint-disable-next-line require-yield
         *finish({ kept, trace }) {
           return { state: asState(kept ? (kept as unknown as FakeState).clone() : state), meanLogLikelihood: trace.length ? trace[trace.length - 1]! + 0 : -Infinity };
         },
