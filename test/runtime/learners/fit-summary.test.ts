@@ -86,7 +86,8 @@ describe('the fit summaries of the three session paths', () => {
     close(s.mean_log_likelihood, lml / N, 1e-10);
   });
 
-  // Recorded on main before the fit driver (commit 6dd82a4): the driver keeps every number.
+  // Recorded on main before the fit driver (commit 6dd82a4): the driver keeps every number (the
+  // Poisson fits differ in the last bit since the saddle-point Poisson log-pmf, 017e256).
   it('gives the summaries the three learner loops gave before the driver (golden)', () => {
     const s = runFits(
       `data matches from "${DATA}/football.csv" { home_goals: int, away_goals: int }
@@ -121,7 +122,9 @@ fit Toy on toy by lbfgs(restarts = 3, seed = 1)`,
       close(got.mean_log_likelihood, mll);
       close(got.bic, bic);
     }
-    expect(sum('G3').validation).toEqual({ rows: 1302, mean_log_likelihood: -3.014312050816095, best_epoch: 9 });
+    const v = sum('G3').validation!;
+    expect([v.rows, v.best_epoch]).toEqual([1302, 9]);
+    close(v.mean_log_likelihood, -3.014312050816095);
     expect(sum('G3').stop).toBe('early_stopping');
     expect(sum('P').stop).toBe('max_iter');
     expect(sum('P').converged).toBe(false);
