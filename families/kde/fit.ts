@@ -143,7 +143,10 @@ export function* kdeFitSteps(req: FitRequest): Steps<FamilyFitted> {
   return {
     state,
     iterations,
-    converged: !interrupted,
+    // no optimizer runs: a rule or a written bandwidth has nothing to fit; CV converges when its grid is scored
+    converged: !!cv && !interrupted,
+    stop: interrupted ? 'interrupted' : cv ? 'converged' : 'nothing_to_fit',
+    criterion: `a kernel density estimate: ${kde.n} points stored, bandwidth ${kde.bandwidthLabel}`,
     ...(interrupted ? { interrupted: true } : {}),
     meanLogLikelihood: ll / total,
     logLikelihood: ll,
