@@ -111,7 +111,7 @@ export function checkKdeGraph(graph: IRGraph, fail: GraphFail): void {
     if (!p) return fail(`${at}.params.${role}`, `missing (expected a parameter)`);
     return p;
   };
-  const field = (p: IRParam): string => `ir.params.${p.name}`;
+  const field = (p: IRParam): string => `ir.params['${p.name}']`;
   const finite = (p: IRParam): void => {
     const i = p.value.findIndex((v) => !Number.isFinite(v));
     if (i >= 0) fail(`${field(p)}.value[${i}]`, `${p.value[i]} is not a finite number`);

@@ -55,7 +55,9 @@ export function lowerKde(program: CompiledProgram, body: ModelExpr, vars: readon
     if (name === 'kernel' || name === 'form') {
       const word = e.kind === 'name' ? e.name : e.kind === 'string' ? e.value : undefined;
       const known: readonly string[] = name === 'kernel' ? KERNEL_NAMES : ['radial', 'product'];
-      if (word === undefined || !known.includes(word)) err(`unknown ${name} '${word ?? '...'}' (${name}s: ${known.join(', ')})`, e.span, word ? suggestionHint(word, known) : undefined);
+      // 'product' is a keyword of the language: the product form is written as a string, form = "product"
+      const list = name === 'kernel' ? known.join(', ') : 'radial, "product"';
+      if (word === undefined || !known.includes(word)) err(`unknown ${name} '${word ?? '...'}' (${name}s: ${list})`, e.span, word ? suggestionHint(word, known) : undefined);
       else options[name] = word;
     } else if (name === 'bandwidth') bandwidth(a, e);
     else {
