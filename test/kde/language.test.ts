@@ -263,3 +263,18 @@ function bindOf(state: ModelState, q: QueryAst): unknown {
   if (!query) throw new Error(diagnostics.map((d) => d.message).join('; '));
   return query;
 }
+
+describe('kde through the browser entry', () => {
+  it('runs examples/faithful.pmix on CSV text as the Node entry runs it on the file, and loads its artifact', async () => {
+    const { compile: compileBrowser, load: loadBrowser } = await import('../../api/browser.js');
+    const source = readFileSync(join(root, 'examples/faithful.pmix'), 'utf8');
+    const viaText = compileBrowser(source, { data: { faithful: readFileSync(csv, 'utf8') } }).run();
+    const viaFile = apiCompile(source, { file: join(root, 'examples/faithful.pmix') }).run();
+    expect(viaText.fits[0]!.mean_log_likelihood).toBe(viaFile.fits[0]!.mean_log_likelihood);
+    expect(viaText.queries.map((q) => q.answer)).toEqual(viaFile.queries.map((q) => q.answer));
+    const program = apiCompile(source, { file: join(root, 'examples/faithful.pmix') });
+    program.run();
+    const saved = program.model('K').save();
+    expect(loadBrowser(saved).query('modes()')).toEqual(viaFile.queries.find((q) => q.query === 'modes()')!.answer);
+  });
+});
