@@ -93,6 +93,7 @@ export function checkKdeGraph(graph: IRGraph, fail: GraphFail): void {
   const o = node.options;
   if (typeof o.kernel !== 'string' || !isKernelName(o.kernel)) fail(`${at}.options.kernel`, `unknown kernel '${String(o.kernel)}' (kernels: ${KERNEL_NAMES.join(', ')})`);
   if (o.form !== 'radial' && o.form !== 'product') fail(`${at}.options.form`, `expected 'radial' or 'product', got '${String(o.form)}'`);
+  if (o.bandwidth_free !== undefined && !(typeof o.bandwidth_free === 'number' && Number.isInteger(o.bandwidth_free) && o.bandwidth_free >= 0)) fail(`${at}.options.bandwidth_free`, 'expected a whole number >= 0 (the bandwidth values chosen from the data)');
   for (const k of ['atol', 'rtol', 'tree_above']) if (o[k] !== undefined && !(typeof o[k] === 'number' && (o[k] as number) >= 0)) fail(`${at}.options.${k}`, 'expected a number >= 0');
   if (node.scope.length !== graph.vars.length || node.scope.some((v, i) => v !== i)) fail(`${at}.scope`, 'a kde node covers every variable, in order');
   const roles = Object.keys(node.params);
