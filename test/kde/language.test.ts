@@ -94,6 +94,21 @@ describe('kde in the language (Session)', () => {
     expect(num(ask(s, 'p(eruptions = 2, waiting in [40, 60])'))).toBeCloseTo(joint, 12);
   });
 
+  it('independently: the interval probability is the integral of the marginal density, and a conditional integrates to 1', () => {
+    // Simpson's rule on the density the family gives for rows with waiting missing (marginalized)
+    const simpson = (f: (t: number) => number, a: number, b: number, m = 400): number => {
+      const h = (b - a) / m;
+      let acc = f(a) + f(b);
+      for (let i = 1; i < m; i++) acc += (i % 2 ? 4 : 2) * f(a + i * h);
+      return (acc * h) / 3;
+    };
+    const st = s.fitted.get('K')!.state;
+    const marginalDensity = (t: number): number => Math.exp(familyOf(st.graph).logDensityRows(st, Float64Array.of(t, NaN), 1)[0]!);
+    expect(Math.abs(simpson(marginalDensity, 1, 3) - num(ask(s, 'p(eruptions in [1, 3])')))).toBeLessThan(1e-8);
+    const cond = (t: number): number => num(ask(s, `p(waiting = ${t} | eruptions = 4.5)`));
+    expect(Math.abs(simpson(cond, 20, 140, 240) - 1)).toBeLessThan(1e-6);
+  });
+
   it('mean, sample and mode', () => {
     const a = ask(s, 'mean()');
     const m = moments(core);
