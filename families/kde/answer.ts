@@ -17,8 +17,10 @@ import type { Kde } from './model.js';
 import { conditional, intervalProbability, marginal, moments, sample } from './queries.js';
 
 export const KDE_FORMS = ['logp', 'p', 'mean', 'sample', 'mode', 'modes', 'clusters'] as const;
-/** Mean shift starts from every row up to this many rows, else from this many rows drawn by weight. */
+/** Mean shift starts from every row up to MAX_STARTS rows; above, from LARGE_STARTS rows drawn by weight (each climb costs O(n) per step). */
 export const MAX_STARTS = 2000;
+export const LARGE_STARTS = 500;
+export const defaultStarts = (n: number): 'data' | number => (n <= MAX_STARTS ? 'data' : LARGE_STARTS);
 const SHIFT_ARGS = ['starts', 'seed', 'tol', 'merge_tol', 'max_iter'];
 
 /** A KDE over some of the variables: `cols[j]` is the variable of its column j. */
@@ -63,7 +65,7 @@ function shiftOptions(q: Extract<BoundQuery, { kind: 'call' }>, kde: Kde, allowe
   for (const name of Object.keys(q.args)) if (!allowed.includes(name)) throw queryError(q, `${q.form}(...) has no argument '${name}' (it takes ${allowed.join(', ')})`, q.argSpans[name], 'unknown-argument');
   const starts = num('starts', (v) => Number.isInteger(v) && v >= 1, 'a whole number >= 1 (rows drawn by weight to start from)');
   const opts: MeanShiftOptions = {
-    starts: starts ?? (kde.n <= MAX_STARTS ? 'data' : MAX_STARTS),
+    starts: starts ?? defaultStarts(kde.n),
     seed: num('seed', (v) => Number.isInteger(v) && v >= 0, 'a whole number >= 0') ?? 1,
     tol: num('tol', (v) => v > 0 && Number.isFinite(v), 'a number > 0') ?? 1e-6,
     mergeTol: num('merge_tol', (v) => v > 0 && Number.isFinite(v), 'a number > 0 (in bandwidths)') ?? 0.1,
@@ -142,7 +144,7 @@ function answer(kde: Kde, vars: readonly IRVariable[], q: BoundQuery): QueryAnsw
     }
     case 'mode': {
       const view = given(kde, q.given);
-      const r = meanShift(view.kde, { starts: view.kde.n <= MAX_STARTS ? 'data' : MAX_STARTS, seed: 1 });
+      const r = meanShift(view.kde, { starts: defaultStarts(view.kde.n), seed: 1 });
       const top = r.modes[0]!;
       const point: Record<string, Cell> = {};
       for (const b of q.given) point[vars[b.v]!.name] = cell(b.value, vars[b.v]!.type);

@@ -2,7 +2,7 @@
 // density (a curve in 1-D; a shaded grid in 2-D, the other variables marginalized), the
 // training points, and the modes (mean shift) marked with their masses.
 import type { ModelState } from '../../runtime/state.js';
-import { MAX_STARTS } from './answer.js';
+import { defaultStarts } from './answer.js';
 import { logDensity } from './direct.js';
 import { kdeOf } from './fitted-graph.js';
 import { meanShift } from './mean-shift.js';
@@ -44,7 +44,7 @@ export function plotKde(state: ModelState, opts: { readonly span?: readonly [num
   const dotsEvery = Math.max(1, Math.ceil(kde.n / MAX_DOTS));
   let modes: { point: Float64Array; mass: number }[] = [];
   try {
-    modes = [...meanShift(kde, { starts: kde.n <= MAX_STARTS ? 'data' : MAX_STARTS, seed: 1 }).modes];
+    modes = [...meanShift(kde, { starts: defaultStarts(kde.n), seed: 1 }).modes];
   } catch {
     modes = []; // a kernel without modes (tophat): the picture goes without them
   }

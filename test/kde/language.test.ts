@@ -194,6 +194,16 @@ describe('kde in the language (Session)', () => {
     fast.forEach((v, i) => expect(Math.abs(Math.exp(v - exact[i]!) - 1)).toBeLessThanOrEqual(1e-6));
   });
 
+  it('above 10,000 stored rows the in-sample log-likelihood is estimated on a seeded sample (noted), close to the exact one', () => {
+    const big = Array.from({ length: 12_000 }, (_, i) => [Math.sin(i * 12.9898) * 3 + (i % 2 ? 4 : 0), Math.cos(i * 78.233) * 2]);
+    const path = writeCsv(['a', 'b'], big);
+    const sb = new Session(compileOk(`data d from "${path}" { a: real  b: real }\nmodel K = kde(bandwidth = 0.3)\nfit K on d\n`));
+    const summary = sb.fit(sb.program.steps[0] as never) as unknown as { mean_log_likelihood: number; kde: { notes: string[] } };
+    expect(summary.kde.notes.join()).toMatch(/estimated on a seeded sample of 10000 of the 12000 stored rows/);
+    const exact = logDensity(createKde({ data: big, bandwidth: 0.3 }), Float64Array.from(big.flat()));
+    expect(Math.abs(summary.mean_log_likelihood - exact.reduce((x, y) => x + y, 0) / exact.length)).toBeLessThan(0.02);
+  });
+
   it('model text errors are diagnostics on their spans (did-you-mean for kernels and rules)', () => {
     const text = `data faithful from "${csv}" { eruptions: real  waiting: real }\nmodel K = kde(kernel = gausian, bandwidth = -1)\nmodel L = kde(bandwidth = scot, kernal = tophat)\nfit K on faithful\nfit L on faithful\n`;
     const s2 = new Session(compileOk(text));
