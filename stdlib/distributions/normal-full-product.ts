@@ -118,11 +118,12 @@ export function normalFullTuple(ls: readonly ProductLayer[]): TupleLeafOps {
     return (row[f] ??= conditionalOf(scaledOf(f), D, O, T));
   };
   const d = new Float64Array(D);
+  const kind = ls.some((l) => (l.ctx.variant || 'full') === 'full') ? 'full' : 'tied';
   return {
     forward(xs, n, cdf, out, sign) {
       const specs = specsByDim(cdf, D);
       const special = specs.map((s, j) => (s ? j : -1)).filter((j) => j >= 0);
-      if (special.length > 1) throw new Error(`${special.length} variables of one Normal(full) leaf are integrated over intervals or against moments together; that needs a multivariate Normal CDF, which squared circuits do not compute (ask about one of them at a time, or use sample(n))`);
+      if (special.length > 1) throw new Error(`${special.length} variables of one Normal(${kind}) leaf are integrated over intervals or against moments together; that needs a multivariate Normal CDF, which squared circuits do not compute (ask about one of them at a time, or use sample(n))`);
       const c = special[0];
       const spec: ProductCoordSpec | undefined = c === undefined ? undefined : specs[c];
       const O: number[] = [];
