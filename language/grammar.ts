@@ -442,7 +442,7 @@ export class PmixGrammar extends CstParser {
     this.SUBRULE(this.expr);
   });
 
-  // fitDecl := 'fit' model 'on' data [ 'weights' column ] 'by' method [ '(' [argList] ')' ]
+  // fitDecl := 'fit' model 'on' data [ 'weights' column ] [ 'by' method [ '(' [argList] ')' ] ]
   public fitDecl = this.RULE('fitDecl', () => {
     this.CONSUME(T.Fit);
     this.CONSUME1(T.Identifier, { LABEL: 'model' });
@@ -452,9 +452,12 @@ export class PmixGrammar extends CstParser {
       this.CONSUME(T.Weights);
       this.CONSUME3(T.Identifier, { LABEL: 'weights' });
     });
-    this.CONSUME(T.By);
-    this.CONSUME4(T.Identifier, { LABEL: 'method' });
-    this.OPTION1(() => this.SUBRULE(this.argParens));
+    // Without 'by' the method is the default, em (a KDE's fit, which runs no optimizer, is written so).
+    this.OPTION2(() => {
+      this.CONSUME(T.By);
+      this.CONSUME4(T.Identifier, { LABEL: 'method' });
+      this.OPTION1(() => this.SUBRULE(this.argParens));
+    });
   });
 
   // queryDecl := 'query' model ':' queryExpr

@@ -267,12 +267,14 @@ export class AstBuilder {
   private fitDecl(n: CstNode): FitDecl {
     const weights = tokens(n, 'weights')[0];
     const parens = nodes(n, 'argParens')[0];
+    const method = tokens(n, 'method')[0];
     return {
       kind: 'fit',
       model: this.ident(token(n, 'model')),
       data: this.ident(token(n, 'data')),
       ...(weights ? { weights: this.ident(weights) } : {}),
-      method: this.ident(token(n, 'method')),
+      // no 'by': the default method, em; its messages point at the whole statement
+      method: method ? this.ident(method) : { name: 'em', span: this.nodeSpan(n) },
       args: parens ? this.args(parens) : [],
       span: this.nodeSpan(n),
     };

@@ -8,3 +8,4 @@ export * from './cross-validation.js';
 export * from './queries.js';
 export * from './mean-shift.js';
 export { useKdeWasm } from './direct-wasm.js';
+export { kdeFamily } from './family.js';

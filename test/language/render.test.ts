@@ -90,10 +90,10 @@ describe('golden renderings of syntax errors', () => {
   it('misspelt keyword', () => {
     expect(render('fit Geyser on faithful bye em')).toBe(
       lines(
-        "faithful.pmix:1:24: error: expected 'by' but found 'bye'",
+        "faithful.pmix:1:24: error: expected the end of the statement but found 'bye'",
         '  fit Geyser on faithful bye em',
         '                         ^^^',
-        "  expected: 'by' or 'weights'",
+        "  expected: 'weights', 'by', ';' or a new statement",
         "  hint: did you mean 'by'?",
       ),
     );
