@@ -10,8 +10,8 @@ export const circuitFamily: ModelFamily = {
   name: 'circuit',
   noun: 'a circuit',
   // A circuit whose sums were all simplified away keeps its family: sums are not required.
-  recognizes: (g) => rootKind(g) !== 'square' && !hasKind(g, 'integral') && !hasKind(g, 'gp'),
-  shape: 'no integral, square or GP nodes',
+  recognizes: (g) => rootKind(g) !== 'square' && !hasKind(g, 'integral') && !hasKind(g, 'gp') && !hasKind(g, 'family'),
+  shape: 'no integral, square, GP or family nodes',
   methodProblem: () => undefined,
   streams: true,
   ...tractableHooks,

@@ -10,8 +10,8 @@ import { tractableQueries } from '../common/forms.js';
 export const mixtureFamily: ModelFamily = {
   name: 'mixture',
   noun: 'a mixture',
-  recognizes: (g) => rootKind(g) !== 'square' && !hasKind(g, 'sum') && !hasKind(g, 'integral') && !hasKind(g, 'gp'),
-  shape: 'mixing, product and input nodes only (no sums, integrals, squares or GP nodes)',
+  recognizes: (g) => rootKind(g) !== 'square' && !hasKind(g, 'sum') && !hasKind(g, 'integral') && !hasKind(g, 'gp') && !hasKind(g, 'family'),
+  shape: 'mixing, product and input nodes only (no sums, integrals, squares, GP or family nodes)',
   methodProblem: () => undefined,
   streams: true,
   ...tractableHooks,
