@@ -27,6 +27,8 @@ export interface FitOptions {
   readonly maxIter?: number;
   readonly tol?: number;
   readonly restarts?: number;
+  /** GP (lbfgs) restarts: 'bounds' (log-uniform over each hyperparameter's bounds) or 'start' (near the initial values). */
+  readonly restartsFrom?: 'bounds' | 'start';
   readonly init?: 'kmeans' | 'random';
   readonly regCovar?: number;
   readonly seed?: number;
@@ -199,7 +201,7 @@ function mergeSettings(base: FitSettings | undefined, o: FitOptions): FitSetting
   }
   if (method === 'lbfgs') {
     const l = base?.method === 'lbfgs' ? base : LBFGS_DEFAULTS;
-    return { method, maxIter: o.maxIter ?? l.maxIter, restarts: o.restarts ?? l.restarts, tol: o.tol ?? l.tol, seed: o.seed ?? l.seed };
+    return { method, maxIter: o.maxIter ?? l.maxIter, restarts: o.restarts ?? l.restarts, restartsFrom: o.restartsFrom ?? l.restartsFrom ?? LBFGS_DEFAULTS.restartsFrom, tol: o.tol ?? l.tol, seed: o.seed ?? l.seed };
   }
   const b = base?.method === 'adam' ? base : ADAM_DEFAULTS;
   const tol = o.tol ?? b.tol;

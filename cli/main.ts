@@ -13,7 +13,7 @@ import { predictCommand } from './commands/predict.js';
 import { plotCommand } from './commands/plot.js';
 import { scoreCommand } from './commands/score.js';
 import { EXIT_INPUT, EXIT_USAGE, Exit, stdio, type Output } from './io.js';
-import { memoryLimit } from './limits.js';
+import { memoryLimit, timeLimit } from './limits.js';
 import { dataOverrides } from './load.js';
 import { PMIX_VERSION } from '../runtime/artifact.js';
 
@@ -52,11 +52,12 @@ program
   .argument('<file>', 'the .pmix file')
   .option('--data <NAME=PATH...>', 'use another CSV file for a data set')
   .option('--json', 'print one JSON object')
-  .option('--cost', "print each fit's memory estimate: parameters, bytes per row, total for the data set's rows")
+  .option('--cost', "print each fit's memory estimate: parameters, bytes per row, total for the data set's rows (exact GPs: also time)")
   .option('--max-memory <SIZE>', 'the memory limit fits are checked against (default: PMIX_MAX_MEMORY or half the machine memory)')
-  .action((file: string, o: { data?: string[]; json?: boolean; cost?: boolean; maxMemory?: string }) => {
+  .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or 10 minutes)')
+  .action((file: string, o: { data?: string[]; json?: boolean; cost?: boolean; maxMemory?: string; maxTime?: string }) => {
     const out = io(o);
-    checkCommand(file, out, dataOverrides(o.data, out), { cost: o.cost, maxMemory: memoryLimit(o.maxMemory, out) });
+    checkCommand(file, out, dataOverrides(o.data, out), { cost: o.cost, maxMemory: memoryLimit(o.maxMemory, out), maxSeconds: timeLimit(o.maxTime, out) });
   });
 
 program
@@ -67,9 +68,10 @@ program
   .option('--no-progress', 'no progress bar')
   .option('--json', 'print one JSON object: every fit summary and every query answer')
   .option('--max-memory <SIZE>', 'refuse fits estimated to need more, e.g. 8GB (default: PMIX_MAX_MEMORY or half the machine memory)')
-  .action((file: string, o: { data?: string[]; json?: boolean; progress: boolean; maxMemory?: string }) => {
+  .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or 10 minutes)')
+  .action((file: string, o: { data?: string[]; json?: boolean; progress: boolean; maxMemory?: string; maxTime?: string }) => {
     const out = io(o);
-    return runCommand(file, out, dataOverrides(o.data, out), o.progress, { maxMemory: memoryLimit(o.maxMemory, out) });
+    return runCommand(file, out, dataOverrides(o.data, out), o.progress, { maxMemory: memoryLimit(o.maxMemory, out), maxSeconds: timeLimit(o.maxTime, out) });
   });
 
 program
@@ -85,15 +87,16 @@ program
   .option('--checkpoint', 'on Ctrl-C/SIGTERM write the best parameters so far to --out, and save them there periodically')
   .option('--checkpoint-every <SECONDS>', 'how often --checkpoint saves (default 30)', seconds)
   .option('--max-memory <SIZE>', 'refuse fits estimated to need more, e.g. 8GB (default: PMIX_MAX_MEMORY or half the machine memory)')
+  .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or 10 minutes)')
   .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')
   .option('--reproducible', 'identical fits write identical bytes: provenance.created is SOURCE_DATE_EPOCH if set, else 1970-01-01')
   .action(
     (
       file: string,
-      o: { out: string; model?: string; data?: string[]; seed?: number; json?: boolean; progress: boolean; checkpoint?: boolean; checkpointEvery?: number; maxMemory?: string; force?: boolean; reproducible?: boolean },
+      o: { out: string; model?: string; data?: string[]; seed?: number; json?: boolean; progress: boolean; checkpoint?: boolean; checkpointEvery?: number; maxMemory?: string; maxTime?: string; force?: boolean; reproducible?: boolean },
     ) => {
       const out = io(o);
-      const opts = { out: o.out, model: o.model, seed: o.seed, checkpoint: o.checkpoint, checkpointEvery: o.checkpointEvery, maxMemory: memoryLimit(o.maxMemory, out), force: o.force, reproducible: o.reproducible };
+      const opts = { out: o.out, model: o.model, seed: o.seed, checkpoint: o.checkpoint, checkpointEvery: o.checkpointEvery, maxMemory: memoryLimit(o.maxMemory, out), maxSeconds: timeLimit(o.maxTime, out), force: o.force, reproducible: o.reproducible };
       return fitCommand(file, opts, out, dataOverrides(o.data, out), o.progress);
     },
   );

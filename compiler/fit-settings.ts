@@ -4,22 +4,25 @@ import type { Arg, Span } from '../language/index.js';
 import type { Diagnostic } from '../language/index.js';
 import { suggestionHint } from '../language/index.js';
 import type { ConstantScope } from './constants.js';
-import type { AdamSettings, EMSettings, FitSettings, LbfgsSettings } from './program.js';
+import type { AdamSettings, EMSettings, FitSettings, LbfgsSettings, RestartsFrom } from './program.js';
 import { own } from '../stdlib/own.js';
 
-type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool';
+type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool' | 'restarts_from';
+
+/** Where the random restarts of a GP fit draw their starting hyperparameters (runtime/gp/init.ts; the default 'start' found better optima on the examples: docs/gp.md). */
+export const RESTARTS_FROM = ['bounds', 'start'] as const;
 
 const METHODS: Record<string, Record<string, Kind>> = {
   em: { max_iter: 'int+', tol: 'real0', restarts: 'int+', init: 'init', reg_covar: 'real0', seed: 'int0', batch: 'int0', step_size: 'unit', smoothing: 'real0', validation: 'unit', patience: 'int+', stream: 'bool', chunk: 'int+', init_rows: 'int+' },
   adam: { lr: 'real+', epochs: 'int+', batch: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', validation: 'unit', patience: 'int+', tol: 'real+' },
-  lbfgs: { max_iter: 'int+', restarts: 'int+', tol: 'real0', seed: 'int0' },
+  lbfgs: { max_iter: 'int+', restarts: 'int+', restarts_from: 'restarts_from', tol: 'real0', seed: 'int0' },
 };
 
 export const FIT_METHODS = Object.keys(METHODS);
 
 /** Defaults of each method (scikit-learn's GaussianMixture for EM). */
 export const EM_DEFAULTS: EMSettings = { method: 'em', maxIter: 100, tol: 1e-3, restarts: 1, init: 'kmeans', regCovar: 1e-6, seed: 0 };
-export const LBFGS_DEFAULTS: LbfgsSettings = { method: 'lbfgs', maxIter: 200, restarts: 1, tol: 1e-5, seed: 0 };
+export const LBFGS_DEFAULTS: LbfgsSettings & { restartsFrom: RestartsFrom } = { method: 'lbfgs', maxIter: 200, restarts: 1, restartsFrom: 'start', tol: 1e-5, seed: 0 };
 export const ADAM_DEFAULTS: AdamSettings = { method: 'adam', lr: 0.05, epochs: 100, batch: 256, seed: 0, regCovar: 1e-6, init: 'kmeans' };
 
 export function fitSettings(
@@ -75,6 +78,15 @@ export function fitSettings(
       got[a.name.name] = norm;
       continue;
     }
+    if (kind === 'restarts_from') {
+      const name = a.value.kind === 'name' ? a.value.name : a.value.kind === 'string' ? a.value.value : undefined;
+      if (name !== 'bounds' && name !== 'start') {
+        bad(`restarts_from must be bounds (log-uniform over each hyperparameter's bounds) or start (within a factor of 30 of the starting values)`, name ? suggestionHint(name, [...RESTARTS_FROM]) : undefined);
+        continue;
+      }
+      got[a.name.name] = name;
+      continue;
+    }
     const v = consts.evaluate(a.value, diags);
     if (v === undefined) {
       ok = false;
@@ -120,7 +132,7 @@ export function fitSettings(
   }
   if (method.name === 'lbfgs') {
     const l = LBFGS_DEFAULTS;
-    return { method: 'lbfgs', maxIter: num('max_iter', l.maxIter), restarts: num('restarts', l.restarts), tol: num('tol', l.tol), seed: num('seed', l.seed) };
+    return { method: 'lbfgs', maxIter: num('max_iter', l.maxIter), restarts: num('restarts', l.restarts), restartsFrom: (got.restarts_from as RestartsFrom | undefined) ?? l.restartsFrom, tol: num('tol', l.tol), seed: num('seed', l.seed) };
   }
   const d = ADAM_DEFAULTS;
   return {

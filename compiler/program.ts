@@ -54,9 +54,17 @@ export interface LbfgsSettings {
   readonly method: 'lbfgs';
   readonly maxIter: number;
   readonly restarts: number;
+  /**
+   * Where restarts after the first draw their start: 'bounds' log-uniformly over each
+   * hyperparameter's bounds (scikit-learn's n_restarts_optimizer), 'start' within a factor of
+   * 30 of the initial values. Absent: LBFGS_DEFAULTS.restartsFrom.
+   */
+  readonly restartsFrom?: RestartsFrom;
   readonly tol: number;
   readonly seed: number;
 }
+
+export type RestartsFrom = 'bounds' | 'start';
 
 export type FitSettings = EMSettings | AdamSettings | LbfgsSettings;
 

@@ -26,6 +26,8 @@ export interface FitRequest {
   readonly settings: FitSettings;
   /** The session's memory limit in bytes, for families that size their work after reading the data. */
   readonly maxMemory?: number;
+  /** The session's time limit of a fit in seconds (exact GPs estimate theirs); undefined: the default. */
+  readonly maxSeconds?: number;
   readonly onProgress?: (p: FitProgress) => void;
   readonly signal?: AbortSignal;
 }

@@ -41,6 +41,8 @@ export interface FitSummary extends FitSummaryCore {
 export interface SessionOptions {
   /** Fits whose estimated memory (compiler/cost.ts) exceeds this many bytes are refused. */
   readonly maxMemory?: number;
+  /** Fits whose estimated time exceeds this many seconds are refused (exact GPs; default 600, Infinity: none). */
+  readonly maxSeconds?: number;
 }
 
 type FitStep = Extract<Step, { kind: 'fit' }>;
@@ -238,6 +240,7 @@ export class Session {
       weights: rowWeights(data, step.weights),
       settings: step.settings,
       maxMemory: this.options.maxMemory,
+      maxSeconds: this.options.maxSeconds,
       onProgress,
       signal,
     });

@@ -1,7 +1,8 @@
 // pmix check FILE.pmix: parse, resolve, load the data files' headers and types, type-check
-// every model as it would be fitted. Nothing is fitted. --cost adds each fit's memory estimate.
+// every model as it would be fitted. Nothing is fitted. --cost adds each fit's memory estimate (and an exact GP's time).
 import type { Step } from '../../compiler/program.js';
 import { describeCost } from '../../runtime/resources.js';
+import { DEFAULT_MAX_FIT_SECONDS } from '../../runtime/gp/cost.js';
 import { Session } from '../../session/session.js';
 import { familyOf } from '../../families/index.js';
 import { guard } from '../guard.js';
@@ -12,11 +13,13 @@ export interface CheckOptions {
   readonly cost?: boolean;
   /** The memory limit of fits, in bytes (for --cost). */
   readonly maxMemory?: number;
+  /** The time limit of fits in seconds (exact GPs); undefined: the default. */
+  readonly maxSeconds?: number;
 }
 
 export function checkCommand(file: string, io: Output, overrides: Record<string, string>, opts: CheckOptions = {}): void {
   const { program, sources } = loadProgram(file, io, { dataOverrides: overrides });
-  const session = new Session(program, { maxMemory: opts.maxMemory });
+  const session = new Session(program, { maxMemory: opts.maxMemory, maxSeconds: opts.maxSeconds });
   const diags = session.check();
   if (diags.length) fail(diags, sources, io);
   const fitSteps = program.steps.filter((s): s is Extract<Step, { kind: 'fit' }> => s.kind === 'fit');
@@ -32,7 +35,7 @@ export function checkCommand(file: string, io: Output, overrides: Record<string,
   for (const r of reports) byKey.set(r.key, [...(byKey.get(r.key) ?? []), [r.model, r.json]]);
   const analytic = [...session.analytic].map(([model, reports]) => ({ model, reports }));
   if (io.json) {
-    const cost = costs?.map((c) => ({ model: c.model, data: c.data, method: c.method, rows: c.rows, ...c.estimate, bytes: c.bytes, limit: opts.maxMemory ?? null }));
+    const cost = costs?.map((c) => ({ model: c.model, data: c.data, method: c.method, rows: c.rows, ...c.estimate, bytes: c.bytes, limit: opts.maxMemory ?? null, ...(c.seconds !== undefined ? { seconds: c.seconds, time_limit: opts.maxSeconds ?? DEFAULT_MAX_FIT_SECONDS } : {}) }));
     const structure = {
       ...Object.fromEntries([...byKey].map(([key, entries]) => [key, Object.fromEntries(entries)])),
       ...(analytic.length ? { analytic: Object.fromEntries(analytic.map((c) => [c.model, c.reports])) } : {}),
@@ -56,5 +59,5 @@ export function checkCommand(file: string, io: Output, overrides: Record<string,
       io.out(`${r.source ? `${file}:${r.source.line}:${r.source.column}: ` : ''}${model}: ${what} ${r.applied ? `solved analytically: ${r.result}` : `by quadrature: ${r.result}`}`);
     }
   }
-  for (const c of costs ?? []) io.out(describeCost(c, opts.maxMemory));
+  for (const c of costs ?? []) io.out(describeCost(c, opts.maxMemory, opts.maxSeconds ?? DEFAULT_MAX_FIT_SECONDS));
 }

@@ -22,6 +22,8 @@ export interface FitOptions {
   readonly checkpointEvery?: number;
   /** Refuse fits whose memory estimate exceeds this many bytes. */
   readonly maxMemory?: number;
+  /** The time limit of fits in seconds (exact GPs); undefined: the default. */
+  readonly maxSeconds?: number;
   /** Write over an input of the run or through a symbolic link (cli/out-path.ts). */
   readonly force?: boolean;
   /** Reproducible artifact: provenance.created from SOURCE_DATE_EPOCH, else the epoch (runtime/artifact.ts). */
@@ -62,7 +64,7 @@ async function fit(file: string, opts: FitOptions, io: Output, overrides: Record
   const inputs = [file, ...[...program.data.values()].map((d) => d.path)];
   const outPath = checkOutPath(opts.out, { inputs, force: opts.force }, io);
   const created = creationTime(opts.reproducible, io);
-  const session = new Session(program, { maxMemory: opts.maxMemory });
+  const session = new Session(program, { maxMemory: opts.maxMemory, maxSeconds: opts.maxSeconds });
   const diags = session.check();
   if (diags.length) fail(diags, sources, io);
   const step = opts.seed === undefined ? last : { ...last, settings: { ...last.settings, seed: opts.seed } };

@@ -14,6 +14,8 @@ import { fitProgressBar } from '../progress.js';
 export interface RunOptions {
   /** Refuse fits whose memory estimate exceeds this many bytes. */
   readonly maxMemory?: number;
+  /** The time limit of fits in seconds (exact GPs); undefined: the default. */
+  readonly maxSeconds?: number;
 }
 
 export async function runCommand(file: string, io: Output, overrides: Record<string, string>, progress: boolean, opts: RunOptions = {}): Promise<void> {
@@ -32,7 +34,7 @@ export async function runCommand(file: string, io: Output, overrides: Record<str
 
 async function run(file: string, io: Output, overrides: Record<string, string>, progress: boolean, opts: RunOptions, signal: AbortSignal): Promise<void> {
   const { program, sources } = loadProgram(file, io, { dataOverrides: overrides });
-  const session = new Session(program, { maxMemory: opts.maxMemory });
+  const session = new Session(program, { maxMemory: opts.maxMemory, maxSeconds: opts.maxSeconds });
   const diags = session.check();
   if (diags.length) fail(diags, sources, io);
   const fits: FitSummary[] = [];

@@ -23,7 +23,7 @@ export const gpFamily: ModelFamily = {
   methodProblem: (graph, settings, names) => gpMethodProblem(graph, settings.method, names.model, names.data),
   fitCost: gpFitCost,
   *fit(req: FitRequest): Steps<FamilyFitted> {
-    const r = yield* gpFitSteps(req.model, req.data, req.state, req.x, req.rows, req.settings, req.maxMemory, req.onProgress, req.signal);
+    const r = yield* gpFitSteps(req.model, req.data, req.state, req.x, req.rows, req.settings, req.maxMemory, req.maxSeconds, req.onProgress, req.signal);
     const n = r.info.points;
     const ll = r.info.log_marginal_likelihood;
     return {

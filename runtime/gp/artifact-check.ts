@@ -3,6 +3,7 @@
 // expects), mean, noise, normalization and inference parameters, and the stored training
 // data's shapes. A node that passes can be predicted from without an exception.
 import { getKernel } from '../../stdlib/kernels/index.js';
+import { choleskyFlops, formatSeconds, GP_ARTIFACT_MAX_POINTS, gpStepSeconds } from './cost.js';
 
 type Fail = (field: string, message: string) => never;
 type Obj = Record<string, unknown>;
@@ -107,7 +108,8 @@ export function checkGpNode(o: Obj, at: string, params: Obj, nVars: number, fail
     const xs = shape(tr.x, 'inference.train.x');
     const ys = shape(tr.y, 'inference.train.y');
     if (xs.length !== 2 || xs[1] !== stride || ys.length !== 1 || xs[0] !== ys[0] || ys[0]! < 1) fail(`${at}.inference.train`, `expected x of shape [n, ${stride}] and y of shape [n], n >= 1`);
-    if (ys[0]! > 50000) fail(`${at}.inference.train`, 'more than 50,000 training points: use a sparse GP');
+    // Every load factors the n x n kernel matrix once: refuse before any work what would not load in seconds.
+    if (ys[0]! > GP_ARTIFACT_MAX_POINTS) fail(`${at}.inference.train`, `${ys[0]!.toLocaleString('en-US')} training points ('${String(tr.y)}'): factoring them on load would take about ${formatSeconds(gpStepSeconds(ys[0]!))} (a Cholesky of ${choleskyFlops(ys[0]!).toExponential(2)} flops); a saved exact GP may carry at most ${GP_ARTIFACT_MAX_POINTS.toLocaleString('en-US')}: refit it as a sparse GP (inference = sparse(m = 500)) or on a subsample`);
   } else if (inf.kind === 'sparse') {
     const m = inf.m;
     if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > 4096) fail(`${at}.inference.m`, 'expected a whole number between 1 and 4096');

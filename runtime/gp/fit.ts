@@ -1,9 +1,10 @@
 // Type-II maximum likelihood for an exact GP: L-BFGS (bounds, log space for positive
 // hyperparameters) on -lml, from the initial values and then from `restarts - 1` random
-// starts around them; the fit driver (learners/driver.ts) runs the restarts and keeps the best. The fitted state carries the training data as fixed
+// starts (over the bounds or near the initial values: restarts_from); the fit driver (learners/driver.ts) runs the restarts and keeps the best. The fitted state carries the training data as fixed
 // parameters, so a saved model predicts without the data file.
 import type { GPNode, IRGraph, IRParam } from '../../ir/types.js';
 import type { LbfgsSettings } from '../../compiler/program.js';
+import { LBFGS_DEFAULTS } from '../../compiler/fit-settings.js';
 import { Rng } from '../../stdlib/random.js';
 import { PmixError } from '../errors.js';
 import type { Steps } from '../learners/drive.js';
@@ -97,6 +98,8 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
   const start = core.pack();
   const { lower, upper } = core.bounds();
   const notes: string[] = [];
+  const restartsFrom = settings.restartsFrom ?? LBFGS_DEFAULTS.restartsFrom;
+  if (core.dim > 0 && settings.restarts > 1) notes.push(restartsFrom === 'bounds' ? `restarts 2..${settings.restarts} started log-uniformly over each hyperparameter's bounds (restarts_from = bounds)` : `restarts 2..${settings.restarts} started within a factor of 30 of the initial hyperparameters (restarts_from = start)`);
   let fitted: { state: ModelState; iterations: number; stop: StopReason; criterion: string };
   if (core.dim === 0) {
     // Every hyperparameter fixed: nothing to optimize, the lml is evaluated as given.
@@ -107,7 +110,7 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
       maxIter: settings.maxIter,
       limit: `max_iter = ${settings.maxIter}`,
       start: (r) => {
-        const x0 = r === 0 ? start : randomStart(core, start, rng);
+        const x0 = r === 0 ? start : randomStart(core, start, rng, restartsFrom);
         const run = lbfgs(objective, x0, { maxIter: settings.maxIter, gtol: settings.tol, lower, upper });
         // The run's latest accepted point (-lml); before its first step, not yet known.
         let at: { x: Float64Array; f: number } = { x: x0, f: Infinity };

@@ -1,8 +1,10 @@
 // Initial values of GP hyperparameters the model text leaves out (init: 'data'), from the
 // training data as each kernel's spec says: lengthscales from the inputs' spread, signal
 // variances from the outputs' variance, noise a tenth of it; clamped into their bounds.
-// Random restarts draw around these values (log-uniformly within a factor of 30).
+// Random restarts draw log-uniformly over each hyperparameter's bounds (scikit-learn's
+// n_restarts_optimizer; the default) or within a factor of 30 of these values.
 import type { GPNode, IRParam, KernelExpr } from '../../ir/types.js';
+import type { RestartsFrom } from '../../compiler/program.js';
 import { getKernel, type InitRule } from '../../stdlib/kernels/index.js';
 import type { Rng } from '../../stdlib/random.js';
 import type { ModelState } from '../state.js';
@@ -99,16 +101,21 @@ function clamp(p: IRParam, v: number): number {
   return v;
 }
 
-/** A random restart: every free hyperparameter drawn around `start` (the optimizer's vector). */
-export function randomStart(core: GPCore, start: Float64Array, rng: Rng): Float64Array {
+/**
+ * A random restart (the optimizer's vector): each free log-space hyperparameter drawn
+ * log-uniformly over its whole bounds ('bounds', as scikit-learn) or within a factor of 30 of
+ * `start`, clipped to the bounds ('start'); unbounded ones (means) a normal step around `start`.
+ */
+export function randomStart(core: GPCore, start: Float64Array, rng: Rng, from: RestartsFrom = 'start'): Float64Array {
   const { lower, upper } = core.bounds();
   const out = Float64Array.from(start);
   let o = 0;
   for (const h of core.free) {
     for (let i = 0; i < h.size; i++, o++) {
       if (h.log) {
-        const lo = Math.max(lower[o]!, start[o]! - Math.log(30));
-        const hi = Math.min(upper[o]!, start[o]! + Math.log(30));
+        const near = from === 'start' || !Number.isFinite(lower[o]!) || !Number.isFinite(upper[o]!);
+        const lo = near ? Math.max(lower[o]!, start[o]! - Math.log(30)) : lower[o]!;
+        const hi = near ? Math.min(upper[o]!, start[o]! + Math.log(30)) : upper[o]!;
         out[o] = lo + (hi - lo) * rng.uniform();
       } else {
         out[o] = Math.min(upper[o]!, Math.max(lower[o]!, start[o]! + rng.normal() * Math.max(1, Math.abs(start[o]!))));

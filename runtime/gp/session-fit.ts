@@ -8,6 +8,7 @@ import type { FitProgress } from '../learners/types.js';
 import type { IRGraph } from '../../ir/types.js';
 import { checkMemory, type FitCost } from '../resources.js';
 import type { ModelState } from '../state.js';
+import { checkGpTime, describeGpTime, formatSeconds, GP_ARTIFACT_MAX_POINTS, gpStepSeconds, gpTimeEstimate } from './cost.js';
 import { gpData } from './data.js';
 import { fitExactSteps, gpNode, hyperparameterValues, type GPFitted } from './fit.js';
 import { fitSparseSteps } from './sparse.js';
@@ -30,7 +31,8 @@ export interface GPFitOutcome {
 
 /**
  * The memory a GP fit needs on `points` training points: an exact fit holds one n x n float64
- * matrix and the points; a sparse one O(M^2 + B M) plus the points.
+ * matrix and the points; a sparse one O(M^2 + B M) plus the points. An exact fit also
+ * estimates its time (runtime/gp/cost.ts).
  */
 export function gpFitCost(model: string, dataName: string, graph: IRGraph, settings: FitSettings, points: number): FitCost {
   const node = gpNode(graph);
@@ -41,7 +43,9 @@ export function gpFitCost(model: string, dataName: string, graph: IRGraph, setti
   const bytes = exact ? 8 * (points * points + 4 * points * stride) : 8 * (8 * M * M + 6 * M * batch + points * (stride + 2));
   const parameters = Object.values(graph.params).reduce((s, p) => s + p.value.length, 0);
   const estimate = { parameters, parameterBytes: 8 * parameters, bytesPerRow: Math.ceil(bytes / Math.max(1, points)), flopsPerRow: exact ? (points * points) / 3 : 2 * M * M };
-  return { model, data: dataName, method: settings.method, rows: points, estimate, bytes };
+  if (!exact || settings.method !== 'lbfgs') return { model, data: dataName, method: settings.method, rows: points, estimate, bytes };
+  const t = gpTimeEstimate(points, settings.maxIter, settings.restarts);
+  return { model, data: dataName, method: settings.method, rows: points, estimate, bytes, seconds: t.seconds, time: describeGpTime(t) };
 }
 
 /** Why `method` cannot fit this GP (exact: lbfgs; sparse: adam), or undefined. */
@@ -60,6 +64,7 @@ export function* gpFitSteps(
   rows: number,
   settings: FitSettings,
   maxMemory: number | undefined,
+  maxSeconds: number | undefined,
   onProgress?: (p: FitProgress) => void,
   signal?: AbortSignal,
 ): Steps<GPFitOutcome> {
@@ -70,11 +75,13 @@ export function* gpFitSteps(
   const bad = gpMethodProblem(state.graph, settings.method, model, dataName);
   if (bad) throw new PmixError(bad.message, 'bad-method', bad.hint);
   checkMemory(gpFitCost(model, dataName, state.graph, settings, d.n), maxMemory);
+  if (exact && settings.method === 'lbfgs') checkGpTime(model, dataName, gpTimeEstimate(d.n, settings.maxIter, settings.restarts), maxSeconds);
   const fitted = exact
     ? yield* fitExactSteps(state, d, settings as Extract<FitSettings, { method: 'lbfgs' }>, onProgress, signal)
     : yield* fitSparseSteps(state, d, settings as Extract<FitSettings, { method: 'adam' }>, onProgress, signal);
   if (!Number.isFinite(fitted.lml)) throw new PmixError(`fitting ${model} ended with a log marginal likelihood of ${fitted.lml}`, 'non-finite');
   const notes = [...fitted.notes];
+  if (exact && d.n > GP_ARTIFACT_MAX_POINTS) notes.push(`a saved model of this fit carries ${d.n.toLocaleString('en-US')} training points, over the ${GP_ARTIFACT_MAX_POINTS.toLocaleString('en-US')} a saved exact GP may carry (its factor would take ${formatSeconds(gpStepSeconds(d.n))} to load): it will not load; use inference = sparse(m = ...)`);
   if (d.dropped) notes.unshift(`left out ${d.dropped} row${d.dropped > 1 ? 's' : ''} with a missing input`);
   const hyperparameters = hyperparameterValues(fitted.state);
   const freeParameters = Object.values(fitted.state.graph.params).filter((p) => !p.fixed).reduce((s, p) => s + p.value.length, 0);
