@@ -1,5 +1,5 @@
 // The memory limit of fits: --max-memory SIZE, else PMIX_MAX_MEMORY, else half the machine's memory;
-// their time limit (exact GPs estimate theirs): --max-time SECONDS, else PMIX_MAX_TIME, else 600 s.
+// their time limit (exact GPs estimate theirs): --max-time SECONDS, else PMIX_MAX_TIME, else an hour (runtime/gp/cost.ts).
 import { totalmem } from 'node:os';
 import { parseBytes } from '../compiler/cost.js';
 import { EXIT_USAGE, Exit, type Output } from './io.js';

@@ -54,7 +54,7 @@ program
   .option('--json', 'print one JSON object')
   .option('--cost', "print each fit's memory estimate: parameters, bytes per row, total for the data set's rows (exact GPs: also time)")
   .option('--max-memory <SIZE>', 'the memory limit fits are checked against (default: PMIX_MAX_MEMORY or half the machine memory)')
-  .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or 10 minutes)')
+  .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or an hour)')
   .action((file: string, o: { data?: string[]; json?: boolean; cost?: boolean; maxMemory?: string; maxTime?: string }) => {
     const out = io(o);
     checkCommand(file, out, dataOverrides(o.data, out), { cost: o.cost, maxMemory: memoryLimit(o.maxMemory, out), maxSeconds: timeLimit(o.maxTime, out) });
@@ -68,7 +68,7 @@ program
   .option('--no-progress', 'no progress bar')
   .option('--json', 'print one JSON object: every fit summary and every query answer')
   .option('--max-memory <SIZE>', 'refuse fits estimated to need more, e.g. 8GB (default: PMIX_MAX_MEMORY or half the machine memory)')
-  .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or 10 minutes)')
+  .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or an hour)')
   .action((file: string, o: { data?: string[]; json?: boolean; progress: boolean; maxMemory?: string; maxTime?: string }) => {
     const out = io(o);
     return runCommand(file, out, dataOverrides(o.data, out), o.progress, { maxMemory: memoryLimit(o.maxMemory, out), maxSeconds: timeLimit(o.maxTime, out) });
@@ -87,7 +87,7 @@ program
   .option('--checkpoint', 'on Ctrl-C/SIGTERM write the best parameters so far to --out, and save them there periodically')
   .option('--checkpoint-every <SECONDS>', 'how often --checkpoint saves (default 30)', seconds)
   .option('--max-memory <SIZE>', 'refuse fits estimated to need more, e.g. 8GB (default: PMIX_MAX_MEMORY or half the machine memory)')
-  .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or 10 minutes)')
+  .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or an hour)')
   .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')
   .option('--reproducible', 'identical fits write identical bytes: provenance.created is SOURCE_DATE_EPOCH if set, else 1970-01-01')
   .action(

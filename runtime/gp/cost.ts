@@ -8,8 +8,12 @@ import { PmixError } from '../errors.js';
 /** n^3/3 per second, measured: one LML + gradient step at n = 2000 took 949 ms (docs/gp.md). */
 export const GP_STEP_RATE = 2.8e9;
 
-/** The default time limit of a fit, in seconds (--max-time / PMIX_MAX_TIME override it). */
-export const DEFAULT_MAX_FIT_SECONDS = 600;
+/**
+ * The default time limit of a fit, in seconds (--max-time / PMIX_MAX_TIME override it). An hour:
+ * the estimate is the most a fit can take (every step of max_iter), so a shorter default refused
+ * exact fits of 3,000 points that converge in minutes.
+ */
+export const DEFAULT_MAX_FIT_SECONDS = 3600;
 
 /** The most training points a saved exact GP may carry: its factor takes about 15 s at GP_STEP_RATE. */
 export const GP_ARTIFACT_MAX_POINTS = 5000;
