@@ -8,7 +8,7 @@ import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate
 import { PmixError } from '../errors.js';
 import { gather, type InputLayer, type ModelState } from '../state.js';
 import type { LayerParams } from '../../stdlib/distributions/index.js';
-import { collapseRepairer } from './collapse.js';
+import { checkColumnScales, collapseRepairer, scaledRegCovar } from './collapse.js';
 import { runToEnd, type Steps } from './drive.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
 import { initialize, type InitMode } from './initialize.js';
@@ -41,8 +41,10 @@ export function* emSteps(
 }
 
 /** Full-batch EM's steps: each restart initializes a copy (its own forked generator), each iteration is an E- and an M-step. */
-export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, settings: EMSettings): Learner {
-  const rng = new Rng(settings.seed);
+export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, given: EMSettings): Learner {
+  checkColumnScales(initial, x, n, rowWeights);
+  const rng = new Rng(given.seed);
+  const settings: EMSettings = { ...given, regCovar: scaledRegCovar(initial, x, n, rowWeights, given.regCovar) };
   return {
     restarts: settings.restarts,
     maxIter: settings.maxIter,
