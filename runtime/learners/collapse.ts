@@ -161,9 +161,13 @@ function resetWeight(state: ModelState, id: string, unit: number): void {
  * A collapse it cannot repair (frozen parameters, too many) is an error naming the iteration.
  */
 export function collapseRepairer(state: ModelState, xsByNode: ReadonlyMap<string, Float64Array>, n: number, w: Float64Array, regCovar: number, rng: Rng): (iteration: number) => boolean {
+  // The test's scale is robust (one extreme row must not make every component a spike); a
+  // re-initialized component still starts with the data's plain variances.
   const dataVars = new Map<string, Float64Array>();
+  const plainVars = new Map<string, Float64Array>();
   for (const node of state.nodes) {
     if (node.kind !== 'input' || !state.layers.get(node.id)!.family.degeneracy) continue;
+    plainVars.set(node.id, columnVariances(xsByNode.get(node.id)!, n, node.scope.length, w));
     dataVars.set(node.id, robustVariances(xsByNode.get(node.id)!, n, node.scope.length, w));
   }
   let reinits = 0;
@@ -172,7 +176,7 @@ export function collapseRepairer(state: ModelState, xsByNode: ReadonlyMap<string
     for (let c = findCollapse(state, dataVars); c; c = findCollapse(state, dataVars)) {
       const layer = state.layers.get(c.node.id)!;
       const frozen = Object.values(layer.names).some((nm) => state.param(nm).fixed);
-      if (frozen || reinits >= MAX_REINITS || !reinitialize(state, c, xsByNode.get(c.node.id)!, n, w, dataVars.get(c.node.id)!, regCovar, rng)) throw collapseError(c, it, reinits);
+      if (frozen || reinits >= MAX_REINITS || !reinitialize(state, c, xsByNode.get(c.node.id)!, n, w, plainVars.get(c.node.id)!, regCovar, rng)) throw collapseError(c, it, reinits);
       reinits++;
       any = true;
     }
