@@ -6,7 +6,7 @@
 import type { InputNode } from '../../ir/types.js';
 import type { Rng } from '../../stdlib/random.js';
 import { PmixError } from '../errors.js';
-import type { ModelState } from '../state.js';
+import { gather, type ModelState } from '../state.js';
 
 /** Re-initializations allowed per run of EM before it gives up. */
 export const MAX_REINITS = 3;
@@ -24,6 +24,31 @@ export function columnVariances(x: Float64Array, n: number, D: number, w: Float6
     out[d] = sw > 0 ? q / sw : 0;
   }
   return out;
+}
+
+/**
+ * The collapse test's scale of each column: the smaller of its variance and (1.4826 MAD)^2, so
+ * one extreme row (a body mass of 1e12 among thousands) does not make every ordinary component
+ * look like a spike against a variance it inflated by 15 orders of magnitude.
+ */
+export function robustVariances(x: Float64Array, n: number, D: number, w: Float64Array): Float64Array {
+  const out = columnVariances(x, n, D, w);
+  for (let d = 0; d < D; d++) {
+    const vals: number[] = [];
+    for (let i = 0; i < n; i++) if (!Number.isNaN(x[i * D + d]!) && w[i]! > 0) vals.push(x[i * D + d]!);
+    if (vals.length === 0) continue;
+    const med = median(vals);
+    const mad = median(vals.map((v) => Math.abs(v - med)));
+    const robust = (1.4826 * mad) ** 2;
+    if (robust > 0 && robust < out[d]!) out[d] = robust;
+  }
+  return out;
+}
+
+function median(v: number[]): number {
+  const s = Float64Array.from(v).sort();
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export interface Collapse {
@@ -50,7 +75,7 @@ export function collapseError(c: Collapse, iteration: number, times: number): Pm
   return new PmixError(
     `EM stopped at iteration ${iteration}: ${what} collapsed onto a single point (singular covariance)${times > 0 ? ` after ${times} re-initialization(s)` : ''}`,
     'collapsed',
-    'raise reg_covar (e.g. reg_covar = 1e-6), lower k, or remove duplicated rows',
+    'raise reg_covar (e.g. reg_covar = 1e-6), lower k, remove duplicated rows, or look for an extreme row the component may have captured (standardize the columns, or use robust leaves such as StudentT)',
   );
 }
 
@@ -136,10 +161,14 @@ function resetWeight(state: ModelState, id: string, unit: number): void {
  * A collapse it cannot repair (frozen parameters, too many) is an error naming the iteration.
  */
 export function collapseRepairer(state: ModelState, xsByNode: ReadonlyMap<string, Float64Array>, n: number, w: Float64Array, regCovar: number, rng: Rng): (iteration: number) => boolean {
+  // The test's scale is robust (one extreme row must not make every component a spike); a
+  // re-initialized component still starts with the data's plain variances.
   const dataVars = new Map<string, Float64Array>();
+  const plainVars = new Map<string, Float64Array>();
   for (const node of state.nodes) {
     if (node.kind !== 'input' || !state.layers.get(node.id)!.family.degeneracy) continue;
-    dataVars.set(node.id, columnVariances(xsByNode.get(node.id)!, n, node.scope.length, w));
+    plainVars.set(node.id, columnVariances(xsByNode.get(node.id)!, n, node.scope.length, w));
+    dataVars.set(node.id, robustVariances(xsByNode.get(node.id)!, n, node.scope.length, w));
   }
   let reinits = 0;
   return (it) => {
@@ -147,10 +176,55 @@ export function collapseRepairer(state: ModelState, xsByNode: ReadonlyMap<string
     for (let c = findCollapse(state, dataVars); c; c = findCollapse(state, dataVars)) {
       const layer = state.layers.get(c.node.id)!;
       const frozen = Object.values(layer.names).some((nm) => state.param(nm).fixed);
-      if (frozen || reinits >= MAX_REINITS || !reinitialize(state, c, xsByNode.get(c.node.id)!, n, w, dataVars.get(c.node.id)!, regCovar, rng)) throw collapseError(c, it, reinits);
+      if (frozen || reinits >= MAX_REINITS || !reinitialize(state, c, xsByNode.get(c.node.id)!, n, w, plainVars.get(c.node.id)!, regCovar, rng)) throw collapseError(c, it, reinits);
       reinits++;
       any = true;
     }
     return any;
   };
+}
+
+/** The columns (variable indices) read by leaves with a collapse test (Normal): those a covariance floor applies to. */
+function flooredColumns(state: ModelState): number[] {
+  const cols = new Set<number>();
+  for (const node of state.nodes) if (node.kind === 'input' && state.layers.get(node.id)!.family.degeneracy) for (const c of node.scope) cols.add(c);
+  return [...cols].sort((a, b) => a - b);
+}
+
+/**
+ * reg_covar in the data's units: reg_covar x min(1, the smallest variance of a Normal leaf's
+ * column). Data of ordinary scale (every such column with variance >= 1) keeps reg_covar as
+ * given, as scikit-learn does; on data scaled by 1e-150 it no longer swamps every variance (the
+ * fit used to end with all variances equal to reg_covar and identical means), so the fit is
+ * that of the unscaled data, scaled (issue 22, Numerics).
+ */
+export function scaledRegCovar(state: ModelState, x: Float64Array, n: number, w: Float64Array, regCovar: number): number {
+  const cols = flooredColumns(state);
+  if (cols.length === 0 || !(regCovar > 0)) return regCovar;
+  const vars = columnVariances(gather(x, n, state.graph.vars.length, cols), n, cols.length, w);
+  let least = 1;
+  for (const v of vars) if (v > 0 && v < least) least = v;
+  return regCovar * least;
+}
+
+/**
+ * Columns a Normal leaf cannot fit in double precision: values so large that their variance
+ * overflows (|x| beyond ~1e154). Stops before the fit, naming the column (they used to end in a
+ * "collapsed component ... remove duplicated rows" error).
+ */
+export function checkColumnScales(state: ModelState, x: Float64Array, n: number, w: Float64Array): void {
+  const cols = flooredColumns(state);
+  if (cols.length === 0) return;
+  const vars = columnVariances(gather(x, n, state.graph.vars.length, cols), n, cols.length, w);
+  cols.forEach((c, j) => {
+    if (Number.isFinite(vars[j]!)) return;
+    let big = 0;
+    let row = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(x[i * state.graph.vars.length + c]!) > big) (big = Math.abs(x[i * state.graph.vars.length + c]!)), (row = i);
+    throw new PmixError(
+      `column '${state.graph.vars[c]!.name}' is too large for a Normal leaf: its variance overflows double precision (row ${row + 1} holds ${x[row * state.graph.vars.length + c]!.toPrecision(3)})`,
+      'non-finite',
+      'rescale the column (e.g. standardize it, or divide it by a power of ten) before fitting',
+    );
+  });
 }

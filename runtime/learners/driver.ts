@@ -27,6 +27,11 @@ export interface LearnerRun {
   /** The parameters the run moves (early stopping copies them into its kept state). */
   readonly state: ModelState;
   /**
+   * Iterations the learner ran before handing the run to the driver (EM's probing of candidate
+   * starts): their mean log-likelihoods, counted in the restart's iterations and trace.
+   */
+  readonly ran?: readonly number[];
+  /**
    * One iteration (EM) or epoch (mini-batch learners): yields between mini-batches or chunks
    * (where the driver may checkpoint or stop), returns the iteration's mean log-likelihood
    * on the training rows, or a LearnerStop when the learner has finished by itself.
@@ -117,15 +122,15 @@ export function* drive(learner: Learner, settings: DriveSettings = {}): Steps<Dr
     const run = learner.start(r);
     running = undefined;
     kept = undefined;
-    run.repair?.(0);
-    const trace: number[] = [];
-    let prev = -Infinity;
+    const trace: number[] = [...(run.ran ?? [])];
+    if (trace.length === 0) run.repair?.(0);
+    let prev = trace.length > 0 ? trace[trace.length - 1]! : -Infinity;
     let calm = 0;
     let sinceBest = 0;
-    let iterations = 0;
+    let iterations = trace.length;
     let stop: StopReason = 'max_iter';
     let criterion = settings.noTest ? `${learner.limit}, ${settings.noTest}` : learner.limit;
-    for (let it = 1; it <= learner.maxIter; it++) {
+    for (let it = trace.length + 1; it <= learner.maxIter; it++) {
       if (signal?.aborted) {
         stop = 'interrupted';
         break;

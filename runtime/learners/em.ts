@@ -8,10 +8,10 @@ import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate
 import { PmixError } from '../errors.js';
 import { gather, type InputLayer, type ModelState } from '../state.js';
 import type { LayerParams } from '../../stdlib/distributions/index.js';
-import { collapseRepairer } from './collapse.js';
+import { checkColumnScales, collapseRepairer, scaledRegCovar } from './collapse.js';
 import { runToEnd, type Steps } from './drive.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
-import { initialize } from './initialize.js';
+import { initialize, type InitMode } from './initialize.js';
 import type { FitProgress, Fitted } from './types.js';
 
 export function fitEM(
@@ -41,18 +41,24 @@ export function* emSteps(
 }
 
 /** Full-batch EM's steps: each restart initializes a copy (its own forked generator), each iteration is an E- and an M-step. */
-export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, settings: EMSettings): Learner {
-  const rng = new Rng(settings.seed);
+export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, given: EMSettings): Learner {
+  checkColumnScales(initial, x, n, rowWeights);
+  const rng = new Rng(given.seed);
+  const settings: EMSettings = { ...given, regCovar: scaledRegCovar(initial, x, n, rowWeights, given.regCovar) };
   return {
     restarts: settings.restarts,
     maxIter: settings.maxIter,
     limit: `max_iter = ${settings.maxIter}`,
-    start: () => {
-      const state = initial.clone();
+    start: (restart) => {
       const runRng = rng.fork();
-      initialize(state, x, n, rowWeights, settings.init, settings.regCovar, runRng);
-      checkFinite(state, 0);
-      return emRun(state, x, n, rowWeights, settings, runRng);
+      const begin = (mode: InitMode): LearnerRun => {
+        const state = initial.clone();
+        initialize(state, x, n, rowWeights, mode, settings.regCovar, runRng);
+        checkFinite(state, 0);
+        return emRun(state, x, n, rowWeights, settings, runRng);
+      };
+      if (settings.restarts === 1 || settings.init === 'random') return begin(settings.init);
+      return bestCandidate(Array.from({ length: CANDIDATES }, (_, c) => () => begin(restartInit(restart * CANDIDATES + c))), Math.min(PROBE, settings.maxIter), settings.tol);
     },
   };
 }
@@ -195,4 +201,49 @@ export function checkFinite(state: ModelState, iteration: number): void {
       }
     }
   }
+}
+
+// Restarts with init = kmeans (restarts > 1) explore more than one k-means each (issue 22:
+// pmix's best of 20 missed optima scikit-learn's n_init = 20 finds). Each restart draws
+// CANDIDATES starts in turn from PLAN, runs each PROBE EM iterations and goes on with the best;
+// the driver then runs it to its stop. Greedy k-means++ (scikit-learn's seeding) finds the
+// optima plain k-means++ misses on the digits-PCA references; raw-value k-means and random
+// responsibilities add starts the standardized clustering never makes. A fit with one restart
+// is unchanged (plain k-means++ on standardized columns).
+const PLAN: readonly InitMode[] = ['kmeans', 'kmeans-greedy', 'kmeans-raw', 'kmeans-greedy', 'random'];
+export const CANDIDATES = 3;
+export const PROBE = 20;
+function restartInit(c: number): InitMode {
+  return PLAN[c % PLAN.length]!;
+}
+
+/**
+ * Runs each candidate start up to PROBE iterations (fewer when it converges first, by the fit's
+ * tol) and returns the best one's run, its iterations recorded in `ran` so the restart counts
+ * them. A candidate that fails (a collapse it cannot repair) is dropped, unless all fail.
+ */
+function bestCandidate(starts: (() => LearnerRun)[], probe: number, tol: number): LearnerRun {
+  let best: { run: LearnerRun; trace: number[] } | undefined;
+  let error: unknown;
+  for (const start of starts) {
+    try {
+      const run = start();
+      run.repair?.(0);
+      const trace: number[] = [];
+      for (let it = 1; it <= probe; it++) {
+        const gen = run.iterate(it);
+        let r = gen.next();
+        while (!r.done) r = gen.next();
+        if (typeof r.value !== 'number') break;
+        trace.push(r.value);
+        const restarted = run.repair?.(it) ?? false;
+        if (!restarted && it > 1 && Math.abs(r.value - trace[it - 2]!) < tol) break;
+      }
+      if (!best || trace[trace.length - 1]! > best.trace[best.trace.length - 1]!) best = { run, trace };
+    } catch (e) {
+      error ??= e;
+    }
+  }
+  if (!best) throw error;
+  return { ...best.run, ran: best.trace };
 }

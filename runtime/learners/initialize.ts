@@ -9,7 +9,13 @@ import type { ModelState } from '../state.js';
 import { initializeCircuit } from './initialize-circuit.js';
 import { initInputLayer } from './init-input.js';
 
-export function initialize(state: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, mode: 'kmeans' | 'random', regCovar: number, rng: Rng): void {
+/**
+ * How a restart starts: 'kmeans' clusters standardized columns, 'kmeans-raw' the raw values
+ * (scikit-learn's choice), 'random' splits every row at random (soft assignments).
+ */
+export type InitMode = 'kmeans' | 'kmeans-greedy' | 'kmeans-raw' | 'random';
+
+export function initialize(state: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, mode: InitMode, regCovar: number, rng: Rng): void {
   const v = state.graph.vars.length;
   const assigned = new Map<string, Float64Array>();
   const add = (id: string, units: number): Float64Array => {
@@ -18,7 +24,7 @@ export function initialize(state: ModelState, x: Float64Array, n: number, rowWei
     return a;
   };
   const circuit = state.nodes.some((nd) => nd.kind === 'sum');
-  if (circuit && mode === 'kmeans') return initializeCircuit(state, x, n, rowWeights, regCovar, rng);
+  if (circuit && mode !== 'random') return initializeCircuit(state, x, n, rowWeights, regCovar, rng);
   add(state.graph.root, 1).set(rowWeights);
   // Circuits: the cluster labels a sum node split its rows by, handed down to the nodes below
   // (for sums over too few distinct rows to cluster on their own variables).
@@ -66,9 +72,9 @@ export function initialize(state: ModelState, x: Float64Array, n: number, rowWei
         for (let u = 0; u < U; u++) {
           const wu = new Float64Array(n);
           for (let i = 0; i < n; i++) wu[i] = a[i * U + u]!;
-          if (mode === 'kmeans') {
-            const { f, d } = clusterFeatures(x, n, cols, v, wu);
-            const labels = kmeans(f, n, d, A, wu, rng);
+          if (mode !== 'random') {
+            const { f, d } = clusterFeatures(x, n, cols, v, wu, mode !== 'kmeans-raw');
+            const labels = kmeans(f, n, d, A, wu, rng, 300, mode === 'kmeans' ? 1 : 2 + Math.floor(Math.log(A)));
             for (let i = 0; i < n; i++) split[i * U * A + labels[i]! * U + u] = wu[i]!;
           } else {
             for (let i = 0; i < n; i++) {
@@ -138,11 +144,11 @@ export function initialize(state: ModelState, x: Float64Array, n: number, rowWei
 }
 
 /** A label in [0, k) per row: weighted k-means clusters of the rows on `scope`, or uniform at random. */
-function splitRows(state: ModelState, scope: readonly number[], x: Float64Array, n: number, v: number, mass: Float64Array, k: number, mode: 'kmeans' | 'random', rng: Rng, inherited?: Int32Array): Int32Array {
+function splitRows(state: ModelState, scope: readonly number[], x: Float64Array, n: number, v: number, mass: Float64Array, k: number, mode: InitMode, rng: Rng, inherited?: Int32Array): Int32Array {
   if (k === 1) return new Int32Array(n);
   let rows = 0;
   for (let i = 0; i < n; i++) if (mass[i]! > 0) rows++;
-  if (mode === 'kmeans' && rows >= k && distinctRows(x, n, v, scope, mass, k) >= k) {
+  if (mode !== 'random' && rows >= k && distinctRows(x, n, v, scope, mass, k) >= k) {
     const cols = scope.map((index) => {
       const t = state.graph.vars[index]!.type;
       return { index, levels: t.kind === 'categorical' ? t.levels.length : 0 };
@@ -152,7 +158,7 @@ function splitRows(state: ModelState, scope: readonly number[], x: Float64Array,
     return Int32Array.from(kmeans(f, n, d, k, mass, rng, 10));
   }
   // Too few distinct rows here: split by an ancestor's clusters (finer context), else at random.
-  if (mode === 'kmeans' && inherited) return Int32Array.from(inherited, (l) => l % k);
+  if (mode !== 'random' && inherited) return Int32Array.from(inherited, (l) => l % k);
   return Int32Array.from({ length: n }, () => rng.int(k));
 }
 

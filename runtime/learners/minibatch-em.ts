@@ -10,6 +10,7 @@ import { Rng } from '../../stdlib/random.js';
 import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';
 import { gather, type ModelState } from '../state.js';
 import type { Steps } from './drive.js';
+import { scaledRegCovar } from './collapse.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
 import { checkFinite, meanLogLikelihood, mStep } from './em.js';
 import { splitHoldout, takeRows } from './holdout.js';
@@ -38,7 +39,9 @@ export function* minibatchEMSteps(
 }
 
 /** Mini-batch EM's steps: one run (restarts do not apply), an epoch per iteration, a held-out score when validation > 0. */
-export function minibatchEMLearner(initial: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, settings: EMSettings): Learner {
+export function minibatchEMLearner(initial: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, given: EMSettings): Learner {
+  // reg_covar in the data's units (collapse.ts: scaledRegCovar), as in full-batch EM.
+  const settings: EMSettings = { ...given, regCovar: scaledRegCovar(initial, x, n, rowWeights, given.regCovar) };
   return { restarts: 1, maxIter: settings.maxIter, limit: `max_iter = ${settings.maxIter}`, start: () => minibatchRun(initial, x, n, rowWeights, settings) };
 }
 

@@ -19,7 +19,7 @@ import { Rng } from '../../stdlib/random.js';
 import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';
 import { PmixError } from '../errors.js';
 import { gather, type ModelState } from '../state.js';
-import { collapseRepairer } from './collapse.js';
+import { collapseRepairer, scaledRegCovar } from './collapse.js';
 import type { Steps } from './drive.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
 import { checkFinite, meanLogLikelihood, setLeafParams, weightsMStep } from './em.js';
@@ -124,6 +124,8 @@ export function* streamEMSteps(
   const sample = { x: sx.subarray(0, m * v), n: m, w: sw.subarray(0, m) };
 
   const rng = new Rng(settings.seed);
+  // reg_covar in the data's units, from the sample (collapse.ts: scaledRegCovar).
+  const fitSettings: EMSettings = { ...settings, regCovar: scaledRegCovar(initial, sample.x, sample.n, sample.w, settings.regCovar) };
   const learner: Learner = {
     restarts: settings.restarts,
     maxIter: settings.maxIter,
@@ -131,9 +133,9 @@ export function* streamEMSteps(
     start: () => {
       const state = initial.clone();
       const runRng = rng.fork();
-      initialize(state, sample.x, sample.n, sample.w, settings.init, settings.regCovar, runRng);
+      initialize(state, sample.x, sample.n, sample.w, fitSettings.init, fitSettings.regCovar, runRng);
       checkFinite(state, 0);
-      return streamRun(state, source, chunk, totalWeight, sample, settings, runRng);
+      return streamRun(state, source, chunk, totalWeight, sample, fitSettings, runRng);
     },
   };
   const { state, result } = yield* drive(learner, { convergence: { kind: 'absolute', tol: settings.tol }, onProgress, signal });

@@ -79,10 +79,12 @@ describe('non-finite values stop a fit with the iteration and the parameter', ()
     expect(() => checkFinite(state, 0)).toThrow(/during initialization: .* became Infinity/);
   });
 
-  it('data near the float64 limit (1e300, -1e300) stop the fit with a named parameter', () => {
+  it('data near the float64 limit (1e300, -1e300) stop the fit naming the column (its variance overflows)', () => {
+    // Issue 22: refused before the fit with the column and row; it used to stop at a parameter
+    // that became infinite.
     const e = fitError(blob(100, 5, [[1e300, 1], [-1e300, 2]]), 'mixture(k = 2) of Normal(full)', 'em(seed = 5)');
     expect(e.code).toBe('non-finite');
-    expect(e.message).toMatch(/parameter 'n\d+\.(cov|mean)' \(entry \d+\) became (-?Infinity|NaN)/);
+    expect(e.message).toMatch(/column 'x' is too large for a Normal leaf: its variance overflows double precision \(row 101 holds 1\.00e\+300\)/);
   });
 
   it('denormal data fit to finite parameters', () => {
