@@ -7,7 +7,7 @@ export { PmixError } from '../runtime/errors.js';
 export type { Diagnostic } from '../language/index.js';
 export type { QueryAnswer } from '../runtime/queries/answer.js';
 export type { FitSummary } from '../session/session.js';
-export type { FitProgress } from '../runtime/learners/types.js';
+export type { FitProgress, StopReason } from '../runtime/learners/types.js';
 export type { Rows, Cell } from '../runtime/data/rows.js';
 export type { IRGraph } from '../ir/types.js';
 export type { DataTexts } from './csv-text.js';

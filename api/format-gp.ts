@@ -3,6 +3,7 @@
 import type { GPFitInfo } from '../runtime/gp/session-fit.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import type { FitSummary } from '../session/session.js';
+import { stopPhrase } from './format-stop.js';
 
 const num = (x: number, digits = 6): string => {
   if (!Number.isFinite(x)) return String(x);
@@ -11,9 +12,8 @@ const num = (x: number, digits = 6): string => {
 };
 
 export function formatGpFit(s: FitSummary, g: GPFitInfo): string {
-  const unit = s.method === 'adam' ? 'epochs' : 'iterations';
   const lines = [
-    `fit ${s.model} on ${s.data} by ${s.method}: ${s.converged ? 'converged' : 'not converged'} after ${s.iterations} ${unit}${s.interrupted ? ' (interrupted)' : ''}`,
+    `fit ${s.model} on ${s.data} by ${s.method}: ${stopPhrase(s)}`,
     `  ${g.inference} GP on ${g.points} points, free hyperparameters ${s.parameters}`,
     `  ${g.inference === 'exact' ? 'log marginal likelihood' : 'ELBO (lower bound on the log marginal likelihood)'} ${num(g.log_marginal_likelihood, 8)}   BIC ${num(s.bic, 8)}`,
   ];

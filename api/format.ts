@@ -2,6 +2,7 @@
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import type { FitSummary } from '../session/session.js';
 import { formatGpFit, formatPredict } from './format-gp.js';
+import { stopPhrase } from './format-stop.js';
 
 export function num(x: number, digits = 6): string {
   if (!Number.isFinite(x)) return String(x);
@@ -12,7 +13,7 @@ export function num(x: number, digits = 6): string {
 export function formatFit(s: FitSummary): string {
   if (s.gp) return formatGpFit(s, s.gp);
   return [
-    `fit ${s.model} on ${s.data} by ${s.method}: ${s.converged ? 'converged' : 'not converged'} after ${s.iterations} ${s.method === 'em' ? 'iterations' : 'epochs'}`,
+    `fit ${s.model} on ${s.data} by ${s.method}: ${stopPhrase(s)}`,
     `  rows ${s.rows}, free parameters ${s.parameters}`,
     `  mean log-likelihood ${num(s.mean_log_likelihood)}   BIC ${num(s.bic, 8)}   AIC ${num(s.aic, 8)}`,
   ].join('\n');

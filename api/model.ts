@@ -202,7 +202,8 @@ function mergeSettings(base: FitSettings | undefined, o: FitOptions): FitSetting
     return { method, maxIter: o.maxIter ?? l.maxIter, restarts: o.restarts ?? l.restarts, tol: o.tol ?? l.tol, seed: o.seed ?? l.seed };
   }
   const b = base?.method === 'adam' ? base : ADAM_DEFAULTS;
-  return { method, lr: o.lr ?? b.lr, epochs: o.epochs ?? b.epochs, batch: o.batch ?? b.batch, seed: o.seed ?? b.seed, regCovar: o.regCovar ?? b.regCovar, init: o.init ?? b.init };
+  const tol = o.tol ?? b.tol;
+  return { method, lr: o.lr ?? b.lr, epochs: o.epochs ?? b.epochs, batch: o.batch ?? b.batch, seed: o.seed ?? b.seed, regCovar: o.regCovar ?? b.regCovar, init: o.init ?? b.init, ...(tol !== undefined ? { tol } : {}) };
 }
 
 function wrap(e: unknown, sources: ReadonlyMap<string, string>): unknown {

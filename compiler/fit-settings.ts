@@ -11,7 +11,7 @@ type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool';
 
 const METHODS: Record<string, Record<string, Kind>> = {
   em: { max_iter: 'int+', tol: 'real0', restarts: 'int+', init: 'init', reg_covar: 'real0', seed: 'int0', batch: 'int0', step_size: 'unit', smoothing: 'real0', validation: 'unit', patience: 'int+', stream: 'bool', chunk: 'int+', init_rows: 'int+' },
-  adam: { lr: 'real+', epochs: 'int+', batch: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', validation: 'unit', patience: 'int+' },
+  adam: { lr: 'real+', epochs: 'int+', batch: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', validation: 'unit', patience: 'int+', tol: 'real+' },
   lbfgs: { max_iter: 'int+', restarts: 'int+', tol: 'real0', seed: 'int0' },
 };
 
@@ -133,5 +133,6 @@ export function fitSettings(
     init,
     ...(typeof got.validation === 'number' ? { validation: got.validation } : {}),
     ...(typeof got.patience === 'number' ? { patience: got.patience } : {}),
+    ...(typeof got.tol === 'number' ? { tol: got.tol } : {}),
   };
 }

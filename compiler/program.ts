@@ -42,6 +42,11 @@ export interface AdamSettings {
   readonly init: 'kmeans' | 'random';
   readonly validation?: number;
   readonly patience?: number;
+  /**
+   * Convergence test (runtime/learners/driver.ts): stop when the epoch mean log-likelihood's
+   * relative change stays below tol for `patience` epochs. Without it Adam runs to `epochs`.
+   */
+  readonly tol?: number;
 }
 
 /** Type-II maximum likelihood for Gaussian processes: L-BFGS (with bounds) from `restarts` starts. */

@@ -8,7 +8,7 @@ import type { IRGraph, IRVariable } from '../ir/types.js';
 import type { Diagnostic, ModelExpr } from '../language/index.js';
 import type { BoundQuery } from '../ir/query.js';
 import type { Steps } from './learners/drive.js';
-import type { FitProgress, FitResult } from './learners/types.js';
+import type { FitProgress, FitResult, StopReason } from './learners/types.js';
 import type { QueryAnswer } from './queries/answer.js';
 import type { FitCost } from './resources.js';
 import type { ModelState } from './state.js';
@@ -37,6 +37,9 @@ export interface FamilyFitted {
   readonly result?: FitResult;
   readonly iterations: number;
   readonly converged: boolean;
+  /** Why the fit stopped, and the criterion or limit in words (runtime/learners/types.ts). */
+  readonly stop: StopReason;
+  readonly criterion: string;
   readonly interrupted?: boolean;
   readonly meanLogLikelihood: number;
   /** The total log-likelihood BIC and AIC are computed from, over `observations` (weighted rows, or a GP's points). */

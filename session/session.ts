@@ -21,6 +21,7 @@ import { DataStreamError, openCsvStream, type CsvStream } from '../runtime/data/
 import { chooseStreaming, csvSource, streamFitBytes } from '../runtime/stream-fit.js';
 import { formatBytes } from '../compiler/cost.js';
 import type { FitCheckpoint, FitProgress, FitResult } from '../runtime/learners/types.js';
+import { fitSummary, type FitSummaryCore } from '../runtime/learners/summary.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import { QueryError } from '../runtime/queries/evidence.js';
 import { answerQuery, bindTo } from './answer-query.js';
@@ -32,23 +33,9 @@ import type { FamilyFitted } from '../runtime/family.js';
 import { QuadratureError, type PointsChoice } from '../compiler/passes/quadrature.js';
 import type { AnalyticReport } from '../compiler/passes/analytic-integrals.js';
 
-export interface FitSummary {
-  readonly model: string;
-  readonly data: string;
-  readonly method: FitSettings['method'];
-  readonly rows: number;
-  readonly iterations: number;
-  readonly converged: boolean;
-  readonly mean_log_likelihood: number;
-  readonly bic: number;
-  readonly aic: number;
-  readonly parameters: number;
-  /** Present (true) when the fit was stopped by its AbortSignal: the best parameters so far. */
-  readonly interrupted?: boolean;
-  /** Gaussian processes: the log marginal likelihood, hyperparameters and numerical notes. */
+/** A fit's summary (runtime/learners/summary.ts); Gaussian processes add their log marginal likelihood, hyperparameters and notes. */
+export interface FitSummary extends FitSummaryCore {
   readonly gp?: GPFitInfo;
-  /** With early stopping: the held-out rows and their mean log-likelihood at the kept epoch. */
-  readonly validation?: { readonly rows: number; readonly mean_log_likelihood: number; readonly best_epoch: number };
 }
 
 export interface SessionOptions {
@@ -254,7 +241,7 @@ export class Session {
       onProgress,
       signal,
     });
-    const summary = fitSummary(step, data.rows, fitted);
+    const summary = familySummary(step, data.rows, fitted);
     this.fitted.set(step.model, { state: fitted.state, summary, ...(fitted.result ? { result: fitted.result } : {}), data, settings: step.settings });
     return summary;
   }
@@ -310,21 +297,18 @@ export class Session {
       if (e instanceof NotPositiveDefiniteError) throw new PmixError(`fitting ${step.model} stopped: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
       throw e;
     }
-    const p = fitted.state.freeParameterCount();
-    const ll = fitted.result.meanLogLikelihood * fitted.totalWeight;
-    const summary: FitSummary = {
+    const summary: FitSummary = fitSummary({
       model: step.model,
       data: step.data,
       method: s.method,
       rows: fitted.rows,
       iterations: fitted.result.iterations,
-      converged: fitted.result.converged,
-      mean_log_likelihood: fitted.result.meanLogLikelihood,
-      bic: -2 * ll + p * Math.log(fitted.totalWeight),
-      aic: -2 * ll + 2 * p,
-      parameters: p,
-      ...(fitted.result.interrupted ? { interrupted: true } : {}),
-    };
+      stop: fitted.result.stop,
+      criterion: fitted.result.criterion,
+      weight: fitted.totalWeight,
+      parameters: fitted.state.freeParameterCount(),
+      likelihood: { mean: fitted.result.meanLogLikelihood },
+    });
     this.fitted.set(step.model, { state: fitted.state, summary, result: fitted.result, settings: s, streamed: { name: stream.name, path: stream.source, rows: fitted.rows } });
     return summary;
   }
@@ -389,22 +373,22 @@ export class Session {
 
 const SUPPORT_HINT = 'correct or remove the row, or model the column with a leaf whose support covers the value';
 
-/** The fit summary, the same for every family: log-likelihood, BIC and AIC over the family's observations. */
-function fitSummary(step: FitStep, rows: number, f: FamilyFitted): FitSummary {
-  const result = f.result;
+/** The fit summary (runtime/learners/summary.ts), the same for every family: log-likelihood, BIC and AIC over the family's observations. */
+function familySummary(step: FitStep, rows: number, f: FamilyFitted): FitSummary {
   return {
-    model: step.model,
-    data: step.data,
-    method: step.settings.method,
-    rows,
-    iterations: f.iterations,
-    converged: f.converged,
-    mean_log_likelihood: f.meanLogLikelihood,
-    bic: -2 * f.logLikelihood + f.parameters * Math.log(f.observations),
-    aic: -2 * f.logLikelihood + 2 * f.parameters,
-    parameters: f.parameters,
-    ...(result?.validation ? { validation: { rows: result.validation.rows, mean_log_likelihood: result.validation.meanLogLikelihood, best_epoch: result.validation.bestEpoch } } : {}),
-    ...(f.interrupted ? { interrupted: true } : {}),
+    ...fitSummary({
+      model: step.model,
+      data: step.data,
+      method: step.settings.method,
+      rows,
+      iterations: f.iterations,
+      stop: f.stop,
+      criterion: f.criterion,
+      weight: f.observations,
+      parameters: f.parameters,
+      likelihood: { mean: f.meanLogLikelihood, total: f.logLikelihood },
+      validation: f.result?.validation,
+    }),
     ...f.details,
   };
 }

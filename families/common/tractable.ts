@@ -25,6 +25,8 @@ export const tractableHooks = {
       result: fitted.result,
       iterations: fitted.result.iterations,
       converged: fitted.result.converged,
+      stop: fitted.result.stop,
+      criterion: fitted.result.criterion,
       ...(fitted.result.interrupted ? { interrupted: true } : {}),
       meanLogLikelihood: fitted.result.meanLogLikelihood,
       logLikelihood: fitted.result.meanLogLikelihood * total,

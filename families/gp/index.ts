@@ -30,6 +30,8 @@ export const gpFamily: ModelFamily = {
       state: r.fitted.state,
       iterations: r.fitted.iterations,
       converged: r.fitted.converged,
+      stop: r.fitted.stop,
+      criterion: r.fitted.criterion,
       ...(r.fitted.interrupted ? { interrupted: true } : {}),
       meanLogLikelihood: ll / n,
       logLikelihood: ll,

@@ -1,14 +1,15 @@
 // Type-II maximum likelihood for an exact GP: L-BFGS (bounds, log space for positive
 // hyperparameters) on -lml, from the initial values and then from `restarts - 1` random
-// starts around them; the best is kept. The fitted state carries the training data as fixed
+// starts around them; the fit driver (learners/driver.ts) runs the restarts and keeps the best. The fitted state carries the training data as fixed
 // parameters, so a saved model predicts without the data file.
 import type { GPNode, IRGraph, IRParam } from '../../ir/types.js';
 import type { LbfgsSettings } from '../../compiler/program.js';
 import { Rng } from '../../stdlib/random.js';
 import { PmixError } from '../errors.js';
 import type { Steps } from '../learners/drive.js';
+import { drive, type Learner } from '../learners/driver.js';
 import { lbfgs } from '../learners/lbfgs.js';
-import type { FitCheckpoint, FitProgress } from '../learners/types.js';
+import type { FitProgress, StopReason } from '../learners/types.js';
 import { ModelState } from '../state.js';
 import { GPCore, displayName } from './core.js';
 import { outputMoments, type GPData } from './data.js';
@@ -22,6 +23,8 @@ export interface GPFitted {
   readonly lml: number;
   readonly iterations: number;
   readonly converged: boolean;
+  readonly stop: StopReason;
+  readonly criterion: string;
   readonly interrupted: boolean;
   readonly notes: readonly string[];
 }
@@ -93,64 +96,63 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
   };
   const start = core.pack();
   const { lower, upper } = core.bounds();
-  let best: { theta: Float64Array; f: number } | undefined;
-  let iterations = 0;
-  let converged = false;
-  let interrupted = false;
-  const restarts = core.dim === 0 ? 1 : settings.restarts;
-  for (let r = 0; r < restarts && !interrupted; r++) {
-    const x0 = r === 0 ? start : randomStart(core, start, rng);
-    const run = lbfgs(objective, x0, { maxIter: settings.maxIter, gtol: settings.tol, lower, upper });
-    let it = 0;
-    for (;;) {
-      if (core.dim === 0) break;
-      const step = run.next();
-      if (step.done) {
-        const res = step.value;
-        it = res.iterations;
-        if (Number.isFinite(res.f) && (!best || res.f < best.f)) {
-          best = { theta: Float64Array.from(res.x), f: res.f };
-          converged = res.converged;
-        }
-        break;
-      }
-      it = step.value.iteration;
-      onProgress?.({ restart: r + 1, restarts, iteration: it, maxIter: settings.maxIter, meanLogLikelihood: -step.value.f / d.n });
-      yield checkpoint(r + 1, it, () => (best ? snapshot(state, core, best.theta) : undefined), d.n, best?.f);
-      if (signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-    }
-    iterations += it;
-  }
-  if (core.dim === 0) best = { theta: start, f: 0 };
-  if (!best) throw new PmixError(`the GP fit found no hyperparameters where the kernel matrix is positive definite${badAt ? `: ${badAt}` : ''}`, 'not-positive-definite', 'add noise, fix hyperparameters to sensible values, or rescale the data');
-  core.unpack(best.theta);
-  const final = exactLml(core, scaled, false);
   const notes: string[] = [];
+  let fitted: { state: ModelState; iterations: number; stop: StopReason; criterion: string };
+  if (core.dim === 0) {
+    // Every hyperparameter fixed: nothing to optimize, the lml is evaluated as given.
+    fitted = { state, iterations: 0, stop: 'nothing_to_fit', criterion: 'every hyperparameter is fixed' };
+  } else {
+    const learner: Learner = {
+      restarts: settings.restarts,
+      maxIter: settings.maxIter,
+      limit: `max_iter = ${settings.maxIter}`,
+      start: (r) => {
+        const x0 = r === 0 ? start : randomStart(core, start, rng);
+        const run = lbfgs(objective, x0, { maxIter: settings.maxIter, gtol: settings.tol, lower, upper });
+        // The run's latest accepted point (-lml); before its first step, not yet known.
+        let at: { x: Float64Array; f: number } = { x: x0, f: Infinity };
+        const snapshotAt = (): ModelState => snapshot(state, core, at.x);
+        return {
+          state,
+          snapshot: snapshotAt,
+          *iterate() {
+            const step = run.next();
+            if (step.done) {
+              const res = step.value;
+              at = { x: Float64Array.from(res.x), f: res.f };
+              return { stop: res.stop, criterion: res.message, iterations: res.iterations };
+            }
+            at = { x: Float64Array.from(step.value.x), f: step.value.f };
+            return -step.value.f / d.n;
+          },
+          *finish() {
+            return { state: snapshotAt(), meanLogLikelihood: -at.f / d.n };
+          },
+        };
+      },
+    };
+    const r = yield* drive(learner, { onProgress, signal });
+    if (!Number.isFinite(r.result.meanLogLikelihood) && r.result.interrupted) {
+      // Interrupted before the first L-BFGS step: the starting hyperparameters are the best so far.
+      fitted = { state: snapshot(state, core, start), iterations: 0, stop: 'interrupted', criterion: r.result.criterion };
+    } else if (!Number.isFinite(r.result.meanLogLikelihood)) {
+      throw new PmixError(`the GP fit found no hyperparameters where the kernel matrix is positive definite${badAt ? `: ${badAt}` : ''}`, 'not-positive-definite', 'add noise, fix hyperparameters to sensible values, or rescale the data');
+    } else fitted = { state: r.state, iterations: r.totalIterations, stop: r.result.stop, criterion: r.result.criterion };
+  }
+  const fcore = new GPCore(fitted.state, node);
+  const final = exactLml(fcore, scaled, false);
   if (final.jitter > 0) notes.push(`added jitter ${final.jitter.toExponential(2)} to the kernel matrix's diagonal because ${final.reason}`);
-  const atBound = core.atBound();
-  if (priors) notes.push(`maximized the log posterior: log marginal likelihood plus the hyperparameters' log priors (${logPrior(core).toPrecision(6)} at the optimum)`);
+  const atBound = fcore.atBound();
+  if (priors) notes.push(`maximized the log posterior: log marginal likelihood plus the hyperparameters' log priors (${logPrior(fcore).toPrecision(6)} at the optimum)`);
   if (atBound.length) notes.push(`at a bound: ${atBound.join('; ')} (widen the bounds with 'in [lo, hi]' or fix it)`);
-  return { state, lml: final.lml - logJac, iterations, converged, interrupted, notes };
+  const { iterations, stop, criterion } = fitted;
+  return { state: fitted.state, lml: final.lml - logJac, iterations, converged: stop === 'converged', stop, criterion, interrupted: stop === 'interrupted', notes };
 }
 
 function snapshot(state: ModelState, core: GPCore, theta: Float64Array): ModelState {
   const s = state.clone();
   new GPCore(s, core.node).unpack(theta);
   return s;
-}
-
-function checkpoint(restart: number, iteration: number, best: () => ModelState | undefined, n: number, f: number | undefined): FitCheckpoint {
-  return {
-    restart,
-    iteration,
-    best: () => {
-      const s = best();
-      return s && f !== undefined ? { state: s, meanLogLikelihood: -f / n } : undefined;
-    },
-  };
 }
 
 /** A state whose graph holds the training points as fixed parameters (train_x [n, stride], train_y [n]). */

@@ -12,7 +12,9 @@ import { Rng } from '../../stdlib/random.js';
 import { cholesky, logDetChol, solveLower, solveLowerT } from '../kernels/cholesky.js';
 import { kmeans } from '../kmeans.js';
 import { PmixError } from '../errors.js';
+import { AdamOptimizer, adamConvergence } from '../learners/adam-optimizer.js';
 import type { Steps } from '../learners/drive.js';
+import { drive, type Learner } from '../learners/driver.js';
 import type { FitProgress } from '../learners/types.js';
 import type { ModelState } from '../state.js';
 import { GPCore } from './core.js';
@@ -362,80 +364,69 @@ export function* fitSparseSteps(initial: ModelState, d: GPData, settings: AdamSe
   const rho = Math.min(1, Math.max(0.05, (2 * B) / d.n));
   const theta = core.pack();
   const { lower, upper } = core.bounds();
-  const m1 = new Float64Array(theta.length);
-  const m2 = new Float64Array(theta.length);
   const z = state.values.get(names.z)!;
   const z0 = Float64Array.from(z);
   const zScale = columnScales(d);
   const gz = names.learn ? new Float64Array(M * d.stride) : undefined;
-  const zm1 = new Float64Array(gz ? gz.length : 0);
-  const zm2 = new Float64Array(gz ? gz.length : 0);
+  const adam = new AdamOptimizer(settings.lr);
   const xb = new Float64Array(B * d.stride);
   const yb = new Float64Array(B);
   const order = Array.from({ length: d.n }, (_, i) => i);
-  let step = 0;
-  let interrupted = false;
   let last = -Infinity;
-  let epochs = 0;
-  for (let epoch = 1; epoch <= settings.epochs && !interrupted; epoch++) {
-    for (let i = d.n - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    let sum = 0;
-    let batches = 0;
-    for (let start = 0; start + B <= d.n; start += B) {
-      for (let k = 0; k < B; k++) {
-        const r = order[start + k]!;
-        xb.set(d.x.subarray(r * d.stride, (r + 1) * d.stride), k * d.stride);
-        yb[k] = scaled.y[r]!;
-      }
-      // Natural-gradient step on q(v) at the current hyperparameters.
-      const opt = optimalNatural(core, ind, xb, yb, B, d.n);
-      const nl = lambda.map((v, k) => (1 - rho) * v + rho * opt.lambda[k]!);
-      const ne = eta1.map((v, k) => (1 - rho) * v + rho * opt.eta1[k]!);
-      if (fromNatural(nl, ne, M, qm, qs)) {
-        lambda = nl;
-        eta1 = ne;
-      }
-      // Adam on the hyperparameters.
-      const grads = core.gradBuffers();
-      gz?.fill(0);
-      const elbo = batchElbo(core, ind, qm, qs, xb, yb, B, d.n, grads, undefined, gz);
-      logPrior(core, grads); // priors, when given: MAP hyperparameters
-      const g = core.packGrad(grads);
-      if (!Number.isFinite(elbo) || g.some((v) => !Number.isFinite(v)) || gz?.some((v) => !Number.isFinite(v))) throw new PmixError(`the sparse GP's ELBO became ${elbo} at epoch ${epoch}`, 'non-finite', 'lower lr, or give the hyperparameters sensible bounds');
-      step++;
-      for (let k = 0; k < theta.length; k++) {
-        const gk = -g[k]! / d.n; // minimize -ELBO per row
-        m1[k] = 0.9 * m1[k]! + 0.1 * gk;
-        m2[k] = 0.999 * m2[k]! + 0.001 * gk * gk;
-        const mh = m1[k]! / (1 - 0.9 ** step);
-        const vh = m2[k]! / (1 - 0.999 ** step);
-        theta[k] = Math.min(upper[k]!, Math.max(lower[k]!, theta[k]! - (settings.lr * mh) / (Math.sqrt(vh) + 1e-8)));
-      }
-      core.unpack(theta);
-      if (gz) {
-        for (let k = 0; k < gz.length; k++) {
-          const sc = zScale[k % d.stride]!;
-          const gk = (-gz[k]! * sc) / d.n;
-          zm1[k] = 0.9 * zm1[k]! + 0.1 * gk;
-          zm2[k] = 0.999 * zm2[k]! + 0.001 * gk * gk;
-          const mh = zm1[k]! / (1 - 0.9 ** step);
-          const vh = zm2[k]! / (1 - 0.999 ** step);
-          z[k] -= (sc * settings.lr * mh) / (Math.sqrt(vh) + 1e-8);
+  const learner: Learner = {
+    restarts: 1,
+    maxIter: settings.epochs,
+    limit: `epochs = ${settings.epochs}`,
+    start: () => ({
+      state,
+      *iterate(epoch) {
+        for (let i = d.n - 1; i > 0; i--) {
+          const j = rng.int(i + 1);
+          [order[i], order[j]] = [order[j]!, order[i]!];
         }
-      }
-      ind = inducing(core, z, M);
-      sum += elbo;
-      batches++;
-    }
-    epochs = epoch;
-    last = sum / Math.max(1, batches) / d.n;
-    onProgress?.({ restart: 1, restarts: 1, iteration: epoch, maxIter: settings.epochs, meanLogLikelihood: last });
-    yield { restart: 1, iteration: epoch, best: () => ({ state: state.clone(), meanLogLikelihood: last }) };
-    if (signal?.aborted) interrupted = true;
-  }
+        let sum = 0;
+        let batches = 0;
+        for (let start = 0; start + B <= d.n; start += B) {
+          for (let k = 0; k < B; k++) {
+            const r = order[start + k]!;
+            xb.set(d.x.subarray(r * d.stride, (r + 1) * d.stride), k * d.stride);
+            yb[k] = scaled.y[r]!;
+          }
+          // Natural-gradient step on q(v) at the current hyperparameters.
+          const opt = optimalNatural(core, ind, xb, yb, B, d.n);
+          const nl = lambda.map((v, k) => (1 - rho) * v + rho * opt.lambda[k]!);
+          const ne = eta1.map((v, k) => (1 - rho) * v + rho * opt.eta1[k]!);
+          if (fromNatural(nl, ne, M, qm, qs)) {
+            lambda = nl;
+            eta1 = ne;
+          }
+          // Adam on the hyperparameters (and the inducing inputs): ascent on the ELBO per row.
+          const grads = core.gradBuffers();
+          gz?.fill(0);
+          const elbo = batchElbo(core, ind, qm, qs, xb, yb, B, d.n, grads, undefined, gz);
+          logPrior(core, grads); // priors, when given: MAP hyperparameters
+          const g = core.packGrad(grads);
+          if (!Number.isFinite(elbo) || g.some((v) => !Number.isFinite(v)) || gz?.some((v) => !Number.isFinite(v))) throw new PmixError(`the sparse GP's ELBO became ${elbo} at epoch ${epoch}`, 'non-finite', 'lower lr, or give the hyperparameters sensible bounds');
+          adam.begin();
+          adam.ascend('theta', theta, g, { divide: d.n, lower, upper });
+          core.unpack(theta);
+          if (gz) adam.ascend('z', z, gz, { divide: d.n, scale: zScale });
+          ind = inducing(core, z, M);
+          sum += elbo;
+          batches++;
+          yield;
+        }
+        last = sum / Math.max(1, batches) / d.n;
+        return last;
+      },
+      *finish({ trace }) {
+        // Interrupted before the first epoch ended: the ELBO of the initial q(v) on every row.
+        if (!trace.length) last = sparseElbo(state, scaled) / d.n;
+        return { state, meanLogLikelihood: last };
+      },
+    }),
+  };
+  const { result } = yield* drive(learner, { ...adamConvergence(settings), onProgress, signal });
   const notes: string[] = [];
   if (ind.jitter > 0) notes.push(`added jitter ${ind.jitter.toExponential(2)} to the inducing points' kernel matrix`);
   if (gz) {
@@ -445,5 +436,5 @@ export function* fitSparseSteps(initial: ModelState, d: GPData, settings: AdamSe
   } else notes.push('inducing inputs fixed (learn_inducing = false)');
   notes.push(`ELBO per row ${last.toPrecision(6)} (mean over the last epoch's batches; a lower bound on the log marginal likelihood per row)`);
   const lml = last * d.n - normalizationLogJac(state, node, d);
-  return { state, lml, iterations: epochs, converged: !interrupted, interrupted, notes };
+  return { state, lml, iterations: result.iterations, converged: result.converged, stop: result.stop, criterion: result.criterion, interrupted: result.stop === 'interrupted', notes };
 }

@@ -1,7 +1,8 @@
 // Gradient ascent on the mean log-likelihood with Adam over mini-batches. Gradients come from
 // the flows of the backward pass: for a mixing weight the expected edge count, for a leaf the
 // flow-weighted gradient of its log-density (each family's gradLogDensity), carried to the
-// unconstrained space by each parameter's parameterization.
+// unconstrained space by each parameter's parameterization. The update rule is
+// adam-optimizer.ts; the loop (epochs, tol, early stopping, abort) is the fit driver's.
 import type { AdamSettings } from '../../compiler/program.js';
 import type { LayerParams } from '../../stdlib/distributions/index.js';
 import { Rng } from '../../stdlib/random.js';
@@ -15,12 +16,11 @@ import { splitHoldout } from './holdout.js';
 import { chainGrad, fromFree, toFree } from './parameterization.js';
 import { initializeIntegral } from '../integral/initialize.js';
 import { hasLatentParams, latentGradients, refreshLatent } from '../integral/latent-params.js';
+import { AdamOptimizer, adamConvergence } from './adam-optimizer.js';
 import { runToEnd, type Steps } from './drive.js';
-import type { FitCheckpoint, FitProgress, Fitted } from './types.js';
+import { drive, type Learner, type LearnerRun } from './driver.js';
+import type { FitProgress, Fitted } from './types.js';
 
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPS = 1e-8;
 
 export function fitAdam(
   initial: ModelState,
@@ -34,16 +34,30 @@ export function fitAdam(
   return runToEnd(adamSteps(initial, x, n, rowWeights, settings, onProgress, signal));
 }
 
-/** Adam as a generator: yields a checkpoint (the current parameters) after every mini-batch. */
+/** Adam through the fit driver: yields a checkpoint after every mini-batch. */
 export function* adamSteps(
   initial: ModelState,
-  xAll: Float64Array,
-  nAll: number,
-  weightsAll: Float64Array,
+  x: Float64Array,
+  n: number,
+  rowWeights: Float64Array,
   settings: AdamSettings,
   onProgress?: (p: FitProgress) => void,
   signal?: AbortSignal,
 ): Steps<Fitted> {
+  const { state, result } = yield* drive(adamLearner(initial, x, n, rowWeights, settings), {
+    ...adamConvergence(settings),
+    onProgress,
+    signal,
+  });
+  return { state, result };
+}
+
+/** Adam's steps: one run, an epoch per iteration (shuffled mini-batches), a held-out score when validation > 0. */
+export function adamLearner(initial: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, settings: AdamSettings): Learner {
+  return { restarts: 1, maxIter: settings.epochs, limit: `epochs = ${settings.epochs}`, start: () => adamRun(initial, x, n, rowWeights, settings) };
+}
+
+function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsAll: Float64Array, settings: AdamSettings): LearnerRun {
   const rng = new Rng(settings.seed);
   // Early stopping: a held-out split (only drawn when asked for, so seeded fits without it are unchanged).
   const split = (settings.validation ?? 0) > 0 ? splitHoldout(xAll, nAll, initial.graph.vars.length, weightsAll, settings.validation!, rng.fork()) : undefined;
@@ -51,9 +65,6 @@ export function* adamSteps(
   const n = split?.train.n ?? nAll;
   const rowWeights = split?.train.weights ?? weightsAll;
   const valid = split?.valid;
-  const patience = settings.patience ?? 5;
-  let best: { state: ModelState; ll: number; epoch: number } | undefined;
-  let sinceBest = 0;
   const state = initial.clone();
   if (state.symbolic) initializeIntegral(state, x, n, rowWeights, settings.regCovar, rng.fork());
   else (squareRoot(state) ? initializeSquared : initialize)(state, x, n, rowWeights, settings.init, settings.regCovar, rng.fork());
@@ -61,84 +72,55 @@ export function* adamSteps(
   const v = state.graph.vars.length;
   const free = [...state.values.keys()].filter((k) => !state.param(k).fixed && state.param(k).param.kind !== 'neural');
   const u = new Map(free.map((k) => [k, toFree(state.param(k), state.values.get(k)!)]));
-  const m1 = new Map(free.map((k) => [k, new Float64Array(u.get(k)!.length)]));
-  const m2 = new Map(free.map((k) => [k, new Float64Array(u.get(k)!.length)]));
+  const adam = new AdamOptimizer(settings.lr);
   const totalWeight = rowWeights.reduce((a, b) => a + b, 0);
   const order = Array.from({ length: n }, (_, i) => i);
-  const trace: number[] = [];
-  let step = 0;
-  let epochs = 0;
-  let interrupted = false;
-  const checkpoint = (iteration: number): FitCheckpoint => ({
-    restart: 1,
-    iteration,
-    best: () => (trace.length ? { state: state.clone(), meanLogLikelihood: trace[trace.length - 1]! } : undefined),
-  });
-  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-    if (signal?.aborted) {
-      interrupted = true;
-      break;
-    }
-    for (let i = n - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    for (let start = 0; start < n; start += settings.batch) {
-      const rows = order.slice(start, start + settings.batch);
-      const b = rows.length;
-      const xb = new Float64Array(b * v);
-      const wb = new Float64Array(b);
-      rows.forEach((r, i) => {
-        xb.set(x.subarray(r * v, (r + 1) * v), i * v);
-        wb[i] = rowWeights[r]!;
-      });
-      const bw = wb.reduce((a, c) => a + c, 0);
-      if (bw <= 0) continue;
-      const grads = gradients(state, xb, b, wb);
-      step++;
-      for (const k of free) {
-        const p = state.param(k);
-        const g = chainGrad(p, u.get(k)!, state.values.get(k)!, grads.get(k)!);
-        const uk = u.get(k)!;
-        const a1 = m1.get(k)!;
-        const a2 = m2.get(k)!;
-        const lr = (settings.lr * Math.sqrt(1 - BETA2 ** step)) / (1 - BETA1 ** step);
-        for (let i = 0; i < uk.length; i++) {
-          const gi = g[i]! / bw; // ascent on the mean log-likelihood
-          a1[i] = BETA1 * a1[i]! + (1 - BETA1) * gi;
-          a2[i] = BETA2 * a2[i]! + (1 - BETA2) * gi * gi;
-          uk[i] += (lr * a1[i]!) / (Math.sqrt(a2[i]!) + EPS);
-        }
-        fromFree(p, uk, state.values.get(k)!);
+  return {
+    state,
+    *iterate(epoch) {
+      for (let i = n - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [order[i], order[j]] = [order[j]!, order[i]!];
       }
-      if (latent) refreshLatent(state);
-      checkFinite(state, epoch);
-      yield checkpoint(epoch);
-      if (signal?.aborted) break;
-    }
-    if (signal?.aborted) {
-      interrupted = true;
-      break;
-    }
-    epochs = epoch;
-    const ll = meanLogLikelihood(rootLogp(state, x, n), rowWeights, totalWeight, epoch);
-    trace.push(ll);
-    onProgress?.({ restart: 1, restarts: 1, iteration: epoch, maxIter: settings.epochs, meanLogLikelihood: ll });
-    if (valid) {
-      const vll = meanLogLikelihood(rootLogp(state, valid.x, valid.n), valid.weights, valid.weights.reduce((a, b) => a + b, 0), epoch);
-      if (!best || vll > best.ll) {
-        if (best) best.state.copyFrom(state);
-        best = { state: best?.state ?? state.clone(), ll: vll, epoch };
-        sinceBest = 0;
-      } else if (++sinceBest >= patience) break;
-    }
-  }
-  if (best && !interrupted) {
-    const ll = meanLogLikelihood(rootLogp(best.state, x, n), rowWeights, totalWeight, epochs);
-    return { state: best.state, result: { iterations: epochs, converged: true, meanLogLikelihood: ll, trace, validation: { rows: valid!.n, meanLogLikelihood: best.ll, bestEpoch: best.epoch } } };
-  }
-  const final = trace.length && !interrupted ? trace[trace.length - 1]! : meanLogLikelihood(rootLogp(state, x, n), rowWeights, totalWeight, 0);
-  return { state, result: { iterations: epochs, converged: epochs === settings.epochs, meanLogLikelihood: final, trace, ...(interrupted ? { interrupted } : {}) } };
+      for (let start = 0; start < n; start += settings.batch) {
+        const rows = order.slice(start, start + settings.batch);
+        const b = rows.length;
+        const xb = new Float64Array(b * v);
+        const wb = new Float64Array(b);
+        rows.forEach((r, i) => {
+          xb.set(x.subarray(r * v, (r + 1) * v), i * v);
+          wb[i] = rowWeights[r]!;
+        });
+        const bw = wb.reduce((a, c) => a + c, 0);
+        if (bw <= 0) continue;
+        const grads = gradients(state, xb, b, wb);
+        adam.begin();
+        for (const k of free) {
+          const p = state.param(k);
+          const uk = u.get(k)!;
+          // Ascent on the mean log-likelihood, in each parameter's unconstrained coordinates.
+          adam.ascend(k, uk, chainGrad(p, uk, state.values.get(k)!, grads.get(k)!), { divide: bw });
+          fromFree(p, uk, state.values.get(k)!);
+        }
+        if (latent) refreshLatent(state);
+        checkFinite(state, epoch);
+        yield;
+      }
+      return meanLogLikelihood(rootLogp(state, x, n), rowWeights, totalWeight, epoch);
+    },
+    ...(valid
+      ? {
+          validationRows: valid.n,
+          validate: (epoch: number) => meanLogLikelihood(rootLogp(state, valid.x, valid.n), valid.weights, valid.weights.reduce((a, b) => a + b, 0), epoch),
+        }
+      : {}),
+    *finish({ kept, iterations, trace, interrupted }) {
+      if (kept) return { state: kept, meanLogLikelihood: meanLogLikelihood(rootLogp(kept, x, n), rowWeights, totalWeight, iterations) };
+      // The last epoch's value is the current parameters' (unless a mini-batch ran after it).
+      const ll = trace.length && !interrupted ? trace[trace.length - 1]! : meanLogLikelihood(rootLogp(state, x, n), rowWeights, totalWeight, 0);
+      return { state, meanLogLikelihood: ll };
+    },
+  };
 }
 
 /** log p(x_i) per row: the forward pass, or 2 log|c(x)| - log Z for squared circuits. */

@@ -127,3 +127,30 @@ function resetWeight(state: ModelState, id: string, unit: number): void {
     return;
   }
 }
+
+/**
+ * The collapse repair of an EM run (the driver calls it after initialization and after every
+ * iteration): re-initializes each collapsed component (of a leaf family that declares a
+ * degeneracy test, LeafFamily.degeneracy) from the rows `xsByNode` (all of
+ * them, or streaming EM's sample), at most MAX_REINITS times per run; true when one was.
+ * A collapse it cannot repair (frozen parameters, too many) is an error naming the iteration.
+ */
+export function collapseRepairer(state: ModelState, xsByNode: ReadonlyMap<string, Float64Array>, n: number, w: Float64Array, regCovar: number, rng: Rng): (iteration: number) => boolean {
+  const dataVars = new Map<string, Float64Array>();
+  for (const node of state.nodes) {
+    if (node.kind !== 'input' || !state.layers.get(node.id)!.family.degeneracy) continue;
+    dataVars.set(node.id, columnVariances(xsByNode.get(node.id)!, n, node.scope.length, w));
+  }
+  let reinits = 0;
+  return (it) => {
+    let any = false;
+    for (let c = findCollapse(state, dataVars); c; c = findCollapse(state, dataVars)) {
+      const layer = state.layers.get(c.node.id)!;
+      const frozen = Object.values(layer.names).some((nm) => state.param(nm).fixed);
+      if (frozen || reinits >= MAX_REINITS || !reinitialize(state, c, xsByNode.get(c.node.id)!, n, w, dataVars.get(c.node.id)!, regCovar, rng)) throw collapseError(c, it, reinits);
+      reinits++;
+      any = true;
+    }
+    return any;
+  };
+}

@@ -6,12 +6,13 @@ import { Rng } from '../../stdlib/random.js';
 import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
 import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';
 import { PmixError } from '../errors.js';
-import { gather, type InputLayer, ModelState } from '../state.js';
+import { gather, type InputLayer, type ModelState } from '../state.js';
 import type { LayerParams } from '../../stdlib/distributions/index.js';
-import { collapseError, columnVariances, findCollapse, MAX_REINITS, reinitialize } from './collapse.js';
+import { collapseRepairer } from './collapse.js';
 import { runToEnd, type Steps } from './drive.js';
+import { drive, type Learner, type LearnerRun } from './driver.js';
 import { initialize } from './initialize.js';
-import type { FitCheckpoint, FitProgress, FitResult, Fitted } from './types.js';
+import type { FitProgress, Fitted } from './types.js';
 
 export function fitEM(
   initial: ModelState,
@@ -25,7 +26,7 @@ export function fitEM(
   return runToEnd(emSteps(initial, x, n, rowWeights, settings, onProgress, signal));
 }
 
-/** EM as a generator: yields a checkpoint after every iteration, returns the best restart. */
+/** EM through the fit driver: yields a checkpoint after every iteration, returns the best restart. */
 export function* emSteps(
   initial: ModelState,
   x: Float64Array,
@@ -35,108 +36,53 @@ export function* emSteps(
   onProgress?: (p: FitProgress) => void,
   signal?: AbortSignal,
 ): Steps<Fitted> {
-  const rng = new Rng(settings.seed);
-  let best: Fitted | undefined;
-  // The running restart's state: EM never lowers the likelihood, so after an M-step it is at
-  // least as good as its last evaluated mean log-likelihood.
-  let running: { state: ModelState; ll: number } | undefined;
-  const checkpoint = (restart: number, iteration: number): FitCheckpoint => ({
-    restart,
-    iteration,
-    best: () => {
-      const b = best && (!running || best.result.meanLogLikelihood >= running.ll) ? { state: best.state, ll: best.result.meanLogLikelihood } : running;
-      return b && { state: b.state.clone(), meanLogLikelihood: b.ll };
-    },
-  });
-  for (let r = 0; r < settings.restarts; r++) {
-    const state = initial.clone();
-    const runRng = rng.fork();
-    initialize(state, x, n, rowWeights, settings.init, settings.regCovar, runRng);
-    checkFinite(state, 0);
-    const progress = (p: Omit<FitProgress, 'restart' | 'restarts'>): void => {
-      running = { state, ll: p.meanLogLikelihood };
-      onProgress?.({ ...p, restart: r + 1, restarts: settings.restarts });
-    };
-    const result = yield* runEM(state, x, n, rowWeights, settings, runRng, progress, (it) => checkpoint(r + 1, it), signal);
-    running = undefined;
-    if (!best || result.meanLogLikelihood > best.result.meanLogLikelihood) best = { state, result };
-    if (signal?.aborted) break;
-  }
-  // Stopped early, even if the best restart had finished: the fit as a whole did not.
-  return signal?.aborted ? { state: best!.state, result: { ...best!.result, interrupted: true } } : best!;
+  const { state, result } = yield* drive(emLearner(initial, x, n, rowWeights, settings), { convergence: { kind: 'absolute', tol: settings.tol }, onProgress, signal });
+  return { state, result };
 }
 
-function* runEM(
-  state: ModelState,
-  x: Float64Array,
-  n: number,
-  rowWeights: Float64Array,
-  settings: EMSettings,
-  rng: Rng,
-  onProgress: (p: Omit<FitProgress, 'restart' | 'restarts'>) => void,
-  checkpoint: (iteration: number) => FitCheckpoint,
-  signal?: AbortSignal,
-): Steps<FitResult> {
+/** Full-batch EM's steps: each restart initializes a copy (its own forked generator), each iteration is an E- and an M-step. */
+export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, settings: EMSettings): Learner {
+  const rng = new Rng(settings.seed);
+  return {
+    restarts: settings.restarts,
+    maxIter: settings.maxIter,
+    limit: `max_iter = ${settings.maxIter}`,
+    start: () => {
+      const state = initial.clone();
+      const runRng = rng.fork();
+      initialize(state, x, n, rowWeights, settings.init, settings.regCovar, runRng);
+      checkFinite(state, 0);
+      return emRun(state, x, n, rowWeights, settings, runRng);
+    },
+  };
+}
+
+function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, settings: EMSettings, rng: Rng): LearnerRun {
   const totalWeight = rowWeights.reduce((a, b) => a + b, 0);
   const v = state.graph.vars.length;
-  const trace: number[] = [];
-  let prev = -Infinity;
-  let converged = false;
-  let interrupted = false;
-  let iterations = 0;
   const xsByNode = new Map<string, Float64Array>();
-  const dataVars = new Map<string, Float64Array>();
-  for (const node of state.nodes) {
-    if (node.kind !== 'input') continue;
-    const xs = gather(x, n, v, node.scope);
-    xsByNode.set(node.id, xs);
-    if (state.layers.get(node.id)!.family.degeneracy) dataVars.set(node.id, columnVariances(xs, n, node.scope.length, rowWeights));
-  }
-  let reinits = 0;
-  /** Re-initializes collapsed components; true when one was. */
-  const repair = (it: number): boolean => {
-    let any = false;
-    for (let c = findCollapse(state, dataVars); c; c = findCollapse(state, dataVars)) {
-      const layer = state.layers.get(c.node.id)!;
-      const frozen = Object.values(layer.names).some((nm) => state.param(nm).fixed);
-      const xs = xsByNode.get(c.node.id)!;
-      if (frozen || reinits >= MAX_REINITS || !reinitialize(state, c, xs, n, rowWeights, dataVars.get(c.node.id)!, settings.regCovar, rng)) throw collapseError(c, it, reinits);
-      reinits++;
-      any = true;
-    }
-    return any;
-  };
-  repair(0);
+  for (const node of state.nodes) if (node.kind === 'input') xsByNode.set(node.id, gather(x, n, v, node.scope));
   let lastVals: NodeValues | undefined;
   let lastFlows: NodeValues | undefined;
   const respBuffers = new Map<string, Float64Array>();
-  for (let it = 1; it <= settings.maxIter; it++) {
-    if (signal?.aborted) {
-      interrupted = true;
-      break;
-    }
-    // Buffers are handed back each iteration: fresh 10-100 MB arrays cost page faults and GC.
-    const vals = evaluate(state, x, n, it, lastVals);
-    const ll = meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, it);
-    trace.push(ll);
-    const counts: EdgeCounts = new Map();
-    const flows = backward(state, vals, n, rowWeights, counts, lastFlows);
-    mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it, respBuffers, settings.smoothing ?? 0);
-    lastVals = vals;
-    lastFlows = flows;
-    iterations = it;
-    // A re-initialized component restarts the climb: the likelihood change says nothing.
-    const restarted = repair(it);
-    onProgress({ iteration: it, maxIter: settings.maxIter, meanLogLikelihood: ll });
-    if (!restarted && Math.abs(ll - prev) < settings.tol) {
-      converged = true;
-      break;
-    }
-    prev = restarted ? -Infinity : ll;
-    yield checkpoint(it);
-  }
-  const final = meanLogLikelihood(evaluate(state, x, n, iterations, lastVals).get(state.graph.root)!, rowWeights, totalWeight, iterations);
-  return { iterations, converged, meanLogLikelihood: final, trace, ...(interrupted ? { interrupted } : {}) };
+  return {
+    state,
+    repair: collapseRepairer(state, xsByNode, n, rowWeights, settings.regCovar, rng),
+    *iterate(it) {
+      // Buffers are handed back each iteration: fresh 10-100 MB arrays cost page faults and GC.
+      const vals = evaluate(state, x, n, it, lastVals);
+      const ll = meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, it);
+      const counts: EdgeCounts = new Map();
+      const flows = backward(state, vals, n, rowWeights, counts, lastFlows);
+      mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it, respBuffers, settings.smoothing ?? 0);
+      lastVals = vals;
+      lastFlows = flows;
+      return ll;
+    },
+    *finish({ iterations }) {
+      return { state, meanLogLikelihood: meanLogLikelihood(evaluate(state, x, n, iterations, lastVals).get(state.graph.root)!, rowWeights, totalWeight, iterations) };
+    },
+  };
 }
 
 /** The forward pass, with a covariance that is no longer positive definite reported as a fit error. */

@@ -1,8 +1,9 @@
 // L-BFGS with box bounds (projected L-BFGS): minimizes f over lower <= x <= upper. The
 // search direction is the two-loop recursion over the last `memory` pairs, restricted to
 // the variables not held at a bound; steps are projected back into the box and accepted by
-// a backtracking Armijo line search. A generator: it yields after every iteration so a
-// driver can hand control to the event loop (Ctrl-C) between them.
+// a backtracking Armijo line search. A generator: it yields after every iteration that does
+// not end the run (the fit driver, driver.ts, counts, reports and checkpoints them; an
+// iteration that meets a criterion returns the result instead).
 
 export interface LbfgsOptions {
   readonly maxIter?: number;
@@ -21,12 +22,16 @@ export interface LbfgsResult {
   readonly iterations: number;
   readonly evaluations: number;
   readonly converged: boolean;
+  /** Why it stopped: a criterion held, the iteration limit, or no step decreased f. */
+  readonly stop: 'converged' | 'max_iter' | 'stalled';
   readonly message: string;
 }
 
 export interface LbfgsStep {
   readonly iteration: number;
   readonly f: number;
+  /** The current point (the generator's own array: copy it to keep it). */
+  readonly x: Float64Array;
 }
 
 /** f(x) returns the value and writes the gradient into g. */
@@ -48,7 +53,7 @@ export function* lbfgs(fg: Objective, x0: Float64Array, opts: LbfgsOptions = {})
   const g = new Float64Array(n);
   let f = fg(x, g);
   let evals = 1;
-  if (!Number.isFinite(f)) return { x, f, iterations: 0, evaluations: evals, converged: false, message: 'the objective is not finite at the start' };
+  if (!Number.isFinite(f)) return { x, f, iterations: 0, evaluations: evals, converged: false, stop: 'stalled', message: 'the objective is not finite at the start' };
   const S: Float64Array[] = [];
   const Y: Float64Array[] = [];
   const xn = new Float64Array(n);
@@ -62,7 +67,7 @@ export function* lbfgs(fg: Objective, x0: Float64Array, opts: LbfgsOptions = {})
     return m;
   };
   for (let it = 1; it <= maxIter; it++) {
-    if (pgNorm() < gtol) return { x, f, iterations: it - 1, evaluations: evals, converged: true, message: 'projected gradient below tolerance' };
+    if (pgNorm() < gtol) return { x, f, iterations: it - 1, evaluations: evals, converged: true, stop: 'converged', message: 'projected gradient below tolerance' };
     // Two-loop recursion on the free variables.
     for (let i = 0; i < n; i++) d[i] = held(i) ? 0 : -g[i]!;
     const k = S.length;
@@ -107,7 +112,7 @@ export function* lbfgs(fg: Objective, x0: Float64Array, opts: LbfgsOptions = {})
       }
       step *= Number.isFinite(fnew) ? 0.5 : 0.1;
     }
-    if (!accepted) return { x, f, iterations: it, evaluations: evals, converged: false, message: 'the line search found no decrease' };
+    if (!accepted) return { x, f, iterations: it, evaluations: evals, converged: false, stop: 'stalled', message: 'the line search found no decrease' };
     const s = new Float64Array(n);
     const y = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -126,10 +131,10 @@ export function* lbfgs(fg: Objective, x0: Float64Array, opts: LbfgsOptions = {})
     x.set(xn);
     g.set(gn);
     f = fnew;
-    yield { iteration: it, f };
-    if ((fold - f) / Math.max(Math.abs(fold), Math.abs(f), 1) <= ftol) return { x, f, iterations: it, evaluations: evals, converged: true, message: 'relative decrease below tolerance' };
+    if ((fold - f) / Math.max(Math.abs(fold), Math.abs(f), 1) <= ftol) return { x, f, iterations: it, evaluations: evals, converged: true, stop: 'converged', message: 'relative decrease below tolerance' };
+    if (it < maxIter) yield { iteration: it, f, x };
   }
-  return { x, f, iterations: maxIter, evaluations: evals, converged: false, message: `stopped at max_iter = ${maxIter}` };
+  return { x, f, iterations: maxIter, evaluations: evals, converged: false, stop: 'max_iter', message: `max_iter = ${maxIter}` };
 }
 
 function dot(a: Float64Array, b: Float64Array): number {

@@ -19,11 +19,12 @@ import { Rng } from '../../stdlib/random.js';
 import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';
 import { PmixError } from '../errors.js';
 import { gather, type ModelState } from '../state.js';
-import { collapseError, columnVariances, findCollapse, MAX_REINITS, reinitialize } from './collapse.js';
+import { collapseRepairer } from './collapse.js';
 import type { Steps } from './drive.js';
+import { drive, type Learner, type LearnerRun } from './driver.js';
 import { checkFinite, meanLogLikelihood, setLeafParams, weightsMStep } from './em.js';
 import { initialize } from './initialize.js';
-import type { FitCheckpoint, FitProgress, FitResult, Fitted } from './types.js';
+import type { FitProgress, Fitted } from './types.js';
 
 /** Rows per chunk and rows of the initialization sample, unless the fit says otherwise. */
 export const STREAM_DEFAULTS = { chunk: 65536, initRows: 100_000 } as const;
@@ -123,35 +124,23 @@ export function* streamEMSteps(
   const sample = { x: sx.subarray(0, m * v), n: m, w: sw.subarray(0, m) };
 
   const rng = new Rng(settings.seed);
-  let best: Fitted | undefined;
-  let running: { state: ModelState; ll: number } | undefined;
-  const checkpoint = (restart: number, iteration: number): FitCheckpoint => ({
-    restart,
-    iteration,
-    best: () => {
-      const bb = best && (!running || best.result.meanLogLikelihood >= running.ll) ? { state: best.state, ll: best.result.meanLogLikelihood } : running;
-      return bb && { state: bb.state.clone(), meanLogLikelihood: bb.ll };
+  const learner: Learner = {
+    restarts: settings.restarts,
+    maxIter: settings.maxIter,
+    limit: `max_iter = ${settings.maxIter}`,
+    start: () => {
+      const state = initial.clone();
+      const runRng = rng.fork();
+      initialize(state, sample.x, sample.n, sample.w, settings.init, settings.regCovar, runRng);
+      checkFinite(state, 0);
+      return streamRun(state, source, chunk, totalWeight, sample, settings, runRng);
     },
-  });
-  for (let r = 0; r < settings.restarts; r++) {
-    const state = initial.clone();
-    const runRng = rng.fork();
-    initialize(state, sample.x, sample.n, sample.w, settings.init, settings.regCovar, runRng);
-    checkFinite(state, 0);
-    const progress = (p: Omit<FitProgress, 'restart' | 'restarts'>): void => {
-      running = { state, ll: p.meanLogLikelihood };
-      onProgress?.({ ...p, restart: r + 1, restarts: settings.restarts });
-    };
-    const result = yield* runStreamEM(state, source, chunk, totalWeight, sample, settings, runRng, progress, (it) => checkpoint(r + 1, it), signal);
-    running = undefined;
-    if (!best || result.meanLogLikelihood > best.result.meanLogLikelihood) best = { state, result };
-    if (signal?.aborted) break;
-  }
-  const out = signal?.aborted ? { state: best!.state, result: { ...best!.result, interrupted: true } } : best!;
-  return { ...out, rows, totalWeight };
+  };
+  const { state, result } = yield* drive(learner, { convergence: { kind: 'absolute', tol: settings.tol }, onProgress, signal });
+  return { state, result, rows, totalWeight };
 }
 
-function* runStreamEM(
+function streamRun(
   state: ModelState,
   source: StreamSource,
   chunk: number,
@@ -159,35 +148,13 @@ function* runStreamEM(
   sample: { x: Float64Array; n: number; w: Float64Array },
   settings: EMSettings,
   rng: Rng,
-  onProgress: (p: Omit<FitProgress, 'restart' | 'restarts'>) => void,
-  checkpoint: (iteration: number) => FitCheckpoint,
-  signal?: AbortSignal,
-): Steps<FitResult> {
+): LearnerRun {
   const v = state.graph.vars.length;
   const smoothing = settings.smoothing ?? 0;
   const inputs = state.nodes.filter((nd) => nd.kind === 'input');
-  // Collapse detection and repair (em.ts) on the sample: exact when it holds every row.
+  // Collapse detection and repair (collapse.ts) on the sample: exact when it holds every row.
   const sampleXs = new Map<string, Float64Array>();
-  const dataVars = new Map<string, Float64Array>();
-  for (const node of inputs) {
-    const xs = gather(sample.x, sample.n, v, node.scope);
-    sampleXs.set(node.id, xs);
-    if (state.layers.get(node.id)!.family.degeneracy) dataVars.set(node.id, columnVariances(xs, sample.n, node.scope.length, sample.w));
-  }
-  let reinits = 0;
-  const repair = (it: number): boolean => {
-    let any = false;
-    for (let c = findCollapse(state, dataVars); c; c = findCollapse(state, dataVars)) {
-      const layer = state.layers.get(c.node.id)!;
-      const frozen = Object.values(layer.names).some((nm) => state.param(nm).fixed);
-      if (frozen || reinits >= MAX_REINITS || !reinitialize(state, c, sampleXs.get(c.node.id)!, sample.n, sample.w, dataVars.get(c.node.id)!, settings.regCovar, rng)) throw collapseError(c, it, reinits);
-      reinits++;
-      any = true;
-    }
-    return any;
-  };
-  repair(0);
-
+  for (const node of inputs) sampleXs.set(node.id, gather(sample.x, sample.n, v, node.scope));
   const fixedOf = new Map(inputs.map((node) => {
     const layer = state.layers.get(node.id)!;
     return [node.id, new Set(Object.entries(layer.names).filter(([, nm]) => state.param(nm).fixed).map(([r]) => r))] as const;
@@ -196,11 +163,10 @@ function* runStreamEM(
   const valsBySize = new Map<number, NodeValues>();
   const flowsBySize = new Map<number, NodeValues>();
   const resp = new Map<string, Float64Array>();
-  /** One pass: the weighted sum of log p(x) (and, when `stats`, the E-step totals). */
-  function* pass(it: number, stats?: { counts: EdgeCounts; leaves: Map<string, LeafStats> }): Generator<FitCheckpoint, number | undefined, void> {
+  /** One pass: the weighted mean of log p(x) (and, when `stats`, the E-step totals); yields after every chunk. */
+  function* pass(it: number, stats?: { counts: EdgeCounts; leaves: Map<string, LeafStats> }): Generator<void, number, void> {
     let ll = 0;
     for (const b of source.batches(chunk)) {
-      if (signal?.aborted) return undefined;
       const vals = evaluate(state, b.x, b.n, it, valsBySize.get(b.n));
       ll += batchLogLikelihood(vals.get(state.graph.root)!, b, it);
       valsBySize.set(b.n, vals);
@@ -220,65 +186,43 @@ function* runStreamEM(
           st.accumulate(gather(b.x, b.n, v, (node as { scope: readonly number[] }).scope), b.n, r);
         }
       }
-      yield checkpoint(it);
+      yield;
     }
     return ll / totalWeight;
   }
 
-  const trace: number[] = [];
-  let prev = -Infinity;
-  let converged = false;
-  let interrupted = false;
-  let iterations = 0;
-  for (let it = 1; it <= settings.maxIter; it++) {
-    if (signal?.aborted) {
-      interrupted = true;
-      break;
-    }
-    const counts: EdgeCounts = new Map();
-    const leaves = new Map<string, LeafStats>();
-    for (const node of inputs) {
-      const layer = state.layers.get(node.id)!;
-      const fixed = fixedOf.get(node.id)!;
-      if (fixed.size === Object.keys(layer.names).length) continue;
-      leaves.set(node.id, layer.family.newStats!(layer.ctx, layer.params, { regCovar: settings.regCovar, fixed, smoothing })!);
-    }
-    const ll = yield* pass(it, { counts, leaves });
-    if (ll === undefined) {
-      interrupted = true;
-      break;
-    }
-    trace.push(ll);
-    for (const node of state.nodes) weightsMStep(state, node, counts, smoothing);
-    for (const [id, st] of leaves) {
-      const layer = state.layers.get(id)!;
-      let next;
-      try {
-        next = st.finalize();
-      } catch (e) {
-        throw new PmixError(`EM stopped at iteration ${it}: ${(e as Error).message} (${layer.family.name} layer ${id})`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
-      }
-      setLeafParams(state, layer, next, fixedOf.get(id)!);
-    }
-    checkFinite(state, it);
-    iterations = it;
-    const restarted = repair(it);
-    onProgress({ iteration: it, maxIter: settings.maxIter, meanLogLikelihood: ll });
-    if (!restarted && Math.abs(ll - prev) < settings.tol) {
-      converged = true;
-      break;
-    }
-    prev = restarted ? -Infinity : ll;
-    yield checkpoint(it);
-  }
-  // The mean log-likelihood at the returned parameters: one more pass (skipped when interrupted).
-  const final = interrupted ? undefined : yield* pass(iterations);
   return {
-    iterations,
-    converged,
-    meanLogLikelihood: final ?? trace[trace.length - 1] ?? -Infinity,
-    trace,
-    ...(interrupted || final === undefined ? { interrupted: true } : {}),
+    state,
+    repair: collapseRepairer(state, sampleXs, sample.n, sample.w, settings.regCovar, rng),
+    *iterate(it) {
+      const counts: EdgeCounts = new Map();
+      const leaves = new Map<string, LeafStats>();
+      for (const node of inputs) {
+        const layer = state.layers.get(node.id)!;
+        const fixed = fixedOf.get(node.id)!;
+        if (fixed.size === Object.keys(layer.names).length) continue;
+        leaves.set(node.id, layer.family.newStats!(layer.ctx, layer.params, { regCovar: settings.regCovar, fixed, smoothing })!);
+      }
+      const ll = yield* pass(it, { counts, leaves });
+      for (const node of state.nodes) weightsMStep(state, node, counts, smoothing);
+      for (const [id, st] of leaves) {
+        const layer = state.layers.get(id)!;
+        let next;
+        try {
+          next = st.finalize();
+        } catch (e) {
+          throw new PmixError(`EM stopped at iteration ${it}: ${(e as Error).message} (${layer.family.name} layer ${id})`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
+        }
+        setLeafParams(state, layer, next, fixedOf.get(id)!);
+      }
+      checkFinite(state, it);
+      return ll;
+    },
+    // The mean log-likelihood at the returned parameters: one more pass (skipped when interrupted).
+    *finish({ iterations, interrupted }) {
+      if (interrupted) return undefined;
+      return { state, meanLogLikelihood: yield* pass(iterations) };
+    },
   };
 }
 

@@ -9,9 +9,21 @@ export interface FitProgress {
   readonly meanLogLikelihood: number;
 }
 
+/**
+ * Why a fit stopped: a stated convergence criterion held; the iteration or epoch limit was
+ * reached (Adam without tol always stops there); early stopping on held-out rows; the
+ * AbortSignal; the learner could not move (L-BFGS's line search found no decrease); or
+ * nothing was free to fit.
+ */
+export type StopReason = 'converged' | 'max_iter' | 'early_stopping' | 'interrupted' | 'stalled' | 'nothing_to_fit';
+
 export interface FitResult {
   readonly iterations: number;
+  /** True only when `stop` is 'converged': a stated criterion held. */
   readonly converged: boolean;
+  readonly stop: StopReason;
+  /** The stop in words: the criterion that held, or the limit (e.g. 'max_iter = 100'). */
+  readonly criterion: string;
   /** Weighted mean log-likelihood per row at the returned parameters. */
   readonly meanLogLikelihood: number;
   /** Mean log-likelihood at the start of each iteration (EM) or epoch (Adam). */

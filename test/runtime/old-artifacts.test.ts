@@ -14,7 +14,8 @@ describe('artifacts written by pmix 0.1.0 before the family registry', () => {
     it(`${model} loads and answers as before`, () => {
       const m = load(readFileSync(join(DIR, `${model}.json`), 'utf8'));
       expect(m.name).toBe(model);
-      for (const c of cases) expect(JSON.parse(JSON.stringify(m.query(c.query)))).toEqual(c.answer);
+      // Answers may have gained fields since (a GP's lower95/upper95); every recorded one is unchanged.
+      for (const c of cases) expect(JSON.parse(JSON.stringify(m.query(c.query)))).toMatchObject(c.answer as object);
     });
   }
 });

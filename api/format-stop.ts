@@ -1,0 +1,21 @@
+// The words of a fit line after "fit M on D by METHOD:": how the fit stopped and after how long.
+import type { FitSummary } from '../session/session.js';
+
+export function stopPhrase(s: FitSummary): string {
+  const unit = s.method === 'em' || s.method === 'lbfgs' ? 'iterations' : 'epochs';
+  const n = `${s.iterations} ${s.iterations === 1 ? unit.slice(0, -1) : unit}`;
+  switch (s.stop) {
+    case 'converged':
+      return `converged after ${n}`;
+    case 'max_iter':
+      return `stopped at the limit after ${n} (${s.criterion})`;
+    case 'early_stopping':
+      return `early stopping after ${n} (kept epoch ${s.validation?.best_epoch ?? '?'}, the best on the held-out rows)`;
+    case 'interrupted':
+      return `interrupted after ${n} (the best parameters so far)`;
+    case 'stalled':
+      return `not converged after ${n} (${s.criterion})`;
+    case 'nothing_to_fit':
+      return `nothing to fit (${s.criterion})`;
+  }
+}
