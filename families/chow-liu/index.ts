@@ -40,7 +40,7 @@ export const chowLiuFamily: ModelFamily = {
     let total = 0;
     let sum = 0;
     for (let i = 0; i < req.rows; i++) (total += req.weights[i]!), (sum += req.weights[i]! * ll[i]!);
-    return { state, iterations: 1, converged: true, meanLogLikelihood: total > 0 ? sum / total : 0, logLikelihood: sum, observations: total, parameters: state.freeParameterCount() };
+    return { state, iterations: 1, converged: true, stop: 'converged', criterion: 'closed form (maximum spanning tree of mutual information, counted tables)', meanLogLikelihood: total > 0 ? sum / total : 0, logLikelihood: sum, observations: total, parameters: state.freeParameterCount() };
   },
   ...tractableQueries,
   answer: (state, q) => runQuery(state, q, { circuit: true }),
