@@ -66,6 +66,12 @@ class Lowering {
   private readonly consts: ConstantScope;
   /** Parameter values allocated so far (refused past MAX_PARAMETER_VALUES, before allocating). */
   private paramValues = 0;
+  /**
+   * Named models already lowered, by name, variables (in order), units and context: a model
+   * used again over the same variables is the same node (the graph is a DAG), so its
+   * parameters exist, count and are fitted once.
+   */
+  private readonly shared = new Map<string, string>();
 
   constructor(
     private readonly program: CompiledProgram,
@@ -267,9 +273,13 @@ class Lowering {
       if (ref) {
         if (this.stack.includes(name)) return this.error('recursive-model', `model '${name}' refers to itself (${[...this.stack, name].join(' -> ')})`, expr.name.span);
         if (expr.hasParens) return this.error('bad-value', `'${name}' is a model, not a distribution: it takes no arguments`, expr.span);
+        const key = `${name}|${scope.join(',')}|${units}|${this.signed}`;
+        const seen = this.latent ? undefined : this.shared.get(key);
+        if (seen !== undefined) return seen;
         this.stack.push(name);
         const r = this.lower(ref.decl.body, scope, units);
         this.stack.pop();
+        if (r !== undefined && !this.latent) this.shared.set(key, r);
         return r;
       }
       const known = [...distributions.keys(), ...this.program.models.keys()];
