@@ -12,6 +12,8 @@ import { selectColumns } from '../../runtime/data/dataset.js';
 import { logDensityRows } from '../../runtime/evaluate.js';
 import type { ModelState } from '../../runtime/state.js';
 import { Session } from '../../session/session.js';
+import { loadState } from '../../session/load-artifact.js';
+import { makeArtifact, serializeArtifact } from '../../runtime/artifact.js';
 import { Rng } from '../../stdlib/random.js';
 import { compileOk, tempDir } from '../helpers/programs.js';
 import { ask } from '../circuits/queries/ask.js';
@@ -150,6 +152,18 @@ describe('chow_liu: queries against enumeration', () => {
     const m = ask(state, 'mean(i0)');
     if (m.kind !== 'mean') throw new Error(m.kind);
     expect(m.summary[0]!.mean).toBeCloseTo(sum((r) => r[8] === 1), 12);
+  });
+
+  it('round-trips through an artifact (family chow_liu) with the same densities', () => {
+    const text = serializeArtifact(makeArtifact('T', state.toArtifactGraph(), {}));
+    const loaded = loadState(text).state;
+    expect(loaded.graph.family).toBe('chow_liu');
+    const again = logp(loaded, states);
+    states.forEach((_, k) => expect(again[k]).toBe(lp[k]));
+    // An artifact that names the family but lost the tree's marker parameter is refused.
+    const broken = JSON.parse(text);
+    delete broken.ir.params['chow_liu.alpha'];
+    expect(() => loadState(JSON.stringify(broken))).toThrow(/chow_liu/);
   });
 
   it('samples follow the joint (frequencies within 5 standard errors)', () => {
