@@ -12,6 +12,7 @@ import { asNumeric, ConstantScope, type Value } from './constants.js';
 import { MAX_PARAMETER_VALUES } from './cost.js';
 import { paramValueProblem } from './param-values.js';
 import { readLeafArg } from './leaf-args.js';
+import { CHOW_LIU_MODEL } from './lower-chow-liu.js';
 import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization } from '../ir/types.js';
 import type { CompiledProgram } from './program.js';
 import { simplify } from './passes/simplify.js';
@@ -281,6 +282,9 @@ class Lowering {
         this.stack.pop();
         if (r !== undefined && !this.latent) this.shared.set(key, r);
         return r;
+      }
+      if (name === CHOW_LIU_MODEL) {
+        return this.error('unsupported', `chow_liu(...) is a model of its own: it stands alone, not inside a mixture, product or circuit`, expr.name.span, `declare it as its own model: model T = chow_liu(alpha = 1)`);
       }
       const known = [...distributions.keys(), ...this.program.models.keys()];
       return this.error('unknown-name', `unknown distribution or model '${name}'`, expr.name.span, suggestionHint(name, known));
