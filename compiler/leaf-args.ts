@@ -10,18 +10,19 @@ export interface LeafArg {
   /** The values hold every unit's (size = units x per-unit size), not one unit's to repeat. */
   readonly perUnit: boolean;
   readonly errors: readonly string[];
+  /** How to give the argument per unit, when the layer has several units and the value did not fit. */
+  readonly hint?: string;
 }
 
 export function readLeafArg(fam: LeafFamily, name: string, value: ArgValue, ctx: LayerContext): LeafArg {
   const whole = fam.fromArgs({ [name]: value }, ctx);
   if (whole.errors.length === 0) return { values: whole.values, perUnit: false, errors: [] };
-  const messages = whole.errors.map((e) => e.message);
-  if (ctx.units <= 1 || !Array.isArray(value)) return { values: {}, perUnit: false, errors: messages };
-  if (value.length !== ctx.units) {
-    const last = messages.length - 1;
-    messages[last] = `${messages[last]}; or give one value per unit: a list of ${ctx.units} entries (this layer has ${ctx.units} units), not ${value.length}`;
-    return { values: {}, perUnit: false, errors: messages };
-  }
+  const errors = whole.errors.map((e) => e.message);
+  if (ctx.units <= 1 || !Array.isArray(value)) return { values: {}, perUnit: false, errors };
+  const hint = `to give each of the ${ctx.units} units its own ${name}, write a list of ${ctx.units} entries, one per unit${ctx.dims > 1 ? ` (each a value over the ${ctx.dims} variables)` : ''}`;
+  // Over several variables a number would be broadcast to all of them: a per-unit entry must be
+  // written in full, so that a per-variable list of the wrong length is not read per unit.
+  if (value.length !== ctx.units || (ctx.dims > 1 && value.some((v) => !Array.isArray(v)))) return { values: {}, perUnit: false, errors, hint };
   const values: Record<string, number[]> = {};
   for (let u = 0; u < value.length; u++) {
     const r = fam.fromArgs({ [name]: value[u]! }, ctx);

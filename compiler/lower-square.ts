@@ -75,14 +75,14 @@ function circuits(expr: SquareExpr): ModelExpr[] {
  * Where the structure of a squared model's circuit is best reported: the region entry of the
  * circuit of term `term` (sos: c_term; times: c+), else that circuit, else the expression.
  */
-export function structureSpan(expr: SquareExpr, term = 0): Span {
+export function structureSpan(expr: SquareExpr, term = 0, entry: 'region' | 'inputs' = 'region'): Span {
   const inner = circuits(expr)[expr.op === 'sos' ? term : 0];
-  if (inner?.kind === 'circuit') return inner.entries.find((e) => e.key.name === 'region')?.span ?? inner.span;
+  if (inner?.kind === 'circuit') return inner.entries.find((e) => e.key.name === entry)?.span ?? inner.entries.find((e) => e.key.name === 'region')?.span ?? inner.span;
   return inner?.span ?? expr.span;
 }
 
 /** Why a product of a squared graph is not tractable (and in which term), or the size of the products in units. */
-export function squaredStructure(graph: IRGraph): { problem?: string; term?: number; productUnits?: number } {
+export function squaredStructure(graph: IRGraph): { problem?: string; code?: IncompatibleCircuitsError['code']; term?: number; productUnits?: number } {
   const root = graph.nodes.find((n) => n.id === graph.root);
   if (root?.kind !== 'square') return { problem: 'the root of a squared model must be a square node' };
   let units = 0;
@@ -91,7 +91,7 @@ export function squaredStructure(graph: IRGraph): { problem?: string; term?: num
     try {
       units += productSize(tupleCircuit(graph, terms[t]!, termName(terms[t]!)));
     } catch (e) {
-      if (e instanceof IncompatibleCircuitsError) return { problem: e.message, term: t };
+      if (e instanceof IncompatibleCircuitsError) return { problem: e.message, code: e.code, term: t };
       throw e;
     }
   }

@@ -42,9 +42,9 @@ export function lowerModel(program: CompiledProgram, modelName: string, vars: re
   const graph: IRGraph = { version: IR_VERSION, family, vars: [...vars], params: lw.params, nodes: lw.nodes, root };
   const simple = simplify(graph);
   if (squared && model.decl.body.kind === 'square') {
-    const { problem, term } = squaredStructure(simple);
+    const { problem, code, term } = squaredStructure(simple);
     const op = model.decl.body.op === 'times' ? 'c_plus * square(c)' : `${model.decl.body.op}(...)`;
-    if (problem) return { diagnostics: [...lw.diags, { severity: 'error', code: 'not-structured-decomposable', message: `${op} needs the circuit's square to be tractable: ${problem}`, span: structureSpan(model.decl.body, term), file: program.file }] };
+    if (problem) return { diagnostics: [...lw.diags, { severity: 'error', code: code ?? 'not-structured-decomposable', message: `${op} needs the circuit's square to be tractable: ${problem}`, span: structureSpan(model.decl.body, term, code === 'unsupported-leaf' ? 'inputs' : 'region'), file: program.file }] };
   }
   if (!hasIntegrals(simple)) return { graph: freeze(simple, true), diagnostics: lw.diags };
   const done = finishIntegrals(simple, program.file, model.decl.body.span);
@@ -336,7 +336,7 @@ class Lowering {
         continue;
       }
       const res = readLeafArg(fam, a.name.name, num as ArgValue, ctx);
-      for (const e of res.errors) ok = !!this.error('bad-value', `${fam.name}: ${e}`, a.span);
+      for (const e of res.errors) ok = !!this.error('bad-value', `${fam.name}: ${e}`, a.span, res.hint);
       Object.assign(values, res.values);
       const roles = Object.keys(res.values);
       if (res.perUnit) for (const r of roles) perUnitRoles.add(r);

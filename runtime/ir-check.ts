@@ -137,7 +137,9 @@ function checkNode(g: IRGraph, n: IRNode, at: string, byId: ReadonlyMap<string, 
     }
     case 'family':
       // Its family checks what its parameters and options mean (ModelFamily.checkGraph).
-      if (n.family !== g.family) fail(`${at}.family`, `a node of family '${n.family}' in a graph of family '${g.family}'`);
+      // The node's owner is the graph's family: the one whose checkGraph and evaluators read it.
+      const owner = n.family;
+      if (owner !== g.family) fail(`${at}.family`, `a node of family '${owner}' in a graph of family '${g.family}'`);
       return;
     case 'product': {
       if (n.mode !== 'hadamard' && n.mode !== 'kronecker') fail(`${at}.mode`, "expected 'hadamard' or 'kronecker'");

@@ -48,6 +48,8 @@ export class IncompatibleCircuitsError extends Error {
   constructor(
     message: string,
     readonly node: IRNode,
+    /** 'unsupported-leaf': the leaves have no closed-form product; otherwise the structure is at fault. */
+    readonly code: 'not-structured-decomposable' | 'unsupported-leaf' = 'not-structured-decomposable',
   ) {
     super(message);
   }
@@ -138,7 +140,7 @@ export function tupleCircuit(graph: IRGraph, roots: readonly string[], what = 'c
     } else if (ns.every((n) => n.kind === 'input')) {
       const shapes = ns.map((n) => leafShape(graph, n as Extract<IRNode, { kind: 'input' }>));
       const problem = shapes.some((s) => !s) ? `unknown distribution in ${ids.join(', ')}` : tupleLeafProblem(shapes as NonNullable<(typeof shapes)[number]>[]);
-      if (problem) throw new IncompatibleCircuitsError(problem, a);
+      if (problem) throw new IncompatibleCircuitsError(problem, a, 'unsupported-leaf');
       node = { ...base, kind: 'leaf' };
     } else {
       const kinds = [...new Set(ns.map((n) => n.kind))];

@@ -68,7 +68,8 @@ export class Workspace {
       for (const step of fresh) {
         if (step.kind === 'fit') {
           const summary = await session.fitAsync(step, { onProgress, signal });
-          out.push(formatFit(summary) + (summary.interrupted ? '\n  (interrupted: kept the parameters reached so far)' : ''));
+          // The fit line says when it was interrupted (its stop reason).
+          out.push(formatFit(summary));
           this.fitted.set(step.model, session.fitted.get(step.model)!);
         } else out.push(formatAnswer(session.query(step.model, step.query)));
       }

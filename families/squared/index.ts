@@ -3,6 +3,7 @@
 import { describeSquared, squaredLine } from '../../circuits/squared/describe.js';
 import type { ModelFamily } from '../../runtime/family.js';
 import { squaredQuery } from '../../runtime/squared/query.js';
+import { squaredLogDensity } from '../../runtime/squared/squared-model.js';
 import { adamOnly, rootKind, tractableHooks } from '../common/tractable.js';
 import { andList } from '../common/forms.js';
 
@@ -16,6 +17,8 @@ export const squaredFamily: ModelFamily = {
   methodProblem: adamOnly('a squared circuit', 'it is fitted by gradient (log p = 2 log|c(x)| - log Z)', 0.05),
   streams: false,
   ...tractableHooks,
+  // log p = 2 log|c(x)| - log Z (missing cells integrated out): the shared forward pass knows no square node.
+  logDensityRows: (state, x, rows) => squaredLogDensity(state, x, rows),
   // No posterior: the components of a squared circuit have signed weights.
   forms: SQUARED_FORMS,
   refusals: () => ({

@@ -1,10 +1,13 @@
 // Lifts a univariate distribution to a layer of `units` distributions over `dims` variables,
 // independent copies per variable. Parameters: [units, dims] per scalar role and
 // [units, dims, L] per 'levels' role (L = max levels, unused levels padded with 0).
-import type { ArgError, EMOptions, LayerContext, LayerParams, LeafFamily, LeafStats, ParamSpec, UnivariateDist } from './types.js';
+import type { ArgError, ArgValue, EMOptions, LayerContext, LayerParams, LeafFamily, LeafStats, ParamSpec, UnivariateDist } from './types.js';
 import { clampUnit } from './util.js';
 import { levelProduct } from './level-product.js';
 import { discreteFastPathOn, isTabulated, levelCounts, OTHER, tabulatedLogDensity } from './discrete-fast.js';
+
+/** A plain vector of numbers (not a matrix). */
+const isVector = (v: ArgValue): v is number[] => Array.isArray(v) && (v as unknown[]).every((x) => typeof x === 'number');
 
 /** Pseudocount added to each probability of a levels role at init (keeps every level possible). */
 const INIT_PSEUDOCOUNT = 1e-3;
@@ -180,9 +183,22 @@ export function factorized(d: UnivariateDist): LeafFamily {
       const values: Record<string, number[]> = {};
       const errors: ArgError[] = [];
       const seen = new Set<string>();
+      // A family whose parameters are all scalars takes a vector per argument: one value per
+      // variable (a number is every variable's value).
+      const perVar = hasLevels ? [] : Object.keys(args).filter((k) => isVector(args[k]!));
+      for (const k of perVar) {
+        const n = (args[k] as number[]).length;
+        if (n !== ctx.dims) {
+          errors.push({ arg: k, message: `${k} must have ${ctx.dims} ${ctx.dims === 1 ? 'entry' : 'entries'} (one per variable) or be one number, got ${n}` });
+          return { values, errors };
+        }
+      }
       for (let j = 0; j < ctx.dims; j++) {
         const lv = lvOf(ctx, j);
-        const r = d.fromArgs(args, lv);
+        const argsJ = perVar.length ? { ...args, ...Object.fromEntries(perVar.map((k) => [k, (args[k] as number[])[j]!])) } : args;
+        const r = d.fromArgs(argsJ, lv);
+        // name the entry of a vector argument that is out of range
+        if (perVar.length) r.errors.forEach((e, i) => perVar.includes(e.arg) && (r.errors[i] = { arg: e.arg, message: e.message.replace(e.arg, `${e.arg} (entry ${j + 1} of ${ctx.dims})`) }));
         for (const e of r.errors) {
           if (!seen.has(e.arg + e.message)) errors.push(e);
           seen.add(e.arg + e.message);

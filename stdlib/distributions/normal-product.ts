@@ -4,47 +4,24 @@
 //   prod_t N(x | m_t, s_t) = I * N(x | mu, 1 / P),
 //   log I = -(k-1)/2 log 2 pi + 1/2 sum log a_t - 1/2 log P - 1/2 (sum a_t m_t^2 - P mu^2)
 // (k = 2: N(m_1 | m_2, s_1 + s_2)), so both its integral and its CDF are closed form, per
-// coordinate; hence only diagonal covariances (diag, spherical, or one variable) qualify.
+// coordinate, for diagonal covariances (diag, spherical, or one variable); full and tied ones
+// over several variables take the matrix form of the same identity (normal-full-product.ts).
 // Gradients follow the same cases.
 import { LOG_2PI, normalCdf } from '../special.js';
 import type { LayerContext, LayerParams, LeafProduct, ProductLayer, TupleLeafOps } from './types.js';
 import { decode, specsByDim } from './product-coords.js';
+import { normalMass, normalMoment } from './normal-moments.js';
+import { normalFullTuple } from './normal-full-product.js';
 
 const variantOf = (ctx: LayerContext): string => ctx.variant || 'full';
 
+const diagonal = (ctx: LayerContext): boolean => ctx.dims === 1 || ctx.variant === 'diag' || ctx.variant === 'spherical';
+
 export const normalProduct: LeafProduct = {
-  problem(ctxs) {
-    for (const c of ctxs) {
-      const vt = variantOf(c);
-      if (c.dims > 1 && (vt === 'full' || vt === 'tied')) return `Normal(${vt}) over ${c.dims} variables: squared circuits need Normal(diag) or Normal(spherical) leaves over several variables`;
-    }
-    return undefined;
-  },
-  ops: (ls) => normalTuple(ls),
+  // every variant has a closed-form product: diagonal ones per coordinate, full and tied ones as a whole
+  problem: () => undefined,
+  ops: (ls) => (ls.every((l) => diagonal(l.ctx)) ? normalTuple(ls) : normalFullTuple(ls)),
 };
-
-/** E[(x - c)^k] for x ~ N(mu, v) (k >= 0): the raw moments of N(mu - c, v) by their recurrence. */
-function normalMoment(mu: number, v: number, c: number, k: number): number {
-  const d = mu - c;
-  let m0 = 1;
-  let m1 = d;
-  if (k === 0) return 1;
-  for (let j = 2; j <= k; j++) {
-    const m2 = d * m1 + (j - 1) * v * m0;
-    m0 = m1;
-    m1 = m2;
-  }
-  return m1;
-}
-
-/** The mass of N(mu, 1/P) on [lo, hi], from the tail that keeps its precision. */
-function normalMass(mu: number, P: number, lo: number, hi: number): number {
-  if (!(lo < hi)) return 0;
-  const r = Math.sqrt(P);
-  const za = (lo - mu) * r;
-  const zb = (hi - mu) * r;
-  return Math.max(0, za > 0 ? normalCdf(-za) - normalCdf(-zb) : normalCdf(zb) - normalCdf(za));
-}
 
 interface NormalView {
   mean(u: number, j: number): number;

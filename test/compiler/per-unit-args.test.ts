@@ -57,11 +57,20 @@ describe('per-unit leaf parameters', () => {
         return ds ? ds.map((d) => `${d.span?.startLine}:${d.span?.startColumn} ${d.message}`) : [(e as Error).message];
       }
     };
-    expect(errs('model M(x) = mixture(k = 3) of Normal(mean = [0, 1], sd = 1)')).toEqual([
-      expect.stringMatching(/^1:39 Normal: .*; or give one value per unit: a list of 3 entries \(this layer has 3 units\), not 2$/),
-    ]);
+    expect(errs('model M(x) = mixture(k = 3) of Normal(mean = [0, 1], sd = 1)')).toEqual([expect.stringMatching(/^1:39 Normal: /)]);
+    const hint = compile('model M(x) = mixture(k = 3) of Normal(mean = [0, 1], sd = 1)\nquery M: mean(x)', join(tempDir(), 'm.pmix'));
+    const lowered = (() => {
+      try {
+        new Session(hint.program!).stateOf('M');
+      } catch (e) {
+        return (e as { diagnostics?: { hint?: string }[] }).diagnostics?.[0]?.hint;
+      }
+    })();
+    expect(lowered).toBe('to give each of the 3 units its own mean, write a list of 3 entries, one per unit');
+    // Over several variables a number per unit would be broadcast: a per-variable list of the wrong length stays an error.
+    expect(errs('model M(x, y, z) = mixture(k = 2) of Bernoulli(p = [0.2, 0.5])')).toEqual(['1:48 Bernoulli: p must have 3 entries (one per variable) or be one number, got 2']);
     expect(errs('model M(x) = mixture(k = 2) of Bernoulli(p = [0, 2] fixed)')).toEqual(['1:42 Bernoulli: unit 2 of 2: p must be in [0, 1]']);
     expect(errs('model M(x) = mixture(k = 2) of Bernoulli(p = [0, 1])')).toEqual(['1:42 Bernoulli: p = 0 or 1 can only be fixed (a learned value stays inside (0, 1))']);
-    expect(errs('model M(x) = Bernoulli(p = [0.5, 0.5])')).toEqual(['1:24 Bernoulli: p must be a number']);
+    expect(errs('model M(x) = Bernoulli(p = [0.5, 0.5])')).toEqual(['1:24 Bernoulli: p must have 1 entry (one per variable) or be one number, got 2']);
   });
 });
