@@ -11,6 +11,8 @@ import type { ArgValue, LayerContext } from '../stdlib/distributions/index.js';
 import { asNumeric, ConstantScope, type Value } from './constants.js';
 import { MAX_PARAMETER_VALUES } from './cost.js';
 import { paramValueProblem } from './param-values.js';
+import { readLeafArg } from './leaf-args.js';
+import { CHOW_LIU_MODEL } from './lower-chow-liu.js';
 import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization } from '../ir/types.js';
 import type { CompiledProgram } from './program.js';
 import { simplify } from './passes/simplify.js';
@@ -65,6 +67,12 @@ class Lowering {
   private readonly consts: ConstantScope;
   /** Parameter values allocated so far (refused past MAX_PARAMETER_VALUES, before allocating). */
   private paramValues = 0;
+  /**
+   * Named models already lowered, by name, variables (in order), units and context: a model
+   * used again over the same variables is the same node (the graph is a DAG), so its
+   * parameters exist, count and are fitted once.
+   */
+  private readonly shared = new Map<string, string>();
 
   constructor(
     private readonly program: CompiledProgram,
@@ -266,10 +274,17 @@ class Lowering {
       if (ref) {
         if (this.stack.includes(name)) return this.error('recursive-model', `model '${name}' refers to itself (${[...this.stack, name].join(' -> ')})`, expr.name.span);
         if (expr.hasParens) return this.error('bad-value', `'${name}' is a model, not a distribution: it takes no arguments`, expr.span);
+        const key = `${name}|${scope.join(',')}|${units}|${this.signed}`;
+        const seen = this.latent ? undefined : this.shared.get(key);
+        if (seen !== undefined) return seen;
         this.stack.push(name);
         const r = this.lower(ref.decl.body, scope, units);
         this.stack.pop();
+        if (r !== undefined && !this.latent) this.shared.set(key, r);
         return r;
+      }
+      if (name === CHOW_LIU_MODEL) {
+        return this.error('unsupported', `chow_liu(...) is a model of its own: it stands alone, not inside a mixture, product or circuit`, expr.name.span, `declare it as its own model: model T = chow_liu(alpha = 1)`);
       }
       const known = [...distributions.keys(), ...this.program.models.keys()];
       return this.error('unknown-name', `unknown distribution or model '${name}'`, expr.name.span, suggestionHint(name, known));
@@ -308,6 +323,7 @@ class Lowering {
     const fixedRoles = new Set<string>();
     const bounds = new Map<string, { lower: number; upper: number }>();
     const roleArg = new Map<string, Arg>();
+    const perUnitRoles = new Set<string>();
     for (const a of named) {
       const v = this.value(a);
       if (v === undefined) {
@@ -319,10 +335,11 @@ class Lowering {
         ok = !!this.error('bad-value', `${fam.name}'s ${a.name.name} must be a number, vector or matrix, got ${show(v)}`, a.value!.span);
         continue;
       }
-      const res = fam.fromArgs({ [a.name.name]: num as ArgValue }, ctx);
-      for (const e of res.errors) ok = !!this.error('bad-value', `${fam.name}: ${e.message}`, a.span);
+      const res = readLeafArg(fam, a.name.name, num as ArgValue, ctx);
+      for (const e of res.errors) ok = !!this.error('bad-value', `${fam.name}: ${e}`, a.span, res.hint);
       Object.assign(values, res.values);
       const roles = Object.keys(res.values);
+      if (res.perUnit) for (const r of roles) perUnitRoles.add(r);
       for (const r of roles) roleArg.set(r, a);
       if (a.fixed) for (const r of roles) fixedRoles.add(r);
       if (a.bounds) {
@@ -362,14 +379,23 @@ class Lowering {
       if (spec.shared) shared.push(spec.role);
       const given = values[spec.role];
       const size = spec.shape.reduce((a, b) => a * b, 1);
-      const value = given ? (spec.shared ? given : repeat(given, units)) : new Array<number>(size).fill(0);
+      const perUnit = perUnitRoles.has(spec.role);
+      if (perUnit && spec.shared) {
+        return this.error('bad-value', `${fam.name}'s ${spec.role} is shared by all units: give one value, not one per unit`, roleArg.get(spec.role)?.span ?? expr.span);
+      }
+      const value = given ? (spec.shared || perUnit ? given : repeat(given, units)) : new Array<number>(size).fill(0);
       if (value.length !== size) {
         return this.error('bad-value', `${fam.name}'s ${spec.role} has ${given!.length} values per component but needs ${size / (spec.shared ? 1 : units)} here`, expr.span);
       }
       const b = bounds.get(spec.role);
       const param: Parameterization = b ? { kind: 'bounded', lower: b.lower, upper: b.upper } : spec.param;
       // Arguments are checked in their own units; the stored role (sd squared to a variance) may still overflow or underflow.
-      const problem = given ? paramValueProblem(spec.param, spec.shared ? spec.shape : spec.shape.slice(1), given) : undefined;
+      const problem = given ? paramValueProblem(spec.param, spec.shared || perUnit ? spec.shape : spec.shape.slice(1), given) : undefined;
+      // A learned probability must stay inside (0, 1) (its logit is what gradient fits move); 0 and 1 are indicators.
+      if (!problem && given && spec.param.kind === 'unit' && !fixedRoles.has(spec.role) && given.some((v) => v === 0 || v === 1)) {
+        const arg = roleArg.get(spec.role);
+        return this.error('bad-value', `${fam.name}: ${arg?.name.name ?? spec.role} = 0 or 1 can only be fixed (a learned value stays inside (0, 1))`, arg?.span ?? expr.span, `add fixed: ${arg?.name.name ?? spec.role} = ... fixed`);
+      }
       if (problem) {
         const arg = roleArg.get(spec.role);
         return this.error('bad-value', `${fam.name}: ${arg ? `${arg.name.name} = ...` : 'these arguments'} gives a ${spec.role} pmix cannot use: ${problem}`, arg?.span ?? expr.span);

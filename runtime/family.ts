@@ -56,7 +56,8 @@ export interface FamilyFitted {
 export interface FamilyLowering {
   /** Does this model body belong to the family (e.g. `gp(x -> y) { ... }`)? */
   claims(body: ModelExpr): boolean;
-  lower(program: CompiledProgram, body: ModelExpr, vars: readonly IRVariable[]): { graph?: IRGraph; diagnostics: Diagnostic[] };
+  /** `opts.data`: the fit's rows over vars, for structures learned from data (a Chow-Liu tree). */
+  lower(program: CompiledProgram, body: ModelExpr, vars: readonly IRVariable[], opts?: { readonly data?: { readonly x: Float64Array; readonly n: number } }): { graph?: IRGraph; diagnostics: Diagnostic[] };
 }
 
 /** What `pmix check` prints about a model of this family (lines) and adds to its --json (under `key`). */

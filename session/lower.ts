@@ -11,6 +11,6 @@ import { loweringFor } from '../families/index.js';
 export function lowerProgramModel(program: CompiledProgram, model: string, vars: readonly IRVariable[], opts: LowerOptions = {}): { graph?: IRGraph; diagnostics: Diagnostic[]; analytic?: AnalyticReport[] } {
   const body = program.models.get(model)?.decl.body;
   const owner = body && loweringFor(body);
-  if (body && owner?.lowering) return owner.lowering.lower(program, body, vars);
+  if (body && owner?.lowering) return owner.lowering.lower(program, body, vars, opts);
   return lowerModel(program, model, vars, opts);
 }

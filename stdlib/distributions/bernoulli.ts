@@ -46,5 +46,5 @@ export const bernoulli: UnivariateDist = {
     const p = theta[0]!;
     out[0] = x === 1 ? 1 / p : x === 0 ? -1 / (1 - p) : 0;
   },
-  fromArgs: (args) => scalarArgs(args, { p: 'unit' }),
+  fromArgs: (args) => scalarArgs(args, { p: 'probability' }),
 };

@@ -1,12 +1,14 @@
 // Shared helpers of the univariate distributions: argument checks and weighted moments.
 import type { ArgError, ArgValue, Support } from './types.js';
 
-export type ScalarCheck = 'real' | 'positive' | 'unit' | 'count';
+/** unit: (0, 1); probability: [0, 1] (0 and 1 are for fixed parameters: the lowering refuses them on learned ones). */
+export type ScalarCheck = 'real' | 'positive' | 'unit' | 'probability' | 'count';
 
 const CHECK_TEXT: Record<ScalarCheck, string> = {
   real: 'must be a finite number',
   positive: 'must be > 0',
   unit: 'must be in (0, 1)',
+  probability: 'must be in [0, 1]',
   count: 'must be a non-negative integer',
 };
 
@@ -19,6 +21,8 @@ function passes(v: number, check: ScalarCheck): boolean {
       return v > 0;
     case 'unit':
       return v > 0 && v < 1;
+    case 'probability':
+      return v >= 0 && v <= 1;
     case 'count':
       return v >= 0 && Number.isInteger(v);
   }

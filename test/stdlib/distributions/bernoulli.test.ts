@@ -42,6 +42,8 @@ describe('Bernoulli', () => {
   });
 
   it('fromArgs validates', () => {
-    expect(bernoulli.fromArgs({ p: 1.5 }, 0).errors).toEqual([{ arg: 'p', message: 'p must be in (0, 1)' }]);
+    expect(bernoulli.fromArgs({ p: 1.5 }, 0).errors).toEqual([{ arg: 'p', message: 'p must be in [0, 1]' }]);
+    // 0 and 1 are valid values (an indicator); the lowering allows them only on fixed parameters.
+    expect(bernoulli.fromArgs({ p: 0 }, 0)).toEqual({ values: { p: [0] }, errors: [] });
   });
 });

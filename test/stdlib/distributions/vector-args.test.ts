@@ -33,7 +33,7 @@ describe('Bernoulli: a vector p, one per variable', () => {
     expect(bern.fromArgs({ p: [0.2, 0.5] }, ctx(3))).toEqual({ values: {}, errors: [{ arg: 'p', message: 'p must have 3 entries (one per variable) or be one number, got 2' }] });
     const r = bern.fromArgs({ p: [0.2, 1.5, 0.9] }, ctx(3));
     expect(r.values).toEqual({});
-    expect(r.errors).toEqual([{ arg: 'p', message: 'p (entry 2 of 3) must be in (0, 1)' }]);
+    expect(r.errors).toEqual([{ arg: 'p', message: 'p (entry 2 of 3) must be in [0, 1]' }]);
     expect(bern.fromArgs({ p: [[0.2, 0.5]] }, ctx(2)).errors[0]!.message).toBe('p must be a number');
   });
 
