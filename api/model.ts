@@ -76,7 +76,9 @@ export class Model {
     const base = stmt?.kind === 'fit' && stmt.settings.method === (opts.method ?? stmt.settings.method) ? stmt.settings : undefined;
     const settings = mergeSettings(base, opts);
     try {
-      const summary = session.fit({ kind: 'fit', model: this.name, data: data.name, weights: opts.weights ?? (stmt?.kind === 'fit' ? stmt.weights : undefined), settings }, opts.onProgress, opts.signal);
+      // Driven asynchronously: the fit yields to the event loop between steps, so a timer or an
+      // AbortSignal fired during it is handled while it runs (a synchronous fit ran to its end first).
+      const summary = await session.fitAsync({ kind: 'fit', model: this.name, data: data.name, weights: opts.weights ?? (stmt?.kind === 'fit' ? stmt.weights : undefined), settings }, { onProgress: opts.onProgress, signal: opts.signal });
       this.state = session.fitted.get(this.name)!.state;
       return summary;
     } catch (e) {

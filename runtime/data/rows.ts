@@ -22,12 +22,13 @@ export function rowsToDataset(name: string, rows: Rows, declared?: readonly IRVa
     : names.map((c) => ({ name: c, type: inferType(columns[c]!) }));
   const diagnostics: Diagnostic[] = [];
   for (const v of vars) {
-    if (!(v.name in columns) && absent === 'error') diagnostics.push(error(`the data has no column '${v.name}' (it has ${names.join(', ') || 'none'})`, suggestionHint(v.name, names)));
+    if (!Object.hasOwn(columns, v.name) && absent === 'error') diagnostics.push(error(`the data has no column '${v.name}' (it has ${names.join(', ') || 'none'})`, suggestionHint(v.name, names)));
   }
   if (diagnostics.length) return { diagnostics };
   const values = new Float64Array(n * vars.length);
   vars.forEach((v, j) => {
-    const col = columns[v.name];
+    // Own columns only: a variable named toString must not find Object.prototype's.
+    const col = Object.hasOwn(columns, v.name) ? columns[v.name] : undefined;
     if (!col) {
       for (let i = 0; i < n; i++) values[i * vars.length + j] = NaN;
       return;

@@ -207,17 +207,44 @@ export function scaledRegCovar(state: ModelState, x: Float64Array, n: number, w:
   return regCovar * least;
 }
 
+/** Below this a variance's squares are near float64's smallest normal numbers (2.2e-308): data at 1e-300 gave a meaningless fit. */
+const TINY_VARIANCE = 1e-306;
+
+function distinct(x: Float64Array, n: number, V: number, c: number): boolean {
+  let first = NaN;
+  for (let i = 0; i < n; i++) {
+    const v = x[i * V + c]!;
+    if (Number.isNaN(v)) continue;
+    if (Number.isNaN(first)) first = v;
+    else if (v !== first) return true;
+  }
+  return false;
+}
+
+function firstValue(x: Float64Array, n: number, V: number, c: number): number {
+  for (let i = 0; i < n; i++) if (!Number.isNaN(x[i * V + c]!)) return x[i * V + c]!;
+  return NaN;
+}
+
 /**
  * Columns a Normal leaf cannot fit in double precision: values so large that their variance
- * overflows (|x| beyond ~1e154). Stops before the fit, naming the column (they used to end in a
+ * overflows (|x| beyond ~1e154), or so small that it underflows to the bottom of the range (|x| below ~1e-153). Stops before the fit, naming the column (they used to end in a
  * "collapsed component ... remove duplicated rows" error).
  */
 export function checkColumnScales(state: ModelState, x: Float64Array, n: number, w: Float64Array): void {
   const cols = flooredColumns(state);
   if (cols.length === 0) return;
   const vars = columnVariances(gather(x, n, state.graph.vars.length, cols), n, cols.length, w);
+  const V = state.graph.vars.length;
   cols.forEach((c, j) => {
-    if (Number.isFinite(vars[j]!)) return;
+    if (Number.isFinite(vars[j]!) && !(vars[j]! < TINY_VARIANCE && distinct(x, n, V, c))) return;
+    if (Number.isFinite(vars[j]!)) {
+      throw new PmixError(
+        `column '${state.graph.vars[c]!.name}' is too small for a Normal leaf: its variance (${vars[j]!.toPrecision(3)}) is at the bottom of double precision, where squares lose their digits (values near ${firstValue(x, n, V, c).toPrecision(3)})`,
+        'non-finite',
+        'rescale the column (e.g. standardize it, or multiply it by a power of ten) before fitting',
+      );
+    }
     let big = 0;
     let row = 0;
     for (let i = 0; i < n; i++) if (Math.abs(x[i * state.graph.vars.length + c]!) > big) (big = Math.abs(x[i * state.graph.vars.length + c]!)), (row = i);

@@ -67,6 +67,11 @@ describe('EM at extreme scales', () => {
     }, 60_000);
   }
 
+  it('data scaled by 1e-300: the column whose variance underflows is named, with the fix (it used to fit a meaningless model)', () => {
+    const e = fitError(rows((v) => v * 1e-300), 'mixture(k = 3) of Normal(full)');
+    expect(e.message).toMatch(/column '\w+' is too small for a Normal leaf: its variance .* is at the bottom of double precision/);
+  });
+
   it('data scaled by 1e150: the column whose variance overflows is named, with the fix', () => {
     const e = fitError(rows((v) => v * 1e150), 'mixture(k = 3) of Normal(full)');
     expect(e.message).toMatch(/column 'body_mass_g' is too large for a Normal leaf: its variance overflows double precision \(row \d+ holds 6\.30e\+153\)/);

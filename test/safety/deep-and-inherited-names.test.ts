@@ -52,3 +52,13 @@ describe('expressions nested past the evaluators', () => {
     expect(r.diagnostics.map((d) => d.message)).toEqual(['an expression here nests more than 500 levels deep, more than pmix evaluates']);
   });
 });
+
+describe('rows given as columns', () => {
+  it('a variable named toString is not found on Object.prototype: absent, it is missing or an error', async () => {
+    const { compile: compileApi } = await import('../../api/index.js');
+    const m = compileApi('model M(x, toString) = product { x: Normal(mean = 0, sd = 1), toString: Normal(mean = 0, sd = 1) }').model('M');
+    expect(m.logProb({ x: [0] })[0]).toBeCloseTo(-0.5 * Math.log(2 * Math.PI), 12);
+    const f = compileApi('data d from "d.csv" { x: real  toString: real }\nmodel F = product { x: Normal, toString: Normal }\nfit F on d by em').model('F');
+    await expect(f.fit({ x: [0, 1, 2] })).rejects.toThrow(/uses 'toString' but data set .* has no such column/);
+  });
+});
