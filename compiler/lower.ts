@@ -12,7 +12,6 @@ import { asNumeric, ConstantScope, type Value } from './constants.js';
 import { MAX_PARAMETER_VALUES } from './cost.js';
 import { paramValueProblem } from './param-values.js';
 import { readLeafArg } from './leaf-args.js';
-import { CHOW_LIU_MODEL } from './lower-chow-liu.js';
 import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization } from '../ir/types.js';
 import type { CompiledProgram } from './program.js';
 import { simplify } from './passes/simplify.js';
@@ -27,10 +26,16 @@ import type { AnalyticReport } from './passes/analytic-integrals.js';
 export interface LowerOptions {
   /** The fit's rows over `vars` (rows x vars.length), for structures learned from data (chow_liu). */
   readonly data?: { readonly x: Float64Array; readonly n: number };
+  /**
+   * The family that owns a model expression it lowers itself (kde(...), chow_liu(...)), from the
+   * family registry: such a model stands alone, and a use inside a mixture, product or circuit
+   * is told so instead of "unknown distribution".
+   */
+  readonly ownerOf?: (body: ModelExpr) => { readonly name: string; readonly noun: string } | undefined;
 }
 
 export function lowerModel(program: CompiledProgram, modelName: string, vars: readonly IRVariable[], opts: LowerOptions = {}): { graph?: IRGraph; diagnostics: Diagnostic[]; analytic?: AnalyticReport[] } {
-  const lw = new Lowering(program, vars, opts.data);
+  const lw = new Lowering(program, vars, opts.data, opts.ownerOf);
   const model = program.models.get(modelName);
   if (!model) return { diagnostics: [{ severity: 'error', code: 'unknown-name', message: `unknown model '${modelName}'`, file: program.file }] };
   lw.stack.push(modelName);
@@ -78,6 +83,7 @@ class Lowering {
     private readonly program: CompiledProgram,
     private readonly vars: readonly IRVariable[],
     private readonly data?: { readonly x: Float64Array; readonly n: number },
+    private readonly ownerOf?: LowerOptions['ownerOf'],
   ) {
     this.consts = new ConstantScope(program.file);
     for (const [k, v] of program.constants) this.consts.define(k, v);
@@ -283,8 +289,9 @@ class Lowering {
         if (r !== undefined && !this.latent) this.shared.set(key, r);
         return r;
       }
-      if (name === CHOW_LIU_MODEL) {
-        return this.error('unsupported', `chow_liu(...) is a model of its own: it stands alone, not inside a mixture, product or circuit`, expr.name.span, `declare it as its own model: model T = chow_liu(alpha = 1)`);
+      const owner = this.ownerOf?.(expr);
+      if (owner) {
+        return this.error('unsupported', `${name}(...) is ${owner.noun}, a model of its own: it stands alone, not inside a mixture, product or circuit`, expr.name.span, `declare it as its own model: model M = ${name}(...)`);
       }
       const known = [...distributions.keys(), ...this.program.models.keys()];
       return this.error('unknown-name', `unknown distribution or model '${name}'`, expr.name.span, suggestionHint(name, known));

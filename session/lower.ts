@@ -12,5 +12,5 @@ export function lowerProgramModel(program: CompiledProgram, model: string, vars:
   const body = program.models.get(model)?.decl.body;
   const owner = body && loweringFor(body);
   if (body && owner?.lowering) return owner.lowering.lower(program, body, vars, opts);
-  return lowerModel(program, model, vars, opts);
+  return lowerModel(program, model, vars, { ...opts, ownerOf: (e) => loweringFor(e) });
 }

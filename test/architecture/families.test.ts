@@ -83,6 +83,13 @@ describe('the family registry', () => {
     }
   });
 
+  it("a family's own model inside a mixture is told it stands alone (from the registry, no name in the shared lowering)", () => {
+    for (const [name, vars] of [['kde', '(x)'], ['chow_liu', '(a, b)']] as const) {
+      const s = new Session(compileOk(`model M${vars} = mixture(k = 2) of ${name}()`));
+      expect(s.check().map((d) => d.message)).toEqual([expect.stringMatching(new RegExp(`^${name}\\(\\.\\.\\.\\) is .*, a model of its own: it stands alone`))]);
+    }
+  });
+
   it('routes a GP body to its family lowering and every other body to the shared lowering', () => {
     const prog = compileOk('model M(x, y) = gp(x -> y) { kernel = rbf() }\nmodel N(x) = mixture(k = 2) of Normal');
     expect(loweringFor(prog.models.get('M')!.decl.body)?.name).toBe('gp');

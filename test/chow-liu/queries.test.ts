@@ -202,7 +202,7 @@ describe('chow_liu: bad models', () => {
     expect(errs('model T(a0, r) = chow_liu()')).toEqual([expect.stringMatching(/^2:18 chow_liu models discrete variables .* but 'r' is a real column/)]);
     expect(errs('model T(a0, a1) = chow_liu(alpha = -1)')).toEqual([expect.stringMatching(/^2:36 alpha must be a finite number >= 0/)]);
     expect(errs('model T(a0, a1) = chow_liu(beta = 1)')).toEqual([expect.stringMatching(/^2:28 chow_liu has no parameter 'beta'/)]);
-    expect(errs('model T(a0, a1) = mixture(k = 2) of chow_liu()')).toEqual([expect.stringMatching(/^2:37 chow_liu\(\.\.\.\) is a model of its own: it stands alone/)]);
+    expect(errs('model T(a0, a1) = mixture(k = 2) of chow_liu()')).toEqual([expect.stringMatching(/^2:37 chow_liu\(\.\.\.\) is .*, a model of its own: it stands alone/)]);
     expect(errs('model T(a0, a1) = chow_liu()', 'by adam')).toEqual([expect.stringMatching(/^3:15 T is a Chow-Liu tree: it is fitted in closed form/)]);
   });
 });
