@@ -70,8 +70,8 @@ function proper([a, b]: readonly [number, number]): [number, number] {
 export function renderFrame(f: Frame, spec: FrameSpec, layers: { clipped?: readonly string[]; free?: readonly string[] }): string {
   const xt = f.x.ticks(spec.x.ticks ?? 7);
   const yt = f.y.ticks(spec.y.ticks ?? 6);
-  const xf = f.x.tickFormat(spec.x.ticks ?? 7);
-  const yf = f.y.tickFormat(spec.y.ticks ?? 6);
+  const xf = tickFormat(f.x, xt, spec.x.ticks ?? 7);
+  const yf = tickFormat(f.y, yt, spec.y.ticks ?? 6);
   const grid = [
     ...xt.map((t) => `M${px(f.x(t))},${f.top}V${f.bottom}`),
     ...yt.map((t) => `M${f.left},${px(f.y(t))}H${f.right}`),
@@ -98,4 +98,14 @@ export function renderFrame(f: Frame, spec: FrameSpec, layers: { clipped?: reado
   if (spec.note) parts.push(`<text class="note" x="${f.left}" y="44" font-size="11.5" fill="${COLORS.muted}">${esc(spec.note)}</text>`);
   parts.push('</svg>\n');
   return parts.join('');
+}
+
+/**
+ * Tick labels as d3 formats them, without thousands separators (years read 2010, not 2,010):
+ * plain decimals, exponents for tiny values (densities of large-unit data), SI for millions.
+ */
+function tickFormat(scale: ScaleLinear<number, number>, ticks: readonly number[], count: number): (v: number) => string {
+  const big = Math.max(0, ...ticks.map(Math.abs));
+  const spec = big >= 1e6 ? '~s' : big > 0 && big < 1e-3 ? '~g' : '~f';
+  return scale.tickFormat(count, spec);
 }
