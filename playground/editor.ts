@@ -33,6 +33,7 @@ export function createEditor(parent: HTMLElement, onChange: () => void): Editor 
         indentOnInput(),
         bracketMatching(),
         highlightActiveLine(),
+        EditorView.lineWrapping,
         pmixLanguage,
         pmixHighlight,
         lintGutter(),

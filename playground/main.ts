@@ -111,6 +111,7 @@ function clearResults(text: string): void {
   plot.replaceChildren();
   plotX.replaceChildren();
   plotY.replaceChildren();
+  $<HTMLDivElement>('plot-controls').hidden = true;
   for (const k of ['meanLogLikelihood', 'bic', 'iterations', 'error']) delete summary.dataset[k];
   markStale();
 }
@@ -171,7 +172,8 @@ function onWorker(m: FromWorker): void {
     answers.textContent = m.answers || 'the program has no query statement';
     for (const sel of [plotX, plotY]) sel.replaceChildren(...m.variables.map((n) => new Option(n, n)));
     if (m.choice) [plotX.value, plotY.value] = m.choice;
-    plotX.disabled = plotY.disabled = m.ownPicture || !m.variables.length;
+    // A model's own picture (a GP, a KDE) has its variables fixed: no choice to offer.
+    $<HTMLDivElement>('plot-controls').hidden = m.ownPicture || !m.variables.length;
     showPlot(m.svg, m.plotError);
     finish('done', `done in ${(m.ms / 1000).toFixed(1)} s`);
     markStale();

@@ -44,7 +44,9 @@ export function drawModel(model: Model, rows: readonly Record<string, Cell>[], x
   const grid: Record<string, number>[] = [];
   for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) grid.push({ [x]: at(x, cx[i]!), [y]: at(y, cy[j]!) });
   const density = Array.from(model.logProb(grid), Math.exp);
-  const pts = rows.filter((r) => typeof r[x] === 'number' && typeof r[y] === 'number');
+  // Only the model's own columns (the CSV may have more: the API refuses unknown keys).
+  const names = model.variables.map((v) => v.name);
+  const pts = rows.filter((r) => typeof r[x] === 'number' && typeof r[y] === 'number').map((r) => Object.fromEntries(names.map((n) => [n, r[n] ?? null])));
   let best: number[] = [];
   try {
     best = model.posterior(pts).map((p) => p.indexOf(Math.max(...p)));

@@ -104,6 +104,7 @@ describe.skipIf(!hasChromium)('playground in headless Chromium', () => {
     expect(await page.locator('#plot svg .density path').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('#plot svg .density rect').count()).toBe(0);
     expect(await page.locator('#plot svg .markers path.marker').count()).toBe(3);
+    expect(new Set(await page.$$eval('#plot svg .data circle', (cs) => cs.map((c) => c.getAttribute('fill')))).size).toBe(3);
     expect(await page.locator('#plot svg .x-ticks text').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('#plot svg .y-ticks text').count()).toBeGreaterThanOrEqual(3);
     await shot('playground.png');
