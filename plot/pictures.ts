@@ -26,12 +26,14 @@ export interface Density1D extends Common {
   readonly xs: ArrayLike<number>;
   readonly p: ArrayLike<number>;
   readonly data?: ArrayLike<number>;
+  /** The y axis's title (default 'density of NAME'; 'probability' for a discrete variable). */
+  readonly yLabel?: string;
 }
 
 export function density1dSvg(o: Density1D): string {
   let top = 0;
   for (let i = 0; i < o.p.length; i++) if (o.p[i]! > top && Number.isFinite(o.p[i]!)) top = o.p[i]!;
-  const spec: FrameSpec = { ...o, x: { domain: o.domain, label: o.name }, y: { domain: [0, (top || 1) * 1.08], label: `density of ${o.name}` } };
+  const spec: FrameSpec = { ...o, x: { domain: o.domain, label: o.name }, y: { domain: [0, (top || 1) * 1.08], label: o.yLabel ?? `density of ${o.name}` } };
   const f = makeFrame(spec);
   const marks = (o.markers ?? []).map((m) => crossMark(f.x(m.at[0]!), f.y(m.at[1] ?? 0), m.label));
   return renderFrame(f, spec, {
