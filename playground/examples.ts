@@ -22,8 +22,8 @@ import waveCsv from '../examples/data/wave-train.csv?url';
 export interface Example {
   readonly id: string;
   readonly label: string;
-  /** The family, as the picker groups them. */
-  readonly family: string;
+  /** The model family, under which the picker lists it. */
+  readonly group: string;
   readonly source: string;
   /** CSV URLs by file name. */
   readonly csv: Readonly<Record<string, string>>;
@@ -32,13 +32,13 @@ export interface Example {
 }
 
 export const EXAMPLES: readonly Example[] = [
-  { id: 'penguins', label: 'Penguins: Gaussian mixture', family: 'mixture', source: penguins, csv: { 'penguins.csv': penguinsCsv }, plot: ['flipper_length_mm', 'bill_length_mm'] },
-  { id: 'football', label: 'Football goals: Poisson mixture (int columns)', family: 'mixture', source: football, csv: { 'football.csv': footballCsv } },
-  { id: 'digits', label: 'Digits: probabilistic circuit', family: 'circuit', source: digits, csv: { 'digits-train.csv': digitsCsv }, plot: ['p27', 'p36'] },
-  { id: 'chow-liu', label: 'Digits: Chow-Liu tree', family: 'chow_liu', source: chowLiu, csv: { 'digits-train.csv': digitsCsv }, plot: ['p27', 'p36'] },
-  { id: 'ring', label: 'Ring: squared (signed) mixture', family: 'squared', source: ring, csv: { 'ring.csv': ringCsv, 'ring-test.csv': ringTestCsv } },
-  { id: 'wave', label: 'Wave: integral (continuous-latent) model', family: 'integral', source: wave, csv: { 'wave-train.csv': waveCsv } },
-  { id: 'gp-toy', label: 'Toy regression: Gaussian process', family: 'gp', source: gpToy, csv: { 'gp-toy.csv': gpToyCsv } },
-  { id: 'co2', label: 'Mauna Loa CO2: Gaussian process forecast', family: 'gp', source: co2, csv: { 'co2.csv': co2Csv } },
-  { id: 'faithful', label: 'Old Faithful: kernel density and modes', family: 'kde', source: faithful, csv: { 'faithful.csv': faithfulCsv } },
+  { id: 'penguins', label: 'Penguins: Gaussian mixture', group: 'mixture', source: penguins, csv: { 'penguins.csv': penguinsCsv }, plot: ['flipper_length_mm', 'bill_length_mm'] },
+  { id: 'football', label: 'Football goals: Poisson mixture (int columns)', group: 'mixture', source: football, csv: { 'football.csv': footballCsv } },
+  { id: 'digits', label: 'Digits: probabilistic circuit', group: 'circuit', source: digits, csv: { 'digits-train.csv': digitsCsv }, plot: ['p27', 'p36'] },
+  { id: 'chow-liu', label: 'Digits: Chow-Liu tree', group: 'chow_liu', source: chowLiu, csv: { 'digits-train.csv': digitsCsv }, plot: ['p27', 'p36'] },
+  { id: 'ring', label: 'Ring: squared (signed) mixture', group: 'squared', source: ring, csv: { 'ring.csv': ringCsv, 'ring-test.csv': ringTestCsv } },
+  { id: 'wave', label: 'Wave: integral (continuous-latent) model', group: 'integral', source: wave, csv: { 'wave-train.csv': waveCsv } },
+  { id: 'gp-toy', label: 'Toy regression: Gaussian process', group: 'gp', source: gpToy, csv: { 'gp-toy.csv': gpToyCsv } },
+  { id: 'co2', label: 'Mauna Loa CO2: Gaussian process forecast', group: 'gp', source: co2, csv: { 'co2.csv': co2Csv } },
+  { id: 'faithful', label: 'Old Faithful: kernel density and modes', group: 'kde', source: faithful, csv: { 'faithful.csv': faithfulCsv } },
 ];

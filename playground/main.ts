@@ -97,11 +97,14 @@ async function loadExampleData(ex: Example): Promise<void> {
 
 async function pickExample(id: string): Promise<void> {
   cancelFit('idle', '');
+  setState('idle', '');
+  delete document.body.dataset.example;
   example = EXAMPLES.find((e) => e.id === id) ?? EXAMPLES[0]!;
   picker.value = example.id;
   editor.setText(example.source);
   clearResults('Press Fit to fit the model\'s fit statements and answer its queries.');
   await loadExampleData(example);
+  document.body.dataset.example = example.id; // loaded, with its data (tests wait on it)
 }
 
 function clearResults(text: string): void {
@@ -232,10 +235,10 @@ $<HTMLInputElement>('csv-file').addEventListener('change', async (ev) => {
 });
 $<HTMLButtonElement>('use-shipped').addEventListener('click', () => void loadExampleData(example));
 
-for (const family of [...new Set(EXAMPLES.map((e) => e.family))]) {
+for (const name of [...new Set(EXAMPLES.map((e) => e.group))]) {
   const group = document.createElement('optgroup');
-  group.label = family;
-  group.append(...EXAMPLES.filter((e) => e.family === family).map((e) => new Option(e.label, e.id)));
+  group.label = name;
+  group.append(...EXAMPLES.filter((e) => e.group === name).map((e) => new Option(e.label, e.id)));
   picker.append(group);
 }
 picker.addEventListener('change', () => void pickExample(picker.value));

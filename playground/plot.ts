@@ -60,12 +60,15 @@ export function drawModel(model: Model, rows: readonly Record<string, Cell>[], x
   } catch {
     // no closed-form components (a circuit): no markers
   }
+  const discrete = isInt(x) && isInt(y) && nx === x1 - x0 && ny === y1 - y0;
+  const crosses = markers.length ? '; crosses: component means' : '';
   return density2dSvg({
     names: [x, y], domains: [[x0, x1], [y0, y1]], values: density, nx, ny,
     points: pts.map((r) => [r[x] as number, r[y] as number]),
     pointColor: best.length ? (i) => PALETTE[best[i]! % PALETTE.length]! : undefined,
-    markers, title: `Density of ${x} and ${y}`,
-    note: best.length ? 'points: data, coloured by their most probable component; crosses: component means' : 'points: data',
+    discrete,
+    markers, title: `${discrete ? 'Probability' : 'Density'} of ${x} and ${y}`,
+    note: discrete ? `tiles: the probability of each pair of values${crosses}` : `points: data${best.length ? ', coloured by their most probable component' : ''}${crosses}`,
     width: 600, height: 440,
   });
 }

@@ -83,3 +83,34 @@ export function densityLayer(f: Frame, values: ArrayLike<number>, nx: number, ny
 export function cellCentres(a: number, b: number, n: number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => a + ((i + 0.5) / n) * (b - a));
 }
+
+/**
+ * A discrete density (whole-number variables): one tile per cell, separated by a small gap on
+ * purpose (the cells are separate values, not a sampled surface), shaded as densityLayer's
+ * bands; with few tiles each is labelled with its value.
+ */
+export function tileLayer(f: Frame, values: ArrayLike<number>, nx: number, ny: number, style: { color?: string; labels?: boolean } = {}): string {
+  const vals = Array.from(values, (v) => (Number.isFinite(v) ? v : 0));
+  const top = Math.max(...vals);
+  if (!(top > 0)) return '';
+  const shade = scaleLinear<string>().domain([0, 1]).range(['#edf1fa', style.color ?? '#23498f']);
+  const [x0, x1] = f.x.domain() as [number, number];
+  const [y0, y1] = f.y.domain() as [number, number];
+  const w = (f.x(x1) - f.x(x0)) / nx;
+  const h = (f.y(y0) - f.y(y1)) / ny;
+  const gap = Math.min(2, w * 0.08, h * 0.08);
+  const out: string[] = [];
+  for (let j = 0; j < ny; j++)
+    for (let i = 0; i < nx; i++) {
+      const v = vals[j * nx + i]!;
+      if (v < 0.005 * top) continue;
+      const x = f.x(x0) + i * w;
+      const y = f.y(y0) - (j + 1) * h;
+      out.push(`<rect x="${px(x + gap / 2)}" y="${px(y + gap / 2)}" width="${px(w - gap)}" height="${px(h - gap)}" fill="${shade(Math.sqrt(v / top))}"/>`);
+      if (style.labels) {
+        const dark = v / top > 0.45;
+        out.push(`<text x="${px(x + w / 2)}" y="${px(y + h / 2 + 4)}" text-anchor="middle" font-size="12" fill="${dark ? '#ffffff' : COLORS.ink}">${esc(Number(v.toPrecision(3)).toString())}</text>`);
+      }
+    }
+  return `<g class="tiles">${out.join('')}</g>`;
+}

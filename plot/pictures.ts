@@ -2,7 +2,7 @@
 // them): a 1-D density curve with a rug of the data, a 2-D density as contour bands with the
 // data as points, and a regression (a GP's mean and band with the data).
 import { makeFrame, renderFrame, type FrameSpec } from './frame.js';
-import { areaPath, bandPath, densityLayer, linePath, pointsLayer, rugLayer } from './layers.js';
+import { areaPath, bandPath, densityLayer, linePath, pointsLayer, rugLayer, tileLayer } from './layers.js';
 import { COLORS, px } from './svg-text.js';
 
 export interface Marker {
@@ -51,6 +51,12 @@ export interface Density2D extends Common {
   readonly points?: readonly (readonly number[])[];
   /** A colour per point (e.g. its most probable component); default one colour. */
   readonly pointColor?: (i: number) => string;
+  /**
+   * Whole-number variables, one cell per value pair (the domains run from min - 0.5 to
+   * max + 0.5): tiles of the probabilities, labelled when there are few; no points (they
+   * would all sit on the tiles' centres).
+   */
+  readonly discrete?: boolean;
 }
 
 export function density2dSvg(o: Density2D): string {
@@ -58,7 +64,7 @@ export function density2dSvg(o: Density2D): string {
   const f = makeFrame(spec);
   const marks = (o.markers ?? []).map((m) => crossMark(f.x(m.at[0]!), f.y(m.at[1]!), m.label));
   return renderFrame(f, spec, {
-    clipped: [
+    clipped: o.discrete ? [tileLayer(f, o.values, o.nx, o.ny, { labels: o.nx * o.ny <= 36 }), `<g class="markers">${marks.join('')}</g>`] : [
       densityLayer(f, o.values, o.nx, o.ny),
       o.points ? pointsLayer(f, o.points, { color: o.pointColor ?? COLORS.ink, r: 2.3, opacity: 0.65 }) : '',
       `<g class="markers">${marks.join('')}</g>`,

@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium)('playground in headless Chromium', () => {
 
   it('fits in a worker: progress, the page answers input during the fit, cancel stops it', async () => {
     await page.selectOption('#example', 'penguins');
-    await page.waitForSelector('#data-status:has-text("penguins.csv")');
+    await page.waitForSelector('body[data-example="penguins"]');
     await setSource(MODEL.replace('em(max_iter = 300, tol = 1e-6, restarts = 3, seed = 7)', 'em(max_iter = 100000, tol = 0, restarts = 50, seed = 7)'));
     await page.click('#fit');
     await page.waitForSelector('#fit-status[data-state="running"][data-fraction]', { timeout: 20_000 });
@@ -153,12 +153,13 @@ describe.skipIf(!hasChromium)('playground in headless Chromium', () => {
     const families = await page.$$eval('#example optgroup', (gs) => gs.map((g) => (g as HTMLOptGroupElement).label));
     expect(families.sort()).toEqual(['chow_liu', 'circuit', 'gp', 'integral', 'kde', 'mixture', 'squared']);
     for (const [id, check] of [
-      ['football', '#plot svg .density path'],
+      ['football', '#plot svg .tiles rect'],
       ['gp-toy', '#plot svg path.mean'],
       ['faithful', '#plot svg .markers path.marker'],
-      ['chow-liu', '#plot svg .density path'],
+      ['chow-liu', '#plot svg .tiles text'],
     ] as const) {
       await page.selectOption('#example', id);
+      await page.waitForSelector(`body[data-example="${id}"]`, { timeout: 20_000 });
       await page.waitForSelector('#diagnostics:has-text("no problems")', { timeout: 20_000 });
       await page.click('#fit');
       await page.waitForSelector('#fit-status[data-state="done"], #fit-status[data-state="failed"]', { timeout: 45_000 });
@@ -174,7 +175,7 @@ describe.skipIf(!hasChromium)('playground in headless Chromium', () => {
 
   it('says which CSV file to choose when a data set has none (no developer message)', async () => {
     await page.selectOption('#example', 'ring');
-    await page.waitForSelector('#data-status:has-text("ring-test.csv")');
+    await page.waitForSelector('body[data-example="ring"]');
     await setSource('data mine from "data/mine.csv" { x: real, y: real }\nmodel M = mixture(k = 2) of Normal\nfit M on mine\n');
     await page.waitForSelector('#diagnostics:has-text("choose the file mine.csv")');
     await page.click('#fit');

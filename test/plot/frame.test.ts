@@ -103,3 +103,22 @@ describe('curve sampling', () => {
     expect(curveGrid(0, 1, [0.5]).length).toBe(400); // no resolution: the default count
   });
 });
+
+describe('discrete densities as tiles', () => {
+  it('draws one tile per pair of whole numbers with mass, at its cell, labelled when few', () => {
+    // p(a, b) on {0, 1, 2} x {0, 1}: a table, one cell empty.
+    const values = [0.1, 0.2, 0, 0.3, 0.25, 0.15];
+    const svg = density2dSvg({ names: ['a', 'b'], domains: [[-0.5, 2.5], [-0.5, 1.5]], values, nx: 3, ny: 2, discrete: true, points: [[0, 0]] });
+    expect(svg).not.toContain('class="density"');
+    const tiles = /<g class="tiles">(.*?)<\/g>/.exec(svg)![1]!;
+    const rects = [...tiles.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => m.slice(1).map(Number));
+    expect(rects).toHaveLength(5);
+    const area = plotArea(svg);
+    const w = (area.right - area.left) / 3;
+    // The first tile is (a = 0, b = 0): bottom-left.
+    expect(rects[0]![0]! + rects[0]![2]! / 2).toBeCloseTo(area.left + w / 2, 1);
+    expect(rects[0]![1]! + rects[0]![3]!).toBeLessThanOrEqual(area.bottom);
+    expect([...tiles.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['0.1', '0.2', '0.3', '0.25', '0.15']);
+    expect(circles(svg)).toHaveLength(0); // points would all sit on the tiles' centres
+  });
+});
