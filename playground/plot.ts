@@ -31,7 +31,7 @@ export function drawModel(model: Model, rows: readonly Record<string, Cell>[], x
     const [a, b] = span(x);
     const xs = curveGrid(a, b, values(x));
     const lp = model.logProb(Array.from(xs, (v) => ({ [x]: at(x, v) })));
-    return density1dSvg({ name: x, domain: [a, b], xs, p: Array.from(lp, Math.exp), data: values(x), title: `Density of ${x}`, note: 'ticks: data', ...(isInt(x) ? { yLabel: `probability of ${x}` } : {}) });
+    return density1dSvg({ name: x, domain: [a, b], xs, p: Array.from(lp, Math.exp), data: values(x), title: `Density of ${x}`, note: 'ticks: data', ...(isInt(x) ? { yLabel: `probability of ${x}`, integer: true } : {}) });
   }
   const [x0, x1] = span(x);
   const [y0, y1] = span(y);

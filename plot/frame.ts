@@ -10,6 +10,8 @@ export interface AxisSpec {
   readonly label: string;
   /** About how many ticks (d3 picks round values). */
   readonly ticks?: number;
+  /** A whole-number variable: ticks only at whole numbers. */
+  readonly integer?: boolean;
 }
 
 export interface FrameSpec {
@@ -68,8 +70,8 @@ function proper([a, b]: readonly [number, number]): [number, number] {
 
 /** The whole SVG document: background, grid, the clipped layers, points on top, axes, labels. */
 export function renderFrame(f: Frame, spec: FrameSpec, layers: { clipped?: readonly string[]; free?: readonly string[] }): string {
-  const xt = f.x.ticks(spec.x.ticks ?? 7);
-  const yt = f.y.ticks(spec.y.ticks ?? 6);
+  const xt = ticksOf(f.x, spec.x, 7);
+  const yt = ticksOf(f.y, spec.y, 6);
   const xf = tickFormat(f.x, xt, spec.x.ticks ?? 7);
   const yf = tickFormat(f.y, yt, spec.y.ticks ?? 6);
   const grid = [
@@ -108,4 +110,14 @@ function tickFormat(scale: ScaleLinear<number, number>, ticks: readonly number[]
   const big = Math.max(0, ...ticks.map(Math.abs));
   const spec = big >= 1e6 ? '~s' : big > 0 && big < 1e-3 ? '~g' : '~f';
   return scale.tickFormat(count, spec);
+}
+
+/** d3's ticks; for a whole-number axis only the whole ones (every whole number when d3's step is below 1). */
+function ticksOf(scale: ScaleLinear<number, number>, axis: AxisSpec, count: number): number[] {
+  const t = scale.ticks(axis.ticks ?? count);
+  if (!axis.integer) return t;
+  const whole = t.filter(Number.isInteger);
+  if (whole.length >= 2) return whole;
+  const [a, b] = scale.domain() as [number, number];
+  return Array.from({ length: Math.max(0, Math.floor(b) - Math.ceil(a) + 1) }, (_, i) => Math.ceil(a) + i);
 }

@@ -28,12 +28,14 @@ export interface Density1D extends Common {
   readonly data?: ArrayLike<number>;
   /** The y axis's title (default 'density of NAME'; 'probability' for a discrete variable). */
   readonly yLabel?: string;
+  /** A whole-number variable: x ticks at whole numbers only. */
+  readonly integer?: boolean;
 }
 
 export function density1dSvg(o: Density1D): string {
   let top = 0;
   for (let i = 0; i < o.p.length; i++) if (o.p[i]! > top && Number.isFinite(o.p[i]!)) top = o.p[i]!;
-  const spec: FrameSpec = { ...o, x: { domain: o.domain, label: o.name }, y: { domain: [0, (top || 1) * 1.08], label: o.yLabel ?? `density of ${o.name}` } };
+  const spec: FrameSpec = { ...o, x: { domain: o.domain, label: o.name, integer: o.integer === true }, y: { domain: [0, (top || 1) * 1.08], label: o.yLabel ?? `density of ${o.name}` } };
   const f = makeFrame(spec);
   const marks = (o.markers ?? []).map((m) => crossMark(f.x(m.at[0]!), f.y(m.at[1] ?? 0), m.label));
   return renderFrame(f, spec, {
@@ -60,7 +62,8 @@ export interface Density2D extends Common {
 }
 
 export function density2dSvg(o: Density2D): string {
-  const spec: FrameSpec = { ...o, x: { domain: o.domains[0], label: o.names[0] }, y: { domain: o.domains[1], label: o.names[1] } };
+  const whole = o.discrete === true;
+  const spec: FrameSpec = { ...o, x: { domain: o.domains[0], label: o.names[0], integer: whole }, y: { domain: o.domains[1], label: o.names[1], integer: whole } };
   const f = makeFrame(spec);
   const marks = (o.markers ?? []).map((m) => crossMark(f.x(m.at[0]!), f.y(m.at[1]!), m.label));
   return renderFrame(f, spec, {

@@ -22,7 +22,7 @@ export function plotDensity(state: ModelState, vars: readonly number[], data: re
     const rows = new Float64Array(xs.length * V).fill(NaN);
     xs.forEach((x, i) => (rows[i * V + vars[0]!] = at[0]!(x)));
     const p = Array.from(logDensityRows(state, rows, xs.length), Math.exp);
-    return density1dSvg({ name: names[0]!, domain: [x0, x1], xs, p, data: data.map((d) => d[0]!), title: `Density of ${names[0]}`, note: 'ticks: data', ...(state.graph.vars[vars[0]!]!.type.kind === 'real' ? {} : { yLabel: `probability of ${names[0]}` }) });
+    return density1dSvg({ name: names[0]!, domain: [x0, x1], xs, p, data: data.map((d) => d[0]!), title: `Density of ${names[0]}`, note: 'ticks: data', ...(state.graph.vars[vars[0]!]!.type.kind === 'real' ? {} : { yLabel: `probability of ${names[0]}`, integer: true }) });
   }
   // Two whole-number variables with a few dozen values each: one tile per pair of values.
   const whole = vars.every((v) => state.graph.vars[v]!.type.kind !== 'real') && data.length > 0;

@@ -120,5 +120,8 @@ describe('discrete densities as tiles', () => {
     expect(rects[0]![1]! + rects[0]![3]!).toBeLessThanOrEqual(area.bottom);
     expect([...tiles.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['0.1', '0.2', '0.3', '0.25', '0.15']);
     expect(circles(svg)).toHaveLength(0); // points would all sit on the tiles' centres
+    // Whole-number axes: ticks at whole numbers only.
+    expect(tickLabels(svg, 'x-ticks').map((l) => l.value)).toEqual([0, 1, 2]);
+    expect(tickLabels(svg, 'y-ticks').map((l) => l.value)).toEqual([0, 1]);
   });
 });
