@@ -4,6 +4,8 @@
 // tests a family's name. The contract sits in the runtime because its hooks speak the
 // runtime's types (states, learners' steps, answers); the families themselves sit above it.
 import type { CompiledProgram, FitSettings } from '../compiler/program.js';
+import type { ComponentLowering } from '../compiler/lower.js';
+import type { FamilyNodeHooks } from './family-nodes.js';
 import type { IRGraph, IRVariable } from '../ir/types.js';
 import type { Diagnostic, ModelExpr } from '../language/index.js';
 import type { BoundQuery } from '../ir/query.js';
@@ -58,6 +60,8 @@ export interface FamilyLowering {
   claims(body: ModelExpr): boolean;
   /** `opts.data`: the fit's rows over vars, for structures learned from data (a Chow-Liu tree). */
   lower(program: CompiledProgram, body: ModelExpr, vars: readonly IRVariable[], opts?: { readonly data?: { readonly x: Float64Array; readonly n: number } }): { graph?: IRGraph; diagnostics: Diagnostic[] };
+  /** The family's model as a part of a mixture or a product (one family node); absent: it stands alone. */
+  readonly lowerComponent?: ComponentLowering;
 }
 
 /** What `pmix check` prints about a model of this family (lines) and adds to its --json (under `key`). */
@@ -136,6 +140,9 @@ export interface ModelFamily {
   readonly predictor?: FamilyPredictor;
   /** A picture of the fitted model of the family's own kind (a GP's data, mean and band), where it has one. */
   readonly plot?: FamilyPlot;
+
+  /** A family node of this family inside a mixture or a product is evaluated, refitted and queried by these (with lowering.lowerComponent). */
+  readonly component?: FamilyNodeHooks;
 
   /** Family-specific checks of a graph read from an artifact (after the shared structural ones). */
   checkGraph?(graph: IRGraph, fail: GraphFail): void;

@@ -3,6 +3,7 @@
 // a KDE goes through these hooks.
 import type { ModelFamily } from '../../runtime/family.js';
 import { kdeAnswer, KDE_FORMS } from './answer.js';
+import { kdeComponent, lowerKdeComponent } from './component.js';
 import { checkKdeGraph, kdeNode } from './fitted-graph.js';
 import { kdeFitCost, kdeFitSteps, kdeMethodProblem } from './fit.js';
 import { claimsKde, KDE_NAME, lowerKde, MAX_POINTS, TREE_ABOVE } from './lower.js';
@@ -14,7 +15,8 @@ export const kdeFamily: ModelFamily = {
   noun: 'a kernel density estimate',
   recognizes: (g) => g.nodes.length === 1 && g.nodes[0]!.kind === 'family' && g.nodes[0]!.family === KDE_NAME,
   shape: 'one kde family node',
-  lowering: { claims: claimsKde, lower: lowerKde },
+  lowering: { claims: claimsKde, lower: lowerKde, lowerComponent: lowerKdeComponent },
+  component: kdeComponent,
   methodProblem: kdeMethodProblem,
   fitCost: kdeFitCost,
   fit: kdeFitSteps,
