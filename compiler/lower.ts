@@ -68,8 +68,9 @@ export function lowerModel(program: CompiledProgram, modelName: string, vars: re
   const family = squared ? 'squared' : lw.nodes.some((n) => n.kind === 'integral') ? 'integral' : lw.nodes.some((n) => n.kind === 'sum') ? 'circuit' : 'mixture';
   const graph: IRGraph = { version: IR_VERSION, family, vars: [...vars], params: lw.params, nodes: lw.nodes, root };
   // A family's component (a KDE) runs in mixtures and products only: the circuit passes do not know its node.
-  const part = family !== 'mixture' ? lw.nodes.find((n): n is FamilyNode => n.kind === 'family') : undefined;
-  if (part) return { diagnostics: [...lw.diags, { severity: 'error', code: 'unsupported', message: `a ${part.family}(...) part works inside mixtures and products only, not inside a ${family === 'squared' ? 'squared circuit' : family === 'integral' ? 'integral circuit' : 'circuit with sums'}`, span: model.decl.body.span, file: program.file }] };
+  const part = lw.nodes.find((n): n is FamilyNode => n.kind === 'family');
+  const circuitKind = squared ? 'squared circuit' : lw.nodes.some((n) => n.kind === 'integral') ? 'integral circuit' : lw.nodes.some((n) => n.kind === 'sum') ? 'circuit with sums' : undefined;
+  if (part && circuitKind) return { diagnostics: [...lw.diags, { severity: 'error', code: 'unsupported', message: `a ${part.family}(...) part works inside mixtures and products only, not inside a ${circuitKind}`, span: model.decl.body.span, file: program.file }] };
   const simple = simplify(graph);
   if (squared && model.decl.body.kind === 'square') {
     const { problem, code, term } = squaredStructure(simple);
@@ -336,7 +337,7 @@ class Lowering {
       }
       const owner = this.ownerOf?.(expr);
       const component = owner?.lowering?.lowerComponent;
-      if (owner && component && !this.latent && !this.signed) return this.lowerComponent(component, expr, scope, units);
+      if (owner && component) return this.lowerComponent(component, expr, scope, units);
       if (owner) {
         return this.error('unsupported', `${name}(...) is ${owner.noun}, a model of its own: it stands alone, not inside a mixture, product or circuit`, expr.name.span, `declare it as its own model: model M = ${name}(...)`);
       }

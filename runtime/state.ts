@@ -4,7 +4,6 @@ import type { InputNode, IRGraph, IRNode, IRParam } from '../ir/types.js';
 import { getDistribution } from '../stdlib/distributions/index.js';
 import type { LayerContext, LayerParams, LeafFamily } from '../stdlib/distributions/index.js';
 import { hasIntegrals, materializeIntegrals, type PointsChoice } from '../compiler/passes/quadrature.js';
-import { familyNodeHooks } from './family-nodes.js';
 
 export interface InputLayer {
   readonly node: InputNode;
@@ -132,7 +131,6 @@ export class ModelState {
     for (const k of fnParams) if (!this.param(k).fixed) total += this.param(k).value.length;
     const neural = (nm: string): boolean => this.param(nm).param.kind === 'neural';
     for (const n of this.nodes) {
-      if (n.kind === 'family') total += familyNodeHooks(n).freeParameters(this, n);
       if ((n.kind === 'sum' || n.kind === 'mixing') && neural(n.weights)) continue;
       if (n.kind === 'input' && Object.values(n.params).some(neural)) continue;
       if (n.kind === 'mixing' || n.kind === 'sum') {

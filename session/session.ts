@@ -288,6 +288,8 @@ export class Session {
     const state = this.lower(step.model, vars);
     const family = familyOf(state.graph);
     if (!family.streams) throw new PmixError(`${step.model} cannot be fitted by streaming EM (it is ${family.noun})`, 'bad-method');
+    const bad = family.methodProblem(state.graph, s, { model: step.model, data: step.data });
+    if (bad) throw new StepError([{ severity: 'error', code: 'bad-method', message: bad.message, hint: bad.hint, span: step.decl?.method.span, file: this.program.file }]);
     const bytes = streamFitBytes(state.graph, s);
     if (this.options.maxMemory !== undefined && bytes > this.options.maxMemory) {
       throw new PmixError(`streaming ${step.model} on ${step.data} needs an estimated ${formatBytes(bytes)} (parameters, one chunk and the initialization sample), over the limit of ${formatBytes(this.options.maxMemory)}`, 'too-big', 'lower chunk or init_rows, lower k, or raise --max-memory');

@@ -22,6 +22,8 @@ import { conditional, moments, sample } from './queries.js';
 
 /** The most fit rows a KDE part stores: EM evaluates every unit at every row against every row (n^2 k per iteration). */
 export const COMPONENT_MAX_ROWS = 20_000;
+/** The fractions of the way to the responsibility-weighted KDE an M-step tries, in order. */
+const STEPS = [1, 0.5, 0.25, 0.125, 0.0625, 0.03125];
 /** kde(...) arguments that only a standalone KDE takes. */
 const STANDALONE_ONLY = ['max_points', 'seed', 'tree_above', 'atol', 'rtol'];
 
@@ -140,24 +142,32 @@ export const kdeComponent: FamilyNodeHooks = {
     const U = node.units;
     for (let u = 0; u < U; u++) {
       const r = column(resp, n, U, u);
-      if (!r.some((v) => v > 0)) continue;
-      let k: Kde;
-      try {
-        k = weightedKde(state, node, r);
-      } catch (e) {
-        if (e instanceof PmixError) continue; // the rule is undefined on these weights (singular covariance): keep the unit
-        throw e;
-      }
-      const lp = logDensity(k, xs.subarray(0, n * node.scope.length));
+      let sr = 0;
+      for (const v of r) sr += v;
+      if (!(sr > 0)) continue;
       let before = 0;
-      let after = 0;
-      for (let i = 0; i < n; i++) {
-        if (!(r[i]! > 0)) continue;
-        before += r[i]! * current[i * U + u]!;
-        after += r[i]! * lp[i]!;
+      for (let i = 0; i < n; i++) if (r[i]! > 0) before += r[i]! * current[i * U + u]!;
+      // A generalized M-step: move the unit's weights toward the responsibility-weighted KDE
+      // (the full step first, then halved), its bandwidth by the rule on the weights reached,
+      // and keep the first step that does not lower this unit's part of EM's objective.
+      const old = Float64Array.from(unitKde(state, node, u).w!);
+      for (const t of STEPS) {
+        const w = Float64Array.from(old, (v, i) => (1 - t) * v + (t * r[i]!) / sr);
+        let k: Kde;
+        try {
+          k = weightedKde(state, node, w);
+        } catch (e) {
+          if (e instanceof PmixError) continue; // the rule is undefined on these weights (a singular covariance)
+          throw e;
+        }
+        const lp = logDensity(k, xs.subarray(0, n * node.scope.length));
+        let after = 0;
+        for (let i = 0; i < n; i++) if (r[i]! > 0) after += r[i]! * lp[i]!;
+        if (after >= before || Number.isNaN(before)) {
+          store(state, node, u, k);
+          break;
+        }
       }
-      // a generalized M-step: the proposal is kept only when it does not lower this unit's part of EM's objective
-      if (after >= before || Number.isNaN(before)) store(state, node, u, k);
     }
   },
   moments(state, node, unit, local) {
