@@ -11,6 +11,7 @@ import type { Diagnostic, ModelExpr } from '../language/index.js';
 import type { BoundQuery } from '../ir/query.js';
 import type { Steps } from './learners/drive.js';
 import type { FitProgress, FitResult, StopReason } from './learners/types.js';
+import type { FitSummaryCore } from './learners/summary.js';
 import type { QueryAnswer } from './queries/answer.js';
 import type { FitCost } from './resources.js';
 import type { ModelState } from './state.js';
@@ -52,6 +53,16 @@ export interface FamilyFitted {
   readonly parameters: number;
   /** Family-specific fields of the fit summary (e.g. `gp`: a GP's hyperparameters and notes). */
   readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** What a family's fit text gets: the summary (with its family's details), the stop phrase and the number format. */
+export interface FitTextInput {
+  readonly summary: FitSummaryCore;
+  /** The summary's fields by name, the family's details among them (FamilyFitted.details: `gp`, `kde`). */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** How the fit stopped, in words ("converged after 12 iterations"). */
+  readonly stop: string;
+  readonly num: (x: number, digits?: number) => string;
 }
 
 /** Lowering that a family owns outright: model expressions the shared lowering (compiler/lower.ts) does not know. */
@@ -112,6 +123,13 @@ export interface ModelFamily {
   /** Lowering of the family's own model expressions; families built by the shared lowering leave it out. */
   readonly lowering?: FamilyLowering;
 
+  /** The method `fit M on d` without `by` uses (with its defaults), or the graph's (an exact GP's lbfgs, a sparse one's adam): em where absent. */
+  readonly defaultMethod?: FitSettings['method'] | ((graph: IRGraph) => FitSettings['method']);
+  /**
+   * The fit's text (pmix run/fit, the REPL, the playground) where the family has more to say
+   * than the shared three lines; api/format.ts dispatches on the summary's `family`.
+   */
+  fitText?(input: FitTextInput): string;
   /** Why `settings.method` cannot fit this model (with the statement that can), or undefined. */
   methodProblem(graph: IRGraph, settings: FitSettings, names: { readonly model: string; readonly data: string }): { readonly message: string; readonly hint?: string } | undefined;
   /** The memory and work estimate of a fit on `rows` rows (pmix check --cost, the memory limit). */

@@ -8,6 +8,7 @@ import { checkKdeGraph, kdeNode } from './fitted-graph.js';
 import { kdeFitCost, kdeFitSteps, kdeMethodProblem } from './fit.js';
 import { claimsKde, KDE_NAME, lowerKde, MAX_POINTS, TREE_ABOVE } from './lower.js';
 import { plotKde } from './plot-svg.js';
+import { kdeFitText } from './fit-text.js';
 import { kdeLogDensityRows } from './rows.js';
 
 export const kdeFamily: ModelFamily = {
@@ -17,6 +18,9 @@ export const kdeFamily: ModelFamily = {
   shape: 'one kde family node',
   lowering: { claims: claimsKde, lower: lowerKde, lowerComponent: lowerKdeComponent },
   component: kdeComponent,
+  // a KDE runs no optimizer: `fit K on d` (em, the language's default) stores the rows and picks the bandwidth
+  defaultMethod: 'em',
+  fitText: kdeFitText,
   methodProblem: kdeMethodProblem,
   fitCost: kdeFitCost,
   fit: kdeFitSteps,
