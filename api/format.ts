@@ -13,7 +13,7 @@ export function num(x: number, digits = 6): string {
 
 export function formatFit(s: FitSummary): string {
   // the family has its own text where it has more to say (a GP's hyperparameters, a KDE's bandwidth)
-  const family = s.family === undefined ? undefined : FAMILIES.get(s.family);
+  const family = FAMILIES.get(s.family ?? '');
   if (family?.fitText) return family.fitText({ summary: s, fields: s as unknown as Record<string, unknown>, stop: stopPhrase(s), num });
   return [
     `fit ${s.model} on ${s.data} by ${s.method}: ${stopPhrase(s)}`,
