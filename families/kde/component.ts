@@ -48,7 +48,7 @@ export function lowerKdeComponent(req: ComponentRequest): { node?: FamilyNode; p
   if (req.data) {
     for (let i = 0; i < n; i++)
       for (let j = 0; j < d; j++)
-        if (!Number.isFinite(req.data.x[i * d + j]!)) return err(`data row ${i + 1}, column '${columns[j]!.name}': ${req.data.x[i * d + j]} (a kde part is its data: rows with missing cells are refused)`);
+        if (!Number.isFinite(req.data.x[i * d + j]!)) return err(`data row ${i + 1}, column '${columns[j]!.name}': ${Number.isNaN(req.data.x[i * d + j]!) ? 'missing' : req.data.x[i * d + j]} (a kde part is its data: rows with missing cells are refused)`);
   }
   const bw = options.bandwidth;
   options.bandwidth_free = bw === 'scott' || bw === 'silverman' ? 1 : bw === 'normal_reference' ? dr : 0;
