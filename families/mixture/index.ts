@@ -14,7 +14,7 @@ export const mixtureFamily: ModelFamily = {
   name: 'mixture',
   noun: 'a mixture',
   recognizes: (g) => rootKind(g) !== 'square' && rootKind(g) !== 'family' && !hasKind(g, 'sum') && !hasKind(g, 'integral') && !hasKind(g, 'gp'),
-  shape: 'mixing, product and input nodes only, and family parts (a KDE component) below the root (no sums, integrals, squares or GP nodes)',
+  shape: 'mixing, product and input nodes only (with family parts, such as a KDE component, below the root; no sums, integrals, squares or GP nodes)',
   defaultMethod: 'em',
   methodProblem: (g, settings, names) => (hasParts(g) ? partsMethodProblem(g, settings, names) : undefined),
   streams: true,

@@ -3,14 +3,13 @@
 // weighted covariance, as scipy's gaussian_kde with weights); EM never lowers the likelihood;
 // densities integrate to 1; queries (marginals, conditionals, samples) agree with sums written
 // here; artifacts round-trip; what is not available is refused by name.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { familyOf } from '../../families/index.js';
 import type { FamilyNode } from '../../ir/types.js';
 import { parseQuery } from '../../language/index.js';
-import { makeArtifact, serializeArtifact } from '../../runtime/artifact.js';
+import { serializeArtifact } from '../../runtime/artifact.js';
 import { fitEM } from '../../runtime/learners/em.js';
 import type { QueryAnswer } from '../../runtime/queries/answer.js';
 import type { ModelState } from '../../runtime/state.js';
@@ -21,12 +20,6 @@ import { compileOk, writeCsv } from '../helpers/programs.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const faithful = join(root, 'examples/data/faithful.csv');
-const faithfulRows: number[][] = readFileSync(faithful, 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((l) => l.split(',').map(Number));
-
 function fitted(model: string, csv = faithful, decl = '{ eruptions: real  waiting: real }', fit = 'fit M on d'): Session {
   const s = new Session(compileOk(`data d from "${csv}" ${decl}\nmodel M = ${model}\n${fit}\n`));
   for (const st of s.program.steps) if (st.kind === 'fit') s.fit(st);
