@@ -148,3 +148,8 @@ export function fitSettings(
     ...(typeof got.tol === 'number' ? { tol: got.tol } : {}),
   };
 }
+
+/** The settings of a method with every default: a family's default method for `fit M on d` without `by` (ModelFamily.defaultMethod). */
+export function defaultFitSettings(method: FitSettings['method']): FitSettings {
+  return method === 'lbfgs' ? LBFGS_DEFAULTS : method === 'adam' ? ADAM_DEFAULTS : EM_DEFAULTS;
+}

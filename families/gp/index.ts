@@ -10,6 +10,7 @@ import { gpFitCost, gpFitSteps, gpMethodProblem } from '../../runtime/gp/session
 import type { Steps } from '../../runtime/learners/drive.js';
 import { hasKind } from '../common/tractable.js';
 import { plotGp } from './plot-svg.js';
+import { gpFitText } from './fit-text.js';
 
 export const gpFamily: ModelFamily = {
   name: 'gp',
@@ -20,6 +21,9 @@ export const gpFamily: ModelFamily = {
     claims: (body) => body.kind === 'gp',
     lower: (program, body, vars) => (body.kind === 'gp' ? lowerGp(program, body, vars) : { diagnostics: [] }),
   },
+  // `fit M on d` without `by`: an exact GP by lbfgs, a sparse one by adam
+  defaultMethod: (graph) => (gpNode(graph).inference.kind === 'exact' ? 'lbfgs' : 'adam'),
+  fitText: gpFitText,
   methodProblem: (graph, settings, names) => gpMethodProblem(graph, settings.method, names.model, names.data),
   fitCost: gpFitCost,
   *fit(req: FitRequest): Steps<FamilyFitted> {
