@@ -14,6 +14,8 @@
 import { cholesky, solveLower, solveLowerT } from '../kernels/cholesky.js';
 import { getLikelihood, type LikDerivs, type Likelihood } from '../../stdlib/likelihoods/index.js';
 import { PmixError } from '../errors.js';
+import type { GPNode } from '../../ir/types.js';
+import type { ModelState } from '../state.js';
 import type { GPCore } from './core.js';
 import type { GPData } from './data.js';
 import type { LmlResult } from './exact.js';
@@ -288,4 +290,25 @@ export function laplacePosterior(core: GPCore, d: GPData): LaplacePosterior {
   for (let i = 0; i < n; i++) quad += mode.a[i]! * (mode.f[i]! - m[i]!);
   const c = curvature(k, n, buf.d2);
   return { g: Float64Array.from(buf.d1), r: c.r, lml: sumLp - 0.5 * quad - 0.5 * c.logDetB };
+}
+
+/**
+ * Sets the likelihood's data-initialized parameters and returns a rough latent value per point
+ * for the kernel's data-based starting values: +-1 for labels, log(y + 1/2) for counts, y itself
+ * for student_t.
+ */
+export function initLikelihood(state: ModelState, node: GPNode, d: GPData): Float64Array {
+  const l = node.likelihood!;
+  const lik = getLikelihood(l.name);
+  if (!lik) throw new PmixError(`unknown GP likelihood '${l.name}'`, 'bad-artifact');
+  const values = lik.init?.(d.y);
+  l.params.forEach((name, j) => {
+    const p = state.param(name);
+    if (p.init !== 'data' || !values) return;
+    const b = p.param.kind === 'bounded' ? p.param : { lower: -Infinity, upper: Infinity };
+    state.values.get(name)![0] = Math.min(b.upper, Math.max(b.lower, values[j]!));
+  });
+  if (l.name === 'bernoulli') return Float64Array.from(d.y, (v) => 2 * v - 1);
+  if (l.name === 'poisson') return Float64Array.from(d.y, (v) => Math.log(v + 0.5));
+  return d.y;
 }
