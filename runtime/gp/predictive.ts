@@ -1,11 +1,12 @@
 // Predictive distributions of y at a point where the latent f ~ N(mu, v) (the Laplace
 // posterior's marginal): moments, log probabilities and quantiles, by Gauss-Hermite
-// quadrature over f (QUAD_POINTS points), and the closed forms where they exist: a probit
+// quadrature over f (Gauss-Hermite with QUAD_POINTS points for moments and quantiles, a
+// piecewise Gauss-Legendre rule for probabilities: latentIntegral), and the closed forms where they exist: a probit
 // link's class probability Phi(mu / sqrt(1 + v)), and scikit-learn's approximation for the
 // logit link (GaussianProcessClassifier.predict_proba: the logistic as a mixture of five
 // erfs, Williams & Barber 1998), which pmix gives when asked for `approx = probit`.
-import { betaI, erfc, logSumExp, normalCdf } from '../../stdlib/special.js';
-import { gaussHermite } from '../../stdlib/quadrature/index.js';
+import { betaI, erfc, normalCdf } from '../../stdlib/special.js';
+import { gaussHermite, gaussLegendre } from '../../stdlib/quadrature/index.js';
 import type { LikDerivs, Likelihood } from '../../stdlib/likelihoods/index.js';
 import { gammaP } from '../../stdlib/special.js';
 
@@ -44,17 +45,45 @@ export function predictiveMoments(l: PredictiveLik, mu: number, v: number): { me
   return { mean: m1, variance: Math.max(0, m2 - m1 * m1) };
 }
 
-/** p(y = 1) with f ~ N(mu, v): exact for probit, by quadrature for logit. */
+/** p(y = 1) with f ~ N(mu, v): exact for probit, by piecewise quadrature for logit. */
 export function classProbability(link: string, mu: number, v: number): number {
   if (link === 'probit') return normalCdf(mu / Math.sqrt(1 + v));
-  const { points, weights } = quad();
+  return latentIntegral((f) => (f >= 0 ? 1 / (1 + Math.exp(-f)) : Math.exp(f) / (1 + Math.exp(f))), mu, v, 0, 1);
+}
+
+const GL = gaussLegendre(20, -1, 1);
+
+/**
+ * E[g(f)], f ~ N(mu, v), for a g that changes over a width `width` around `centre` (the
+ * logistic's step at 0, a narrow density around y): 20-point Gauss-Legendre on panels of
+ * [mu - 10 sd, mu + 10 sd] split at mu + j sd and at centre +- width 2^k, so both the normal's
+ * and g's scales are resolved whichever is narrower (Gauss-Hermite alone loses digits when
+ * sd >> width).
+ */
+export function latentIntegral(g: (f: number) => number, mu: number, v: number, centre: number, width: number): number {
   const sd = Math.sqrt(Math.max(0, v));
-  let p = 0;
-  for (let k = 0; k < points.length; k++) {
-    const f = mu + sd * points[k]!;
-    p += weights[k]! * (f >= 0 ? 1 / (1 + Math.exp(-f)) : Math.exp(f) / (1 + Math.exp(f)));
+  if (sd === 0) return g(mu);
+  const lo = mu - 10 * sd;
+  const hi = mu + 10 * sd;
+  const cuts = [lo, hi];
+  for (let j = -9; j <= 9; j++) cuts.push(mu + j * sd);
+  cuts.push(centre);
+  for (let k = -2; k <= 8; k++) cuts.push(centre - width * 2 ** k, centre + width * 2 ** k);
+  const xs = cuts.filter((c) => c >= lo && c <= hi).sort((a, b) => a - b);
+  let s = 0;
+  const norm = 1 / (sd * Math.sqrt(2 * Math.PI));
+  for (let i = 1; i < xs.length; i++) {
+    const a = xs[i - 1]!;
+    const b = xs[i]!;
+    if (b <= a) continue;
+    const mid = 0.5 * (a + b);
+    const half = 0.5 * (b - a);
+    for (let k = 0; k < GL.points.length; k++) {
+      const f = mid + half * GL.points[k]!;
+      s += half * GL.weights[k]! * g(f) * Math.exp(-0.5 * ((f - mu) / sd) ** 2);
+    }
   }
-  return p;
+  return s * norm;
 }
 
 const LAMBDAS = [0.41, 0.4, 0.37, 0.44, 0.39];
@@ -85,15 +114,20 @@ export function logPredictiveProb(l: PredictiveLik, y: number, mu: number, v: nu
     const p = classProbability(l.link, mu, v);
     return Math.log(y === 1 ? p : 1 - p);
   }
-  const { points, weights } = quad();
-  const sd = Math.sqrt(Math.max(0, v));
+  // p(y | f) peaks where f fits y: at log y over ~1/sqrt(y + 1) for counts, at y over the scale for student_t.
   const t: LikDerivs = { lp: 0, d1: 0, d2: 0, d3: 0 };
-  const terms = new Float64Array(points.length);
-  for (let k = 0; k < points.length; k++) {
-    l.lik.derivs(y, mu + sd * points[k]!, l.link, l.theta, t);
-    terms[k] = Math.log(weights[k]!) + t.lp;
-  }
-  return logSumExp(terms);
+  const centre = l.lik.name === 'poisson' ? Math.log(Math.max(y, 0.5)) : y;
+  const width = l.lik.name === 'poisson' ? 1 / Math.sqrt(y + 1) : (l.theta[0] ?? 1);
+  // Scaled by p(y | f) at the centre (or the mean) so a tiny probability does not underflow.
+  l.lik.derivs(y, mu, l.link, l.theta, t);
+  const atMean = t.lp;
+  l.lik.derivs(y, centre, l.link, l.theta, t);
+  const ref = Math.max(atMean, t.lp);
+  const p = latentIntegral((f) => {
+    l.lik.derivs(y, f, l.link, l.theta, t);
+    return Math.exp(t.lp - ref);
+  }, mu, v, centre, width);
+  return ref + Math.log(p);
 }
 
 /** P(Y <= y) with f ~ N(mu, v): Poisson counts and student_t outputs. */

@@ -173,3 +173,38 @@ describe('GPCore with a likelihood', () => {
     expect(new GPCore(core.state, core.node).dim).toBe(3);
   });
 });
+
+describe('class probabilities: the integral of the link over the latent marginal', () => {
+  // Independent: the composite Simpson rule on [mu - 12 sd, mu + 12 sd] with 20,000 panels.
+  const simpson = (g: (f: number) => number, mu: number, v: number): number => {
+    const sd = Math.sqrt(v);
+    const lo = mu - 12 * sd;
+    const h = (24 * sd) / 20000;
+    let s = 0;
+    for (let k = 0; k <= 20000; k++) {
+      const f = lo + k * h;
+      const w = k === 0 || k === 20000 ? 1 : k % 2 ? 4 : 2;
+      s += w * g(f) * Math.exp(-0.5 * ((f - mu) / sd) ** 2);
+    }
+    return (s * h) / 3 / (sd * Math.sqrt(2 * Math.PI));
+  };
+  it('logit by 64-point Gauss-Hermite and probit in closed form, to 1e-8', async () => {
+    const { classProbability } = await import('../../runtime/gp/predictive.js');
+    for (const [mu, v] of [[0.3, 0.01], [-1.2, 1], [2.5, 9], [0.7, 49], [-4, 100]] as const) {
+      expect(Math.abs(classProbability('logit', mu, v) - simpson((f) => 1 / (1 + Math.exp(-f)), mu, v))).toBeLessThan(1e-8);
+      expect(Math.abs(classProbability('probit', mu, v) - simpson(normalCdf, mu, v))).toBeLessThan(1e-8);
+    }
+  });
+  it('log predictive probabilities of counts and student_t outputs, to 1e-8', async () => {
+    const { logPredictiveProb } = await import('../../runtime/gp/predictive.js');
+    const pois = { lik: getLikelihood('poisson')!, link: 'log', theta: [] };
+    const st = { lik: getLikelihood('student_t')!, link: 'identity', theta: [0.05, 3] };
+    const dens = (l: typeof pois, y: number) => (f: number): number => { const o = { lp: 0, d1: 0, d2: 0, d3: 0 }; l.lik.derivs(y, f, l.link, l.theta, o); return Math.exp(o.lp); };
+    for (const [y, mu, v] of [[3, 0.5, 4], [40, 3.2, 0.3], [0, -1, 2]] as const) {
+      expect(Math.abs(logPredictiveProb(pois, y, mu, v) - Math.log(simpson(dens(pois, y), mu, v)))).toBeLessThan(1e-8);
+    }
+    for (const [y, mu, v] of [[0.4, 0.1, 1], [2, 0, 0.01]] as const) {
+      expect(Math.abs(logPredictiveProb(st, y, mu, v) - Math.log(simpson(dens(st, y), mu, v)))).toBeLessThan(1e-8);
+    }
+  });
+});
