@@ -189,6 +189,7 @@ export function hyperparameterValues(state: ModelState): Record<string, number[]
   const node = gpNode(state.graph);
   const core = new GPCore(state, node);
   const out: Record<string, number[]> = {};
-  for (const n of core.hyperNames) out[displayName(n)] = Array.from(state.values.get(n)!);
+  // A non-Gaussian likelihood's GP has no noise variance (its node keeps a fixed 0): not shown.
+  for (const n of core.hyperNames) if (!(node.likelihood && n === node.noise)) out[displayName(n)] = Array.from(state.values.get(n)!);
   return out;
 }
