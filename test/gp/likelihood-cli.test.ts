@@ -37,6 +37,15 @@ describe('pmix with a GP classifier', () => {
     const p = lines.slice(1).map((l) => Number(l.split(',')[5]));
     expect(p[0]).toBeCloseTo(rows[0].y.p, 8);
     expect(p[1]).toBeCloseTo(rows[2].y.p, 8);
+    // The decision map: 60 x 60 shaded cells, the 200 training points, the p = 0.5 boundary.
+    const svg = join(dir, 'moons.svg');
+    expect(pmix('plot', model, '--out', svg).code).toBe(0);
+    const pic = readFileSync(svg, 'utf8');
+    expect(pic.startsWith('<svg')).toBe(true);
+    expect(pic.match(/<circle /g)).toHaveLength(200);
+    expect(pic.match(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="rgb/g)).toHaveLength(3600);
+    const boundary = pic.match(/<path d="([^"]+)" fill="none" stroke="#111"/)![1]!;
+    expect(boundary.split('M').length).toBeGreaterThan(60);
   });
 
   it('reports a bad likelihood on file:line:col and a bad label by row and column, exit 1', () => {
