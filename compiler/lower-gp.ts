@@ -153,8 +153,6 @@ class GpLowering {
       const it = items.get(other);
       if (it) return this.error(`'${other}' belongs to the gaussian likelihood; a ${lik.name} GP has none`, it.name.span, lik.name === 'student_t' ? 'student_t(scale = ...) sets its noise scale' : undefined, 'unsupported') ?? null;
     }
-    const inf = items.get('inference')?.value;
-    if (inf?.kind === 'call' && inf.name.name === 'sparse') return this.error(`a ${lik.name} GP is fitted by the Laplace approximation on exact-size data; sparse inference takes the gaussian likelihood only (for now)`, inf.span, undefined, 'unsupported') ?? null;
     return lik;
   }
 

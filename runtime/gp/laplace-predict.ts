@@ -60,13 +60,18 @@ export function laplacePredictScaled(state: ModelState, core: GPCore, d: GPData,
       }
     }
   }
+  return withLikelihoodMoments(core, { m, mean, varF, varY: varF, ...(cov ? { cov } : {}) });
+}
+
+/** A latent prediction (Laplace or sparse variational) with the likelihood's E[y] and Var[y] by quadrature. */
+export function withLikelihoodMoments(core: GPCore, p: Prediction): Prediction {
   const lik = gpLikelihood(core);
-  const meanY = new Float64Array(m);
-  const varY = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    const mo = predictiveMoments(lik, mean[i]!, varF[i]!);
+  const meanY = new Float64Array(p.m);
+  const varY = new Float64Array(p.m);
+  for (let i = 0; i < p.m; i++) {
+    const mo = predictiveMoments(lik, p.mean[i]!, p.varF[i]!);
     meanY[i] = mo.mean;
     varY[i] = mo.variance;
   }
-  return { m, mean, varF, varY, meanY, ...(cov ? { cov } : {}) };
+  return { ...p, varY, meanY };
 }

@@ -7,9 +7,9 @@ import type { GPData } from '../../runtime/gp/data.js';
 import { ModelState } from '../../runtime/state.js';
 import { gpState, type ParamInit } from './helpers.js';
 
-export function likState(kernel: KernelExpr, params: Record<string, ParamInit>, lik: { name: string; link: string; params?: Record<string, ParamInit> }, opts: { inputs?: number; mean?: GPNode['mean'] } = {}): { state: ModelState; core: GPCore } {
+export function likState(kernel: KernelExpr, params: Record<string, ParamInit>, lik: { name: string; link: string; params?: Record<string, ParamInit> }, opts: { inputs?: number; mean?: GPNode['mean']; inducing?: number[]; learnInducing?: boolean } = {}): { state: ModelState; core: GPCore } {
   const all = { ...params, ...(lik.params ?? {}) };
-  const { state } = gpState(kernel, all, { inputs: opts.inputs ?? 1, noise: 0, fixedNoise: true, ...(opts.mean ? { mean: opts.mean } : {}) });
+  const { state } = gpState(kernel, all, { inputs: opts.inputs ?? 1, noise: 0, fixedNoise: true, ...(opts.mean ? { mean: opts.mean } : {}), ...(opts.inducing ? { inducing: opts.inducing, learnInducing: opts.learnInducing ?? false } : {}) });
   const g = state.graph;
   const node = { ...(g.nodes[0] as GPNode), likelihood: { name: lik.name, link: lik.link, params: Object.keys(lik.params ?? {}) } };
   const params2 = { ...g.params, noise: { ...g.params.noise!, param: { kind: 'bounded' as const, lower: 0, upper: 1 }, value: [0] } };

@@ -61,7 +61,6 @@ describe('a bernoulli GP through the API', () => {
     await refuses('likelihood = bernoulli(link = log)', /bernoulli's link is logit or probit/);
     await refuses('likelihood = poisson(scale = 2)', /poisson has no argument 'scale'/);
     await refuses('likelihood = student_t(df = 4 in [1, 9])', /df is an option/);
-    await refuses('likelihood = bernoulli; inference = sparse(m = 3)', /sparse inference takes the gaussian likelihood only/);
   });
 });
 
