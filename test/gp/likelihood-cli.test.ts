@@ -67,4 +67,33 @@ describe('pmix with a GP classifier', () => {
     expect(f.err).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, 'never.json'))).toBe(false);
   });
+
+  it('takes a bool or a two-level categorical label (p is of true / the second level)', () => {
+    const dir = tempDir();
+    const data = join(dir, 'd.csv');
+    // The same labels as bool and as categorical("A", "B"): B where ok is true.
+    const rows = ['x,ok,kind'];
+    for (let i = 0; i < 40; i++) {
+      const x = -3 + (6 * i) / 39;
+      const ok = Math.sin(1.5 * x) + 0.4 * Math.sin(17 * i) > 0;
+      rows.push(`${x},${ok},${ok ? 'B' : 'A'}`);
+    }
+    writeFileSync(data, rows.join('\n') + '\n');
+    const file = join(dir, 'm.pmix');
+    writeFileSync(file, `data d from "${data}" { x: real, ok: bool, kind: categorical("A", "B") }\nmodel C1 = gp(x -> ok) { kernel = 1 * rbf(ls = 1); likelihood = bernoulli }\nmodel C2 = gp(x -> kind) { kernel = 1 * rbf(ls = 1); likelihood = bernoulli }\nfit C1 on d by lbfgs\nfit C2 on d by lbfgs\nquery C1: predict(x = [1.05, -1.05])\nquery C2: predict(x = [1.05, -1.05])\n`);
+    const r = pmix('run', file, '--json', '--no-progress');
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.out);
+    const p1 = o.queries[0].answer.rows.map((row: { y: { p: number } }) => row.y.p);
+    const p2 = o.queries[1].answer.rows.map((row: { y: { p: number } }) => row.y.p);
+    expect(p1[0]).toBeGreaterThan(0.6);
+    expect(p1[1]).toBeLessThan(0.4);
+    expect(p2[0]).toBeCloseTo(p1[0], 10);
+    expect(p2[1]).toBeCloseTo(p1[1], 10);
+    const three = join(dir, 'three.pmix');
+    writeFileSync(three, `data d from "${data}" { x: real, ok: bool, kind: categorical("A", "B", "C") }\nmodel C = gp(x -> kind) { likelihood = bernoulli }\nfit C on d by lbfgs\n`);
+    const t = pmix('check', three);
+    expect(t.code).toBe(1);
+    expect(t.err).toContain(`${three}:2:19: error: a bernoulli GP's label has two levels, but 'kind' has 3`);
+  });
 });
