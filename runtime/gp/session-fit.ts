@@ -8,7 +8,7 @@ import type { FitProgress } from '../learners/types.js';
 import type { IRGraph } from '../../ir/types.js';
 import { checkMemory, type FitCost } from '../resources.js';
 import type { ModelState } from '../state.js';
-import { checkGpTime, describeGpTime, formatSeconds, GP_ARTIFACT_MAX_POINTS, gpStepSeconds, gpTimeEstimate } from './cost.js';
+import { checkGpTime, describeGpTime, formatSeconds, GP_ARTIFACT_MAX_POINTS, gpStepSeconds, gpTimeEstimate, LAPLACE_STEP_FACTOR } from './cost.js';
 import { gpData } from './data.js';
 import { fitExactSteps, gpNode, hyperparameterValues, type GPFitted } from './fit.js';
 import { fitSparseSteps } from './sparse.js';
@@ -46,7 +46,7 @@ export function gpFitCost(model: string, dataName: string, graph: IRGraph, setti
   const parameters = Object.values(graph.params).reduce((s, p) => s + p.value.length, 0);
   const estimate = { parameters, parameterBytes: 8 * parameters, bytesPerRow: Math.ceil(bytes / Math.max(1, points)), flopsPerRow: exact ? (points * points) / 3 : 2 * M * M };
   if (!exact || settings.method !== 'lbfgs') return { model, data: dataName, method: settings.method, rows: points, estimate, bytes };
-  const t = gpTimeEstimate(points, settings.maxIter, settings.restarts);
+  const t = gpTimeEstimate(points, settings.maxIter, settings.restarts, node.likelihood ? LAPLACE_STEP_FACTOR : 1);
   return { model, data: dataName, method: settings.method, rows: points, estimate, bytes, seconds: t.seconds, time: describeGpTime(t) };
 }
 
@@ -78,7 +78,7 @@ export function* gpFitSteps(
   const bad = gpMethodProblem(state.graph, settings.method, model, dataName);
   if (bad) throw new PmixError(bad.message, 'bad-method', bad.hint);
   checkMemory(gpFitCost(model, dataName, state.graph, settings, d.n), maxMemory);
-  if (exact && settings.method === 'lbfgs') checkGpTime(model, dataName, gpTimeEstimate(d.n, settings.maxIter, settings.restarts), maxSeconds);
+  if (exact && settings.method === 'lbfgs') checkGpTime(model, dataName, gpTimeEstimate(d.n, settings.maxIter, settings.restarts, node.likelihood ? LAPLACE_STEP_FACTOR : 1), maxSeconds);
   const fitted = exact
     ? yield* fitExactSteps(state, d, settings as Extract<FitSettings, { method: 'lbfgs' }>, onProgress, signal)
     : yield* fitSparseSteps(state, d, settings as Extract<FitSettings, { method: 'adam' }>, onProgress, signal);

@@ -48,6 +48,12 @@ describe('pmix with a GP classifier', () => {
     expect(boundary.split('M').length).toBeGreaterThan(60);
   });
 
+  it('pmix check --cost counts a Laplace step as four Choleskys', () => {
+    const c = pmix('check', '--cost', 'examples/gp-classify.pmix');
+    expect(c.code).toBe(0);
+    expect(c.out).toContain('4 times a 200 x 200 Cholesky for the Laplace approximation');
+  });
+
   it('reports a bad likelihood on file:line:col and a bad label by row and column, exit 1', () => {
     const dir = tempDir();
     const data = join(dir, 'd.csv');
