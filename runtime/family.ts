@@ -89,6 +89,8 @@ export interface RowPrediction {
   /** sd of the latent function, and of a new observation (with noise). */
   readonly std: number;
   readonly std_y: number;
+  /** A non-Gaussian likelihood's summary of y (pmix predict adds a column per key): `p`, or `y_mean`, `y_lower95`, `y_median`, `y_upper95`. */
+  readonly extra?: Readonly<Record<string, number>>;
 }
 
 /** Conditional models (GPs) predict their outputs at input rows (pmix predict, the API's predict). */

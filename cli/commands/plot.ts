@@ -10,7 +10,7 @@ export function plotCommand(modelPath: string, opts: { out: string; from?: numbe
   const { state } = loadArtifact(modelPath, io);
   const plot = familyOf(state.graph).plot;
   if (!plot?.accepts(state.graph)) {
-    io.err(`error: ${modelPath}: pmix plot draws Gaussian process models with one input (for densities use :plot in pmix repl)`);
+    io.err(`error: ${modelPath}: pmix plot draws Gaussian process models with one input, and GP classifiers (bernoulli) with two (for densities use :plot in pmix repl)`);
     throw new Exit(EXIT_INPUT);
   }
   if ((opts.from === undefined) !== (opts.to === undefined) || (opts.from !== undefined && !(opts.from < opts.to!))) {

@@ -9,6 +9,7 @@ import { gpLogDensityRows, gpPredictRows } from '../../runtime/gp/score.js';
 import { gpFitCost, gpFitSteps, gpMethodProblem } from '../../runtime/gp/session-fit.js';
 import type { Steps } from '../../runtime/learners/drive.js';
 import { hasKind } from '../common/tractable.js';
+import { plotClassifier } from './plot-classify-svg.js';
 import { plotGp } from './plot-svg.js';
 import { gpFitText } from './fit-text.js';
 
@@ -64,7 +65,8 @@ export const gpFamily: ModelFamily = {
     predictRows: gpPredictRows,
   },
   plot: {
-    accepts: (graph) => gpNode(graph).inputs.length === 1,
-    svg: (state, opts) => plotGp(state, opts?.span ? { span: opts.span } : {}),
+    // One input: mean and band; a two-input classifier: its decision map.
+    accepts: (graph) => gpNode(graph).inputs.length === 1 || (gpNode(graph).inputs.length === 2 && gpNode(graph).likelihood?.name === 'bernoulli'),
+    svg: (state, opts) => (gpNode(state.graph).inputs.length === 2 ? plotClassifier(state) : plotGp(state, opts?.span ? { span: opts.span } : {})),
   },
 };
