@@ -2,7 +2,7 @@
 import type { FitSummary } from '../session/session.js';
 
 export function stopPhrase(s: FitSummary): string {
-  const unit = s.method === 'em' || s.method === 'lbfgs' ? 'iterations' : 'epochs';
+  const unit = s.method === 'em' || s.method === 'lbfgs' ? 'iterations' : s.method === 'incremental' ? 'passes' : 'epochs';
   const n = `${s.iterations} ${s.iterations === 1 ? unit.slice(0, -1) : unit}`;
   switch (s.stop) {
     case 'converged':

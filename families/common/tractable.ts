@@ -32,6 +32,7 @@ export const tractableHooks = {
       logLikelihood: fitted.result.meanLogLikelihood * total,
       observations: total,
       parameters: fitted.state.freeParameterCount(),
+      ...(fitted.details ? { details: fitted.details } : {}),
     };
   },
 } satisfies Partial<ModelFamily>;

@@ -4,6 +4,7 @@
 import type { ModelFamily } from '../../runtime/family.js';
 import { hasCircuitNodes } from '../../runtime/queries/is-circuit.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
+import { incrementalShape } from '../../runtime/learners/incremental-gmm/index.js';
 import { hasKind, rootKind, tractableHooks } from '../common/tractable.js';
 import { tractableQueries } from '../common/forms.js';
 
@@ -12,7 +13,12 @@ export const mixtureFamily: ModelFamily = {
   noun: 'a mixture',
   recognizes: (g) => rootKind(g) !== 'square' && !hasKind(g, 'sum') && !hasKind(g, 'integral') && !hasKind(g, 'gp') && !hasKind(g, 'family'),
   shape: 'mixing, product and input nodes only (no sums, integrals, squares, GP or family nodes)',
-  methodProblem: () => undefined,
+  // The incremental mixture fits one shape only (mixture of Normal(full|diag)): refused before the fit, naming the leaf.
+  methodProblem: (graph, settings, names) => {
+    if (settings.method !== 'incremental') return undefined;
+    const shape = incrementalShape(graph);
+    return typeof shape === 'string' ? { message: `${names.model}: ${shape}`, hint: `fit ${names.model} on ${names.data} by em` } : undefined;
+  },
   streams: true,
   ...tractableHooks,
   ...tractableQueries,
