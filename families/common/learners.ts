@@ -7,7 +7,7 @@ import type { Steps } from '../../runtime/learners/drive.js';
 import { emSteps } from '../../runtime/learners/em.js';
 import { minibatchEMSteps } from '../../runtime/learners/minibatch-em.js';
 import { memorySource, streamEMSteps } from '../../runtime/learners/stream-em.js';
-import { incrementalSteps, type IncrementalReport } from '../../runtime/learners/incremental-gmm/index.js';
+import { incrementalDetails, incrementalSteps } from '../../runtime/learners/incremental-gmm/index.js';
 import type { Fitted } from '../../runtime/learners/types.js';
 import { PmixError } from '../../runtime/errors.js';
 import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
@@ -30,13 +30,6 @@ export function* learnerSteps(req: FitRequest): Steps<Fitted & { readonly detail
     if (e instanceof NotPositiveDefiniteError) throw degenerate(req.model, e);
     throw e;
   }
-}
-
-/** The summary's account of an incremental fit (components kept, created, pruned, merged; drift). */
-export function incrementalDetails(f: { readonly state: { readonly graph: { readonly nodes: readonly { readonly kind: string; readonly units: number }[] } }; readonly report: IncrementalReport }): Readonly<Record<string, unknown>> {
-  const r = f.report;
-  const k = f.state.graph.nodes.find((n) => n.kind === 'input')?.units ?? 0;
-  return { incremental: { components: k, created: r.created, pruned: r.pruned, merged: r.merged, drift_checks: r.driftChecks, refactorizations: r.refactorizations, max_drift: r.maxDrift } };
 }
 
 export function degenerate(model: string, e: Error): PmixError {

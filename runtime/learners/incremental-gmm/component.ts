@@ -86,14 +86,18 @@ export class Component {
     const { D, e, u, mean, cov, prec } = this;
     const keep = 1 - omega;
     for (let d = 0; d < D; d++) mean[d] += omega * e[d]!;
-    this.logDet += D * Math.log1p(-omega) + Math.log1p(omega * d2);
     if (!this.full) {
+      // The lemma coordinate by coordinate: log c_d' = log c_d + log(1 - omega) + log(1 + omega e_d^2 / c_d).
+      let ld = D * Math.log1p(-omega);
       for (let d = 0; d < D; d++) {
+        ld += Math.log1p(omega * e[d]! * u[d]!);
         cov[d] = keep * (cov[d]! + omega * e[d]! * e[d]!);
         prec[d] = 1 / cov[d]!;
       }
+      this.logDet += ld;
       return;
     }
+    this.logDet += D * Math.log1p(-omega) + Math.log1p(omega * d2);
     const beta = omega / (1 + omega * d2);
     const inv = 1 / keep;
     for (let a = 0; a < D; a++) {
