@@ -17,15 +17,15 @@ export function mixtureState(graph: IRGraph, shape: IncrementalShape, comps: rea
     params[name] = { ...graph.params[name]!, shape: shapeOf, value, init: 'given' };
   };
   set(mixing.weights, [1, K], comps.map((c) => c.count / total));
-  set(leaf.params['mean']!, [K, D], comps.flatMap((c) => Array.from(c.mean)));
+  set(leaf.params[shape.meanRole]!, [K, D], comps.flatMap((c) => Array.from(c.mean)));
   if (shape.full) {
     set(
-      leaf.params['cov']!,
+      leaf.params[shape.covRole]!,
       [K, D, D],
       comps.flatMap((c) => Array.from(c.cov, (v, i) => (i % (D + 1) === 0 ? v + regCovar : v))),
     );
   } else {
-    set(leaf.params['var']!, [K, D], comps.flatMap((c) => Array.from(c.cov, (v) => v + regCovar)));
+    set(leaf.params[shape.covRole]!, [K, D], comps.flatMap((c) => Array.from(c.cov, (v) => v + regCovar)));
   }
   const nodes = graph.nodes.map((n) => (n.id === leaf.id ? { ...leaf, units: K } : n.id === mixing.id ? { ...mixing, arity: K } : n));
   return new ModelState({ ...graph, params, nodes });
