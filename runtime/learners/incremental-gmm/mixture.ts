@@ -167,7 +167,7 @@ export class IncrementalMixture {
  * term is the two-component fit's cost of naming each row's component). Two halves of one
  * Gaussian gain about 0.18 per row and merge; two equal Gaussians whose means lie more than
  * 2 sqrt(3) (about 3.5) standard deviations apart lose and stay. Scale-free, and independent
- * of the counts themselves (a count-penalized criterion such as BIC merged distinct young clusters).
+ * of the counts themselves (a count-penalized criterion such as BIC favours merging young, small components).
  */
 export function mergeGain(a: Component, b: Component): { gain: number; merged: Component } | undefined {
   const D = a.D;
