@@ -95,6 +95,8 @@ export function* incrementalSteps(initial: ModelState, source: StreamSource, set
     },
     snapshot: () => (mixture && mixture.components.length > 0 ? mixtureState(graph, shape, mixture.components, regCovar) : initial.clone()),
     *finish({ interrupted }) {
+      // Interrupted while holding back the first rows: learn from those.
+      if (!mixture && held && held.n > 0) mixture = start();
       if (!mixture || mixture.components.length === 0) return undefined;
       const state = mixtureState(graph, shape, mixture.components, regCovar);
       if (interrupted) return { state, meanLogLikelihood: mixture.prequentialMean() };

@@ -11,6 +11,9 @@ import { compile } from '../../../compiler/compile.js';
 import { Session, type FitSummary } from '../../../session/session.js';
 import { Rng } from '../../../stdlib/random.js';
 import { compileOk, sampleGmm, writeCsv } from '../../helpers/programs.js';
+import { incrementalSteps } from '../../../runtime/learners/incremental-gmm/index.js';
+import { memorySource } from '../../../runtime/learners/stream-em.js';
+import type { IncrementalSettings } from '../../../compiler/program.js';
 
 type Fit = Extract<Session['program']['steps'][number], { kind: 'fit' }>;
 
@@ -124,6 +127,29 @@ describe('incremental mixture: streamed from its CSV', () => {
       const pb = s.fitted.get('A')!.state.toGraph().params;
       for (const k of Object.keys(pa)) expect(pb[k]!.value).toEqual(pa[k]!.value);
     }
+  });
+});
+
+describe('incremental mixture: interrupted', () => {
+  it('stops after the current chunk and keeps the mixture learnt so far', () => {
+    const rows = separated(2, 3, 3000, 21);
+    const s = session(rows, `model M = mixture(k = 8) of Normal(full)`, `fit M on d by incremental(chunk = 500)`);
+    const vars = s.variables('M', 'd', undefined);
+    const data = s.dataset('d');
+    const x = Float64Array.from(rows.flat());
+    const abort = new AbortController();
+    const settings = (s.program.steps[0] as Fit).settings as IncrementalSettings;
+    const steps = incrementalSteps(s.lower('M', vars), memorySource(x, data.rows, 2, new Float64Array(data.rows).fill(1)), settings, undefined, abort.signal);
+    // Four chunks (2000 rows: the held-back 1000, then 1000 more), then the signal.
+    for (let i = 0; i < 4; i++) expect(steps.next().done).toBe(false);
+    abort.abort();
+    let r = steps.next();
+    while (!r.done) r = steps.next();
+    const f = r.value;
+    expect(f.result.stop).toBe('interrupted');
+    expect(f.report.rows).toBe(2000);
+    expect(f.state.graph.nodes.find((n) => n.kind === 'input')!.units).toBeGreaterThan(0);
+    expect(Number.isFinite(f.result.meanLogLikelihood)).toBe(true);
   });
 });
 
