@@ -324,6 +324,10 @@ export class Session {
     const state = this.lower(step.model, vars);
     const bad = familyOf(state.graph).methodProblem(state.graph, s, { model: step.model, data: step.data });
     if (bad) throw new StepError([{ severity: 'error', code: 'bad-method', message: bad.message, hint: bad.hint, span: step.decl?.method.span, file: this.program.file }]);
+    const bytes = streamFitBytes(state.graph, s);
+    if (this.options.maxMemory !== undefined && bytes > this.options.maxMemory) {
+      throw new PmixError(`streaming ${step.model} on ${step.data} needs an estimated ${formatBytes(bytes)} (parameters, one chunk and the held-back rows), over the limit of ${formatBytes(this.options.maxMemory)}`, 'too-big', 'lower chunk or init_rows, lower k, or raise --max-memory');
+    }
     let fitted: IncrementalFitted;
     try {
       fitted = yield* incrementalSteps(state, csvSource(stream, vars.map((v) => v.name), step.weights), s, onProgress, signal);
