@@ -13,8 +13,12 @@
 // negative; the single positive step here is the same moments without the O(omega^2) error.)
 // Rounding drifts P away from C^-1 over many updates: every `checkEvery` updates max|P C - I|
 // is measured, and P and log det C are refactorized from C (Cholesky) when it exceeds the
-// threshold. Diagonal components keep the diagonal only (O(D) per row).
+// threshold; a step that cancels more than 3 digits (omega d2 > 1e3) refactorizes at once.
+// Diagonal components keep the diagonal only (O(D) per row).
 import { cholesky } from '../../../stdlib/distributions/index.js';
+
+/** Above this omega d2 a Sherman-Morrison step would lose more than 3 digits to cancellation. */
+export const CANCELLATION = 1e3;
 
 export class Component {
   readonly D: number;
@@ -79,10 +83,10 @@ export class Component {
    * The rank-one step for a row of weight w and responsibility r; `distance(x)` must have set e
    * and u for this row, and d2 is its return value.
    */
-  update(w: number, r: number, d2: number): void {
+  update(w: number, r: number, d2: number): boolean {
     this.count += w * r;
     const omega = (w * r) / this.count;
-    if (!(omega > Number.EPSILON)) return; // below float64's resolution: nothing would change
+    if (!(omega > Number.EPSILON)) return false; // below float64's resolution: nothing would change
     const { D, e, u, mean, cov, prec } = this;
     const keep = 1 - omega;
     for (let d = 0; d < D; d++) mean[d] += omega * e[d]!;
@@ -95,7 +99,7 @@ export class Component {
         prec[d] = 1 / cov[d]!;
       }
       this.logDet += ld;
-      return;
+      return false;
     }
     this.logDet += D * Math.log1p(-omega) + Math.log1p(omega * d2);
     const beta = omega / (1 + omega * d2);
@@ -114,6 +118,10 @@ export class Component {
       }
     }
     this.sinceCheck++;
+    // P - beta u u^T shrinks P by 1 / (1 + omega d2) along u: the subtraction cancels about
+    // log10(1 + omega d2) digits. A row that far out (an outlier at max_k) is refactorized at once.
+    if (omega * d2 > CANCELLATION) return this.refactor();
+    return false;
   }
 
   /** max |P C - I| (full components; diagonal ones keep P = 1/C exactly). */

@@ -3,5 +3,5 @@ export { incrementalSteps, type IncrementalFitted } from './learner.js';
 export { incrementalShape } from './shape.js';
 export { incrementalDetails } from './details.js';
 export { Component, inverseAndLogDet } from './component.js';
-export { IncrementalMixture, mergeGain, type IncrementalOptions, type IncrementalReport } from './mixture.js';
+export { IncrementalMixture, mergeGain, mergedComponent, type IncrementalOptions, type IncrementalReport } from './mixture.js';
 export { chiSquareQuantile } from './chi-square.js';

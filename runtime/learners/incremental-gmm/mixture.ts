@@ -5,7 +5,8 @@
 // maxK exist) or updates every component by its rank-one step (component.ts). Components that
 // stay small are pruned (weighted count below vMin once aMin rows old); every aMin rows and at
 // the end, pairs that one Gaussian explains better are merged (mergeGain below).
-import { Component, inverseAndLogDet } from './component.js';
+import { cholesky } from '../../../stdlib/distributions/index.js';
+import { Component } from './component.js';
 import { chiSquareQuantile } from './chi-square.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -81,8 +82,8 @@ export class IncrementalMixture {
         for (let j = 0; j < K; j++) {
           const c = cs[j]!;
           c.age++;
-          c.update(w, Math.exp(this.logp[j]! - lse), this.d2[j]!);
-          if (c.sinceCheck >= opts.checkEvery) this.check(c);
+          if (c.update(w, Math.exp(this.logp[j]! - lse), this.d2[j]!)) this.report.refactorizations++;
+          else if (c.sinceCheck >= opts.checkEvery) this.check(c);
         }
         this.afterRow();
         return;
@@ -128,18 +129,20 @@ export class IncrementalMixture {
   mergeAll(): void {
     const cs = this.components;
     for (;;) {
-      let best: { i: number; j: number; gain: number; merged: Component } | undefined;
+      let best: { i: number; j: number; gain: number } | undefined;
       for (let i = 0; i < cs.length; i++) {
         if (cs[i]!.age < this.opts.aMin) continue;
         for (let j = i + 1; j < cs.length; j++) {
           if (cs[j]!.age < this.opts.aMin) continue;
-          const m = mergeGain(cs[i]!, cs[j]!);
-          if (m && m.gain > 0 && (!best || m.gain > best.gain)) best = { i, j, ...m };
+          const gain = mergeGain(cs[i]!, cs[j]!);
+          if (gain > 0 && (!best || gain > best.gain)) best = { i, j, gain };
         }
       }
       if (!best) return;
+      const merged = mergedComponent(cs[best.i]!, cs[best.j]!);
+      if (!merged) return;
       cs.splice(best.j, 1);
-      cs[best.i] = best.merged;
+      cs[best.i] = merged;
       this.report.merged++;
     }
   }
@@ -169,29 +172,54 @@ export class IncrementalMixture {
  * 2 sqrt(3) (about 3.5) standard deviations apart lose and stay. Scale-free, and independent
  * of the counts themselves (a count-penalized criterion such as BIC favours merging young, small components).
  */
-export function mergeGain(a: Component, b: Component): { gain: number; merged: Component } | undefined {
+export function mergeGain(a: Component, b: Component): number {
+  const D = a.D;
+  const fa = a.count / (a.count + b.count);
+  const fb = 1 - fa;
+  const m = pooledCovariance(a, b, fa, fb, scratch(D, a.full));
+  let logDet = 0;
+  if (a.full) {
+    if (!cholesky(m, D)) return -Infinity;
+    for (let d = 0; d < D; d++) logDet += 2 * Math.log(m[d * (D + 1)]!);
+  } else for (let d = 0; d < D; d++) logDet += Math.log(m[d]!);
+  if (!Number.isFinite(logDet)) return -Infinity;
+  const entropy = (fa > 0 ? -fa * Math.log(fa) : 0) + (fb > 0 ? -fb * Math.log(fb) : 0);
+  return 0.5 * (fa * a.logDet + fb * b.logDet - logDet) + entropy;
+}
+
+/** The component with the pooled moments of a and b (undefined when they are not positive definite). */
+export function mergedComponent(a: Component, b: Component): Component | undefined {
   const D = a.D;
   const n = a.count + b.count;
   const fa = a.count / n;
-  const fb = b.count / n;
   const merged = new Component(a.mean, new Float64Array(D).fill(1), n, a.full);
   merged.age = Math.max(a.age, b.age);
-  for (let d = 0; d < D; d++) merged.mean[d] = fa * a.mean[d]! + fb * b.mean[d]!;
-  const m = merged.cov;
-  m.fill(0);
-  for (const [c, f] of [[a, fa], [b, fb]] as const) {
-    for (let p = 0; p < D; p++) {
-      const dp = c.mean[p]! - merged.mean[p]!;
-      if (!a.full) {
-        m[p] += f * (c.cov[p]! + dp * dp);
-        continue;
-      }
-      for (let q = 0; q < D; q++) m[p * D + q] += f * (c.cov[p * D + q]! + dp * (c.mean[q]! - merged.mean[q]!));
-    }
-  }
-  if (!merged.refactor()) return undefined;
-  const entropy = (fa > 0 ? -fa * Math.log(fa) : 0) + (fb > 0 ? -fb * Math.log(fb) : 0);
-  return { gain: 0.5 * (fa * a.logDet + fb * b.logDet - merged.logDet) + entropy, merged };
+  for (let d = 0; d < D; d++) merged.mean[d] = fa * a.mean[d]! + (1 - fa) * b.mean[d]!;
+  merged.cov.set(pooledCovariance(a, b, fa, 1 - fa, scratch(D, a.full)));
+  return merged.refactor() ? merged : undefined;
 }
 
-export { inverseAndLogDet };
+let buf = new Float64Array(0);
+const scratch = (D: number, full: boolean): Float64Array => {
+  const len = full ? D * D : D;
+  if (buf.length < len) buf = new Float64Array(len);
+  return buf.subarray(0, len);
+};
+
+/** f_a (C_a + (mu_a - mu)(mu_a - mu)^T) + f_b (C_b + ...), mu = f_a mu_a + f_b mu_b, into out. */
+function pooledCovariance(a: Component, b: Component, fa: number, fb: number, out: Float64Array): Float64Array {
+  const D = a.D;
+  out.fill(0);
+  for (const [c, f, o] of [[a, fa, b], [b, fb, a]] as const) {
+    for (let p = 0; p < D; p++) {
+      // mu_c - mu = (1 - f_c)(mu_c - mu_other)
+      const dp = (1 - f) * (c.mean[p]! - o.mean[p]!);
+      if (!a.full) {
+        out[p] += f * (c.cov[p]! + dp * dp);
+        continue;
+      }
+      for (let q = 0; q < D; q++) out[p * D + q] += f * (c.cov[p * D + q]! + dp * (1 - f) * (c.mean[q]! - o.mean[q]!));
+    }
+  }
+  return out;
+}
