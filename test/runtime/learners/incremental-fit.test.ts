@@ -13,6 +13,7 @@ import { Rng } from '../../../stdlib/random.js';
 import { compileOk, sampleGmm, writeCsv } from '../../helpers/programs.js';
 import { incrementalSteps } from '../../../runtime/learners/incremental-gmm/index.js';
 import { memorySource } from '../../../runtime/learners/stream-em.js';
+import { runToEnd } from '../../../runtime/learners/drive.js';
 import type { IncrementalSettings } from '../../../compiler/program.js';
 
 type Fit = Extract<Session['program']['steps'][number], { kind: 'fit' }>;
@@ -127,6 +128,30 @@ describe('incremental mixture: streamed from its CSV', () => {
       const pb = s.fitted.get('A')!.state.toGraph().params;
       for (const k of Object.keys(pa)) expect(pb[k]!.value).toEqual(pa[k]!.value);
     }
+  });
+});
+
+describe('incremental mixture: sample weights', () => {
+  // Pruning compares weighted counts with v_min, so doubling every weight is invariant only without it.
+  it('all weights 2 give the fit of weights 1 (v_min = 0); a weight-0 row is as if absent', () => {
+    const rows = separated(2, 3, 2500, 31);
+    const s = session(rows, `model M = mixture(k = 8) of Normal(full)`, `fit M on d by incremental(v_min = 0)`);
+    const vars = s.variables('M', 'd', undefined);
+    const settings = (s.program.steps[0] as Fit).settings as IncrementalSettings;
+    const n = rows.length;
+    const x = Float64Array.from(rows.flat());
+    const fit = (xs: Float64Array, w: Float64Array) => runToEnd(incrementalSteps(s.lower('M', vars), memorySource(xs, w.length, 2, w), settings));
+    const one = fit(x, new Float64Array(n).fill(1));
+    const two = fit(x, new Float64Array(n).fill(2));
+    expect(two.state.toGraph().params).toEqual(one.state.toGraph().params);
+    expect(two.totalWeight).toBe(2 * n);
+    // Row 1500 with weight 0 against the data without it.
+    const w0 = new Float64Array(n).fill(1);
+    w0[1500] = 0;
+    const dropped = Float64Array.from(rows.filter((_, i) => i !== 1500).flat());
+    const a = fit(x, w0);
+    const b = fit(dropped, new Float64Array(n - 1).fill(1));
+    expect(a.state.toGraph().params).toEqual(b.state.toGraph().params);
   });
 });
 
