@@ -6,6 +6,7 @@
 // stay small are pruned (weighted count below vMin once aMin rows old); every aMin rows and at
 // the end, pairs that one Gaussian explains better are merged (mergeGain below).
 import { cholesky } from '../../../stdlib/distributions/index.js';
+import { PmixError } from '../../errors.js';
 import { Component } from './component.js';
 import { chiSquareQuantile } from './chi-square.js';
 
@@ -104,7 +105,7 @@ export class IncrementalMixture {
       c.sinceCheck = 0;
       return;
     }
-    if (!c.refactor()) throw new Error('a component covariance lost positive definiteness');
+    if (!c.refactor()) throw new PmixError(`the incremental mixture stopped at row ${this.report.rows}: a component's covariance is no longer positive definite (max|P C - I| = ${drift})`, 'degenerate', 'raise scale or reg_covar, or rescale the columns');
     this.report.refactorizations++;
   }
 
