@@ -40,6 +40,7 @@ export const tractableHooks = {
       logLikelihood: fitted.result.meanLogLikelihood * total,
       observations: total,
       parameters: freeParameters(fitted.state),
+      ...(fitted.details ? { details: fitted.details } : {}),
     };
   },
 } satisfies Partial<ModelFamily>;

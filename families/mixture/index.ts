@@ -6,6 +6,7 @@
 import type { ModelFamily } from '../../runtime/family.js';
 import { hasCircuitNodes } from '../../runtime/queries/is-circuit.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
+import { incrementalShape } from '../../runtime/learners/incremental-gmm/index.js';
 import { hasKind, rootKind, tractableHooks } from '../common/tractable.js';
 import { tractableQueries } from '../common/forms.js';
 import { checkParts, hasParts, partsMethodProblem, partsQuery, PARTS_FORMS, partsRefusals } from '../common/parts.js';
@@ -16,7 +17,13 @@ export const mixtureFamily: ModelFamily = {
   recognizes: (g) => rootKind(g) !== 'square' && rootKind(g) !== 'family' && !hasKind(g, 'sum') && !hasKind(g, 'integral') && !hasKind(g, 'gp'),
   shape: 'mixing, product and input nodes only (with family parts, such as a KDE component, below the root; no sums, integrals, squares or GP nodes)',
   defaultMethod: 'em',
-  methodProblem: (g, settings, names) => (hasParts(g) ? partsMethodProblem(g, settings, names) : undefined),
+  methodProblem: (graph, settings, names) => {
+    if (hasParts(graph)) return partsMethodProblem(graph, settings, names);
+    // The incremental mixture fits one shape only (mixture of Normal(full|diag)): refused before the fit, naming the leaf.
+    if (settings.method !== 'incremental') return undefined;
+    const shape = incrementalShape(graph);
+    return typeof shape === 'string' ? { message: `${names.model}: ${shape}`, hint: `fit ${names.model} on ${names.data} by em` } : undefined;
+  },
   streams: true,
   ...tractableHooks,
   ...tractableQueries,
