@@ -2,8 +2,9 @@
 import type { FitSummary } from '../session/session.js';
 
 export function stopPhrase(s: FitSummary): string {
-  const unit = s.method === 'em' || s.method === 'lbfgs' ? 'iterations' : 'epochs';
-  const n = `${s.iterations} ${s.iterations === 1 ? unit.slice(0, -1) : unit}`;
+  if (s.method === 'incremental' && s.stop === 'max_iter') return incrementalPhrase(s);
+  const unit = s.method === 'em' || s.method === 'lbfgs' ? 'iterations' : s.method === 'incremental' ? 'passes' : 'epochs';
+  const n = `${s.iterations} ${s.iterations === 1 ? unit.replace(/e?s$/, '') : unit}`;
   switch (s.stop) {
     case 'converged':
       return `converged after ${n}`;
@@ -18,4 +19,11 @@ export function stopPhrase(s: FitSummary): string {
     case 'nothing_to_fit':
       return `nothing to fit (${s.criterion})`;
   }
+}
+
+/** The incremental mixture's one pass: the components it kept, created, pruned and merged. */
+function incrementalPhrase(s: FitSummary): string {
+  const r = (s as { incremental?: { components: number; created: number; pruned: number; merged: number } }).incremental;
+  if (!r) return 'one pass over the rows';
+  return `one pass over the rows, ${r.components} component${r.components === 1 ? '' : 's'} kept (${r.created} created, ${r.pruned} pruned, ${r.merged} merged)`;
 }

@@ -1,7 +1,8 @@
 // Text rendering of fit summaries and query answers for people; --json prints the same data raw.
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import type { FitSummary } from '../session/session.js';
-import { formatGpFit, formatPredict } from './format-gp.js';
+import { formatPredict } from './format-gp.js';
+import { FAMILIES } from '../families/index.js';
 import { stopPhrase } from './format-stop.js';
 
 export function num(x: number, digits = 6): string {
@@ -11,7 +12,9 @@ export function num(x: number, digits = 6): string {
 }
 
 export function formatFit(s: FitSummary): string {
-  if (s.gp) return formatGpFit(s, s.gp);
+  // the family has its own text where it has more to say (a GP's hyperparameters, a KDE's bandwidth)
+  const family = FAMILIES.get(s.family ?? '');
+  if (family?.fitText) return family.fitText({ summary: s, fields: s as unknown as Record<string, unknown>, stop: stopPhrase(s), num });
   return [
     `fit ${s.model} on ${s.data} by ${s.method}: ${stopPhrase(s)}`,
     `  rows ${s.rows}, free parameters ${s.parameters}`,

@@ -1,7 +1,7 @@
 // A model of the embedding API: fit it on rows, ask it anything, save it. Backed by a
 // runtime Session (compiled programs) or a bare ModelState (loaded artifacts).
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
-import { ADAM_DEFAULTS, EM_DEFAULTS, LBFGS_DEFAULTS } from '../compiler/fit-settings.js';
+import { ADAM_DEFAULTS, EM_DEFAULTS, INCREMENTAL_DEFAULTS, LBFGS_DEFAULTS } from '../compiler/fit-settings.js';
 import type { IRVariable } from '../ir/types.js';
 import type { FitSettings } from '../compiler/program.js';
 import type { QuerySpec } from '../compiler/query-spec.js';
@@ -211,6 +211,8 @@ function mergeSettings(base: FitSettings | undefined, o: FitOptions): FitSetting
     const b = base?.method === 'em' ? base : EM_DEFAULTS;
     return { method, maxIter: o.maxIter ?? b.maxIter, tol: o.tol ?? b.tol, restarts: o.restarts ?? b.restarts, init: o.init ?? b.init, regCovar: o.regCovar ?? b.regCovar, seed: o.seed ?? b.seed };
   }
+  // The incremental mixture takes its arguments from the fit statement only (docs/fitting.md).
+  if (method === 'incremental') return base?.method === 'incremental' ? base : INCREMENTAL_DEFAULTS;
   if (method === 'lbfgs') {
     const l = base?.method === 'lbfgs' ? base : LBFGS_DEFAULTS;
     return { method, maxIter: o.maxIter ?? l.maxIter, restarts: o.restarts ?? l.restarts, restartsFrom: o.restartsFrom ?? l.restartsFrom ?? LBFGS_DEFAULTS.restartsFrom, tol: o.tol ?? l.tol, seed: o.seed ?? l.seed };

@@ -7,7 +7,7 @@ import { suggestionHint } from '../language/index.js';
 import { Problems, type BoundBody } from './bind-values.js';
 import type { QuerySpec, SpecValue } from './query-spec.js';
 
-const OPTIONS = ['samples', 'seed'];
+const OPTIONS = ['samples', 'seed', 'approx'];
 export const MAX_POINTS = 100000;
 export const MAX_GP_SAMPLES = 10000;
 
@@ -62,7 +62,14 @@ export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: 
       const x = points(spec.items.filter((a) => !opts.includes(a)), spec.span);
       let samples = 0;
       let seed = 0;
+      let approx: 'probit' | undefined;
       for (const o of opts) {
+        if (o.name === 'approx') {
+          // approx = "probit": scikit-learn's approximation of a logit GP classifier's probabilities; "quadrature": the default.
+          if (o.value === 'probit') approx = 'probit';
+          else if (o.value !== 'quadrature') problems.add('approx is "quadrature" (the default) or "probit"', o.valueSpan ?? o.span);
+          continue;
+        }
         const v = numbers(o);
         if (!v) continue;
         if (v.length !== 1 || !Number.isInteger(v[0]) || v[0]! < 0) {
@@ -73,7 +80,7 @@ export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: 
         else seed = v[0]!;
       }
       if (samples > MAX_GP_SAMPLES) problems.add('at most 10,000 samples', spec.span);
-      return x && { kind: 'predict', points: x, samples, seed };
+      return x && { kind: 'predict', points: x, samples, seed, ...(approx ? { approx } : {}) };
     }
     case 'distribution':
     case 'mean': {

@@ -4,7 +4,7 @@ import type { Arg, Span } from '../language/index.js';
 import type { Diagnostic } from '../language/index.js';
 import { suggestionHint } from '../language/index.js';
 import type { ConstantScope } from './constants.js';
-import type { AdamSettings, EMSettings, FitSettings, LbfgsSettings, RestartsFrom } from './program.js';
+import type { AdamSettings, EMSettings, FitSettings, IncrementalSettings, LbfgsSettings, RestartsFrom } from './program.js';
 import { own } from '../stdlib/own.js';
 
 type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool' | 'restarts_from';
@@ -16,6 +16,7 @@ const METHODS: Record<string, Record<string, Kind>> = {
   em: { max_iter: 'int+', tol: 'real0', restarts: 'int+', init: 'init', reg_covar: 'real0', seed: 'int0', batch: 'int0', step_size: 'unit', smoothing: 'real0', validation: 'unit', patience: 'int+', stream: 'bool', chunk: 'int+', init_rows: 'int+' },
   adam: { lr: 'real+', epochs: 'int+', batch: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', validation: 'unit', patience: 'int+', tol: 'real+' },
   lbfgs: { max_iter: 'int+', restarts: 'int+', restarts_from: 'restarts_from', tol: 'real0', seed: 'int0' },
+  incremental: { novelty: 'unit', max_k: 'int+', scale: 'real+', v_min: 'real0', a_min: 'int0', merge: 'bool', drift: 'real+', check_every: 'int+', reg_covar: 'real0', init_rows: 'int+', stream: 'bool', chunk: 'int+' },
 };
 
 export const FIT_METHODS = Object.keys(METHODS);
@@ -23,6 +24,8 @@ export const FIT_METHODS = Object.keys(METHODS);
 /** Defaults of each method (scikit-learn's GaussianMixture for EM). */
 export const EM_DEFAULTS: EMSettings = { method: 'em', maxIter: 100, tol: 1e-3, restarts: 1, init: 'kmeans', regCovar: 1e-6, seed: 0 };
 export const LBFGS_DEFAULTS: LbfgsSettings & { restartsFrom: RestartsFrom } = { method: 'lbfgs', maxIter: 200, restarts: 1, restartsFrom: 'start', tol: 1e-5, seed: 0 };
+/** The incremental Gaussian mixture's defaults (docs/fitting.md, "incremental", says why). */
+export const INCREMENTAL_DEFAULTS: IncrementalSettings = { method: 'incremental', novelty: 0.999, scale: 0.2, merge: true, drift: 1e-10, checkEvery: 1000, regCovar: 1e-6, initRows: 1000 };
 export const ADAM_DEFAULTS: AdamSettings = { method: 'adam', lr: 0.05, epochs: 100, batch: 256, seed: 0, regCovar: 1e-6, init: 'kmeans' };
 
 export function fitSettings(
@@ -102,8 +105,10 @@ export function fitSettings(
       continue;
     }
     if ((kind === 'int+' || kind === 'int0') && !Number.isInteger(v)) bad(`${a.name.name} must be an integer, got ${v}`);
+    else if (a.name.name === 'max_k' && v < 1) bad(`max_k must be at least 1 (the most components the incremental mixture may create), got ${v}`);
     else if ((kind === 'int+' || kind === 'real+') && v <= 0) bad(`${a.name.name} must be > 0, got ${v}`);
     else if ((kind === 'int0' || kind === 'real0') && v < 0) bad(`${a.name.name} must be >= 0, got ${v}`);
+    else if (a.name.name === 'novelty' && !(v > 0 && v < 1)) bad(`novelty must lie in (0, 1): the chi-square level above which a row is unlikely under every component (e.g. 0.999), got ${v}`);
     else if (kind === 'unit' && !(v > 0 && v < 1) && !(a.name.name === 'step_size' && v === 1)) bad(`${a.name.name} must lie in (0, 1${a.name.name === 'step_size' ? ']' : ')'}, got ${v}`);
     else got[a.name.name] = v;
   }
@@ -130,6 +135,24 @@ export function fitSettings(
       ...(typeof got.init_rows === 'number' ? { initRows: got.init_rows } : {}),
     };
   }
+  if (method.name === 'incremental') {
+    const d = INCREMENTAL_DEFAULTS;
+    return {
+      method: 'incremental',
+      novelty: num('novelty', d.novelty),
+      ...(typeof got.max_k === 'number' ? { maxK: got.max_k } : {}),
+      scale: num('scale', d.scale),
+      ...(typeof got.v_min === 'number' ? { vMin: got.v_min } : {}),
+      ...(typeof got.a_min === 'number' ? { aMin: got.a_min } : {}),
+      merge: typeof got.merge === 'number' ? got.merge === 1 : d.merge,
+      drift: num('drift', d.drift),
+      checkEvery: num('check_every', d.checkEvery),
+      regCovar: num('reg_covar', d.regCovar),
+      initRows: num('init_rows', d.initRows),
+      ...(typeof got.stream === 'number' ? { stream: got.stream === 1 } : {}),
+      ...(typeof got.chunk === 'number' ? { chunk: got.chunk } : {}),
+    };
+  }
   if (method.name === 'lbfgs') {
     const l = LBFGS_DEFAULTS;
     return { method: 'lbfgs', maxIter: num('max_iter', l.maxIter), restarts: num('restarts', l.restarts), restartsFrom: (got.restarts_from as RestartsFrom | undefined) ?? l.restartsFrom, tol: num('tol', l.tol), seed: num('seed', l.seed) };
@@ -147,4 +170,9 @@ export function fitSettings(
     ...(typeof got.patience === 'number' ? { patience: got.patience } : {}),
     ...(typeof got.tol === 'number' ? { tol: got.tol } : {}),
   };
+}
+
+/** The settings of a method with every default: a family's default method for `fit M on d` without `by` (ModelFamily.defaultMethod). */
+export function defaultFitSettings(method: FitSettings['method']): FitSettings {
+  return method === 'lbfgs' ? LBFGS_DEFAULTS : method === 'adam' ? ADAM_DEFAULTS : EM_DEFAULTS;
 }

@@ -12,11 +12,12 @@ import type { GpItem, GpModelExpr, KernelArg, KernelAst, PriorAst } from '../lan
 import { suggestionHint } from '../language/index.js';
 import { DEFAULT_BOUNDS, getKernel, USER_KERNELS, type KernelContext } from '../stdlib/kernels/index.js';
 import { asNumeric, ConstantScope } from './constants.js';
-import { IR_VERSION, type GPInference, type GPMean, type GPNode, type IRGraph, type IRParam, type IRVariable, type KernelExpr, type ParamPrior } from '../ir/types.js';
+import { IR_VERSION, type GPInference, type GPLikelihood, type GPMean, type GPNode, type IRGraph, type IRParam, type IRVariable, type KernelExpr, type ParamPrior } from '../ir/types.js';
 import { describeType, src } from './lower-helpers.js';
+import { lowerLikelihood } from './lower-gp-likelihood.js';
 import type { CompiledProgram } from './program.js';
 
-const ITEMS = ['kernel', 'mean', 'noise', 'normalize_y', 'inference', 'tasks'];
+const ITEMS = ['kernel', 'mean', 'noise', 'normalize_y', 'inference', 'tasks', 'likelihood'];
 const NOISE_BOUNDS: readonly [number, number] = [1e-10, 1e10];
 /** The values a positive kernel hyperparameter or scale may take: beyond, kernel arithmetic overflows float64. */
 const POSITIVE_RANGE: readonly [number, number] = [1e-100, 1e100];
@@ -73,10 +74,15 @@ class GpLowering {
 
   lower(expr: GpModelExpr): IRGraph | undefined {
     const names = this.vars.map((v) => v.name);
-    const index = (v: GpModelExpr['inputs'][number]): number | undefined => {
+    // A bernoulli GP's label may also be a bool or a two-level categorical column (p is of its second level).
+    const likItem = expr.items.find((it) => it.name.name === 'likelihood')?.value;
+    const labels = likItem?.kind === 'call' && likItem.name.name === 'bernoulli';
+    const index = (v: GpModelExpr['inputs'][number], output = false): number | undefined => {
       const i = names.indexOf(v.name.name);
       if (i < 0) return this.error(`'${v.name.name}' is not a column of the data`, v.name.span, suggestionHint(v.name.name, names), 'unknown-name');
       const t = this.vars[i]!.type;
+      if (output && labels && (t.kind === 'bool' || (t.kind === 'categorical' && t.levels.length === 2))) return i;
+      if (output && labels && t.kind === 'categorical') return this.error(`a bernoulli GP's label has two levels, but '${v.name.name}' has ${t.levels.length}`, v.name.span, 'multiclass GP classification is not supported yet', 'type-mismatch');
       if (t.kind !== 'real' && t.kind !== 'int') return this.error(`a GP's inputs and outputs are numbers, but '${v.name.name}' is ${describeType(t)}`, v.name.span, undefined, 'type-mismatch');
       return i;
     };
@@ -85,8 +91,8 @@ class GpLowering {
       if (seen.has(v.name.name)) this.error(`'${v.name.name}' appears twice in the GP's variables`, v.name.span, undefined, 'duplicate-name');
       seen.add(v.name.name);
     }
-    const inputs = expr.inputs.map(index);
-    const outputs = expr.outputs.map(index);
+    const inputs = expr.inputs.map((v) => index(v));
+    const outputs = expr.outputs.map((v) => index(v, true));
     if (inputs.some((i) => i === undefined) || outputs.some((i) => i === undefined)) return undefined;
     this.D = inputs.length;
     const T = outputs.length;
@@ -111,10 +117,11 @@ class GpLowering {
       kernel = terms.length === 1 ? terms[0]! : { op: 'sum', terms };
     } else kernel = perCopy[0]!;
     const mean = this.mean(items.get('mean'));
-    const noise = this.noise(items.get('noise'), kernel, T, expr.span);
+    const likelihood = this.likelihood(items, T);
+    const noise = likelihood ? this.add(`${this.prefix}.noise`, [], [0], { positive: false, bounds: [0, 1], fixed: true, init: 'given', span: expr.span }) : this.noise(items.get('noise'), kernel, T, expr.span);
     const normalize = this.normalize(items.get('normalize_y'), T, expr.span);
     const inference = this.inference(items.get('inference'), expr.span, T);
-    if (!mean || !noise || !inference || this.diags.some((d) => d.severity === 'error')) return undefined;
+    if (likelihood === null || !mean || !noise || !inference || this.diags.some((d) => d.severity === 'error')) return undefined;
     const node: GPNode = {
       kind: 'gp',
       id: 'n0',
@@ -129,9 +136,24 @@ class GpLowering {
       inference,
       ...(normalize ? { normalize } : {}),
       ...(tasks ? { tasks: { kind: tasks.kind, count: T, rank: tasks.rank, q: copies } } : {}),
+      ...(likelihood ? { likelihood } : {}),
       source: src(expr.span),
     };
     return { version: IR_VERSION, family: 'gp', vars: [...this.vars], params: this.params, nodes: [node], root: 'n0' };
+  }
+
+  /** A non-Gaussian likelihood (undefined: gaussian; null: an error was reported), and the items it rules out. */
+  private likelihood(items: ReadonlyMap<string, GpItem>, T: number): GPLikelihood | undefined | null {
+    const item = items.get('likelihood');
+    const lik = lowerLikelihood(item, { prefix: this.prefix, consts: this.consts, diags: this.diags, params: this.params, error: (m, s, h, c) => this.error(m, s, h, c) });
+    if (!lik) return lik;
+    const span = item!.value.span;
+    if (T > 1) return this.error(`a ${lik.name} likelihood takes one output`, span, undefined, 'unsupported') ?? null;
+    for (const other of ['noise', 'normalize_y']) {
+      const it = items.get(other);
+      if (it) return this.error(`'${other}' belongs to the gaussian likelihood; a ${lik.name} GP has none`, it.name.span, lik.name === 'student_t' ? 'student_t(scale = ...) sets its noise scale' : undefined, 'unsupported') ?? null;
+    }
+    return lik;
   }
 
   private defaultKernel(span: Span): KernelExpr {

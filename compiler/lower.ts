@@ -12,7 +12,7 @@ import { asNumeric, ConstantScope, type Value } from './constants.js';
 import { MAX_PARAMETER_VALUES } from './cost.js';
 import { paramValueProblem } from './param-values.js';
 import { readLeafArg } from './leaf-args.js';
-import { IR_VERSION, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization } from '../ir/types.js';
+import { IR_VERSION, type FamilyNode, type IRGraph, type IRNode, type IRParam, type IRVariable, type Parameterization } from '../ir/types.js';
 import type { CompiledProgram } from './program.js';
 import { simplify } from './passes/simplify.js';
 import { hasIntegrals } from './passes/quadrature.js';
@@ -31,8 +31,30 @@ export interface LowerOptions {
    * family registry: such a model stands alone, and a use inside a mixture, product or circuit
    * is told so instead of "unknown distribution".
    */
-  readonly ownerOf?: (body: ModelExpr) => { readonly name: string; readonly noun: string } | undefined;
+  readonly ownerOf?: (body: ModelExpr) => { readonly name: string; readonly noun: string; readonly lowering?: { readonly lowerComponent?: ComponentLowering } } | undefined;
 }
+
+/** What a family's component lowering gets: the leaf expression, the scope it covers, the copies, the fit's rows over that scope. */
+export interface ComponentRequest {
+  readonly program: CompiledProgram;
+  readonly expr: Extract<ModelExpr, { kind: 'leaf' }>;
+  /** The node's id; its parameters are named `${id}.role`. */
+  readonly id: string;
+  readonly scope: readonly number[];
+  /** The variables of `scope`, in order. */
+  readonly vars: readonly IRVariable[];
+  /** Copies (a mixture's k components of one body). */
+  readonly units: number;
+  /** The fit's rows over `scope` (rows x scope.length); absent outside a fit (pmix check, cost). */
+  readonly data?: { readonly x: Float64Array; readonly n: number };
+}
+
+/**
+ * A family whose model can also be a part of a mixture or a product (a KDE component): its
+ * expression becomes one `family` node (evaluated, initialized and refitted by the family's
+ * runtime hooks, runtime/family-nodes.ts) with its parameters.
+ */
+export type ComponentLowering = (req: ComponentRequest) => { node?: FamilyNode; params?: readonly IRParam[]; diagnostics: Diagnostic[] };
 
 export function lowerModel(program: CompiledProgram, modelName: string, vars: readonly IRVariable[], opts: LowerOptions = {}): { graph?: IRGraph; diagnostics: Diagnostic[]; analytic?: AnalyticReport[] } {
   const lw = new Lowering(program, vars, opts.data, opts.ownerOf);
@@ -45,6 +67,10 @@ export function lowerModel(program: CompiledProgram, modelName: string, vars: re
   const squared = lw.nodes.find((n) => n.id === root)?.kind === 'square';
   const family = squared ? 'squared' : lw.nodes.some((n) => n.kind === 'integral') ? 'integral' : lw.nodes.some((n) => n.kind === 'sum') ? 'circuit' : 'mixture';
   const graph: IRGraph = { version: IR_VERSION, family, vars: [...vars], params: lw.params, nodes: lw.nodes, root };
+  // A family's component (a KDE) runs in mixtures and products only: the circuit passes do not know its node.
+  const part = lw.nodes.find((n): n is FamilyNode => n.kind === 'family');
+  const circuitKind = squared ? 'squared circuit' : lw.nodes.some((n) => n.kind === 'integral') ? 'integral circuit' : lw.nodes.some((n) => n.kind === 'sum') ? 'circuit with sums' : undefined;
+  if (part && circuitKind) return { diagnostics: [...lw.diags, { severity: 'error', code: 'unsupported', message: `a ${part.family}(...) part works inside mixtures and products only, not inside a ${circuitKind}`, span: model.decl.body.span, file: program.file }] };
   const simple = simplify(graph);
   if (squared && model.decl.body.kind === 'square') {
     const { problem, code, term } = squaredStructure(simple);
@@ -271,6 +297,26 @@ class Lowering {
     return id;
   }
 
+  /** A family's own model as a part of a mixture or a product: one family node (its family checks the arguments). */
+  private lowerComponent(lower: ComponentLowering, expr: Extract<ModelExpr, { kind: 'leaf' }>, scope: readonly number[], units: number): string | undefined {
+    const id = this.nextId();
+    const sorted = [...scope].sort((a, b) => a - b);
+    let data: { x: Float64Array; n: number } | undefined;
+    if (this.data) {
+      const { n } = this.data;
+      const V = this.vars.length;
+      const x = new Float64Array(n * sorted.length);
+      for (let i = 0; i < n; i++) sorted.forEach((c, j) => (x[i * sorted.length + j] = this.data!.x[i * V + c]!));
+      data = { x, n };
+    }
+    const r = lower({ program: this.program, expr, id, scope: sorted, vars: sorted.map((i) => this.vars[i]!), units, ...(data ? { data } : {}) });
+    this.diags.push(...r.diagnostics);
+    if (!r.node || r.diagnostics.some((d) => d.severity === 'error')) return undefined;
+    for (const p of r.params ?? []) this.params[p.name] = p;
+    this.nodes.push(r.node);
+    return id;
+  }
+
   private lowerLeaf(expr: Extract<ModelExpr, { kind: 'leaf' }>, scope: readonly number[], units: number, plain = false): string | undefined {
     if (this.latent && !plain) return lowerLatentLeaf(this.integralHost(), this.latent, expr, scope);
     const name = expr.name.name;
@@ -290,6 +336,8 @@ class Lowering {
         return r;
       }
       const owner = this.ownerOf?.(expr);
+      const component = owner?.lowering?.lowerComponent;
+      if (owner && component) return this.lowerComponent(component, expr, scope, units);
       if (owner) {
         return this.error('unsupported', `${name}(...) is ${owner.noun}, a model of its own: it stands alone, not inside a mixture, product or circuit`, expr.name.span, `declare it as its own model: model M = ${name}(...)`);
       }

@@ -66,7 +66,36 @@ export interface LbfgsSettings {
 
 export type RestartsFrom = 'bounds' | 'start';
 
-export type FitSettings = EMSettings | AdamSettings | LbfgsSettings;
+/**
+ * The incremental Gaussian mixture (runtime/learners/incremental-gmm/): one pass over the rows,
+ * rank-one updates per row, components created by a novelty test and pruned or merged
+ * (docs/fitting.md, "incremental").
+ */
+export interface IncrementalSettings {
+  readonly method: 'incremental';
+  /** A row is novel when its Mahalanobis distance to every component exceeds the chi-square(D) quantile at this level. */
+  readonly novelty: number;
+  /** Components at most; absent: the model's k. */
+  readonly maxK?: number;
+  /** A new component's covariance is (scale x the column's standard deviation)^2 on its diagonal. */
+  readonly scale: number;
+  /** Pruning: a component whose weighted count is below vMin once it has seen aMin rows is removed; absent: D + 1 and 20 x max_k rows. */
+  readonly vMin?: number;
+  readonly aMin?: number;
+  /** Merge components that one Gaussian explains better (BIC), every mergeEvery rows and at the end; false: never. */
+  readonly merge: boolean;
+  /** Refactorize a component's precision when max|P C - I| exceeds this (measured every checkEvery updates of the component). */
+  readonly drift: number;
+  readonly checkEvery: number;
+  readonly regCovar: number;
+  /** Rows read before the pass starts, to measure the columns' scale. */
+  readonly initRows: number;
+  /** Read the data from its file in chunks (bounded memory); absent: as em's rule (stream when it would not fit). */
+  readonly stream?: boolean;
+  readonly chunk?: number;
+}
+
+export type FitSettings = EMSettings | AdamSettings | LbfgsSettings | IncrementalSettings;
 
 export interface ModelInfo {
   readonly decl: ModelDecl;

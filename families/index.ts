@@ -5,6 +5,7 @@ import type { IRGraph } from '../ir/types.js';
 import type { AnswerableForms } from '../ir/query.js';
 import type { ModelExpr } from '../language/index.js';
 import { PmixError } from '../runtime/errors.js';
+import { registerFamilyNodes } from '../runtime/family-nodes.js';
 import { mixtureFamily } from './mixture/index.js';
 import { circuitFamily } from './circuit/index.js';
 import { squaredFamily } from './squared/index.js';
@@ -14,6 +15,8 @@ import { kdeFamily } from './kde/index.js';
 import { chowLiuFamily } from './chow-liu/index.js';
 
 export const FAMILIES: ReadonlyMap<string, ModelFamily> = new Map([mixtureFamily, circuitFamily, squaredFamily, integralFamily, gpFamily, kdeFamily, chowLiuFamily].map((f) => [f.name, f]));
+// The runtime evaluates a family's part of a mixture (a KDE component) through its hooks.
+registerFamilyNodes((name) => FAMILIES.get(name)?.component);
 
 /** The family a graph names (a Map: a name like '__proto__' from an artifact finds nothing). */
 export function familyOf(graph: Pick<IRGraph, 'family'>): ModelFamily {

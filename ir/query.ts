@@ -50,7 +50,7 @@ export type BoundQuery = (
    * Models of outputs given inputs (Gaussian processes). `points[i]` holds point i's input
    * values, in the order of the model's inputs.
    */
-  | { readonly kind: 'predict'; readonly points: readonly (readonly number[])[]; readonly samples: number; readonly seed: number }
+  | { readonly kind: 'predict'; readonly points: readonly (readonly number[])[]; readonly samples: number; readonly seed: number; /** Class probabilities by scikit-learn's probit-style approximation instead of quadrature. */ readonly approx?: 'probit' }
   /** p(y | x = ...) or mean(y | x = ...) at one input point: `outputs` are variable indices. */
   | { readonly kind: 'predictive'; readonly summary: 'distribution' | 'mean'; readonly outputs: readonly number[]; readonly point: readonly number[] }
   /** logp(y = v | x = ...) over points: `values` has one value per point (or one for all). */

@@ -275,6 +275,15 @@ export interface GPNode extends NodeBase {
   readonly inference: GPInference;
   readonly normalize?: { readonly shift: string; readonly scale: string };
   readonly tasks?: { readonly kind: 'icm' | 'lmc'; readonly count: number; readonly rank: number; readonly q: number };
+  /** A non-Gaussian likelihood (stdlib/likelihoods), fitted by the Laplace approximation; absent: Gaussian with `noise`. */
+  readonly likelihood?: GPLikelihood;
+}
+
+/** A GP's non-Gaussian likelihood: its stdlib name, link, and parameters (IR parameter names, in the likelihood's order). */
+export interface GPLikelihood {
+  readonly name: string;
+  readonly link: string;
+  readonly params: readonly string[];
 }
 
 /**

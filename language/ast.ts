@@ -122,6 +122,8 @@ export interface FitDecl {
   readonly weights?: Ident;
   /** `em`, `adam` (checked by the compiler, so unknown methods get a diagnostic there). */
   readonly method: Ident;
+  /** No `by` was written: `method` is the language's default (em), and a fit uses its family's default method instead. */
+  readonly byDefault?: boolean;
   readonly args: readonly Arg[];
   readonly span: Span;
 }

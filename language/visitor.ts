@@ -275,6 +275,7 @@ export class AstBuilder {
       ...(weights ? { weights: this.ident(weights) } : {}),
       // no 'by': the default method, em; its messages point at the whole statement
       method: method ? this.ident(method) : { name: 'em', span: this.nodeSpan(n) },
+      ...(method ? {} : { byDefault: true }),
       args: parens ? this.args(parens) : [],
       span: this.nodeSpan(n),
     };

@@ -10,6 +10,7 @@ import { mixtureBackward, mixtureForward } from './kernels/mixture-kernels.js';
 import { foldPlan, type FoldPlan } from '../circuits/fold.js';
 import { foldedSumBackward, foldedSumForward } from './evaluate-folded.js';
 import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buffers.js';
+import { familyNodeHooks } from './family-nodes.js';
 export type { EdgeCounts, NodeValues };
 
 let fused = true;
@@ -63,7 +64,7 @@ function childInputs(state: ModelState, vals: NodeValues, children: readonly str
 
 /** Whether forwardNode writes every entry of the node's output (its reused buffer need not be zeroed). */
 function overwrites(node: ModelState['nodes'][number]): boolean {
-  return node.kind === 'input' || (node.kind === 'product' && node.mode === 'hadamard');
+  return node.kind === 'input' || node.kind === 'family' || (node.kind === 'product' && node.mode === 'hadamard');
 }
 
 /** out[i] = 0 + a[i] + b[i] + ... over the children's values, in child order (one pass). */
@@ -125,6 +126,9 @@ function forwardNode(state: ModelState, node: ModelState['nodes'][number], x: Fl
         layer.family.logDensity(layer.params, layer.ctx, xs, n, out);
         break;
       }
+      case 'family':
+        familyNodeHooks(node).logDensity(state, node, scopeData(x, n, v, node.scope), n, out);
+        break;
       case 'product': {
         const kids = childInputs(state, vals, node.children);
         if (node.mode === 'hadamard') {
@@ -267,6 +271,7 @@ function backwardNode(
     for (const c of kidIds) untouched.delete(c);
     switch (node.kind) {
       case 'input':
+      case 'family':
         break;
       case 'product': {
         if (node.mode === 'hadamard') {

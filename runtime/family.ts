@@ -4,11 +4,14 @@
 // tests a family's name. The contract sits in the runtime because its hooks speak the
 // runtime's types (states, learners' steps, answers); the families themselves sit above it.
 import type { CompiledProgram, FitSettings } from '../compiler/program.js';
+import type { ComponentLowering } from '../compiler/lower.js';
+import type { FamilyNodeHooks } from './family-nodes.js';
 import type { IRGraph, IRVariable } from '../ir/types.js';
 import type { Diagnostic, ModelExpr } from '../language/index.js';
 import type { BoundQuery } from '../ir/query.js';
 import type { Steps } from './learners/drive.js';
 import type { FitProgress, FitResult, StopReason } from './learners/types.js';
+import type { FitSummaryCore } from './learners/summary.js';
 import type { QueryAnswer } from './queries/answer.js';
 import type { FitCost } from './resources.js';
 import type { ModelState } from './state.js';
@@ -52,12 +55,24 @@ export interface FamilyFitted {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/** What a family's fit text gets: the summary (with its family's details), the stop phrase and the number format. */
+export interface FitTextInput {
+  readonly summary: FitSummaryCore;
+  /** The summary's fields by name, the family's details among them (FamilyFitted.details: `gp`, `kde`). */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** How the fit stopped, in words ("converged after 12 iterations"). */
+  readonly stop: string;
+  readonly num: (x: number, digits?: number) => string;
+}
+
 /** Lowering that a family owns outright: model expressions the shared lowering (compiler/lower.ts) does not know. */
 export interface FamilyLowering {
   /** Does this model body belong to the family (e.g. `gp(x -> y) { ... }`)? */
   claims(body: ModelExpr): boolean;
   /** `opts.data`: the fit's rows over vars, for structures learned from data (a Chow-Liu tree). */
   lower(program: CompiledProgram, body: ModelExpr, vars: readonly IRVariable[], opts?: { readonly data?: { readonly x: Float64Array; readonly n: number } }): { graph?: IRGraph; diagnostics: Diagnostic[] };
+  /** The family's model as a part of a mixture or a product (one family node); absent: it stands alone. */
+  readonly lowerComponent?: ComponentLowering;
 }
 
 /** What `pmix check` prints about a model of this family (lines) and adds to its --json (under `key`). */
@@ -74,6 +89,8 @@ export interface RowPrediction {
   /** sd of the latent function, and of a new observation (with noise). */
   readonly std: number;
   readonly std_y: number;
+  /** A non-Gaussian likelihood's summary of y (pmix predict adds a column per key): `p`, or `y_mean`, `y_lower95`, `y_median`, `y_upper95`. */
+  readonly extra?: Readonly<Record<string, number>>;
 }
 
 /** Conditional models (GPs) predict their outputs at input rows (pmix predict, the API's predict). */
@@ -108,6 +125,13 @@ export interface ModelFamily {
   /** Lowering of the family's own model expressions; families built by the shared lowering leave it out. */
   readonly lowering?: FamilyLowering;
 
+  /** The method `fit M on d` without `by` uses (with its defaults), or the graph's (an exact GP's lbfgs, a sparse one's adam): em where absent. */
+  readonly defaultMethod?: FitSettings['method'] | ((graph: IRGraph) => FitSettings['method']);
+  /**
+   * The fit's text (pmix run/fit, the REPL, the playground) where the family has more to say
+   * than the shared three lines; api/format.ts dispatches on the summary's `family`.
+   */
+  fitText?(input: FitTextInput): string;
   /** Why `settings.method` cannot fit this model (with the statement that can), or undefined. */
   methodProblem(graph: IRGraph, settings: FitSettings, names: { readonly model: string; readonly data: string }): { readonly message: string; readonly hint?: string } | undefined;
   /** The memory and work estimate of a fit on `rows` rows (pmix check --cost, the memory limit). */
@@ -136,6 +160,9 @@ export interface ModelFamily {
   readonly predictor?: FamilyPredictor;
   /** A picture of the fitted model of the family's own kind (a GP's data, mean and band), where it has one. */
   readonly plot?: FamilyPlot;
+
+  /** A family node of this family inside a mixture or a product is evaluated, refitted and queried by these (with lowering.lowerComponent). */
+  readonly component?: FamilyNodeHooks;
 
   /** Family-specific checks of a graph read from an artifact (after the shared structural ones). */
   checkGraph?(graph: IRGraph, fail: GraphFail): void;

@@ -137,9 +137,11 @@ function checkNode(g: IRGraph, n: IRNode, at: string, byId: ReadonlyMap<string, 
     }
     case 'family':
       // Its family checks what its parameters and options mean (ModelFamily.checkGraph).
-      // The node's owner is the graph's family: the one whose checkGraph and evaluators read it.
+      // At the root, the node's owner is the graph's family: the one whose checkGraph and evaluators
+      // read it. Below the root it is a part of a mixture (a KDE component), which the graph's
+      // family checks through the part's hooks (families/common/parts.ts).
       const owner = n.family;
-      if (owner !== g.family) fail(`${at}.family`, `a node of family '${owner}' in a graph of family '${g.family}'`);
+      if (owner !== g.family && n.id === g.root) fail(`${at}.family`, `a node of family '${owner}' in a graph of family '${g.family}'`);
       return;
     case 'product': {
       if (n.mode !== 'hadamard' && n.mode !== 'kronecker') fail(`${at}.mode`, "expected 'hadamard' or 'kronecker'");

@@ -32,7 +32,7 @@ function miniBatch(s: FitSettings): boolean {
  * cost) or returns undefined; `limit` is the session's memory limit in bytes.
  */
 export function chooseStreaming(spec: DataSpec | undefined, settings: FitSettings, graph: () => IRGraph | undefined, limit: number | undefined): StreamChoice {
-  if (settings.method !== 'em') return { stream: false, reason: `${settings.method} loads the data` };
+  if (settings.method !== 'em' && settings.method !== 'incremental') return { stream: false, reason: `${settings.method} loads the data` };
   if (settings.stream === true && miniBatch(settings)) {
     throw new PmixError('em(stream = true) is exact full-batch EM over the whole file; it does not combine with mini-batch EM (batch, step_size, validation)', 'bad-value', 'drop stream = true for mini-batch EM, or drop batch/validation and set the chunk size with chunk = N');
   }
@@ -69,8 +69,9 @@ export function chooseStreaming(spec: DataSpec | undefined, settings: FitSetting
  */
 export function streamFitBytes(graph: IRGraph, settings: FitSettings): number {
   const c = estimateCost(graph, 'em');
-  const chunk = (settings.method === 'em' ? settings.chunk : undefined) ?? STREAM_DEFAULTS.chunk;
-  const sample = (settings.method === 'em' ? settings.initRows : undefined) ?? STREAM_DEFAULTS.initRows;
+  const chunk = (settings.method === 'em' || settings.method === 'incremental' ? settings.chunk : undefined) ?? STREAM_DEFAULTS.chunk;
+  // The incremental mixture holds back only its init_rows (to measure the scale).
+  const sample = (settings.method === 'em' || settings.method === 'incremental' ? settings.initRows : undefined) ?? STREAM_DEFAULTS.initRows;
   return c.parameterBytes + c.bytesPerRow * (chunk + sample);
 }
 

@@ -5,7 +5,8 @@ import { lowerProgramModel } from './lower.js';
 import { modelVars, varSpan } from '../compiler/model-vars.js';
 import { inferVarTypes } from '../compiler/infer-var-types.js';
 import type { IRGraph, IRVariable } from '../ir/types.js';
-import type { CompiledProgram, FitSettings, Step } from '../compiler/program.js';
+import type { CompiledProgram, FitSettings, IncrementalSettings, Step } from '../compiler/program.js';
+import { defaultFitSettings } from '../compiler/fit-settings.js';
 import type { QueryAst } from '../language/index.js';
 import type { Diagnostic } from '../language/index.js';
 import { makeArtifact, sha256, type Artifact } from '../runtime/artifact.js';
@@ -17,6 +18,7 @@ import { PmixError } from '../runtime/errors.js';
 import { NotPositiveDefiniteError } from '../stdlib/distributions/index.js';
 import { runAsync, runToEnd, type DriveOptions, type Steps } from '../runtime/learners/drive.js';
 import { streamEMSteps, type StreamFitted } from '../runtime/learners/stream-em.js';
+import { incrementalDetails, incrementalSteps, type IncrementalFitted } from '../runtime/learners/incremental-gmm/index.js';
 import { DataStreamError, openCsvStream, type CsvStream } from '../runtime/data/csv-stream.js';
 import { chooseStreaming, csvSource, streamFitBytes } from '../runtime/stream-fit.js';
 import { formatBytes } from '../compiler/cost.js';
@@ -35,6 +37,8 @@ import type { AnalyticReport } from '../compiler/passes/analytic-integrals.js';
 
 /** A fit's summary (runtime/learners/summary.ts); Gaussian processes add their log marginal likelihood, hyperparameters and notes. */
 export interface FitSummary extends FitSummaryCore {
+  /** The model's family (families/index.ts): api/format.ts asks it for the fit's text (ModelFamily.fitText). */
+  readonly family?: string;
   readonly gp?: GPFitInfo;
 }
 
@@ -227,9 +231,12 @@ export class Session {
     const x = selectColumns(data, vars.map((v) => v.name));
     const state = this.lower(step.model, vars, { x, n: data.rows }, 'train');
     const family = familyOf(state.graph);
+    // `fit M on d` without `by`: the family's default method (a GP's lbfgs), with its defaults
+    const own = typeof family.defaultMethod === 'function' ? family.defaultMethod(state.graph) : family.defaultMethod;
+    const settings = step.decl?.byDefault && own && own !== step.settings.method ? defaultFitSettings(own) : step.settings;
     const outside = firstOutsideSupport(state.graph, x, data.rows);
     if (outside) throw new PmixError(outsideSupportMessage(outside, step.data, step.model), 'bad-data', SUPPORT_HINT);
-    const bad = family.methodProblem(state.graph, step.settings, { model: step.model, data: step.data });
+    const bad = family.methodProblem(state.graph, settings, { model: step.model, data: step.data });
     if (bad) throw new StepError([{ severity: 'error', code: 'bad-method', message: bad.message, hint: bad.hint, span: step.decl?.method.span, file: this.program.file }]);
     const fitted = yield* family.fit({
       model: step.model,
@@ -238,14 +245,14 @@ export class Session {
       x,
       rows: data.rows,
       weights: rowWeights(data, step.weights),
-      settings: step.settings,
+      settings,
       maxMemory: this.options.maxMemory,
       maxSeconds: this.options.maxSeconds,
       onProgress,
       signal,
     });
-    const summary = familySummary(step, data.rows, fitted);
-    this.fitted.set(step.model, { state: fitted.state, summary, ...(fitted.result ? { result: fitted.result } : {}), data, settings: step.settings });
+    const summary = familySummary(step, data.rows, fitted, settings, family.name);
+    this.fitted.set(step.model, { state: fitted.state, summary, ...(fitted.result ? { result: fitted.result } : {}), data, settings });
     return summary;
   }
 
@@ -283,11 +290,14 @@ export class Session {
   /** Streaming full-batch EM over the file, chunk by chunk (runtime/learners/stream-em.ts). */
   private *fitStreamed(step: FitStep, stream: CsvStream, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<FitSummary> {
     const s = step.settings;
-    if (s.method !== 'em') throw new PmixError(`only EM streams its data; fit ${step.model} by em(stream = true)`, 'bad-method');
+    if (s.method === 'incremental') return yield* this.fitIncrementalStreamed(step, stream, s, onProgress, signal);
+    if (s.method !== 'em') throw new PmixError(`only EM and the incremental mixture stream their data; fit ${step.model} by em(stream = true)`, 'bad-method');
     const vars = this.streamVariables(step, stream);
     const state = this.lower(step.model, vars);
     const family = familyOf(state.graph);
     if (!family.streams) throw new PmixError(`${step.model} cannot be fitted by streaming EM (it is ${family.noun})`, 'bad-method');
+    const bad = family.methodProblem(state.graph, s, { model: step.model, data: step.data });
+    if (bad) throw new StepError([{ severity: 'error', code: 'bad-method', message: bad.message, hint: bad.hint, span: step.decl?.method.span, file: this.program.file }]);
     const bytes = streamFitBytes(state.graph, s);
     if (this.options.maxMemory !== undefined && bytes > this.options.maxMemory) {
       throw new PmixError(`streaming ${step.model} on ${step.data} needs an estimated ${formatBytes(bytes)} (parameters, one chunk and the initialization sample), over the limit of ${formatBytes(this.options.maxMemory)}`, 'too-big', 'lower chunk or init_rows, lower k, or raise --max-memory');
@@ -300,7 +310,7 @@ export class Session {
       if (e instanceof NotPositiveDefiniteError) throw new PmixError(`fitting ${step.model} stopped: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
       throw e;
     }
-    const summary: FitSummary = fitSummary({
+    const summary: FitSummary = { family: family.name, ...fitSummary({
       model: step.model,
       data: step.data,
       method: s.method,
@@ -311,7 +321,33 @@ export class Session {
       weight: fitted.totalWeight,
       parameters: fitted.state.freeParameterCount(),
       likelihood: { mean: fitted.result.meanLogLikelihood },
-    });
+    }) };
+    this.fitted.set(step.model, { state: fitted.state, summary, result: fitted.result, settings: s, streamed: { name: stream.name, path: stream.source, rows: fitted.rows } });
+    return summary;
+  }
+
+  /** The incremental mixture over the file, chunk by chunk (runtime/learners/incremental-gmm/). */
+  private *fitIncrementalStreamed(step: FitStep, stream: CsvStream, s: IncrementalSettings, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<FitSummary> {
+    const vars = this.streamVariables(step, stream);
+    const state = this.lower(step.model, vars);
+    const bad = familyOf(state.graph).methodProblem(state.graph, s, { model: step.model, data: step.data });
+    if (bad) throw new StepError([{ severity: 'error', code: 'bad-method', message: bad.message, hint: bad.hint, span: step.decl?.method.span, file: this.program.file }]);
+    const bytes = streamFitBytes(state.graph, s);
+    if (this.options.maxMemory !== undefined && bytes > this.options.maxMemory) {
+      throw new PmixError(`streaming ${step.model} on ${step.data} needs an estimated ${formatBytes(bytes)} (parameters, one chunk and the held-back rows), over the limit of ${formatBytes(this.options.maxMemory)}`, 'too-big', 'lower chunk or init_rows, lower k, or raise --max-memory');
+    }
+    let fitted: IncrementalFitted;
+    try {
+      fitted = yield* incrementalSteps(state, csvSource(stream, vars.map((v) => v.name), step.weights), s, onProgress, signal);
+    } catch (e) {
+      if (e instanceof DataStreamError) throw new StepError(e.diagnostics);
+      throw e;
+    }
+    const summary: FitSummary = {
+      family: familyOf(fitted.state.graph).name,
+      ...fitSummary({ model: step.model, data: step.data, method: s.method, rows: fitted.rows, iterations: fitted.result.iterations, stop: fitted.result.stop, criterion: fitted.result.criterion, weight: fitted.totalWeight, parameters: fitted.state.freeParameterCount(), likelihood: { mean: fitted.result.meanLogLikelihood } }),
+      ...incrementalDetails(fitted),
+    };
     this.fitted.set(step.model, { state: fitted.state, summary, result: fitted.result, settings: s, streamed: { name: stream.name, path: stream.source, rows: fitted.rows } });
     return summary;
   }
@@ -377,12 +413,13 @@ export class Session {
 const SUPPORT_HINT = 'correct or remove the row, or model the column with a leaf whose support covers the value';
 
 /** The fit summary (runtime/learners/summary.ts), the same for every family: log-likelihood, BIC and AIC over the family's observations. */
-function familySummary(step: FitStep, rows: number, f: FamilyFitted): FitSummary {
+function familySummary(step: FitStep, rows: number, f: FamilyFitted, settings: FitSettings, family: string): FitSummary {
   return {
+    family,
     ...fitSummary({
       model: step.model,
       data: step.data,
-      method: step.settings.method,
+      method: settings.method,
       rows,
       iterations: f.iterations,
       stop: f.stop,

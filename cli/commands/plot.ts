@@ -17,7 +17,7 @@ export async function plotCommand(modelPath: string, opts: { out: string; from?:
   const { state } = loadArtifact(modelPath, io);
   const plot = familyOf(state.graph).plot;
   if (!plot?.accepts(state.graph)) {
-    io.err(`error: ${modelPath}: pmix plot draws Gaussian process models with one input and kernel density models (for other densities use :plot in pmix repl)`);
+    io.err(`error: ${modelPath}: pmix plot draws Gaussian process models with one input, GP classifiers (bernoulli) with two, and kernel density models (for other densities use :plot in pmix repl)`);
     throw new Exit(EXIT_INPUT);
   }
   if ((opts.from === undefined) !== (opts.to === undefined) || (opts.from !== undefined && !(opts.from < opts.to!))) {

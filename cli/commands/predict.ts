@@ -38,7 +38,9 @@ export function predictCommand(modelPath: string, opts: { data: string; out?: st
   const T = outputs.length;
   const V = state.graph.vars.length;
   const varIndex = inputs.map((n) => state.graph.vars.findIndex((v) => v.name === n));
-  const cols = T > 1 ? outputs.flatMap((o) => [`${o}_mean`, `${o}_std`, `${o}_std_y`]) : ['mean', 'std', 'std_y'];
+  // A non-Gaussian likelihood adds its summary of y (p, or y_mean and quantiles) after std_y.
+  const extra = T === 1 && data.rows > 0 ? Object.keys(predictor.predictRows(state, new Float64Array(V).fill(0), 1)[0]![0]!.extra ?? {}) : [];
+  const cols = T > 1 ? outputs.flatMap((o) => [`${o}_mean`, `${o}_std`, `${o}_std_y`]) : ['mean', 'std', 'std_y', ...extra];
   const lines = [[...inputs, ...cols].join(',')];
   const json: Record<string, number>[] = [];
   guard(() => {
@@ -49,7 +51,7 @@ export function predictCommand(modelPath: string, opts: { data: string; out?: st
       for (let r = r0; r < r1; r++) for (let c = 0; c < D; c++) rows[(r - r0) * V + varIndex[c]!] = x[r * D + c]!;
       const p = predictor.predictRows(state, rows, r1 - r0);
       for (let r = r0; r < r1; r++) {
-        const vals = p[r - r0]!.flatMap((o) => [o.mean, o.std, o.std_y]);
+        const vals = p[r - r0]!.flatMap((o) => [o.mean, o.std, o.std_y, ...extra.map((k) => o.extra?.[k] ?? NaN)]);
         const row = [...Array.from(x.subarray(r * D, (r + 1) * D)), ...vals];
         lines.push(row.map((v) => String(Number(v.toPrecision(10)))).join(','));
         if (io.json) json.push(Object.fromEntries([...inputs, ...cols].map((c, i) => [c, row[i]!])));

@@ -12,6 +12,7 @@ export const circuitFamily: ModelFamily = {
   // A circuit whose sums were all simplified away keeps its family: sums are not required.
   recognizes: (g) => rootKind(g) !== 'square' && !hasKind(g, 'integral') && !hasKind(g, 'gp') && !hasKind(g, 'family'),
   shape: 'no integral, square, GP or family nodes',
+  defaultMethod: 'em',
   methodProblem: () => undefined,
   streams: true,
   ...tractableHooks,

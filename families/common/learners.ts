@@ -7,16 +7,21 @@ import type { Steps } from '../../runtime/learners/drive.js';
 import { emSteps } from '../../runtime/learners/em.js';
 import { minibatchEMSteps } from '../../runtime/learners/minibatch-em.js';
 import { memorySource, streamEMSteps } from '../../runtime/learners/stream-em.js';
+import { incrementalDetails, incrementalSteps } from '../../runtime/learners/incremental-gmm/index.js';
 import type { Fitted } from '../../runtime/learners/types.js';
 import { PmixError } from '../../runtime/errors.js';
 import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
 
 /** The learner the fit settings name, on the request's rows. */
-export function* learnerSteps(req: FitRequest): Steps<Fitted> {
+export function* learnerSteps(req: FitRequest): Steps<Fitted & { readonly details?: Readonly<Record<string, unknown>> }> {
   const { state, x, rows, weights, settings: s, onProgress, signal } = req;
   try {
     if (s.method === 'lbfgs') throw new PmixError(`lbfgs fits Gaussian process models; fit ${req.model} by em or adam`, 'bad-method');
     if (s.method === 'adam') return yield* adamSteps(state, x, rows, weights, s, onProgress, signal);
+    if (s.method === 'incremental') {
+      const f = yield* incrementalSteps(state, memorySource(x, rows, state.graph.vars.length, weights), s, onProgress, signal);
+      return { ...f, details: incrementalDetails(f) };
+    }
     if ((s.batch ?? 0) > 0 || (s.validation ?? 0) > 0) return yield* minibatchEMSteps(state, x, rows, weights, s, onProgress, signal);
     if (s.stream) return yield* streamEMSteps(state, memorySource(x, rows, state.graph.vars.length, weights), s, onProgress, signal);
     return yield* emSteps(state, x, rows, weights, s, onProgress, signal);

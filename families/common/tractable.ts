@@ -9,11 +9,19 @@ import type { Steps } from '../../runtime/learners/drive.js';
 import { checkMemory, fitCost } from '../../runtime/resources.js';
 import type { ModelState } from '../../runtime/state.js';
 import { learnerSteps } from './learners.js';
+import { familyNodeHooks } from '../../runtime/family-nodes.js';
+
+/** Free parameters of the state, plus those of its family parts (a KDE component's bandwidths chosen from the data). */
+export function freeParameters(state: ModelState): number {
+  let total = state.freeParameterCount();
+  for (const n of state.nodes) if (n.kind === 'family') total += familyNodeHooks(n).freeParameters(state, n);
+  return total;
+}
 
 /** The hooks the circuit-shaped families fill in the same way. */
 export const tractableHooks = {
   fitCost: (model: string, data: string, graph: IRGraph, settings: FitSettings, rows: number) => fitCost(model, data, graph, settings, rows),
-  freeParameters: (state: ModelState): number => state.freeParameterCount(),
+  freeParameters: (state: ModelState): number => freeParameters(state),
   logDensityRows: (state: ModelState, x: Float64Array, rows: number): Float64Array => logDensityRows(state, x, rows),
   *fit(req: FitRequest): Steps<FamilyFitted> {
     checkMemory(fitCost(req.model, req.data, req.state.graph, req.settings, req.rows), req.maxMemory);
@@ -31,7 +39,8 @@ export const tractableHooks = {
       meanLogLikelihood: fitted.result.meanLogLikelihood,
       logLikelihood: fitted.result.meanLogLikelihood * total,
       observations: total,
-      parameters: fitted.state.freeParameterCount(),
+      parameters: freeParameters(fitted.state),
+      ...(fitted.details ? { details: fitted.details } : {}),
     };
   },
 } satisfies Partial<ModelFamily>;

@@ -9,7 +9,9 @@ import { gpLogDensityRows, gpPredictRows } from '../../runtime/gp/score.js';
 import { gpFitCost, gpFitSteps, gpMethodProblem } from '../../runtime/gp/session-fit.js';
 import type { Steps } from '../../runtime/learners/drive.js';
 import { hasKind } from '../common/tractable.js';
+import { plotClassifier } from './plot-classify-svg.js';
 import { plotGp } from './plot-svg.js';
+import { gpFitText } from './fit-text.js';
 
 export const gpFamily: ModelFamily = {
   name: 'gp',
@@ -20,6 +22,9 @@ export const gpFamily: ModelFamily = {
     claims: (body) => body.kind === 'gp',
     lower: (program, body, vars) => (body.kind === 'gp' ? lowerGp(program, body, vars) : { diagnostics: [] }),
   },
+  // `fit M on d` without `by`: an exact GP by lbfgs, a sparse one by adam
+  defaultMethod: (graph) => (gpNode(graph).inference.kind === 'exact' ? 'lbfgs' : 'adam'),
+  fitText: gpFitText,
   methodProblem: (graph, settings, names) => gpMethodProblem(graph, settings.method, names.model, names.data),
   fitCost: gpFitCost,
   *fit(req: FitRequest): Steps<FamilyFitted> {
@@ -60,7 +65,8 @@ export const gpFamily: ModelFamily = {
     predictRows: gpPredictRows,
   },
   plot: {
-    accepts: (graph) => gpNode(graph).inputs.length === 1,
-    svg: (state, opts) => plotGp(state, opts?.span ? { span: opts.span } : {}),
+    // One input: mean and band; a two-input classifier: its decision map.
+    accepts: (graph) => gpNode(graph).inputs.length === 1 || (gpNode(graph).inputs.length === 2 && gpNode(graph).likelihood?.name === 'bernoulli'),
+    svg: (state, opts) => (gpNode(state.graph).inputs.length === 2 ? plotClassifier(state) : plotGp(state, opts?.span ? { span: opts.span } : {})),
   },
 };

@@ -54,6 +54,21 @@ export function logDensity(kde: Kde, q: Float64Array): Float64Array {
 }
 
 /**
+ * Each training row's own log kernel term at one query row q (d values, NaN = marginalized),
+ * without weights and without the normalizer (the same for every row): one plan and one
+ * whitening for all rows, the weights of a conditional estimate (queries.ts).
+ */
+export function logKernelTerms(kde: Kde, q: Float64Array): Float64Array {
+  checkQueries(kde, q);
+  const p = planFor(kde, maskOf(q, 0, kde.d));
+  const zq = new Float64Array(p.k);
+  whitenQuery(p, q, 0, zq);
+  const out = new Float64Array(kde.n);
+  for (let i = 0; i < kde.n; i++) out[i] = logSumTerms(kde, p, q, 0, zq, null, i, i + 1);
+  return out;
+}
+
+/**
  * log sum_i w_i K(...) over the training rows in [from, to) (w_i = 1 when logW is null), in
  * one pass with a running max M: sum holds sum exp(t_i - M), rescaled when a larger term
  * comes. A term below M - 60 is skipped: each is < e^-60 of the sum, all of them together

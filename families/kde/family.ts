@@ -3,10 +3,12 @@
 // a KDE goes through these hooks.
 import type { ModelFamily } from '../../runtime/family.js';
 import { kdeAnswer, KDE_FORMS } from './answer.js';
+import { kdeComponent, lowerKdeComponent } from './component.js';
 import { checkKdeGraph, kdeNode } from './fitted-graph.js';
 import { kdeFitCost, kdeFitSteps, kdeMethodProblem } from './fit.js';
 import { claimsKde, KDE_NAME, lowerKde, MAX_POINTS, TREE_ABOVE } from './lower.js';
 import { plotKde } from './plot-svg.js';
+import { kdeFitText } from './fit-text.js';
 import { kdeLogDensityRows } from './rows.js';
 
 export const kdeFamily: ModelFamily = {
@@ -14,7 +16,11 @@ export const kdeFamily: ModelFamily = {
   noun: 'a kernel density estimate',
   recognizes: (g) => g.nodes.length === 1 && g.nodes[0]!.kind === 'family' && g.nodes[0]!.family === KDE_NAME,
   shape: 'one kde family node',
-  lowering: { claims: claimsKde, lower: lowerKde },
+  lowering: { claims: claimsKde, lower: lowerKde, lowerComponent: lowerKdeComponent },
+  component: kdeComponent,
+  // a KDE runs no optimizer: `fit K on d` (em, the language's default) stores the rows and picks the bandwidth
+  defaultMethod: 'em',
+  fitText: kdeFitText,
   methodProblem: kdeMethodProblem,
   fitCost: kdeFitCost,
   fit: kdeFitSteps,

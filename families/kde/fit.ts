@@ -154,7 +154,7 @@ export function* kdeFitSteps(req: FitRequest): Steps<FamilyFitted> {
     points: kde.n,
     bandwidth: kde.bandwidthLabel,
     bandwidth_matrix: Array.from({ length: dr }, (_, a) => Array.from(kde.H.subarray(a * dr, a * dr + dr))),
-    ...(dr ? { h: Array.from({ length: dr }, (_, a) => Math.sqrt(kde.H[a * dr + a]!)) } : {}),
+    ...(dr ? { h: Array.from({ length: dr }, (_, a) => Math.sqrt(kde.H[a * dr + a]!)), columns: Array.from(kde.real, (j) => kde.columns[j]!.name) } : {}),
     ...(cv ? { cv: cv.map((c) => ({ value: c.value, mean_heldout_log_likelihood: c.score })) } : {}),
     notes,
   };

@@ -5,7 +5,7 @@
 // mean and variance, and interval probabilities (closed form through each kernel's CDF).
 import { PmixError } from '../../runtime/errors.js';
 import { Rng } from '../../stdlib/random.js';
-import { logDensity } from './direct.js';
+import { logKernelTerms } from './direct.js';
 import { kernelCdf1, kernelSecondMoment, sampleKernel } from './kernels.js';
 import { cholesky, spdInverse, subMatrix } from './linalg.js';
 import type { Kde } from './model.js';
@@ -67,13 +67,12 @@ export function conditional(kde: Kde, given: ReadonlyMap<number, number>): Kde {
   const q = new Float64Array(kde.d).fill(NaN);
   for (const [c, v] of given) q[c] = v;
   const m = marginal(kde, gcols);
-  const lw = new Float64Array(kde.n);
   const one = new Float64Array(m.d);
   for (const [a, c] of gcols.entries()) one[a] = q[c]!;
-  for (let i = 0; i < kde.n; i++) {
-    const single: Kde = { ...m, n: 1, x: m.x.subarray(i * m.d, i * m.d + m.d), w: null };
-    lw[i] = logDensity(single, one)[0]! + (kde.w ? Math.log(kde.w[i]!) : 0);
-  }
+  // one weighted estimate: every row's kernel term at the given cells, with one plan for all rows
+  // (the common normalizer cancels when the weights are normalized)
+  const lw = logKernelTerms(m, one);
+  if (kde.w) for (let i = 0; i < kde.n; i++) lw[i] = lw[i]! + Math.log(kde.w[i]!);
   let mx = -Infinity;
   for (const v of lw) if (v > mx) mx = v;
   if (mx === -Infinity) fail('the given cells have density 0 (outside every kernel of a compact kernel): the conditional is undefined');

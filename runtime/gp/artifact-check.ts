@@ -3,6 +3,7 @@
 // expects), mean, noise, normalization and inference parameters, and the stored training
 // data's shapes. A node that passes can be predicted from without an exception.
 import { getKernel } from '../../stdlib/kernels/index.js';
+import { getLikelihood } from '../../stdlib/likelihoods/index.js';
 import { choleskyFlops, formatSeconds, GP_ARTIFACT_MAX_POINTS, gpStepSeconds } from './cost.js';
 
 type Fail = (field: string, message: string) => never;
@@ -101,6 +102,7 @@ export function checkGpNode(o: Obj, at: string, params: Obj, nVars: number, fail
     if (size(shape(nz.scale, 'normalize.scale')) !== T) fail(`${at}.normalize.scale`, `expected ${T} values`);
     positive(nz.scale as string, 'normalize.scale');
   }
+  if (o.likelihood !== undefined) checkLikelihood(o.likelihood, `${at}.likelihood`, T, (name, field) => shape(name, field), params, fail);
   const inf = isObj(o.inference) ? o.inference : fail(`${at}.inference`, 'expected an object');
   if (inf.kind === 'exact') {
     if (inf.train === undefined) return; // an unfitted model: queries refuse it
@@ -108,6 +110,12 @@ export function checkGpNode(o: Obj, at: string, params: Obj, nVars: number, fail
     const xs = shape(tr.x, 'inference.train.x');
     const ys = shape(tr.y, 'inference.train.y');
     if (xs.length !== 2 || xs[1] !== stride || ys.length !== 1 || xs[0] !== ys[0] || ys[0]! < 1) fail(`${at}.inference.train`, `expected x of shape [n, ${stride}] and y of shape [n], n >= 1`);
+    const lik = isObj(o.likelihood) ? getLikelihood(o.likelihood.name as string) : undefined;
+    const yv = (params[tr.y as string] as Obj).value;
+    if (lik && Array.isArray(yv)) {
+      const k = yv.findIndex((v) => typeof v !== 'number' || lik.badValue(v) !== undefined);
+      if (k >= 0) fail(`ir.params['${String(tr.y)}'].value[${k}]`, lik.badValue(Number(yv[k])) ?? 'expected a number');
+    }
     // Every load factors the n x n kernel matrix once: refuse before any work what would not load in seconds.
     if (ys[0]! > GP_ARTIFACT_MAX_POINTS) fail(`${at}.inference.train`, `${ys[0]!.toLocaleString('en-US')} training points ('${String(tr.y)}'): factoring them on load would take about ${formatSeconds(gpStepSeconds(ys[0]!))} (a Cholesky of ${choleskyFlops(ys[0]!).toExponential(2)} flops); a saved exact GP may carry at most ${GP_ARTIFACT_MAX_POINTS.toLocaleString('en-US')}: refit it as a sparse GP (inference = sparse(m = 500)) or on a subsample`);
   } else if (inf.kind === 'sparse') {
@@ -120,4 +128,20 @@ export function checkGpNode(o: Obj, at: string, params: Obj, nVars: number, fail
     if (size(shape(inf.qSqrt, 'inference.qSqrt')) !== M * M) fail(`${at}.inference.qSqrt`, `expected ${M * M} values`);
     if (inf.learnInducing !== undefined && typeof inf.learnInducing !== 'boolean') fail(`${at}.inference.learnInducing`, 'expected true or false');
   } else fail(`${at}.inference.kind`, "expected 'exact' or 'sparse'");
+}
+
+/** A non-Gaussian likelihood: a known name and link, one positive parameter per the likelihood's list. */
+function checkLikelihood(l: unknown, at: string, T: number, shape: (name: unknown, field: string) => number[], params: Obj, fail: Fail): void {
+  if (!isObj(l)) fail(at, 'expected an object');
+  const o = l as Obj;
+  const lik = typeof o.name === 'string' ? getLikelihood(o.name) : undefined;
+  if (!lik) fail(`${at}.name`, `unknown likelihood '${String(o.name)}'`);
+  if (T !== 1) fail(at, 'a likelihood takes one output');
+  if (typeof o.link !== 'string' || !lik!.links.includes(o.link)) fail(`${at}.link`, `expected ${lik!.links.map((x) => `'${x}'`).join(' or ')}`);
+  if (!Array.isArray(o.params) || o.params.length !== lik!.params.length) fail(`${at}.params`, `expected ${lik!.params.length} parameter name(s) (${lik!.params.map((p) => p.name).join(', ') || 'none'})`);
+  (o.params as unknown[]).forEach((name, i) => {
+    if (shape(name, `likelihood.params[${i}]`).reduce((a, b) => a * b, 1) !== 1) fail(`${at}.params[${i}]`, 'expected one value');
+    const v = (params[name as string] as Obj).value;
+    if (!Array.isArray(v) || !(Number(v[0]) > 0) || !Number.isFinite(Number(v[0]))) fail(`${at}.params[${i}]`, `parameter '${String(name)}' (${lik!.params[i]!.name}) must be a finite number > 0`);
+  });
 }

@@ -39,6 +39,7 @@ export class GPCore {
     names.push(node.noise);
     if (node.mean.kind === 'constant') names.push(node.mean.c);
     if (node.mean.kind === 'linear') names.push(node.mean.w, node.mean.b);
+    if (node.likelihood) names.push(...node.likelihood.params);
     this.hyperNames = names;
     this.free = names.map((n) => state.param(n)).filter((p) => !p.fixed).map(hyperOf);
   }

@@ -15,6 +15,7 @@ import { ModelState } from '../state.js';
 import { GPCore, displayName } from './core.js';
 import { outputMoments, type GPData } from './data.js';
 import { exactLml } from './exact.js';
+import { initLikelihood, laplaceLml } from './laplace.js';
 import { initializeFromData, randomStart } from './init.js';
 import { hasPriors, logPrior } from './prior.js';
 
@@ -69,7 +70,8 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
   const node = gpNode(state.graph);
   if (d.n === 0) throw new PmixError('no complete rows to fit the GP on (every row misses an input or the output)', 'no-data');
   const y = prepareOutputs(state, node, d);
-  initializeFromData(state, node, d, y);
+  // A likelihood's hyperparameters start from a rough latent guess (e.g. +-1 labels, log counts).
+  initializeFromData(state, node, d, node.likelihood ? initLikelihood(state, node, d) : y);
   const scaled: GPData = { ...d, y };
   const core = new GPCore(state, node);
   const rng = new Rng(settings.seed);
@@ -77,10 +79,18 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
   const priors = hasPriors(core);
   const logJac = normalizationLogJac(state, node, d);
   let badAt: string | undefined;
+  // The Laplace mode of the last evaluation warm-starts the next one's Newton iterations.
+  let warm: Float64Array | undefined;
+  const lmlAt = (c: GPCore, wantGrad: boolean): ReturnType<typeof exactLml> => {
+    if (!node.likelihood) return exactLml(c, scaled, wantGrad, buf);
+    const r = laplaceLml(c, scaled, wantGrad, warm);
+    warm = r.mode.a;
+    return r;
+  };
   const objective = (theta: Float64Array, g: Float64Array): number => {
     core.unpack(theta);
     try {
-      const r = exactLml(core, scaled, true, buf);
+      const r = lmlAt(core, true);
       // With priors: the log posterior (up to a constant), its gradient through the same map.
       const lp = priors ? logPrior(core, r.grad!) : 0;
       g.set(core.packGrad(r.grad!));
@@ -143,7 +153,8 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
     } else fitted = { state: r.state, iterations: r.totalIterations, stop: r.result.stop, criterion: r.result.criterion };
   }
   const fcore = new GPCore(fitted.state, node);
-  const final = exactLml(fcore, scaled, false);
+  const final = node.likelihood ? laplaceLml(fcore, scaled, false) : exactLml(fcore, scaled, false);
+  if (node.likelihood) notes.push(`log marginal likelihood: the Laplace approximation's (likelihood ${node.likelihood.name}, link ${node.likelihood.link})`);
   if (final.jitter > 0) notes.push(`added jitter ${final.jitter.toExponential(2)} to the kernel matrix's diagonal because ${final.reason}`);
   const atBound = fcore.atBound();
   if (priors) notes.push(`maximized the log posterior: log marginal likelihood plus the hyperparameters' log priors (${logPrior(fcore).toPrecision(6)} at the optimum)`);
@@ -178,6 +189,7 @@ export function hyperparameterValues(state: ModelState): Record<string, number[]
   const node = gpNode(state.graph);
   const core = new GPCore(state, node);
   const out: Record<string, number[]> = {};
-  for (const n of core.hyperNames) out[displayName(n)] = Array.from(state.values.get(n)!);
+  // A non-Gaussian likelihood's GP has no noise variance (its node keeps a fixed 0): not shown.
+  for (const n of core.hyperNames) if (!(node.likelihood && n === node.noise)) out[displayName(n)] = Array.from(state.values.get(n)!);
   return out;
 }

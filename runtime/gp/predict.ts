@@ -9,6 +9,7 @@ import { GPCore } from './core.js';
 import type { GPData } from './data.js';
 import { exactPosterior, type ExactPosterior } from './exact.js';
 import { gpNode, scaleOutputs } from './fit.js';
+import { laplacePredictScaled, withLikelihoodMoments } from './laplace-predict.js';
 import { sparsePredictScaled } from './sparse.js';
 import { diagVariances, type Prediction } from './variances.js';
 export type { Prediction };
@@ -42,6 +43,8 @@ function posterior(state: ModelState, core: GPCore, d: GPData): ExactPosterior {
 export function predict(state: ModelState, xs: Float64Array, m: number, opts: { cov?: boolean } = {}): Prediction {
   const node = gpNode(state.graph);
   const core = new GPCore(state, node);
+  // A non-Gaussian likelihood has no output normalization: its prediction is final.
+  if (node.likelihood) return node.inference.kind === 'sparse' ? withLikelihoodMoments(core, sparsePredictScaled(state, core, xs, m, opts)) : laplacePredictScaled(state, core, trainingData(state), xs, m, opts);
   const scaled = node.inference.kind === 'sparse' ? sparsePredictScaled(state, core, xs, m, opts) : exactPredictScaled(state, core, xs, m, opts);
   // Back to the outputs' units.
   const task = (i: number): number => (core.stride > core.inputs ? Math.round(xs[i * core.stride + core.stride - 1]!) : 0);

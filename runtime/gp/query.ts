@@ -9,6 +9,9 @@ import { unanswered } from '../queries/cells.js';
 import { queryError } from '../queries/evidence.js';
 import type { ModelState } from '../state.js';
 import { gpNode } from './fit.js';
+import { GPCore } from './core.js';
+import { gpLikelihood } from './laplace.js';
+import { logPredictiveLik, ySummary } from './likelihood-summary.js';
 import { logPredictive, predict, samplePosterior } from './predict.js';
 
 /** The binder (compiler/bind-gp-query.ts) checked the points: every input given, vectors of one length. */
@@ -19,6 +22,7 @@ export function gpQuery(state: ModelState, q: BoundQuery): QueryAnswer {
   const outputs = outputVars.map((i) => vars[i]!.name);
   const inputs = node.inputs.map((i) => vars[i]!.name);
   const T = outputs.length;
+  const lik = node.likelihood ? gpLikelihood(new GPCore(state, node)) : undefined;
   /** Point matrix over (point, task) pairs: tasks listed, for every point. */
   const matrix = (x: readonly (readonly number[])[], tasks: readonly number[]): Float64Array => {
     const stride = inputs.length + (T > 1 ? 1 : 0);
@@ -44,7 +48,8 @@ export function gpQuery(state: ModelState, q: BoundQuery): QueryAnswer {
         for (let i = 0; i < m * T; i++) {
           const mean = p.mean[i]!;
           const sd = Math.sqrt(p.varF[i]!);
-          rows.push({ x: x[Math.floor(i / T)]!, output: outputs[i % T]!, mean, sd, lower95: mean - 1.96 * sd, upper95: mean + 1.96 * sd, sd_y: Math.sqrt(p.varY[i]!) });
+          const y = lik ? { y: ySummary(lik, mean, p.varF[i]!, q.approx) } : {};
+          rows.push({ x: x[Math.floor(i / T)]!, output: outputs[i % T]!, mean, sd, lower95: mean - 1.96 * sd, upper95: mean + 1.96 * sd, sd_y: Math.sqrt(p.varY[i]!), ...y });
         }
         const draws = q.samples > 0 ? samplePosterior(p, q.samples, new Rng(q.seed)).map((d) => Array.from(d)) : undefined;
         return { kind: 'predict', inputs, rows, ...(draws ? { samples: draws } : {}), ...(p.note ? { note: p.note } : {}) };
@@ -52,14 +57,18 @@ export function gpQuery(state: ModelState, q: BoundQuery): QueryAnswer {
       case 'predictive': {
         const tasks = q.outputs.map((v) => outputVars.indexOf(v));
         const p = predict(state, matrix([q.point], tasks), tasks.length);
-        const summary = q.outputs.map((v, i) => ({ name: vars[v]!.name, mean: p.mean[i]!, ...(q.summary === 'distribution' ? { sd: Math.sqrt(p.varY[i]!) } : {}) }));
+        // With a non-Gaussian likelihood the summary is of y (E[y]: a class probability, an expected count).
+        const summary = q.outputs.map((v, i) => ({ name: vars[v]!.name, mean: (p.meanY ?? p.mean)[i]!, ...(q.summary === 'distribution' ? { sd: Math.sqrt(p.varY[i]!) } : {}) }));
         if (q.summary === 'mean') return { kind: 'mean', summary };
         return { kind: 'distribution', vars: q.outputs.map((v) => vars[v]!.name), summary };
       }
       case 'predictive-density': {
         const m = q.points.length;
         const p = predict(state, matrix(q.points, [outputVars.indexOf(q.output)]), m);
-        const lp = logPredictive(p, Array.from({ length: m }, (_, i) => q.values[q.values.length === 1 ? 0 : i]!));
+        const ys = Array.from({ length: m }, (_, i) => q.values[q.values.length === 1 ? 0 : i]!);
+        const bad = lik ? ys.map((v) => lik.lik.badValue(v)).find((b) => b) : undefined;
+        if (bad) throw queryError(q, bad, q.span, 'bad-value');
+        const lp = lik ? logPredictiveLik(lik, p.mean, p.varF, ys) : logPredictive(p, ys);
         const total = lp.reduce((a, b) => a + b, 0);
         return { kind: 'density', log: q.log, value: q.log ? total : Math.exp(total), logValue: total, conditional: true };
       }

@@ -4,6 +4,9 @@
 // output gets NaN.
 import type { ModelState } from '../state.js';
 import { gpNode } from './fit.js';
+import { GPCore } from './core.js';
+import { gpLikelihood } from './laplace.js';
+import { logPredictiveLik, ySummary } from './likelihood-summary.js';
 import { logPredictive, predict } from './predict.js';
 
 /** rows: n x vars (the graph's variable order), NaN for missing cells. */
@@ -31,14 +34,17 @@ export function gpLogDensityRows(state: ModelState, rows: Float64Array, n: numbe
       });
     }
     if (ys.length === 0) continue;
-    const lp = logPredictive(predict(state, Float64Array.from(pts), ys.length), ys);
+    const p = predict(state, Float64Array.from(pts), ys.length);
+    // A value the likelihood cannot produce (a label 2 for bernoulli) has probability 0.
+    const lik = node.likelihood ? gpLikelihood(new GPCore(state, node)) : undefined;
+    const lp = lik ? Float64Array.from(logPredictiveLik(lik, p.mean, p.varF, ys), (v, k) => (lik.lik.badValue(ys[k]!) ? -Infinity : v)) : logPredictive(p, ys);
     owner.forEach((r, k) => (out[r] = (Number.isNaN(out[r]!) ? 0 : out[r]!) + lp[k]!));
   }
   return out;
 }
 
 /** Predictions at the inputs of each row (rows: n x vars); a row missing an input gets NaN. */
-export function gpPredictRows(state: ModelState, rows: Float64Array, n: number): { output: string; mean: number; std: number; std_y: number }[][] {
+export function gpPredictRows(state: ModelState, rows: Float64Array, n: number): { output: string; mean: number; std: number; std_y: number; extra?: Record<string, number> }[][] {
   const node = gpNode(state.graph);
   const V = state.graph.vars.length;
   const outputs = node.outputs ?? [node.output];
@@ -53,11 +59,13 @@ export function gpPredictRows(state: ModelState, rows: Float64Array, n: number):
   }
   const ok = (r: number): boolean => node.inputs.every((v) => !Number.isNaN(rows[r * V + v]!));
   const p = predict(state, xs.map((v) => (Number.isNaN(v) ? 0 : v)), n * T);
+  const lik = node.likelihood ? gpLikelihood(new GPCore(state, node)) : undefined;
   return Array.from({ length: n }, (_, r) =>
     outputs.map((o, t) => {
       const k = r * T + t;
       const good = ok(r);
-      return { output: state.graph.vars[o]!.name, mean: good ? p.mean[k]! : NaN, std: good ? Math.sqrt(p.varF[k]!) : NaN, std_y: good ? Math.sqrt(p.varY[k]!) : NaN };
+      const extra = lik ? { extra: Object.fromEntries(Object.entries(ySummary(lik, p.mean[k]!, p.varF[k]!)).map(([key, v]) => [key, good ? v : NaN])) } : {};
+      return { output: state.graph.vars[o]!.name, mean: good ? p.mean[k]! : NaN, std: good ? Math.sqrt(p.varF[k]!) : NaN, std_y: good ? Math.sqrt(p.varY[k]!) : NaN, ...extra };
     }),
   );
 }

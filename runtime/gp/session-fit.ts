@@ -8,10 +8,11 @@ import type { FitProgress } from '../learners/types.js';
 import type { IRGraph } from '../../ir/types.js';
 import { checkMemory, type FitCost } from '../resources.js';
 import type { ModelState } from '../state.js';
-import { checkGpTime, describeGpTime, formatSeconds, GP_ARTIFACT_MAX_POINTS, gpStepSeconds, gpTimeEstimate } from './cost.js';
+import { checkGpTime, describeGpTime, formatSeconds, GP_ARTIFACT_MAX_POINTS, gpStepSeconds, gpTimeEstimate, LAPLACE_STEP_FACTOR } from './cost.js';
 import { gpData } from './data.js';
 import { fitExactSteps, gpNode, hyperparameterValues, type GPFitted } from './fit.js';
 import { fitSparseSteps } from './sparse.js';
+import { getLikelihood } from '../../stdlib/likelihoods/index.js';
 
 /** What a GP fit adds to its summary. */
 export interface GPFitInfo {
@@ -40,11 +41,12 @@ export function gpFitCost(model: string, dataName: string, graph: IRGraph, setti
   const M = node.inference.kind === 'sparse' ? node.inference.m : 0;
   const stride = node.inputs.length + ((node.outputs?.length ?? 1) > 1 ? 1 : 0);
   const batch = settings.method === 'adam' ? settings.batch : 256;
-  const bytes = exact ? 8 * (points * points + 4 * points * stride) : 8 * (8 * M * M + 6 * M * batch + points * (stride + 2));
+  // The Laplace approximation holds about six n x n matrices (K, B's factor, R, the Newton buffer, ...).
+  const bytes = exact ? 8 * ((node.likelihood ? 6 : 1) * points * points + 4 * points * stride) : 8 * (8 * M * M + 6 * M * batch + points * (stride + 2));
   const parameters = Object.values(graph.params).reduce((s, p) => s + p.value.length, 0);
   const estimate = { parameters, parameterBytes: 8 * parameters, bytesPerRow: Math.ceil(bytes / Math.max(1, points)), flopsPerRow: exact ? (points * points) / 3 : 2 * M * M };
   if (!exact || settings.method !== 'lbfgs') return { model, data: dataName, method: settings.method, rows: points, estimate, bytes };
-  const t = gpTimeEstimate(points, settings.maxIter, settings.restarts);
+  const t = gpTimeEstimate(points, settings.maxIter, settings.restarts, node.likelihood ? LAPLACE_STEP_FACTOR : 1);
   return { model, data: dataName, method: settings.method, rows: points, estimate, bytes, seconds: t.seconds, time: describeGpTime(t) };
 }
 
@@ -70,12 +72,13 @@ export function* gpFitSteps(
 ): Steps<GPFitOutcome> {
   const node = gpNode(state.graph);
   const d = gpData(node, x, rows, state.graph.vars.length);
+  checkLikelihoodOutputs(state.graph, x, rows, dataName);
   if (d.n === 0) throw new PmixError(`data set '${dataName}' has no row with every input and an output of ${model}`, 'no-data');
   const exact = node.inference.kind === 'exact';
   const bad = gpMethodProblem(state.graph, settings.method, model, dataName);
   if (bad) throw new PmixError(bad.message, 'bad-method', bad.hint);
   checkMemory(gpFitCost(model, dataName, state.graph, settings, d.n), maxMemory);
-  if (exact && settings.method === 'lbfgs') checkGpTime(model, dataName, gpTimeEstimate(d.n, settings.maxIter, settings.restarts), maxSeconds);
+  if (exact && settings.method === 'lbfgs') checkGpTime(model, dataName, gpTimeEstimate(d.n, settings.maxIter, settings.restarts, node.likelihood ? LAPLACE_STEP_FACTOR : 1), maxSeconds);
   const fitted = exact
     ? yield* fitExactSteps(state, d, settings as Extract<FitSettings, { method: 'lbfgs' }>, onProgress, signal)
     : yield* fitSparseSteps(state, d, settings as Extract<FitSettings, { method: 'adam' }>, onProgress, signal);
@@ -86,4 +89,18 @@ export function* gpFitSteps(
   const hyperparameters = hyperparameterValues(fitted.state);
   const freeParameters = Object.values(fitted.state.graph.params).filter((p) => !p.fixed).reduce((s, p) => s + p.value.length, 0);
   return { fitted, freeParameters, info: { log_marginal_likelihood: fitted.lml, inference: exact ? 'exact' : 'sparse', points: d.n, hyperparameters, notes } };
+}
+
+/** Every observed output must be a value the likelihood can produce (0/1 labels, whole counts): the first that is not is named by row and column. */
+function checkLikelihoodOutputs(graph: IRGraph, x: Float64Array, rows: number, dataName: string): void {
+  const node = gpNode(graph);
+  const lik = node.likelihood ? getLikelihood(node.likelihood.name) : undefined;
+  if (!lik) return;
+  const V = graph.vars.length;
+  for (let r = 0; r < rows; r++) {
+    const y = x[r * V + node.output]!;
+    if (Number.isNaN(y)) continue;
+    const bad = lik.badValue(y);
+    if (bad) throw new PmixError(`data set '${dataName}', row ${r + 1}, column '${graph.vars[node.output]!.name}': ${bad}`, 'bad-data', `the model's likelihood is ${lik.name}`);
+  }
 }

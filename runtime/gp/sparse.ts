@@ -24,6 +24,8 @@ import { gpNode, prepareOutputs, normalizationLogJac, type GPFitted } from './fi
 import { initializeFromData } from './init.js';
 import { logPrior } from './prior.js';
 import { inverseFromCholesky } from './linalg.js';
+import { gpLikelihood, initLikelihood, type GPLik } from './laplace.js';
+import { expectedLogLik, SVGP_QUADRATURE } from './sparse-lik.js';
 import { diagVariances, type Prediction } from './variances.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -148,9 +150,14 @@ function batchElbo(core: GPCore, ind: Inducing, qm: Float64Array, qs: Float64Arr
   const kdiag = new Float64Array(b);
   ev.value(ev.pairs(x, x, 0, b, b, { paired: true, same: true }), kdiag);
   let data = 0;
+  // r_i = d data_i / d mu_i and c_i = d data_i / d v_i (gaussian: (y - mu) / noise and -1 / (2 noise)).
   const r = new Float64Array(b);
-  const noise = new Float64Array(b);
+  const c = new Float64Array(b);
   let dNoise = 0;
+  const lik = core.node.likelihood ? gpLikelihood(core) : undefined;
+  const ell = { value: 0, dMu: 0, dVar: 0, curv: 0 };
+  const dTheta = lik ? new Float64Array(lik.theta.length) : undefined;
+  const dLik = lik ? new Float64Array(lik.theta.length) : undefined;
   for (let i = 0; i < b; i++) {
     let mu = core.meanAt(x, i);
     let v = kdiag[i]!;
@@ -158,11 +165,19 @@ function batchElbo(core: GPCore, ind: Inducing, qm: Float64Array, qs: Float64Arr
       mu += at[j * b + i]! * qm[j]!;
       v += at[j * b + i]! * t[j * b + i]!;
     }
+    if (lik) {
+      expectedLogLik(lik, y[i]!, mu, v, ell, grad ? dTheta : undefined);
+      data += ell.value;
+      r[i] = ell.dMu;
+      c[i] = ell.dVar;
+      if (grad) for (let j = 0; j < dLik!.length; j++) dLik![j] += dTheta![j]!;
+      continue;
+    }
     const s2 = core.noiseOf(task ? task[i]! : 0);
-    noise[i] = s2;
     const e = y[i]! - mu;
     data += -0.5 * (LOG_2PI + Math.log(s2)) - (e * e + v) / (2 * s2);
     r[i] = e / s2;
+    c[i] = -1 / (2 * s2);
     dNoise += -1 / (2 * s2) + (e * e + v) / (2 * s2 * s2);
   }
   // KL(N(m, S) || N(0, I)) = 1/2 [tr S + m^T m - M - log|S|]
@@ -177,7 +192,7 @@ function batchElbo(core: GPCore, ind: Inducing, qm: Float64Array, qs: Float64Arr
   if (!grad) return elbo;
   // dELBO/dA^T (M x b): sB (m r_i + 2 c_i (S - I) A_i^T), c_i = -1 / (2 noise_i).
   const ga = new Float64Array(M * b);
-  for (let j = 0; j < M; j++) for (let i = 0; i < b; i++) ga[j * b + i] = sB * (qm[j]! * r[i]! - t[j * b + i]! / noise[i]!);
+  for (let j = 0; j < M; j++) for (let i = 0; i < b; i++) ga[j * b + i] = sB * (qm[j]! * r[i]! + 2 * c[i]! * t[j * b + i]!);
   // Through Kxm: A = Kxm L^-T, so dELBO/dKxm = G_A L^-1, i.e. its transpose is L^-T G_A^T.
   const gk = Float64Array.from(ga);
   solveLowerT(ind.l, M, gk, b);
@@ -185,7 +200,7 @@ function batchElbo(core: GPCore, ind: Inducing, qm: Float64Array, qs: Float64Arr
   for (let i = 0; i < b; i++) for (let j = 0; j < M; j++) wxm[i * M + j] = gk[j * b + i]!;
   ev.grad(ev.pairs(x, ind.z, 0, b, M), wxm, grad);
   if (gz) ev.gradX(ev.pairs(x, ind.z, 0, b, M), wxm, undefined, gz);
-  const gd = Float64Array.from(noise, (s2) => -sB / (2 * s2));
+  const gd = Float64Array.from(c, (ci) => sB * ci);
   ev.grad(ev.pairs(x, x, 0, b, b, { paired: true, same: true }), gd, grad);
   // Through L: dELBO/dL = -tril(L^-T G A), G = dELBO/dA^T; then the Cholesky's reverse mode to Kmm.
   const yy = new Float64Array(M * M); // A^T G_A (M x M): sum_i at[j,i] ga[k,i]
@@ -205,7 +220,11 @@ function batchElbo(core: GPCore, ind: Inducing, qm: Float64Array, qs: Float64Arr
   // gmm weighs every (i, j) entry of Kmm, so Z moves on both sides of each pair.
   if (gz) ev.gradX(ev.pairs(ind.z, ind.z, 0, M, M, { same: true }), gmm, gz, gz);
   const gn = grad.get(core.node.noise);
-  if (gn) gn[0] += sB * dNoise;
+  if (gn && !lik) gn[0] += sB * dNoise;
+  core.node.likelihood?.params.forEach((name, j) => {
+    const g = grad.get(name);
+    if (g) g[0] += sB * dLik![j]!;
+  });
   const mf = core.node.mean;
   if (mf.kind === 'constant' && grad.get(mf.c)) for (let i = 0; i < b; i++) grad.get(mf.c)![0] += sB * r[i]!;
   return elbo;
@@ -240,10 +259,17 @@ function choleskyBackward(l: Float64Array, lbar: Float64Array, m: number): Float
 }
 
 /** The batch optimum of q(v) in natural parameters: Lambda = I + sB sum_i A_i^T A_i / noise, eta1 = sB sum_i A_i^T (y_i - m(x_i)) / noise. */
-function optimalNatural(core: GPCore, ind: Inducing, x: Float64Array, y: Float64Array, b: number, total: number): { lambda: Float64Array; eta1: Float64Array } {
+function optimalNatural(core: GPCore, ind: Inducing, x: Float64Array, y: Float64Array, b: number, total: number, q?: { qm: Float64Array; qs: Float64Array }): { lambda: Float64Array; eta1: Float64Array } {
   const M = ind.m;
   const sB = total / b;
   const at = whitened(core, ind, x, b);
+  if (core.node.likelihood) {
+    // A non-log-concave likelihood (student_t) can make Lambda indefinite: then the step takes
+    // each point's curvature as min(1/2 E[d2], 0) (as Laplace's Newton steps take max(W, 0));
+    // the fixed point's mean is still the optimum's.
+    const step = likNatural(core, gpLikelihood(core), ind, at, x, y, b, sB, q!, false);
+    return cholesky(Float64Array.from(step.lambda), M).ok ? step : likNatural(core, gpLikelihood(core), ind, at, x, y, b, sB, q!, true);
+  }
   const w = sB / core.noiseOf(0);
   const lambda = new Float64Array(M * M);
   const eta1 = new Float64Array(M);
@@ -256,6 +282,49 @@ function optimalNatural(core: GPCore, ind: Inducing, x: Float64Array, y: Float64
       let v = 0;
       for (let i = 0; i < b; i++) v += at[j * b + i]! * at[k * b + i]!;
       lambda[j * M + k] = lambda[k * M + j] = w * v + (j === k ? 1 : 0);
+    }
+  }
+  return { lambda, eta1 };
+}
+
+/**
+ * A non-Gaussian likelihood's natural-gradient target at the current q (Salimbeni et al. 2018):
+ * with g_i = E[d1], h_i = 1/2 E[d2] at q(f_i) = N(mu_i, v_i),
+ *   Lambda = I - 2 sB sum_i h_i A_i^T A_i,  eta1 = sB sum_i A_i^T (g_i - 2 h_i A_i m).
+ * The gaussian likelihood's closed-form optimum is the special case (then it does not depend on q).
+ */
+function likNatural(core: GPCore, lik: GPLik, ind: Inducing, at: Float64Array, x: Float64Array, y: Float64Array, b: number, sB: number, q: { qm: Float64Array; qs: Float64Array }, clamp: boolean): { lambda: Float64Array; eta1: Float64Array } {
+  const M = ind.m;
+  const s = covFromSqrt(q.qs, M);
+  const t = shrink(s, at, M, b);
+  const ev = core.evaluator;
+  const kdiag = new Float64Array(b);
+  ev.value(ev.pairs(x, x, 0, b, b, { paired: true, same: true }), kdiag);
+  const w = new Float64Array(b);
+  const e = new Float64Array(b);
+  const ell = { value: 0, dMu: 0, dVar: 0, curv: 0 };
+  for (let i = 0; i < b; i++) {
+    let am = 0;
+    let v = kdiag[i]!;
+    for (let j = 0; j < M; j++) {
+      am += at[j * b + i]! * q.qm[j]!;
+      v += at[j * b + i]! * t[j * b + i]!;
+    }
+    expectedLogLik(lik, y[i]!, core.meanAt(x, i) + am, v, ell);
+    const h = clamp ? Math.min(ell.curv, 0) : ell.curv;
+    w[i] = -2 * sB * h;
+    e[i] = sB * (ell.dMu - 2 * h * am);
+  }
+  const lambda = new Float64Array(M * M);
+  const eta1 = new Float64Array(M);
+  for (let j = 0; j < M; j++) {
+    let sum = 0;
+    for (let i = 0; i < b; i++) sum += at[j * b + i]! * e[i]!;
+    eta1[j] = sum;
+    for (let k = 0; k <= j; k++) {
+      let v = 0;
+      for (let i = 0; i < b; i++) v += w[i]! * at[j * b + i]! * at[k * b + i]!;
+      lambda[j * M + k] = lambda[k * M + j] = v + (j === k ? 1 : 0);
     }
   }
   return { lambda, eta1 };
@@ -292,8 +361,21 @@ export function setOptimalQ(state: ModelState, d: GPData): void {
   const core = new GPCore(state, gpNode(state.graph));
   const names = sparseNames(state);
   const ind = inducing(core, state.values.get(names.z)!, names.m);
-  const { lambda, eta1 } = optimalNatural(core, ind, d.x, d.y, d.n, d.n);
-  if (!fromNatural(lambda, eta1, names.m, state.values.get(names.qm)!, state.values.get(names.qs)!)) throw new PmixError('the optimal q(u) is numerically singular', 'not-positive-definite');
+  const qm = state.values.get(names.qm)!;
+  const qs = state.values.get(names.qs)!;
+  // A non-Gaussian likelihood's optimum is a fixed point: natural-gradient steps, of size 1
+  // (Newton's method on q) for log-concave likelihoods, damped to 0.3 for student_t.
+  const lik = core.node.likelihood ? gpLikelihood(core) : undefined;
+  const steps = lik ? 300 : 1;
+  const rho = lik && !lik.lik.logConcave ? 0.3 : 1;
+  let nat = toNatural(qm, qs, names.m);
+  for (let s = 0; s < steps; s++) {
+    const opt = optimalNatural(core, ind, d.x, d.y, d.n, d.n, { qm, qs });
+    const lambda = nat.lambda.map((v, k) => (1 - rho) * v + rho * opt.lambda[k]!);
+    const eta1 = nat.eta1.map((v, k) => (1 - rho) * v + rho * opt.eta1[k]!);
+    if (!fromNatural(lambda, eta1, names.m, qm, qs)) throw new PmixError('the optimal q(u) is numerically singular', 'not-positive-definite');
+    nat = { lambda, eta1 };
+  }
 }
 
 /**
@@ -350,7 +432,7 @@ export function* fitSparseSteps(initial: ModelState, d: GPData, settings: AdamSe
   const y = prepareOutputs(state, node, d);
   const scaled: GPData = { ...d, y };
   const rng = new Rng(settings.seed);
-  initializeFromData(state, node, d, y);
+  initializeFromData(state, node, d, node.likelihood ? initLikelihood(state, node, d) : y);
   const names = sparseNames(state);
   const M = names.m;
   if (state.param(names.z).init === 'data') initInducing(state, d, rng);
@@ -393,7 +475,7 @@ export function* fitSparseSteps(initial: ModelState, d: GPData, settings: AdamSe
             yb[k] = scaled.y[r]!;
           }
           // Natural-gradient step on q(v) at the current hyperparameters.
-          const opt = optimalNatural(core, ind, xb, yb, B, d.n);
+          const opt = optimalNatural(core, ind, xb, yb, B, d.n, { qm, qs });
           const nl = lambda.map((v, k) => (1 - rho) * v + rho * opt.lambda[k]!);
           const ne = eta1.map((v, k) => (1 - rho) * v + rho * opt.eta1[k]!);
           if (fromNatural(nl, ne, M, qm, qs)) {
@@ -434,6 +516,7 @@ export function* fitSparseSteps(initial: ModelState, d: GPData, settings: AdamSe
     for (let k = 0; k < z.length; k++) moved = Math.max(moved, Math.abs(z[k]! - z0[k]!) / zScale[k % d.stride]!);
     notes.push(`inducing inputs learned with the hyperparameters (the largest move ${moved.toPrecision(3)} input sd; learn_inducing = false keeps the k-means centres)`);
   } else notes.push('inducing inputs fixed (learn_inducing = false)');
+  if (node.likelihood) notes.push(`expected log-likelihood (${node.likelihood.name}, link ${node.likelihood.link}) by ${SVGP_QUADRATURE}-point Gauss-Hermite quadrature`);
   notes.push(`ELBO per row ${last.toPrecision(6)} (mean over the last epoch's batches; a lower bound on the log marginal likelihood per row)`);
   const lml = last * d.n - normalizationLogJac(state, node, d);
   return { state, lml, iterations: result.iterations, converged: result.converged, stop: result.stop, criterion: result.criterion, interrupted: result.stop === 'interrupted', notes };

@@ -10,6 +10,8 @@ export interface Prediction {
   readonly varF: Float64Array;
   /** Variance of a new observation y (f plus noise). */
   readonly varY: Float64Array;
+  /** E[y] where it differs from the latent mean (a non-Gaussian likelihood: a class probability, an expected count). */
+  readonly meanY?: Float64Array;
   /** Full covariance of f (m x m), when asked for. */
   readonly cov?: Float64Array;
   /** Jitter the training factor needed, with why. */

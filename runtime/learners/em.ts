@@ -7,6 +7,7 @@ import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
 import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';
 import { PmixError } from '../errors.js';
 import { gather, type InputLayer, type ModelState } from '../state.js';
+import { familyNodeHooks } from '../family-nodes.js';
 import type { LayerParams } from '../../stdlib/distributions/index.js';
 import { checkColumnScales, collapseRepairer, scaledRegCovar } from './collapse.js';
 import { runToEnd, type Steps } from './drive.js';
@@ -67,7 +68,7 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
   const totalWeight = rowWeights.reduce((a, b) => a + b, 0);
   const v = state.graph.vars.length;
   const xsByNode = new Map<string, Float64Array>();
-  for (const node of state.nodes) if (node.kind === 'input') xsByNode.set(node.id, gather(x, n, v, node.scope));
+  for (const node of state.nodes) if (node.kind === 'input' || node.kind === 'family') xsByNode.set(node.id, gather(x, n, v, node.scope));
   let lastVals: NodeValues | undefined;
   let lastFlows: NodeValues | undefined;
   const respBuffers = new Map<string, Float64Array>();
@@ -80,7 +81,7 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
       const ll = meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, it);
       const counts: EdgeCounts = new Map();
       const flows = backward(state, vals, n, rowWeights, counts, lastFlows);
-      mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it, respBuffers, settings.smoothing ?? 0);
+      mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it, respBuffers, settings.smoothing ?? 0, vals);
       lastVals = vals;
       lastFlows = flows;
       return ll;
@@ -133,10 +134,20 @@ export function mStep(
   iteration: number,
   respBuffers: Map<string, Float64Array>,
   smoothing = 0,
+  vals?: NodeValues,
 ): void {
   for (const node of state.nodes) {
     if (node.kind === 'mixing' || node.kind === 'sum') {
       weightsMStep(state, node, counts, smoothing);
+    } else if (node.kind === 'family') {
+      // A family's part (a KDE component) refits itself from its responsibilities (a generalized M-step).
+      const f = flows.get(node.id)!;
+      const U = node.units;
+      const resp = new Float64Array(f.length);
+      for (let i = 0; i < n; i++) for (let u = 0; u < U; u++) resp[i * U + u] = f[i * U + u]! * rowWeights[i]!;
+      const current = vals?.get(node.id);
+      if (!current) throw new PmixError(`EM: the ${node.family} part ${node.id} needs its values of the E-step`, 'internal');
+      familyNodeHooks(node).refitWeighted(state, node, xsByNode.get(node.id)!, n, resp, current);
     } else if (node.kind === 'input') {
       const layer = state.layers.get(node.id)!;
       const f = flows.get(node.id)!;

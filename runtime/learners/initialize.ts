@@ -8,6 +8,8 @@ import { clusterFeatures, kmeans } from '../kmeans.js';
 import type { ModelState } from '../state.js';
 import { initializeCircuit } from './initialize-circuit.js';
 import { initInputLayer } from './init-input.js';
+import { gather } from '../state.js';
+import { familyNodeHooks } from '../family-nodes.js';
 
 /**
  * How a restart starts: 'kmeans' clusters standardized columns, 'kmeans-raw' the raw values
@@ -136,6 +138,9 @@ export function initialize(state: ModelState, x: Float64Array, n: number, rowWei
       }
       case 'input':
         initInputLayer(state, node.id, x, n, a, regCovar, rng, circuit);
+        break;
+      case 'family':
+        familyNodeHooks(node).init(state, node, gather(x, n, v, node.scope), n, a);
         break;
       default:
         throw new Error(`cannot initialize node kind '${node.kind}' yet`);

@@ -39,4 +39,6 @@ export interface PredictRow {
   readonly lower95: number;
   readonly upper95: number;
   readonly sd_y: number;
+  /** A non-Gaussian likelihood's summary of y: `p` (bernoulli), or `y_mean`, `y_lower95`, `y_median`, `y_upper95`. */
+  readonly y?: Readonly<Record<string, number>>;
 }

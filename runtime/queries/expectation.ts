@@ -8,6 +8,7 @@ import { forward } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import type { VariableSummary } from './answer.js';
 import { concatChildren, sumShape } from './upward.js';
+import { familyNodeHooks } from '../family-nodes.js';
 
 export interface Expectations {
   /** Per target (in the order asked): E[x_v | e]. */
@@ -52,6 +53,21 @@ export function expectations(state: ModelState, targets: readonly number[], evid
             if (!m) return;
             m.mean[u] = mean[j]!;
             m.variance[u] = variance[j]!;
+          });
+        }
+        break;
+      }
+      case 'family': {
+        // A family's part (a KDE component): each unit's moments given the evidence in its scope.
+        const local = Float64Array.from(node.scope, (v) => ev[v]!);
+        for (const v of scopeTargets) mine.set(v, { mean: new Float64Array(U), variance: new Float64Array(U) });
+        for (let u = 0; u < U; u++) {
+          const m = familyNodeHooks(node).moments(state, node, u, local);
+          node.scope.forEach((v, j) => {
+            const t = mine.get(v);
+            if (!t) return;
+            t.mean[u] = m.mean[j]!;
+            t.variance[u] = m.variance[j]!;
           });
         }
         break;

@@ -4,13 +4,14 @@
 // each unit's input chosen by its posterior weight w * exp(child(e) - unit(e)), and each leaf
 // drawing from its conditional given the evidence in its scope. Iterative (no recursion) and
 // row by row: memory is the output plus one stack, and seeded draws are those of before.
-import type { IRNode, MixingNode, SumNode } from '../../ir/types.js';
+import type { FamilyNode, IRNode, MixingNode, SumNode } from '../../ir/types.js';
 import type { Rng } from '../../stdlib/random.js';
 import type { LayerContext, LayerParams } from '../../stdlib/distributions/index.js';
 import { forward } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import { concatChildren, sumShape } from './upward.js';
 import { topDown } from './top-down.js';
+import { familyNodeHooks } from '../family-nodes.js';
 
 /** Evidence that has zero probability under the model: nothing can be drawn given it. */
 export class ImpossibleEvidenceError extends Error {}
@@ -56,6 +57,15 @@ export function sampleRows(state: ModelState, n: number, rng: Rng, evidence?: Fl
       }
     },
   };
+  const part = {
+    family(node: FamilyNode, unit: number): void {
+      const local = Float64Array.from(node.scope, (v) => (conditional ? conditional[v]! : NaN));
+      const draw = new Float64Array(node.scope.length);
+      familyNodeHooks(node).sample(state, node, unit, local, rng, draw);
+      node.scope.forEach((v, j) => Number.isNaN(local[j]!) && (row[v] = draw[j]!));
+    },
+  };
+  Object.assign(visit, part);
   for (let i = 0; i < n; i++) {
     row = out.subarray(i * V, (i + 1) * V);
     topDown(state, state.graph.root, 0, visit);

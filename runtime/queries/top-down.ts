@@ -4,13 +4,15 @@
 // instead of recursion, so deep circuits cannot overflow the call stack; the visiting order is
 // the depth-first order of the recursive version (children left to right, kronecker factors
 // right to left), so seeded draws do not change.
-import type { IRNode, MixingNode, SumNode } from '../../ir/types.js';
+import type { FamilyNode, IRNode, MixingNode, SumNode } from '../../ir/types.js';
 import type { ModelState } from '../state.js';
 
 export interface TopDownVisitor {
   /** The chosen input of unit `unit` of a sum or mixing node, as an index into its concatenated children. */
   choose(node: SumNode | MixingNode, unit: number): number;
   leaf(node: Extract<IRNode, { kind: 'input' }>, unit: number): void;
+  /** A family's part (a KDE component) reached; visitors without it refuse such models. */
+  family?(node: FamilyNode, unit: number): void;
 }
 
 export function topDown(state: ModelState, root: string, unit: number, visit: TopDownVisitor): void {
@@ -22,6 +24,10 @@ export function topDown(state: ModelState, root: string, unit: number, visit: To
     switch (node.kind) {
       case 'input':
         visit.leaf(node, u);
+        break;
+      case 'family':
+        if (!visit.family) throw new Error(`node kind 'family' is not supported by this circuit query`);
+        visit.family(node, u);
         break;
       case 'product': {
         // Pushed in reverse so that they pop in the recursive order.

@@ -27,6 +27,7 @@ export const normal: LeafFamily = {
   squareProduct: normalProduct,
   linearGaussian: normalLinearGaussian,
   degeneracy: normalDegeneracy,
+  gaussianMoments: { meanRole: 'mean', covariance: { full: { role: 'cov', layout: 'matrix' }, diag: { role: 'var', layout: 'diagonal' } } },
   paramSpecs(ctx): ParamSpec[] {
     const { units: K, dims: D } = ctx;
     const mean: ParamSpec = { role: 'mean', shape: [K, D], param: { kind: 'identity' } };

@@ -139,6 +139,8 @@ export interface LeafFamily {
   readonly linearGaussian?: LinearGaussianLeaf;
   /** The collapse test of EM's collapse repair (a unit shrunk onto a point). */
   readonly degeneracy?: LeafDegeneracy;
+  /** A Gaussian parameterized by its moments, per variant that has them (the incremental mixture's rank-one updates). */
+  readonly gaussianMoments?: GaussianMoments;
   /**
    * Per coordinate, the values unit `unit` gives positive probability (finite supports only:
    * determinism and support checks of circuits). `p` holds every role of one unit, without the
@@ -182,6 +184,15 @@ export interface LeafProduct {
   problem(ctxs: readonly LayerContext[]): string | undefined;
   /** The product (problem() is undefined for these layers). */
   ops(layers: readonly ProductLayer[]): TupleLeafOps;
+}
+
+/**
+ * LeafFamily.gaussianMoments: the role of the mean (units x D) and, per variant, the role of the
+ * covariance: 'matrix' (units x D x D) or 'diagonal' (units x D variances).
+ */
+export interface GaussianMoments {
+  readonly meanRole: string;
+  readonly covariance: Readonly<Record<string, { readonly role: string; readonly layout: 'matrix' | 'diagonal' }>>;
 }
 
 /**

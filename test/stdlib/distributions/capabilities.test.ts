@@ -31,6 +31,17 @@ describe('which families declare which capability (the old name sets)', () => {
     expect(holders((f) => f.linearGaussian !== undefined)).toEqual(['Normal']);
     expect(holders((f) => f.degeneracy !== undefined)).toEqual(['Normal']);
   });
+  it('gaussianMoments: Normal only, its full and diag variants, naming roles the layer really has', () => {
+    expect(holders((f) => f.gaussianMoments !== undefined)).toEqual(['Normal']);
+    const g = fam('Normal').gaussianMoments!;
+    expect(Object.keys(g.covariance).sort()).toEqual(['diag', 'full']);
+    for (const [variant, cov] of Object.entries(g.covariance)) {
+      const specs = fam('Normal').paramSpecs(ctx(3, 2, variant));
+      const shape = (role: string): readonly number[] | undefined => specs.find((sp) => sp.role === role)?.shape;
+      expect(shape(g.meanRole)).toEqual([2, 3]);
+      expect(shape(cov.role)).toEqual(cov.layout === 'matrix' ? [2, 3, 3] : [2, 3]);
+    }
+  });
   it('finiteSupport: Bernoulli and Categorical (properties.ts tested these names)', () => {
     expect(holders((f) => f.finiteSupport !== undefined)).toEqual(['Bernoulli', 'Categorical']);
   });
