@@ -1,6 +1,6 @@
 // What both API entries (Node: index.ts, browsers: browser.ts) export besides their compile().
 export { Model, type FitOptions } from './model.js';
-export { Program } from './program.js';
+export { Program, type RunOptions } from './program.js';
 export { PmixInputError } from './errors.js';
 export { load } from './load.js';
 export { PmixError } from '../runtime/errors.js';

@@ -179,6 +179,16 @@ export class Model {
   }
 
   /** The fitted model as an artifact (JSON text), loadable with `load`. */
+  /**
+   * An SVG picture of the fitted model where its family draws one of its own kind (a one-input
+   * GP: data, mean and 95% band; a KDE: density and modes), else undefined. `span`: the x range.
+   */
+  picture(opts: { readonly span?: readonly [number, number] } = {}): string | undefined {
+    const st = this.current();
+    const plot = familyOf(st.graph).plot;
+    return plot?.accepts(st.graph) ? plot.svg(st, opts.span ? { span: opts.span } : {}) : undefined;
+  }
+
   save(): string {
     if (this.session) return serializeArtifact(this.session.artifact(this.name));
     return serializeArtifact(makeArtifact(this.name, this.current().toArtifactGraph(), {}));

@@ -3,10 +3,16 @@
 import type { CompiledProgram } from '../compiler/program.js';
 import type { Diagnostic } from '../language/index.js';
 import type { Dataset } from '../runtime/data/dataset.js';
+import type { FitProgress } from '../runtime/learners/types.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import { Session, type FitSummary } from '../session/session.js';
 import { PmixInputError } from './errors.js';
 import { Model } from './model.js';
+
+export interface RunOptions {
+  /** Called as each fit statement's learner advances (the model's name and where it is). */
+  readonly onProgress?: (model: string, p: FitProgress) => void;
+}
 
 export class Program {
   private readonly session: Session;
@@ -42,13 +48,13 @@ export class Program {
   }
 
   /** Runs the file's fits and queries in order, reading its data files (as `pmix run --json`). */
-  run(): { fits: FitSummary[]; queries: { model: string; query: string; answer: QueryAnswer }[] } {
+  run(opts: RunOptions = {}): { fits: FitSummary[]; queries: { model: string; query: string; answer: QueryAnswer }[] } {
     this.check();
     const fits: FitSummary[] = [];
     const queries: { model: string; query: string; answer: QueryAnswer }[] = [];
     for (const step of this.compiled.steps) {
       try {
-        if (step.kind === 'fit') fits.push(this.session.fit(step));
+        if (step.kind === 'fit') fits.push(this.session.fit(step, opts.onProgress && ((p) => opts.onProgress!(step.model, p))));
         else queries.push({ model: step.model, query: step.text, answer: this.session.query(step.model, step.query) });
       } catch (e) {
         const ds = (e as { diagnostics?: Diagnostic[] }).diagnostics;

@@ -132,9 +132,9 @@ program
 
 program
   .command('plot')
-  .description('an SVG of a fitted one-input Gaussian process: data, mean and 95% band')
+  .description('a picture (SVG or PNG) of a fitted one-input Gaussian process (data, mean and 95% band) or kernel density (density and modes)')
   .argument('<model>', 'a fitted GP model (JSON artifact)')
-  .requiredOption('--out <FILE.svg>', 'where to write the picture')
+  .requiredOption('--out <FILE.svg|FILE.png>', 'where to write the picture (the extension picks the format)')
   .option('--from <X>', 'left end of the x range (default: the data range, widened)', Number)
   .option('--to <X>', 'right end of the x range', Number)
   .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')

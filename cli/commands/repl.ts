@@ -17,7 +17,7 @@ commands:
   :models              the models defined or loaded
   :describe NAME       structure, parameter counts, fit
   :save NAME FILE.json write a model artifact
-  :plot NAME X [Y] FILE.svg   the density of one or two variables, with the data
+  :plot NAME X [Y] FILE.svg   the density of one or two variables, with the data (.png for a PNG)
   :load FILE           run a .pmix file, or load a MODEL.json (:load FILE.json AS NAME)
   :help                this text
   :quit                leave (or Ctrl-D)

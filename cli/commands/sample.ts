@@ -35,6 +35,8 @@ function imageShape(state: ModelState, image: string | undefined, io: Output): {
     io.err(`error: ${msg}`);
     throw new Exit(EXIT_USAGE);
   };
+  const notImage = imageRefusal(state, image !== undefined);
+  if (notImage) usage(notImage);
   if (image === undefined) {
     const s = Math.round(Math.sqrt(V));
     if (s * s !== V) usage(`--png: the model has ${V} variables, not a square number: give the image shape with --image HxW (H x W = ${V})`);
@@ -43,6 +45,23 @@ function imageShape(state: ModelState, image: string | undefined, io: Output): {
   const shape = parseImageShape(image) ?? usage(`--image '${image}' is not of the form HxW, e.g. 8x8`);
   if (shape.h * shape.w !== V) usage(`--image ${shape.h}x${shape.w} has ${shape.h * shape.w} pixels but the model has ${V} variables`);
   return shape;
+}
+
+/**
+ * Why the model's samples are not images, if they are not: pixels are variables of one kind
+ * (all bool, all int, or all categorical with the same levels); real variables only when the
+ * user states the shape with --image (pixel intensities), since columns such as lengths and
+ * masses are real too and would draw a meaningless picture.
+ */
+function imageRefusal(state: ModelState, shapeGiven: boolean): string | undefined {
+  const vars = state.graph.vars;
+  const kinds = new Set(vars.map((v) => v.type.kind));
+  const levels = new Set(vars.map((v) => (v.type.kind === 'categorical' ? v.type.levels.join('\u0000') : '')));
+  const listed = vars.slice(0, 6).map((v) => `${v.name}: ${v.type.kind}`).join(', ') + (vars.length > 6 ? `, ... (${vars.length} in all)` : '');
+  const need = '--png draws samples of image models, whose variables are the pixels of an image in row-major order, all of one kind (bool, int, or categorical with the same levels)';
+  if (kinds.size > 1 || levels.size > 1) return `${need}; this model's variables are not (${listed}): leave out --png, or plot the density with :plot in pmix repl`;
+  if (kinds.has('real') && !shapeGiven) return `${need}; this model's variables are real (${listed}): if they are pixel intensities, give the image shape with --image HxW`;
+  return undefined;
 }
 
 /** Cells to grey values: numbers as they are, booleans 0/1, categorical levels by position. */

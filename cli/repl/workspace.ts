@@ -20,6 +20,7 @@ import { formatAnswer, formatFit } from '../../api/index.js';
 import { writeAtomic } from '../out-path.js';
 import { summarize } from '../../runtime/queries/moments.js';
 import { dataRange, plotDensity } from './plot-svg.js';
+import { plotFormat, writePlot } from '../plot-file.js';
 
 export const INPUT = '<repl>';
 
@@ -107,15 +108,17 @@ export class Workspace {
     return `saved '${model}' to ${path}`;
   }
 
-  /** Writes an SVG of the model's marginal density over one or two real variables. */
-  plot(model: string, names: readonly string[], path: string): string {
+  /** Writes a picture (SVG or PNG, by the extension) of the model's marginal density over one or two numeric variables. */
+  async plot(model: string, names: readonly string[], path: string): Promise<string> {
+    const format = plotFormat(path);
+    if (typeof format !== 'string') return `error: ${format.error}`;
     const st = this.loaded.get(model) ?? this.fitted.get(model)?.state ?? this.tryState(model);
     if (!st) return `error: no model '${model}' (models: ${this.modelNames().join(', ') || 'none'})`;
     const own = familyOf(st.graph).plot;
     if (own) {
       // A model with a picture of its own kind (a GP: data, mean and 95% band over its input); the variable names are not needed.
       try {
-        writeAtomic(resolve(this.baseDir, path), own.svg(st));
+        await writePlot(resolve(this.baseDir, path), own.svg(st));
       } catch (e) {
         return `error: ${(e as Error).message}`;
       }
@@ -135,7 +138,11 @@ export class Workspace {
     }
     const sum = summarize(st, vars);
     const span = vars.map((_, i): [number, number] => (points.length ? dataRange(points.map((p) => p[i]!)) : [sum[i]!.mean! - 4 * sum[i]!.sd!, sum[i]!.mean! + 4 * sum[i]!.sd!]));
-    writeAtomic(resolve(this.baseDir, path), plotDensity(st, vars, points, span));
+    try {
+      await writePlot(resolve(this.baseDir, path), plotDensity(st, vars, points, span));
+    } catch (e) {
+      return `error: ${(e as Error).message}`;
+    }
     return `wrote ${path}`;
   }
 

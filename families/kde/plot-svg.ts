@@ -1,6 +1,7 @@
-// An SVG of a fitted KDE over its first one or two real variables, as text (no DOM): the
-// density (a curve in 1-D; a shaded grid in 2-D, the other variables marginalized), the
-// training points, and the modes (mean shift) marked with their masses.
+// A picture of a fitted KDE over its first one or two numeric variables (plot/): the density
+// (a curve in 1-D; contour bands in 2-D, the other variables marginalized), the training
+// points, and the modes (mean shift) marked with their masses.
+import { cellCentres, curveGrid, density1dSvg, density2dSvg, short } from '../../plot/index.js';
 import type { ModelState } from '../../runtime/state.js';
 import { defaultStarts } from './answer.js';
 import { logDensity } from './direct.js';
@@ -8,14 +9,8 @@ import { kdeOf } from './fitted-graph.js';
 import { meanShift } from './mean-shift.js';
 import { marginal } from './queries.js';
 
-const W = 560;
-const H = 420;
-const PAD = 52;
-const GRID = 70;
+const GRID = 90;
 const MAX_DOTS = 3000;
-
-const fmt = (v: number): string => Number(v.toPrecision(4)).toString();
-const esc = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The real variables drawn: the first two (or the only one). */
 export function plotColumns(state: ModelState): number[] {
@@ -35,67 +30,41 @@ export function plotKde(state: ModelState, opts: { readonly span?: readonly [num
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    const pad = (hi - lo || 1) * 0.12 + 2 * Math.sqrt(kde.H[a * kde.d + a]!);
+    const pad = (hi - lo || 1) * 0.08 + 2 * Math.sqrt(kde.H[a * kde.d + a]!);
     return [lo - pad, hi + pad];
   };
   const [x0, x1] = opts.span ?? range(0);
-  const sx = (x: number): number => PAD + ((x - x0) / (x1 - x0)) * (W - 2 * PAD);
-  const parts: string[] = [];
-  const dotsEvery = Math.max(1, Math.ceil(kde.n / MAX_DOTS));
+  const every = Math.max(1, Math.ceil(kde.n / MAX_DOTS));
   let modes: { point: Float64Array; mass: number }[] = [];
   try {
     modes = [...meanShift(kde, { starts: defaultStarts(kde.n), seed: 1 }).modes];
   } catch {
     modes = []; // a kernel without modes (tophat): the picture goes without them
   }
-  let yLabel: string;
-  let ys: [number, number];
+  const title = `Kernel density (${kde.kernel}), ${modes.length} mode${modes.length === 1 ? '' : 's'}`;
+  const note = `${kde.d === 1 ? 'ticks' : 'points'}: data; crosses: modes (mean shift) with their masses`;
   if (kde.d === 1) {
-    const xs = Float64Array.from({ length: 240 }, (_, i) => x0 + ((x1 - x0) * i) / 239);
+    const xs = curveGrid(x0, x1, Float64Array.from({ length: Math.ceil(kde.n / every) }, (_, k) => kde.x[k * every]!));
     const p = Array.from(logDensity(kde, xs), Math.exp);
-    const top = Math.max(...p, 1e-300);
-    ys = [0, top];
-    const sy = (y: number): number => H - PAD - (y / top) * (H - 2 * PAD);
-    parts.push(`<path d="${Array.from(xs, (x, i) => `${i ? 'L' : 'M'}${fmt(sx(x))},${fmt(sy(p[i]!))}`).join('')}" fill="none" stroke="#1f77b4" stroke-width="2"/>`);
-    for (let i = 0; i < kde.n; i += dotsEvery) parts.push(`<line x1="${fmt(sx(kde.x[i]!))}" x2="${fmt(sx(kde.x[i]!))}" y1="${H - PAD}" y2="${H - PAD + 6}" stroke="#555" stroke-opacity="0.4"/>`);
-    for (const m of modes) {
-      const y = Math.exp(logDensity(kde, m.point)[0]!);
-      parts.push(`<circle cx="${fmt(sx(m.point[0]!))}" cy="${fmt(sy(y))}" r="5" fill="#d62728"/><text x="${fmt(sx(m.point[0]!) + 8)}" y="${fmt(sy(y) - 6)}" font-size="12" fill="#d62728">${fmt(m.point[0]!)} (mass ${fmt(m.mass)})</text>`);
-    }
-    yLabel = `p(${names[0]})`;
-  } else {
-    const [y0, y1] = range(1);
-    ys = [y0, y1];
-    const sy = (y: number): number => H - PAD - ((y - y0) / (y1 - y0)) * (H - 2 * PAD);
-    const q = new Float64Array(GRID * GRID * 2);
-    for (let i = 0; i < GRID; i++)
-      for (let j = 0; j < GRID; j++) {
-        q[(i * GRID + j) * 2] = x0 + ((x1 - x0) * (i + 0.5)) / GRID;
-        q[(i * GRID + j) * 2 + 1] = y0 + ((y1 - y0) * (j + 0.5)) / GRID;
-      }
-    const p = Array.from(logDensity(kde, q), Math.exp);
-    const top = Math.max(...p, 1e-300);
-    const cw = (W - 2 * PAD) / GRID;
-    const ch = (H - 2 * PAD) / GRID;
-    p.forEach((v, k) => {
-      const a = v / top;
-      if (a < 0.01) return;
-      const i = Math.floor(k / GRID);
-      const j = k % GRID;
-      parts.push(`<rect x="${fmt(PAD + i * cw)}" y="${fmt(H - PAD - (j + 1) * ch)}" width="${fmt(cw + 0.3)}" height="${fmt(ch + 0.3)}" fill="#1f77b4" fill-opacity="${fmt(a * 0.85)}"/>`);
+    const data = Float64Array.from({ length: Math.ceil(kde.n / every) }, (_, k) => kde.x[k * every]!);
+    return density1dSvg({
+      name: names[0]!, domain: [x0, x1], xs, p, data, title, note,
+      markers: modes.map((m) => ({ at: [m.point[0]!, Math.exp(logDensity(kde, m.point)[0]!)], label: `${short(m.point[0]!)} (mass ${short(m.mass)})` })),
     });
-    for (let i = 0; i < kde.n; i += dotsEvery) parts.push(`<circle cx="${fmt(sx(kde.x[i * 2]!))}" cy="${fmt(sy(kde.x[i * 2 + 1]!))}" r="1.8" fill="#333" fill-opacity="0.6"/>`);
-    for (const m of modes) {
-      const [mx, my] = [sx(m.point[0]!), sy(m.point[1]!)];
-      parts.push(`<path d="M${fmt(mx - 6)},${fmt(my - 6)}L${fmt(mx + 6)},${fmt(my + 6)}M${fmt(mx - 6)},${fmt(my + 6)}L${fmt(mx + 6)},${fmt(my - 6)}" stroke="#d62728" stroke-width="3"/><text x="${fmt(mx + 9)}" y="${fmt(my - 8)}" font-size="12" fill="#d62728">(${fmt(m.point[0]!)}, ${fmt(m.point[1]!)}) mass ${fmt(m.mass)}</text>`);
-    }
-    yLabel = names[1]!;
   }
-  const axes = [
-    `<rect x="${PAD}" y="${PAD}" width="${W - 2 * PAD}" height="${H - 2 * PAD}" fill="none" stroke="#999"/>`,
-    `<text x="${W / 2}" y="${H - 12}" font-size="13" text-anchor="middle">${esc(names[0]!)} [${fmt(x0)}, ${fmt(x1)}]</text>`,
-    `<text x="14" y="${H / 2}" font-size="13" text-anchor="middle" transform="rotate(-90 14 ${H / 2})">${esc(yLabel)} [${fmt(ys[0])}, ${fmt(ys[1])}]</text>`,
-    `<text x="${W / 2}" y="22" font-size="14" text-anchor="middle">${esc(`kernel density (${kde.kernel}), ${modes.length} mode${modes.length === 1 ? '' : 's'} (x)`)}</text>`,
-  ];
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}"><rect width="${W}" height="${H}" fill="white"/>${parts.join('')}${axes.join('')}</svg>\n`;
+  const [y0, y1] = range(1);
+  const cx = cellCentres(x0, x1, GRID);
+  const cy = cellCentres(y0, y1, GRID);
+  const q = new Float64Array(GRID * GRID * 2);
+  for (let j = 0; j < GRID; j++)
+    for (let i = 0; i < GRID; i++) {
+      q[(j * GRID + i) * 2] = cx[i]!;
+      q[(j * GRID + i) * 2 + 1] = cy[j]!;
+    }
+  const points: number[][] = [];
+  for (let i = 0; i < kde.n; i += every) points.push([kde.x[i * 2]!, kde.x[i * 2 + 1]!]);
+  return density2dSvg({
+    names: [names[0]!, names[1]!], domains: [[x0, x1], [y0, y1]], values: Array.from(logDensity(kde, q), Math.exp), nx: GRID, ny: GRID, points, title, note,
+    markers: modes.map((m) => ({ at: [m.point[0]!, m.point[1]!], label: `(${short(m.point[0]!)}, ${short(m.point[1]!)}) mass ${short(m.mass)}` })),
+  });
 }

@@ -4,7 +4,7 @@
 
 /** Top-level folders from the ground up; a folder may import its own floor's folder and any lower floor. */
 export const FLOORS: readonly (readonly string[])[] = [
-  ['ir', 'platform'],
+  ['ir', 'platform', 'plot'],
   ['language', 'stdlib'],
   ['circuits'],
   ['compiler'],

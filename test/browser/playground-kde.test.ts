@@ -75,10 +75,12 @@ describe.skipIf(!hasChromium)('playground with a KDE (examples/faithful.pmix) in
     expect(table[1]![1]).toBeCloseTo(55.82, 2);
     expect(table[1]![2]).toBeCloseTo(0.357, 3);
 
-    // the plot: an svg with a density (shaded cells), the 272 rows, and non-empty paths (the axes)
+    // the plot: an svg with a density (contour bands, issue 19: merged paths, no cells), the 272 rows, the two modes, and non-empty paths
     await page.waitForSelector('#plot svg');
     expect(await page.locator('#plot svg circle').count()).toBe(272);
-    expect(await page.locator('#plot svg rect').count()).toBeGreaterThan(10);
+    expect(await page.locator('#plot svg .density path').count()).toBeGreaterThan(3);
+    expect(await page.locator('#plot svg .density rect').count()).toBe(0);
+    expect(await page.locator('#plot svg .markers path.marker').count()).toBe(2);
     const paths = await page.locator('#plot svg path').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') ?? ''));
     expect(paths.length).toBeGreaterThan(0);
     expect(paths.every((d) => d.length > 0)).toBe(true);

@@ -49,9 +49,11 @@ describe('pmix repl', () => {
     const one = readFileSync(join(dir, 'one.svg'), 'utf8');
     const two = readFileSync(join(dir, 'two.svg'), 'utf8');
     expect(one).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(one).toMatch(/<path d="M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){199}"/);
-    expect((two.match(/<rect /g) ?? []).length).toBeGreaterThan(100);
-    expect(two).toContain('<circle');
+    // (issue 19: the curve is sampled densely, the 2-D density is contour bands, not a grid of cells)
+    expect(one).toMatch(/<path class="line" d="M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){399,}"/);
+    // Goals are whole numbers: one tile per pair of values (0..10 home, 0..9 away in the data), no contour surface.
+    expect(two).not.toContain('class="density"');
+    expect((/<g class="tiles">(.*?)<\/g>/.exec(two)?.[1]?.match(/<rect /g) ?? []).length).toBeGreaterThan(30);
   });
 
   it('continues a statement over several lines until its brackets close', () => {
