@@ -5,6 +5,8 @@
 import { cholesky } from '../stdlib/distributions/index.js';
 import type { Parameterization } from '../ir/types.js';
 
+const BOUND_SLACK = 1e-14;
+
 /** A sentence saying what is wrong with `values`, or undefined when they are valid. */
 export function paramValueProblem(param: Parameterization, shape: readonly number[], values: ArrayLike<number>): string | undefined {
   for (let i = 0; i < values.length; i++) {
@@ -18,8 +20,11 @@ export function paramValueProblem(param: Parameterization, shape: readonly numbe
       for (let i = 0; i < values.length; i++) if (!(values[i]! >= 0 && values[i]! <= 1)) return `entry ${i} is ${values[i]} but must lie in [0, 1]`;
       return undefined;
     case 'bounded':
+      // A few ulps of slack: a value optimized in log space and saved at its bound comes back
+      // a rounding error outside it (exp(log(1e-10)) < 1e-10), and must load again.
+      const lo = param.lower - Math.abs(param.lower) * BOUND_SLACK, hi = param.upper + Math.abs(param.upper) * BOUND_SLACK;
       for (let i = 0; i < values.length; i++) {
-        if (!(values[i]! >= param.lower && values[i]! <= param.upper)) return `entry ${i} is ${values[i]} but must lie in [${param.lower}, ${param.upper}]`;
+        if (!(values[i]! >= lo && values[i]! <= hi)) return `entry ${i} is ${values[i]} but must lie in [${param.lower}, ${param.upper}]`;
       }
       return undefined;
     case 'simplex': {
