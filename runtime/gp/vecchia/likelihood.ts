@@ -9,12 +9,14 @@
 // two triangular solves, no inverse. Points go in blocks: their covariance entries are kernel
 // values on paired inputs (O(block m^2) memory; nothing n x n).
 import { PmixError } from '../../errors.js';
+import { KernelEvaluator } from '../../../stdlib/kernels/index.js';
+import type { Pairs } from '../../../stdlib/kernels/index.js';
 import type { GPCore } from '../core.js';
 import type { LmlResult } from '../exact.js';
 import type { VecchiaSetup } from './ordering.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
-const BLOCK = 128;
+const BLOCK = 256;
 
 /** Factors the q x q row-major lower triangle of a in place; false when not positive definite. */
 export function smallCholesky(a: Float64Array, q: number): boolean {
@@ -53,8 +55,20 @@ export function backward(l: Float64Array, q: number, p: number, v: Float64Array)
   }
 }
 
-/** Reusable buffers of one block's pairs. */
+/**
+ * Reusable buffers of one block's pairs, and the Pairs over them: the same object while the
+ * block's pair count stays (every full block), so the evaluators' scratch is reused too.
+ */
 class PairBuffers {
+  private offPairs?: Pairs;
+  private diagPairs?: Pairs;
+  pairs(ev: KernelEvaluator, evd: KernelEvaluator, off: number, diag: number): { offPairs: Pairs; diagPairs: Pairs } {
+    // Off-diagonal pairs are distinct training points; the diagonal is each point with itself (white noise counts there).
+    if (this.offPairs?.length !== off || this.offPairs.x1 !== this.x1) this.offPairs = ev.pairs(this.x1, this.x2, 0, off, off, { paired: true });
+    if (this.diagPairs?.length !== diag || this.diagPairs.x1 !== this.xd) this.diagPairs = evd.pairs(this.xd, this.xd, 0, diag, diag, { paired: true, same: true });
+    return { offPairs: this.offPairs, diagPairs: this.diagPairs };
+  }
+
   x1 = new Float64Array(0);
   x2 = new Float64Array(0);
   xd = new Float64Array(0);
@@ -81,6 +95,8 @@ class PairBuffers {
 export function vecchiaLml(core: GPCore, s: VecchiaSetup, wantGrad: boolean): LmlResult {
   const { n, D, x, y } = s;
   const ev = core.evaluator;
+  // A second evaluator for the diagonal: each keeps buffers of one length (no reallocation per call).
+  const evd = new KernelEvaluator(core.node.kernel, core.stride, (name) => core.value(name));
   const noise = core.noiseOf(0);
   const grad = wantGrad ? core.gradBuffers() : undefined;
   const gNoise = grad?.get(core.node.noise);
@@ -129,11 +145,9 @@ export function vecchiaLml(core: GPCore, s: VecchiaSetup, wantGrad: boolean): Lm
         }
       }
     }
-    // Off-diagonal pairs are distinct training points; the diagonal is each point with itself (white noise counts there).
-    const offPairs = ev.pairs(buf.x1, buf.x2, 0, off, off, { paired: true });
-    const diagPairs = ev.pairs(buf.xd, buf.xd, 0, diag, diag, { paired: true, same: true });
+    const { offPairs, diagPairs } = buf.pairs(ev, evd, off, diag);
     if (off > 0) ev.value(offPairs, buf.k);
-    ev.value(diagPairs, buf.kd);
+    evd.value(diagPairs, buf.kd);
     po = 0;
     pd = 0;
     for (let t = 0; t < b1 - b0; t++) {
@@ -191,7 +205,7 @@ export function vecchiaLml(core: GPCore, s: VecchiaSetup, wantGrad: boolean): Lm
     }
     if (grad) {
       if (off > 0) ev.grad(offPairs, buf.w, grad);
-      ev.grad(diagPairs, buf.wd, grad);
+      evd.grad(diagPairs, buf.wd, grad);
     }
   }
   return { lml, jitter: 0, ...(grad ? { grad } : {}) };

@@ -63,17 +63,23 @@ export function vecchiaSetup(d: GPData, m: number): VecchiaSetup {
       },
     };
   }
-  const pts = scaled(x, n, D, columnScales(x, n, D));
-  const tree = new KdTree(pts, n, D);
-  const sets = new Int32Array(n * mm);
-  const tmp = new Int32Array(mm);
-  for (let i = 0; i < n; i++) {
-    const k = tree.knn(pts, i * D, Math.min(mm, i), i, tmp);
-    sets.set(tmp.subarray(0, k), i * mm);
-  }
+  // Found on first use (predictions from a saved model never need them).
+  let sets: Int32Array | undefined;
+  const find = (): Int32Array => {
+    const pts = scaled(x, n, D, columnScales(x, n, D));
+    const tree = new KdTree(pts, n, D);
+    const all = new Int32Array(n * mm);
+    const tmp = new Int32Array(mm);
+    for (let i = 0; i < n; i++) {
+      const k = tree.knn(pts, i * D, Math.min(mm, i), i, tmp);
+      all.set(tmp.subarray(0, k), i * mm);
+    }
+    return all;
+  };
   return {
     n, D, m: mm, x, y, perm,
     neighbours(i, out) {
+      sets ??= find();
       const k = Math.min(mm, i);
       for (let t = 0; t < k; t++) out[t] = sets[i * mm + t]!;
       return k;
