@@ -12,6 +12,7 @@ import { predict } from '../../runtime/gp/predict.js';
 import { vecchiaLml } from '../../runtime/gp/vecchia/likelihood.js';
 import { columnScales, scaled, vecchiaSetup } from '../../runtime/gp/vecchia/ordering.js';
 import { vecchiaPredictScaled } from '../../runtime/gp/vecchia/predict.js';
+import { checkVecchiaTime, VECCHIA_PAIR_RATE, vecchiaFitBytes, vecchiaTimeEstimate } from '../../runtime/gp/vecchia/cost.js';
 import { base, gpState, lcg } from './helpers.js';
 
 const RBF: KernelExpr = { op: 'scale', factor: 's', kernel: base('rbf', { ls: 'ls' }) };
@@ -120,5 +121,20 @@ describe('Vecchia GP', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('Vecchia fit cost', () => {
+  it('estimates pairs over a measured rate, refuses over the limit with the estimate, and stays linear in n', () => {
+    const t = vecchiaTimeEstimate(1_000_000, 30, 200, 1);
+    expect(t.stepSeconds).toBeCloseTo((1e6 * 31 * 32) / 2 / VECCHIA_PAIR_RATE, 9);
+    expect(vecchiaTimeEstimate(2_000_000, 30, 200, 1).stepSeconds).toBeCloseTo(2 * t.stepSeconds, 9);
+    // m is clamped to n - 1 as in the fit.
+    expect(vecchiaTimeEstimate(10, 30, 1, 1).m).toBe(9);
+    expect(() => checkVecchiaTime('V', 'd', t, 3600)).toThrow(/fitting the Vecchia GP V on d needs about .* per L-BFGS step .* over the time limit of 60 min/);
+    expect(() => checkVecchiaTime('V', 'd', vecchiaTimeEstimate(1000, 30, 200, 1), 3600)).not.toThrow();
+    // Memory: no n^2 term (1M points, 2 inputs, m = 30: data copies and neighbour sets, under 300 MB).
+    expect(vecchiaFitBytes(1_000_000, 2, 30)).toBeLessThan(3e8);
+    expect(vecchiaFitBytes(2_000_000, 2, 30) / vecchiaFitBytes(1_000_000, 2, 30)).toBeLessThan(2.01);
   });
 });
