@@ -124,3 +124,32 @@ describe('vecchia inference in the language', () => {
     expect(b.stderr).not.toMatch(/    at /);
   });
 });
+
+describe('vecchia inference through the embedding API', () => {
+  it('fits rows in memory, predicts as the exact GP when m >= n, scores, and round-trips', async () => {
+    const { compile: compileApi, load } = await import('../../api/index.js');
+    const rows = Array.from({ length: 30 }, (_, i) => ({ x: i / 3, y: Math.sin(i / 3) + 0.05 * Math.cos(11 * i) }));
+    const fitted = async (inference: string) => {
+      const m = compileApi(`model G = gp(x -> y) { kernel = 1 * rbf(ls = 1); noise = 0.01; inference = ${inference} }`).model('G');
+      const summary = await m.fit(rows, { method: 'lbfgs', restarts: 1, seed: 1 });
+      return { m, summary };
+    };
+    const v = await fitted('vecchia(m = 40)');
+    const e = await fitted('exact');
+    expect(v.summary.gp!.inference).toBe('vecchia');
+    expect(v.summary.gp!.log_marginal_likelihood).toBeCloseTo(e.summary.gp!.log_marginal_likelihood, 6);
+    const pv = v.m.predict([{ x: 2 }, { x: 20 }]);
+    const pe = e.m.predict([{ x: 2 }, { x: 20 }]);
+    for (let i = 0; i < 2; i++) {
+      expect(pv[i]![0]!.mean).toBeCloseTo(pe[i]![0]!.mean, 5);
+      expect(pv[i]![0]!.std).toBeCloseTo(pe[i]![0]!.std, 5);
+    }
+    const lp = v.m.logProb([{ x: 2, y: Math.sin(2) }, { x: 2, y: 5 }]);
+    expect(lp[0]).toBeGreaterThan(lp[1]!);
+    expect(load(v.m.save()).predict([{ x: 2 }])[0]![0]!.mean).toBeCloseTo(pv[0]![0]!.mean, 12);
+    // With few neighbours the approximation differs from the exact likelihood but predicts near it.
+    const few = await fitted('vecchia(m = 3)');
+    expect(Math.abs(few.summary.gp!.log_marginal_likelihood - e.summary.gp!.log_marginal_likelihood)).toBeGreaterThan(1e-3);
+    expect(Math.abs(few.m.predict([{ x: 2 }])[0]![0]!.mean - pe[0]![0]!.mean)).toBeLessThan(0.05);
+  });
+});
