@@ -124,6 +124,17 @@ describe('Vecchia GP', () => {
   });
 });
 
+describe('Vecchia numerics: refusals', () => {
+  it('names the training row whose local covariance is not positive definite (duplicate inputs, no noise)', () => {
+    const d: GPData = { x: Float64Array.from([2, 1, 0, 1]), y: Float64Array.from([0, 1, 2, 3]), n: 4, stride: 1, task: new Int32Array(4), dropped: 0 };
+    const { core } = gpState(RBF, { s: { value: [1] }, ls: { value: [1] } }, { noise: 0, fixedNoise: true });
+    // Ordered by x: rows 3 (x = 0), 2 and 4 (x = 1, ties by row), 1; row 4 conditions on row 2, its duplicate.
+    expect(() => vecchiaLml(core, vecchiaSetup(d, 2), false)).toThrow(/covariance of training point 4 and its 2 neighbours is not positive definite/);
+    const noisy = gpState(RBF, { s: { value: [1] }, ls: { value: [1] } }, { noise: 0.01, fixedNoise: true });
+    expect(Number.isFinite(vecchiaLml(noisy.core, vecchiaSetup(d, 2), true).lml)).toBe(true);
+  });
+});
+
 describe('Vecchia fit cost', () => {
   it('estimates pairs over a measured rate, refuses over the limit with the estimate, and stays linear in n', () => {
     const t = vecchiaTimeEstimate(1_000_000, 30, 200, 1);
