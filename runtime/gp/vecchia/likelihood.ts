@@ -120,7 +120,7 @@ export function vecchiaLml(core: GPCore, s: VecchiaSetup, wantGrad: boolean): Lm
     let diag = 0;
     for (let i = b0; i < b1; i++) {
       const t = i - b0;
-      const c = s.neighbours(i, nb.subarray(t * qMax, t * qMax + qMax - 1));
+      const c = s.neighbours(i, nb, t * qMax);
       nb[t * qMax + c] = i;
       cnt[t] = c + 1;
       off += ((c + 1) * c) / 2;

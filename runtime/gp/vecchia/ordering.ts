@@ -18,8 +18,8 @@ export interface VecchiaSetup {
   readonly y: Float64Array;
   /** perm[i]: the data row of ordered point i. */
   readonly perm: Int32Array;
-  /** Writes the ordered indices (all below i, nearest first) point i conditions on; returns how many. */
-  neighbours(i: number, out: Int32Array): number;
+  /** Writes into out[at..] the ordered indices (all below i, nearest first) point i conditions on; returns how many. */
+  neighbours(i: number, out: Int32Array, at?: number): number;
 }
 
 /** 1 / (standard deviation) of each column (1 where a column is constant). */
@@ -56,9 +56,9 @@ export function vecchiaSetup(d: GPData, m: number): VecchiaSetup {
   if (D === 1) {
     return {
       n, D, m: mm, x, y, perm,
-      neighbours(i, out) {
+      neighbours(i, out, at = 0) {
         const k = Math.min(mm, i);
-        for (let t = 0; t < k; t++) out[t] = i - 1 - t;
+        for (let t = 0; t < k; t++) out[at + t] = i - 1 - t;
         return k;
       },
     };
@@ -78,10 +78,10 @@ export function vecchiaSetup(d: GPData, m: number): VecchiaSetup {
   };
   return {
     n, D, m: mm, x, y, perm,
-    neighbours(i, out) {
+    neighbours(i, out, at = 0) {
       sets ??= find();
       const k = Math.min(mm, i);
-      for (let t = 0; t < k; t++) out[t] = sets[i * mm + t]!;
+      for (let t = 0; t < k; t++) out[at + t] = sets[i * mm + t]!;
       return k;
     },
   };
