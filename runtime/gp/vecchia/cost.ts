@@ -7,9 +7,9 @@ import { PmixError } from '../../errors.js';
 import { DEFAULT_MAX_FIT_SECONDS, formatSeconds } from '../cost.js';
 
 /**
- * Local pairs evaluated (value and gradient) per second of CPU: one step at 1M points, m = 30,
- * 2-D ARD rbf + white (4.96e8 pairs) took 60.5 s of CPU (bench gp-vecchia-1m; its wall time
- * was 3.8x that on the 2 shared cores, loaded ~7x).
+ * Local pairs evaluated (value and gradient) per second of CPU, rounded down: one step at 1M
+ * points, m = 30, 2-D ARD rbf + white (4.96e8 pairs) took 52.5-60.5 s of CPU (bench
+ * gp-vecchia-1m; wall time was 4-9x that on the 2 shared cores under other jobs' load).
  */
 export const VECCHIA_PAIR_RATE = 8e6;
 
