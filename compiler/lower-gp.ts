@@ -23,6 +23,8 @@ const NOISE_BOUNDS: readonly [number, number] = [1e-10, 1e10];
 const POSITIVE_RANGE: readonly [number, number] = [1e-100, 1e100];
 /** Largest number of inducing points (M^2 values of q_sqrt; O(M^3) per step). */
 const MAX_INDUCING = 4096;
+/** Each Vecchia point factors an (m+1)-square matrix: O(n m^3) per evaluation. */
+const MAX_NEIGHBOURS = 1000;
 
 export function lowerGp(program: CompiledProgram, expr: GpModelExpr, vars: readonly IRVariable[]): { graph?: IRGraph; diagnostics: Diagnostic[] } {
   const g = new GpLowering(program, vars);
@@ -149,6 +151,10 @@ class GpLowering {
     if (!lik) return lik;
     const span = item!.value.span;
     if (T > 1) return this.error(`a ${lik.name} likelihood takes one output`, span, undefined, 'unsupported') ?? null;
+    const inf = items.get('inference')?.value;
+    if (inf?.kind === 'call' && inf.name.name === 'vecchia') {
+      return this.error(`vecchia inference takes the gaussian likelihood; a ${lik.name} GP is fitted by the Laplace approximation (exact) or inference = sparse(m = M)`, inf.span, undefined, 'unsupported') ?? null;
+    }
     for (const other of ['noise', 'normalize_y']) {
       const it = items.get(other);
       if (it) return this.error(`'${other}' belongs to the gaussian likelihood; a ${lik.name} GP has none`, it.name.span, lik.name === 'student_t' ? 'student_t(scale = ...) sets its noise scale' : undefined, 'unsupported') ?? null;
@@ -389,7 +395,8 @@ class GpLowering {
     if (!item) return { kind: 'exact' };
     const v = item.value;
     if (v.kind === 'call' && v.name.name === 'exact' && v.args.length === 0) return { kind: 'exact' };
-    if (v.kind !== 'call' || v.name.name !== 'sparse') return this.error('inference is exact or sparse(m = M)', v.span, undefined, 'unknown-name');
+    if (v.kind === 'call' && v.name.name === 'vecchia') return this.vecchia(v, T);
+    if (v.kind !== 'call' || v.name.name !== 'sparse') return this.error('inference is exact, sparse(m = M) or vecchia(m = M)', v.span, undefined, 'unknown-name');
     let m = 100;
     let learnInducing = true;
     for (const a of v.args) {
@@ -418,6 +425,20 @@ class GpLowering {
       qMean: this.add(`${this.prefix}.q_mean`, [m], new Array<number>(m).fill(0), { ...fixed, init: 'given' }),
       qSqrt: this.add(`${this.prefix}.q_sqrt`, [m, m], Array.from({ length: m * m }, (_, k) => (k % (m + 1) === 0 ? 1 : 0)), { ...fixed, init: 'given' }),
     };
+  }
+
+  /** vecchia(m = 30): m whole, 1..MAX_NEIGHBOURS; an m at or above the number of training points is clamped when fitting. */
+  private vecchia(v: Extract<GpItem['value'], { kind: 'call' }>, T: number): GPInference | undefined {
+    let m = 30;
+    for (const a of v.args) {
+      const name = a.name?.name ?? 'm';
+      const x = this.consts.evaluate(a.value, this.diags);
+      if (name !== 'm') this.error(`vecchia takes m (the number of neighbours each point conditions on), not '${a.name!.name}'`, a.span, undefined, 'unknown-argument');
+      else if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > MAX_NEIGHBOURS) this.error(`m must be a whole number between 1 and ${MAX_NEIGHBOURS} (the neighbours each point conditions on; 30 is usually enough)`, a.span);
+      else m = x;
+    }
+    if (T > 1) return this.error('vecchia inference of multitask GPs is not supported: use exact inference', v.span, undefined, 'unsupported');
+    return { kind: 'vecchia', m };
   }
 }
 

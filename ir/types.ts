@@ -254,7 +254,12 @@ export type GPMean =
 export type GPInference =
   | { readonly kind: 'exact'; readonly train?: { readonly x: string; readonly y: string } }
   /** learnInducing: fits move the inducing inputs with the hyperparameters (absent: true). */
-  | { readonly kind: 'sparse'; readonly inducing: string; readonly qMean: string; readonly qSqrt: string; readonly m: number; readonly learnInducing?: boolean };
+  | { readonly kind: 'sparse'; readonly inducing: string; readonly qMean: string; readonly qSqrt: string; readonly m: number; readonly learnInducing?: boolean }
+  /**
+   * vecchia: each training point conditioned on its m nearest previous points (ordered by the
+   * first input; runtime/gp/vecchia); the training data are fixed parameters as for exact.
+   */
+  | { readonly kind: 'vecchia'; readonly m: number; readonly train?: { readonly x: string; readonly y: string } };
 
 /**
  * A Gaussian process y = f(x) + noise over input variables and one output variable (or

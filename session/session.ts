@@ -160,7 +160,8 @@ export class Session {
       if (st.kind === 'fit') {
         const key = `${st.model}@${st.data}`;
         if (checked.has(key)) continue;
-        checked.add(key);
+        // The model itself counts as checked too: a query after a fit that failed to lower must not report the same error again.
+        checked.add(key).add(st.model);
         attempt(() => {
           const stream = this.streamOf(st);
           if (stream) {

@@ -10,7 +10,7 @@ export function gpFitText({ summary: s, fields, stop, num }: FitTextInput): stri
   const lines = [
     head,
     `  ${g.inference} GP on ${g.points} points, free hyperparameters ${s.parameters}`,
-    `  ${g.inference === 'exact' ? 'log marginal likelihood' : 'ELBO (lower bound on the log marginal likelihood)'} ${num(g.log_marginal_likelihood, 8)}   BIC ${num(s.bic, 8)}`,
+    `  ${g.inference === 'exact' ? 'log marginal likelihood' : g.inference === 'vecchia' ? 'Vecchia log likelihood (approximates the log marginal likelihood)' : 'ELBO (lower bound on the log marginal likelihood)'} ${num(g.log_marginal_likelihood, 8)}   BIC ${num(s.bic, 8)}`,
   ];
   for (const [k, v] of Object.entries(g.hyperparameters)) {
     if (v.length > 8) lines.push(`  ${k} = [${v.slice(0, 8).map((x) => num(x, 4)).join(', ')}, ...]`);

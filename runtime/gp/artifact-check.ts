@@ -127,7 +127,16 @@ export function checkGpNode(o: Obj, at: string, params: Obj, nVars: number, fail
     if (size(shape(inf.qMean, 'inference.qMean')) !== M) fail(`${at}.inference.qMean`, `expected ${M} values`);
     if (size(shape(inf.qSqrt, 'inference.qSqrt')) !== M * M) fail(`${at}.inference.qSqrt`, `expected ${M * M} values`);
     if (inf.learnInducing !== undefined && typeof inf.learnInducing !== 'boolean') fail(`${at}.inference.learnInducing`, 'expected true or false');
-  } else fail(`${at}.inference.kind`, "expected 'exact' or 'sparse'");
+  } else if (inf.kind === 'vecchia') {
+    const m = inf.m;
+    if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > 1000) fail(`${at}.inference.m`, 'expected a whole number between 1 and 1000');
+    if (T > 1) fail(`${at}.inference.kind`, 'a vecchia GP has one output');
+    if (inf.train === undefined) return; // an unfitted model: queries refuse it
+    const tr = isObj(inf.train) ? inf.train : fail(`${at}.inference.train`, 'expected an object');
+    const xs = shape(tr.x, 'inference.train.x');
+    const ys = shape(tr.y, 'inference.train.y');
+    if (xs.length !== 2 || xs[1] !== stride || ys.length !== 1 || xs[0] !== ys[0] || ys[0]! < 1) fail(`${at}.inference.train`, `expected x of shape [n, ${stride}] and y of shape [n], n >= 1`);
+  } else fail(`${at}.inference.kind`, "expected 'exact', 'sparse' or 'vecchia'");
 }
 
 /** A non-Gaussian likelihood: a known name and link, one positive parameter per the likelihood's list. */

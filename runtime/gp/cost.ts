@@ -69,6 +69,6 @@ export function checkGpTime(model: string, data: string, t: GPTimeEstimate, limi
   throw new PmixError(
     `fitting the exact GP ${model} on ${data} (${t.points.toLocaleString('en-US')} points) needs ${describeGpTime(t)}: over the time limit of ${formatSeconds(max)}`,
     'too-slow',
-    `use a sparse GP (inference = sparse(m = 500), fitted by adam: O(m^2) per row) or fit on a subsample; or lower max_iter / restarts; or raise the limit with --max-time SECONDS (or PMIX_MAX_TIME; 'none' for no limit)`,
+    `use a sparse GP (inference = sparse(m = 500), fitted by adam: O(m^2) per row), a Vecchia GP (inference = vecchia(m = 30), fitted by lbfgs: O(m^3) per row) or fit on a subsample; or lower max_iter / restarts; or raise the limit with --max-time SECONDS (or PMIX_MAX_TIME; 'none' for no limit)`,
   );
 }

@@ -14,8 +14,10 @@ import type { FitProgress, StopReason } from '../learners/types.js';
 import { ModelState } from '../state.js';
 import { GPCore, displayName } from './core.js';
 import { outputMoments, type GPData } from './data.js';
-import { exactLml } from './exact.js';
+import { exactLml, type LmlResult } from './exact.js';
 import { initLikelihood, laplaceLml } from './laplace.js';
+import { vecchiaLml } from './vecchia/likelihood.js';
+import { vecchiaSetup } from './vecchia/ordering.js';
 import { initializeFromData, randomStart } from './init.js';
 import { hasPriors, logPrior } from './prior.js';
 
@@ -75,14 +77,15 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
   const scaled: GPData = { ...d, y };
   const core = new GPCore(state, node);
   const rng = new Rng(settings.seed);
-  const buf = new Float64Array(d.n * d.n);
   const priors = hasPriors(core);
   const logJac = normalizationLogJac(state, node, d);
   let badAt: string | undefined;
   // The Laplace mode of the last evaluation warm-starts the next one's Newton iterations.
   let warm: Float64Array | undefined;
-  const lmlAt = (c: GPCore, wantGrad: boolean): ReturnType<typeof exactLml> => {
-    if (!node.likelihood) return exactLml(c, scaled, wantGrad, buf);
+  // Gaussian noise: exact or Vecchia; a likelihood: the Laplace approximation (exact-size data).
+  const gaussianLml = node.likelihood ? undefined : lmlFunction(node, scaled);
+  const lmlAt = (c: GPCore, wantGrad: boolean): LmlResult => {
+    if (gaussianLml) return gaussianLml(c, wantGrad);
     const r = laplaceLml(c, scaled, wantGrad, warm);
     warm = r.mode.a;
     return r;
@@ -153,14 +156,33 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
     } else fitted = { state: r.state, iterations: r.totalIterations, stop: r.result.stop, criterion: r.result.criterion };
   }
   const fcore = new GPCore(fitted.state, node);
-  const final = node.likelihood ? laplaceLml(fcore, scaled, false) : exactLml(fcore, scaled, false);
+  const final = lmlAt(fcore, false);
   if (node.likelihood) notes.push(`log marginal likelihood: the Laplace approximation's (likelihood ${node.likelihood.name}, link ${node.likelihood.link})`);
+  if (node.inference.kind === 'vecchia') notes.push(vecchiaNote(node.inference.m, d.n));
   if (final.jitter > 0) notes.push(`added jitter ${final.jitter.toExponential(2)} to the kernel matrix's diagonal because ${final.reason}`);
   const atBound = fcore.atBound();
   if (priors) notes.push(`maximized the log posterior: log marginal likelihood plus the hyperparameters' log priors (${logPrior(fcore).toPrecision(6)} at the optimum)`);
   if (atBound.length) notes.push(`at a bound: ${atBound.join('; ')} (widen the bounds with 'in [lo, hi]' or fix it)`);
   const { iterations, stop, criterion } = fitted;
   return { state: fitted.state, lml: final.lml - logJac, iterations, converged: stop === 'converged', stop, criterion, interrupted: stop === 'interrupted', notes };
+}
+
+/**
+ * The (approximate) log marginal likelihood of the node's inference on the fit's data: exact
+ * (one n x n buffer, reused) or Vecchia (ordering and neighbour sets found once).
+ */
+function lmlFunction(node: GPNode, d: GPData): (core: GPCore, wantGrad: boolean) => LmlResult {
+  if (node.inference.kind === 'vecchia') {
+    const setup = vecchiaSetup(d, node.inference.m);
+    return (core, wantGrad) => vecchiaLml(core, setup, wantGrad);
+  }
+  const buf = new Float64Array(d.n * d.n);
+  return (core, wantGrad) => exactLml(core, d, wantGrad, buf);
+}
+
+function vecchiaNote(m: number, n: number): string {
+  const used = Math.min(m, n - 1);
+  return `Vecchia approximation: points ordered by the first input, each conditioned on its ${used} nearest previous points${used < m ? ` (m = ${m} clamped to n - 1 = ${used}: the exact likelihood)` : ''}; the log marginal likelihood is the approximation's`;
 }
 
 function snapshot(state: ModelState, core: GPCore, theta: Float64Array): ModelState {
@@ -173,12 +195,13 @@ function snapshot(state: ModelState, core: GPCore, theta: Float64Array): ModelSt
 export function withTrainingData(initial: ModelState, d: GPData): ModelState {
   const g = initial.graph;
   const node = gpNode(g);
-  if (node.inference.kind !== 'exact') return initial.clone();
+  if (node.inference.kind !== 'exact' && node.inference.kind !== 'vecchia') return initial.clone();
   const xName = `${node.id}.train_x`;
   const yName = `${node.id}.train_y`;
   const fixed = (name: string, shape: number[], value: ArrayLike<number>): IRParam => ({ name, shape, param: { kind: 'identity' }, value: Array.from(value), fixed: true, init: 'given' });
   const params = { ...g.params, [xName]: fixed(xName, [d.n, d.stride], d.x), [yName]: fixed(yName, [d.n], d.y) };
-  const nodes = g.nodes.map((n) => (n.id === node.id ? { ...node, inference: { kind: 'exact' as const, train: { x: xName, y: yName } } } : n));
+  const inference = node.inference.kind === 'vecchia' ? { kind: 'vecchia' as const, m: node.inference.m, train: { x: xName, y: yName } } : { kind: 'exact' as const, train: { x: xName, y: yName } };
+  const nodes = g.nodes.map((n) => (n.id === node.id ? { ...node, inference } : n));
   const state = new ModelState({ ...g, params, nodes });
   for (const [k, v] of initial.values) state.values.get(k)!.set(v);
   return state;

@@ -11,16 +11,18 @@ import { exactPosterior, type ExactPosterior } from './exact.js';
 import { gpNode, scaleOutputs } from './fit.js';
 import { laplacePredictScaled, withLikelihoodMoments } from './laplace-predict.js';
 import { sparsePredictScaled } from './sparse.js';
+import { vecchiaSetup, type VecchiaSetup } from './vecchia/ordering.js';
+import { VecchiaNeighbours, vecchiaPredictScaled } from './vecchia/predict.js';
 import { diagVariances, type Prediction } from './variances.js';
 export type { Prediction };
 
 
 const cache = new WeakMap<ModelState, { key: string; post: ExactPosterior }>();
 
-/** The training points a fitted exact GP stores. */
+/** The training points a fitted exact (or Vecchia) GP stores. */
 export function trainingData(state: ModelState): GPData {
   const node = gpNode(state.graph);
-  if (node.inference.kind !== 'exact' || !node.inference.train) throw new Error('this GP has no stored training data');
+  if ((node.inference.kind !== 'exact' && node.inference.kind !== 'vecchia') || !node.inference.train) throw new Error('this GP has no stored training data');
   const x = state.values.get(node.inference.train.x)!;
   const y = state.values.get(node.inference.train.y)!;
   const stride = state.param(node.inference.train.x).shape[1] ?? 1;
@@ -45,7 +47,8 @@ export function predict(state: ModelState, xs: Float64Array, m: number, opts: { 
   const core = new GPCore(state, node);
   // A non-Gaussian likelihood has no output normalization: its prediction is final.
   if (node.likelihood) return node.inference.kind === 'sparse' ? withLikelihoodMoments(core, sparsePredictScaled(state, core, xs, m, opts)) : laplacePredictScaled(state, core, trainingData(state), xs, m, opts);
-  const scaled = node.inference.kind === 'sparse' ? sparsePredictScaled(state, core, xs, m, opts) : exactPredictScaled(state, core, xs, m, opts);
+  const inf = node.inference;
+  const scaled = inf.kind === 'sparse' ? sparsePredictScaled(state, core, xs, m, opts) : inf.kind === 'vecchia' ? vecchiaPredict(state, core, inf.m, xs, m, opts) : exactPredictScaled(state, core, xs, m, opts);
   // Back to the outputs' units.
   const task = (i: number): number => (core.stride > core.inputs ? Math.round(xs[i * core.stride + core.stride - 1]!) : 0);
   const shift = node.normalize ? state.values.get(node.normalize.shift)! : undefined;
@@ -59,6 +62,22 @@ export function predict(state: ModelState, xs: Float64Array, m: number, opts: { 
     cov = Float64Array.from(scaled.cov, (v, k) => (scale ? v * scale[task(Math.floor(k / m))]! * scale[task(k % m)]! : v));
   }
   return { m, mean, varF, varY, ...(cov ? { cov } : {}), ...(scaled.note ? { note: scaled.note } : {}) };
+}
+
+const vecchiaCache = new WeakMap<ModelState, { key: string; setup: VecchiaSetup; nbrs: VecchiaNeighbours }>();
+
+/** Vecchia predictions; the ordering and the neighbour search are built once per state (and normalization). */
+function vecchiaPredict(state: ModelState, core: GPCore, k: number, xs: Float64Array, m: number, opts: { cov?: boolean }): Prediction {
+  const norm = core.node.normalize;
+  const key = norm ? `${Array.from(state.values.get(norm.shift)!).join(',')};${Array.from(state.values.get(norm.scale)!).join(',')}` : '';
+  let hit = vecchiaCache.get(state);
+  if (!hit || hit.key !== key) {
+    const d = trainingData(state);
+    const setup = vecchiaSetup({ ...d, y: scaleOutputs(state, core.node, d) }, k);
+    hit = { key, setup, nbrs: new VecchiaNeighbours(setup) };
+    vecchiaCache.set(state, hit);
+  }
+  return vecchiaPredictScaled(core, hit.setup, k, xs, m, opts, hit.nbrs);
 }
 
 function exactPredictScaled(state: ModelState, core: GPCore, xs: Float64Array, m: number, opts: { cov?: boolean }): Prediction {

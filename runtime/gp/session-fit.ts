@@ -13,12 +13,13 @@ import { gpData } from './data.js';
 import { fitExactSteps, gpNode, hyperparameterValues, type GPFitted } from './fit.js';
 import { fitSparseSteps } from './sparse.js';
 import { getLikelihood } from '../../stdlib/likelihoods/index.js';
+import { checkVecchiaTime, describeVecchiaTime, vecchiaFitBytes, vecchiaTimeEstimate } from './vecchia/cost.js';
 
 /** What a GP fit adds to its summary. */
 export interface GPFitInfo {
-  /** Log marginal likelihood (exact) or its lower bound, the ELBO (sparse), in the outputs' units. */
+  /** Log marginal likelihood (exact), its lower bound, the ELBO (sparse), or its Vecchia approximation, in the outputs' units. */
   readonly log_marginal_likelihood: number;
-  readonly inference: 'exact' | 'sparse';
+  readonly inference: 'exact' | 'sparse' | 'vecchia';
   readonly points: number;
   readonly hyperparameters: Readonly<Record<string, readonly number[]>>;
   readonly notes: readonly string[];
@@ -40,6 +41,15 @@ export function gpFitCost(model: string, dataName: string, graph: IRGraph, setti
   const exact = node.inference.kind === 'exact';
   const M = node.inference.kind === 'sparse' ? node.inference.m : 0;
   const stride = node.inputs.length + ((node.outputs?.length ?? 1) > 1 ? 1 : 0);
+  if (node.inference.kind === 'vecchia') {
+    const m = node.inference.m;
+    const bytes = vecchiaFitBytes(points, stride, m);
+    const parameters = Object.values(graph.params).reduce((s, p) => s + p.value.length, 0);
+    const estimate = { parameters, parameterBytes: 8 * parameters, bytesPerRow: Math.ceil(bytes / Math.max(1, points)), flopsPerRow: ((m + 1) * (m + 2)) / 2 + (m + 1) ** 3 / 6 };
+    if (settings.method !== 'lbfgs') return { model, data: dataName, method: settings.method, rows: points, estimate, bytes };
+    const t = vecchiaTimeEstimate(points, m, settings.maxIter, settings.restarts);
+    return { model, data: dataName, method: settings.method, rows: points, estimate, bytes, seconds: t.seconds, time: describeVecchiaTime(t) };
+  }
   const batch = settings.method === 'adam' ? settings.batch : 256;
   // The Laplace approximation holds about six n x n matrices (K, B's factor, R, the Newton buffer, ...).
   const bytes = exact ? 8 * ((node.likelihood ? 6 : 1) * points * points + 4 * points * stride) : 8 * (8 * M * M + 6 * M * batch + points * (stride + 2));
@@ -52,8 +62,9 @@ export function gpFitCost(model: string, dataName: string, graph: IRGraph, setti
 
 /** Why `method` cannot fit this GP (exact: lbfgs; sparse: adam), or undefined. */
 export function gpMethodProblem(graph: IRGraph, method: FitSettings['method'], model: string, dataName: string): { message: string; hint: string } | undefined {
-  const exact = gpNode(graph).inference.kind === 'exact';
-  if (exact && method !== 'lbfgs') return { message: `an exact GP is fitted by lbfgs, not ${method} (adam trains sparse GPs: inference = sparse(m = ...))`, hint: `fit ${model} on ${dataName} by lbfgs(restarts = 3)` };
+  const kind = gpNode(graph).inference.kind;
+  const exact = kind === 'exact' || kind === 'vecchia';
+  if (exact && method !== 'lbfgs') return { message: `${kind === 'exact' ? 'an exact' : 'a Vecchia'} GP is fitted by lbfgs, not ${method} (adam trains sparse GPs: inference = sparse(m = ...))`, hint: `fit ${model} on ${dataName} by lbfgs(restarts = 3)` };
   if (!exact && method !== 'adam') return { message: `a sparse GP is trained by minibatch adam, not ${method}`, hint: `fit ${model} on ${dataName} by adam(lr = 0.01, epochs = 20, batch = 256)` };
   return undefined;
 }
@@ -75,11 +86,13 @@ export function* gpFitSteps(
   checkLikelihoodOutputs(state.graph, x, rows, dataName);
   if (d.n === 0) throw new PmixError(`data set '${dataName}' has no row with every input and an output of ${model}`, 'no-data');
   const exact = node.inference.kind === 'exact';
+  const vecchia = node.inference.kind === 'vecchia';
   const bad = gpMethodProblem(state.graph, settings.method, model, dataName);
   if (bad) throw new PmixError(bad.message, 'bad-method', bad.hint);
   checkMemory(gpFitCost(model, dataName, state.graph, settings, d.n), maxMemory);
   if (exact && settings.method === 'lbfgs') checkGpTime(model, dataName, gpTimeEstimate(d.n, settings.maxIter, settings.restarts, node.likelihood ? LAPLACE_STEP_FACTOR : 1), maxSeconds);
-  const fitted = exact
+  if (vecchia && settings.method === 'lbfgs' && node.inference.kind === 'vecchia') checkVecchiaTime(model, dataName, vecchiaTimeEstimate(d.n, node.inference.m, settings.maxIter, settings.restarts), maxSeconds);
+  const fitted = exact || vecchia
     ? yield* fitExactSteps(state, d, settings as Extract<FitSettings, { method: 'lbfgs' }>, onProgress, signal)
     : yield* fitSparseSteps(state, d, settings as Extract<FitSettings, { method: 'adam' }>, onProgress, signal);
   if (!Number.isFinite(fitted.lml)) throw new PmixError(`fitting ${model} ended with a log marginal likelihood of ${fitted.lml}`, 'non-finite');
@@ -88,7 +101,7 @@ export function* gpFitSteps(
   if (d.dropped) notes.unshift(`left out ${d.dropped} row${d.dropped > 1 ? 's' : ''} with a missing input`);
   const hyperparameters = hyperparameterValues(fitted.state);
   const freeParameters = Object.values(fitted.state.graph.params).filter((p) => !p.fixed).reduce((s, p) => s + p.value.length, 0);
-  return { fitted, freeParameters, info: { log_marginal_likelihood: fitted.lml, inference: exact ? 'exact' : 'sparse', points: d.n, hyperparameters, notes } };
+  return { fitted, freeParameters, info: { log_marginal_likelihood: fitted.lml, inference: node.inference.kind, points: d.n, hyperparameters, notes } };
 }
 
 /** Every observed output must be a value the likelihood can produce (0/1 labels, whole counts): the first that is not is named by row and column. */

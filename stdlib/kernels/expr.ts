@@ -69,7 +69,9 @@ export class KernelEvaluator {
     const values = new Map<Node, Float64Array>();
     const k = this.buf(pairs.length);
     this.evalNode(this.root, pairs, k, values);
-    this.back(this.root, pairs, w, values, (n, p, wn) => this.baseGrad(n, p, wn, grads), grads);
+    values.set(this.root, k);
+    // Every base kernel's own values are kept by the forward pass: its gradient reuses them.
+    this.back(this.root, pairs, w, values, (n, p, wn) => this.baseGrad(n, p, wn, grads, values.get(n)), grads);
   }
 
   /**
@@ -97,13 +99,12 @@ export class KernelEvaluator {
     );
   }
 
-  private baseGrad(n: Extract<Node, { op: 'base' }>, p: Pairs, w: Float64Array, grads: ReadonlyMap<string, Float64Array>): void {
+  private baseGrad(n: Extract<Node, { op: 'base' }>, p: Pairs, w: Float64Array, grads: ReadonlyMap<string, Float64Array>, kept?: Float64Array): void {
     const g = n.params.map((name) => grads.get(name));
     if (g.every((x) => x === undefined)) return;
     const dummy = g.map((x, i) => x ?? new Float64Array(this.param(n.params[i]!).length));
-    // The base kernel's own values: recomputed (cheap next to the n^3 of a GP step).
-    const k = this.buf(p.length);
-    n.kernel.value(n.params.map(this.param), n.ctx, p, k);
+    const k = kept ?? this.buf(p.length);
+    if (!kept) n.kernel.value(n.params.map(this.param), n.ctx, p, k);
     n.kernel.grad(n.params.map(this.param), n.ctx, p, w, k, dummy);
   }
 

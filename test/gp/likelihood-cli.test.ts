@@ -102,4 +102,19 @@ describe('pmix with a GP classifier', () => {
     expect(t.code).toBe(1);
     expect(t.err).toContain(`${three}:2:19: error: a bernoulli GP's label has two levels, but 'kind' has 3`);
   });
+
+  it('refuses vecchia inference with a likelihood, once, at its span (a query after the failed fit adds no copy)', () => {
+    const dir = tempDir();
+    const file = join(dir, 'v.pmix');
+    const text = readFileSync(join(root, 'examples/gp-classify.pmix'), 'utf8')
+      .replace('data/moons.csv', join(root, 'examples/data/moons.csv'))
+      .replace('likelihood = bernoulli(link = logit)', 'likelihood = bernoulli(link = logit)\n  inference = vecchia(m = 10)');
+    writeFileSync(file, text);
+    const r = pmix('check', file);
+    expect(r.code).toBe(1);
+    const line = text.split('\n').findIndex((l) => l.includes('vecchia')) + 1;
+    const message = `${file}:${line}:15: error: vecchia inference takes the gaussian likelihood`;
+    expect(r.err).toContain(message);
+    expect(r.err.split(message).length - 1).toBe(1);
+  });
 });
