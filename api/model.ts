@@ -1,5 +1,6 @@
 // A model of the embedding API: fit it on rows, ask it anything, save it. Backed by a
 // runtime Session (compiled programs) or a bare ModelState (loaded artifacts).
+import { zeroEmptyRows } from '../runtime/queries/empty-rows.js';
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { ADAM_DEFAULTS, EM_DEFAULTS, LBFGS_DEFAULTS } from '../compiler/fit-settings.js';
 import type { IRVariable } from '../ir/types.js';
@@ -109,7 +110,10 @@ export class Model {
     if (!data) throw new PmixInputError(diagnostics);
     const x = selectColumns(data, state.graph.vars.map((v) => v.name));
     // A GP: the log predictive density of each row's outputs given its inputs (its family's reading).
-    return familyOf(state.graph).logDensityRows(state, x, data.rows);
+    const lp = familyOf(state.graph).logDensityRows(state, x, data.rows);
+    // An all-missing row: exactly 0 (log of the probability of no event), not a rounding error.
+    zeroEmptyRows(x, data.rows, state.graph.vars.length, lp);
+    return lp;
   }
 
   /** A conditional model's (a Gaussian process's) predictions at the rows' inputs: per row (and output) the mean, sd of f and sd of a new y. */
