@@ -152,12 +152,13 @@ export class Session {
       }
     };
     const checked = new Set<string>();
+    const failed = new Set<string>();
     for (const st of this.program.steps) {
       if (st.kind === 'fit') {
         const key = `${st.model}@${st.data}`;
         if (checked.has(key)) continue;
         checked.add(key);
-        attempt(() => {
+        const fine = attempt(() => {
           const stream = this.streamOf(st);
           if (stream) {
             bound.set(st.model, this.lower(st.model, this.streamVariables(st, stream)).graph.vars.slice());
@@ -171,8 +172,11 @@ export class Session {
           if (outside) throw new PmixError(outsideSupportMessage(outside, st.data, st.model), 'bad-data', SUPPORT_HINT);
           bound.set(st.model, vars);
         });
+        // Its error is reported; the model's queries would only add "has no data: fit it first".
+        if (!fine) failed.add(st.model);
       } else {
         let vars = bound.get(st.model);
+        if (!vars && failed.has(st.model)) continue;
         if (!vars && !checked.has(st.model)) {
           checked.add(st.model);
           attempt(() => {

@@ -206,7 +206,9 @@ function rebase(diags: readonly Diagnostic[], prefix: number, input: string, lab
   return diags
     .map((d) => {
       const span = d.span && d.span.startOffset >= prefix ? lines.span(d.span.startOffset - prefix, d.span.endOffset - prefix) : undefined;
-      const text = renderDiagnostic({ ...d, file: label ?? INPUT, ...(span ? { span } : {}) }, span ? input : undefined);
+      // A data file's error keeps its path; the input's own errors take the label (or none).
+      const own = !d.file || d.file === INPUT;
+      const text = renderDiagnostic({ ...d, file: own ? (label ?? INPUT) : d.file, ...(span ? { span } : {}) }, span ? input : undefined);
       return label ? text : text.replace(/^<repl>:\s?/, '');
     })
     .join('\n');
