@@ -29,6 +29,7 @@ import { fitCost, type FitCost } from '../runtime/resources.js';
 import { ModelState } from '../runtime/state.js';
 import type { GPFitInfo } from '../runtime/gp/session-fit.js';
 import { familyOf } from '../families/index.js';
+import { fitChecks, type ColumnCheck } from './fit-checks.js';
 import type { FamilyFitted } from '../runtime/family.js';
 import { QuadratureError, type PointsChoice } from '../compiler/passes/quadrature.js';
 import type { AnalyticReport } from '../compiler/passes/analytic-integrals.js';
@@ -36,6 +37,10 @@ import type { AnalyticReport } from '../compiler/passes/analytic-integrals.js';
 /** A fit's summary (runtime/learners/summary.ts); Gaussian processes add their log marginal likelihood, hyperparameters and notes. */
 export interface FitSummary extends FitSummaryCore {
   readonly gp?: GPFitInfo;
+  /** Warnings about the fit as a whole (session/fit-checks.ts), e.g. more parameters than data. */
+  readonly warnings?: readonly string[];
+  /** Per column: how far the fitted marginal is from the data (session/fit-checks.ts). */
+  readonly fit_checks?: readonly ColumnCheck[];
 }
 
 export interface SessionOptions {
@@ -248,7 +253,8 @@ export class Session {
       onProgress,
       signal,
     });
-    const summary = familySummary(step, data.rows, fitted);
+    const core = familySummary(step, data.rows, fitted);
+    const summary: FitSummary = { ...core, ...fitChecks(fitted.state, x, data.rows, core.parameters) };
     this.fitted.set(step.model, { state: fitted.state, summary, ...(fitted.result ? { result: fitted.result } : {}), data, settings: step.settings });
     return summary;
   }
