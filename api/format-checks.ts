@@ -8,8 +8,8 @@ export function formatFitChecks(s: FitSummary): string[] {
   for (const c of s.fit_checks ?? []) {
     if (!c.flagged) continue;
     if (c.measure === 'gap' && c.at) {
-      lines.push(`  check: column '${c.column}' fits poorly: p(${c.at.value}) = ${num(c.at.fitted, 3)} fitted, ${num(c.at.observed, 3)} in the data (largest gap ${num(c.distance, 2)} > 0.1); try another leaf`);
-    } else lines.push(`  check: column '${c.column}' fits poorly: Kolmogorov-Smirnov distance ${num(c.distance, 2)} > 0.1 between the data and the fitted marginal`);
+      lines.push(`  check: column '${c.column}' fits poorly: p(${c.at.value}) = ${num(c.at.fitted, 3)} fitted, ${num(c.at.observed, 3)} in the data (largest gap ${num(c.distance, 2)} > ${num(c.threshold, 2)}); try another leaf`);
+    } else lines.push(`  check: column '${c.column}' fits poorly: Kolmogorov-Smirnov distance ${num(c.distance, 2)} > ${num(c.threshold, 2)} between the data and the fitted marginal`);
   }
   return lines;
 }

@@ -5,7 +5,8 @@
 //     of a value and its frequency in the data, over the values seen (at most MAX_VALUES);
 //   real columns: the Kolmogorov-Smirnov distance between the data and the fitted marginal,
 //     whose CDF is the marginal density integrated on a grid.
-// A column is flagged when its distance exceeds FLAG_GAP / FLAG_KS.
+// A column is flagged when its distance exceeds FLAG_GAP / FLAG_KS, or on few rows the
+// sampling noise's size (NOISE / sqrt(rows)), so that a good fit on small data is not flagged.
 import type { Dataset } from '../runtime/data/dataset.js';
 import type { ModelState } from '../runtime/state.js';
 import { familyOf } from '../families/index.js';
@@ -14,6 +15,14 @@ import { familyOf } from '../families/index.js';
 export const FLAG_GAP = 0.1;
 /** A Kolmogorov-Smirnov distance above this flags a real column. */
 export const FLAG_KS = 0.1;
+/** On n rows the threshold is at least NOISE / sqrt(n) (a fitted Normal's KS distance on n
+ * Normal rows is under 0.89 / sqrt(n) in 95% of samples; a frequency's sd is at most 0.5 / sqrt(n)). */
+const NOISE = 1;
+
+export function threshold(flag: number, rows: number): number {
+  return Math.max(flag, NOISE / Math.sqrt(rows));
+}
+
 /** Distinct values of a discrete column compared (the most frequent ones). */
 const MAX_VALUES = 50;
 /** Grid points for a real column's CDF. */
@@ -24,6 +33,8 @@ export interface ColumnCheck {
   /** 'gap': largest |fitted p(v) - frequency of v|; 'ks': Kolmogorov-Smirnov distance. */
   readonly measure: 'gap' | 'ks';
   readonly distance: number;
+  /** The distance above which the column is flagged (FLAG_GAP or FLAG_KS, more on few rows). */
+  readonly threshold: number;
   readonly flagged: boolean;
   /** For a gap: the value where it is largest, with its fitted and observed probabilities. */
   readonly at?: { readonly value: string; readonly fitted: number; readonly observed: number };
@@ -77,7 +88,8 @@ function gapCheck(column: string, seen: number[], logp: (pts: number[]) => Float
     const observed = c / seen.length;
     if (Math.abs(fitted - observed) >= best.distance) best = { distance: Math.abs(fitted - observed), value: v, fitted, observed };
   });
-  return { column, measure: 'gap', distance: best.distance, flagged: best.distance > FLAG_GAP, at: { value: name(best.value), fitted: best.fitted, observed: best.observed } };
+  const limit = threshold(FLAG_GAP, seen.length);
+  return { column, measure: 'gap', distance: best.distance, threshold: limit, flagged: best.distance > limit, at: { value: name(best.value), fitted: best.fitted, observed: best.observed } };
 }
 
 function ksCheck(column: string, seen: number[], logp: (pts: number[]) => Float64Array): ColumnCheck {
@@ -104,5 +116,6 @@ function ksCheck(column: string, seen: number[], logp: (pts: number[]) => Float6
     const F = (cdf[k]! + (cdf[k + 1]! - cdf[k]!) * (t - k)) / mass;
     d = Math.max(d, Math.abs(F - i / n), Math.abs(F - (i + 1) / n));
   }
-  return { column, measure: 'ks', distance: d, flagged: d > FLAG_KS };
+  const limit = threshold(FLAG_KS, n);
+  return { column, measure: 'ks', distance: d, threshold: limit, flagged: d > limit };
 }

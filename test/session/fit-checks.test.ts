@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/programs.js';
-import { FLAG_GAP, FLAG_KS } from '../../session/fit-checks.js';
+import { FLAG_GAP, FLAG_KS, threshold } from '../../session/fit-checks.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = tempDir();
@@ -94,7 +94,13 @@ describe('fit checks', () => {
       expect(check.distance).toBeCloseTo(ks, 3);
       expect(check.flagged).toBe(flagged);
       expect(ks > FLAG_KS).toBe(flagged);
+      expect(check.threshold).toBe(FLAG_KS); // 200 rows: 1/sqrt(200) < 0.1
     }
+  });
+
+  it('on few rows the threshold is the noise size, 1/sqrt(n): 25 rows flag at 0.2, not 0.1', () => {
+    expect(threshold(FLAG_KS, 25)).toBeCloseTo(0.2, 12);
+    expect(threshold(FLAG_GAP, 10_000)).toBe(FLAG_GAP);
   });
 
   it('mixture(k = 10) on 6 rows warns: more free parameters than data values', () => {
