@@ -1,5 +1,6 @@
 // A model of the embedding API: fit it on rows, ask it anything, save it. Backed by a
 // runtime Session (compiled programs) or a bare ModelState (loaded artifacts).
+import type { ModelParams } from '../runtime/params-view.js';
 import { zeroEmptyRows } from '../runtime/queries/empty-rows.js';
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { ADAM_DEFAULTS, EM_DEFAULTS, LBFGS_DEFAULTS } from '../compiler/fit-settings.js';
@@ -100,6 +101,19 @@ export class Model {
     } catch (e) {
       throw new PmixError(`${this.name} at ${points} quadrature points: ${(e as Error).message}`, 'bad-value');
     }
+  }
+
+  /**
+   * The fitted parameters by the names written in the model (docs/api.md): for a mixture its
+   * weights and, per component (numbered from 1), each leaf's parameters by variable name
+   * (a covariance as rows in the leaf's variable order, a categorical's probabilities by level).
+   */
+  params(): ModelParams {
+    const state = this.current();
+    const family = familyOf(state.graph);
+    const view = family.params?.(state);
+    if (!view) throw new PmixError(`model '${this.name}' is ${family.noun}${state.graph.nodes.length > 3 ? ' of this shape' : ''}: params() has no named view of it yet (save() gives the artifact's parameters)`, 'bad-query');
+    return view;
   }
 
   /** log p(row) for each row; absent, null or undefined cells are marginalized; unknown keys and NaN are errors. */

@@ -12,6 +12,7 @@ import type { FitProgress, FitResult, StopReason } from './learners/types.js';
 import type { QueryAnswer } from './queries/answer.js';
 import type { FitCost } from './resources.js';
 import type { ModelState } from './state.js';
+import type { ModelParams } from './params-view.js';
 
 /** Everything a family's fit needs: the lowered state (at training points), the rows and the settings. */
 export interface FitRequest {
@@ -136,6 +137,9 @@ export interface ModelFamily {
   readonly predictor?: FamilyPredictor;
   /** A picture of the fitted model of the family's own kind (a GP's data, mean and band), where it has one. */
   readonly plot?: FamilyPlot;
+
+  /** The fitted parameters by the names users wrote (Model.params()); undefined where the family has no view yet. */
+  params?(state: ModelState): ModelParams | undefined;
 
   /** Family-specific checks of a graph read from an artifact (after the shared structural ones). */
   checkGraph?(graph: IRGraph, fail: GraphFail): void;

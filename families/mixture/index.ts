@@ -6,6 +6,7 @@ import { hasCircuitNodes } from '../../runtime/queries/is-circuit.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
 import { hasKind, rootKind, tractableHooks } from '../common/tractable.js';
 import { tractableQueries } from '../common/forms.js';
+import { mixtureParams } from '../../runtime/params-view.js';
 
 export const mixtureFamily: ModelFamily = {
   name: 'mixture',
@@ -17,4 +18,5 @@ export const mixtureFamily: ModelFamily = {
   ...tractableHooks,
   ...tractableQueries,
   answer: (state, q) => runQuery(state, q, { circuit: hasCircuitNodes(state.graph) }),
+  params: mixtureParams,
 };
