@@ -1,9 +1,9 @@
 // The lines a fit summary adds for its checks (session/fit-checks.ts): its warnings, and each
 // column whose fitted marginal is far from the data. Columns within the thresholds add nothing.
 import type { FitSummary } from '../session/session.js';
-import { num } from './format.js';
 
-export function formatFitChecks(s: FitSummary): string[] {
+/** `num` is format.ts's number formatter (passed in: format.ts imports this file). */
+export function formatFitChecks(s: FitSummary, num: (x: number, digits?: number) => string): string[] {
   const lines = (s.warnings ?? []).map((w) => `  warning: ${w}`);
   for (const c of s.fit_checks ?? []) {
     if (!c.flagged) continue;

@@ -17,7 +17,7 @@ export function formatFit(s: FitSummary): string {
     `fit ${s.model} on ${s.data} by ${s.method}: ${stopPhrase(s)}`,
     `  rows ${s.rows}, free parameters ${s.parameters}`,
     `  mean log-likelihood ${num(s.mean_log_likelihood)}   BIC ${num(s.bic, 8)}   AIC ${num(s.aic, 8)}`,
-    ...formatFitChecks(s),
+    ...formatFitChecks(s, num),
   ].join('\n');
 }
 
