@@ -11,3 +11,4 @@ export type { FitProgress, StopReason } from '../runtime/learners/types.js';
 export type { Rows, Cell } from '../runtime/data/rows.js';
 export type { IRGraph } from '../ir/types.js';
 export type { DataTexts } from './csv-text.js';
+export type { ModelParams, MixtureParams, ComponentParams, LeafParams, ParamValue } from '../runtime/params-view.js';

@@ -1,4 +1,5 @@
 // Text rendering of fit summaries and query answers for people; --json prints the same data raw.
+import { formatFitChecks } from './format-checks.js';
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 import type { FitSummary } from '../session/session.js';
 import { formatPredict } from './format-gp.js';
@@ -19,6 +20,7 @@ export function formatFit(s: FitSummary): string {
     `fit ${s.model} on ${s.data} by ${s.method}: ${stopPhrase(s)}`,
     `  rows ${s.rows}, free parameters ${s.parameters}`,
     `  mean log-likelihood ${num(s.mean_log_likelihood)}   BIC ${num(s.bic, 8)}   AIC ${num(s.aic, 8)}`,
+    ...formatFitChecks(s, num),
   ].join('\n');
 }
 

@@ -1,5 +1,7 @@
 // A model of the embedding API: fit it on rows, ask it anything, save it. Backed by a
 // runtime Session (compiled programs) or a bare ModelState (loaded artifacts).
+import type { ModelParams } from '../runtime/params-view.js';
+import { zeroEmptyRows } from '../runtime/queries/empty-rows.js';
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
 import { ADAM_DEFAULTS, EM_DEFAULTS, INCREMENTAL_DEFAULTS, LBFGS_DEFAULTS } from '../compiler/fit-settings.js';
 import type { IRVariable } from '../ir/types.js';
@@ -101,6 +103,19 @@ export class Model {
     }
   }
 
+  /**
+   * The fitted parameters by the names written in the model (docs/api.md): for a mixture its
+   * weights and, per component (numbered from 1), each leaf's parameters by variable name
+   * (a covariance as rows in the leaf's variable order, a categorical's probabilities by level).
+   */
+  params(): ModelParams {
+    const state = this.current();
+    const family = familyOf(state.graph);
+    const view = family.params?.(state);
+    if (!view) throw new PmixError(`model '${this.name}' is ${family.noun}${state.graph.nodes.length > 3 ? ' of this shape' : ''}: params() has no named view of it yet (save() gives the artifact's parameters)`, 'bad-query');
+    return view;
+  }
+
   /** log p(row) for each row; absent, null or undefined cells are marginalized; unknown keys and NaN are errors. */
   logProb(rows: Rows): Float64Array {
     const state = this.current();
@@ -109,7 +124,10 @@ export class Model {
     if (!data) throw new PmixInputError(diagnostics);
     const x = selectColumns(data, state.graph.vars.map((v) => v.name));
     // A GP: the log predictive density of each row's outputs given its inputs (its family's reading).
-    return familyOf(state.graph).logDensityRows(state, x, data.rows);
+    const lp = familyOf(state.graph).logDensityRows(state, x, data.rows);
+    // An all-missing row: exactly 0 (log of the probability of no event), not a rounding error.
+    zeroEmptyRows(x, data.rows, state.graph.vars.length, lp);
+    return lp;
   }
 
   /** A conditional model's (a Gaussian process's) predictions at the rows' inputs: per row (and output) the mean, sd of f and sd of a new y. */

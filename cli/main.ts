@@ -16,6 +16,9 @@ import { EXIT_INPUT, EXIT_USAGE, Exit, stdio, type Output } from './io.js';
 import { memoryLimit, timeLimit } from './limits.js';
 import { dataOverrides } from './load.js';
 import { PMIX_VERSION } from '../runtime/artifact.js';
+import { endQuietlyOnClosedPipe } from './pipe.js';
+
+endQuietlyOnClosedPipe();
 
 const debug = process.argv.includes('--debug');
 

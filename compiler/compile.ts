@@ -76,7 +76,7 @@ export function compile(source: string, file: string, opts: CompileOptions = {})
       }
       case 'fit': {
         const model = models.get(st.model.name);
-        if (!model) err('unknown-name', `unknown model '${st.model.name}'`, st.model.span, suggestionHint(st.model.name, models.keys()));
+        if (!model && !ast.broken?.includes(st.model.name)) err('unknown-name', `unknown model '${st.model.name}'`, st.model.span, suggestionHint(st.model.name, models.keys()));
         const ds = data.get(st.data.name);
         if (!ds) err('unknown-name', `unknown data set '${st.data.name}'`, st.data.span, suggestionHint(st.data.name, data.keys()));
         if (ds && st.weights) {
@@ -93,7 +93,7 @@ export function compile(source: string, file: string, opts: CompileOptions = {})
       }
       case 'query': {
         if (!models.has(st.model.name)) {
-          err('unknown-name', `unknown model '${st.model.name}'`, st.model.span, suggestionHint(st.model.name, models.keys()));
+          if (!ast.broken?.includes(st.model.name)) err('unknown-name', `unknown model '${st.model.name}'`, st.model.span, suggestionHint(st.model.name, models.keys()));
           break;
         }
         steps.push({ kind: 'query', model: st.model.name, query: st.query, span: st.span, text: source.slice(st.query.span.startOffset, st.query.span.endOffset) });

@@ -204,4 +204,6 @@ export type Statement = DataDecl | ModelDecl | LetDecl | FitDecl | QueryDecl;
 
 export interface Program {
   readonly statements: readonly Statement[];
+  /** Models whose statements had a syntax error (reported there): later uses are not errors again. */
+  readonly broken?: readonly string[];
 }

@@ -8,3 +8,4 @@ export type * from './ast.js';
 export type { Diagnostic, Severity } from './diagnostics.js';
 export { hasErrors } from './diagnostics.js';
 export type { GpItem, GpModelExpr, KernelArg, KernelAst, PriorAst } from './gp-ast.js';
+export { LineIndex } from './span.js';

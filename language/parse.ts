@@ -30,7 +30,7 @@ function lex(text: string, lines: LineIndex, file: string): LexedText {
   for (const err of result.errors) {
     const chars = text.slice(err.offset, err.offset + err.length);
     const shown = chars.length > 20 ? `${chars.slice(0, 20)}...` : chars;
-    add(err.offset, err.offset + err.length, `unexpected character${chars.length > 1 ? 's' : ''} '${shown}'`);
+    add(err.offset, err.offset + err.length, `unexpected character${chars.length > 1 ? 's' : ''} '${shown}'`, comparisonHint(text, err.offset));
   }
   for (const tok of result.groups[T.LEX_ERRORS] ?? []) {
     const start = tok.startOffset;
@@ -195,6 +195,8 @@ class Driver {
     const wanted = err.name === 'MismatchedTokenException' ? what : undefined;
     const expected = expectedAfter(rule, piece.tokens.slice(0, index), wanted);
     if (err.name === 'NotAllInputParsedException' && rule === 'statement') expected.push('a new statement');
+    const kind = foundTok ? unknownModelKind(piece.tokens, foundTok) : undefined;
+    if (kind) return kind(this);
     const hint = foundTok ? hintFor(foundTok, expected) : undefined;
     return {
       severity: 'error',
@@ -217,6 +219,39 @@ function describeToken(tok: IToken): string {
   if (tok.tokenType === T.StringLiteral) return `the string ${tok.image.length > 22 ? `${tok.image.slice(0, 20)}..."` : tok.image}`;
   const image = tok.image.length > 20 ? `${tok.image.slice(0, 20)}...` : tok.image;
   return `'${image}'`;
+}
+
+/** The model kinds that take `of` (a leaf never does). */
+const MODEL_KINDS = ['mixture', 'product', 'circuit', 'square', 'sos', 'integral', 'gp'];
+
+/**
+ * `model M = mixtrue(k = 3) of Normal`: the parser read `mixtrue(...)` as a leaf and stopped
+ * at 'of'; the mistake is the misspelt kind, so say that (one message, with a suggestion).
+ */
+function unknownModelKind(tokens: readonly IToken[], found: IToken): ((driver: Driver) => Diagnostic) | undefined {
+  if (found.tokenType !== T.Of || tokens[0]?.tokenType !== T.Model) return undefined;
+  const eq = tokens.findIndex((t) => t.tokenType === T.Equals);
+  const kind = eq > 0 ? tokens[eq + 1] : undefined;
+  if (!kind || kind.tokenType !== T.Identifier) return undefined;
+  const match = didYouMean(kind.image, MODEL_KINDS);
+  return (driver) => ({
+    severity: 'error',
+    code: 'syntax',
+    message: `unknown model kind '${kind.image}' before 'of'`,
+    span: driver.tokSpan(kind),
+    file: driver.file,
+    hint: match ? `did you mean '${match}'?` : `'of' follows ${orList(MODEL_KINDS.map((k) => `'${k}'`))}`,
+  });
+}
+
+/** A comparison where pmix writes an interval: `p(x > 40)` is `p(x in [40, inf])`. */
+function comparisonHint(text: string, offset: number): string | undefined {
+  const op = text[offset];
+  if (op !== '>' && op !== '<') return undefined;
+  const before = /([A-Za-z_]\w*)\s*$/.exec(text.slice(0, offset))?.[1] ?? 'x';
+  const after = /^=?\s*(-?[\d.]+(?:e-?\d+)?)/.exec(text.slice(offset + 1))?.[1] ?? 'a';
+  const interval = op === '>' ? `[${after}, inf]` : `[-inf, ${after}]`;
+  return `pmix has no comparisons; an event is an interval: write ${before} in ${interval}`;
 }
 
 /** A keyword typed wrongly, or a reserved word used as a name. */
@@ -248,6 +283,7 @@ function splitStatements(tokens: IToken[]): Piece[] {
 export function parseProgram(text: string, file: string): { program: Program; diagnostics: Diagnostic[] } {
   const driver = new Driver(String(text), file);
   const statements: Statement[] = [];
+  const broken: string[] = [];
   try {
     const lexed = lex(driver.text, driver.lines, file);
     const lexErrorOffsets = lexed.diagnostics.map((d) => d.span?.startOffset ?? 0);
@@ -263,7 +299,10 @@ export function parseProgram(text: string, file: string): { program: Program; di
       const to = piece.next ? piece.next.startOffset : Infinity;
       // A lexical error already explains this statement.
       while ((lexErrorOffsets[nextLexError] ?? Infinity) < from) nextLexError++;
-      if ((lexErrorOffsets[nextLexError] ?? Infinity) < to) return;
+      if ((lexErrorOffsets[nextLexError] ?? Infinity) < to) {
+        if (first.tokenType === T.Model && piece.tokens[1]?.tokenType === T.Identifier) broken.push(piece.tokens[1].image);
+        return;
+      }
       if (!T.STATEMENT_KEYWORDS.includes(first.tokenType)) {
         const stray = piece.tokens.find((t) => t.tokenType !== T.Semicolon);
         if (stray) driver.diagnostics.push(driver.strayBeforeStatement(stray));
@@ -273,6 +312,7 @@ export function parseProgram(text: string, file: string): { program: Program; di
       const deep = stmt && tooDeep(stmt);
       if (deep) driver.diagnostics.push(nestedTooDeep(driver, stmt.span));
       else if (stmt) statements.push(stmt);
+      else if (first.tokenType === T.Model && piece.tokens[1]?.tokenType === T.Identifier) broken.push(piece.tokens[1].image);
       // A keyword in the middle of a line cut this statement short (`fit M on data by em`):
       // the rest of that line belongs to the bad statement, not to a new one.
       else if (driver.endedEarly && piece.next && driver.sameLine(piece.tokens, piece.next)) skip = true;
@@ -282,7 +322,7 @@ export function parseProgram(text: string, file: string): { program: Program; di
     driver.diagnostics.push(internalError(driver, e));
   }
   driver.diagnostics.sort((a, b) => (a.span?.startOffset ?? 0) - (b.span?.startOffset ?? 0));
-  return { program: { statements }, diagnostics: driver.diagnostics };
+  return { program: { statements, ...(broken.length ? { broken } : {}) }, diagnostics: driver.diagnostics };
 }
 
 function nestedTooDeep(driver: Driver, span: Span): Diagnostic {

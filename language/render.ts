@@ -60,7 +60,8 @@ export function renderDiagnostic(d: Diagnostic, source: string | undefined): str
   const span = d.span;
   const message = clipWords(d.message);
   if (!span) {
-    out.push(`${file}: ${d.severity}: ${message}`);
+    // A data error's message starts with its file already: the path is shown once.
+    out.push(`${file}: ${d.severity}: ${message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message}`);
   } else {
     out.push(`${file}:${span.startLine}:${span.startColumn}: ${d.severity}: ${message}`);
     if (source !== undefined) {

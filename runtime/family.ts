@@ -15,6 +15,7 @@ import type { FitSummaryCore } from './learners/summary.js';
 import type { QueryAnswer } from './queries/answer.js';
 import type { FitCost } from './resources.js';
 import type { ModelState } from './state.js';
+import type { ModelParams } from './params-view.js';
 
 /** Everything a family's fit needs: the lowered state (at training points), the rows and the settings. */
 export interface FitRequest {
@@ -163,6 +164,8 @@ export interface ModelFamily {
 
   /** A family node of this family inside a mixture or a product is evaluated, refitted and queried by these (with lowering.lowerComponent). */
   readonly component?: FamilyNodeHooks;
+  /** The fitted parameters by the names users wrote (Model.params()); undefined where the family has no view yet. */
+  params?(state: ModelState): ModelParams | undefined;
 
   /** Family-specific checks of a graph read from an artifact (after the shared structural ones). */
   checkGraph?(graph: IRGraph, fail: GraphFail): void;

@@ -31,6 +31,7 @@ import { fitCost, type FitCost } from '../runtime/resources.js';
 import { ModelState } from '../runtime/state.js';
 import type { GPFitInfo } from '../runtime/gp/session-fit.js';
 import { familyOf } from '../families/index.js';
+import { fitChecks, type ColumnCheck } from './fit-checks.js';
 import type { FamilyFitted } from '../runtime/family.js';
 import { QuadratureError, type PointsChoice } from '../compiler/passes/quadrature.js';
 import type { AnalyticReport } from '../compiler/passes/analytic-integrals.js';
@@ -40,6 +41,10 @@ export interface FitSummary extends FitSummaryCore {
   /** The model's family (families/index.ts): api/format.ts asks it for the fit's text (ModelFamily.fitText). */
   readonly family?: string;
   readonly gp?: GPFitInfo;
+  /** Warnings about the fit as a whole (session/fit-checks.ts), e.g. more parameters than data. */
+  readonly warnings?: readonly string[];
+  /** Per column: how far the fitted marginal is from the data (session/fit-checks.ts). */
+  readonly fit_checks?: readonly ColumnCheck[];
 }
 
 export interface SessionOptions {
@@ -156,13 +161,13 @@ export class Session {
       }
     };
     const checked = new Set<string>();
+    const failed = new Set<string>();
     for (const st of this.program.steps) {
       if (st.kind === 'fit') {
         const key = `${st.model}@${st.data}`;
         if (checked.has(key)) continue;
-        // The model itself counts as checked too: a query after a fit that failed to lower must not report the same error again.
-        checked.add(key).add(st.model);
-        attempt(() => {
+        checked.add(key);
+        const fine = attempt(() => {
           const stream = this.streamOf(st);
           if (stream) {
             bound.set(st.model, this.lower(st.model, this.streamVariables(st, stream)).graph.vars.slice());
@@ -176,8 +181,11 @@ export class Session {
           if (outside) throw new PmixError(outsideSupportMessage(outside, st.data, st.model), 'bad-data', SUPPORT_HINT);
           bound.set(st.model, vars);
         });
+        // Its error is reported; the model's queries would only add "has no data: fit it first".
+        if (!fine) failed.add(st.model);
       } else {
         let vars = bound.get(st.model);
+        if (!vars && failed.has(st.model)) continue;
         if (!vars && !checked.has(st.model)) {
           checked.add(st.model);
           attempt(() => {
@@ -252,7 +260,8 @@ export class Session {
       onProgress,
       signal,
     });
-    const summary = familySummary(step, data.rows, fitted, settings, family.name);
+    const core = familySummary(step, data.rows, fitted, settings, family.name);
+    const summary: FitSummary = { ...core, ...fitChecks(fitted.state, x, data.rows, core.parameters) };
     this.fitted.set(step.model, { state: fitted.state, summary, ...(fitted.result ? { result: fitted.result } : {}), data, settings });
     return summary;
   }

@@ -1,11 +1,12 @@
 // pmix info: versions, the tensor backend chosen and why, and the machine.
 import { cpus, totalmem } from 'node:os';
 import { PMIX_VERSION } from '../../runtime/artifact.js';
-import { selectBackend } from '../../runtime/backend/select.js';
 import { distributions } from '../../stdlib/distributions/index.js';
 import type { Output } from '../io.js';
 
 export async function infoCommand(io: Output, backend?: string): Promise<void> {
+  // TensorFlow.js loads only here, when info is asked for: not on every pmix start-up.
+  const { selectBackend } = await import('../../runtime/backend/select.js');
   const choice = await selectBackend(backend);
   const info = {
     pmix: PMIX_VERSION,

@@ -1,4 +1,5 @@
 // pmix query MODEL.json "QUERY": answers one query (same forms as `query` in a .pmix file).
+import { answerJson } from '../json-names.js';
 import { parseQuery } from '../../language/index.js';
 import { answerQuery } from '../../session/answer-query.js';
 import { formatAnswer } from '../../api/index.js';
@@ -13,5 +14,5 @@ export function queryCommand(modelPath: string, text: string, io: Output, points
   const { query, diagnostics } = parseQuery(text, file);
   if (!query) fail(diagnostics, sources, io);
   const answer = guard(() => answerQuery(state, query, { file }), sources, io);
-  io.out(io.json ? jsonText({ ok: true, query: text, answer }) : formatAnswer(answer));
+  io.out(io.json ? jsonText({ ok: true, query: text, answer: answerJson(answer) }) : formatAnswer(answer));
 }

@@ -1,8 +1,8 @@
 // pmix run FILE.pmix: executes the file's fits (with a progress bar) and queries in order,
 // printing a summary of each fit and each query's answer (or one JSON object with --json).
 // Ctrl-C or SIGTERM stops a running fit and the run (exit 130 or 143).
+import { answerJson } from '../json-names.js';
 import { Session } from '../../session/session.js';
-import type { QueryAnswer } from '../../runtime/queries/answer.js';
 import type { FitSummary } from '../../session/session.js';
 import { formatAnswer, formatFit } from '../../api/index.js';
 import { guard, guardAsync } from '../guard.js';
@@ -38,7 +38,7 @@ async function run(file: string, io: Output, overrides: Record<string, string>, 
   const diags = session.check();
   if (diags.length) fail(diags, sources, io);
   const fits: FitSummary[] = [];
-  const queries: { model: string; query: string; answer: QueryAnswer }[] = [];
+  const queries: { model: string; query: string; answer: Record<string, unknown> }[] = [];
   for (const step of program.steps) {
     if (signal.aborted) return;
     if (step.kind === 'fit') {
@@ -55,7 +55,7 @@ async function run(file: string, io: Output, overrides: Record<string, string>, 
       if (!io.json) io.out(formatFit(summary));
     } else {
       const answer = guard(() => session.query(step.model, step.query), sources, io);
-      queries.push({ model: step.model, query: step.text, answer });
+      queries.push({ model: step.model, query: step.text, answer: answerJson(answer) });
       if (!io.json) io.out(`query ${step.model}: ${step.text}\n${formatAnswer(answer)}`);
     }
   }

@@ -1,5 +1,6 @@
 // pmix sample MODEL.json -n N [--seed S] [--png FILE [--image HxW]]: N draws as CSV on stdout
 // (or JSON rows with --json); --png also draws them as a grid of grey-scale images.
+import { answerJson } from '../json-names.js';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { answerSpec } from '../../session/answer-query.js';
@@ -26,7 +27,7 @@ export function sampleCommand(modelPath: string, opts: SampleOptions, io: Output
   const spec = { kind: 'sample', form: 'sample', count: { value: opts.n }, args: [{ name: 'seed', value: opts.seed }], given: [] } as const;
   const answer = guard(() => answerSpec(state, spec, '<sample>'), new Map(), io);
   if (shape && opts.png !== undefined && answer.kind === 'sample') writePng(opts.png, state, answer.rows, shape, io);
-  io.out(io.json ? jsonText(answer) : formatAnswer(answer));
+  io.out(io.json ? jsonText(answerJson(answer)) : formatAnswer(answer));
 }
 
 function imageShape(state: ModelState, image: string | undefined, io: Output): { h: number; w: number } {

@@ -7,6 +7,7 @@ import { familyOf } from '../../families/index.js';
 import { EXIT_INPUT, Exit, fail, jsonText, type Output } from '../io.js';
 import { loadArtifact } from '../load.js';
 import { num } from '../../api/index.js';
+import { zeroEmptyRows } from '../../runtime/queries/empty-rows.js';
 
 /** Rows scored per chunk. */
 export const SCORE_CHUNK = 65536;
@@ -25,14 +26,18 @@ export function scoreCommand(modelPath: string, opts: { data: string; perRow?: b
   const text: string[] = [];
   let s = 0;
   let rows = 0;
+  let empty = 0;
   try {
     for (const b of stream.batches(opts.chunk ?? SCORE_CHUNK)) {
       // The stream's columns are the model's variables, in order.
       const x = b.values.subarray(0, b.n * vars.length);
       // A GP scores each row's outputs by their predictive density given its inputs.
       const lp = family.logDensityRows(state, x, b.n);
+      // An all-empty row scores exactly 0 and is left out of the mean.
+      const none = zeroEmptyRows(x, b.n, vars.length, lp);
       for (let i = 0; i < b.n; i++) s += lp[i]!;
-      rows += b.n;
+      rows += b.n - none;
+      empty += none;
       if (opts.perRow && io.json) for (let i = 0; i < b.n; i++) perRow.push(lp[i]!);
       else if (opts.perRow) {
         if (b.first === 0) io.out('log_density');
@@ -47,15 +52,16 @@ export function scoreCommand(modelPath: string, opts: { data: string; perRow?: b
   }
   if (rows === 0) {
     // A mean over no rows is not a score: "0 over 0 rows" with exit 0 hid an empty file.
-    io.err(`error: ${opts.data}: no data rows to score (the file has a header only)`);
+    io.err(`error: ${opts.data}: no data rows to score (${empty ? `all ${empty} rows are empty` : 'the file has a header only'})`);
     if (io.json) io.out(jsonText({ ok: false, error: { code: 'no-data', message: 'no data rows to score' } }));
     throw new Exit(EXIT_INPUT);
   }
   const mean = s / rows;
   if (io.json) {
-    io.out(jsonText({ mean_log_likelihood: mean, n: rows, ...(opts.perRow ? { per_row: perRow } : {}) }));
+    io.out(jsonText({ mean_log_likelihood: mean, n: rows, empty_rows: empty, ...(opts.perRow ? { per_row: perRow } : {}) }));
     return;
   }
-  if (opts.perRow && rows === 0) io.out('log_density');
-  else if (!opts.perRow) io.out(`mean log-likelihood ${num(mean)} over ${rows} rows`);
+  const skipped = empty ? ` (${empty} empty row${empty > 1 ? 's' : ''} left out)` : '';
+  if (opts.perRow) io.err(`mean log-likelihood ${num(mean)} over ${rows} rows${skipped}`);
+  else io.out(`mean log-likelihood ${num(mean)} over ${rows} rows${skipped}`);
 }

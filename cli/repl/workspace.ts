@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { compile } from '../../compiler/compile.js';
 import type { Diagnostic } from '../../language/index.js';
 import { parseProgram, parseQuery } from '../../language/index.js';
-import { renderDiagnostic } from '../../language/index.js';
+import { LineIndex, renderDiagnostic } from '../../language/index.js';
 import { serializeArtifact, makeArtifact } from '../../runtime/artifact.js';
 import { readArtifact } from '../../session/load-artifact.js';
 import { PmixError } from '../../runtime/errors.js';
@@ -44,7 +44,7 @@ export class Workspace {
 
   /** Whether the input stops mid-statement (open brackets, the parser wanting more at its end). */
   incomplete(input: string): boolean {
-    const text = shorthand(input, this.modelNames());
+    const { text } = shorthand(input, this.modelNames());
     if (!openBrackets(text)) return false;
     const { diagnostics } = parseProgram(text, INPUT);
     return diagnostics.length > 0 && diagnostics.every((d) => d.code === 'syntax' && (d.span?.endOffset ?? text.length) >= text.trimEnd().length);
@@ -53,29 +53,41 @@ export class Workspace {
   /**
    * Runs pmix statements (or a bare `Model: query`); returns the text to show. Fits yield to
    * the event loop, so `signal` (Ctrl-C) stops one and keeps its parameters so far.
+   * Diagnostics give line:col within `input` (labelled `opts.label`, e.g. a loaded file's path);
+   * `opts.echo` prints each query's line above its answer (a file's queries, not a typed one).
    */
-  async run(input: string, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Promise<string> {
-    const text = shorthand(input, this.modelNames());
+  async run(input: string, onProgress?: (p: FitProgress) => void, signal?: AbortSignal, opts: { echo?: boolean; label?: string; shown?: string } = {}): Promise<string> {
+    const { text, shift } = shorthand(input, this.modelNames());
     const q = /^\s*query\s+([A-Za-z_]\w*)\s*:(.*)$/s.exec(text);
     if (q && this.loaded.has(q[1]!)) return this.queryLoaded(q[1]!, q[2]!.trim());
     const source = this.accepted + text + '\n';
+    // Positions are shown relative to what the user entered (or the file loaded).
+    const local = (diags: readonly Diagnostic[]): string => rebase(diags, this.accepted.length + shift, opts.shown ?? input, opts.label);
     const { program, diagnostics } = compile(source, INPUT, { baseDir: this.baseDir });
-    if (!program) return render(diagnostics.filter((d) => !d.span || d.span.startOffset >= this.accepted.length), source);
+    if (!program) return local(diagnostics.filter((d) => !d.span || d.span.startOffset >= this.accepted.length));
     const session = new Session(program);
     for (const [k, v] of this.fitted) session.fitted.set(k, v);
     const out: string[] = [];
     const fresh = program.steps.filter((s) => (s.kind === 'fit' ? s.decl!.span.startOffset : s.span.startOffset) >= this.accepted.length);
     try {
-      for (const step of fresh) {
+      for (const [i, step] of fresh.entries()) {
+        if (signal?.aborted) {
+          // Ctrl-C stopped a fit: what it reached is kept; the statements after it do not run.
+          out.push(`stopped (Ctrl-C): the ${fresh.length - i} statement(s) after it were not run`);
+          break;
+        }
         if (step.kind === 'fit') {
           const summary = await session.fitAsync(step, { onProgress, signal });
           // The fit line says when it was interrupted (its stop reason).
           out.push(formatFit(summary));
           this.fitted.set(step.model, session.fitted.get(step.model)!);
-        } else out.push(formatAnswer(session.query(step.model, step.query)));
+        } else {
+          const answer = formatAnswer(session.query(step.model, step.query));
+          out.push(opts.echo ? `query ${step.model}: ${step.text}\n${answer}` : answer);
+        }
       }
     } catch (e) {
-      if (e instanceof StepError || e instanceof QueryError) return [...out, render(e.diagnostics, source)].join('\n');
+      if (e instanceof StepError || e instanceof QueryError) return [...out, local(e.diagnostics)].join('\n');
       if (e instanceof PmixError) return [...out, `error: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`].join('\n');
       throw e;
     }
@@ -85,7 +97,7 @@ export class Workspace {
   }
 
   /** Loads a .pmix file's statements (running them) or a model artifact. */
-  async load(path: string, as?: string, signal?: AbortSignal): Promise<string> {
+  async load(path: string, as?: string, signal?: AbortSignal, onProgress?: (p: FitProgress) => void): Promise<string> {
     const full = resolve(this.baseDir, path);
     const text = readFileSync(full, 'utf8');
     if (full.endsWith('.json')) {
@@ -94,7 +106,7 @@ export class Workspace {
       this.loaded.set(name, new ModelState(a.ir));
       return `loaded model '${name}' (${a.ir.vars.map((v) => v.name).join(', ')})`;
     }
-    return this.run(absoluteDataPaths(text, dirname(full)), undefined, signal);
+    return this.run(absoluteDataPaths(text, dirname(full)), onProgress, signal, { echo: true, label: path, shown: text });
   }
 
   save(model: string, path: string): string {
@@ -182,10 +194,31 @@ export class Workspace {
   }
 }
 
-/** `M: logp(x = 1)` is short for `query M: logp(x = 1)`. */
-function shorthand(input: string, models: readonly string[]): string {
-  const m = /^\s*([A-Za-z_]\w*)\s*:/.exec(input);
-  return m && models.includes(m[1]!) ? `query ${input.trim()}` : input;
+/**
+ * `M: logp(x = 1)` is short for `query M: logp(x = 1)`; `shift` is how many characters the
+ * expansion added before the user's text. An unknown name before ':' is expanded too, so the
+ * compiler names it ("unknown model 'Penguin'", with a "did you mean").
+ */
+function shorthand(input: string, models: readonly string[]): { text: string; shift: number } {
+  const m = /^(\s*)([A-Za-z_]\w*)\s*:/.exec(input);
+  if (!m || !(models.includes(m[2]!) || !STATEMENT_WORDS.includes(m[2]!))) return { text: input, shift: 0 };
+  return { text: `query ${input.slice(m[1]!.length)}`, shift: 'query '.length - m[1]!.length };
+}
+
+const STATEMENT_WORDS = ['data', 'model', 'let', 'fit', 'query'];
+
+/** Diagnostics of `source = prefix + input` rendered with line:col inside `input` (labelled, or bare). */
+function rebase(diags: readonly Diagnostic[], prefix: number, input: string, label?: string): string {
+  const lines = new LineIndex(input);
+  return diags
+    .map((d) => {
+      const span = d.span && d.span.startOffset >= prefix ? lines.span(d.span.startOffset - prefix, d.span.endOffset - prefix) : undefined;
+      // A data file's error keeps its path; the input's own errors take the label (or none).
+      const own = !d.file || d.file === INPUT;
+      const text = renderDiagnostic({ ...d, file: own ? (label ?? INPUT) : d.file, ...(span ? { span } : {}) }, span ? input : undefined);
+      return label ? text : text.replace(/^<repl>:\s?/, '');
+    })
+    .join('\n');
 }
 
 function render(diags: readonly Diagnostic[], source: string): string {

@@ -10,6 +10,7 @@ import { incrementalShape } from '../../runtime/learners/incremental-gmm/index.j
 import { hasKind, rootKind, tractableHooks } from '../common/tractable.js';
 import { tractableQueries } from '../common/forms.js';
 import { checkParts, hasParts, partsMethodProblem, partsQuery, PARTS_FORMS, partsRefusals } from '../common/parts.js';
+import { mixtureParams } from '../../runtime/params-view.js';
 
 export const mixtureFamily: ModelFamily = {
   name: 'mixture',
@@ -31,4 +32,5 @@ export const mixtureFamily: ModelFamily = {
   refusals: (g) => ({ ...tractableQueries.refusals(g), ...(hasParts(g) ? partsRefusals(g) : {}) }),
   answer: (state, q) => (hasParts(state.graph) ? partsQuery(state, q) : runQuery(state, q, { circuit: hasCircuitNodes(state.graph) })),
   checkGraph: checkParts,
+  params: (state) => (hasParts(state.graph) ? undefined : mixtureParams(state)),
 };

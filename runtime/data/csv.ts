@@ -56,9 +56,28 @@ export function parseCsvText(text: string, spec: DataSpec, opts: { invalidUtf8?:
   const rawCategorical = new Map<number, string[]>();
   const maxErrors = 10;
   let errorCount = 0;
+  // The same problem in one column (e.g. text in a real column) is shown once, with a count of
+  // the other rows, instead of a line per row.
+  const repeats = new Map<string, { col: string; what: string; rows: number[] }>();
   const report = (row: number, col: string, message: string): void => {
+    const what = /^['"]/.test(message) ? message.replace(/^(['"]).*?\1 /, '') : undefined;
+    const key = what === undefined ? undefined : `${col}\u0000${what}`;
+    const seen = key === undefined ? undefined : repeats.get(key);
+    if (seen) {
+      seen.rows.push(row);
+      return;
+    }
+    if (key !== undefined) repeats.set(key, { col, what: what!, rows: [] });
     errorCount++;
     if (errorCount <= maxErrors) diagnostics.push(dataError(spec, `${spec.path}: row ${row}, column '${col}': ${message}`));
+  };
+  const reportRepeats = (): void => {
+    for (const { col, what, rows: more } of repeats.values()) {
+      if (more.length === 0) continue;
+      const shown = more.slice(0, 5).join(', ');
+      diagnostics.push(dataError(spec, `${spec.path}: column '${col}': ${more.length} more rows where the value ${what} (rows ${shown}${more.length > 5 ? ', ...' : ''})`));
+    }
+    repeats.clear();
   };
   for (let r = 0; r < rows; r++) {
     const rec = records[r + 1]!;
@@ -82,6 +101,7 @@ export function parseCsvText(text: string, spec: DataSpec, opts: { invalidUtf8?:
       }
     });
   }
+  reportRepeats();
   if (errorCount > maxErrors) diagnostics.push(dataError(spec, `${spec.path}: ${errorCount - maxErrors} more bad cells not shown`));
   if (diagnostics.length > 0) return { diagnostics };
 
@@ -91,16 +111,27 @@ export function parseCsvText(text: string, spec: DataSpec, opts: { invalidUtf8?:
     const seen = new Set(raw.filter((s) => !MISSING.has(s.toLowerCase())));
     const levels = c.type.levels ? [...c.type.levels] : [...seen].sort();
     const index = new Map(levels.map((l, i) => [l, i] as const));
+    // Undeclared levels: the first is reported with its row; the others as one count (not a line each).
+    let undeclared = 0;
+    let first = '';
+    const others = new Set<string>();
     for (let r = 0; r < rows; r++) {
       const s = raw[r]!;
       if (MISSING.has(s.toLowerCase())) values[r * width + j] = NaN;
       else {
         const li = index.get(s);
         if (li === undefined) {
-          const hint = suggestionHint(s, levels);
-          report(r + 1, c.name, `${quoted(s)} is not one of the declared levels (${clipText(levels.join(', '), 200)})${hint ? `; ${hint}` : ''}`);
+          if (undeclared++ === 0) {
+            first = s;
+            const hint = suggestionHint(s, levels);
+            report(r + 1, c.name, `${quoted(s)} is not one of the declared levels (${clipText(levels.join(', '), 200)})${hint ? `; ${hint}` : ''}`);
+          } else if (s !== first) others.add(s);
         } else values[r * width + j] = li;
       }
+    }
+    if (undeclared > 1) {
+      const shown = [...others].slice(0, 5).map(quoted).join(', ');
+      diagnostics.push(dataError(spec, `${spec.path}: column '${c.name}': ${undeclared - 1} more rows with undeclared levels (${shown}${others.size > 5 ? `, and ${others.size - 5} more` : ''}); declare every level, or write categorical to take the levels found in the data`));
     }
     return { name: c.name, type: { kind: 'categorical', levels } };
   });

@@ -56,7 +56,7 @@ const anyText = fc.oneof(csvText, fc.string({ unit: 'binary', maxLength: 200 }),
 
 const ROW_COLUMN = /row \d+, column '[^']*'/;
 // A header row naming one column twice, or bytes that are not UTF-8 in it, is refused on the header row.
-const FILE_LEVEL = /is empty|is not valid CSV|more bad cells|is not in the header|no data rows|header row(:|, column \d+:)/;
+const FILE_LEVEL = /is empty|is not valid CSV|more bad cells|column '[^']*': \d+ more rows|is not in the header|no data rows|header row(:|, column \d+:)/;
 
 /** parseCsvText's contract: typed values or diagnostics that say where. */
 function checkParse(text: string): void {

@@ -25,7 +25,7 @@ describe('pmix with a kernel density estimate', () => {
     const o = JSON.parse(r.out);
     expect(o.fits[0].kde.points).toBe(272);
     expect(o.fits[0].kde.h[1]).toBeCloseTo(Math.sqrt(core.H[3]!), 12);
-    expect(o.queries[0].answer.value).toBeCloseTo(logDensity(core, Float64Array.of(3.1, 70))[0]!, 12);
+    expect(o.queries[0].answer.log_value).toBeCloseTo(logDensity(core, Float64Array.of(3.1, 70))[0]!, 12);
     const modes = o.queries.find((q: { query: string }) => q.query === 'modes()').answer.rows;
     expect(modes.map((m: number[]) => m.slice(0, 2))).toEqual(meanShift(core).modes.map((m) => Array.from(m.point)));
     const text = pmix('run', 'examples/faithful.pmix', '--no-progress');
