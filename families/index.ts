@@ -12,8 +12,9 @@ import { integralFamily } from './integral/index.js';
 import { gpFamily } from './gp/index.js';
 import { kdeFamily } from './kde/index.js';
 import { chowLiuFamily } from './chow-liu/index.js';
+import { moeFamily } from './moe/index.js';
 
-export const FAMILIES: ReadonlyMap<string, ModelFamily> = new Map([mixtureFamily, circuitFamily, squaredFamily, integralFamily, gpFamily, kdeFamily, chowLiuFamily].map((f) => [f.name, f]));
+export const FAMILIES: ReadonlyMap<string, ModelFamily> = new Map([mixtureFamily, circuitFamily, squaredFamily, integralFamily, gpFamily, kdeFamily, chowLiuFamily, moeFamily].map((f) => [f.name, f]));
 
 /** The family a graph names (a Map: a name like '__proto__' from an artifact finds nothing). */
 export function familyOf(graph: Pick<IRGraph, 'family'>): ModelFamily {

@@ -17,7 +17,7 @@ export const gpFamily: ModelFamily = {
   recognizes: (g) => hasKind(g, 'gp'),
   shape: 'a gp node',
   lowering: {
-    claims: (body) => body.kind === 'gp',
+    claims: (body) => body.kind === 'gp' && body.head !== 'experts',
     lower: (program, body, vars) => (body.kind === 'gp' ? lowerGp(program, body, vars) : { diagnostics: [] }),
   },
   methodProblem: (graph, settings, names) => gpMethodProblem(graph, settings.method, names.model, names.data),

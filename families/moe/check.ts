@@ -1,0 +1,72 @@
+// Artifact checks of a mixture-of-experts graph (after the shared structural ones: the
+// parameters named exist), and what `pmix check` says about the model.
+import type { IRGraph } from '../../ir/types.js';
+import type { FamilyReport, GraphFail } from '../../runtime/family.js';
+import { chol } from './linalg.js';
+import { MAX_EXPERTS } from './lower.js';
+import { EXPERTS, GATES, moeNode, NOISES, P } from './spec.js';
+
+export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
+  if (graph.nodes.length !== 1) fail('ir.nodes', 'a mixture-of-experts graph has exactly one node (the moe family node)');
+  const node = moeNode(graph);
+  const at = 'ir.nodes[0].options';
+  const o = node.options;
+  const V = graph.vars.length;
+  const K = o.k;
+  if (typeof K !== 'number' || !Number.isInteger(K) || K < 1 || K > MAX_EXPERTS) fail(`${at}.k`, `expected a whole number from 1 to ${MAX_EXPERTS}`);
+  if (!(GATES as readonly unknown[]).includes(o.gate)) fail(`${at}.gate`, `expected one of ${GATES.join(', ')}`);
+  if (!(EXPERTS as readonly unknown[]).includes(o.expert)) fail(`${at}.expert`, `expected one of ${EXPERTS.join(', ')}`);
+  if (!(NOISES as readonly unknown[]).includes(o.noise)) fail(`${at}.noise`, `expected one of ${NOISES.join(', ')}`);
+  const roles = (key: 'inputs' | 'outputs'): number[] => {
+    const v = o[key];
+    if (!Array.isArray(v) || v.length === 0 || v.some((i) => !Number.isInteger(i) || i < 0 || i >= V)) fail(`${at}.${key}`, `expected a non-empty list of variable indices below ${V}`);
+    return v as number[];
+  };
+  const inputs = roles('inputs');
+  const outputs = roles('outputs');
+  if (new Set([...inputs, ...outputs]).size !== inputs.length + outputs.length) fail(`${at}.outputs`, 'inputs and outputs must be distinct variables');
+  for (const v of [...inputs, ...outputs]) if (!['real', 'int'].includes(graph.vars[v]!.type.kind)) fail(`ir.vars[${v}].type`, 'a mixture of experts takes real or int variables');
+  if (o.gate === 'softmax') {
+    if (!(typeof o.ridge === 'number' && o.ridge >= 0)) fail(`${at}.ridge`, 'expected a number >= 0');
+    if (!(typeof o.top === 'number' && Number.isInteger(o.top) && o.top >= 1 && o.top <= (K as number))) fail(`${at}.top`, `expected a whole number from 1 to k = ${String(K)}`);
+  }
+  const k = K as number;
+  const D = inputs.length;
+  const Pn = outputs.length;
+  const shapes: Record<string, number[]> = o.gate === 'softmax' ? { [P.gateW]: [k, D + 1] } : { [P.gatePi]: [k], [P.gateMean]: [k, D], [P.gateCov]: [k, D, D] };
+  shapes[P.coef] = [k, Pn, D + 1];
+  shapes[P.noise] = o.noise === 'diag' ? [k, Pn] : [k, Pn, Pn];
+  for (const [role, shape] of Object.entries(shapes)) {
+    const name = node.params[role];
+    const p = name === undefined ? undefined : graph.params[name];
+    if (!p) return fail(`ir.nodes[0].params.${role}`, 'missing (expected a parameter)');
+    const field = `ir.params['${p.name}']`;
+    if (p.shape.length !== shape.length || p.shape.some((s, i) => s !== shape[i])) fail(`${field}.shape`, `expected [${shape.join(', ')}] for k = ${k}, ${D} input(s) and ${Pn} output(s), got [${p.shape.join(', ')}]`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (p.value.length !== size) fail(`${field}.value`, `expected ${size} values, got ${p.value.length}`);
+    const bad = p.value.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) fail(`${field}.value[${bad}]`, `${p.value[bad]} is not a finite number`);
+    if (role === P.gatePi && (p.value.some((v) => v < 0) || Math.abs(p.value.reduce((a, b) => a + b, 0) - 1) > 1e-6)) fail(`${field}.value`, 'the gate weights must be >= 0 and sum to 1');
+    if (role === P.noise && o.noise === 'diag') {
+      const i = p.value.findIndex((v) => !(v > 0));
+      if (i >= 0) fail(`${field}.value[${i}]`, 'a noise variance must be > 0');
+    }
+    const m = role === P.gateCov ? D : role === P.noise && o.noise === 'full' ? Pn : 0;
+    for (let c = 0; m && c < k; c++) if (!chol(p.value.slice(c * m * m, (c + 1) * m * m), m)) fail(`${field}.value`, `expert ${c}'s covariance is not positive definite`);
+  }
+}
+
+export function describeMoe(graph: IRGraph, model: string): FamilyReport {
+  const o = moeNode(graph).options;
+  const names = (key: 'inputs' | 'outputs'): string[] => (o[key] as number[]).map((v) => graph.vars[v]!.name);
+  const gate = o.gate === 'softmax' ? `softmax gate (linear in the inputs, ridge ${String(o.ridge)}${o.top !== o.k ? `, top-${String(o.top)} sparse: ${String(o.top)} of ${String(o.k)} experts evaluated per point` : ''})` : 'Gaussian gate (each expert a full-covariance Gaussian over the inputs, p(k | x) by Bayes; EM maximizes the joint likelihood)';
+  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : {}), expert: o.expert, noise: o.noise };
+  return {
+    key: 'experts',
+    json,
+    lines: [
+      `${model}: a mixture of ${String(o.k)} experts, p(${json.outputs.join(', ')} | ${json.inputs.join(', ')})`,
+      `  ${gate}; experts linear-Gaussian with ${String(o.noise)} noise; fitted by EM (experts by weighted least squares${o.gate === 'softmax' ? ', the gate by Newton steps' : ', the gate in closed form'})`,
+    ],
+  };
+}

@@ -1,0 +1,163 @@
+// Lowers `experts(x -> y) { k = 3; gate = softmax(ridge = 0.001); expert = linear(noise = diag) }`
+// to a graph of one `family` node (family 'moe') with the gate's and the experts' parameters,
+// initialized from the data by the fit. The form is the GP's conditional form (`gp(x -> y)`)
+// with another head, so inputs, outputs and `name = value` items read the same; every bad item
+// is a diagnostic on its span.
+import { freeze } from 'immer';
+import { asNumeric, ConstantScope } from '../../compiler/constants.js';
+import type { CompiledProgram } from '../../compiler/program.js';
+import { IR_VERSION, type IRGraph, type IRParam, type IRVariable } from '../../ir/types.js';
+import type { Diagnostic, GpModelExpr, KernelArg, KernelAst, ModelExpr, Span } from '../../language/index.js';
+import { suggestionHint } from '../../language/index.js';
+import { EXPERTS, GATES, MOE_NAME, NOISES, P, type GateKind, type NoiseKind } from './spec.js';
+
+const ITEMS = ['k', 'gate', 'expert'] as const;
+/** Largest number of experts (each a regression; the gate's Newton system grows as k^2). */
+export const MAX_EXPERTS = 64;
+export const DEFAULT_RIDGE = 1e-3;
+
+export const claimsMoe = (body: ModelExpr): boolean => body.kind === 'gp' && body.head === 'experts';
+
+export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readonly IRVariable[]): { graph?: IRGraph; diagnostics: Diagnostic[] } {
+  const diags: Diagnostic[] = [];
+  if (body.kind !== 'gp') return { diagnostics: diags };
+  const expr: GpModelExpr = body;
+  const err = (message: string, span: Span, hint?: string, code = 'bad-value'): undefined => {
+    diags.push({ severity: 'error', code, message, span, file: program.file, ...(hint ? { hint } : {}) });
+    return undefined;
+  };
+  const scope = new ConstantScope(program.file);
+  for (const [k, v] of program.constants) scope.define(k, v);
+
+  const index = (name: string, span: Span): number | undefined => {
+    const i = vars.findIndex((v) => v.name === name);
+    return i < 0 ? err(`'${name}' is not a variable of this model`, span) : i;
+  };
+  const inputs: number[] = [];
+  const outputs: number[] = [];
+  for (const [list, role] of [[expr.inputs, inputs], [expr.outputs, outputs]] as const) {
+    for (const v of list) {
+      const i = index(v.name.name, v.name.span);
+      if (i === undefined) continue;
+      if (inputs.includes(i) || outputs.includes(i)) err(`'${v.name.name}' appears twice in experts(...)`, v.name.span);
+      const t = vars[i]!.type.kind;
+      if (t !== 'real' && t !== 'int') err(`'${v.name.name}' is ${t}: experts(...) takes real or int columns (linear experts)`, v.span, undefined, 'type-mismatch');
+      role.push(i);
+    }
+  }
+
+  let K = 2;
+  let gate: GateKind = 'softmax';
+  let ridge = DEFAULT_RIDGE;
+  let top: number | undefined;
+  let topSpan: Span | undefined;
+  let noise: NoiseKind = 'diag';
+  const seen = new Set<string>();
+
+  /** A plain number argument or item (constants allowed). */
+  const number = (e: KernelArg['value']): number | undefined => {
+    const before = diags.length;
+    const r = scope.evaluate(e, diags);
+    const v = r === undefined ? undefined : asNumeric(r);
+    if (typeof v !== 'number' || !Number.isFinite(v)) return diags.length === before ? err('expected a number', e.span) : undefined;
+    return v;
+  };
+  const word = (a: KernelArg): string | undefined => (a.value.kind === 'name' ? a.value.name : a.value.kind === 'string' ? a.value.value : undefined);
+  const call = (v: KernelAst, what: string, known: readonly string[]): { name: string; args: readonly KernelArg[] } | undefined => {
+    if (v.kind !== 'call') return err(`${what} is a name, e.g. ${what} = ${known[0]}`, v.span);
+    const name = v.name.name;
+    if (!known.includes(name)) return err(`unknown ${what} '${name}' (${what}s: ${known.join(', ')})`, v.name.span, suggestionHint(name, known));
+    for (const a of v.args) if (!a.name) err(`${name}(...) takes named arguments, e.g. ${name}(${what === 'gate' ? 'ridge = 0.01' : 'noise = diag'})`, a.span);
+    return { name, args: v.args.filter((a) => a.name) };
+  };
+  const noExtras = (a: KernelArg): void => {
+    if (a.bounds || a.fixed || a.prior) err(`'${a.name!.name}' takes a value only (no bounds, fixed or prior)`, a.span);
+  };
+
+  for (const item of expr.items) {
+    const name = item.name.name;
+    if (!(ITEMS as readonly string[]).includes(name)) {
+      const gpItem = ['kernel', 'mean', 'noise', 'normalize_y', 'inference', 'tasks'].includes(name);
+      err(`experts(...) has no item '${name}' (items: ${ITEMS.join(', ')})`, item.name.span, gpItem ? 'GP experts are not implemented yet; an expert\'s noise goes in expert = linear(noise = diag | full)' : suggestionHint(name, ITEMS), 'unknown-argument');
+      continue;
+    }
+    if (seen.has(name)) err(`'${name}' is given twice`, item.name.span);
+    seen.add(name);
+    const v = item.value;
+    if (name === 'k') {
+      if (v.kind !== 'number' || v.bounds || v.fixed || v.prior) {
+        err('k is a whole number of experts, e.g. k = 3', v.span);
+        continue;
+      }
+      if (!Number.isInteger(v.value) || v.value < 1 || v.value > MAX_EXPERTS) err(`k = ${v.value}: expected a whole number from 1 to ${MAX_EXPERTS}`, v.span);
+      else K = v.value;
+    } else if (name === 'gate') {
+      const c = call(v, 'gate', GATES);
+      if (!c) continue;
+      gate = c.name as GateKind;
+      for (const a of c.args) {
+        const an = a.name!.name;
+        noExtras(a);
+        const allowed = gate === 'softmax' ? ['ridge', 'top'] : [];
+        if (!allowed.includes(an)) {
+          err(`the ${gate} gate has no argument '${an}'${allowed.length ? ` (it takes ${allowed.join(', ')})` : ' (it takes none: its experts\' input densities are full-covariance Gaussians)'}`, a.name!.span, suggestionHint(an, allowed), 'unknown-argument');
+          continue;
+        }
+        const x = number(a.value);
+        if (x === undefined) continue;
+        if (an === 'ridge') {
+          if (x < 0) err(`ridge = ${x}: expected a number >= 0`, a.value.span);
+          else ridge = x;
+        } else if (!Number.isInteger(x) || x < 1) err(`top = ${x}: expected a whole number >= 1 (the experts evaluated per point)`, a.value.span);
+        else {
+          top = x;
+          topSpan = a.value.span;
+        }
+      }
+    } else {
+      const c = call(v, 'expert', EXPERTS);
+      if (!c) continue;
+      for (const a of c.args) {
+        const an = a.name!.name;
+        noExtras(a);
+        if (an !== 'noise') {
+          err(`a linear expert has no argument '${an}' (it takes noise = diag | full)`, a.name!.span, suggestionHint(an, ['noise']), 'unknown-argument');
+          continue;
+        }
+        const w = word(a);
+        if (w === undefined || !(NOISES as readonly string[]).includes(w)) err(`noise = ${w ?? '...'}: expected diag or full`, a.value.span, w ? suggestionHint(w, NOISES) : undefined);
+        else noise = w as NoiseKind;
+      }
+    }
+  }
+  if (top !== undefined && top > K) err(`top = ${top}: at most k = ${K} experts`, topSpan!);
+  if (diags.some((d) => d.severity === 'error')) return { diagnostics: diags };
+
+  const D = inputs.length;
+  const Pn = outputs.length;
+  const params: Record<string, IRParam> = {};
+  const add = (name: string, shape: number[], value: number[], param: IRParam['param']): void => {
+    params[name] = { name, shape, param, value, fixed: false, init: 'data', source: { line: expr.span.startLine, column: expr.span.startColumn } };
+  };
+  const eye = (n: number): number[] => Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
+  if (gate === 'softmax') add(P.gateW, [K, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
+  else {
+    add(P.gatePi, [K], new Array(K).fill(1 / K), { kind: 'simplex' });
+    add(P.gateMean, [K, D], new Array(K * D).fill(0), { kind: 'identity' });
+    add(P.gateCov, [K, D, D], Array.from({ length: K }, () => eye(D)).flat(), { kind: 'spd' });
+  }
+  add(P.coef, [K, Pn, D + 1], new Array(K * Pn * (D + 1)).fill(0), { kind: 'identity' });
+  if (noise === 'diag') add(P.noise, [K, Pn], new Array(K * Pn).fill(1), { kind: 'positive' });
+  else add(P.noise, [K, Pn, Pn], Array.from({ length: K }, () => eye(Pn)).flat(), { kind: 'spd' });
+
+  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : {}), expert: 'linear', noise, inputs, outputs };
+  const graph: IRGraph = {
+    version: IR_VERSION,
+    family: MOE_NAME,
+    vars: vars.map((v) => ({ name: v.name, type: v.type })),
+    params,
+    nodes: [{ id: 'n0', kind: 'family', family: MOE_NAME, scope: vars.map((_, i) => i), units: 1, params: Object.fromEntries(Object.keys(params).map((k) => [k, k])), options, source: { line: expr.span.startLine, column: expr.span.startColumn } }],
+    root: 'n0',
+  };
+  return { graph: freeze(graph, true), diagnostics: diags };
+}

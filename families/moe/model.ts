@@ -1,0 +1,77 @@
+// A fitted (or fitting) mixture of experts as typed views on a ModelState's parameter values
+// (learners write them in place), with the E-step: log p(k | x_i) + log f_k(y_i | x_i) for
+// every row and expert, the responsibilities, the conditional log-likelihood of each row and
+// the EM objective (conditional log-likelihood minus the softmax gate's ridge penalty; for the
+// Gaussian gate the joint log-likelihood log p(x) + log p(y | x), what its EM maximizes).
+import type { ModelState } from '../../runtime/state.js';
+import type { MoeData } from './data.js';
+import { linearLogLik, type LinearExperts } from './expert-linear.js';
+import { gaussianLogGate, type GaussianGate } from './gate-gaussian.js';
+import { softmaxLogGate, type SoftmaxGate } from './gate-softmax.js';
+import { logSumExp } from './linalg.js';
+import { P, specOf, type MoeSpec } from './spec.js';
+
+export interface MoeModel {
+  readonly spec: MoeSpec;
+  readonly softmax?: SoftmaxGate;
+  readonly gaussian?: GaussianGate;
+  readonly experts: LinearExperts;
+}
+
+export function modelOf(state: ModelState): MoeModel {
+  const spec = specOf(state.graph);
+  const v = (name: string): Float64Array => {
+    const x = state.values.get(name);
+    if (!x) throw new Error(`no parameter '${name}'`);
+    return x;
+  };
+  const { K, D } = spec;
+  return {
+    spec,
+    ...(spec.gate === 'softmax' ? { softmax: { K, D, top: spec.top, ridge: spec.ridge, W: v(P.gateW) } } : { gaussian: { K, D, pi: v(P.gatePi), mean: v(P.gateMean), cov: v(P.gateCov) } }),
+    experts: { K, D, P: spec.P, full: spec.noise === 'full', coef: v(P.coef), noise: v(P.noise) },
+  };
+}
+
+/** log p(k | x_i), n x K; `logPx` receives log p(x_i) under a Gaussian gate. */
+export function logGate(m: MoeModel, X: Float64Array, n: number, logPx?: Float64Array): Float64Array {
+  if (m.softmax) return softmaxLogGate(m.softmax, X, n);
+  return gaussianLogGate(m.gaussian!, X, n, undefined, logPx);
+}
+
+export interface EStep {
+  /** Responsibilities p(k | x_i, y_i), n x K. */
+  readonly R: Float64Array;
+  /** log p(y_i | x_i) per row. */
+  readonly cond: Float64Array;
+  /** The EM objective over the rows (weighted), see the file's head. */
+  readonly objective: number;
+  /** The weighted sum of log p(y_i | x_i). */
+  readonly condTotal: number;
+}
+
+export function eStep(m: MoeModel, d: MoeData): EStep {
+  const K = m.spec.K;
+  const logPx = m.gaussian ? new Float64Array(d.n) : undefined;
+  const a = logGate(m, d.X, d.n, logPx);
+  const f = linearLogLik(m.experts, d);
+  const cond = new Float64Array(d.n);
+  const R = new Float64Array(d.n * K);
+  let condTotal = 0;
+  let objective = 0;
+  for (let i = 0; i < d.n; i++) {
+    for (let k = 0; k < K; k++) a[i * K + k] = a[i * K + k]! + f[i * K + k]!;
+    const lz = logSumExp(a, i * K, K);
+    cond[i] = lz;
+    for (let k = 0; k < K; k++) R[i * K + k] = lz === -Infinity ? 1 / K : Math.exp(a[i * K + k]! - lz);
+    condTotal += d.w[i]! * lz;
+    objective += d.w[i]! * (lz + (logPx ? logPx[i]! : 0));
+  }
+  if (m.softmax) {
+    const { W, K: k, D } = m.softmax;
+    let s = 0;
+    for (let r = 0; r < k - 1; r++) for (let j = 0; j < D; j++) s += W[r * (D + 1) + j]! ** 2;
+    objective -= 0.5 * m.softmax.ridge * s;
+  }
+  return { R, cond, objective, condTotal };
+}

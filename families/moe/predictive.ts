@@ -1,0 +1,79 @@
+// The predictive distribution of y at one input point: a mixture over experts with the gate's
+// weights p(k | x); per output, its mean, variance (law of total variance) and quantiles
+// (bisection on the mixture's CDF), and the posterior p(k | x, y) once y is seen.
+import { normalCdf } from '../../stdlib/special.js';
+import { expertMean, expertVar } from './expert-linear.js';
+import { logSumExp } from './linalg.js';
+import { logGate, type MoeModel } from './model.js';
+
+export interface PointMixture {
+  /** p(k | x) */
+  readonly weights: Float64Array;
+  /** [K, P] expert means and variances at x. */
+  readonly means: Float64Array;
+  readonly vars: Float64Array;
+}
+
+export function mixtureAt(m: MoeModel, x: readonly number[]): PointMixture {
+  const { K, P } = m.spec;
+  const lg = logGate(m, Float64Array.from(x), 1);
+  const means = new Float64Array(K * P);
+  const vars = new Float64Array(K * P);
+  for (let k = 0; k < K; k++) {
+    for (let p = 0; p < P; p++) {
+      means[k * P + p] = expertMean(m.experts, k, p, x);
+      vars[k * P + p] = expertVar(m.experts, k, p);
+    }
+  }
+  return { weights: lg.map(Math.exp), means, vars };
+}
+
+export function mixtureMean(mx: PointMixture, K: number, P: number, p: number): number {
+  let s = 0;
+  for (let k = 0; k < K; k++) if (mx.weights[k]! > 0) s += mx.weights[k]! * mx.means[k * P + p]!;
+  return s;
+}
+
+export function mixtureVariance(mx: PointMixture, K: number, P: number, p: number): number {
+  const mean = mixtureMean(mx, K, P, p);
+  let s = 0;
+  for (let k = 0; k < K; k++) if (mx.weights[k]! > 0) s += mx.weights[k]! * (mx.vars[k * P + p]! + (mx.means[k * P + p]! - mean) ** 2);
+  return s;
+}
+
+export function mixtureCdf(mx: PointMixture, K: number, P: number, p: number, y: number): number {
+  let s = 0;
+  for (let k = 0; k < K; k++) if (mx.weights[k]! > 0) s += mx.weights[k]! * normalCdf((y - mx.means[k * P + p]!) / Math.sqrt(mx.vars[k * P + p]!));
+  return s;
+}
+
+/** The q-quantile of output p's predictive mixture (bisection to 1e-12 of its spread). */
+export function mixtureQuantile(mx: PointMixture, K: number, P: number, p: number, q: number): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < K; k++) {
+    if (!(mx.weights[k]! > 0)) continue;
+    const s = Math.sqrt(mx.vars[k * P + p]!);
+    lo = Math.min(lo, mx.means[k * P + p]! - 40 * s);
+    hi = Math.max(hi, mx.means[k * P + p]! + 40 * s);
+  }
+  const tol = 1e-12 * Math.max(hi - lo, 1e-300);
+  while (hi - lo > tol) {
+    const mid = 0.5 * (lo + hi);
+    if (mid === lo || mid === hi) break;
+    if (mixtureCdf(mx, K, P, p, mid) < q) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+/** log p(y_p = v | x) of one output (the others marginalized). */
+export function mixtureLogDensity(mx: PointMixture, K: number, P: number, p: number, v: number): number {
+  const terms = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    const s2 = mx.vars[k * P + p]!;
+    const z = v - mx.means[k * P + p]!;
+    terms[k] = Math.log(mx.weights[k]!) - 0.5 * (Math.log(2 * Math.PI * s2) + (z * z) / s2);
+  }
+  return logSumExp(terms, 0, K);
+}
