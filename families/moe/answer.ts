@@ -11,9 +11,8 @@ import { queryError } from '../../runtime/queries/evidence.js';
 import type { ModelState } from '../../runtime/state.js';
 import { Rng } from '../../stdlib/random.js';
 import type { MoeData } from './data.js';
-import { linearLogLik } from './expert-linear.js';
 import { chol, cholSolve, logSumExp } from './linalg.js';
-import { logGate, modelOf, type MoeModel } from './model.js';
+import { expertLogLik, logGate, modelOf, type MoeModel } from './model.js';
 import { mixtureAt, mixtureLogDensity, mixtureMean, mixtureQuantile, mixtureVariance, type PointMixture } from './predictive.js';
 
 export const MOE_FORMS: readonly string[] = ['predict', 'p', 'mean', 'logp', 'posterior', 'sample', 'mode'];
@@ -38,8 +37,8 @@ export function drawY(m: MoeModel, mx: PointMixture, rng: Rng): { k: number; y: 
   while (k > 0 && !(mx.weights[k]! > 0)) k--;
   const z = Array.from({ length: P }, () => rng.normal());
   const y = new Array<number>(P);
-  if (m.experts.full) {
-    const l = chol(m.experts.noise.subarray(k * P * P, (k + 1) * P * P), P)!;
+  if (m.linear?.full) {
+    const l = chol(m.linear.noise.subarray(k * P * P, (k + 1) * P * P), P)!;
     for (let a = 0; a < P; a++) {
       let s = 0;
       for (let b = 0; b <= a; b++) s += l[a * P + b]! * z[b]!;
@@ -52,7 +51,7 @@ export function drawY(m: MoeModel, mx: PointMixture, rng: Rng): { k: number; y: 
 /** log f_k(y | x) of every expert at one point (NaN outputs marginalized). */
 function expertLogLiks(m: MoeModel, x: readonly number[], y: readonly number[]): Float64Array {
   const d: MoeData = { n: 1, X: Float64Array.from(x), Y: Float64Array.from(y), w: Float64Array.of(1) };
-  return linearLogLik(m.experts, d);
+  return expertLogLik(m, d);
 }
 
 /** The mode of the outputs' predictive mixture at x: fixed-point (mean-shift) iterations from every expert's mean. */
@@ -62,7 +61,7 @@ export function predictiveMode(m: MoeModel, x: readonly number[]): { y: number[]
   const lg = Array.from(mx.weights, Math.log);
   const prec: Float64Array[] = [];
   for (let k = 0; k < K; k++) {
-    const S = m.experts.full ? m.experts.noise.subarray(k * P * P, (k + 1) * P * P) : Float64Array.from({ length: P * P }, (_, i) => (i % (P + 1) === 0 ? mx.vars[k * P + i / (P + 1)]! : 0));
+    const S = m.linear?.full ? m.linear.noise.subarray(k * P * P, (k + 1) * P * P) : Float64Array.from({ length: P * P }, (_, i) => (i % (P + 1) === 0 ? mx.vars[k * P + i / (P + 1)]! : 0));
     const l = chol(S, P)!;
     const inv = new Float64Array(P * P);
     for (let c = 0; c < P; c++) {

@@ -4,7 +4,47 @@ import type { IRGraph } from '../../ir/types.js';
 import type { FamilyReport, GraphFail } from '../../runtime/family.js';
 import { chol } from './linalg.js';
 import { MAX_EXPERTS } from './lower.js';
+import { expertPrefix, GP_SCALE, GP_TRAIN_X, GP_TRAIN_Y } from './expert-gp.js';
 import { EXPERTS, GATES, moeNode, NOISES, P } from './spec.js';
+
+/** GP experts: a GP node template, every expert's hyperparameters, and (fitted) the training points and noise multipliers. */
+function checkGpExperts(graph: IRGraph, K: number, D: number, Pn: number, fail: GraphFail): void {
+  const at = 'ir.nodes[0].options';
+  const o = moeNode(graph).options;
+  if (Pn !== 1) fail(`${at}.outputs`, 'GP experts model one output');
+  let node: { kind?: unknown; kernel?: unknown } | undefined;
+  try {
+    node = typeof o.gp === 'string' ? (JSON.parse(o.gp) as typeof node) : undefined;
+  } catch {
+    node = undefined;
+  }
+  if (!node || node.kind !== 'gp' || typeof node.kernel !== 'object') return fail(`${at}.gp`, 'expected the GP experts\' node (JSON of a gp node)');
+  if (!(typeof o.gp_steps === 'number' && Number.isInteger(o.gp_steps) && o.gp_steps >= 1)) fail(`${at}.gp_steps`, 'expected a whole number >= 1');
+  const names = Object.keys(graph.params).filter((n) => n.startsWith(expertPrefix(0))).map((n) => n.slice(expertPrefix(0).length));
+  if (!names.length) fail('ir.params', 'GP experts without hyperparameters (e0.*)');
+  for (let k = 1; k < K; k++) {
+    for (const n of names) {
+      const p = graph.params[expertPrefix(k) + n];
+      const p0 = graph.params[expertPrefix(0) + n]!;
+      if (!p) fail(`ir.params['${expertPrefix(k) + n}']`, `missing (every expert has the hyperparameters of expert 0)`);
+      else if (p.value.length !== p0.value.length) fail(`ir.params['${p.name}'].value`, `expected ${p0.value.length} values like expert 0's`);
+    }
+  }
+  for (const p of Object.values(graph.params)) {
+    const bad = p.value.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) fail(`ir.params['${p.name}'].value[${bad}]`, `${p.value[bad]} is not a finite number`);
+  }
+  const x = graph.params[GP_TRAIN_X];
+  const y = graph.params[GP_TRAIN_Y];
+  const s = graph.params[GP_SCALE];
+  if (!x && !y && !s) return;
+  if (!x || !y || !s) return fail('ir.params', `a fitted mixture of GP experts stores ${GP_TRAIN_X}, ${GP_TRAIN_Y} and ${GP_SCALE}`);
+  const n = y.value.length;
+  if (x.value.length !== n * D) fail(`ir.params['${GP_TRAIN_X}'].value`, `expected ${n} x ${D} values`);
+  if (s.value.length !== K * n) fail(`ir.params['${GP_SCALE}'].value`, `expected ${K} x ${n} values`);
+  const i = s.value.findIndex((v) => !(v >= 1));
+  if (i >= 0) fail(`ir.params['${GP_SCALE}'].value[${i}]`, 'a noise multiplier (1 / responsibility) must be >= 1');
+}
 
 export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   if (graph.nodes.length !== 1) fail('ir.nodes', 'a mixture-of-experts graph has exactly one node (the moe family node)');
@@ -34,8 +74,10 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   const D = inputs.length;
   const Pn = outputs.length;
   const shapes: Record<string, number[]> = o.gate === 'softmax' ? { [P.gateW]: [k, D + 1] } : { [P.gatePi]: [k], [P.gateMean]: [k, D], [P.gateCov]: [k, D, D] };
-  shapes[P.coef] = [k, Pn, D + 1];
-  shapes[P.noise] = o.noise === 'diag' ? [k, Pn] : [k, Pn, Pn];
+  if (o.expert === 'linear') {
+    shapes[P.coef] = [k, Pn, D + 1];
+    shapes[P.noise] = o.noise === 'diag' ? [k, Pn] : [k, Pn, Pn];
+  } else checkGpExperts(graph, k, D, Pn, fail);
   for (const [role, shape] of Object.entries(shapes)) {
     const name = node.params[role];
     const p = name === undefined ? undefined : graph.params[name];
@@ -60,13 +102,14 @@ export function describeMoe(graph: IRGraph, model: string): FamilyReport {
   const o = moeNode(graph).options;
   const names = (key: 'inputs' | 'outputs'): string[] => (o[key] as number[]).map((v) => graph.vars[v]!.name);
   const gate = o.gate === 'softmax' ? `softmax gate (linear in the inputs, ridge ${String(o.ridge)}${o.top !== o.k ? `, top-${String(o.top)} sparse: ${String(o.top)} of ${String(o.k)} experts evaluated per point` : ''})` : 'Gaussian gate (each expert a full-covariance Gaussian over the inputs, p(k | x) by Bayes; EM maximizes the joint likelihood)';
-  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : {}), expert: o.expert, noise: o.noise };
+  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps } : { noise: o.noise }) };
+  const experts = o.expert === 'gp' ? `exact GP experts (kernel, mean and noise per expert; ${String(o.gp_steps)} L-BFGS steps per M-step on the responsibility-weighted marginal likelihood)` : `linear-Gaussian experts with ${String(o.noise)} noise`;
   return {
     key: 'experts',
     json,
     lines: [
       `${model}: a mixture of ${String(o.k)} experts, p(${json.outputs.join(', ')} | ${json.inputs.join(', ')})`,
-      `  ${gate}; experts linear-Gaussian with ${String(o.noise)} noise; fitted by EM (experts by weighted least squares${o.gate === 'softmax' ? ', the gate by Newton steps' : ', the gate in closed form'})`,
+      `  ${gate}; ${experts}; fitted by EM (${o.expert === 'gp' ? 'weighted GPs' : 'experts by weighted least squares'}${o.gate === 'softmax' ? ', the gate by Newton steps' : ', the gate in closed form'})`,
     ],
   };
 }

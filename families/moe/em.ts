@@ -10,10 +10,12 @@ import type { Learner, LearnerRun } from '../../runtime/learners/driver.js';
 import type { ModelState } from '../../runtime/state.js';
 import { Rng } from '../../stdlib/random.js';
 import type { MoeData } from './data.js';
+import { gpMStep, initGpExperts, withGpTraining } from './expert-gp.js';
 import { linearMStep } from './expert-linear.js';
 import { gaussianMStep } from './gate-gaussian.js';
 import { softmaxMStep } from './gate-softmax.js';
 import { eStep, modelOf, type MoeModel } from './model.js';
+import { specOf } from './spec.js';
 
 export interface EmOptions {
   readonly restarts: number;
@@ -29,8 +31,9 @@ export interface EmOptions {
 const totalWeight = (d: MoeData): number => d.w.reduce((a, b) => a + b, 0);
 
 /** One M-step from responsibilities R (experts first, then the gate). */
-export function mStep(m: MoeModel, d: MoeData, R: Float64Array, o: Pick<EmOptions, 'outputFloor' | 'inputFloor' | 'gateSteps'>, gateSteps = o.gateSteps ?? 5): void {
-  linearMStep(m.experts, d, R, o.outputFloor);
+export function mStep(m: MoeModel, d: MoeData, R: Float64Array, o: Pick<EmOptions, 'outputFloor' | 'inputFloor' | 'gateSteps'>, gateSteps = o.gateSteps ?? 5, gpSteps?: number): void {
+  if (m.linear) linearMStep(m.linear, d, R, o.outputFloor);
+  else gpMStep(m.gpx!, R, gpSteps ?? m.spec.gpSteps);
   if (m.softmax) softmaxMStep(m.softmax, d, R, gateSteps);
   else gaussianMStep(m.gaussian!, d, R, o.inputFloor);
 }
@@ -71,14 +74,17 @@ export function emLearner(base: ModelState, d: MoeData, o: EmOptions, model: str
     maxIter: o.maxIter,
     limit: `max_iter = ${o.maxIter}`,
     start(restart: number): LearnerRun {
-      const state = base.clone();
+      const gp = specOf(base.graph).expert === 'gp';
+      // GP experts keep the training points (their posteriors need them)
+      const state = gp ? withGpTraining(base, d, specOf(base.graph).K) : base.clone();
       const m = modelOf(state);
       const { K, D, P } = m.spec;
-      mStep(m, d, initialResponsibilities(d, D, P, K, new Rng(o.seed + restart)), o, 25);
+      if (m.gpx) initGpExperts(m.gpx);
+      mStep(m, d, initialResponsibilities(d, D, P, K, new Rng(o.seed + restart)), o, 25, m.gpx ? 4 * m.spec.gpSteps : undefined);
       return {
         state,
         *iterate(it: number) {
-          const e = eStep(m, d);
+          const e = eStep(m, d, true);
           if (!Number.isFinite(e.objective)) {
             throw new PmixError(`fitting ${model}: the EM objective became ${e.objective} at iteration ${it} (restart ${restart + 1}); an expert's noise or the gate went degenerate`, 'degenerate', 'give reg_covar a larger value, e.g. em(reg_covar = 1e-3), or fewer experts');
           }
@@ -86,7 +92,7 @@ export function emLearner(base: ModelState, d: MoeData, o: EmOptions, model: str
           return e.objective / W;
         },
         *finish() {
-          return { state, meanLogLikelihood: eStep(m, d).objective / W };
+          return { state, meanLogLikelihood: eStep(m, d, true).objective / W };
         },
       };
     },

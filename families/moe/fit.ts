@@ -80,7 +80,7 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
   const state = new ModelState({ ...r.state.graph, nodes: [{ ...node, options: { ...node.options, input_range: range } }] });
   state.copyFrom(r.state);
   const m = modelOf(state);
-  const e = eStep(m, d);
+  const e = eStep(m, d, true);
   const W = d.w.reduce((a, b) => a + b, 0);
   const shares = Array.from({ length: spec.K }, (_, k) => {
     let s = 0;

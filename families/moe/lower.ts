@@ -9,9 +9,15 @@ import type { CompiledProgram } from '../../compiler/program.js';
 import { IR_VERSION, type IRGraph, type IRParam, type IRVariable } from '../../ir/types.js';
 import type { Diagnostic, GpModelExpr, KernelArg, KernelAst, ModelExpr, Span } from '../../language/index.js';
 import { suggestionHint } from '../../language/index.js';
-import { EXPERTS, GATES, MOE_NAME, NOISES, P, type GateKind, type NoiseKind } from './spec.js';
+import { lowerGp } from '../../compiler/lower-gp.js';
+import type { GpItem } from '../../language/index.js';
+import { expertPrefix } from './expert-gp.js';
+import { EXPERTS, GATES, MOE_NAME, NOISES, P, type ExpertKind, type GateKind, type NoiseKind } from './spec.js';
 
-const ITEMS = ['k', 'gate', 'expert'] as const;
+const ITEMS = ['k', 'gate', 'expert', 'kernel', 'mean', 'noise'] as const;
+/** The GP items an `expert = gp` mixture takes (each expert's kernel, mean and noise, as in gp(...)). */
+const GP_ITEMS = ['kernel', 'mean', 'noise'];
+export const DEFAULT_GP_STEPS = 5;
 /** Largest number of experts (each a regression; the gate's Newton system grows as k^2). */
 export const MAX_EXPERTS = 64;
 export const DEFAULT_RIDGE = 1e-3;
@@ -52,6 +58,10 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   let top: number | undefined;
   let topSpan: Span | undefined;
   let noise: NoiseKind = 'diag';
+  let expert: ExpertKind = 'linear';
+  let expertSpan: Span | undefined;
+  let gpSteps = DEFAULT_GP_STEPS;
+  const gpItems: GpItem[] = [];
   const seen = new Set<string>();
 
   /** A plain number argument or item (constants allowed). */
@@ -77,13 +87,17 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   for (const item of expr.items) {
     const name = item.name.name;
     if (!(ITEMS as readonly string[]).includes(name)) {
-      const gpItem = ['kernel', 'mean', 'noise', 'normalize_y', 'inference', 'tasks'].includes(name);
-      err(`experts(...) has no item '${name}' (items: ${ITEMS.join(', ')})`, item.name.span, gpItem ? 'GP experts are not implemented yet; an expert\'s noise goes in expert = linear(noise = diag | full)' : suggestionHint(name, ITEMS), 'unknown-argument');
+      const gpItem = ['normalize_y', 'inference', 'tasks'].includes(name);
+      err(`experts(...) has no item '${name}' (items: ${ITEMS.join(', ')})`, item.name.span, gpItem ? 'GP experts are exact GPs of one output on the data\'s own scale' : suggestionHint(name, ITEMS), 'unknown-argument');
       continue;
     }
     if (seen.has(name)) err(`'${name}' is given twice`, item.name.span);
     seen.add(name);
     const v = item.value;
+    if (GP_ITEMS.includes(name)) {
+      gpItems.push(item);
+      continue;
+    }
     if (name === 'k') {
       if (v.kind !== 'number' || v.bounds || v.fixed || v.prior) {
         err('k is a whole number of experts, e.g. k = 3', v.span);
@@ -117,9 +131,21 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     } else {
       const c = call(v, 'expert', EXPERTS);
       if (!c) continue;
+      expert = c.name as ExpertKind;
+      expertSpan = v.span;
       for (const a of c.args) {
         const an = a.name!.name;
         noExtras(a);
+        if (expert === 'gp') {
+          if (an !== 'steps') {
+            err(`a GP expert has no argument '${an}' (it takes steps = N, the L-BFGS steps per M-step; its kernel, mean and noise are items: kernel = ...)`, a.name!.span, suggestionHint(an, ['steps']), 'unknown-argument');
+            continue;
+          }
+          const x = number(a.value);
+          if (x !== undefined && (!Number.isInteger(x) || x < 1 || x > 1000)) err(`steps = ${x}: expected a whole number from 1 to 1000`, a.value.span);
+          else if (x !== undefined) gpSteps = x;
+          continue;
+        }
         if (an !== 'noise') {
           err(`a linear expert has no argument '${an}' (it takes noise = diag | full)`, a.name!.span, suggestionHint(an, ['noise']), 'unknown-argument');
           continue;
@@ -131,7 +157,21 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     }
   }
   if (top !== undefined && top > K) err(`top = ${top}: at most k = ${K} experts`, topSpan!);
+  if (expert !== 'gp') for (const it of gpItems) err(`'${it.name.name}' is an item of GP experts: write expert = gp to use it (a linear expert's noise goes in expert = linear(noise = diag | full))`, it.name.span);
+  if (expert === 'gp' && outputs.length !== 1) err(`GP experts model one output; this model has ${outputs.length} (${expr.outputs.map((o) => o.name.name).join(', ')})`, expertSpan ?? expr.span);
   if (diags.some((d) => d.severity === 'error')) return { diagnostics: diags };
+  // GP experts: the GP family's lowering of the kernel, mean and noise items gives the template
+  let gpNode: string | undefined;
+  let gpParams: Record<string, IRParam> = {};
+  if (expert === 'gp') {
+    const lowered = lowerGp(program, { kind: 'gp', inputs: expr.inputs, outputs: expr.outputs, items: gpItems, span: expr.span }, vars);
+    diags.push(...lowered.diagnostics);
+    if (!lowered.graph) return { diagnostics: diags };
+    const node = lowered.graph.nodes[0]!;
+    if (JSON.stringify(node).includes('"name":"white"')) return { diagnostics: [...diags, { severity: 'error', code: 'bad-value', message: 'a GP expert\'s kernel takes no white(...) term: its noise is the `noise` item, which the responsibilities weigh', span: gpItems.find((i) => i.name.name === 'kernel')?.span ?? expr.span, file: program.file }] };
+    gpNode = JSON.stringify(node);
+    gpParams = lowered.graph.params as Record<string, IRParam>;
+  }
 
   const D = inputs.length;
   const Pn = outputs.length;
@@ -146,11 +186,13 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     add(P.gateMean, [K, D], new Array(K * D).fill(0), { kind: 'identity' });
     add(P.gateCov, [K, D, D], Array.from({ length: K }, () => eye(D)).flat(), { kind: 'spd' });
   }
-  add(P.coef, [K, Pn, D + 1], new Array(K * Pn * (D + 1)).fill(0), { kind: 'identity' });
-  if (noise === 'diag') add(P.noise, [K, Pn], new Array(K * Pn).fill(1), { kind: 'positive' });
-  else add(P.noise, [K, Pn, Pn], Array.from({ length: K }, () => eye(Pn)).flat(), { kind: 'spd' });
+  if (expert === 'linear') {
+    add(P.coef, [K, Pn, D + 1], new Array(K * Pn * (D + 1)).fill(0), { kind: 'identity' });
+    if (noise === 'diag') add(P.noise, [K, Pn], new Array(K * Pn).fill(1), { kind: 'positive' });
+    else add(P.noise, [K, Pn, Pn], Array.from({ length: K }, () => eye(Pn)).flat(), { kind: 'spd' });
+  } else for (let k = 0; k < K; k++) for (const [name, p] of Object.entries(gpParams)) params[expertPrefix(k) + name] = { ...p, name: expertPrefix(k) + name };
 
-  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : {}), expert: 'linear', noise, inputs, outputs };
+  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}) };
   const graph: IRGraph = {
     version: IR_VERSION,
     family: MOE_NAME,

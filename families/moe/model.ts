@@ -5,7 +5,8 @@
 // Gaussian gate the joint log-likelihood log p(x) + log p(y | x), what its EM maximizes).
 import type { ModelState } from '../../runtime/state.js';
 import type { MoeData } from './data.js';
-import { linearLogLik, type LinearExperts } from './expert-linear.js';
+import { gpLogLik, gpMoments, gpTemplate, type GpExperts } from './expert-gp.js';
+import { expertMean, expertVar, linearLogLik, type LinearExperts } from './expert-linear.js';
 import { gaussianLogGate, type GaussianGate } from './gate-gaussian.js';
 import { softmaxLogGate, type SoftmaxGate } from './gate-softmax.js';
 import { logSumExp } from './linalg.js';
@@ -15,7 +16,9 @@ export interface MoeModel {
   readonly spec: MoeSpec;
   readonly softmax?: SoftmaxGate;
   readonly gaussian?: GaussianGate;
-  readonly experts: LinearExperts;
+  /** Linear-Gaussian experts, or GP experts. */
+  readonly linear?: LinearExperts;
+  readonly gpx?: GpExperts;
 }
 
 export function modelOf(state: ModelState): MoeModel {
@@ -29,8 +32,39 @@ export function modelOf(state: ModelState): MoeModel {
   return {
     spec,
     ...(spec.gate === 'softmax' ? { softmax: { K, D, top: spec.top, ridge: spec.ridge, W: v(P.gateW) } } : { gaussian: { K, D, pi: v(P.gatePi), mean: v(P.gateMean), cov: v(P.gateCov) } }),
-    experts: { K, D, P: spec.P, full: spec.noise === 'full', coef: v(P.coef), noise: v(P.noise) },
+    ...(spec.expert === 'linear'
+      ? { linear: { K, D, P: spec.P, full: spec.noise === 'full', coef: v(P.coef), noise: v(P.noise) } }
+      : { gpx: { K, D, template: gpTemplate(state.graph), names: Object.keys(gpTemplateParams(state)), state } }),
   };
+}
+
+function gpTemplateParams(state: ModelState): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(state.graph.params)) if (name.startsWith('e0.')) out[name.slice(3)] = true;
+  return out;
+}
+
+/** log f_k(y_i | x_i) for every row and expert (n x K); `training`: d is the fit's rows (GP experts score them leave-one-out). */
+export function expertLogLik(m: MoeModel, d: MoeData, training = false): Float64Array {
+  return m.linear ? linearLogLik(m.linear, d) : gpLogLik(m.gpx!, d, training);
+}
+
+/** Each expert's predictive mean and variance of every output at the points X: [n, K, P] each. */
+export function expertMoments(m: MoeModel, X: Float64Array, n: number): { mean: Float64Array; vars: Float64Array } {
+  if (m.gpx) return gpMoments(m.gpx, X, n);
+  const e = m.linear!;
+  const { K, P, D } = e;
+  const mean = new Float64Array(n * K * P);
+  const vars = new Float64Array(n * K * P);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < K; k++) {
+      for (let p = 0; p < P; p++) {
+        mean[(i * K + k) * P + p] = expertMean(e, k, p, X, i * D);
+        vars[(i * K + k) * P + p] = expertVar(e, k, p);
+      }
+    }
+  }
+  return { mean, vars };
 }
 
 /** log p(k | x_i), n x K; `logPx` receives log p(x_i) under a Gaussian gate. */
@@ -50,11 +84,12 @@ export interface EStep {
   readonly condTotal: number;
 }
 
-export function eStep(m: MoeModel, d: MoeData): EStep {
+/** `training`: d holds the fit's own rows (GP experts' stored points, in order). */
+export function eStep(m: MoeModel, d: MoeData, training = false): EStep {
   const K = m.spec.K;
   const logPx = m.gaussian ? new Float64Array(d.n) : undefined;
   const a = logGate(m, d.X, d.n, logPx);
-  const f = linearLogLik(m.experts, d);
+  const f = expertLogLik(m, d, training);
   const cond = new Float64Array(d.n);
   const R = new Float64Array(d.n * K);
   let condTotal = 0;

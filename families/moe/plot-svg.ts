@@ -2,8 +2,7 @@
 // mean and its 2.5%-97.5% quantile band, and each expert's mean and 95% band (mean -/+ 1.96 sd)
 // drawn where the gate gives it at least 10% of the weight; optional data points.
 import type { ModelState } from '../../runtime/state.js';
-import { expertMean, expertVar } from './expert-linear.js';
-import { modelOf } from './model.js';
+import { expertMoments, modelOf } from './model.js';
 import { mixtureAt, mixtureMean, mixtureQuantile } from './predictive.js';
 import { moeNode } from './spec.js';
 
@@ -34,9 +33,10 @@ export function plotMoe(state: ModelState, opts: { points?: readonly (readonly n
   const mean = mixes.map((mx) => mixtureMean(mx, K, P, p));
   const lo = mixes.map((mx) => mixtureQuantile(mx, K, P, p, 0.025));
   const hi = mixes.map((mx) => mixtureQuantile(mx, K, P, p, 0.975));
-  const ex = Array.from({ length: K }, (_, k) => grid.map((x, i) => {
-    const mu = expertMean(m.experts, k, p, [x]);
-    const s = 1.96 * Math.sqrt(expertVar(m.experts, k, p));
+  const mom = expertMoments(m, Float64Array.from(grid), GRID);
+  const ex = Array.from({ length: K }, (_, k) => grid.map((_x, i) => {
+    const mu = mom.mean[(i * K + k) * P + p]!;
+    const s = 1.96 * Math.sqrt(mom.vars[(i * K + k) * P + p]!);
     return { mu, lo: mu - s, hi: mu + s, on: mixes[i]!.weights[k]! >= 0.1 };
   }));
   const ys = [...lo, ...hi, ...pts.map((q) => q[1]!), ...ex.flatMap((e) => e.filter((v) => v.on).flatMap((v) => [v.lo, v.hi]))];

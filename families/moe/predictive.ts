@@ -2,9 +2,8 @@
 // weights p(k | x); per output, its mean, variance (law of total variance) and quantiles
 // (bisection on the mixture's CDF), and the posterior p(k | x, y) once y is seen.
 import { normalCdf } from '../../stdlib/special.js';
-import { expertMean, expertVar } from './expert-linear.js';
 import { logSumExp } from './linalg.js';
-import { logGate, type MoeModel } from './model.js';
+import { expertMoments, logGate, type MoeModel } from './model.js';
 
 export interface PointMixture {
   /** p(k | x) */
@@ -15,17 +14,9 @@ export interface PointMixture {
 }
 
 export function mixtureAt(m: MoeModel, x: readonly number[]): PointMixture {
-  const { K, P } = m.spec;
   const lg = logGate(m, Float64Array.from(x), 1);
-  const means = new Float64Array(K * P);
-  const vars = new Float64Array(K * P);
-  for (let k = 0; k < K; k++) {
-    for (let p = 0; p < P; p++) {
-      means[k * P + p] = expertMean(m.experts, k, p, x);
-      vars[k * P + p] = expertVar(m.experts, k, p);
-    }
-  }
-  return { weights: lg.map(Math.exp), means, vars };
+  const { mean, vars } = expertMoments(m, Float64Array.from(x), 1);
+  return { weights: lg.map(Math.exp), means: mean, vars };
 }
 
 export function mixtureMean(mx: PointMixture, K: number, P: number, p: number): number {

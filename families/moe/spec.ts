@@ -5,7 +5,8 @@ import type { FamilyNode, IRGraph } from '../../ir/types.js';
 
 export const MOE_NAME = 'moe';
 export const GATES = ['softmax', 'gaussian'] as const;
-export const EXPERTS = ['linear'] as const;
+export const EXPERTS = ['linear', 'gp'] as const;
+export type ExpertKind = (typeof EXPERTS)[number];
 export const NOISES = ['diag', 'full'] as const;
 export type GateKind = (typeof GATES)[number];
 export type NoiseKind = (typeof NOISES)[number];
@@ -31,8 +32,10 @@ export interface MoeSpec {
   readonly top: number;
   /** Ridge penalty on the softmax gate's slopes: (ridge / 2) sum w^2 is subtracted from the EM objective. */
   readonly ridge: number;
-  readonly expert: 'linear';
+  readonly expert: ExpertKind;
   readonly noise: NoiseKind;
+  /** GP experts: L-BFGS steps on each expert's hyperparameters per M-step. */
+  readonly gpSteps: number;
 }
 
 export function moeNode(graph: IRGraph): FamilyNode {
@@ -55,7 +58,8 @@ export function specOf(graph: IRGraph): MoeSpec {
     gate: o.gate as GateKind,
     top: typeof o.top === 'number' ? o.top : K,
     ridge: typeof o.ridge === 'number' ? o.ridge : 0,
-    expert: 'linear',
+    expert: o.expert as ExpertKind,
     noise: o.noise as NoiseKind,
+    gpSteps: typeof o.gp_steps === 'number' ? o.gp_steps : 5,
   };
 }
