@@ -1,7 +1,8 @@
 // An SVG of a fitted one-input mixture of experts, as text (no DOM): the predictive mixture's
 // mean and its 2.5%-97.5% quantile band, and each expert's mean and 95% band (mean -/+ 1.96 sd)
-// drawn where the gate gives it at least 10% of the weight; optional data points.
+// drawn where the gate gives it at least 10% of the weight; data points (GP experts' stored ones).
 import type { ModelState } from '../../runtime/state.js';
+import { GP_TRAIN_X, GP_TRAIN_Y } from './expert-gp.js';
 import { expertMoments, modelOf } from './model.js';
 import { mixtureAt, mixtureMean, mixtureQuantile } from './predictive.js';
 import { moeNode } from './spec.js';
@@ -21,7 +22,11 @@ export function plotMoe(state: ModelState, opts: { points?: readonly (readonly n
   if (D !== 1) throw new Error(`plotting needs a mixture of experts with one input; this one has ${D}`);
   const p = opts.output ?? 0;
   const range = moeNode(state.graph).options.input_range as readonly number[] | undefined;
-  const pts = (opts.points ?? []).filter((q) => Number.isFinite(q[0]) && Number.isFinite(q[1]));
+  // GP experts store their training points: drawn unless points are given
+  const tx = state.values.get(GP_TRAIN_X);
+  const ty = state.values.get(GP_TRAIN_Y);
+  const stored = tx && ty && p === 0 ? Array.from(ty, (y, i) => [tx[i]!, y]) : [];
+  const pts = (opts.points ?? stored).filter((q) => Number.isFinite(q[0]) && Number.isFinite(q[1]));
   let [x0, x1] = opts.span ?? (pts.length ? [Math.min(...pts.map((q) => q[0]!)), Math.max(...pts.map((q) => q[0]!))] : range ? [range[0]!, range[1]!] : [0, 1]);
   if (!opts.span) {
     const pad = (x1 - x0 || 1) * 0.05;
@@ -79,7 +84,7 @@ export function plotMoe(state: ModelState, opts: { points?: readonly (readonly n
     `<text x="${W - PAD}" y="${H - PAD + 18}" text-anchor="end" font-family="sans-serif" font-size="11">${fmt(x1)}</text>`,
     `<text x="${PAD - 4}" y="${H - PAD}" text-anchor="end" font-family="sans-serif" font-size="11">${fmt(y0)}</text>`,
     `<text x="${PAD - 4}" y="${PAD + 8}" text-anchor="end" font-family="sans-serif" font-size="11">${fmt(y1)}</text>`,
-    `<text x="${W - PAD}" y="${PAD - 8}" text-anchor="end" font-family="sans-serif" font-size="12">mixture mean and 95% band; dashed: experts (where the gate gives them 10%+)</text>`,
+    `<text x="${W - PAD}" y="${PAD - 8}" text-anchor="end" font-family="sans-serif" font-size="12">mixture mean and 95% band; dashed: experts (gate 10%+)</text>`,
   );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}"><rect width="${W}" height="${H}" fill="white"/>${parts.join('')}</svg>\n`;
 }
