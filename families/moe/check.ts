@@ -42,8 +42,8 @@ function checkGpExperts(graph: IRGraph, K: number, D: number, Pn: number, fail: 
   const n = y.value.length;
   if (x.value.length !== n * D) fail(`ir.params['${GP_TRAIN_X}'].value`, `expected ${n} x ${D} values`);
   if (s.value.length !== K * n) fail(`ir.params['${GP_SCALE}'].value`, `expected ${K} x ${n} values`);
-  const i = s.value.findIndex((v) => !(v >= 1));
-  if (i >= 0) fail(`ir.params['${GP_SCALE}'].value[${i}]`, 'a noise multiplier (1 / responsibility) must be >= 1');
+  const i = s.value.findIndex((v) => !(v === 0 || v >= 1));
+  if (i >= 0) fail(`ir.params['${GP_SCALE}'].value[${i}]`, 'a noise multiplier (1 / responsibility) must be >= 1, or 0 for a point left out of the expert');
 }
 
 export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {

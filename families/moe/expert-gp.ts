@@ -23,10 +23,16 @@ import { LOG_2PI } from './linalg.js';
 
 export const GP_TRAIN_X = 'gp.train_x';
 export const GP_TRAIN_Y = 'gp.train_y';
-/** [K, n]: expert k's noise multiplier 1 / r_ik at each training point (what its posterior was fitted with). */
+/**
+ * [K, n]: expert k's noise multiplier 1 / r_ik at each training point (what its posterior was
+ * fitted with); 0: the point is left out of expert k's GP (r_ik below MIN_R).
+ */
 export const GP_SCALE = 'gp.scale';
-/** Responsibilities below this weigh a point as if it were 1 / MIN_R (its noise then swamps it). */
-export const MIN_R = 1e-8;
+/**
+ * Points whose responsibility for an expert is below this are left out of its GP: their noise
+ * would be over 1e6 times the expert's, and each expert factors only its own points' matrix.
+ */
+export const MIN_R = 1e-6;
 
 export const expertPrefix = (k: number): string => `e${k}.`;
 
@@ -65,18 +71,26 @@ function writeBack(g: GpExperts, k: number, s: ModelState): void {
   for (const n of g.names) g.state.values.get(expertPrefix(k) + n)!.set(s.values.get(n)!);
 }
 
-function trainData(g: GpExperts, k: number): GPData {
+/** Expert k's training points (those with a noise multiplier), and their indices among all stored points. */
+function trainData(g: GpExperts, k: number): GPData & { readonly idx: Int32Array } {
   const x = g.state.values.get(GP_TRAIN_X);
   const y = g.state.values.get(GP_TRAIN_Y);
   const sc = g.state.values.get(GP_SCALE);
   if (!x || !y || !sc) throw new Error('GP experts without training points (unfitted)');
-  const n = y.length;
-  return { x, y, n, stride: g.D, task: new Int32Array(n), dropped: 0, noiseScale: sc.subarray(k * n, (k + 1) * n) };
+  const N = y.length;
+  const idx: number[] = [];
+  for (let i = 0; i < N; i++) if (sc[k * N + i]! > 0) idx.push(i);
+  const n = idx.length;
+  const D = g.D;
+  const xs = new Float64Array(n * D);
+  idx.forEach((i, j) => xs.set(x.subarray(i * D, i * D + D), j * D));
+  return { x: xs, y: Float64Array.from(idx, (i) => y[i]!), n, stride: D, task: new Int32Array(n), dropped: 0, noiseScale: Float64Array.from(idx, (i) => sc[k * N + i]!), idx: Int32Array.from(idx) };
 }
 
-const posteriors = new WeakMap<ModelState, { key: string; post: { core: GPCore; post: ExactPosterior; d: GPData }[] }>();
+type Posterior = { core: GPCore; post: ExactPosterior; d: GPData & { readonly idx: Int32Array } };
+const posteriors = new WeakMap<ModelState, { key: string; post: Posterior[] }>();
 
-function posteriorsOf(g: GpExperts): { core: GPCore; post: ExactPosterior; d: GPData }[] {
+function posteriorsOf(g: GpExperts): Posterior[] {
   const key = [...g.state.values.entries()].filter(([n]) => n !== GP_TRAIN_X && n !== GP_TRAIN_Y).map(([, v]) => Array.from(v).join(',')).join(';');
   const hit = posteriors.get(g.state);
   if (hit && hit.key === key) return hit.post;
@@ -84,7 +98,9 @@ function posteriorsOf(g: GpExperts): { core: GPCore; post: ExactPosterior; d: GP
     const s = expertState(g, k);
     const core = new GPCore(s, g.template);
     const d = trainData(g, k);
-    return { core, post: exactPosterior(core, d), d };
+    // an expert left with no points predicts from its prior
+    const post: ExactPosterior = d.n ? exactPosterior(core, d) : { l: new Float64Array(0), alpha: new Float64Array(0), jitter: 0 };
+    return { core, post, d };
   });
   posteriors.set(g.state, { key, post });
   return post;
@@ -128,18 +144,20 @@ export function gpMoments(g: GpExperts, X: Float64Array, n: number): { mean: Flo
  * noise collapse to 0).
  */
 function gpLooMoments(g: GpExperts): { mean: Float64Array; vars: Float64Array } {
-  const post = posteriorsOf(g);
-  const n = post[0]!.d.n;
-  const mean = new Float64Array(n * g.K);
-  const vars = new Float64Array(n * g.K);
-  post.forEach(({ core, post: p, d }, k) => {
+  // points left out of an expert's GP: its ordinary predictive is already leave-one-out
+  const X = g.state.values.get(GP_TRAIN_X)!;
+  const N = X.length / g.D;
+  const { mean, vars } = gpMoments(g, X, N);
+  posteriorsOf(g).forEach(({ core, post: p, d }, k) => {
+    const n = d.n;
     const inv = Float64Array.from(p.l);
     inverseFromCholesky(inv, n);
     const sigma2 = core.noiseOf(0);
-    for (let i = 0; i < n; i++) {
-      const c = inv[i * n + i]!;
-      mean[i * g.K + k] = d.y[i]! - p.alpha[i]! / c;
-      vars[i * g.K + k] = Math.max(1 / c - sigma2 * d.noiseScale![i]!, 0) + sigma2;
+    for (let j = 0; j < n; j++) {
+      const c = inv[j * n + j]!;
+      const i = d.idx[j]!;
+      mean[i * g.K + k] = d.y[j]! - p.alpha[j]! / c;
+      vars[i * g.K + k] = Math.max(1 / c - sigma2 * d.noiseScale![j]!, 0) + sigma2;
     }
   });
   return { mean, vars };
@@ -191,20 +209,22 @@ export function initGpExperts(g: GpExperts): void {
 export function gpMStep(g: GpExperts, R: Float64Array, steps: number): void {
   const sc = g.state.values.get(GP_SCALE)!;
   const n = sc.length / g.K;
-  for (let k = 0; k < g.K; k++) for (let i = 0; i < n; i++) sc[k * n + i] = 1 / Math.max(R[i * g.K + k]!, MIN_R);
+  for (let k = 0; k < g.K; k++) for (let i = 0; i < n; i++) sc[k * n + i] = R[i * g.K + k]! >= MIN_R ? 1 / R[i * g.K + k]! : 0;
   for (let k = 0; k < g.K; k++) {
     const s = expertState(g, k);
     const core = new GPCore(s, g.template);
     if (core.dim === 0) continue;
     const d = trainData(g, k);
-    const buf = new Float64Array(n * n);
+    const m = d.n;
+    if (m === 0) continue;
+    const buf = new Float64Array(m * m);
     const priors = hasPriors(core);
     // sum_i r_i log N(y_i; f_i, s2) = sum_i log N(y_i; f_i, s2 / r_i) + ((n - sum r) / 2) log s2 + const:
     // the weighted GP's marginal likelihood plus this term is the expected complete-data objective
     // (without it every point, however foreign to the expert, pulls its noise towards 0)
     let mass = 0;
-    for (let i = 0; i < n; i++) mass += 1 / d.noiseScale![i]!;
-    const c = (n - mass) / 2;
+    for (let i = 0; i < m; i++) mass += 1 / d.noiseScale![i]!;
+    const c = (m - mass) / 2;
     const noiseName = g.template.noise;
     const objective = (theta: Float64Array, grad: Float64Array): number => {
       core.unpack(theta);

@@ -24,15 +24,15 @@ describe('recovery from data drawn from a known mixture of experts', () => {
     const t: TrueMoe = { gate: { kind: 'softmax', w: [[2, 0.5], [0, 0]] }, experts: [[1.5, 2, 0.3], [-0.5, -1, 0.8]] };
     const { fitted, truth, model } = await fitAndScore(t, 'softmax(ridge = 0)', 3);
     expect(Math.abs(fitted - truth)).toBeLessThan(0.02);
-    const c = model.experts.coef;
+    const c = model.linear!.coef;
     // label switching: order the fitted experts by their noise
-    const order = [0, 1].sort((a, b) => model.experts.noise[a]! - model.experts.noise[b]!);
+    const order = [0, 1].sort((a, b) => model.linear!.noise[a]! - model.linear!.noise[b]!);
     t.experts.forEach(([a, b, sd], j) => {
       const k = order[j]!;
       // standard errors ~ sd / sqrt(n_k) (n_k ~ 2000): 0.007 for the first, 0.02 for the second
       expect(Math.abs(c[k * 2]! - a)).toBeLessThan(6 * sd / Math.sqrt(2000) / 1.7);
       expect(Math.abs(c[k * 2 + 1]! - b)).toBeLessThan(6 * sd / Math.sqrt(2000));
-      expect(Math.abs(Math.sqrt(model.experts.noise[k]!) - sd)).toBeLessThan(6 * sd / Math.sqrt(4000));
+      expect(Math.abs(Math.sqrt(model.linear!.noise[k]!) - sd)).toBeLessThan(6 * sd / Math.sqrt(4000));
     });
     // gate: the logit difference (expert 0 against 1) is 2 x + 0.5
     const W = model.softmax!.W;
