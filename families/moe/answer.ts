@@ -35,6 +35,10 @@ export function drawY(m: MoeModel, mx: PointMixture, rng: Rng): { k: number; y: 
     if (u < 0) break;
   }
   while (k > 0 && !(mx.weights[k]! > 0)) k--;
+  if (mx.discrete) {
+    const mu = mx.means[k * P]!;
+    return { k, y: [mx.discrete === 'poisson' ? rng.poisson(mu) : rng.uniform() < mu ? 1 : 0] };
+  }
   const z = Array.from({ length: P }, () => rng.normal());
   const y = new Array<number>(P);
   if (m.linear?.full) {
@@ -58,6 +62,18 @@ function expertLogLiks(m: MoeModel, x: readonly number[], y: readonly number[]):
 export function predictiveMode(m: MoeModel, x: readonly number[]): { y: number[]; logDensity: number } {
   const { K, P } = m.spec;
   const mx = mixtureAt(m, x);
+  if (mx.discrete) {
+    // the most probable count (or outcome): scan up to well past every expert's mean
+    let hi = 1;
+    for (let k = 0; k < K; k++) if (mx.weights[k]! > 0) hi = Math.max(hi, Math.ceil(mx.means[k]! + 10 * Math.sqrt(mx.means[k]!) + 10));
+    if (mx.discrete === 'bernoulli') hi = 1;
+    let best = { y: [0], logDensity: -Infinity };
+    for (let v = 0; v <= hi; v++) {
+      const lp = mixtureLogDensity(mx, K, P, 0, v);
+      if (lp > best.logDensity) best = { y: [v], logDensity: lp };
+    }
+    return best;
+  }
   const lg = Array.from(mx.weights, Math.log);
   const prec: Float64Array[] = [];
   for (let k = 0; k < K; k++) {

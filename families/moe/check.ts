@@ -65,7 +65,7 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   const inputs = roles('inputs');
   const outputs = roles('outputs');
   if (new Set([...inputs, ...outputs]).size !== inputs.length + outputs.length) fail(`${at}.outputs`, 'inputs and outputs must be distinct variables');
-  for (const v of [...inputs, ...outputs]) if (!['real', 'int'].includes(graph.vars[v]!.type.kind)) fail(`ir.vars[${v}].type`, 'a mixture of experts takes real or int variables');
+  for (const v of [...inputs, ...outputs]) if (!['real', 'int'].includes(graph.vars[v]!.type.kind) && !(o.expert === 'bernoulli' && outputs.includes(v) && graph.vars[v]!.type.kind === 'bool')) fail(`ir.vars[${v}].type`, 'a mixture of experts takes real or int variables (a bool output for bernoulli experts)');
   if (o.gate === 'softmax') {
     if (!(typeof o.ridge === 'number' && o.ridge >= 0)) fail(`${at}.ridge`, 'expected a number >= 0');
     if (!(typeof o.top === 'number' && Number.isInteger(o.top) && o.top >= 1 && o.top <= (K as number))) fail(`${at}.top`, `expected a whole number from 1 to k = ${String(K)}`);
@@ -74,7 +74,10 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   const D = inputs.length;
   const Pn = outputs.length;
   const shapes: Record<string, number[]> = o.gate === 'softmax' ? { [P.gateW]: [k, D + 1] } : { [P.gatePi]: [k], [P.gateMean]: [k, D], [P.gateCov]: [k, D, D] };
-  if (o.expert === 'linear') {
+  if (o.expert === 'poisson' || o.expert === 'bernoulli') {
+    if (Pn !== 1) fail(`${at}.outputs`, `${String(o.expert)} experts model one output`);
+    shapes[P.coef] = [k, 1, D + 1];
+  } else if (o.expert === 'linear') {
     shapes[P.coef] = [k, Pn, D + 1];
     shapes[P.noise] = o.noise === 'diag' ? [k, Pn] : [k, Pn, Pn];
   } else checkGpExperts(graph, k, D, Pn, fail);
@@ -102,14 +105,14 @@ export function describeMoe(graph: IRGraph, model: string): FamilyReport {
   const o = moeNode(graph).options;
   const names = (key: 'inputs' | 'outputs'): string[] => (o[key] as number[]).map((v) => graph.vars[v]!.name);
   const gate = o.gate === 'softmax' ? `softmax gate (linear in the inputs, ridge ${String(o.ridge)}${o.top !== o.k ? `, top-${String(o.top)} sparse: ${String(o.top)} of ${String(o.k)} experts evaluated per point` : ''})` : 'Gaussian gate (each expert a full-covariance Gaussian over the inputs, p(k | x) by Bayes; EM maximizes the joint likelihood)';
-  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps } : { noise: o.noise }) };
-  const experts = o.expert === 'gp' ? `exact GP experts (kernel, mean and noise per expert; ${String(o.gp_steps)} L-BFGS steps per M-step on the responsibility-weighted marginal likelihood)` : `linear-Gaussian experts with ${String(o.noise)} noise`;
+  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps } : o.expert === 'linear' ? { noise: o.noise } : {}) };
+  const experts = o.expert === 'poisson' ? 'Poisson experts (log link, linear in the inputs)' : o.expert === 'bernoulli' ? 'Bernoulli experts (logit link, linear in the inputs)' : o.expert === 'gp' ? `exact GP experts (kernel, mean and noise per expert; ${String(o.gp_steps)} L-BFGS steps per M-step on the responsibility-weighted marginal likelihood)` : `linear-Gaussian experts with ${String(o.noise)} noise`;
   return {
     key: 'experts',
     json,
     lines: [
       `${model}: a mixture of ${String(o.k)} experts, p(${json.outputs.join(', ')} | ${json.inputs.join(', ')})`,
-      `  ${gate}; ${experts}; fitted by EM (${o.expert === 'gp' ? 'weighted GPs' : 'experts by weighted least squares'}${o.gate === 'softmax' ? ', the gate by Newton steps' : ', the gate in closed form'})`,
+      `  ${gate}; ${experts}; fitted by EM (${o.expert === 'gp' ? 'weighted GPs' : o.expert === 'linear' ? 'experts by weighted least squares' : 'experts by weighted IRLS'}${o.gate === 'softmax' ? ', the gate by Newton steps' : ', the gate in closed form'})`,
     ],
   };
 }

@@ -11,6 +11,7 @@ import type { ModelState } from '../../runtime/state.js';
 import { Rng } from '../../stdlib/random.js';
 import type { MoeData } from './data.js';
 import { gpMStep, initGpExperts, withGpTraining } from './expert-gp.js';
+import { glmMStep } from './expert-glm.js';
 import { linearMStep } from './expert-linear.js';
 import { gaussianMStep } from './gate-gaussian.js';
 import { softmaxMStep } from './gate-softmax.js';
@@ -33,6 +34,7 @@ const totalWeight = (d: MoeData): number => d.w.reduce((a, b) => a + b, 0);
 /** One M-step from responsibilities R (experts first, then the gate). */
 export function mStep(m: MoeModel, d: MoeData, R: Float64Array, o: Pick<EmOptions, 'outputFloor' | 'inputFloor' | 'gateSteps'>, gateSteps = o.gateSteps ?? 5, gpSteps?: number): void {
   if (m.linear) linearMStep(m.linear, d, R, o.outputFloor);
+  else if (m.glm) glmMStep(m.glm, d, R, gpSteps === undefined ? 5 : 25);
   else gpMStep(m.gpx!, R, gpSteps ?? m.spec.gpSteps);
   if (m.softmax) softmaxMStep(m.softmax, d, R, gateSteps);
   else gaussianMStep(m.gaussian!, d, R, o.inputFloor);

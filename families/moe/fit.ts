@@ -38,7 +38,16 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
   if (settings.method !== 'em') throw new PmixError(`${req.model} is a mixture of experts: it is fitted by em`, 'bad-method');
   const spec = specOf(req.state.graph);
   const V = req.state.graph.vars.length;
-  const full = spec.noise === 'full';
+  const full = spec.noise === 'full' && spec.expert === 'linear';
+  if (spec.expert === 'poisson' || spec.expert === 'bernoulli') {
+    const v = spec.outputs[0]!;
+    for (let r = 0; r < req.rows; r++) {
+      const y = req.x[r * V + v]!;
+      if (Number.isNaN(y)) continue;
+      const ok = spec.expert === 'poisson' ? y >= 0 && Number.isInteger(y) : y === 0 || y === 1;
+      if (!ok) throw new PmixError(`fitting ${req.model} on ${req.data}: row ${r + 1}, column '${req.state.graph.vars[v]!.name}': ${y} is not ${spec.expert === 'poisson' ? 'a count (a whole number >= 0)' : '0 or 1'}, as ${spec.expert} experts need`, 'bad-data');
+    }
+  }
   const { data: d, dropped } = gather(spec, req.x, req.rows, V, req.weights, full);
   const name = (vs: readonly number[]): string => vs.map((v) => req.state.graph.vars[v]!.name).join(', ');
   const notes: string[] = [];

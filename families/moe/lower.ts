@@ -46,8 +46,6 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
       const i = index(v.name.name, v.name.span);
       if (i === undefined) continue;
       if (inputs.includes(i) || outputs.includes(i)) err(`'${v.name.name}' appears twice in experts(...)`, v.name.span);
-      const t = vars[i]!.type.kind;
-      if (t !== 'real' && t !== 'int') err(`'${v.name.name}' is ${t}: experts(...) takes real or int columns (linear experts)`, v.span, undefined, 'type-mismatch');
       role.push(i);
     }
   }
@@ -136,6 +134,10 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
       for (const a of c.args) {
         const an = a.name!.name;
         noExtras(a);
+        if (expert === 'poisson' || expert === 'bernoulli') {
+          err(`a ${expert} expert takes no arguments (its link is ${expert === 'poisson' ? 'log' : 'logit'}, linear in the inputs)`, a.name!.span, undefined, 'unknown-argument');
+          continue;
+        }
         if (expert === 'gp') {
           if (an !== 'steps') {
             err(`a GP expert has no argument '${an}' (it takes steps = N, the L-BFGS steps per M-step; its kernel, mean and noise are items: kernel = ...)`, a.name!.span, suggestionHint(an, ['steps']), 'unknown-argument');
@@ -157,6 +159,18 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     }
   }
   if (top !== undefined && top > K) err(`top = ${top}: at most k = ${K} experts`, topSpan!);
+  // column types: inputs real or int; outputs as the experts read them
+  const glm = expert === 'poisson' || expert === 'bernoulli';
+  for (const [list, role] of [[expr.inputs, 'input'], [expr.outputs, 'output']] as const) {
+    for (const v of list) {
+      const i = vars.findIndex((x) => x.name === v.name.name);
+      const t = i < 0 ? undefined : vars[i]!.type.kind;
+      if (t === undefined || t === 'real' || t === 'int' || (role === 'output' && expert === 'bernoulli' && t === 'bool')) continue;
+      const takes = role === 'input' ? 'real or int inputs' : expert === 'bernoulli' ? 'a bool, int or real output (0 / 1)' : expert === 'poisson' ? 'an int or real output (counts)' : 'real or int outputs';
+      err(`'${v.name.name}' is ${t}: ${expert === 'linear' || role === 'input' ? 'experts(...)' : `${expert} experts`} take${role === 'input' ? '' : ''} ${takes}`, v.span, undefined, 'type-mismatch');
+    }
+  }
+  if (glm && outputs.length !== 1) err(`${expert} experts model one output; this model has ${outputs.length} (${expr.outputs.map((o) => o.name.name).join(', ')})`, expertSpan ?? expr.span);
   if (expert !== 'gp') for (const it of gpItems) err(`'${it.name.name}' is an item of GP experts: write expert = gp to use it (a linear expert's noise goes in expert = linear(noise = diag | full))`, it.name.span);
   if (expert === 'gp' && outputs.length !== 1) err(`GP experts model one output; this model has ${outputs.length} (${expr.outputs.map((o) => o.name.name).join(', ')})`, expertSpan ?? expr.span);
   if (diags.some((d) => d.severity === 'error')) return { diagnostics: diags };
@@ -186,7 +200,8 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     add(P.gateMean, [K, D], new Array(K * D).fill(0), { kind: 'identity' });
     add(P.gateCov, [K, D, D], Array.from({ length: K }, () => eye(D)).flat(), { kind: 'spd' });
   }
-  if (expert === 'linear') {
+  if (glm) add(P.coef, [K, 1, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
+  else if (expert === 'linear') {
     add(P.coef, [K, Pn, D + 1], new Array(K * Pn * (D + 1)).fill(0), { kind: 'identity' });
     if (noise === 'diag') add(P.noise, [K, Pn], new Array(K * Pn).fill(1), { kind: 'positive' });
     else add(P.noise, [K, Pn, Pn], Array.from({ length: K }, () => eye(Pn)).flat(), { kind: 'spd' });

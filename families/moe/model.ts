@@ -6,6 +6,7 @@
 import type { ModelState } from '../../runtime/state.js';
 import type { MoeData } from './data.js';
 import { gpLogLik, gpMoments, gpTemplate, type GpExperts } from './expert-gp.js';
+import { glmLogLik, glmMoments, type GlmExperts, type GlmKind } from './expert-glm.js';
 import { expertMean, expertVar, linearLogLik, type LinearExperts } from './expert-linear.js';
 import { gaussianLogGate, type GaussianGate } from './gate-gaussian.js';
 import { softmaxLogGate, type SoftmaxGate } from './gate-softmax.js';
@@ -19,6 +20,8 @@ export interface MoeModel {
   /** Linear-Gaussian experts, or GP experts. */
   readonly linear?: LinearExperts;
   readonly gpx?: GpExperts;
+  /** Poisson or Bernoulli experts (one output). */
+  readonly glm?: GlmExperts;
 }
 
 export function modelOf(state: ModelState): MoeModel {
@@ -32,7 +35,9 @@ export function modelOf(state: ModelState): MoeModel {
   return {
     spec,
     ...(spec.gate === 'softmax' ? { softmax: { K, D, top: spec.top, ridge: spec.ridge, W: v(P.gateW) } } : { gaussian: { K, D, pi: v(P.gatePi), mean: v(P.gateMean), cov: v(P.gateCov) } }),
-    ...(spec.expert === 'linear'
+    ...(spec.expert === 'poisson' || spec.expert === 'bernoulli'
+      ? { glm: { K, D, kind: spec.expert as GlmKind, coef: v(P.coef) } }
+      : spec.expert === 'linear'
       ? { linear: { K, D, P: spec.P, full: spec.noise === 'full', coef: v(P.coef), noise: v(P.noise) } }
       : { gpx: { K, D, template: gpTemplate(state.graph), names: Object.keys(gpTemplateParams(state)), state } }),
   };
@@ -46,12 +51,14 @@ function gpTemplateParams(state: ModelState): Record<string, unknown> {
 
 /** log f_k(y_i | x_i) for every row and expert (n x K); `training`: d is the fit's rows (GP experts score them leave-one-out). */
 export function expertLogLik(m: MoeModel, d: MoeData, training = false): Float64Array {
+  if (m.glm) return glmLogLik(m.glm, d);
   return m.linear ? linearLogLik(m.linear, d) : gpLogLik(m.gpx!, d, training);
 }
 
 /** Each expert's predictive mean and variance of every output at the points X: [n, K, P] each. */
 export function expertMoments(m: MoeModel, X: Float64Array, n: number): { mean: Float64Array; vars: Float64Array } {
   if (m.gpx) return gpMoments(m.gpx, X, n);
+  if (m.glm) return glmMoments(m.glm, X, n);
   const e = m.linear!;
   const { K, P, D } = e;
   const mean = new Float64Array(n * K * P);

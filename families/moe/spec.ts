@@ -5,7 +5,7 @@ import type { FamilyNode, IRGraph } from '../../ir/types.js';
 
 export const MOE_NAME = 'moe';
 export const GATES = ['softmax', 'gaussian'] as const;
-export const EXPERTS = ['linear', 'gp'] as const;
+export const EXPERTS = ['linear', 'gp', 'poisson', 'bernoulli'] as const;
 export type ExpertKind = (typeof EXPERTS)[number];
 export const NOISES = ['diag', 'full'] as const;
 export type GateKind = (typeof GATES)[number];

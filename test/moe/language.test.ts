@@ -25,7 +25,7 @@ describe('experts(...) in the language', () => {
     expect(diag('model M = experts(x -> y) { kernel = rbf() }')[0]).toMatch(/^2:29 'kernel' is an item of GP experts: write expert = gp to use it/);
     expect(diag('model M = experts(x -> y, u) { expert = gp }')[0]).toMatch(/^2:41 GP experts model one output; this model has 2 \(y, u\)/);
     expect(diag('model M = experts(x -> y) { expert = gp; kernel = rbf() + white(0.1) }')[0]).toMatch(/^2:42 a GP expert's kernel takes no white/);
-    expect(diag('model M = experts(x -> c) { k = 2 }')[0]).toMatch(/'c' is categorical: experts\(\.\.\.\) takes real or int columns/);
+    expect(diag('model M = experts(x -> c) { k = 2 }')[0]).toMatch(/'c' is categorical: experts\(\.\.\.\) take real or int outputs/);
     expect(diag('model M = experts(x -> y) { tasks = icm() }')[0]).toMatch(/experts\(\.\.\.\) has no item 'tasks'/);
     expect(diag('model M = experts(x -> y) { gate = gaussian(ridge = 1) }')[0]).toMatch(/the gaussian gate has no argument 'ridge'/);
     expect(diag('model M = mixture(k = 2) of experts(x -> y)')[0]).toMatch(/a experts\(\.\.\.\) model stands alone|experts\(\.\.\.\) model stands alone/);
