@@ -15,6 +15,7 @@ import { glmMStep } from './expert-glm.js';
 import { linearMStep } from './expert-linear.js';
 import { gaussianMStep } from './gate-gaussian.js';
 import { softmaxMStep } from './gate-softmax.js';
+import { treeMStep } from './gate-tree.js';
 import { eStep, modelOf, type MoeModel } from './model.js';
 import { specOf } from './spec.js';
 
@@ -37,6 +38,7 @@ export function mStep(m: MoeModel, d: MoeData, R: Float64Array, o: Pick<EmOption
   else if (m.glm) glmMStep(m.glm, d, R, gpSteps === undefined ? 5 : 25);
   else gpMStep(m.gpx!, R, gpSteps ?? m.spec.gpSteps);
   if (m.softmax) softmaxMStep(m.softmax, d, R, gateSteps);
+  else if (m.tree) treeMStep(m.tree, d, R, gateSteps);
   else gaussianMStep(m.gaussian!, d, R, o.inputFloor);
 }
 

@@ -54,6 +54,9 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   let gate: GateKind = 'softmax';
   let ridge = DEFAULT_RIDGE;
   let top: number | undefined;
+  let branches: number | undefined;
+  let branchesSpan: Span | undefined;
+  let gateSpan: Span | undefined;
   let topSpan: Span | undefined;
   let noise: NoiseKind = 'diag';
   let expert: ExpertKind = 'linear';
@@ -107,10 +110,11 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
       const c = call(v, 'gate', GATES);
       if (!c) continue;
       gate = c.name as GateKind;
+      gateSpan = v.span;
       for (const a of c.args) {
         const an = a.name!.name;
         noExtras(a);
-        const allowed = gate === 'softmax' ? ['ridge', 'top'] : [];
+        const allowed = gate === 'softmax' ? ['ridge', 'top'] : gate === 'tree' ? ['branches', 'ridge'] : [];
         if (!allowed.includes(an)) {
           err(`the ${gate} gate has no argument '${an}'${allowed.length ? ` (it takes ${allowed.join(', ')})` : ' (it takes none: its experts\' input densities are full-covariance Gaussians)'}`, a.name!.span, suggestionHint(an, allowed), 'unknown-argument');
           continue;
@@ -120,6 +124,12 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
         if (an === 'ridge') {
           if (x < 0) err(`ridge = ${x}: expected a number >= 0`, a.value.span);
           else ridge = x;
+        } else if (an === 'branches') {
+          if (!Number.isInteger(x) || x < 1) err(`branches = ${x}: expected a whole number >= 1`, a.value.span);
+          else {
+            branches = x;
+            branchesSpan = a.value.span;
+          }
         } else if (!Number.isInteger(x) || x < 1) err(`top = ${x}: expected a whole number >= 1 (the experts evaluated per point)`, a.value.span);
         else {
           top = x;
@@ -159,6 +169,8 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     }
   }
   if (top !== undefined && top > K) err(`top = ${top}: at most k = ${K} experts`, topSpan!);
+  if (gate === 'tree' && branches === undefined) err('a tree gate needs its branches: tree(branches = 2) (k / branches experts under each)', gateSpan ?? expr.span);
+  if (gate === 'tree' && branches !== undefined && K % branches !== 0) err(`branches = ${branches} does not divide k = ${K}: each branch holds k / branches experts`, branchesSpan!);
   // column types: inputs real or int; outputs as the experts read them
   const glm = expert === 'poisson' || expert === 'bernoulli';
   for (const [list, role] of [[expr.inputs, 'input'], [expr.outputs, 'output']] as const) {
@@ -195,7 +207,11 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   };
   const eye = (n: number): number[] => Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
   if (gate === 'softmax') add(P.gateW, [K, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
-  else {
+  else if (gate === 'tree') {
+    const B = branches!;
+    add(P.gateW, [B, D + 1], new Array(B * (D + 1)).fill(0), { kind: 'identity' });
+    add(P.gateInner, [B, K / B, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
+  } else {
     add(P.gatePi, [K], new Array(K).fill(1 / K), { kind: 'simplex' });
     add(P.gateMean, [K, D], new Array(K * D).fill(0), { kind: 'identity' });
     add(P.gateCov, [K, D, D], Array.from({ length: K }, () => eye(D)).flat(), { kind: 'spd' });
@@ -207,7 +223,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     else add(P.noise, [K, Pn, Pn], Array.from({ length: K }, () => eye(Pn)).flat(), { kind: 'spd' });
   } else for (let k = 0; k < K; k++) for (const [name, p] of Object.entries(gpParams)) params[expertPrefix(k) + name] = { ...p, name: expertPrefix(k) + name };
 
-  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}) };
+  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches! } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}) };
   const graph: IRGraph = {
     version: IR_VERSION,
     family: MOE_NAME,

@@ -10,6 +10,7 @@ import { glmLogLik, glmMoments, type GlmExperts, type GlmKind } from './expert-g
 import { expertMean, expertVar, linearLogLik, type LinearExperts } from './expert-linear.js';
 import { gaussianLogGate, type GaussianGate } from './gate-gaussian.js';
 import { softmaxLogGate, type SoftmaxGate } from './gate-softmax.js';
+import { treeGate, treeLogGate, treePenalty, type TreeGate } from './gate-tree.js';
 import { logSumExp } from './linalg.js';
 import { P, specOf, type MoeSpec } from './spec.js';
 
@@ -17,6 +18,7 @@ export interface MoeModel {
   readonly spec: MoeSpec;
   readonly softmax?: SoftmaxGate;
   readonly gaussian?: GaussianGate;
+  readonly tree?: TreeGate;
   /** Linear-Gaussian experts, or GP experts. */
   readonly linear?: LinearExperts;
   readonly gpx?: GpExperts;
@@ -34,7 +36,11 @@ export function modelOf(state: ModelState): MoeModel {
   const { K, D } = spec;
   return {
     spec,
-    ...(spec.gate === 'softmax' ? { softmax: { K, D, top: spec.top, ridge: spec.ridge, W: v(P.gateW) } } : { gaussian: { K, D, pi: v(P.gatePi), mean: v(P.gateMean), cov: v(P.gateCov) } }),
+    ...(spec.gate === 'softmax'
+      ? { softmax: { K, D, top: spec.top, ridge: spec.ridge, W: v(P.gateW) } }
+      : spec.gate === 'tree'
+        ? { tree: treeGate(spec.branches, K / spec.branches, D, spec.ridge, v(P.gateW), v(P.gateInner)) }
+        : { gaussian: { K, D, pi: v(P.gatePi), mean: v(P.gateMean), cov: v(P.gateCov) } }),
     ...(spec.expert === 'poisson' || spec.expert === 'bernoulli'
       ? { glm: { K, D, kind: spec.expert as GlmKind, coef: v(P.coef) } }
       : spec.expert === 'linear'
@@ -77,6 +83,7 @@ export function expertMoments(m: MoeModel, X: Float64Array, n: number): { mean: 
 /** log p(k | x_i), n x K; `logPx` receives log p(x_i) under a Gaussian gate. */
 export function logGate(m: MoeModel, X: Float64Array, n: number, logPx?: Float64Array): Float64Array {
   if (m.softmax) return softmaxLogGate(m.softmax, X, n);
+  if (m.tree) return treeLogGate(m.tree, X, n);
   return gaussianLogGate(m.gaussian!, X, n, undefined, logPx);
 }
 
@@ -115,5 +122,6 @@ export function eStep(m: MoeModel, d: MoeData, training = false): EStep {
     for (let r = 0; r < k - 1; r++) for (let j = 0; j < D; j++) s += W[r * (D + 1) + j]! ** 2;
     objective -= 0.5 * m.softmax.ridge * s;
   }
+  if (m.tree) objective -= treePenalty(m.tree);
   return { R, cond, objective, condTotal };
 }

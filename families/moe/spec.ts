@@ -4,7 +4,7 @@
 import type { FamilyNode, IRGraph } from '../../ir/types.js';
 
 export const MOE_NAME = 'moe';
-export const GATES = ['softmax', 'gaussian'] as const;
+export const GATES = ['softmax', 'gaussian', 'tree'] as const;
 export const EXPERTS = ['linear', 'gp', 'poisson', 'bernoulli'] as const;
 export type ExpertKind = (typeof EXPERTS)[number];
 export const NOISES = ['diag', 'full'] as const;
@@ -17,6 +17,7 @@ export const P = {
   gatePi: 'gate.pi', // gaussian: [K] mixing weights
   gateMean: 'gate.mean', // gaussian: [K, D]
   gateCov: 'gate.cov', // gaussian: [K, D, D]
+  gateInner: 'gate.inner', // tree: [B, K / B, D + 1], each branch's gate (gate.w is then [B, D + 1])
   coef: 'expert.coef', // [K, Pout, D + 1], the last column the intercept
   noise: 'expert.noise', // diag: [K, Pout] variances; full: [K, Pout, Pout] covariances
 } as const;
@@ -30,6 +31,8 @@ export interface MoeSpec {
   readonly gate: GateKind;
   /** Top-K sparse softmax gating: experts evaluated per point (K: dense). */
   readonly top: number;
+  /** Tree gates: the branches of the top level (K / branches experts each). */
+  readonly branches: number;
   /** Ridge penalty on the softmax gate's slopes: (ridge / 2) sum w^2 is subtracted from the EM objective. */
   readonly ridge: number;
   readonly expert: ExpertKind;
@@ -58,6 +61,7 @@ export function specOf(graph: IRGraph): MoeSpec {
     gate: o.gate as GateKind,
     top: typeof o.top === 'number' ? o.top : K,
     ridge: typeof o.ridge === 'number' ? o.ridge : 0,
+    branches: typeof o.branches === 'number' ? o.branches : 1,
     expert: o.expert as ExpertKind,
     noise: o.noise as NoiseKind,
     gpSteps: typeof o.gp_steps === 'number' ? o.gp_steps : 5,

@@ -19,7 +19,7 @@ const diag = (text: string): string[] => {
 describe('experts(...) in the language', () => {
   it('reports bad items on their spans, with the fix', () => {
     expect(diag('model M = experts(x -> y) { k = 0 }')).toEqual(['2:33 k = 0: expected a whole number from 1 to 64']);
-    expect(diag('model M = experts(x -> y) { gate = softmox }')).toEqual(["2:36 unknown gate 'softmox' (gates: softmax, gaussian) | did you mean 'softmax'?"]);
+    expect(diag('model M = experts(x -> y) { gate = softmox }')).toEqual(["2:36 unknown gate 'softmox' (gates: softmax, gaussian, tree) | did you mean 'softmax'?"]);
     expect(diag('model M = experts(x -> y) { k = 2; gate = softmax(top = 3) }')).toEqual(['2:57 top = 3: at most k = 2 experts']);
     expect(diag('model M = experts(x -> y) { expert = linear(noise = dig) }')).toEqual(["2:53 noise = dig: expected diag or full | did you mean 'diag'?"]);
     expect(diag('model M = experts(x -> y) { kernel = rbf() }')[0]).toMatch(/^2:29 'kernel' is an item of GP experts: write expert = gp to use it/);
@@ -28,6 +28,9 @@ describe('experts(...) in the language', () => {
     expect(diag('model M = experts(x -> c) { k = 2 }')[0]).toMatch(/'c' is categorical: experts\(\.\.\.\) take real or int outputs/);
     expect(diag('model M = experts(x -> y) { tasks = icm() }')[0]).toMatch(/experts\(\.\.\.\) has no item 'tasks'/);
     expect(diag('model M = experts(x -> y) { gate = gaussian(ridge = 1) }')[0]).toMatch(/the gaussian gate has no argument 'ridge'/);
+    expect(diag('model M = experts(x -> y) { k = 4; gate = tree }')).toEqual(['2:43 a tree gate needs its branches: tree(branches = 2) (k / branches experts under each)']);
+    expect(diag('model M = experts(x -> y) { k = 3; gate = tree(branches = 2) }')).toEqual(['2:60 branches = 2 does not divide k = 3: each branch holds k / branches experts']);
+    expect(diag('model M = experts(x -> y) { expert = poisson(noise = diag) }')[0]).toMatch(/a poisson expert takes no arguments/);
     expect(diag('model M = mixture(k = 2) of experts(x -> y)')[0]).toMatch(/a experts\(\.\.\.\) model stands alone|experts\(\.\.\.\) model stands alone/);
   });
 
@@ -67,7 +70,7 @@ describe('mixture-of-experts artifacts', () => {
       f(a);
       return JSON.stringify(a);
     };
-    expect(() => loadState(mutate((a) => (a.ir.nodes[0].options.gate = 'tree')))).toThrow(/ir\.nodes\[0\]\.options\.gate: expected one of softmax, gaussian/);
+    expect(() => loadState(mutate((a) => (a.ir.nodes[0].options.gate = 'forest')))).toThrow(/ir\.nodes\[0\]\.options\.gate: expected one of softmax, gaussian, tree/);
     expect(() => loadState(mutate((a) => (a.ir.params['expert.noise'].value[1] = -1)))).toThrow(/ir\.params\['expert\.noise'\]\.value\[1\]: a noise variance must be > 0/);
     expect(() => loadState(mutate((a) => (a.ir.params['gate.w'].shape = [3, 2])))).toThrow(/ir\.params\['gate\.w'\]/);
     expect(() => loadState(mutate((a) => (a.ir.nodes[0].options.top = 5)))).toThrow(/options\.top: expected a whole number from 1 to k = 2/);
