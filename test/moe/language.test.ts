@@ -29,7 +29,7 @@ describe('experts(...) in the language', () => {
     expect(diag('model M = experts(x -> y) { tasks = icm() }')[0]).toMatch(/experts\(\.\.\.\) has no item 'tasks'/);
     expect(diag('model M = experts(x -> y) { gate = gaussian(ridge = 1) }')[0]).toMatch(/the gaussian gate has no argument 'ridge'/);
     expect(diag('model M = experts(x -> y) { k = 4; gate = tree }')).toEqual(['2:43 a tree gate needs its branches: tree(branches = 2) (k / branches experts under each)']);
-    expect(diag('model M = experts(x -> y) { k = 3; gate = tree(branches = 2) }')).toEqual(['2:60 branches = 2 does not divide k = 3: each branch holds k / branches experts']);
+    expect(diag('model M = experts(x -> y) { k = 3; gate = tree(branches = 2) }')).toEqual(['2:59 branches = 2 does not divide k = 3: each branch holds k / branches experts']);
     expect(diag('model M = experts(x -> y) { expert = poisson(noise = diag) }')[0]).toMatch(/a poisson expert takes no arguments/);
     expect(diag('model M = mixture(k = 2) of experts(x -> y)')[0]).toMatch(/a experts\(\.\.\.\) model stands alone|experts\(\.\.\.\) model stands alone/);
   });
