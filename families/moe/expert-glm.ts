@@ -34,10 +34,11 @@ export function glmLogPmf(kind: GlmKind, y: number, t: number): number {
 /** The mean (rate or probability) at a linear predictor. */
 export const glmMean = (kind: GlmKind, t: number): number => (kind === 'poisson' ? Math.exp(t) : 1 / (1 + Math.exp(-t)));
 
-export function glmLogLik(e: GlmExperts, d: MoeData, out = new Float64Array(d.n * e.K)): Float64Array {
+/** `skip`: as linearLogLik's (a top-K gate's zeros are not evaluated). */
+export function glmLogLik(e: GlmExperts, d: MoeData, out = new Float64Array(d.n * e.K), skip?: Float64Array): Float64Array {
   for (let i = 0; i < d.n; i++) {
     const y = d.Y[i]!;
-    for (let k = 0; k < e.K; k++) out[i * e.K + k] = Number.isNaN(y) ? 0 : glmLogPmf(e.kind, y, eta(e, k, d.X, i * e.D));
+    for (let k = 0; k < e.K; k++) out[i * e.K + k] = skip && skip[i * e.K + k] === -Infinity ? -Infinity : Number.isNaN(y) ? 0 : glmLogPmf(e.kind, y, eta(e, k, d.X, i * e.D));
   }
   return out;
 }

@@ -29,8 +29,12 @@ export function expertMean(e: LinearExperts, k: number, p: number, x: ArrayLike<
 /** Variance of output p under expert k. */
 export const expertVar = (e: LinearExperts, k: number, p: number): number => (e.full ? e.noise[k * e.P * e.P + p * e.P + p]! : e.noise[k * e.P + p]!);
 
-/** log f_k(y_i | x_i) for every row and expert (n x K), observed outputs only (marginal for full noise). */
-export function linearLogLik(e: LinearExperts, d: MoeData, out = new Float64Array(d.n * e.K)): Float64Array {
+/**
+ * log f_k(y_i | x_i) for every row and expert (n x K), observed outputs only (marginal for full
+ * noise). `skip` (n x K, e.g. a top-K gate's log weights): experts at -Infinity there are not
+ * evaluated (their entry is left -Infinity).
+ */
+export function linearLogLik(e: LinearExperts, d: MoeData, out = new Float64Array(d.n * e.K), skip?: Float64Array): Float64Array {
   const { K, P, D } = e;
   const mu = new Float64Array(P);
   const r = new Float64Array(P);
@@ -40,6 +44,10 @@ export function linearLogLik(e: LinearExperts, d: MoeData, out = new Float64Arra
     let observed = 0;
     for (let p = 0; p < P; p++) if (!Number.isNaN(d.Y[yo + p]!)) observed++;
     for (let k = 0; k < K; k++) {
+      if (skip && skip[i * K + k] === -Infinity) {
+        out[i * K + k] = -Infinity;
+        continue;
+      }
       for (let p = 0; p < P; p++) mu[p] = expertMean(e, k, p, d.X, i * D);
       let lp = 0;
       if (!e.full) {

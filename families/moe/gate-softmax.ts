@@ -16,32 +16,33 @@ export interface SoftmaxGate {
   readonly W: Float64Array;
 }
 
-/** The logits' indices kept at one point: the `top` largest (ties: the lower index first). */
-export function activeSet(eta: Float64Array, K: number, top: number): number[] {
-  const idx = Array.from({ length: K }, (_, k) => k);
-  if (top >= K) return idx;
-  idx.sort((a, b) => eta[b]! - eta[a]! || a - b);
-  return idx.slice(0, top);
-}
-
 /** log p(k | x_i), n x K (-Infinity outside a point's top-K set). `W` defaults to the gate's. */
 export function softmaxLogGate(g: SoftmaxGate, X: Float64Array, n: number, out = new Float64Array(n * g.K), W = g.W): Float64Array {
   const { K, D } = g;
+  const sparse = g.top < K;
   const eta = new Float64Array(K);
+  const kept = new Uint8Array(K);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < K; k++) {
       let s = W[k * (D + 1) + D]!;
       for (let j = 0; j < D; j++) s += W[k * (D + 1) + j]! * X[i * D + j]!;
       eta[k] = s;
     }
-    const active = activeSet(eta, K, g.top);
+    // the top-K set by repeated scans (ties: the lower index), without sorting
+    if (sparse) {
+      kept.fill(0);
+      for (let t = 0; t < g.top; t++) {
+        let best = -1;
+        for (let k = 0; k < K; k++) if (!kept[k] && (best < 0 || eta[k]! > eta[best]!)) best = k;
+        kept[best] = 1;
+      }
+    }
     let m = -Infinity;
-    for (const k of active) m = Math.max(m, eta[k]!);
+    for (let k = 0; k < K; k++) if ((!sparse || kept[k]) && eta[k]! > m) m = eta[k]!;
     let z = 0;
-    for (const k of active) z += Math.exp(eta[k]! - m);
+    for (let k = 0; k < K; k++) if (!sparse || kept[k]) z += Math.exp(eta[k]! - m);
     const lz = m + Math.log(z);
-    for (let k = 0; k < K; k++) out[i * K + k] = -Infinity;
-    for (const k of active) out[i * K + k] = eta[k]! - lz;
+    for (let k = 0; k < K; k++) out[i * K + k] = !sparse || kept[k] ? eta[k]! - lz : -Infinity;
   }
   return out;
 }

@@ -4,6 +4,6 @@ export { modelOf, eStep, logGate, type MoeModel } from './model.js';
 export { mStep, emLearner, initialResponsibilities } from './em.js';
 export { gather, type MoeData } from './data.js';
 export { specOf, MOE_NAME, P as MOE_PARAMS } from './spec.js';
-export { softmaxLogGate, softmaxMStep, softmaxObjective, activeSet, type SoftmaxGate } from './gate-softmax.js';
+export { softmaxLogGate, softmaxMStep, softmaxObjective, type SoftmaxGate } from './gate-softmax.js';
 export { mixtureAt, mixtureMean, mixtureVariance, mixtureQuantile, mixtureLogDensity } from './predictive.js';
 export { predictiveMode } from './answer.js';

@@ -56,9 +56,9 @@ function gpTemplateParams(state: ModelState): Record<string, unknown> {
 }
 
 /** log f_k(y_i | x_i) for every row and expert (n x K); `training`: d is the fit's rows (GP experts score them leave-one-out). */
-export function expertLogLik(m: MoeModel, d: MoeData, training = false): Float64Array {
-  if (m.glm) return glmLogLik(m.glm, d);
-  return m.linear ? linearLogLik(m.linear, d) : gpLogLik(m.gpx!, d, training);
+export function expertLogLik(m: MoeModel, d: MoeData, training = false, skip?: Float64Array): Float64Array {
+  if (m.glm) return glmLogLik(m.glm, d, undefined, skip);
+  return m.linear ? linearLogLik(m.linear, d, undefined, skip) : gpLogLik(m.gpx!, d, training);
 }
 
 /** Each expert's predictive mean and variance of every output at the points X: [n, K, P] each. */
@@ -103,7 +103,8 @@ export function eStep(m: MoeModel, d: MoeData, training = false): EStep {
   const K = m.spec.K;
   const logPx = m.gaussian ? new Float64Array(d.n) : undefined;
   const a = logGate(m, d.X, d.n, logPx);
-  const f = expertLogLik(m, d, training);
+  // a top-K gate's zero weights: those experts are not evaluated at that row
+  const f = expertLogLik(m, d, training, m.softmax && m.softmax.top < m.spec.K ? a : undefined);
   const cond = new Float64Array(d.n);
   const R = new Float64Array(d.n * K);
   let condTotal = 0;
