@@ -3,6 +3,7 @@
 // artifact (Node loader) and a mutated artifact is refused naming the field; queries bind
 // against the inputs and outputs.
 import { describe, expect, it } from 'vitest';
+import { load as loadBrowser } from '../../api/browser.js';
 import { compile as apiCompile, load } from '../../api/index.js';
 import { familyOf } from '../../families/index.js';
 import { makeArtifact, serializeArtifact } from '../../runtime/artifact.js';
@@ -58,6 +59,8 @@ describe('mixture-of-experts artifacts', () => {
       expect(again.predict(at)).toEqual(m.predict(at));
       expect(again.logProb([{ x: 0.3, y: 1 }])).toEqual(m.logProb([{ x: 0.3, y: 1 }]));
       expect(again.query('posterior(x = 1, y = 0)')).toEqual(m.query('posterior(x = 1, y = 0)'));
+      // the browser entry loads the same artifact
+      expect(loadBrowser(m.save()).predict(at)).toEqual(m.predict(at));
     }
   });
 
