@@ -2,6 +2,7 @@
 // parameters named exist), and what `pmix check` says about the model.
 import type { IRGraph } from '../../ir/types.js';
 import type { FamilyReport, GraphFail } from '../../runtime/family.js';
+import { GP_ARTIFACT_MAX_POINTS } from '../../runtime/gp/cost.js';
 import { chol } from './linalg.js';
 import { MAX_EXPERTS } from './lower.js';
 import { expertPrefix, GP_SCALE, GP_TRAIN_X, GP_TRAIN_Y } from './expert-gp.js';
@@ -40,6 +41,7 @@ function checkGpExperts(graph: IRGraph, K: number, D: number, Pn: number, fail: 
   if (!x && !y && !s) return;
   if (!x || !y || !s) return fail('ir.params', `a fitted mixture of GP experts stores ${GP_TRAIN_X}, ${GP_TRAIN_Y} and ${GP_SCALE}`);
   const n = y.value.length;
+  if (n > GP_ARTIFACT_MAX_POINTS) fail(`ir.params['${GP_TRAIN_Y}'].value`, `${n} training points: a saved mixture of GP experts may carry at most ${GP_ARTIFACT_MAX_POINTS}`);
   if (x.value.length !== n * D) fail(`ir.params['${GP_TRAIN_X}'].value`, `expected ${n} x ${D} values`);
   if (s.value.length !== K * n) fail(`ir.params['${GP_SCALE}'].value`, `expected ${K} x ${n} values`);
   const i = s.value.findIndex((v) => !(v === 0 || v >= 1));

@@ -9,6 +9,7 @@ import type { FamilyFitted, FitRequest } from '../../runtime/family.js';
 import type { Steps } from '../../runtime/learners/drive.js';
 import { drive } from '../../runtime/learners/driver.js';
 import type { FitCost } from '../../runtime/resources.js';
+import { GP_ARTIFACT_MAX_POINTS } from '../../runtime/gp/cost.js';
 import { gather, outputVariances } from './data.js';
 import { emLearner } from './em.js';
 import { eStep, modelOf } from './model.js';
@@ -27,8 +28,14 @@ export function moeMethodProblem(_graph: IRGraph, settings: FitSettings, names: 
 export function moeFitCost(model: string, data: string, graph: IRGraph, settings: FitSettings, rows: number): FitCost {
   const s = specOf(graph);
   const parameters = Object.values(graph.params).reduce((a, p) => a + p.value.length, 0);
-  const gate = s.gate === 'softmax' ? ((s.K - 1) * (s.D + 1)) ** 2 : s.K * s.D * s.D;
-  const flopsPerRow = 2 * s.K * (s.P * (s.D + 1) ** 2 + gate) * (settings.method === 'em' ? settings.maxIter * settings.restarts : 1);
+  if (s.expert === 'gp') {
+    // each expert's n x n kernel matrix, its factor's inverse and the LOO copy; n^3 work per step
+    const bytes = 8 * 3 * rows * rows + 8 * rows * (s.D + 2 + 2 * s.K);
+    // a forward pass: each expert's predictive at a row reads every training point
+    return { model, data, method: settings.method, rows, estimate: { parameters, parameterBytes: 8 * parameters, bytesPerRow: Math.ceil(bytes / Math.max(1, rows)), flopsPerRow: s.K * 2 * rows * (s.D + 2) }, bytes };
+  }
+  // a forward pass per row: the gate's logits (or input densities) and each expert's density
+  const flopsPerRow = 2 * s.K * (s.D + 1 + s.D * s.D + s.P * (s.D + 1) + s.P * s.P);
   const bytesPerRow = 8 * (s.D + s.P + 3 * s.K + 1);
   return { model, data, method: settings.method, rows, estimate: { parameters, parameterBytes: 8 * parameters, bytesPerRow, flopsPerRow }, bytes: bytesPerRow * rows + 8 * ((s.K - 1) * (s.D + 1)) ** 2 };
 }
@@ -54,6 +61,9 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
   if (dropped.input) notes.push(`${dropped.input} row${dropped.input === 1 ? '' : 's'} left out for a missing input (${name(spec.inputs)})`);
   if (dropped.outputs) notes.push(`${dropped.outputs} row${dropped.outputs === 1 ? '' : 's'} left out: every output missing`);
   if (dropped.partial) notes.push(`${dropped.partial} row${dropped.partial === 1 ? '' : 's'} with a missing output left out (full-noise experts are fitted on complete rows; diag noise uses them)`);
+  if (spec.expert === 'gp' && d.n > GP_ARTIFACT_MAX_POINTS) {
+    throw new PmixError(`fitting ${req.model} on ${req.data}: ${d.n.toLocaleString('en-US')} rows for exact GP experts; each expert factors an n x n matrix every step and a saved model carries its points, so at most ${GP_ARTIFACT_MAX_POINTS.toLocaleString('en-US')}`, 'too-big', 'fit on a subsample, or use linear experts (expert = linear)');
+  }
   const minRows = spec.D + 2;
   if (d.n < minRows) throw new PmixError(`fitting ${req.model} on ${req.data}: ${d.n} usable row${d.n === 1 ? '' : 's'}; a mixture of experts over ${spec.D} input${spec.D === 1 ? '' : 's'} needs at least ${minRows}`, 'too-few-rows');
   const reg = Math.max(settings.regCovar, MIN_FLOOR);
