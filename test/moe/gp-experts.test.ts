@@ -48,6 +48,12 @@ describe('one GP expert = the GP family', () => {
 });
 
 describe('a mixture of GP experts', () => {
+  it('refuses more rows than an exact GP may carry, before fitting', async () => {
+    const many = Array.from({ length: 5001 }, (_, i) => ({ x: i, y: Math.sin(i) }));
+    const m = compile('model M = experts(x -> y) { k = 2; expert = gp }').model('M');
+    await expect(m.fit(many, { method: 'em' })).rejects.toThrow(/5,001 rows for exact GP experts; .* at most 5,000/);
+  });
+
   it('separates a quiet regime from a noisy one (gate, noise per expert)', async () => {
     const r2 = new Rng(5);
     const data = Array.from({ length: 120 }, (_, i) => {
