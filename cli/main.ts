@@ -125,9 +125,9 @@ program
 
 program
   .command('predict')
-  .description("a fitted Gaussian process's predictions at the rows of a CSV file: mean, std (of f) and std_y (with noise)")
-  .argument('<model>', 'a fitted GP model (JSON artifact)')
-  .requiredOption('--data <PATH.csv>', 'the input rows (columns named as the GP inputs)')
+  .description("a fitted Gaussian process's (or mixture of experts') predictions at the rows of a CSV file: mean, std (of f; of y for a mixture of experts) and std_y (with noise)")
+  .argument('<model>', 'a fitted GP or mixture-of-experts model (JSON artifact)')
+  .requiredOption('--data <PATH.csv>', 'the input rows (columns named as the model inputs)')
   .option('--out <PATH.csv>', 'write the predictions here (atomically) instead of stdout')
   .option('--json', 'print the predictions as JSON')
   .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')

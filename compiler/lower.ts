@@ -148,7 +148,7 @@ class Lowering {
       case 'integral':
         return this.lowerIntegral(expr, scope, units);
       case 'gp':
-        return this.error('unsupported', 'a gp(...) model stands alone: it cannot be a part of a mixture, product or circuit', expr.span);
+        return this.error('unsupported', `a ${expr.head ?? 'gp'}(...) model stands alone: it cannot be a part of a mixture, product or circuit`, expr.span);
       case 'square':
         return lowerSquare(
           {

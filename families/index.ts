@@ -13,8 +13,9 @@ import { integralFamily } from './integral/index.js';
 import { gpFamily } from './gp/index.js';
 import { kdeFamily } from './kde/index.js';
 import { chowLiuFamily } from './chow-liu/index.js';
+import { moeFamily } from './moe/index.js';
 
-export const FAMILIES: ReadonlyMap<string, ModelFamily> = new Map([mixtureFamily, circuitFamily, squaredFamily, integralFamily, gpFamily, kdeFamily, chowLiuFamily].map((f) => [f.name, f]));
+export const FAMILIES: ReadonlyMap<string, ModelFamily> = new Map([mixtureFamily, circuitFamily, squaredFamily, integralFamily, gpFamily, kdeFamily, chowLiuFamily, moeFamily].map((f) => [f.name, f]));
 // The runtime evaluates a family's part of a mixture (a KDE component) through its hooks.
 registerFamilyNodes((name) => FAMILIES.get(name)?.component);
 

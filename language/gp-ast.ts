@@ -41,6 +41,8 @@ export interface GpItem {
 
 export interface GpModelExpr {
   readonly kind: 'gp';
+  /** 'experts': `experts(x -> y) { ... }`, a mixture of experts (families/moe) written in the same conditional form. */
+  readonly head?: 'experts';
   readonly inputs: readonly GpVar[];
   readonly outputs: readonly GpVar[];
   readonly items: readonly GpItem[];

@@ -37,7 +37,8 @@ export function buildGp(n: CstNode, t: GpBuildTools): GpModelExpr {
     value: kernel(one(nodes(c, 'kernelExpr'), 'kernelExpr'), t),
     span: t.nodeSpan(c),
   }));
-  return { kind: 'gp', inputs: nodes(n, 'input').map(v), outputs: nodes(n, 'output').map(v), items, span: t.nodeSpan(n) };
+  const experts = tokens(n, 'head')[0]?.image === 'experts';
+  return { kind: 'gp', ...(experts ? { head: 'experts' as const } : {}), inputs: nodes(n, 'input').map(v), outputs: nodes(n, 'output').map(v), items, span: t.nodeSpan(n) };
 }
 
 function bounds(n: CstNode, t: GpBuildTools): KernelArg['bounds'] {

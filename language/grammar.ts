@@ -247,9 +247,10 @@ export class PmixGrammar extends CstParser {
     this.OPTION1(() => this.SUBRULE(this.argParens));
   });
 
-  // gp := 'gp' '(' gpVar { ',' gpVar } '->' gpVar { ',' gpVar } ')' [ '{' { gpItem [',' | ';'] } '}' ]
+  // gp := ( 'gp' | 'experts' ) '(' gpVar { ',' gpVar } '->' gpVar { ',' gpVar } ')' [ '{' { gpItem [',' | ';'] } '}' ]
+  //   (`experts(x -> y) { k = 3; gate = softmax; expert = linear }`: a mixture of experts, the same conditional form)
   public gp = this.RULE('gp', () => {
-    this.CONSUME(T.Gp);
+    this.OR9([{ ALT: () => this.CONSUME(T.Gp, { LABEL: 'head' }) }, { ALT: () => this.CONSUME(T.Experts, { LABEL: 'head' }) }]);
     this.CONSUME(T.LParen);
     this.SUBRULE(this.gpVar, { LABEL: 'input' });
     this.MANY(() => {
@@ -327,7 +328,8 @@ export class PmixGrammar extends CstParser {
       },
       {
         ALT: () => {
-          this.CONSUME(T.Identifier, { LABEL: 'name' });
+          // `expert = gp(...)` inside experts(...) { }: gp is a keyword, taken here as a name
+          this.OR8([{ ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME1(T.Gp, { LABEL: 'name' }) }]);
           this.OPTION2(() => this.SUBRULE(this.kernelArgs));
         },
       },

@@ -63,6 +63,8 @@ export const Of = keyword('of');
 export const Product = keyword('product');
 export const Circuit = keyword('circuit');
 export const Gp = keyword('gp');
+/** experts(x -> y) { ... }: a mixture of experts, a conditional model beside gp(x -> y) (families/moe). */
+export const Experts = keyword('experts');
 /** square(c), sos(c1, ..., cr): squared (subtractive) circuits. */
 export const Square = keyword('square');
 export const Sos = keyword('sos');
@@ -77,7 +79,7 @@ export const Categorical = keyword('categorical');
 
 export const RESERVED_WORDS: readonly string[] = [
   'data', 'from', 'model', 'let', 'fit', 'on', 'by', 'weights', 'query',
-  'mixture', 'of', 'product', 'circuit', 'gp', 'square', 'sos', 'integral', 'fixed', 'in', 'real', 'int', 'bool', 'categorical',
+  'mixture', 'of', 'product', 'circuit', 'gp', 'experts', 'square', 'sos', 'integral', 'fixed', 'in', 'real', 'int', 'bool', 'categorical',
 ];
 
 /** Tokens that begin a statement: error recovery resumes at the next one. */
@@ -127,6 +129,7 @@ export const allTokens: TokenType[] = [
   Product,
   Circuit,
   Gp,
+  Experts,
   Square,
   Sos,
   Integral,

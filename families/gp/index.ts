@@ -19,7 +19,7 @@ export const gpFamily: ModelFamily = {
   recognizes: (g) => hasKind(g, 'gp'),
   shape: 'a gp node',
   lowering: {
-    claims: (body) => body.kind === 'gp',
+    claims: (body) => body.kind === 'gp' && body.head !== 'experts',
     lower: (program, body, vars) => (body.kind === 'gp' ? lowerGp(program, body, vars) : { diagnostics: [] }),
   },
   // `fit M on d` without `by`: an exact GP by lbfgs, a sparse one by adam

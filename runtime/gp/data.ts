@@ -13,6 +13,11 @@ export interface GPData {
   readonly task: Int32Array;
   /** Rows left out for a missing input. */
   readonly dropped: number;
+  /**
+   * Per-point multipliers of the noise variance (absent: 1): a weighted GP, noise_i = noise * s_i,
+   * as a mixture of GP experts' M-step uses with s_i = 1 / responsibility (families/moe).
+   */
+  readonly noiseScale?: Float64Array;
 }
 
 /** `rows` is the model's variable matrix (rows x vars, the graph's variable order). */

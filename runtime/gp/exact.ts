@@ -33,7 +33,7 @@ export function fillTrainCov(core: GPCore, d: GPData, buf: Float64Array): void {
     ev.value(ev.pairs(d.x, d.x, r0, r1, r1, { same: true }), tmp);
     for (let i = r0; i < r1; i++) buf.set(tmp.subarray((i - r0) * r1, (i - r0) * r1 + i + 1), i * n);
   }
-  for (let i = 0; i < n; i++) buf[i * n + i] += core.noiseOf(d.task[i]!);
+  for (let i = 0; i < n; i++) buf[i * n + i] += core.noiseOf(d.task[i]!) * (d.noiseScale ? d.noiseScale[i]! : 1);
 }
 
 /** r = y - m(x) on the GP's scale. */
@@ -79,7 +79,7 @@ export function exactLml(core: GPCore, d: GPData, wantGrad: boolean, buf?: Float
     ev.grad(ev.pairs(d.x, d.x, r0, r1, r1, { same: true }), wb, grad);
   }
   const gn = grad.get(core.node.noise);
-  if (gn) for (let i = 0; i < n; i++) gn[gn.length === 1 ? 0 : d.task[i]!] += 0.5 * (a[i]! * a[i]! - l[i * n + i]!);
+  if (gn) for (let i = 0; i < n; i++) gn[gn.length === 1 ? 0 : d.task[i]!] += 0.5 * (a[i]! * a[i]! - l[i * n + i]!) * (d.noiseScale ? d.noiseScale[i]! : 1);
   const m = core.node.mean;
   if (m.kind === 'constant') {
     const g = grad.get(m.c);

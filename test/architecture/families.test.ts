@@ -57,6 +57,7 @@ describe('the family registry', () => {
       integral: lowered('model W(x) = integral z: real in [0, 1] by midpoint(points = 20) of Normal(mean = z, sd = 0.3)', 'W'),
       gp: lowered('model M(x, y) = gp(x -> y) { kernel = rbf(ls = 1) }', 'M'),
       kde: lowered('model K(x, y) = kde(kernel = epanechnikov, bandwidth = silverman)', 'K'),
+      moe: lowered('model E = experts(x -> y) { k = 2; gate = gaussian }', 'E'),
     };
     for (const [name, g] of Object.entries(graphs)) {
       expect(g.family).toBe(name);
@@ -98,5 +99,7 @@ describe('the family registry', () => {
     const prog = compileOk('model M(x, y) = gp(x -> y) { kernel = rbf() }\nmodel N(x) = mixture(k = 2) of Normal');
     expect(loweringFor(prog.models.get('M')!.decl.body)?.name).toBe('gp');
     expect(loweringFor(prog.models.get('N')!.decl.body)).toBeUndefined();
+    // experts(x -> y) shares the GP's conditional syntax but belongs to the moe family
+    expect(loweringFor(compileOk('model E = experts(x -> y) { k = 2 }').models.get('E')!.decl.body)?.name).toBe('moe');
   });
 });

@@ -1,0 +1,69 @@
+// What a mixture-of-experts graph says: one `family` node (family 'moe') whose options name the
+// gate, the experts and the roles of the variables, and whose params name the IR parameters
+// (gate and expert coefficients). Read once per use by specOf (the node is plain JSON).
+import type { FamilyNode, IRGraph } from '../../ir/types.js';
+
+export const MOE_NAME = 'moe';
+export const GATES = ['softmax', 'gaussian', 'tree'] as const;
+export const EXPERTS = ['linear', 'gp', 'poisson', 'bernoulli'] as const;
+export type ExpertKind = (typeof EXPERTS)[number];
+export const NOISES = ['diag', 'full'] as const;
+export type GateKind = (typeof GATES)[number];
+export type NoiseKind = (typeof NOISES)[number];
+
+/** IR parameter names by role. */
+export const P = {
+  gateW: 'gate.w', // softmax: [K, D + 1], the last column the intercept; row K-1 is the reference class (0)
+  gatePi: 'gate.pi', // gaussian: [K] mixing weights
+  gateMean: 'gate.mean', // gaussian: [K, D]
+  gateCov: 'gate.cov', // gaussian: [K, D, D]
+  gateInner: 'gate.inner', // tree: [B, K / B, D + 1], each branch's gate (gate.w is then [B, D + 1])
+  coef: 'expert.coef', // [K, Pout, D + 1], the last column the intercept
+  noise: 'expert.noise', // diag: [K, Pout] variances; full: [K, Pout, Pout] covariances
+} as const;
+
+export interface MoeSpec {
+  readonly K: number;
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  readonly D: number;
+  readonly P: number;
+  readonly gate: GateKind;
+  /** Top-K sparse softmax gating: experts evaluated per point (K: dense). */
+  readonly top: number;
+  /** Tree gates: the branches of the top level (K / branches experts each). */
+  readonly branches: number;
+  /** Ridge penalty on the softmax gate's slopes: (ridge / 2) sum w^2 is subtracted from the EM objective. */
+  readonly ridge: number;
+  readonly expert: ExpertKind;
+  readonly noise: NoiseKind;
+  /** GP experts: L-BFGS steps on each expert's hyperparameters per M-step. */
+  readonly gpSteps: number;
+}
+
+export function moeNode(graph: IRGraph): FamilyNode {
+  const n = graph.nodes.find((x) => x.id === graph.root);
+  if (!n || n.kind !== 'family' || n.family !== MOE_NAME) throw new Error('not a mixture-of-experts graph');
+  return n;
+}
+
+export function specOf(graph: IRGraph): MoeSpec {
+  const o = moeNode(graph).options;
+  const inputs = o.inputs as readonly number[];
+  const outputs = o.outputs as readonly number[];
+  const K = o.k as number;
+  return {
+    K,
+    inputs,
+    outputs,
+    D: inputs.length,
+    P: outputs.length,
+    gate: o.gate as GateKind,
+    top: typeof o.top === 'number' ? o.top : K,
+    ridge: typeof o.ridge === 'number' ? o.ridge : 0,
+    branches: typeof o.branches === 'number' ? o.branches : 1,
+    expert: o.expert as ExpertKind,
+    noise: o.noise as NoiseKind,
+    gpSteps: typeof o.gp_steps === 'number' ? o.gp_steps : 5,
+  };
+}
