@@ -2,6 +2,10 @@
 import type { FitSummary } from '../session/session.js';
 
 export function stopPhrase(s: FitSummary): string {
+  return (s.continued_from !== undefined ? `continued from ${s.continued_from}, ` : '') + howStopped(s);
+}
+
+function howStopped(s: FitSummary): string {
   const unit = s.method === 'em' || s.method === 'lbfgs' ? 'iterations' : 'epochs';
   const n = `${s.iterations} ${s.iterations === 1 ? unit.slice(0, -1) : unit}`;
   switch (s.stop) {

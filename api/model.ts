@@ -18,6 +18,9 @@ import { posteriorProbs } from '../runtime/queries/posterior.js';
 import { answerQuery, answerSpec } from '../session/answer-query.js';
 import { familyOf } from '../families/index.js';
 import { StepError, type FitSummary, type Session } from '../session/session.js';
+import { defaultRefitSettings, informationCriteria, refitSteps } from '../session/refit.js';
+import { runAsync } from '../runtime/learners/drive.js';
+import { rowWeights } from '../runtime/data/weights.js';
 import type { ModelState } from '../runtime/state.js';
 import { PmixInputError } from './errors.js';
 import { checkRowKeys, specTargets, specValues } from './row-keys.js';
@@ -37,8 +40,19 @@ export interface FitOptions {
   readonly batch?: number;
   /** A column of per-row sample weights (not a model variable). */
   readonly weights?: string;
+  /**
+   * Start from the model's current parameters instead of initializing afresh (one restart).
+   * Always the case for a model loaded from an artifact; for a program's model, it needs a fit first.
+   */
+  readonly warm?: boolean;
   readonly onProgress?: (p: FitProgress) => void;
   readonly signal?: AbortSignal;
+}
+
+/** Where a loaded model came from: a label for summaries, and the fit settings its artifact recorded. */
+export interface ModelOrigin {
+  readonly from: string;
+  readonly settings?: FitSettings;
 }
 
 export class Model {
@@ -48,6 +62,7 @@ export class Model {
     private readonly session: Session | undefined,
     private state: ModelState | undefined,
     private readonly sources: ReadonlyMap<string, string> = new Map(),
+    private readonly origin: ModelOrigin = { from: 'the loaded artifact' },
   ) {}
 
   /** The model's variables (known once it is fitted, or when declared as in `model M(x, y)`). */
@@ -58,7 +73,7 @@ export class Model {
   /** Fits the model on rows; the settings of the file's fit statement are the defaults. */
   async fit(rows: Rows, opts: FitOptions = {}): Promise<FitSummary> {
     const session = this.session;
-    if (!session) throw new PmixError(`model '${this.name}' was loaded from an artifact; fit it from its program`, 'not-fittable');
+    if (!session || opts.warm) return this.refit(rows, opts);
     const stmt = [...session.program.steps].reverse().find((s) => s.kind === 'fit' && s.model === this.name);
     const declared = stmt?.kind === 'fit' ? session.program.data.get(stmt.data) : undefined;
     const inferred = rowsToDataset(`${this.name}.data`, rows);
@@ -87,6 +102,56 @@ export class Model {
   }
 
   /**
+   * A warm start (session/refit.ts): fits the current parameters again on `rows`. The settings
+   * are the artifact's recorded ones (or the program's fit statement's), overridden by `opts`.
+   */
+  private async refit(rows: Rows, opts: FitOptions): Promise<FitSummary> {
+    if (this.session && !this.state && !this.session.fitted.get(this.name)?.summary) {
+      throw new PmixError(`model '${this.name}' has not been fitted yet: fit it once before fit(rows, { warm: true })`, 'not-fittable');
+    }
+    const state = this.current();
+    const { data } = this.rowsOf(rows, opts.weights);
+    const stmt = this.session && [...this.session.program.steps].reverse().find((s) => s.kind === 'fit' && s.model === this.name);
+    const saved = stmt?.kind === 'fit' ? stmt.settings : this.origin.settings;
+    const base = defaultRefitSettings(state, saved, { model: this.name, data: data.name });
+    const settings = mergeSettings(opts.method === undefined || opts.method === base.method ? base : undefined, { ...opts, method: opts.method ?? base.method });
+    const from = this.session ? `model ${this.name}` : this.origin.from;
+    const out = await runAsync(refitSteps({ model: this.name, from, state, data, weights: opts.weights, settings, onProgress: opts.onProgress, signal: opts.signal }));
+    this.state = out.state;
+    if (this.session) {
+      const prev = this.session.fitted.get(this.name);
+      this.session.fitted.set(this.name, { ...prev, state: out.state, summary: out.summary, data, settings });
+    }
+    return out.summary;
+  }
+
+  /** Rows given to fit, bic or aic, typed by the model's variables (other columns kept, e.g. a weights column). */
+  private rowsOf(rows: Rows, weights?: string): { data: import('../runtime/data/dataset.js').Dataset; x: Float64Array } {
+    const state = this.current();
+    const extra = weights !== undefined ? [weights] : [];
+    checkRowKeys(rows, [...state.graph.vars, ...extra.map((name) => ({ name, type: { kind: 'real' as const } }))], this.name);
+    const typed = [...state.graph.vars, ...extra.map((name) => ({ name, type: { kind: 'real' as const } }))];
+    const { data, diagnostics } = rowsToDataset(`${this.name}.data`, rows, typed, 'missing');
+    if (!data) throw new PmixInputError(diagnostics);
+    return { data, x: selectColumns(data, state.graph.vars.map((v) => v.name)) };
+  }
+
+  /** BIC (-2 log L + p log n) of the model's current parameters on `rows` (a loaded model on new data). */
+  bic(rows: Rows, opts: { readonly weights?: string } = {}): number {
+    return this.criteria(rows, opts).bic;
+  }
+
+  /** AIC (-2 log L + 2 p) of the model's current parameters on `rows`. */
+  aic(rows: Rows, opts: { readonly weights?: string } = {}): number {
+    return this.criteria(rows, opts).aic;
+  }
+
+  private criteria(rows: Rows, opts: { readonly weights?: string }) {
+    const { data, x } = this.rowsOf(rows, opts.weights);
+    return informationCriteria(this.current(), x, data.rows, rowWeights(data, opts.weights));
+  }
+
+  /**
    * An integral circuit materialized with `points` quadrature points per latent (the same
    * fitted functions, a finer or coarser circuit); other models are returned as they are.
    */
@@ -95,7 +160,7 @@ export class Model {
     const state = this.current();
     if (!state.symbolic) return this;
     try {
-      return new Model(this.name, undefined, state.withPoints(points), this.sources);
+      return new Model(this.name, undefined, state.withPoints(points), this.sources, this.origin);
     } catch (e) {
       throw new PmixError(`${this.name} at ${points} quadrature points: ${(e as Error).message}`, 'bad-value');
     }

@@ -30,6 +30,8 @@ export interface EMSettings {
   readonly chunk?: number;
   /** Rows of the reservoir sample streaming EM initializes from. */
   readonly initRows?: number;
+  /** Warm start: the learner starts from the state's parameters (no initialization, one restart); set by refits, not by the language. */
+  readonly warm?: boolean;
 }
 
 export interface AdamSettings {
@@ -47,6 +49,8 @@ export interface AdamSettings {
    * relative change stays below tol for `patience` epochs. Without it Adam runs to `epochs`.
    */
   readonly tol?: number;
+  /** Warm start (as EMSettings.warm). */
+  readonly warm?: boolean;
 }
 
 /** Type-II maximum likelihood for Gaussian processes: L-BFGS (with bounds) from `restarts` starts. */
@@ -62,6 +66,8 @@ export interface LbfgsSettings {
   readonly restartsFrom?: RestartsFrom;
   readonly tol: number;
   readonly seed: number;
+  /** Warm start (as EMSettings.warm): one restart, from the state's hyperparameters. */
+  readonly warm?: boolean;
 }
 
 export type RestartsFrom = 'bounds' | 'start';

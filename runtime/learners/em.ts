@@ -46,18 +46,19 @@ export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWe
   const rng = new Rng(given.seed);
   const settings: EMSettings = { ...given, regCovar: scaledRegCovar(initial, x, n, rowWeights, given.regCovar) };
   return {
-    restarts: settings.restarts,
+    restarts: settings.warm ? 1 : settings.restarts,
     maxIter: settings.maxIter,
     limit: `max_iter = ${settings.maxIter}`,
     start: (restart) => {
       const runRng = rng.fork();
       const begin = (mode: InitMode): LearnerRun => {
         const state = initial.clone();
-        initialize(state, x, n, rowWeights, mode, settings.regCovar, runRng);
+        // A warm start continues from the state's parameters (a loaded artifact's).
+        if (!settings.warm) initialize(state, x, n, rowWeights, mode, settings.regCovar, runRng);
         checkFinite(state, 0);
         return emRun(state, x, n, rowWeights, settings, runRng);
       };
-      if (settings.restarts === 1 || settings.init === 'random') return begin(settings.init);
+      if (settings.restarts === 1 || settings.init === 'random' || settings.warm) return begin(settings.init);
       return bestCandidate(Array.from({ length: CANDIDATES }, (_, c) => () => begin(restartInit(restart * CANDIDATES + c))), Math.min(PROBE, settings.maxIter), settings.tol);
     },
   };
