@@ -1,7 +1,7 @@
 // A model of the embedding API: fit it on rows, ask it anything, save it. Backed by a
 // runtime Session (compiled programs) or a bare ModelState (loaded artifacts).
 import { MAX_POINTS } from '../stdlib/quadrature/index.js';
-import { ADAM_DEFAULTS, EM_DEFAULTS, LBFGS_DEFAULTS } from '../compiler/fit-settings.js';
+import { ADAM_DEFAULTS, EM_DEFAULTS, LBFGS_DEFAULTS, ONLINE_SETTINGS_DEFAULTS } from '../compiler/fit-settings.js';
 import type { IRVariable } from '../ir/types.js';
 import type { FitSettings } from '../compiler/program.js';
 import type { QuerySpec } from '../compiler/query-spec.js';
@@ -26,7 +26,7 @@ import { PmixInputError } from './errors.js';
 import { checkRowKeys, specTargets, specValues } from './row-keys.js';
 
 export interface FitOptions {
-  readonly method?: 'em' | 'adam' | 'lbfgs';
+  readonly method?: 'em' | 'adam' | 'lbfgs' | 'online';
   readonly maxIter?: number;
   readonly tol?: number;
   readonly restarts?: number;
@@ -38,6 +38,10 @@ export interface FitOptions {
   readonly lr?: number;
   readonly epochs?: number;
   readonly batch?: number;
+  /** Online EM: the step-size exponent, eta_t = (t + 2)^-alpha, in (0.5, 1]. */
+  readonly alpha?: number;
+  /** Online EM: passes over the rows. */
+  readonly passes?: number;
   /** A column of per-row sample weights (not a model variable). */
   readonly weights?: string;
   /**
@@ -269,6 +273,11 @@ function mergeSettings(base: FitSettings | undefined, o: FitOptions): FitSetting
   if (method === 'lbfgs') {
     const l = base?.method === 'lbfgs' ? base : LBFGS_DEFAULTS;
     return { method, maxIter: o.maxIter ?? l.maxIter, restarts: o.restarts ?? l.restarts, restartsFrom: o.restartsFrom ?? l.restartsFrom ?? LBFGS_DEFAULTS.restartsFrom, tol: o.tol ?? l.tol, seed: o.seed ?? l.seed };
+  }
+  if (method === 'online') {
+    const b = base?.method === 'online' ? base : ONLINE_SETTINGS_DEFAULTS;
+    if (o.alpha !== undefined && !(o.alpha > 0.5 && o.alpha <= 1)) throw new PmixError(`alpha must lie in (0.5, 1], got ${o.alpha}`, 'bad-value');
+    return { ...b, method, batch: o.batch ?? b.batch, alpha: o.alpha ?? b.alpha, passes: o.passes ?? b.passes, seed: o.seed ?? b.seed, regCovar: o.regCovar ?? b.regCovar, init: o.init ?? b.init };
   }
   const b = base?.method === 'adam' ? base : ADAM_DEFAULTS;
   const tol = o.tol ?? b.tol;

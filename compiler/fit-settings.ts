@@ -4,7 +4,7 @@ import type { Arg, Span } from '../language/index.js';
 import type { Diagnostic } from '../language/index.js';
 import { suggestionHint } from '../language/index.js';
 import type { ConstantScope } from './constants.js';
-import type { AdamSettings, EMSettings, FitSettings, LbfgsSettings, RestartsFrom } from './program.js';
+import type { AdamSettings, EMSettings, FitSettings, LbfgsSettings, OnlineSettings, RestartsFrom } from './program.js';
 import { own } from '../stdlib/own.js';
 
 type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool' | 'restarts_from';
@@ -16,6 +16,7 @@ const METHODS: Record<string, Record<string, Kind>> = {
   em: { max_iter: 'int+', tol: 'real0', restarts: 'int+', init: 'init', reg_covar: 'real0', seed: 'int0', batch: 'int0', step_size: 'unit', smoothing: 'real0', validation: 'unit', patience: 'int+', stream: 'bool', chunk: 'int+', init_rows: 'int+' },
   adam: { lr: 'real+', epochs: 'int+', batch: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', validation: 'unit', patience: 'int+', tol: 'real+' },
   lbfgs: { max_iter: 'int+', restarts: 'int+', restarts_from: 'restarts_from', tol: 'real0', seed: 'int0' },
+  online: { batch: 'int+', alpha: 'real+', passes: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', init_rows: 'int+', smoothing: 'real0' },
 };
 
 export const FIT_METHODS = Object.keys(METHODS);
@@ -24,6 +25,8 @@ export const FIT_METHODS = Object.keys(METHODS);
 export const EM_DEFAULTS: EMSettings = { method: 'em', maxIter: 100, tol: 1e-3, restarts: 1, init: 'kmeans', regCovar: 1e-6, seed: 0 };
 export const LBFGS_DEFAULTS: LbfgsSettings & { restartsFrom: RestartsFrom } = { method: 'lbfgs', maxIter: 200, restarts: 1, restartsFrom: 'start', tol: 1e-5, seed: 0 };
 export const ADAM_DEFAULTS: AdamSettings = { method: 'adam', lr: 0.05, epochs: 100, batch: 256, seed: 0, regCovar: 1e-6, init: 'kmeans' };
+/** Online (stepwise) EM: batches of 256 rows, step sizes (t + 2)^-0.6, one pass (Liang & Klein's defaults for alpha and batch). */
+export const ONLINE_SETTINGS_DEFAULTS: OnlineSettings = { method: 'online', batch: 256, alpha: 0.6, passes: 1, seed: 0, regCovar: 1e-6, init: 'kmeans' };
 
 export function fitSettings(
   method: { name: string; span: Span },
@@ -104,6 +107,7 @@ export function fitSettings(
     if ((kind === 'int+' || kind === 'int0') && !Number.isInteger(v)) bad(`${a.name.name} must be an integer, got ${v}`);
     else if ((kind === 'int+' || kind === 'real+') && v <= 0) bad(`${a.name.name} must be > 0, got ${v}`);
     else if ((kind === 'int0' || kind === 'real0') && v < 0) bad(`${a.name.name} must be >= 0, got ${v}`);
+    else if (a.name.name === 'alpha' && !(v > 0.5 && v <= 1)) bad(`alpha must lie in (0.5, 1] (step sizes (t + 2)^-alpha), got ${v}`, 'alpha = 0.6 is a common choice; 1 gives the running average of every batch')
     else if (kind === 'unit' && !(v > 0 && v < 1) && !(a.name.name === 'step_size' && v === 1)) bad(`${a.name.name} must lie in (0, 1${a.name.name === 'step_size' ? ']' : ')'}, got ${v}`);
     else got[a.name.name] = v;
   }
@@ -128,6 +132,20 @@ export function fitSettings(
       ...(typeof got.stream === 'number' ? { stream: got.stream === 1 } : {}),
       ...(typeof got.chunk === 'number' ? { chunk: got.chunk } : {}),
       ...(typeof got.init_rows === 'number' ? { initRows: got.init_rows } : {}),
+    };
+  }
+  if (method.name === 'online') {
+    const o = ONLINE_SETTINGS_DEFAULTS;
+    return {
+      method: 'online',
+      batch: num('batch', o.batch),
+      alpha: num('alpha', o.alpha),
+      passes: num('passes', o.passes),
+      seed: num('seed', o.seed),
+      regCovar: num('reg_covar', o.regCovar),
+      init,
+      ...(typeof got.init_rows === 'number' ? { initRows: got.init_rows } : {}),
+      ...(typeof got.smoothing === 'number' ? { smoothing: got.smoothing } : {}),
     };
   }
   if (method.name === 'lbfgs') {

@@ -72,7 +72,27 @@ export interface LbfgsSettings {
 
 export type RestartsFrom = 'bounds' | 'start';
 
-export type FitSettings = EMSettings | AdamSettings | LbfgsSettings;
+/**
+ * Online (stepwise) EM (runtime/learners/online-em.ts): mini-batches of `batch` rows, step
+ * sizes (t + 2)^-alpha, `passes` passes over the data; initialized from the first `initRows` rows.
+ */
+export interface OnlineSettings {
+  readonly method: 'online';
+  readonly batch: number;
+  readonly alpha: number;
+  readonly passes: number;
+  readonly seed: number;
+  readonly regCovar: number;
+  readonly init: 'kmeans' | 'random';
+  readonly initRows?: number;
+  readonly smoothing?: number;
+  /** Warm start (as EMSettings.warm): continue from the state's parameters. */
+  readonly warm?: boolean;
+  /** A warm start's rows the parameters were fitted on: the statistics count as priorRows / batch steps old. */
+  readonly priorRows?: number;
+}
+
+export type FitSettings = EMSettings | AdamSettings | LbfgsSettings | OnlineSettings;
 
 export interface ModelInfo {
   readonly decl: ModelDecl;

@@ -32,12 +32,14 @@ function miniBatch(s: FitSettings): boolean {
  * cost) or returns undefined; `limit` is the session's memory limit in bytes.
  */
 export function chooseStreaming(spec: DataSpec | undefined, settings: FitSettings, graph: () => IRGraph | undefined, limit: number | undefined): StreamChoice {
-  if (settings.method !== 'em') return { stream: false, reason: `${settings.method} loads the data` };
-  if (settings.stream === true && miniBatch(settings)) {
+  // Online EM reads like EM: from memory when the data fits, else streamed from the file (in its order).
+  if (settings.method !== 'em' && settings.method !== 'online') return { stream: false, reason: `${settings.method} loads the data` };
+  const asked = settings.method === 'em' ? settings.stream : undefined;
+  if (asked === true && miniBatch(settings)) {
     throw new PmixError('em(stream = true) is exact full-batch EM over the whole file; it does not combine with mini-batch EM (batch, step_size, validation)', 'bad-value', 'drop stream = true for mini-batch EM, or drop batch/validation and set the chunk size with chunk = N');
   }
-  if (settings.stream === false) return { stream: false, reason: 'stream = false' };
-  if (settings.stream === true) return { stream: true, reason: 'stream = true' };
+  if (asked === false) return { stream: false, reason: 'stream = false' };
+  if (asked === true) return { stream: true, reason: 'stream = true' };
   if (miniBatch(settings) || !spec) return { stream: false, reason: 'mini-batch EM loads the data' };
   const fs = hostFs();
   let bytes: number;
@@ -69,8 +71,8 @@ export function chooseStreaming(spec: DataSpec | undefined, settings: FitSetting
  */
 export function streamFitBytes(graph: IRGraph, settings: FitSettings): number {
   const c = estimateCost(graph, 'em');
-  const chunk = (settings.method === 'em' ? settings.chunk : undefined) ?? STREAM_DEFAULTS.chunk;
-  const sample = (settings.method === 'em' ? settings.initRows : undefined) ?? STREAM_DEFAULTS.initRows;
+  const chunk = (settings.method === 'em' ? settings.chunk : settings.method === 'online' ? settings.batch : undefined) ?? STREAM_DEFAULTS.chunk;
+  const sample = (settings.method === 'em' || settings.method === 'online' ? settings.initRows : undefined) ?? STREAM_DEFAULTS.initRows;
   return c.parameterBytes + c.bytesPerRow * (chunk + sample);
 }
 

@@ -17,6 +17,7 @@ import { PmixError } from '../runtime/errors.js';
 import { NotPositiveDefiniteError } from '../stdlib/distributions/index.js';
 import { runAsync, runToEnd, type DriveOptions, type Steps } from '../runtime/learners/drive.js';
 import { streamEMSteps, type StreamFitted } from '../runtime/learners/stream-em.js';
+import { onlineEMSteps } from '../runtime/learners/online-learner.js';
 import { DataStreamError, openCsvStream, type CsvStream } from '../runtime/data/csv-stream.js';
 import { chooseStreaming, csvSource, streamFitBytes } from '../runtime/stream-fit.js';
 import { formatBytes } from '../compiler/cost.js';
@@ -283,7 +284,7 @@ export class Session {
   /** Streaming full-batch EM over the file, chunk by chunk (runtime/learners/stream-em.ts). */
   private *fitStreamed(step: FitStep, stream: CsvStream, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<FitSummary> {
     const s = step.settings;
-    if (s.method !== 'em') throw new PmixError(`only EM streams its data; fit ${step.model} by em(stream = true)`, 'bad-method');
+    if (s.method !== 'em' && s.method !== 'online') throw new PmixError(`only EM streams its data; fit ${step.model} by em(stream = true)`, 'bad-method');
     const vars = this.streamVariables(step, stream);
     const state = this.lower(step.model, vars);
     const family = familyOf(state.graph);
@@ -294,7 +295,8 @@ export class Session {
     }
     let fitted: StreamFitted;
     try {
-      fitted = yield* streamEMSteps(state, csvSource(stream, vars.map((v) => v.name), step.weights), s, onProgress, signal);
+      const source = csvSource(stream, vars.map((v) => v.name), step.weights);
+      fitted = s.method === 'online' ? yield* onlineEMSteps(state, source, s, onProgress, signal) : yield* streamEMSteps(state, source, s, onProgress, signal);
     } catch (e) {
       if (e instanceof DataStreamError) throw new StepError(e.diagnostics);
       if (e instanceof NotPositiveDefiniteError) throw new PmixError(`fitting ${step.model} stopped: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');

@@ -6,6 +6,7 @@ import { adamSteps } from '../../runtime/learners/adam.js';
 import type { Steps } from '../../runtime/learners/drive.js';
 import { emSteps } from '../../runtime/learners/em.js';
 import { minibatchEMSteps } from '../../runtime/learners/minibatch-em.js';
+import { onlineEMSteps, shuffledSource } from '../../runtime/learners/online-learner.js';
 import { memorySource, streamEMSteps } from '../../runtime/learners/stream-em.js';
 import type { Fitted } from '../../runtime/learners/types.js';
 import { PmixError } from '../../runtime/errors.js';
@@ -17,6 +18,7 @@ export function* learnerSteps(req: FitRequest): Steps<Fitted> {
   try {
     if (s.method === 'lbfgs') throw new PmixError(`lbfgs fits Gaussian process models; fit ${req.model} by em or adam`, 'bad-method');
     if (s.method === 'adam') return yield* adamSteps(state, x, rows, weights, s, onProgress, signal);
+    if (s.method === 'online') return yield* onlineEMSteps(state, shuffledSource(x, rows, state.graph.vars.length, weights, s.seed), s, onProgress, signal);
     if ((s.batch ?? 0) > 0 || (s.validation ?? 0) > 0) return yield* minibatchEMSteps(state, x, rows, weights, s, onProgress, signal);
     if (s.stream) return yield* streamEMSteps(state, memorySource(x, rows, state.graph.vars.length, weights), s, onProgress, signal);
     return yield* emSteps(state, x, rows, weights, s, onProgress, signal);

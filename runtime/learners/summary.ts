@@ -8,7 +8,7 @@ import type { StopReason } from './types.js';
 export interface FitSummaryCore {
   readonly model: string;
   readonly data: string;
-  readonly method: 'em' | 'adam' | 'lbfgs';
+  readonly method: 'em' | 'adam' | 'lbfgs' | 'online';
   readonly rows: number;
   readonly iterations: number;
   /** True only when a stated criterion held (stop = 'converged'). */
