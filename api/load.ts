@@ -8,5 +8,5 @@ export function load(artifact: string | object, opts: { readonly from?: string }
   const text = typeof artifact === 'string' ? artifact : JSON.stringify(artifact);
   const a = readArtifact(text);
   // `from`: how a warm-started fit's summary names the artifact (continued from ...).
-  return new Model(a.model, undefined, new ModelState(a.ir), new Map(), { from: opts.from ?? `the artifact of '${a.model}'`, ...(a.provenance.fit ? { settings: a.provenance.fit } : {}) });
+  return new Model(a.model, undefined, new ModelState(a.ir), new Map(), { from: opts.from ?? `the artifact of '${a.model}'`, ...(a.provenance.fit ? { settings: a.provenance.fit } : {}), ...(a.provenance.data ? { rows: a.provenance.data.rows } : {}) });
 }

@@ -20,6 +20,8 @@ import { familyOf } from '../families/index.js';
 import { StepError, type FitSummary, type Session } from '../session/session.js';
 import { defaultRefitSettings, informationCriteria, refitSteps } from '../session/refit.js';
 import { runAsync } from '../runtime/learners/drive.js';
+import { StepwiseEM, stepSize } from '../runtime/learners/online-em.js';
+import { scaledRegCovar } from '../runtime/learners/collapse.js';
 import { rowWeights } from '../runtime/data/weights.js';
 import type { ModelState } from '../runtime/state.js';
 import { PmixInputError } from './errors.js';
@@ -57,9 +59,25 @@ export interface FitOptions {
 export interface ModelOrigin {
   readonly from: string;
   readonly settings?: FitSettings;
+  /** The rows the artifact's parameters were fitted on (the age of online EM's statistics in model.update). */
+  readonly rows?: number;
+}
+
+/** What one model.update(rows) did. */
+export interface UpdateResult {
+  /** Weighted mean log-likelihood of the rows under the parameters before the step. */
+  readonly mean_log_likelihood: number;
+  readonly rows: number;
+  /** Steps taken so far, counting the age the fitted parameters started with (t in eta_t). */
+  readonly step: number;
+  /** This step's size eta_t = (t + 2)^-alpha. */
+  readonly step_size: number;
 }
 
 export class Model {
+  /** Online EM's running statistics (update); dropped when a fit replaces the state. */
+  private stepper: StepwiseEM | undefined;
+
   /** @internal */
   constructor(
     readonly name: string,
@@ -127,6 +145,37 @@ export class Model {
       this.session.fitted.set(this.name, { ...prev, state: out.state, summary: out.summary, data, settings });
     }
     return out.summary;
+  }
+
+  /**
+   * One step of online (stepwise) EM on `rows` (runtime/learners/online-em.ts): the rows' E-step
+   * at the current parameters, blended into running statistics with eta_t = (t + 2)^-alpha, then
+   * an M-step. The first call starts the statistics from the current parameters, as old as the
+   * rows they were fitted on (in steps of this call's size). Needs a fitted or loaded mixture or
+   * circuit whose leaves have sufficient statistics.
+   */
+  update(rows: Rows, opts: { readonly alpha?: number; readonly weights?: string } = {}): UpdateResult {
+    const fitted = this.session?.fitted.get(this.name);
+    if (this.session && !fitted?.summary) throw new PmixError(`model '${this.name}' has not been fitted yet: fit it (e.g. on a first batch of rows) before update(rows)`, 'not-fittable');
+    const state = this.current();
+    const family = familyOf(state.graph);
+    const bad = family.methodProblem(state.graph, ONLINE_SETTINGS_DEFAULTS, { model: this.name, data: 'rows' });
+    if (bad) throw new PmixError(`update(rows) is online EM: ${bad.message}`, 'bad-method', bad.hint);
+    const { data, x } = this.rowsOf(rows, opts.weights);
+    const w = rowWeights(data, opts.weights);
+    const alpha = opts.alpha ?? this.stepper?.opts.alpha ?? ONLINE_SETTINGS_DEFAULTS.alpha;
+    if (!this.stepper || this.stepper.state !== state || this.stepper.opts.alpha !== alpha) {
+      const saved = fitted?.settings ?? this.origin.settings;
+      const reg = saved && 'regCovar' in saved ? saved.regCovar : EM_DEFAULTS.regCovar;
+      const smoothing = saved && 'smoothing' in saved ? saved.smoothing : undefined;
+      const stepper = new StepwiseEM(state, { alpha, regCovar: scaledRegCovar(state, x, data.rows, w, reg), ...(smoothing !== undefined ? { smoothing } : {}) });
+      const priorRows = fitted?.summary?.rows ?? this.origin.rows ?? 0;
+      stepper.continueFrom(Math.ceil(priorRows / Math.max(1, data.rows)));
+      this.stepper = stepper;
+    }
+    const t = this.stepper.steps;
+    const r = this.stepper.step(x, data.rows, w);
+    return { mean_log_likelihood: r.weight > 0 ? r.logLikelihood / r.weight : NaN, rows: data.rows, step: t + 1, step_size: stepSize(t, alpha) };
   }
 
   /** Rows given to fit, bic or aic, typed by the model's variables (other columns kept, e.g. a weights column). */
