@@ -77,6 +77,8 @@ export interface UpdateResult {
 export class Model {
   /** Online EM's running statistics (update); dropped when a fit replaces the state. */
   private stepper: StepwiseEM | undefined;
+  /** A loaded model's latest refit, for its artifact's provenance. */
+  private refitted: { summary: FitSummary; settings: FitSettings; data: { name: string; path: string; rows: number } } | undefined;
 
   /** @internal */
   constructor(
@@ -143,7 +145,7 @@ export class Model {
     if (this.session) {
       const prev = this.session.fitted.get(this.name);
       this.session.fitted.set(this.name, { ...prev, state: out.state, summary: out.summary, data, settings });
-    }
+    } else this.refitted = { summary: out.summary, settings, data: { name: data.name, path: data.source, rows: data.rows } };
     return out.summary;
   }
 
@@ -299,7 +301,14 @@ export class Model {
   /** The fitted model as an artifact (JSON text), loadable with `load`. */
   save(): string {
     if (this.session) return serializeArtifact(this.session.artifact(this.name));
-    return serializeArtifact(makeArtifact(this.name, this.current().toArtifactGraph(), {}));
+    const r = this.refitted;
+    const s = r?.summary;
+    return serializeArtifact(
+      makeArtifact(this.name, this.current().toArtifactGraph(), {
+        ...(r ? { data: r.data, fit: r.settings } : this.origin.settings ? { fit: this.origin.settings } : {}),
+        ...(s ? { mean_log_likelihood: s.mean_log_likelihood, iterations: s.iterations, converged: s.converged, bic: s.bic, aic: s.aic, continued_from: this.origin.from } : {}),
+      }),
+    );
   }
 
   private current(): ModelState {

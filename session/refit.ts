@@ -16,6 +16,9 @@ import { fitSummary } from '../runtime/learners/summary.js';
 import type { FitProgress } from '../runtime/learners/types.js';
 import type { ModelState } from '../runtime/state.js';
 import type { FitSummary } from './session.js';
+import type { OnlineSettings } from '../compiler/program.js';
+import { onlineEMSteps } from '../runtime/learners/online-learner.js';
+import type { StreamSource } from '../runtime/learners/stream-em.js';
 
 export interface RefitRequest {
   /** The model's name (summaries, messages). */
@@ -130,6 +133,44 @@ export function* refitSteps(req: RefitRequest): Steps<Refitted> {
     continued_from: req.from,
   };
   return { state: fitted.state, summary };
+}
+
+/**
+ * Online EM continued from a state's parameters over a stream of rows (a file or stdin read in
+ * chunks: memory does not grow with the rows). `priorRows`: the rows the parameters were fitted on.
+ */
+export function* refitStreamSteps(req: {
+  readonly model: string;
+  readonly from: string;
+  readonly state: ModelState;
+  readonly dataName: string;
+  readonly source: StreamSource;
+  readonly settings: OnlineSettings;
+  readonly priorRows?: number;
+  readonly onProgress?: (p: FitProgress) => void;
+  readonly signal?: AbortSignal;
+}): Steps<Refitted & { rows: number }> {
+  const family = familyOf(req.state.graph);
+  const bad = family.methodProblem(req.state.graph, req.settings, { model: req.model, data: req.dataName });
+  if (bad) throw new PmixError(bad.message, 'bad-method', bad.hint);
+  const settings: OnlineSettings = { ...req.settings, warm: true, ...(req.priorRows !== undefined ? { priorRows: req.priorRows } : {}) };
+  const fitted = yield* onlineEMSteps(req.state, req.source, settings, req.onProgress, req.signal);
+  const summary: FitSummary = {
+    ...fitSummary({
+      model: req.model,
+      data: req.dataName,
+      method: 'online',
+      rows: fitted.rows,
+      iterations: fitted.result.iterations,
+      stop: fitted.result.stop,
+      criterion: fitted.result.criterion,
+      weight: fitted.totalWeight,
+      parameters: family.freeParameters(fitted.state),
+      likelihood: { mean: fitted.result.meanLogLikelihood },
+    }),
+    continued_from: req.from,
+  };
+  return { state: fitted.state, summary, rows: fitted.rows };
 }
 
 /** BIC and AIC of a model's parameters on rows (a loaded or fitted model scored on new data); the same formulas as the fit summary. */

@@ -372,6 +372,7 @@ export class Session {
         ? { mean_log_likelihood: f.summary.mean_log_likelihood, iterations: f.summary.iterations, converged: f.summary.converged, bic: f.summary.bic, aic: f.summary.aic }
         : {}),
       ...(f?.summary?.interrupted ? { interrupted: true } : {}),
+      ...(f?.summary?.continued_from !== undefined ? { continued_from: f.summary.continued_from } : {}),
     });
   }
 }

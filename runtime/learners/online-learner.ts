@@ -70,9 +70,11 @@ export function* onlineEMSteps(initial: ModelState, source: StreamSource, settin
   if (settings.warm) em.continueFrom(Math.ceil((settings.priorRows ?? 0) / batch));
   let rows = 0;
   let totalWeight = 0;
-  const run: LearnerRun & { rowsSeen(): number } = {
+  let runLL = 0;
+  let runW = 0;
+  const run: LearnerRun = {
     state,
-    rowsSeen: () => em.rows,
+    progress: () => ({ rows: em.rows, meanLogLikelihood: runW > 0 ? runLL / runW : NaN }),
     *iterate(pass) {
       let ll = 0;
       let w = 0;
@@ -82,6 +84,8 @@ export function* onlineEMSteps(initial: ModelState, source: StreamSource, settin
         const r = em.step(b.x, b.n, b.weights);
         ll += r.logLikelihood;
         w += r.weight;
+        runLL = ll;
+        runW = w;
         passRows += b.n;
         for (let i = 0; i < b.n; i++) passWeight += b.weights[i]!;
         yield;

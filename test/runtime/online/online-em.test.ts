@@ -98,3 +98,29 @@ describe('stepwise EM pieces', () => {
     Array.from(p.cov!).forEach((v, i) => expect(v).toBeCloseTo(prev.cov[i]!, 12));
   });
 });
+
+describe('checkpoints of online EM every N rows', () => {
+  it('runAsync calls onCheckpoint as the rows seen pass each multiple of N, with the parameters so far', async () => {
+    const { onlineEMSteps, shuffledSource } = await import('../../../runtime/learners/online-learner.js');
+    const { runAsync } = await import('../../../runtime/learners/drive.js');
+    const { ModelState } = await import('../../../runtime/state.js');
+    const { ONLINE_SETTINGS_DEFAULTS } = await import('../../../compiler/fit-settings.js');
+    const p = compile('model M(x0, x1) = mixture(k = 2) of Normal(full)');
+    const rows = mixtureRows(5000, 2, 2, 3);
+    await p.model('M').fit(rows.slice(0, 300), { seed: 1 });
+    const state = new ModelState(JSON.parse(p.model('M').save()).ir);
+    const x = Float64Array.from(rows.flatMap((r) => [r.x0!, r.x1!]));
+    const w = new Float64Array(5000).fill(1);
+    const seen: number[] = [];
+    const lls: number[] = [];
+    await runAsync(onlineEMSteps(state, shuffledSource(x, 5000, 2, w, 1), { ...ONLINE_SETTINGS_DEFAULTS, batch: 100, passes: 2, initRows: 500 }), {
+      checkpointEveryRows: 1000,
+      onCheckpoint: (c) => {
+        seen.push(c.rows!);
+        lls.push(c.best()!.meanLogLikelihood);
+      },
+    });
+    expect(seen).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000]);
+    for (const ll of lls) expect(Number.isFinite(ll)).toBe(true);
+  });
+});
