@@ -140,7 +140,8 @@ export class Model {
     const base = defaultRefitSettings(state, saved, { model: this.name, data: data.name });
     const settings = mergeSettings(opts.method === undefined || opts.method === base.method ? base : undefined, { ...opts, method: opts.method ?? base.method });
     const from = this.session ? `model ${this.name}` : this.origin.from;
-    const out = await runAsync(refitSteps({ model: this.name, from, state, data, weights: opts.weights, settings, onProgress: opts.onProgress, signal: opts.signal }));
+    const priorRows = this.session?.fitted.get(this.name)?.summary?.rows ?? this.refitted?.data.rows ?? this.origin.rows;
+    const out = await runAsync(refitSteps({ model: this.name, from, state, data, weights: opts.weights, settings, ...(priorRows !== undefined ? { priorRows } : {}), onProgress: opts.onProgress, signal: opts.signal }));
     this.state = out.state;
     if (this.session) {
       const prev = this.session.fitted.get(this.name);

@@ -31,6 +31,8 @@ export interface RefitRequest {
   /** A column of per-row sample weights (not a model variable). */
   readonly weights?: string;
   readonly settings: FitSettings;
+  /** The rows the starting parameters were fitted on (online EM: the age of its statistics). */
+  readonly priorRows?: number;
   readonly maxMemory?: number;
   readonly maxSeconds?: number;
   readonly onProgress?: (p: FitProgress) => void;
@@ -101,7 +103,12 @@ export function* refitSteps(req: RefitRequest): Steps<Refitted> {
   const names = { model, data: data.name };
   const bad = family.methodProblem(state.graph, req.settings, names);
   if (bad) throw new PmixError(bad.message, 'bad-method', bad.hint);
-  const settings: FitSettings = { ...req.settings, warm: true, ...(req.settings.method === 'lbfgs' ? { restarts: 1 } : {}) };
+  const settings: FitSettings = {
+    ...req.settings,
+    warm: true,
+    ...(req.settings.method === 'lbfgs' ? { restarts: 1 } : {}),
+    ...(req.settings.method === 'online' && req.priorRows !== undefined ? { priorRows: req.priorRows } : {}),
+  };
   const fitted = yield* family.fit({
     model,
     data: data.name,
