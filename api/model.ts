@@ -44,6 +44,10 @@ export interface FitOptions {
   readonly alpha?: number;
   /** Online EM: passes over the rows. */
   readonly passes?: number;
+  /** EM: a column of class labels, given for some rows (not a model variable): partial labels (docs/fitting.md). */
+  readonly labels?: string;
+  /** EM with labels: components per known class (default 1). */
+  readonly perClass?: number;
   /** A column of per-row sample weights (not a model variable). */
   readonly weights?: string;
   /**
@@ -325,9 +329,22 @@ export class Model {
 
 function mergeSettings(base: FitSettings | undefined, o: FitOptions): FitSettings {
   const method = o.method ?? base?.method ?? 'em';
+  if ((o.labels !== undefined || o.perClass !== undefined) && method !== 'em') throw new PmixError(`partial labels (labels, perClass) are fitted by full-batch EM, not ${method}`, 'bad-method', "use method: 'em'");
   if (method === 'em') {
     const b = base?.method === 'em' ? base : EM_DEFAULTS;
-    return { method, maxIter: o.maxIter ?? b.maxIter, tol: o.tol ?? b.tol, restarts: o.restarts ?? b.restarts, init: o.init ?? b.init, regCovar: o.regCovar ?? b.regCovar, seed: o.seed ?? b.seed };
+    const labels = o.labels ?? b.labels;
+    const perClass = o.perClass ?? b.perClass;
+    return {
+      method,
+      maxIter: o.maxIter ?? b.maxIter,
+      tol: o.tol ?? b.tol,
+      restarts: o.restarts ?? b.restarts,
+      init: o.init ?? b.init,
+      regCovar: o.regCovar ?? b.regCovar,
+      seed: o.seed ?? b.seed,
+      ...(labels !== undefined ? { labels } : {}),
+      ...(perClass !== undefined ? { perClass } : {}),
+    };
   }
   if (method === 'lbfgs') {
     const l = base?.method === 'lbfgs' ? base : LBFGS_DEFAULTS;

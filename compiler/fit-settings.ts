@@ -7,13 +7,13 @@ import type { ConstantScope } from './constants.js';
 import type { AdamSettings, EMSettings, FitSettings, LbfgsSettings, OnlineSettings, RestartsFrom } from './program.js';
 import { own } from '../stdlib/own.js';
 
-type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool' | 'restarts_from';
+type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool' | 'restarts_from' | 'column';
 
 /** Where the random restarts of a GP fit draw their starting hyperparameters (runtime/gp/init.ts; the default 'start' found better optima on the examples: docs/gp.md). */
 export const RESTARTS_FROM = ['bounds', 'start'] as const;
 
 const METHODS: Record<string, Record<string, Kind>> = {
-  em: { max_iter: 'int+', tol: 'real0', restarts: 'int+', init: 'init', reg_covar: 'real0', seed: 'int0', batch: 'int0', step_size: 'unit', smoothing: 'real0', validation: 'unit', patience: 'int+', stream: 'bool', chunk: 'int+', init_rows: 'int+' },
+  em: { max_iter: 'int+', tol: 'real0', restarts: 'int+', init: 'init', reg_covar: 'real0', seed: 'int0', batch: 'int0', step_size: 'unit', smoothing: 'real0', validation: 'unit', patience: 'int+', stream: 'bool', chunk: 'int+', init_rows: 'int+', labels: 'column', per_class: 'int+' },
   adam: { lr: 'real+', epochs: 'int+', batch: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', validation: 'unit', patience: 'int+', tol: 'real+' },
   lbfgs: { max_iter: 'int+', restarts: 'int+', restarts_from: 'restarts_from', tol: 'real0', seed: 'int0' },
   online: { batch: 'int+', alpha: 'real+', passes: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', init_rows: 'int+', smoothing: 'real0' },
@@ -81,6 +81,15 @@ export function fitSettings(
       got[a.name.name] = norm;
       continue;
     }
+    if (kind === 'column') {
+      const name = a.value.kind === 'name' ? a.value.name : a.value.kind === 'string' ? a.value.value : undefined;
+      if (name === undefined) {
+        bad(`${a.name.name} must name a column of the data, e.g. ${a.name.name} = species`);
+        continue;
+      }
+      got[a.name.name] = name;
+      continue;
+    }
     if (kind === 'restarts_from') {
       const name = a.value.kind === 'name' ? a.value.name : a.value.kind === 'string' ? a.value.value : undefined;
       if (name !== 'bounds' && name !== 'start') {
@@ -132,6 +141,8 @@ export function fitSettings(
       ...(typeof got.stream === 'number' ? { stream: got.stream === 1 } : {}),
       ...(typeof got.chunk === 'number' ? { chunk: got.chunk } : {}),
       ...(typeof got.init_rows === 'number' ? { initRows: got.init_rows } : {}),
+      ...(typeof got.labels === 'string' ? { labels: got.labels } : {}),
+      ...(typeof got.per_class === 'number' ? { perClass: got.per_class } : {}),
     };
   }
   if (method.name === 'online') {

@@ -32,6 +32,14 @@ export interface EMSettings {
   readonly initRows?: number;
   /** Warm start: the learner starts from the state's parameters (no initialization, one restart); set by refits, not by the language. */
   readonly warm?: boolean;
+  /**
+   * Partial labels (runtime/learners/labels.ts): a categorical column of the data, not a model
+   * variable; a row with a level is clamped to that class's components (level c: components
+   * c * perClass .. (c + 1) * perClass - 1), a row without one is soft-assigned to all.
+   */
+  readonly labels?: string;
+  /** Components per known class (default 1). */
+  readonly perClass?: number;
 }
 
 export interface AdamSettings {

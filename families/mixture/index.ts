@@ -14,6 +14,7 @@ export const mixtureFamily: ModelFamily = {
   shape: 'mixing, product and input nodes only (no sums, integrals, squares, GP or family nodes)',
   methodProblem: () => undefined,
   streams: true,
+  partialLabels: true,
   ...tractableHooks,
   ...tractableQueries,
   answer: (state, q) => runQuery(state, q, { circuit: hasCircuitNodes(state.graph) }),

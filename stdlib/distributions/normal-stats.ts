@@ -46,8 +46,8 @@ export function normalStats(ctx: LayerContext, prev: LayerParams, opts: EMOption
     },
     addModel(u, weight) {
       if (!(weight > 0)) return;
-      const cov = covOf(prev, ctx, u);
-      const scatter = full ? cov.map((v) => v * weight) : Float64Array.from({ length: D }, (_, d) => cov[d * D + d]! * weight);
+      // The scatter is D x D for every variant (the diagonal variants read its diagonal).
+      const scatter = covOf(prev, ctx, u).map((v) => v * weight);
       add(u, { nk: weight, mean: meanOf(prev, ctx, u).slice(), scatter });
     },
     scale(c) {

@@ -124,3 +124,42 @@ describe('checkpoints of online EM every N rows', () => {
     for (const ll of lls) expect(Number.isFinite(ll)).toBe(true);
   });
 });
+
+describe('addModel for every Normal variant', () => {
+  it.each(['full', 'diag', 'spherical', 'tied'])('%s: statistics of the parameters finalize to the parameters', (variant) => {
+    const D = 2;
+    const K = 2;
+    const ctx = { dims: D, units: K, variant } as never;
+    const prev: Record<string, Float64Array> = { mean: Float64Array.from([1, 2, -3, 4]) };
+    if (variant === 'full') prev.cov = Float64Array.from([2, 0.3, 0.3, 1, 1, -0.2, -0.2, 3]);
+    if (variant === 'tied') prev.cov = Float64Array.from([2, 0.3, 0.3, 1]);
+    if (variant === 'diag') prev.var = Float64Array.from([1, 2, 3, 4]);
+    if (variant === 'spherical') prev.var = Float64Array.from([1.5, 0.5]);
+    const st = normalStats(ctx, prev, { regCovar: 0, fixed: new Set() });
+    st.addModel!(0, 10);
+    st.addModel!(1, 5);
+    st.scale!(0.25);
+    const p = st.finalize();
+    for (const [role, v] of Object.entries(prev)) Array.from(p[role]!).forEach((x, i) => expect(x).toBeCloseTo(v[i]!, 12));
+  });
+});
+
+describe('addModel for factorized leaves', () => {
+  it.each([
+    ['Poisson', { rate: Float64Array.from([0.7, 3.2, 1.1, 5]) }, [0, 0]],
+    ['Bernoulli', { p: Float64Array.from([0.2, 0.9, 0.5, 0.35]) }, [0, 0]],
+    ['Categorical', { probs: Float64Array.from([0.2, 0.5, 0.3, 0.6, 0.3, 0.1]) }, [3]],
+  ] as const)('%s: statistics of the parameters finalize to the parameters', async (name, prev, levels) => {
+    const { getDistribution } = await import('../../../stdlib/distributions/index.js');
+    const fam = getDistribution(name)!;
+    const ctx = { dims: levels.length, units: 2, levels } as never;
+    const roles = Object.keys(prev);
+    const p = Object.fromEntries(roles.map((r) => [r, (prev as Record<string, Float64Array>)[r]!.slice()]));
+    const st = fam.newStats!(ctx, p, { regCovar: 0, fixed: new Set() })!;
+    st.addModel!(0, 8);
+    st.addModel!(1, 3);
+    st.scale!(0.5);
+    const out = st.finalize();
+    for (const r of roles) Array.from(out[r]!).forEach((v, i) => expect(v).toBeCloseTo((prev as Record<string, Float64Array>)[r]![i]!, 12));
+  });
+});
