@@ -126,6 +126,20 @@ describe('warm start of the other families', () => {
     expect(again.iterations).toBeLessThan(first.iterations);
   });
 
+  it('an integral circuit continues by Adam from its nets (trained at its training quadrature points)', async () => {
+    const rng = new Rng(1);
+    const rows = Array.from({ length: 400 }, () => ({ x: Math.tanh(2 * (2 * rng.uniform() - 1)) + 0.1 * rng.normal() }));
+    const src = 'model W = integral z: real in [-1, 1] by gauss_legendre(points = 16, eval_points = 32) of Normal(mean = mlp(hidden = 8, layers = 1), sd = mlp(hidden = 4, layers = 1))';
+    const m = compile(src).model('W');
+    const first = await m.fit(rows, { method: 'adam', lr: 0.01, epochs: 15, batch: 100, seed: 1 });
+    const again = await load(m.save()).fit(rows, { epochs: 5 });
+    expect(again.method).toBe('adam');
+    // Five more epochs from where the first fit stopped: better than it, not a fresh start.
+    expect(again.mean_log_likelihood).toBeGreaterThan(first.mean_log_likelihood);
+    const cold = await compile(src).model('W').fit(rows, { method: 'adam', lr: 0.01, epochs: 5, batch: 100, seed: 1 });
+    expect(again.mean_log_likelihood).toBeGreaterThan(cold.mean_log_likelihood);
+  });
+
   it('a squared circuit continues by Adam from its parameters', async () => {
     const rng = new Rng(3);
     const rows = Array.from({ length: 300 }, () => ({ x: rng.normal() * 1.5, y: rng.normal() * 1.5 }));
