@@ -10,6 +10,7 @@ import type { DataSpec } from './data/csv.js';
 import type { CsvStream } from './data/csv-stream.js';
 import { PmixError } from './errors.js';
 import { STREAM_DEFAULTS, type StreamBatch, type StreamSource } from './learners/stream-em.js';
+import { ONLINE_DEFAULTS } from './learners/online-em.js';
 
 /** Larger files always stream: V8 cannot hold more than ~512 MiB of text in one string (loadCsv reads the file whole). */
 export const MAX_LOADED_TEXT = 2 ** 29 - 24;
@@ -72,7 +73,7 @@ export function chooseStreaming(spec: DataSpec | undefined, settings: FitSetting
 export function streamFitBytes(graph: IRGraph, settings: FitSettings): number {
   const c = estimateCost(graph, 'em');
   const chunk = (settings.method === 'em' ? settings.chunk : settings.method === 'online' ? settings.batch : undefined) ?? STREAM_DEFAULTS.chunk;
-  const sample = (settings.method === 'em' || settings.method === 'online' ? settings.initRows : undefined) ?? STREAM_DEFAULTS.initRows;
+  const sample = settings.method === 'online' ? (settings.initRows ?? ONLINE_DEFAULTS.initRows) : ((settings.method === 'em' ? settings.initRows : undefined) ?? STREAM_DEFAULTS.initRows);
   return c.parameterBytes + c.bytesPerRow * (chunk + sample);
 }
 
