@@ -7,7 +7,7 @@ export function stopPhrase(s: FitSummary): string {
 
 function howStopped(s: FitSummary): string {
   const unit = s.method === 'em' || s.method === 'lbfgs' ? 'iterations' : s.method === 'online' ? 'passes' : 'epochs';
-  const n = `${s.iterations} ${s.iterations === 1 ? unit.slice(0, -1) : unit}`;
+  const n = `${s.iterations} ${s.iterations === 1 ? (unit === 'passes' ? 'pass' : unit.slice(0, -1)) : unit}`;
   switch (s.stop) {
     case 'converged':
       return `converged after ${n}`;
