@@ -1,5 +1,5 @@
 // What both API entries (Node: index.ts, browsers: browser.ts) export besides their compile().
-export { Model, type FitOptions } from './model.js';
+export { Model, type FitOptions, type UpdateResult } from './model.js';
 export { Program, type RunOptions } from './program.js';
 export { PmixInputError } from './errors.js';
 export { load } from './load.js';

@@ -2,9 +2,13 @@
 import type { FitSummary } from '../session/session.js';
 
 export function stopPhrase(s: FitSummary): string {
+  return (s.continued_from !== undefined ? `continued from ${s.continued_from}, ` : '') + howStopped(s);
+}
+
+function howStopped(s: FitSummary): string {
   if (s.method === 'incremental' && s.stop === 'max_iter') return incrementalPhrase(s);
-  const unit = s.method === 'em' || s.method === 'lbfgs' ? 'iterations' : s.method === 'incremental' ? 'passes' : 'epochs';
-  const n = `${s.iterations} ${s.iterations === 1 ? unit.replace(/e?s$/, '') : unit}`;
+  const unit = s.method === 'em' || s.method === 'lbfgs' ? 'iterations' : s.method === 'incremental' || s.method === 'online' ? 'passes' : 'epochs';
+  const n = `${s.iterations} ${s.iterations === 1 ? (unit === 'passes' ? 'pass' : unit.slice(0, -1)) : unit}`;
   switch (s.stop) {
     case 'converged':
       return `converged after ${n}`;

@@ -7,6 +7,7 @@ import { readArtifact } from '../session/load-artifact.js';
 import { PmixError } from '../runtime/errors.js';
 import { ModelState } from '../runtime/state.js';
 import { EXIT_INPUT, EXIT_USAGE, Exit, fail, readText, type Output } from './io.js';
+import { spoolStdin } from './stdin-spool.js';
 
 export function loadProgram(file: string, io: Output, opts: CompileOptions = {}): { program: CompiledProgram; sources: Map<string, string> } {
   const source = readText(file, 'model file', io);
@@ -41,13 +42,24 @@ export function loadArtifact(path: string, io: Output, points?: number): { artif
 /** Parses `NAME=PATH` pairs of --data. */
 export function dataOverrides(pairs: readonly string[] | undefined, io: Output): Record<string, string> {
   const out: Record<string, string> = {};
+  let stdinPath: string | undefined;
   for (const p of pairs ?? []) {
     const eq = p.indexOf('=');
     if (eq <= 0 || eq === p.length - 1) {
       io.err(`error: --data expects NAME=PATH.csv, got '${p}'`);
       throw new Exit(EXIT_USAGE);
     }
-    out[p.slice(0, eq)] = p.slice(eq + 1);
+    let path = p.slice(eq + 1);
+    if (path === '-') {
+      // NAME=- : the rows come on stdin (spooled to a temporary file: cli/stdin-spool.ts), once.
+      if (Object.values(out).includes(stdinPath ?? '')) {
+        io.err(`error: --data: only one data set can come from stdin (got '${p}' after another NAME=-)`);
+        throw new Exit(EXIT_USAGE);
+      }
+      stdinPath = spoolStdin();
+      path = stdinPath;
+    }
+    out[p.slice(0, eq)] = path;
   }
   return out;
 }

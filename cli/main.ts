@@ -3,7 +3,8 @@
 // 2 bad command-line usage; anything else is a bug (its stack is shown with --debug).
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { checkCommand } from './commands/check.js';
-import { fitCommand } from './commands/fit.js';
+import { creationTime, fitCommand } from './commands/fit.js';
+import { refitCommand } from './commands/refit.js';
 import { infoCommand } from './commands/info.js';
 import { queryCommand } from './commands/query.js';
 import { replCommand } from './commands/repl.js';
@@ -79,8 +80,12 @@ program
 
 program
   .command('fit')
-  .description('fit a model of a .pmix file and write it as a JSON artifact')
-  .argument('<file>', 'the .pmix file')
+  .description('fit a model of a .pmix file and write it as a JSON artifact; or, with --from, fit a saved model again starting from its parameters')
+  .argument('[file]', 'the .pmix file (not with --from)')
+  .option('--from <MODEL.json>', 'continue from a saved model: fit it again on --data PATH.csv (or - for stdin), starting from its parameters')
+  .option('--by <METHOD>', 'with --from: the fit method as in a fit statement, e.g. "online(batch = 256, alpha = 0.6)" (default: the artifact\'s own)')
+  .option('--weights <COLUMN>', 'with --from: a column of per-row sample weights')
+  .option('--checkpoint-rows <N>', 'online EM: also save the parameters so far to --out after every N rows', int('--checkpoint-rows', 1))
   .requiredOption('--out <MODEL.json>', 'where to write the fitted model')
   .option('--model <NAME>', 'which model to fit (when the file fits several)')
   .option('--data <NAME=PATH...>', 'use another CSV file for a data set')
@@ -95,14 +100,51 @@ program
   .option('--reproducible', 'identical fits write identical bytes: provenance.created is SOURCE_DATE_EPOCH if set, else 1970-01-01')
   .action(
     (
-      file: string,
-      o: { out: string; model?: string; data?: string[]; seed?: number; json?: boolean; progress: boolean; checkpoint?: boolean; checkpointEvery?: number; maxMemory?: string; maxTime?: string; force?: boolean; reproducible?: boolean },
+      file: string | undefined,
+      o: { out: string; model?: string; data?: string[]; seed?: number; json?: boolean; progress: boolean; checkpoint?: boolean; checkpointEvery?: number; maxMemory?: string; maxTime?: string; force?: boolean; reproducible?: boolean; from?: string; by?: string; weights?: string; checkpointRows?: number },
     ) => {
       const out = io(o);
+      if (o.from !== undefined || file === undefined) return refitFrom(file, o, out);
       const opts = { out: o.out, model: o.model, seed: o.seed, checkpoint: o.checkpoint, checkpointEvery: o.checkpointEvery, maxMemory: memoryLimit(o.maxMemory, out), maxSeconds: timeLimit(o.maxTime, out), force: o.force, reproducible: o.reproducible };
       return fitCommand(file, opts, out, dataOverrides(o.data, out), o.progress);
     },
   );
+
+/** `pmix fit --from MODEL.json --data ROWS.csv`: the warm start (cli/commands/refit.ts); its usage errors. */
+function refitFrom(
+  file: string | undefined,
+  o: { out: string; model?: string; data?: string[]; seed?: number; progress: boolean; checkpoint?: boolean; checkpointEvery?: number; maxMemory?: string; maxTime?: string; force?: boolean; reproducible?: boolean; from?: string; by?: string; weights?: string; checkpointRows?: number },
+  out: Output,
+): Promise<void> {
+  const usage = (message: string): never => {
+    out.err(`error: ${message}`);
+    throw new Exit(EXIT_USAGE);
+  };
+  if (o.from === undefined) return usage('pmix fit needs a .pmix file, or --from MODEL.json to continue a saved model');
+  if (file !== undefined) usage(`give either a .pmix file or --from, not both (got ${file} and --from ${o.from})`);
+  if (o.model !== undefined) usage('--model chooses among the fits of a .pmix file; --from continues the one saved model');
+  if (!o.data || o.data.length !== 1) usage('--from needs the rows to fit on: --data PATH.csv, or --data - for stdin');
+  const data = o.data![0]!;
+  return refitCommand(
+    {
+      from: o.from,
+      data,
+      out: o.out,
+      ...(o.by !== undefined ? { by: o.by } : {}),
+      ...(o.weights !== undefined ? { weights: o.weights } : {}),
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      checkpoint: o.checkpoint,
+      checkpointEvery: o.checkpointEvery,
+      ...(o.checkpointRows !== undefined ? { checkpointRows: o.checkpointRows } : {}),
+      maxMemory: memoryLimit(o.maxMemory, out),
+      maxSeconds: timeLimit(o.maxTime, out),
+      force: o.force,
+      created: creationTime(o.reproducible, out),
+    },
+    out,
+    o.progress,
+  );
+}
 
 program
   .command('score')

@@ -4,19 +4,20 @@ import type { Arg, Span } from '../language/index.js';
 import type { Diagnostic } from '../language/index.js';
 import { suggestionHint } from '../language/index.js';
 import type { ConstantScope } from './constants.js';
-import type { AdamSettings, EMSettings, FitSettings, IncrementalSettings, LbfgsSettings, RestartsFrom } from './program.js';
+import type { AdamSettings, EMSettings, FitSettings, IncrementalSettings, LbfgsSettings, OnlineSettings, RestartsFrom } from './program.js';
 import { own } from '../stdlib/own.js';
 
-type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool' | 'restarts_from';
+type Kind = 'int+' | 'int0' | 'real+' | 'real0' | 'init' | 'unit' | 'bool' | 'restarts_from' | 'column';
 
 /** Where the random restarts of a GP fit draw their starting hyperparameters (runtime/gp/init.ts; the default 'start' found better optima on the examples: docs/gp.md). */
 export const RESTARTS_FROM = ['bounds', 'start'] as const;
 
 const METHODS: Record<string, Record<string, Kind>> = {
-  em: { max_iter: 'int+', tol: 'real0', restarts: 'int+', init: 'init', reg_covar: 'real0', seed: 'int0', batch: 'int0', step_size: 'unit', smoothing: 'real0', validation: 'unit', patience: 'int+', stream: 'bool', chunk: 'int+', init_rows: 'int+' },
+  em: { max_iter: 'int+', tol: 'real0', restarts: 'int+', init: 'init', reg_covar: 'real0', seed: 'int0', batch: 'int0', step_size: 'unit', smoothing: 'real0', validation: 'unit', patience: 'int+', stream: 'bool', chunk: 'int+', init_rows: 'int+', labels: 'column', per_class: 'int+' },
   adam: { lr: 'real+', epochs: 'int+', batch: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', validation: 'unit', patience: 'int+', tol: 'real+' },
   lbfgs: { max_iter: 'int+', restarts: 'int+', restarts_from: 'restarts_from', tol: 'real0', seed: 'int0' },
   incremental: { novelty: 'unit', max_k: 'int+', scale: 'real+', v_min: 'real0', a_min: 'int0', merge: 'bool', drift: 'real+', check_every: 'int+', reg_covar: 'real0', init_rows: 'int+', stream: 'bool', chunk: 'int+' },
+  online: { batch: 'int+', alpha: 'real+', passes: 'int+', seed: 'int0', reg_covar: 'real0', init: 'init', init_rows: 'int+', smoothing: 'real0' },
 };
 
 export const FIT_METHODS = Object.keys(METHODS);
@@ -27,6 +28,8 @@ export const LBFGS_DEFAULTS: LbfgsSettings & { restartsFrom: RestartsFrom } = { 
 /** The incremental Gaussian mixture's defaults (docs/fitting.md, "incremental", says why). */
 export const INCREMENTAL_DEFAULTS: IncrementalSettings = { method: 'incremental', novelty: 0.999, scale: 0.2, merge: true, drift: 1e-10, checkEvery: 1000, regCovar: 1e-6, initRows: 1000 };
 export const ADAM_DEFAULTS: AdamSettings = { method: 'adam', lr: 0.05, epochs: 100, batch: 256, seed: 0, regCovar: 1e-6, init: 'kmeans' };
+/** Online (stepwise) EM: batches of 256 rows, step sizes (t + 2)^-0.6, one pass (Liang & Klein's defaults for alpha and batch). */
+export const ONLINE_SETTINGS_DEFAULTS: OnlineSettings = { method: 'online', batch: 256, alpha: 0.6, passes: 1, seed: 0, regCovar: 1e-6, init: 'kmeans' };
 
 export function fitSettings(
   method: { name: string; span: Span },
@@ -81,6 +84,15 @@ export function fitSettings(
       got[a.name.name] = norm;
       continue;
     }
+    if (kind === 'column') {
+      const name = a.value.kind === 'name' ? a.value.name : a.value.kind === 'string' ? a.value.value : undefined;
+      if (name === undefined) {
+        bad(`${a.name.name} must name a column of the data, e.g. ${a.name.name} = species`);
+        continue;
+      }
+      got[a.name.name] = name;
+      continue;
+    }
     if (kind === 'restarts_from') {
       const name = a.value.kind === 'name' ? a.value.name : a.value.kind === 'string' ? a.value.value : undefined;
       if (name !== 'bounds' && name !== 'start') {
@@ -109,6 +121,7 @@ export function fitSettings(
     else if ((kind === 'int+' || kind === 'real+') && v <= 0) bad(`${a.name.name} must be > 0, got ${v}`);
     else if ((kind === 'int0' || kind === 'real0') && v < 0) bad(`${a.name.name} must be >= 0, got ${v}`);
     else if (a.name.name === 'novelty' && !(v > 0 && v < 1)) bad(`novelty must lie in (0, 1): the chi-square level above which a row is unlikely under every component (e.g. 0.999), got ${v}`);
+    else if (a.name.name === 'alpha' && !(v > 0.5 && v <= 1)) bad(`alpha must lie in (0.5, 1] (step sizes (t + 2)^-alpha), got ${v}`, 'alpha = 0.6 is a common choice; 1 gives the running average of every batch')
     else if (kind === 'unit' && !(v > 0 && v < 1) && !(a.name.name === 'step_size' && v === 1)) bad(`${a.name.name} must lie in (0, 1${a.name.name === 'step_size' ? ']' : ')'}, got ${v}`);
     else got[a.name.name] = v;
   }
@@ -133,6 +146,22 @@ export function fitSettings(
       ...(typeof got.stream === 'number' ? { stream: got.stream === 1 } : {}),
       ...(typeof got.chunk === 'number' ? { chunk: got.chunk } : {}),
       ...(typeof got.init_rows === 'number' ? { initRows: got.init_rows } : {}),
+      ...(typeof got.labels === 'string' ? { labels: got.labels } : {}),
+      ...(typeof got.per_class === 'number' ? { perClass: got.per_class } : {}),
+    };
+  }
+  if (method.name === 'online') {
+    const o = ONLINE_SETTINGS_DEFAULTS;
+    return {
+      method: 'online',
+      batch: num('batch', o.batch),
+      alpha: num('alpha', o.alpha),
+      passes: num('passes', o.passes),
+      seed: num('seed', o.seed),
+      regCovar: num('reg_covar', o.regCovar),
+      init,
+      ...(typeof got.init_rows === 'number' ? { initRows: got.init_rows } : {}),
+      ...(typeof got.smoothing === 'number' ? { smoothing: got.smoothing } : {}),
     };
   }
   if (method.name === 'incremental') {

@@ -30,6 +30,16 @@ export interface EMSettings {
   readonly chunk?: number;
   /** Rows of the reservoir sample streaming EM initializes from. */
   readonly initRows?: number;
+  /** Warm start: the learner starts from the state's parameters (no initialization, one restart); set by refits, not by the language. */
+  readonly warm?: boolean;
+  /**
+   * Partial labels (runtime/learners/labels.ts): a categorical column of the data, not a model
+   * variable; a row with a level is clamped to that class's components (level c: components
+   * c * perClass .. (c + 1) * perClass - 1), a row without one is soft-assigned to all.
+   */
+  readonly labels?: string;
+  /** Components per known class (default 1). */
+  readonly perClass?: number;
 }
 
 export interface AdamSettings {
@@ -47,6 +57,8 @@ export interface AdamSettings {
    * relative change stays below tol for `patience` epochs. Without it Adam runs to `epochs`.
    */
   readonly tol?: number;
+  /** Warm start (as EMSettings.warm). */
+  readonly warm?: boolean;
 }
 
 /** Type-II maximum likelihood for Gaussian processes: L-BFGS (with bounds) from `restarts` starts. */
@@ -62,6 +74,8 @@ export interface LbfgsSettings {
   readonly restartsFrom?: RestartsFrom;
   readonly tol: number;
   readonly seed: number;
+  /** Warm start (as EMSettings.warm): one restart, from the state's hyperparameters. */
+  readonly warm?: boolean;
 }
 
 export type RestartsFrom = 'bounds' | 'start';
@@ -95,7 +109,27 @@ export interface IncrementalSettings {
   readonly chunk?: number;
 }
 
-export type FitSettings = EMSettings | AdamSettings | LbfgsSettings | IncrementalSettings;
+/**
+ * Online (stepwise) EM (runtime/learners/online-em.ts): mini-batches of `batch` rows, step
+ * sizes (t + 2)^-alpha, `passes` passes over the data; initialized from the first `initRows` rows.
+ */
+export interface OnlineSettings {
+  readonly method: 'online';
+  readonly batch: number;
+  readonly alpha: number;
+  readonly passes: number;
+  readonly seed: number;
+  readonly regCovar: number;
+  readonly init: 'kmeans' | 'random';
+  readonly initRows?: number;
+  readonly smoothing?: number;
+  /** Warm start (as EMSettings.warm): continue from the state's parameters. */
+  readonly warm?: boolean;
+  /** A warm start's rows the parameters were fitted on: the statistics count as priorRows / batch steps old. */
+  readonly priorRows?: number;
+}
+
+export type FitSettings = EMSettings | AdamSettings | LbfgsSettings | IncrementalSettings | OnlineSettings;
 
 export interface ModelInfo {
   readonly decl: ModelDecl;

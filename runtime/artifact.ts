@@ -30,6 +30,8 @@ export interface Provenance {
   readonly interrupted?: boolean;
   /** Saved during a fit still running (pmix fit --checkpoint): where it stood. */
   readonly checkpoint?: { readonly restart: number; readonly iteration: number };
+  /** A warm-started fit (pmix fit --from): the artifact or model its starting parameters came from. */
+  readonly continued_from?: string;
 }
 
 export interface Artifact {

@@ -12,6 +12,7 @@ import type { BoundQuery } from '../ir/query.js';
 import type { Steps } from './learners/drive.js';
 import type { FitProgress, FitResult, StopReason } from './learners/types.js';
 import type { FitSummaryCore } from './learners/summary.js';
+import type { PartialLabels } from './learners/labels.js';
 import type { QueryAnswer } from './queries/answer.js';
 import type { FitCost } from './resources.js';
 import type { ModelState } from './state.js';
@@ -34,6 +35,8 @@ export interface FitRequest {
   readonly maxSeconds?: number;
   readonly onProgress?: (p: FitProgress) => void;
   readonly signal?: AbortSignal;
+  /** Partial labels (em(labels = column)): only families with `partialLabels` receive them. */
+  readonly labels?: PartialLabels;
 }
 
 /** What a family's fit returns: the state queries use, how the fit ended, and what the summary needs. */
@@ -143,6 +146,8 @@ export interface ModelFamily {
   readonly streams: boolean;
   /** Free scalar parameters (BIC/AIC). */
   freeParameters(state: ModelState): number;
+  /** Whether its fit takes partial labels (a label column clamping components: runtime/learners/labels.ts). */
+  readonly partialLabels?: boolean;
 
   /** log p of each row (NaN cells marginalized, or the family's documented reading of them). */
   logDensityRows(state: ModelState, x: Float64Array, rows: number): Float64Array;

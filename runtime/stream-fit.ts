@@ -10,6 +10,7 @@ import type { DataSpec } from './data/csv.js';
 import type { CsvStream } from './data/csv-stream.js';
 import { PmixError } from './errors.js';
 import { STREAM_DEFAULTS, type StreamBatch, type StreamSource } from './learners/stream-em.js';
+import { ONLINE_DEFAULTS } from './learners/online-em.js';
 
 /** Larger files always stream: V8 cannot hold more than ~512 MiB of text in one string (loadCsv reads the file whole). */
 export const MAX_LOADED_TEXT = 2 ** 29 - 24;
@@ -32,12 +33,14 @@ function miniBatch(s: FitSettings): boolean {
  * cost) or returns undefined; `limit` is the session's memory limit in bytes.
  */
 export function chooseStreaming(spec: DataSpec | undefined, settings: FitSettings, graph: () => IRGraph | undefined, limit: number | undefined): StreamChoice {
-  if (settings.method !== 'em' && settings.method !== 'incremental') return { stream: false, reason: `${settings.method} loads the data` };
-  if (settings.stream === true && miniBatch(settings)) {
+  // Online EM reads like EM: from memory when the data fits, else streamed from the file (in its order).
+  if (settings.method !== 'em' && settings.method !== 'incremental' && settings.method !== 'online') return { stream: false, reason: `${settings.method} loads the data` };
+  const asked = settings.method === 'em' || settings.method === 'incremental' ? settings.stream : undefined;
+  if (asked === true && miniBatch(settings)) {
     throw new PmixError('em(stream = true) is exact full-batch EM over the whole file; it does not combine with mini-batch EM (batch, step_size, validation)', 'bad-value', 'drop stream = true for mini-batch EM, or drop batch/validation and set the chunk size with chunk = N');
   }
-  if (settings.stream === false) return { stream: false, reason: 'stream = false' };
-  if (settings.stream === true) return { stream: true, reason: 'stream = true' };
+  if (asked === false) return { stream: false, reason: 'stream = false' };
+  if (asked === true) return { stream: true, reason: 'stream = true' };
   if (miniBatch(settings) || !spec) return { stream: false, reason: 'mini-batch EM loads the data' };
   const fs = hostFs();
   let bytes: number;
@@ -69,9 +72,9 @@ export function chooseStreaming(spec: DataSpec | undefined, settings: FitSetting
  */
 export function streamFitBytes(graph: IRGraph, settings: FitSettings): number {
   const c = estimateCost(graph, 'em');
-  const chunk = (settings.method === 'em' || settings.method === 'incremental' ? settings.chunk : undefined) ?? STREAM_DEFAULTS.chunk;
+  const chunk = (settings.method === 'em' || settings.method === 'incremental' ? settings.chunk : settings.method === 'online' ? settings.batch : undefined) ?? STREAM_DEFAULTS.chunk;
   // The incremental mixture holds back only its init_rows (to measure the scale).
-  const sample = (settings.method === 'em' || settings.method === 'incremental' ? settings.initRows : undefined) ?? STREAM_DEFAULTS.initRows;
+  const sample = settings.method === 'online' ? (settings.initRows ?? ONLINE_DEFAULTS.initRows) : ((settings.method === 'em' || settings.method === 'incremental' ? settings.initRows : undefined) ?? STREAM_DEFAULTS.initRows);
   return c.parameterBytes + c.bytesPerRow * (chunk + sample);
 }
 

@@ -19,6 +19,7 @@ import { NotPositiveDefiniteError } from '../stdlib/distributions/index.js';
 import { runAsync, runToEnd, type DriveOptions, type Steps } from '../runtime/learners/drive.js';
 import { streamEMSteps, type StreamFitted } from '../runtime/learners/stream-em.js';
 import { incrementalDetails, incrementalSteps, type IncrementalFitted } from '../runtime/learners/incremental-gmm/index.js';
+import { onlineEMSteps } from '../runtime/learners/online-learner.js';
 import { DataStreamError, openCsvStream, type CsvStream } from '../runtime/data/csv-stream.js';
 import { chooseStreaming, csvSource, streamFitBytes } from '../runtime/stream-fit.js';
 import { formatBytes } from '../compiler/cost.js';
@@ -33,6 +34,7 @@ import type { GPFitInfo } from '../runtime/gp/session-fit.js';
 import { familyOf } from '../families/index.js';
 import { fitChecks, type ColumnCheck } from './fit-checks.js';
 import type { FamilyFitted } from '../runtime/family.js';
+import type { PartialLabels } from '../runtime/learners/labels.js';
 import { QuadratureError, type PointsChoice } from '../compiler/passes/quadrature.js';
 import type { AnalyticReport } from '../compiler/passes/analytic-integrals.js';
 
@@ -105,7 +107,7 @@ export class Session {
   }
 
   /** The variables of `model` when fitted on `dataName` (or, without data, as declared). */
-  variables(model: string, dataName?: string, weights?: string): IRVariable[] {
+  variables(model: string, dataName?: string, weights?: string, labels?: string): IRVariable[] {
     const info = this.program.models.get(model)!;
     const diag = (message: string): StepError => new StepError([{ severity: 'error', code: 'unknown-name', message, span: info.decl.name.span, file: this.program.file }]);
     if (!dataName) {
@@ -116,7 +118,8 @@ export class Session {
       return vars;
     }
     const data = this.dataset(dataName);
-    const names = modelVars(info, this.program.models, data.columns.map((c) => c.name), weights);
+    // A label column (em(labels = c)) is not a model variable, as a weights column is not.
+    const names = modelVars(info, this.program.models, data.columns.map((c) => c.name).filter((c) => c !== labels), weights);
     return names!.map((n) => {
       const c = data.columns.find((col) => col.name === n);
       // The error points at the variable where the model names it (e.g. gp(x -> y)'s y), else at the model.
@@ -173,7 +176,7 @@ export class Session {
             bound.set(st.model, this.lower(st.model, this.streamVariables(st, stream)).graph.vars.slice());
             return;
           }
-          const vars = this.variables(st.model, st.data, st.weights);
+          const vars = this.variables(st.model, st.data, st.weights, labelColumn(st.settings));
           const data = this.dataset(st.data);
           const x = selectColumns(data, vars.map((v) => v.name));
           const state = this.lower(st.model, vars, { x, n: data.rows });
@@ -235,7 +238,7 @@ export class Session {
     const stream = this.streamOf(step);
     if (stream) return yield* this.fitStreamed(step, stream, onProgress, signal);
     const data = this.dataset(step.data);
-    const vars = this.variables(step.model, step.data, step.weights);
+    const vars = this.variables(step.model, step.data, step.weights, labelColumn(step.settings));
     if (data.rows === 0) throw new PmixError(`data set '${step.data}' (${data.source}) has no rows to fit ${step.model} on`, 'no-data');
     const x = selectColumns(data, vars.map((v) => v.name));
     const state = this.lower(step.model, vars, { x, n: data.rows }, 'train');
@@ -247,6 +250,7 @@ export class Session {
     if (outside) throw new PmixError(outsideSupportMessage(outside, step.data, step.model), 'bad-data', SUPPORT_HINT);
     const bad = family.methodProblem(state.graph, settings, { model: step.model, data: step.data });
     if (bad) throw new StepError([{ severity: 'error', code: 'bad-method', message: bad.message, hint: bad.hint, span: step.decl?.method.span, file: this.program.file }]);
+    const labels = labelColumn(step.settings) !== undefined ? partialLabels(data, step, family) : undefined;
     const fitted = yield* family.fit({
       model: step.model,
       data: step.data,
@@ -255,6 +259,7 @@ export class Session {
       rows: data.rows,
       weights: rowWeights(data, step.weights),
       settings,
+      ...(labels ? { labels } : {}),
       maxMemory: this.options.maxMemory,
       maxSeconds: this.options.maxSeconds,
       onProgress,
@@ -301,7 +306,8 @@ export class Session {
   private *fitStreamed(step: FitStep, stream: CsvStream, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Steps<FitSummary> {
     const s = step.settings;
     if (s.method === 'incremental') return yield* this.fitIncrementalStreamed(step, stream, s, onProgress, signal);
-    if (s.method !== 'em') throw new PmixError(`only EM and the incremental mixture stream their data; fit ${step.model} by em(stream = true)`, 'bad-method');
+    if (s.method !== 'em' && s.method !== 'online') throw new PmixError(`only EM, online EM and the incremental mixture stream their data; fit ${step.model} by em(stream = true)`, 'bad-method');
+    if (labelColumn(s) !== undefined) throw new PmixError(`partial labels (labels = ${labelColumn(s)}) are fitted by full-batch EM on data in memory; ${step.data} is streamed from its file`, 'bad-method', 'drop stream = true, or raise --max-memory so the data loads');
     const vars = this.streamVariables(step, stream);
     const state = this.lower(step.model, vars);
     const family = familyOf(state.graph);
@@ -314,7 +320,8 @@ export class Session {
     }
     let fitted: StreamFitted;
     try {
-      fitted = yield* streamEMSteps(state, csvSource(stream, vars.map((v) => v.name), step.weights), s, onProgress, signal);
+      const source = csvSource(stream, vars.map((v) => v.name), step.weights);
+      fitted = s.method === 'online' ? yield* onlineEMSteps(state, source, s, onProgress, signal) : yield* streamEMSteps(state, source, s, onProgress, signal);
     } catch (e) {
       if (e instanceof DataStreamError) throw new StepError(e.diagnostics);
       if (e instanceof NotPositiveDefiniteError) throw new PmixError(`fitting ${step.model} stopped: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
@@ -416,8 +423,35 @@ export class Session {
         ? { mean_log_likelihood: f.summary.mean_log_likelihood, iterations: f.summary.iterations, converged: f.summary.converged, bic: f.summary.bic, aic: f.summary.aic }
         : {}),
       ...(f?.summary?.interrupted ? { interrupted: true } : {}),
+      ...(f?.summary?.continued_from !== undefined ? { continued_from: f.summary.continued_from } : {}),
     });
   }
+}
+
+/** The label column of a fit with partial labels (em(labels = c)), if any. */
+function labelColumn(s: FitSettings): string | undefined {
+  return s.method === 'em' ? s.labels : undefined;
+}
+
+/** The partial labels of a fit: the label column's level per row (-1 where missing), checked. */
+function partialLabels(data: Dataset, step: FitStep, family: { readonly partialLabels?: boolean; readonly noun: string }): PartialLabels {
+  const column = labelColumn(step.settings)!;
+  if (!family.partialLabels) throw new PmixError(`${step.model} is ${family.noun}: partial labels (labels = ${column}) clamp the components of a mixture`, 'bad-method', 'drop labels, or model the data as mixture(k = ...) of ...');
+  const j = data.columns.findIndex((c) => c.name === column);
+  if (j < 0) throw new PmixError(`labels = ${column}: data set '${step.data}' has no column '${column}' (it has ${data.columns.map((c) => c.name).join(', ')})`, 'unknown-name');
+  const t = data.columns[j]!.type;
+  if (t.kind !== 'categorical' && t.kind !== 'bool') throw new PmixError(`labels = ${column}: the label column must be categorical (or bool), not ${t.kind}`, 'type-mismatch', `declare it as ${column}: categorical in the data statement`);
+  const levels = t.kind === 'categorical' ? t.levels : ['false', 'true'];
+  const classes = new Int32Array(data.rows);
+  let labelled = 0;
+  for (let i = 0; i < data.rows; i++) {
+    const v = data.values[i * data.columns.length + j]!;
+    classes[i] = Number.isNaN(v) ? -1 : v;
+    if (!Number.isNaN(v)) labelled++;
+  }
+  if (labelled === 0) throw new PmixError(`labels = ${column}: no row of '${step.data}' has a label (every cell of '${column}' is missing)`, 'no-data');
+  const perClass = step.settings.method === 'em' ? (step.settings.perClass ?? 1) : 1;
+  return { classes, known: levels.length, perClass, column, levels };
 }
 
 const SUPPORT_HINT = 'correct or remove the row, or model the column with a leaf whose support covers the value';

@@ -108,7 +108,7 @@ async function fit(file: string, opts: FitOptions, io: Output, overrides: Record
  * set it) when set, else the epoch with --reproducible, else now. A bad SOURCE_DATE_EPOCH is a
  * usage error, not silently ignored.
  */
-function creationTime(reproducible: boolean | undefined, io: Output): string | undefined {
+export function creationTime(reproducible: boolean | undefined, io: Output): string | undefined {
   const env = process.env.SOURCE_DATE_EPOCH;
   if (env !== undefined && env !== '') {
     const t = /^\d{1,12}$/.test(env) ? Number(env) * 1000 : NaN;

@@ -21,6 +21,11 @@ import { writeAtomic } from '../out-path.js';
 import { summarize } from '../../runtime/queries/moments.js';
 import { dataRange, plotDensity } from './plot-svg.js';
 import { plotFormat, writePlot } from '../plot-file.js';
+import type { FitSettings } from '../../compiler/program.js';
+import { fitSettings } from '../../compiler/fit-settings.js';
+import { ConstantScope } from '../../compiler/constants.js';
+import { runAsync } from '../../runtime/learners/drive.js';
+import { defaultRefitSettings, refitSteps } from '../../session/refit.js';
 
 export const INPUT = '<repl>';
 
@@ -28,6 +33,8 @@ export class Workspace {
   private accepted = '';
   private readonly fitted = new Map<string, FittedModel>();
   private readonly loaded = new Map<string, ModelState>();
+  /** Where each loaded model came from (its path), its artifact's fit settings and rows: refits start there. */
+  private readonly origins = new Map<string, { from: string; settings?: FitSettings; rows?: number }>();
   private session: Session | undefined;
 
   constructor(private readonly baseDir: string) {}
@@ -60,6 +67,8 @@ export class Workspace {
     const { text, shift } = shorthand(input, this.modelNames());
     const q = /^\s*query\s+([A-Za-z_]\w*)\s*:(.*)$/s.exec(text);
     if (q && this.loaded.has(q[1]!)) return this.queryLoaded(q[1]!, q[2]!.trim());
+    const f = /^\s*fit\s+([A-Za-z_]\w*)\b/.exec(text);
+    if (f && this.loaded.has(f[1]!) && !this.session?.program.models.has(f[1]!)) return this.refitLoaded(text, onProgress, signal);
     const source = this.accepted + text + '\n';
     // Positions are shown relative to what the user entered (or the file loaded).
     const local = (diags: readonly Diagnostic[]): string => rebase(diags, this.accepted.length + shift, opts.shown ?? input, opts.label);
@@ -104,6 +113,7 @@ export class Workspace {
       const a = readArtifact(text, path);
       const name = as ?? a.model;
       this.loaded.set(name, new ModelState(a.ir));
+      this.origins.set(name, { from: path, ...(a.provenance.fit ? { settings: a.provenance.fit } : {}), ...(a.provenance.data ? { rows: a.provenance.data.rows } : {}) });
       return `loaded model '${name}' (${a.ir.vars.map((v) => v.name).join(', ')})`;
     }
     return this.run(absoluteDataPaths(text, dirname(full)), onProgress, signal, { echo: true, label: path, shown: text });
@@ -178,6 +188,44 @@ export class Workspace {
       return this.session?.stateOf(model);
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * `fit P2 on d [by METHOD(...)]` for a model loaded from an artifact: a warm start
+   * (session/refit.ts) on a data set the session declares, by the artifact's own method unless
+   * the statement names one.
+   */
+  private async refitLoaded(text: string, onProgress?: (p: FitProgress) => void, signal?: AbortSignal): Promise<string> {
+    const { program: ast, diagnostics } = parseProgram(text, INPUT);
+    if (diagnostics.length) return render(diagnostics, text);
+    const fit = ast.statements[0];
+    if (ast.statements.length !== 1 || fit?.kind !== 'fit') return 'error: a fit of a loaded model is one statement: fit NAME on DATA [by METHOD(...)]';
+    const name = fit.model.name;
+    const state = this.loaded.get(name)!;
+    const origin = this.origins.get(name) ?? { from: name };
+    const known = [...(this.session?.program.data.keys() ?? [])];
+    if (!this.session?.program.data.has(fit.data.name)) {
+      return `error: unknown data set '${fit.data.name}' (${known.length ? `data sets: ${known.join(', ')}` : 'none declared yet'}): declare it with data ${fit.data.name} from "rows.csv" { ... }`;
+    }
+    let settings: FitSettings;
+    if (/\bby\b/.test(text)) {
+      const diags: Diagnostic[] = [];
+      const s = fitSettings({ name: fit.method.name, span: fit.method.span }, fit.args, new ConstantScope(INPUT), INPUT, diags);
+      if (!s || diags.some((d) => d.severity === 'error')) return render(diags, text);
+      settings = s;
+    } else settings = defaultRefitSettings(state, origin.settings, { model: name, data: fit.data.name });
+    try {
+      const data = this.session.dataset(fit.data.name);
+      const out = await runAsync(refitSteps({ model: name, from: origin.from, state, data, ...(fit.weights ? { weights: fit.weights.name } : {}), settings, ...(origin.rows !== undefined ? { priorRows: origin.rows } : {}), onProgress, signal }));
+      this.loaded.set(name, out.state);
+      this.origins.set(name, { ...origin, settings, rows: data.rows });
+      return formatFit(out.summary);
+    } catch (e) {
+      // Data errors point into the accepted statements (the data statement).
+      if (e instanceof StepError) return render(e.diagnostics, this.accepted);
+      if (e instanceof PmixError) return `error: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`;
+      throw e;
     }
   }
 

@@ -26,6 +26,7 @@ export const mixtureFamily: ModelFamily = {
     return typeof shape === 'string' ? { message: `${names.model}: ${shape}`, hint: `fit ${names.model} on ${names.data} by em` } : undefined;
   },
   streams: true,
+  partialLabels: true,
   ...tractableHooks,
   ...tractableQueries,
   formsOf: (g) => (hasParts(g) ? PARTS_FORMS.filter((f) => tractableQueries.formsOf(g).includes(f)) : tractableQueries.formsOf(g)),

@@ -66,8 +66,12 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
   const rowWeights = split?.train.weights ?? weightsAll;
   const valid = split?.valid;
   const state = initial.clone();
-  if (state.symbolic) initializeIntegral(state, x, n, rowWeights, settings.regCovar, rng.fork());
-  else (squareRoot(state) ? initializeSquared : initialize)(state, x, n, rowWeights, settings.init, settings.regCovar, rng.fork());
+  const initRng = rng.fork();
+  // A warm start continues from the state's parameters (a loaded artifact's).
+  if (settings.warm) {
+    /* nothing to initialize */
+  } else if (state.symbolic) initializeIntegral(state, x, n, rowWeights, settings.regCovar, initRng);
+  else (squareRoot(state) ? initializeSquared : initialize)(state, x, n, rowWeights, settings.init, settings.regCovar, initRng);
   const latent = hasLatentParams(state);
   const v = state.graph.vars.length;
   const free = [...state.values.keys()].filter((k) => !state.param(k).fixed && state.param(k).param.kind !== 'neural');

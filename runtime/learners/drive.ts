@@ -21,17 +21,25 @@ export interface DriveOptions {
   /** Called with the latest checkpoint at most this often (ms). */
   readonly checkpointEveryMs?: number;
   readonly onCheckpoint?: (c: FitCheckpoint) => void;
+  /** Also called each time the rows seen (FitCheckpoint.rows, online EM) pass another multiple of this. */
+  readonly checkpointEveryRows?: number;
 }
 
 export async function runAsync<T>(steps: Steps<T>, opts: DriveOptions = {}): Promise<T> {
   const yieldEvery = opts.yieldEveryMs ?? 20;
   let lastYield = Date.now();
   let lastCheckpoint = Date.now();
+  const everyRows = opts.checkpointEveryRows;
+  let nextRows = everyRows;
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
     const now = Date.now();
-    if (opts.onCheckpoint && now - lastCheckpoint >= (opts.checkpointEveryMs ?? Infinity)) {
+    const rows = r.value.rows;
+    if (opts.onCheckpoint && everyRows && nextRows !== undefined && rows !== undefined && rows >= nextRows) {
+      opts.onCheckpoint(r.value);
+      nextRows = (Math.floor(rows / everyRows) + 1) * everyRows;
+    } else if (opts.onCheckpoint && now - lastCheckpoint >= (opts.checkpointEveryMs ?? Infinity)) {
       opts.onCheckpoint(r.value);
       lastCheckpoint = Date.now();
     }

@@ -46,6 +46,11 @@ export interface LearnerRun {
   /** A copy of the current parameters (default: state.clone()). */
   snapshot?(): ModelState;
   /**
+   * Learners that learn within a pass (online EM): the rows seen so far and their running mean
+   * log-likelihood, so checkpoints can count rows and save the parameters before a pass ends.
+   */
+  progress?(): { readonly rows: number; readonly meanLogLikelihood: number };
+  /**
    * The run's result: `kept` (early stopping's best epoch) or the current parameters, and
    * their mean log-likelihood. Undefined (or stopped by the signal) means: take the last
    * iteration's value from the trace (streaming EM skips a pass over the file when interrupted).
@@ -95,15 +100,23 @@ export function* drive(learner: Learner, settings: DriveSettings = {}): Steps<Dr
   let kept: { state: ModelState; ll: number; epoch: number } | undefined;
   let totalIterations = 0;
   const snapshot = (run: LearnerRun): ModelState => (run.snapshot ? run.snapshot() : run.state.clone());
-  const checkpoint = (restart: number, iteration: number): FitCheckpoint => ({
-    restart,
-    iteration,
-    best: () => {
-      if (kept) return { state: kept.state.clone(), meanLogLikelihood: kept.ll };
-      if (best && (!running || best.result.meanLogLikelihood >= running.ll)) return { state: best.state.clone(), meanLogLikelihood: best.result.meanLogLikelihood };
-      return running && { state: snapshot(running.run), meanLogLikelihood: running.ll };
-    },
-  });
+  /** The restart whose steps are running (for learners that report progress within a pass). */
+  let current: LearnerRun | undefined;
+  const checkpoint = (restart: number, iteration: number): FitCheckpoint => {
+    const within = current?.progress?.();
+    return {
+      restart,
+      iteration,
+      ...(within ? { rows: within.rows } : {}),
+      best: () => {
+        if (kept) return { state: kept.state.clone(), meanLogLikelihood: kept.ll };
+        if (best && (!running || best.result.meanLogLikelihood >= running.ll)) return { state: best.state.clone(), meanLogLikelihood: best.result.meanLogLikelihood };
+        // Online EM: its current parameters are its best (they have seen the most rows).
+        if (current && within && within.rows > 0) return { state: snapshot(current), meanLogLikelihood: within.meanLogLikelihood };
+        return running && { state: snapshot(running.run), meanLogLikelihood: running.ll };
+      },
+    };
+  };
   /** Runs a step's generator, checkpointing at its yields; undefined when the signal stopped it. */
   function* inner<T>(gen: Generator<void, T, void>, restart: number, iteration: number): Generator<FitCheckpoint, T | undefined, void> {
     for (;;) {
@@ -120,6 +133,7 @@ export function* drive(learner: Learner, settings: DriveSettings = {}): Steps<Dr
   for (let r = 0; r < learner.restarts; r++) {
     if (r > 0 && signal?.aborted) break;
     const run = learner.start(r);
+    current = run;
     running = undefined;
     kept = undefined;
     const trace: number[] = [...(run.ran ?? [])];

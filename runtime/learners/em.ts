@@ -14,6 +14,7 @@ import { runToEnd, type Steps } from './drive.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
 import { initialize, type InitMode } from './initialize.js';
 import type { FitProgress, Fitted } from './types.js';
+import { LabelClamp, type PartialLabels } from './labels.js';
 
 export function fitEM(
   initial: ModelState,
@@ -36,35 +37,42 @@ export function* emSteps(
   settings: EMSettings,
   onProgress?: (p: FitProgress) => void,
   signal?: AbortSignal,
+  labels?: PartialLabels,
 ): Steps<Fitted> {
-  const { state, result } = yield* drive(emLearner(initial, x, n, rowWeights, settings), { convergence: { kind: 'absolute', tol: settings.tol }, onProgress, signal });
+  const { state, result } = yield* drive(emLearner(initial, x, n, rowWeights, settings, labels), { convergence: { kind: 'absolute', tol: settings.tol }, onProgress, signal });
   return { state, result };
 }
 
 /** Full-batch EM's steps: each restart initializes a copy (its own forked generator), each iteration is an E- and an M-step. */
-export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, given: EMSettings): Learner {
+export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, given: EMSettings, labels?: PartialLabels): Learner {
   checkColumnScales(initial, x, n, rowWeights);
+  // Partial labels (labels.ts): checked once here (the mixture has room for the classes).
+  const clamp = labels ? new LabelClamp(initial, labels) : undefined;
   const rng = new Rng(given.seed);
   const settings: EMSettings = { ...given, regCovar: scaledRegCovar(initial, x, n, rowWeights, given.regCovar) };
   return {
-    restarts: settings.restarts,
+    restarts: settings.warm ? 1 : settings.restarts,
     maxIter: settings.maxIter,
     limit: `max_iter = ${settings.maxIter}`,
     start: (restart) => {
       const runRng = rng.fork();
       const begin = (mode: InitMode): LearnerRun => {
         const state = initial.clone();
-        initialize(state, x, n, rowWeights, mode, settings.regCovar, runRng);
+        // A warm start continues from the state's parameters (a loaded artifact's).
+        if (!settings.warm) {
+          initialize(state, x, n, rowWeights, mode, settings.regCovar, runRng);
+          clamp?.align(state, x, n, rowWeights);
+        }
         checkFinite(state, 0);
-        return emRun(state, x, n, rowWeights, settings, runRng);
+        return emRun(state, x, n, rowWeights, settings, runRng, clamp);
       };
-      if (settings.restarts === 1 || settings.init === 'random') return begin(settings.init);
+      if (settings.restarts === 1 || settings.init === 'random' || settings.warm) return begin(settings.init);
       return bestCandidate(Array.from({ length: CANDIDATES }, (_, c) => () => begin(restartInit(restart * CANDIDATES + c))), Math.min(PROBE, settings.maxIter), settings.tol);
     },
   };
 }
 
-function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, settings: EMSettings, rng: Rng): LearnerRun {
+function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float64Array, settings: EMSettings, rng: Rng, clamp?: LabelClamp): LearnerRun {
   const totalWeight = rowWeights.reduce((a, b) => a + b, 0);
   const v = state.graph.vars.length;
   const xsByNode = new Map<string, Float64Array>();
@@ -78,6 +86,8 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
     *iterate(it) {
       // Buffers are handed back each iteration: fresh 10-100 MB arrays cost page faults and GC.
       const vals = evaluate(state, x, n, it, lastVals);
+      // With partial labels the E-step (and the objective EM climbs) clamps the labelled rows.
+      clamp?.apply(state, vals, n);
       const ll = meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, it);
       const counts: EdgeCounts = new Map();
       const flows = backward(state, vals, n, rowWeights, counts, lastFlows);
@@ -86,8 +96,11 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
       lastFlows = flows;
       return ll;
     },
+    // With labels the result's mean log-likelihood is the objective EM climbed (restarts are compared on it).
     *finish({ iterations }) {
-      return { state, meanLogLikelihood: meanLogLikelihood(evaluate(state, x, n, iterations, lastVals).get(state.graph.root)!, rowWeights, totalWeight, iterations) };
+      const vals = evaluate(state, x, n, iterations, lastVals);
+      clamp?.apply(state, vals, n);
+      return { state, meanLogLikelihood: meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, iterations) };
     },
   };
 }

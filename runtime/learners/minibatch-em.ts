@@ -50,7 +50,8 @@ function minibatchRun(initial: ModelState, x: Float64Array, n: number, rowWeight
   const v = initial.graph.vars.length;
   const { train, valid } = splitHoldout(x, n, v, rowWeights, settings.validation ?? 0, rng.fork());
   const state = initial.clone();
-  initialize(state, train.x, train.n, train.weights, settings.init, settings.regCovar, rng.fork());
+  const initRng = rng.fork();
+  if (!settings.warm) initialize(state, train.x, train.n, train.weights, settings.init, settings.regCovar, initRng);
   checkFinite(state, 0);
   const batch = Math.min(settings.batch && settings.batch > 0 ? settings.batch : train.n, train.n);
   const full = batch === train.n;

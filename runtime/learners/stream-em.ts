@@ -127,13 +127,13 @@ export function* streamEMSteps(
   // reg_covar in the data's units, from the sample (collapse.ts: scaledRegCovar).
   const fitSettings: EMSettings = { ...settings, regCovar: scaledRegCovar(initial, sample.x, sample.n, sample.w, settings.regCovar) };
   const learner: Learner = {
-    restarts: settings.restarts,
+    restarts: settings.warm ? 1 : settings.restarts,
     maxIter: settings.maxIter,
     limit: `max_iter = ${settings.maxIter}`,
     start: () => {
       const state = initial.clone();
       const runRng = rng.fork();
-      initialize(state, sample.x, sample.n, sample.w, fitSettings.init, fitSettings.regCovar, runRng);
+      if (!settings.warm) initialize(state, sample.x, sample.n, sample.w, fitSettings.init, fitSettings.regCovar, runRng);
       checkFinite(state, 0);
       return streamRun(state, source, chunk, totalWeight, sample, fitSettings, runRng);
     },

@@ -8,7 +8,7 @@ import type { StopReason } from './types.js';
 export interface FitSummaryCore {
   readonly model: string;
   readonly data: string;
-  readonly method: 'em' | 'adam' | 'lbfgs' | 'incremental';
+  readonly method: 'em' | 'adam' | 'lbfgs' | 'incremental' | 'online';
   readonly rows: number;
   readonly iterations: number;
   /** True only when a stated criterion held (stop = 'converged'). */
@@ -24,6 +24,8 @@ export interface FitSummaryCore {
   readonly interrupted?: boolean;
   /** With early stopping: the held-out rows and their mean log-likelihood at the kept epoch. */
   readonly validation?: { readonly rows: number; readonly mean_log_likelihood: number; readonly best_epoch: number };
+  /** A warm start (session/refit.ts): where the starting parameters came from (an artifact's path or the model's name). */
+  readonly continued_from?: string;
 }
 
 export interface SummaryInput {

@@ -47,6 +47,8 @@ export interface Fitted {
 export interface FitCheckpoint {
   readonly restart: number;
   readonly iteration: number;
+  /** Rows seen so far, for learners that report it (online EM): checkpoints every N rows. */
+  readonly rows?: number;
   /** A copy of the best parameters so far and their mean log-likelihood; undefined before any. */
   best(): { readonly state: ModelState; readonly meanLogLikelihood: number } | undefined;
 }

@@ -341,6 +341,22 @@ export function factorized(d: UnivariateDist): LeafFamily {
           }
         }
       },
+      addModel(u, weight) {
+        // A 'mean' family's fit depends on the weighted mean only: the unit's own mean, with the weight.
+        const L = maxL(ctx);
+        for (let j = 0; j < dims; j++) {
+          const t = new Float64Array(thetaLen(lvOf(ctx, j)));
+          gather(prev, ctx, u, j, L, t);
+          sw[u * dims + j] += weight;
+          s1[u * dims + j] += weight * d.mean(t, lvOf(ctx, j));
+        }
+      },
+      scale(c) {
+        for (let i = 0; i < sw.length; i++) {
+          sw[i] *= c;
+          s1[i] *= c;
+        }
+      },
       finalize() {
         const out = emptyParams(ctx, units);
         const fitCell = cellFitter(ctx, prev, opts, false, out);
@@ -376,6 +392,28 @@ export function factorized(d: UnivariateDist): LeafFamily {
             for (let u = 0; u < units; u++) c[u] += resp[i * units + u]!;
           }
         }
+      },
+      // A 'counts' family: each value of the unit's support with its probability times the weight.
+      ...(d.positiveValues
+        ? {
+            addModel(u: number, weight: number) {
+              const L = maxL(ctx);
+              for (let j = 0; j < dims; j++) {
+                const lv = lvOf(ctx, j);
+                const t = new Float64Array(thetaLen(lv));
+                gather(prev, ctx, u, j, L, t);
+                const h = hist[j]!;
+                for (const v of d.positiveValues!(t, lv)) {
+                  let c = h.get(v);
+                  if (!c) h.set(v, (c = new Float64Array(units)));
+                  c[u] += weight * Math.exp(d.logDensity(v, t, lv));
+                }
+              }
+            },
+          }
+        : {}),
+      scale(c) {
+        for (const h of hist) for (const counts of h.values()) for (let u = 0; u < units; u++) counts[u] *= c;
       },
       finalize() {
         const out = emptyParams(ctx, units);

@@ -44,6 +44,22 @@ export function normalStats(ctx: LayerContext, prev: LayerParams, opts: EMOption
       const nm = fast.skipped.length;
       if (nm > 0) reference(pick(x, D, fast.skipped), nm, pick(resp, K, fast.skipped));
     },
+    addModel(u, weight) {
+      if (!(weight > 0)) return;
+      // The scatter is D x D for every variant (the diagonal variants read its diagonal).
+      const scatter = covOf(prev, ctx, u).map((v) => v * weight);
+      add(u, { nk: weight, mean: meanOf(prev, ctx, u).slice(), scatter });
+    },
+    scale(c) {
+      // Counts and scatters are sums over rows; the means are ratios and stay.
+      for (let u = 0; u < K; u++) {
+        const s = acc[u];
+        if (!s) continue;
+        const scatter = s.scatter.slice();
+        for (let i = 0; i < scatter.length; i++) scatter[i] *= c;
+        acc[u] = { nk: s.nk * c, mean: s.mean, scatter };
+      }
+    },
     finalize() {
       const fixMean = opts.fixed.has('mean');
       const stats = acc.map((s, u) => {

@@ -235,6 +235,17 @@ export interface LeafStats {
   accumulate(x: Float64Array, n: number, resp: Float64Array): void;
   /** The M-step's parameters from everything accumulated. */
   finalize(): LayerParams;
+  /**
+   * Multiplies everything accumulated by c > 0, as if every row's responsibility had been c
+   * times as large (stepwise EM's decay of old statistics, runtime/learners/online-em.ts).
+   */
+  scale?(c: number): void;
+  /**
+   * Adds the statistics of `weight` rows distributed exactly as unit `unit` under the layer's
+   * current parameters (`prev`): a finalize() of those alone gives the unit's parameters back.
+   * Stepwise EM starts its statistics from a fitted model this way (warm starts, model.update).
+   */
+  addModel?(unit: number, weight: number): void;
 }
 
 /**

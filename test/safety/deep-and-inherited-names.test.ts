@@ -16,7 +16,7 @@ function messages(text: string): string[] {
 describe('names looked up through the prototype chain', () => {
   for (const name of ['__proto__', 'toString', 'hasOwnProperty', 'constructor']) {
     it(`fit ... by ${name} is an unknown fit method`, () => {
-      expect(messages(`data d from "x.csv" { x: real }\nmodel M = Normal\nfit M on d by ${name}`)).toEqual([`3:15: unknown fit method '${name}' (known: em, adam, lbfgs, incremental)`]);
+      expect(messages(`data d from "x.csv" { x: real }\nmodel M = Normal\nfit M on d by ${name}`)).toEqual([`3:15: unknown fit method '${name}' (known: em, adam, lbfgs, incremental, online)`]);
     });
     it(`integral ... by ${name}(points = 4) is an unknown quadrature rule`, () => {
       const m = messages(`model W(x) = integral z: real in [-1, 1] by ${name}(points = 4) of Normal(mean = z, sd = 1)`);
