@@ -307,7 +307,7 @@ export class PmixGrammar extends CstParser {
     });
   });
 
-  // kernelFactor := number [ 'in' '[' expr ',' expr ']' ] [ 'fixed' ] | name [ kernelArgs ] | '(' kernelExpr ')'
+  // kernelFactor := number [ 'in' '[' expr ',' expr ']' ] [ 'fixed' ] | (name | 'categorical') [ kernelArgs ] | '(' kernelExpr ')'
   public kernelFactor = this.RULE('kernelFactor', () => {
     this.OR([
       {
@@ -327,7 +327,8 @@ export class PmixGrammar extends CstParser {
       },
       {
         ALT: () => {
-          this.CONSUME(T.Identifier, { LABEL: 'name' });
+          // `categorical` is a column type's keyword, and also the multiclass GP's likelihood (likelihood = categorical).
+          this.OR1([{ ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(T.Categorical, { LABEL: 'name' }) }]);
           this.OPTION2(() => this.SUBRULE(this.kernelArgs));
         },
       },

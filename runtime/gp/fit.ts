@@ -16,6 +16,7 @@ import { GPCore, displayName } from './core.js';
 import { outputMoments, type GPData } from './data.js';
 import { exactLml } from './exact.js';
 import { initLikelihood, laplaceLml } from './laplace.js';
+import { multiclassLml } from './multiclass.js';
 import { initializeFromData, randomStart } from './init.js';
 import { hasPriors, logPrior } from './prior.js';
 
@@ -83,7 +84,7 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
   let warm: Float64Array | undefined;
   const lmlAt = (c: GPCore, wantGrad: boolean): ReturnType<typeof exactLml> => {
     if (!node.likelihood) return exactLml(c, scaled, wantGrad, buf);
-    const r = laplaceLml(c, scaled, wantGrad, warm);
+    const r = node.likelihood.classes ? multiclassLml(c, scaled, wantGrad, warm) : laplaceLml(c, scaled, wantGrad, warm);
     warm = r.mode.a;
     return r;
   };
@@ -153,8 +154,8 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
     } else fitted = { state: r.state, iterations: r.totalIterations, stop: r.result.stop, criterion: r.result.criterion };
   }
   const fcore = new GPCore(fitted.state, node);
-  const final = node.likelihood ? laplaceLml(fcore, scaled, false) : exactLml(fcore, scaled, false);
-  if (node.likelihood) notes.push(`log marginal likelihood: the Laplace approximation's (likelihood ${node.likelihood.name}, link ${node.likelihood.link})`);
+  const final = node.likelihood?.classes ? multiclassLml(fcore, scaled, false) : node.likelihood ? laplaceLml(fcore, scaled, false) : exactLml(fcore, scaled, false);
+  if (node.likelihood) notes.push(`log marginal likelihood: the Laplace approximation's (likelihood ${node.likelihood.name}, link ${node.likelihood.link}${node.likelihood.classes ? `, ${node.likelihood.classes} classes, one latent GP each` : ''})`);
   if (final.jitter > 0) notes.push(`added jitter ${final.jitter.toExponential(2)} to the kernel matrix's diagonal because ${final.reason}`);
   const atBound = fcore.atBound();
   if (priors) notes.push(`maximized the log posterior: log marginal likelihood plus the hyperparameters' log priors (${logPrior(fcore).toPrecision(6)} at the optimum)`);

@@ -11,6 +11,7 @@ import { exactPosterior, type ExactPosterior } from './exact.js';
 import { gpNode, scaleOutputs } from './fit.js';
 import { laplacePredictScaled, withLikelihoodMoments } from './laplace-predict.js';
 import { sparsePredictScaled } from './sparse.js';
+import { multiclassPredictScaled } from './multiclass-predict.js';
 import { diagVariances, type Prediction } from './variances.js';
 export type { Prediction };
 
@@ -44,6 +45,7 @@ export function predict(state: ModelState, xs: Float64Array, m: number, opts: { 
   const node = gpNode(state.graph);
   const core = new GPCore(state, node);
   // A non-Gaussian likelihood has no output normalization: its prediction is final.
+  if (node.likelihood?.classes) return multiclassPredictScaled(state, core, trainingData(state), xs, m, opts);
   if (node.likelihood) return node.inference.kind === 'sparse' ? withLikelihoodMoments(core, sparsePredictScaled(state, core, xs, m, opts)) : laplacePredictScaled(state, core, trainingData(state), xs, m, opts);
   const scaled = node.inference.kind === 'sparse' ? sparsePredictScaled(state, core, xs, m, opts) : exactPredictScaled(state, core, xs, m, opts);
   // Back to the outputs' units.

@@ -100,7 +100,7 @@ function checkLikelihoodOutputs(graph: IRGraph, x: Float64Array, rows: number, d
   for (let r = 0; r < rows; r++) {
     const y = x[r * V + node.output]!;
     if (Number.isNaN(y)) continue;
-    const bad = lik.badValue(y);
+    const bad = lik.badValue(y, node.likelihood!.classes);
     if (bad) throw new PmixError(`data set '${dataName}', row ${r + 1}, column '${graph.vars[node.output]!.name}': ${bad}`, 'bad-data', `the model's likelihood is ${lik.name}`);
   }
 }
