@@ -10,6 +10,8 @@ import { GPCore } from '../../runtime/gp/core.js';
 import { multiclassLatent, multiclassLml, multiclassPosterior } from '../../runtime/gp/multiclass.js';
 import { classProbabilities } from '../../runtime/gp/multiclass-probs.js';
 import { ModelState } from '../../runtime/state.js';
+import { laplaceLml, laplacePosterior } from '../../runtime/gp/laplace.js';
+import { classProbability } from '../../runtime/gp/predictive.js';
 import { gaussHermite } from '../../stdlib/quadrature/index.js';
 import { base, lcg } from './helpers.js';
 import { dataOf, likState } from './laplace-helpers.js';
@@ -199,6 +201,38 @@ describe('class probabilities by the fixed Monte Carlo rule', () => {
       expect(Array.from(again)).toEqual(Array.from(p));
       expect(Math.abs(p[0]! + p[1]! + p[2]! - 1)).toBeLessThan(1e-12);
       for (let i = 0; i < 3; i++) expect(Math.abs(p[i]! - ref[i]!)).toBeLessThan(0.02);
+    }
+  });
+});
+
+describe('two classes against the Bernoulli logit', () => {
+  // softmax(f0, f1)_1 = sigmoid(f1 - f0), and g = f1 - f0 ~ GP(0, 2K) independently of f0 + f1:
+  // a categorical GP with kernel K is the Bernoulli logit GP with kernel 2K, and the Laplace
+  // approximation (invariant under the linear map) agrees exactly; only the probabilities' rules differ.
+  it('kernel K vs 2K: the same log q, the mode f1 - f0 and latent predictive of f1 - f0, probabilities within the Monte Carlo error', () => {
+    const { xs, y } = blobs(20, 11, 2);
+    const d = dataOf(xs, y);
+    const cat = multiclassCore(2, 1.3, [0.9]);
+    const { core: bern } = likState(kernel, { s: { value: [2.6] }, ls: { value: [0.9] } }, { name: 'bernoulli', link: 'logit' }, { inputs: 2 });
+    const rc = multiclassLml(cat, d, false);
+    const rb = laplaceLml(bern, d, false);
+    expect(Math.abs(rc.lml - rb.lml)).toBeLessThan(1e-9);
+    for (let i = 0; i < d.n; i++) expect(Math.abs(rc.mode.f[d.n + i]! - rc.mode.f[i]! - rb.mode.f[i]!)).toBeLessThan(1e-8);
+    const post = multiclassPosterior(cat, d);
+    const pb = laplacePosterior(bern, d);
+    for (const xt of [[0.2, 0.1], [1.4, -0.3], [-1.5, 0.8]]) {
+      const ks = Float64Array.from(xs, (xi) => rbf(xi, xt, 1.3, [0.9]));
+      const lat = multiclassLatent(post, ks, 1.3);
+      const mu = lat.mean[1]! - lat.mean[0]!;
+      const v = lat.cov[3]! + lat.cov[0]! - 2 * lat.cov[1]!;
+      const k2 = Float64Array.from(ks, (t) => 2 * t);
+      const muB = k2.reduce((s, t, j) => s + t * pb.g[j]!, 0);
+      let q = 0;
+      for (let i = 0; i < d.n; i++) for (let j = 0; j < d.n; j++) q += k2[i]! * pb.r[i * d.n + j]! * k2[j]!;
+      expect(Math.abs(mu - muB)).toBeLessThan(1e-8);
+      expect(Math.abs(v - (2.6 - q))).toBeLessThan(1e-8);
+      const p = classProbabilities(lat.mean, lat.cov);
+      expect(Math.abs(p[1]! - classProbability('logit', muB, 2.6 - q))).toBeLessThan(0.01);
     }
   });
 });
