@@ -1,0 +1,112 @@
+// End-to-end: the pmix command (built dist/cli/main.js) on a multiclass GP classifier
+// (likelihood = categorical): three blobs against scikit-learn's one-vs-rest
+// GaussianProcessClassifier (test/fixtures/gp/blobs, scripts/gp-blobs.py), pmix predict's p_LEVEL
+// columns from a saved model, queries p(label | x) and logp(label = "level" | x), stored labels and
+// classes checked on load, and bad models and labels named by file:line:col or row and column.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/programs.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const bin = join(root, 'dist/cli/main.js');
+const blobs = join(root, 'test/fixtures/gp/blobs');
+
+function pmix(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const csvRows = (text: string): string[][] => text.trim().split('\n').map((l) => l.split(','));
+
+describe('pmix with a categorical GP', () => {
+  it('three blobs: held-out accuracy at least scikit-learn one-vs-rest; predict CSV, queries and the saved model agree', () => {
+    const dir = tempDir();
+    const prog = join(dir, 'blobs.pmix');
+    writeFileSync(prog, `data d from "${blobs}/train.csv" { a: real, b: real, label: categorical("r", "g", "b") }\nmodel C = gp(a, b -> label) { kernel = 1 * rbf(ls = 1); likelihood = categorical }\nfit C on d by lbfgs\nquery C: predict(a = [0, 2], b = [0, 0])\nquery C: p(label | a = 2, b = 0)\nquery C: logp(label = "g" | a = 2, b = 0)\n`);
+    const model = join(dir, 'blobs.json');
+    const f = pmix('fit', prog, '--out', model, '--no-progress');
+    expect(f.code).toBe(0);
+    const test = csvRows(readFileSync(join(blobs, 'test.csv'), 'utf8'));
+    const input = join(dir, 'x.csv');
+    writeFileSync(input, test.map((r) => `${r[0]},${r[1]}`).join('\n') + '\n');
+    const out = join(dir, 'p.csv');
+    expect(pmix('predict', model, '--data', input, '--out', out).code).toBe(0);
+    const preds = csvRows(readFileSync(out, 'utf8'));
+    expect(preds[0]).toEqual(['a', 'b', 'mean', 'std', 'std_y', 'p_r', 'p_g', 'p_b']);
+    let right = 0;
+    for (let i = 1; i < preds.length; i++) {
+      const p = preds[i]!.slice(5).map(Number);
+      expect(Math.abs(p[0]! + p[1]! + p[2]! - 1)).toBeLessThan(1e-8);
+      if (['r', 'g', 'b'][p.indexOf(Math.max(...p))] === test[i]![2]) right++;
+    }
+    const sk = JSON.parse(readFileSync(join(blobs, 'sklearn.json'), 'utf8'));
+    expect(preds.length - 1).toBe(600);
+    expect(right / 600).toBeGreaterThanOrEqual(sk.accuracy);
+    // The run's queries equal the saved model's predictions at the same points.
+    const r = pmix('run', prog, '--json', '--no-progress');
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.out);
+    const rows = o.queries[0].answer.rows;
+    const again = join(dir, 'again.csv');
+    writeFileSync(join(dir, 'two.csv'), 'a,b\n0,0\n2,0\n');
+    expect(pmix('predict', model, '--data', join(dir, 'two.csv'), '--out', again).code).toBe(0);
+    const two = csvRows(readFileSync(again, 'utf8')).slice(1).map((l) => l.slice(5).map(Number));
+    expect(two[0]![0]).toBeCloseTo(rows[0].y.p_r, 8);
+    expect(two[1]![1]).toBeCloseTo(rows[1].y.p_g, 8);
+    expect(rows[0].y.p_r).toBeGreaterThan(0.7);
+    expect(rows[1].y.p_g).toBeGreaterThan(0.7);
+    const dist = o.queries[1].answer.summary[0].probs;
+    expect(dist.g).toBeCloseTo(rows[1].y.p_g, 10);
+    expect(o.queries[2].answer.logValue).toBeCloseTo(Math.log(rows[1].y.p_g), 10);
+    // A stored label outside the classes, or a missing class count, is refused on load naming the field.
+    const art = JSON.parse(readFileSync(model, 'utf8'));
+    const node = art.ir.nodes[0];
+    const yName = node.inference.train.y;
+    const bad1 = structuredClone(art);
+    bad1.ir.params[yName].value[3] = 3;
+    writeFileSync(join(dir, 'bad1.json'), JSON.stringify(bad1));
+    const b1 = pmix('predict', join(dir, 'bad1.json'), '--data', join(dir, 'two.csv'));
+    expect(b1.code).not.toBe(0);
+    expect(b1.err).toContain(`ir.params['${yName}'].value[3]`);
+    expect(b1.err).toContain('a categorical label is a class index 0..2');
+    const bad2 = structuredClone(art);
+    delete bad2.ir.nodes[0].likelihood.classes;
+    writeFileSync(join(dir, 'bad2.json'), JSON.stringify(bad2));
+    const b2 = pmix('predict', join(dir, 'bad2.json'), '--data', join(dir, 'two.csv'));
+    expect(b2.code).not.toBe(0);
+    expect(b2.err).toContain('likelihood.classes');
+    expect(b2.err).not.toContain('    at ');
+  });
+
+  it('int labels need classes = C; a label outside 0..C-1 is named by row and column; mean, sparse and a level mismatch are refused on file:line:col', () => {
+    const dir = tempDir();
+    const data = join(dir, 'd.csv');
+    writeFileSync(data, 'x,y,k\n0,0,A\n1,1,B\n2,2,C\n3,1,A\n');
+    const check = (model: string): { code: number; out: string; err: string } => {
+      const file = join(dir, 'm.pmix');
+      writeFileSync(file, `data d from "${data}" { x: real, y: int, k: categorical("A", "B", "C") }\n${model}\nfit M on d by lbfgs\n`);
+      return { ...pmix('check', file), out: file };
+    };
+    let c = check('model M = gp(x -> y) { likelihood = categorical }');
+    expect(c.code).toBe(1);
+    expect(c.err).toContain(`${c.out}:2:37: error: an int label needs the number of classes: likelihood = categorical(classes = C)`);
+    c = check('model M = gp(x -> k) { likelihood = categorical(classes = 4) }');
+    expect(c.err).toContain(`${c.out}:2:37: error: classes = 4, but 'k' has 3 levels`);
+    c = check('model M = gp(x -> k) { mean = 1; likelihood = categorical }');
+    expect(c.err).toContain(`${c.out}:2:24: error: a categorical GP has no mean item`);
+    c = check('model M = gp(x -> k) { likelihood = categorical; inference = sparse(m = 2) }');
+    expect(c.err).toContain('sparse inference of a categorical (multiclass) GP is not supported yet');
+    c = check('model M = gp(x -> k) { likelihood = categorical(link = logit) }');
+    expect(c.err).toContain("categorical's link is softmax");
+    expect(check('model M = gp(x -> k) { likelihood = categorical }').code).toBe(0);
+    expect(check('model M = gp(x -> y) { likelihood = categorical(classes = 3) }').code).toBe(0);
+    const file = join(dir, 'fit.pmix');
+    writeFileSync(file, `data d from "${data}" { x: real, y: int, k: categorical("A", "B", "C") }\nmodel M = gp(x -> y) { likelihood = categorical(classes = 2) }\nfit M on d by lbfgs\n`);
+    const r = pmix('run', file, '--no-progress');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("row 3, column 'y': a categorical label is a class index 0..1");
+    expect(r.err).not.toContain('    at ');
+  });
+});
