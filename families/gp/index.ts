@@ -11,6 +11,7 @@ import type { Steps } from '../../runtime/learners/drive.js';
 import { hasKind } from '../common/tractable.js';
 import { plotClassifier } from './plot-classify-svg.js';
 import { plotGp } from './plot-svg.js';
+import { describeGp } from './describe.js';
 
 export const gpFamily: ModelFamily = {
   name: 'gp',
@@ -60,6 +61,7 @@ export const gpFamily: ModelFamily = {
     outputs: (graph) => (gpNode(graph).outputs ?? [gpNode(graph).output]).map((i) => graph.vars[i]!.name),
     predictRows: gpPredictRows,
   },
+  describe: (graph, model) => describeGp(graph, model),
   plot: {
     // One input: mean and band; a two-input classifier: its decision map.
     accepts: (graph) => gpNode(graph).inputs.length === 1 || (gpNode(graph).inputs.length === 2 && gpNode(graph).likelihood?.name === 'bernoulli'),

@@ -84,23 +84,25 @@ describe('pmix with a categorical GP', () => {
     const dir = tempDir();
     const data = join(dir, 'd.csv');
     writeFileSync(data, 'x,y,k\n0,0,A\n1,1,B\n2,2,C\n3,1,A\n');
-    const check = (model: string): { code: number; out: string; err: string } => {
+    const check = (model: string): { code: number; out: string; err: string; file: string } => {
       const file = join(dir, 'm.pmix');
       writeFileSync(file, `data d from "${data}" { x: real, y: int, k: categorical("A", "B", "C") }\n${model}\nfit M on d by lbfgs\n`);
-      return { ...pmix('check', file), out: file };
+      return { ...pmix('check', file), file };
     };
     let c = check('model M = gp(x -> y) { likelihood = categorical }');
     expect(c.code).toBe(1);
-    expect(c.err).toContain(`${c.out}:2:37: error: an int label needs the number of classes: likelihood = categorical(classes = C)`);
+    expect(c.err).toContain(`${c.file}:2:37: error: an int label needs the number of classes: likelihood = categorical(classes = C)`);
     c = check('model M = gp(x -> k) { likelihood = categorical(classes = 4) }');
-    expect(c.err).toContain(`${c.out}:2:37: error: classes = 4, but 'k' has 3 levels`);
+    expect(c.err).toContain(`${c.file}:2:37: error: classes = 4, but 'k' has 3 levels`);
     c = check('model M = gp(x -> k) { mean = 1; likelihood = categorical }');
-    expect(c.err).toContain(`${c.out}:2:24: error: a categorical GP has no mean item`);
+    expect(c.err).toContain(`${c.file}:2:24: error: a categorical GP has no mean item`);
     c = check('model M = gp(x -> k) { likelihood = categorical; inference = sparse(m = 2) }');
     expect(c.err).toContain('sparse inference of a categorical (multiclass) GP is not supported yet');
     c = check('model M = gp(x -> k) { likelihood = categorical(link = logit) }');
     expect(c.err).toContain("categorical's link is softmax");
-    expect(check('model M = gp(x -> k) { likelihood = categorical }').code).toBe(0);
+    const ok = check('model M = gp(x -> k) { likelihood = categorical }');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain("M: a categorical GP classifier of 'k' on x: 3 classes (A, B, C), one latent GP per class sharing the kernel");
     expect(check('model M = gp(x -> y) { likelihood = categorical(classes = 3) }').code).toBe(0);
     const file = join(dir, 'fit.pmix');
     writeFileSync(file, `data d from "${data}" { x: real, y: int, k: categorical("A", "B", "C") }\nmodel M = gp(x -> y) { likelihood = categorical(classes = 2) }\nfit M on d by lbfgs\n`);
