@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/programs.js';
+import { lcg } from './helpers.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = join(root, 'dist/cli/main.js');
@@ -110,5 +111,23 @@ describe('pmix with a categorical GP', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain("row 3, column 'y': a categorical label is a class index 0..1");
     expect(r.err).not.toContain('    at ');
+  });
+
+  it('two classes: the fitted categorical GP is the fitted Bernoulli logit GP with half the kernel scale (same LML and probabilities)', () => {
+    const dir = tempDir();
+    const data = join(dir, 'two.csv');
+    const r = lcg(3);
+    const rows = Array.from({ length: 40 }, (_, i) => `${(i < 20 ? -0.8 : 0.8) + 2 * (r() - 0.5)},${i < 20 ? 'A' : 'B'}`);
+    writeFileSync(data, `x,k\n${rows.join('\n')}\n`);
+    const file = join(dir, 'two.pmix');
+    writeFileSync(file, `data d from "${data}" { x: real, k: categorical("A", "B") }\nmodel Bn = gp(x -> k) { kernel = 1 * rbf(ls = 1); likelihood = bernoulli }\nmodel Ct = gp(x -> k) { kernel = 1 * rbf(ls = 1); likelihood = categorical }\nfit Bn on d by lbfgs\nfit Ct on d by lbfgs\nquery Bn: predict(x = [-2, 0, 0.5, 2])\nquery Ct: predict(x = [-2, 0, 0.5, 2])\n`);
+    const o = JSON.parse(pmix('run', file, '--json', '--no-progress').out);
+    const [bn, ct] = o.fits.map((f: { gp: { log_marginal_likelihood: number; hyperparameters: Record<string, number[]> } }) => f.gp);
+    expect(ct.log_marginal_likelihood).toBeCloseTo(bn.log_marginal_likelihood, 4);
+    expect(ct.hyperparameters['scale_0'][0] / bn.hyperparameters['scale_0'][0]).toBeCloseTo(0.5, 3);
+    expect(ct.hyperparameters['rbf_0.ls'][0]).toBeCloseTo(bn.hyperparameters['rbf_0.ls'][0], 3);
+    const pb = o.queries[0].answer.rows.map((row: { y: { p: number } }) => row.y.p);
+    const pc = o.queries[1].answer.rows.map((row: { y: { p_B: number } }) => row.y.p_B);
+    pb.forEach((p: number, i: number) => expect(Math.abs(p - pc[i])).toBeLessThan(0.01));
   });
 });
