@@ -63,8 +63,8 @@ export const gpFamily: ModelFamily = {
   },
   describe: (graph, model) => describeGp(graph, model),
   plot: {
-    // One input: mean and band; a two-input classifier: its decision map.
-    accepts: (graph) => gpNode(graph).inputs.length === 1 || (gpNode(graph).inputs.length === 2 && gpNode(graph).likelihood?.name === 'bernoulli'),
+    // One input: mean and band (not a categorical GP: one latent per class); a two-input bernoulli classifier: its decision map.
+    accepts: (graph) => (gpNode(graph).inputs.length === 1 && !gpNode(graph).likelihood?.classes) || (gpNode(graph).inputs.length === 2 && gpNode(graph).likelihood?.name === 'bernoulli'),
     svg: (state, opts) => (gpNode(state.graph).inputs.length === 2 ? plotClassifier(state) : plotGp(state, opts?.span ? { span: opts.span } : {})),
   },
 };

@@ -104,6 +104,7 @@ export function checkGpNode(o: Obj, at: string, params: Obj, nVars: number, fail
   }
   if (o.likelihood !== undefined) checkLikelihood(o.likelihood, `${at}.likelihood`, T, (name, field) => shape(name, field), params, fail);
   const inf = isObj(o.inference) ? o.inference : fail(`${at}.inference`, 'expected an object');
+  if (isObj(o.likelihood) && o.likelihood.classes !== undefined && inf.kind !== 'exact') fail(`${at}.inference.kind`, "a categorical GP's inference is 'exact' (the Laplace approximation)");
   if (inf.kind === 'exact') {
     if (inf.train === undefined) return; // an unfitted model: queries refuse it
     const tr = isObj(inf.train) ? inf.train : fail(`${at}.inference.train`, 'expected an object');

@@ -25,7 +25,7 @@ describe('pmix with a categorical GP', () => {
   it('three blobs: held-out accuracy at least scikit-learn one-vs-rest; predict CSV, queries and the saved model agree', () => {
     const dir = tempDir();
     const prog = join(dir, 'blobs.pmix');
-    writeFileSync(prog, `data d from "${blobs}/train.csv" { a: real, b: real, label: categorical("r", "g", "b") }\nmodel C = gp(a, b -> label) { kernel = 1 * rbf(ls = 1); likelihood = categorical }\nfit C on d by lbfgs\nquery C: predict(a = [0, 2], b = [0, 0])\nquery C: p(label | a = 2, b = 0)\nquery C: logp(label = "g" | a = 2, b = 0)\n`);
+    writeFileSync(prog, `data d from "${blobs}/train.csv" { a: real, b: real, label: categorical("r", "g", "b") }\nmodel C = gp(a, b -> label) { kernel = 1 * rbf(ls = 1); likelihood = categorical }\nfit C on d by lbfgs\n`);
     const model = join(dir, 'blobs.json');
     const f = pmix('fit', prog, '--out', model, '--no-progress');
     expect(f.code).toBe(0);
@@ -45,11 +45,15 @@ describe('pmix with a categorical GP', () => {
     const sk = JSON.parse(readFileSync(join(blobs, 'sklearn.json'), 'utf8'));
     expect(preds.length - 1).toBe(600);
     expect(right / 600).toBeGreaterThanOrEqual(sk.accuracy);
-    // The run's queries equal the saved model's predictions at the same points.
-    const r = pmix('run', prog, '--json', '--no-progress');
-    expect(r.code).toBe(0);
-    const o = JSON.parse(r.out);
-    const rows = o.queries[0].answer.rows;
+    // Queries of the saved model equal its pmix predict rows at the same points.
+    const ask = (q: string): Record<string, any> => {
+      const r = pmix('query', model, q, '--json');
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out);
+    };
+    const answers = ['predict(a = [0, 2], b = [0, 0])', 'p(label | a = 2, b = 0)', 'logp(label = "g" | a = 2, b = 0)'].map(ask);
+    const o = { queries: answers.map((a) => ({ answer: a.answer ?? a })) };
+    const rows = o.queries[0]!.answer.rows;
     const again = join(dir, 'again.csv');
     writeFileSync(join(dir, 'two.csv'), 'a,b\n0,0\n2,0\n');
     expect(pmix('predict', model, '--data', join(dir, 'two.csv'), '--out', again).code).toBe(0);
@@ -58,9 +62,9 @@ describe('pmix with a categorical GP', () => {
     expect(two[1]![1]).toBeCloseTo(rows[1].y.p_g, 8);
     expect(rows[0].y.p_r).toBeGreaterThan(0.7);
     expect(rows[1].y.p_g).toBeGreaterThan(0.7);
-    const dist = o.queries[1].answer.summary[0].probs;
+    const dist = o.queries[1]!.answer.summary[0].probs;
     expect(dist.g).toBeCloseTo(rows[1].y.p_g, 10);
-    expect(o.queries[2].answer.logValue).toBeCloseTo(Math.log(rows[1].y.p_g), 10);
+    expect(o.queries[2]!.answer.logValue).toBeCloseTo(Math.log(rows[1].y.p_g), 10);
     // A stored label outside the classes, or a missing class count, is refused on load naming the field.
     const art = JSON.parse(readFileSync(model, 'utf8'));
     const node = art.ir.nodes[0];
@@ -79,6 +83,16 @@ describe('pmix with a categorical GP', () => {
     expect(b2.code).not.toBe(0);
     expect(b2.err).toContain('likelihood.classes');
     expect(b2.err).not.toContain('    at ');
+    const bad3 = structuredClone(art);
+    bad3.ir.nodes[0].inference = { kind: 'sparse', m: 2 };
+    writeFileSync(join(dir, 'bad3.json'), JSON.stringify(bad3));
+    const b3 = pmix('predict', join(dir, 'bad3.json'), '--data', join(dir, 'two.csv'));
+    expect(b3.code).not.toBe(0);
+    expect(b3.err).toContain('inference.kind');
+    // No decision map for a categorical GP (pmix plot draws bernoulli classifiers).
+    const pl = pmix('plot', model, '--out', join(dir, 'map.svg'));
+    expect(pl.code).not.toBe(0);
+    expect(pl.err).toContain('GP classifiers (bernoulli) with two');
   });
 
   it('int labels need classes = C; a label outside 0..C-1 is named by row and column; mean, sparse and a level mismatch are refused on file:line:col', () => {
