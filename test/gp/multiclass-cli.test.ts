@@ -37,14 +37,20 @@ describe('pmix with a categorical GP', () => {
     const preds = csvRows(readFileSync(out, 'utf8'));
     expect(preds[0]).toEqual(['a', 'b', 'mean', 'std', 'std_y', 'p_r', 'p_g', 'p_b']);
     let right = 0;
+    let logLoss = 0;
     for (let i = 1; i < preds.length; i++) {
       const p = preds[i]!.slice(5).map(Number);
+      logLoss -= Math.log(p[['r', 'g', 'b'].indexOf(test[i]![2]!)]!) / 600;
       expect(Math.abs(p[0]! + p[1]! + p[2]! - 1)).toBeLessThan(1e-8);
       if (['r', 'g', 'b'][p.indexOf(Math.max(...p))] === test[i]![2]) right++;
     }
     const sk = JSON.parse(readFileSync(join(blobs, 'sklearn.json'), 'utf8'));
     expect(preds.length - 1).toBe(600);
     expect(right / 600).toBeGreaterThanOrEqual(sk.accuracy);
+    // pmix score: the mean log p(label | a, b) over the held-out rows, minus the log loss.
+    const sc = pmix('score', model, '--data', join(blobs, 'test.csv'));
+    expect(sc.code).toBe(0);
+    expect(Number(/mean log-likelihood (\S+)/.exec(sc.out)![1])).toBeCloseTo(-logLoss, 5);
     // Queries of the saved model equal its pmix predict rows at the same points.
     const ask = (q: string): Record<string, any> => {
       const r = pmix('query', model, q, '--json');
