@@ -27,6 +27,21 @@ export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: 
     return flat as number[];
   };
 
+  /** A categorical label's levels by name ("b", or a vector of them) as their indices; undefined when not level names. */
+  const levelIndices = (a: SpecValue, v: IRVariable): number[] | undefined => {
+    if (v.type.kind !== 'categorical' || a.value === undefined) return undefined;
+    const flat = (Array.isArray(a.value) ? a.value.flat(2) : [a.value]) as unknown[];
+    if (!flat.some((x) => typeof x === 'string')) return undefined;
+    const levels = v.type.levels;
+    const out: number[] = [];
+    for (const x of flat) {
+      const k = typeof x === 'string' ? levels.indexOf(x) : -1;
+      if (k < 0) return problems.add(`'${a.name}' is one of the levels ${levels.map((l) => `"${l}"`).join(', ')}, got ${JSON.stringify(x)}`, a.valueSpan ?? a.span, 'bad-value', suggestionHint(String(x), levels));
+      out.push(k);
+    }
+    return out;
+  };
+
   /** The points the input assignments give (point-major, in the order of the inputs). */
   const points = (given: readonly SpecValue[], span: Span | undefined): number[][] | undefined => {
     const byName = new Map<string, number[] | undefined>();
@@ -100,7 +115,7 @@ export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: 
       const rest = [...spec.target.filter((a) => !outputs.includes(a.name)), ...spec.given];
       if (ys.length !== 1) return problems.add(`write ${spec.log ? 'logp' : 'p'}(${outputs[0]} = value | ${example})`, spec.span);
       const y = ys[0]!;
-      const values = numbers(y);
+      const values = levelIndices(y, vars[roles.outputs[outputs.indexOf(y.name)]!]!) ?? numbers(y);
       const x = points(rest, spec.span);
       if (!values || !x) return undefined;
       if (values.length !== 1 && values.length !== x.length) return problems.add(`'${y.name}' has ${values.length} values for ${x.length} points`, y.span);

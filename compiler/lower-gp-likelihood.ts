@@ -1,5 +1,5 @@
 // Lowers a gp block's `likelihood = NAME(link = LINK, PARAM = value [in [lo, hi]] [fixed])`
-// item: bernoulli(link = logit | probit), poisson, student_t(scale = ..., df = 4), or gaussian
+// item: bernoulli(link = logit | probit), categorical(classes = C) (softmax), poisson, student_t(scale = ..., df = 4), or gaussian
 // (the default: no likelihood on the node, `noise` is its variance). The likelihood's
 // parameters become IR parameters `n0.lik_NAME`; options (df) are fixed ones.
 import type { Diagnostic, GpItem, KernelArg, Span } from '../language/index.js';
@@ -33,8 +33,18 @@ export function lowerLikelihood(item: GpItem | undefined, t: LikelihoodLowering)
   let link = lik.links[0]!;
   const given = new Map<string, KernelArg>();
   let bad = false;
+  let classes: number | undefined;
   for (const a of v.args) {
     const argName = a.name?.name;
+    if (lik.multiclass && argName === 'classes') {
+      // The number of classes: needed for int labels 0..C-1 (a categorical column's levels give it).
+      const x = t.consts.evaluate(a.value, t.diags);
+      if (typeof x !== 'number' || !Number.isInteger(x) || x < 2 || x > 1000) {
+        t.error(`${name}'s classes is a whole number of classes between 2 and 1000`, a.value.span);
+        bad = true;
+      } else classes = x;
+      continue;
+    }
     if (argName === 'link') {
       const e = a.value;
       const l = e.kind === 'name' ? e.name : undefined;
@@ -46,7 +56,7 @@ export function lowerLikelihood(item: GpItem | undefined, t: LikelihoodLowering)
     }
     const spec = lik.params.find((p) => p.name === argName);
     if (!spec) {
-      const known = ['link', ...lik.params.map((p) => p.name)];
+      const known = ['link', ...(lik.multiclass ? ['classes'] : []), ...lik.params.map((p) => p.name)];
       t.error(`${name} has no argument '${argName ?? '(positional)'}' (it takes ${known.join(', ')}, by name)`, a.name?.span ?? a.span, argName ? suggestionHint(argName, known) : undefined, 'unknown-argument');
       bad = true;
       continue;
@@ -92,5 +102,5 @@ export function lowerLikelihood(item: GpItem | undefined, t: LikelihoodLowering)
     t.params[pname] = { name: pname, shape: [], param: { kind: 'bounded', lower: bounds[0], upper: bounds[1] }, value: [Math.min(bounds[1], Math.max(bounds[0], start))], fixed, init, source: src(a?.span ?? v.span) };
     params.push(pname);
   }
-  return bad ? null : { name: lik.name, link, params };
+  return bad ? null : { name: lik.name, link, params, ...(classes !== undefined ? { classes } : {}) };
 }

@@ -79,12 +79,16 @@ class GpLowering {
     // A bernoulli GP's label may also be a bool or a two-level categorical column (p is of its second level).
     const likItem = expr.items.find((it) => it.name.name === 'likelihood')?.value;
     const labels = likItem?.kind === 'call' && likItem.name.name === 'bernoulli';
+    // A categorical GP's label is a categorical column (its levels are the classes) or ints 0..C-1.
+    const classLabels = likItem?.kind === 'call' && likItem.name.name === 'categorical';
     const index = (v: GpModelExpr['inputs'][number], output = false): number | undefined => {
       const i = names.indexOf(v.name.name);
       if (i < 0) return this.error(`'${v.name.name}' is not a column of the data`, v.name.span, suggestionHint(v.name.name, names), 'unknown-name');
       const t = this.vars[i]!.type;
+      if (output && classLabels && t.kind === 'categorical') return i;
+      if (output && classLabels && t.kind !== 'int') return this.error(`a categorical GP's label is a categorical column or ints 0..C-1, but '${v.name.name}' is ${describeType(t)}`, v.name.span, undefined, 'type-mismatch');
       if (output && labels && (t.kind === 'bool' || (t.kind === 'categorical' && t.levels.length === 2))) return i;
-      if (output && labels && t.kind === 'categorical') return this.error(`a bernoulli GP's label has two levels, but '${v.name.name}' has ${t.levels.length}`, v.name.span, 'multiclass GP classification is not supported yet', 'type-mismatch');
+      if (output && labels && t.kind === 'categorical') return this.error(`a bernoulli GP's label has two levels, but '${v.name.name}' has ${t.levels.length}`, v.name.span, `for ${t.levels.length} classes write likelihood = categorical`, 'type-mismatch');
       if (t.kind !== 'real' && t.kind !== 'int') return this.error(`a GP's inputs and outputs are numbers, but '${v.name.name}' is ${describeType(t)}`, v.name.span, undefined, 'type-mismatch');
       return i;
     };
@@ -119,7 +123,7 @@ class GpLowering {
       kernel = terms.length === 1 ? terms[0]! : { op: 'sum', terms };
     } else kernel = perCopy[0]!;
     const mean = this.mean(items.get('mean'));
-    const likelihood = this.likelihood(items, T);
+    const likelihood = this.classes(this.likelihood(items, T), outputs[0], items);
     const noise = likelihood ? this.add(`${this.prefix}.noise`, [], [0], { positive: false, bounds: [0, 1], fixed: true, init: 'given', span: expr.span }) : this.noise(items.get('noise'), kernel, T, expr.span);
     const normalize = this.normalize(items.get('normalize_y'), T, expr.span);
     const inference = this.inference(items.get('inference'), expr.span, T);
@@ -160,6 +164,24 @@ class GpLowering {
       if (it) return this.error(`'${other}' belongs to the gaussian likelihood; a ${lik.name} GP has none`, it.name.span, lik.name === 'student_t' ? 'student_t(scale = ...) sets its noise scale' : undefined, 'unsupported') ?? null;
     }
     return lik;
+  }
+
+  /** A categorical likelihood's number of classes: the label column's levels, or `classes = C` for int labels; the multiclass GP's limits. */
+  private classes(lik: GPLikelihood | undefined | null, output: number | undefined, items: ReadonlyMap<string, GpItem>): GPLikelihood | undefined | null {
+    if (!lik || lik.name !== 'categorical' || output === undefined) return lik;
+    const span = items.get('likelihood')!.value.span;
+    const t = this.vars[output]!.type;
+    const levels = t.kind === 'categorical' ? t.levels.length : undefined;
+    if (levels !== undefined && lik.classes !== undefined && lik.classes !== levels) return this.error(`classes = ${lik.classes}, but '${this.vars[output]!.name}' has ${levels} levels`, span, 'leave classes out: the levels give it', 'type-mismatch') ?? null;
+    const classes = levels ?? lik.classes;
+    if (classes === undefined) return this.error(`an int label needs the number of classes: likelihood = categorical(classes = C) for labels 0..C-1`, span, undefined, 'bad-value') ?? null;
+    if (levels !== undefined && levels < 2) return this.error(`a categorical GP's label needs at least 2 levels, but '${this.vars[output]!.name}' has ${levels}`, span, undefined, 'type-mismatch') ?? null;
+    const mean = items.get('mean');
+    // softmax is unchanged by a latent shift shared by every class: a prior mean would not be identified.
+    if (mean) return this.error('a categorical GP has no mean item: its classes share the prior mean, which the softmax cancels', mean.name.span, undefined, 'unsupported') ?? null;
+    const inference = items.get('inference')?.value;
+    if (inference?.kind === 'call' && inference.name.name === 'sparse') return this.error('sparse inference of a categorical (multiclass) GP is not supported yet: use exact inference (the Laplace approximation)', inference.span, undefined, 'unsupported') ?? null;
+    return { ...lik, classes };
   }
 
   private defaultKernel(span: Span): KernelExpr {

@@ -289,6 +289,8 @@ export interface GPLikelihood {
   readonly name: string;
   readonly link: string;
   readonly params: readonly string[];
+  /** categorical (softmax) only: the number of classes C >= 2, one latent function per class. */
+  readonly classes?: number;
 }
 
 /**

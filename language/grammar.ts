@@ -308,7 +308,7 @@ export class PmixGrammar extends CstParser {
     });
   });
 
-  // kernelFactor := number [ 'in' '[' expr ',' expr ']' ] [ 'fixed' ] | name [ kernelArgs ] | '(' kernelExpr ')'
+  // kernelFactor := number [ 'in' '[' expr ',' expr ']' ] [ 'fixed' ] | (name | 'categorical') [ kernelArgs ] | '(' kernelExpr ')'
   public kernelFactor = this.RULE('kernelFactor', () => {
     this.OR([
       {
@@ -328,8 +328,13 @@ export class PmixGrammar extends CstParser {
       },
       {
         ALT: () => {
-          // `expert = gp(...)` inside experts(...) { }: gp is a keyword, taken here as a name
-          this.OR8([{ ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME1(T.Gp, { LABEL: 'name' }) }]);
+          // `expert = gp(...)` inside experts(...) { }: gp is a keyword, taken here as a name; `categorical` is a column
+          // type's keyword, and also the multiclass GP's likelihood (likelihood = categorical).
+          this.OR8([
+            { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) },
+            { ALT: () => this.CONSUME1(T.Gp, { LABEL: 'name' }) },
+            { ALT: () => this.CONSUME(T.Categorical, { LABEL: 'name' }) },
+          ]);
           this.OPTION2(() => this.SUBRULE(this.kernelArgs));
         },
       },

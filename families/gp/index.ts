@@ -12,6 +12,7 @@ import { hasKind } from '../common/tractable.js';
 import { plotClassifier } from './plot-classify-svg.js';
 import { plotGp } from './plot-svg.js';
 import { gpFitText } from './fit-text.js';
+import { describeGp } from './describe.js';
 
 export const gpFamily: ModelFamily = {
   name: 'gp',
@@ -64,9 +65,10 @@ export const gpFamily: ModelFamily = {
     outputs: (graph) => (gpNode(graph).outputs ?? [gpNode(graph).output]).map((i) => graph.vars[i]!.name),
     predictRows: gpPredictRows,
   },
+  describe: (graph, model) => describeGp(graph, model),
   plot: {
-    // One input: mean and band; a two-input classifier: its decision map.
-    accepts: (graph) => gpNode(graph).inputs.length === 1 || (gpNode(graph).inputs.length === 2 && gpNode(graph).likelihood?.name === 'bernoulli'),
+    // One input: mean and band (not a categorical GP: one latent per class); a two-input bernoulli classifier: its decision map.
+    accepts: (graph) => (gpNode(graph).inputs.length === 1 && !gpNode(graph).likelihood?.classes) || (gpNode(graph).inputs.length === 2 && gpNode(graph).likelihood?.name === 'bernoulli'),
     svg: (state, opts) => (gpNode(state.graph).inputs.length === 2 ? plotClassifier(state) : plotGp(state, opts?.span ? { span: opts.span } : {})),
   },
 };

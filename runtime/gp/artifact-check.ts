@@ -104,6 +104,7 @@ export function checkGpNode(o: Obj, at: string, params: Obj, nVars: number, fail
   }
   if (o.likelihood !== undefined) checkLikelihood(o.likelihood, `${at}.likelihood`, T, (name, field) => shape(name, field), params, fail);
   const inf = isObj(o.inference) ? o.inference : fail(`${at}.inference`, 'expected an object');
+  if (isObj(o.likelihood) && o.likelihood.classes !== undefined && inf.kind !== 'exact') fail(`${at}.inference.kind`, "a categorical GP's inference is 'exact' (the Laplace approximation)");
   if (inf.kind === 'exact') {
     if (inf.train === undefined) return; // an unfitted model: queries refuse it
     const tr = isObj(inf.train) ? inf.train : fail(`${at}.inference.train`, 'expected an object');
@@ -113,8 +114,9 @@ export function checkGpNode(o: Obj, at: string, params: Obj, nVars: number, fail
     const lik = isObj(o.likelihood) ? getLikelihood(o.likelihood.name as string) : undefined;
     const yv = (params[tr.y as string] as Obj).value;
     if (lik && Array.isArray(yv)) {
-      const k = yv.findIndex((v) => typeof v !== 'number' || lik.badValue(v) !== undefined);
-      if (k >= 0) fail(`ir.params['${String(tr.y)}'].value[${k}]`, lik.badValue(Number(yv[k])) ?? 'expected a number');
+      const classes = isObj(o.likelihood) && typeof o.likelihood.classes === 'number' ? o.likelihood.classes : undefined;
+      const k = yv.findIndex((v) => typeof v !== 'number' || lik.badValue(v, classes) !== undefined);
+      if (k >= 0) fail(`ir.params['${String(tr.y)}'].value[${k}]`, lik.badValue(Number(yv[k]), classes) ?? 'expected a number');
     }
     // Every load factors the n x n kernel matrix once: refuse before any work what would not load in seconds.
     if (ys[0]! > GP_ARTIFACT_MAX_POINTS) fail(`${at}.inference.train`, `${ys[0]!.toLocaleString('en-US')} training points ('${String(tr.y)}'): factoring them on load would take about ${formatSeconds(gpStepSeconds(ys[0]!))} (a Cholesky of ${choleskyFlops(ys[0]!).toExponential(2)} flops); a saved exact GP may carry at most ${GP_ARTIFACT_MAX_POINTS.toLocaleString('en-US')}: refit it as a sparse GP (inference = sparse(m = 500)) or on a subsample`);
@@ -146,6 +148,7 @@ function checkLikelihood(l: unknown, at: string, T: number, shape: (name: unknow
   const lik = typeof o.name === 'string' ? getLikelihood(o.name) : undefined;
   if (!lik) fail(`${at}.name`, `unknown likelihood '${String(o.name)}'`);
   if (T !== 1) fail(at, 'a likelihood takes one output');
+  if (lik!.multiclass ? typeof o.classes !== 'number' || !Number.isInteger(o.classes) || o.classes < 2 || o.classes > 1000 : o.classes !== undefined) fail(`${at}.classes`, lik!.multiclass ? 'expected the number of classes, a whole number between 2 and 1000' : `a ${lik!.name} likelihood has no classes`);
   if (typeof o.link !== 'string' || !lik!.links.includes(o.link)) fail(`${at}.link`, `expected ${lik!.links.map((x) => `'${x}'`).join(' or ')}`);
   if (!Array.isArray(o.params) || o.params.length !== lik!.params.length) fail(`${at}.params`, `expected ${lik!.params.length} parameter name(s) (${lik!.params.map((p) => p.name).join(', ') || 'none'})`);
   (o.params as unknown[]).forEach((name, i) => {

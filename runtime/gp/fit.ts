@@ -18,6 +18,7 @@ import { exactLml, type LmlResult } from './exact.js';
 import { initLikelihood, laplaceLml } from './laplace.js';
 import { vecchiaLml } from './vecchia/likelihood.js';
 import { vecchiaSetup } from './vecchia/ordering.js';
+import { multiclassLml } from './multiclass.js';
 import { initializeFromData, randomStart } from './init.js';
 import { hasPriors, logPrior } from './prior.js';
 
@@ -82,11 +83,11 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
   let badAt: string | undefined;
   // The Laplace mode of the last evaluation warm-starts the next one's Newton iterations.
   let warm: Float64Array | undefined;
-  // Gaussian noise: exact or Vecchia; a likelihood: the Laplace approximation (exact-size data).
+  // Gaussian noise: exact or Vecchia; a likelihood: the Laplace approximation (exact-size data; multiclass for categorical).
   const gaussianLml = node.likelihood ? undefined : lmlFunction(node, scaled);
   const lmlAt = (c: GPCore, wantGrad: boolean): LmlResult => {
     if (gaussianLml) return gaussianLml(c, wantGrad);
-    const r = laplaceLml(c, scaled, wantGrad, warm);
+    const r = node.likelihood!.classes ? multiclassLml(c, scaled, wantGrad, warm) : laplaceLml(c, scaled, wantGrad, warm);
     warm = r.mode.a;
     return r;
   };
@@ -157,7 +158,7 @@ export function* fitExactSteps(initial: ModelState, d: GPData, settings: LbfgsSe
   }
   const fcore = new GPCore(fitted.state, node);
   const final = lmlAt(fcore, false);
-  if (node.likelihood) notes.push(`log marginal likelihood: the Laplace approximation's (likelihood ${node.likelihood.name}, link ${node.likelihood.link})`);
+  if (node.likelihood) notes.push(`log marginal likelihood: the Laplace approximation's (likelihood ${node.likelihood.name}, link ${node.likelihood.link}${node.likelihood.classes ? `, ${node.likelihood.classes} classes, one latent GP each` : ''})`);
   if (node.inference.kind === 'vecchia') notes.push(vecchiaNote(node.inference.m, d.n));
   if (final.jitter > 0) notes.push(`added jitter ${final.jitter.toExponential(2)} to the kernel matrix's diagonal because ${final.reason}`);
   const atBound = fcore.atBound();

@@ -309,6 +309,8 @@ export function initLikelihood(state: ModelState, node: GPNode, d: GPData): Floa
     state.values.get(name)![0] = Math.min(b.upper, Math.max(b.lower, values[j]!));
   });
   if (l.name === 'bernoulli') return Float64Array.from(d.y, (v) => 2 * v - 1);
+  // Class latents: a unit-variance guess, as scikit-learn's default 1.0 * RBF(1.0).
+  if (l.name === 'categorical') return Float64Array.from(d.y, (_, i) => (i % 2 === 0 ? 1 : -1));
   if (l.name === 'poisson') return Float64Array.from(d.y, (v) => Math.log(v + 0.5));
   return d.y;
 }

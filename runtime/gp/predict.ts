@@ -13,6 +13,7 @@ import { laplacePredictScaled, withLikelihoodMoments } from './laplace-predict.j
 import { sparsePredictScaled } from './sparse.js';
 import { vecchiaSetup, type VecchiaSetup } from './vecchia/ordering.js';
 import { VecchiaNeighbours, vecchiaPredictScaled } from './vecchia/predict.js';
+import { multiclassPredictScaled } from './multiclass-predict.js';
 import { diagVariances, type Prediction } from './variances.js';
 export type { Prediction };
 
@@ -46,6 +47,7 @@ export function predict(state: ModelState, xs: Float64Array, m: number, opts: { 
   const node = gpNode(state.graph);
   const core = new GPCore(state, node);
   // A non-Gaussian likelihood has no output normalization: its prediction is final.
+  if (node.likelihood?.classes) return multiclassPredictScaled(state, core, trainingData(state), xs, m, opts);
   if (node.likelihood) return node.inference.kind === 'sparse' ? withLikelihoodMoments(core, sparsePredictScaled(state, core, xs, m, opts)) : laplacePredictScaled(state, core, trainingData(state), xs, m, opts);
   const inf = node.inference;
   const scaled = inf.kind === 'sparse' ? sparsePredictScaled(state, core, xs, m, opts) : inf.kind === 'vecchia' ? vecchiaPredict(state, core, inf.m, xs, m, opts) : exactPredictScaled(state, core, xs, m, opts);

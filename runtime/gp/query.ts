@@ -13,6 +13,7 @@ import { GPCore } from './core.js';
 import { gpLikelihood } from './laplace.js';
 import { logPredictiveLik, ySummary } from './likelihood-summary.js';
 import { logPredictive, predict, samplePosterior } from './predict.js';
+import { classColumns, classSummary } from './multiclass-predict.js';
 
 /** The binder (compiler/bind-gp-query.ts) checked the points: every input given, vectors of one length. */
 export function gpQuery(state: ModelState, q: BoundQuery): QueryAnswer {
@@ -23,6 +24,9 @@ export function gpQuery(state: ModelState, q: BoundQuery): QueryAnswer {
   const inputs = node.inputs.map((i) => vars[i]!.name);
   const T = outputs.length;
   const lik = node.likelihood ? gpLikelihood(new GPCore(state, node)) : undefined;
+  // A categorical GP: one probability per class (p_LEVEL), and its labels' levels for p(label | x).
+  const C = node.likelihood?.classes;
+  const cols = C ? classColumns(state, node.output, C) : undefined;
   /** Point matrix over (point, task) pairs: tasks listed, for every point. */
   const matrix = (x: readonly (readonly number[])[], tasks: readonly number[]): Float64Array => {
     const stride = inputs.length + (T > 1 ? 1 : 0);
@@ -48,7 +52,7 @@ export function gpQuery(state: ModelState, q: BoundQuery): QueryAnswer {
         for (let i = 0; i < m * T; i++) {
           const mean = p.mean[i]!;
           const sd = Math.sqrt(p.varF[i]!);
-          const y = lik ? { y: ySummary(lik, mean, p.varF[i]!, q.approx) } : {};
+          const y = p.probs ? { y: classSummary(cols!, p.probs, i) } : lik ? { y: ySummary(lik, mean, p.varF[i]!, q.approx) } : {};
           rows.push({ x: x[Math.floor(i / T)]!, output: outputs[i % T]!, mean, sd, lower95: mean - 1.96 * sd, upper95: mean + 1.96 * sd, sd_y: Math.sqrt(p.varY[i]!), ...y });
         }
         const draws = q.samples > 0 ? samplePosterior(p, q.samples, new Rng(q.seed)).map((d) => Array.from(d)) : undefined;
@@ -57,6 +61,10 @@ export function gpQuery(state: ModelState, q: BoundQuery): QueryAnswer {
       case 'predictive': {
         const tasks = q.outputs.map((v) => outputVars.indexOf(v));
         const p = predict(state, matrix([q.point], tasks), tasks.length);
+        if (p.probs && cols) {
+          const probs = Object.fromEntries(cols.map((c, k) => [c.slice(2), p.probs![k]!]));
+          return { kind: 'distribution', vars: q.outputs.map((v) => vars[v]!.name), summary: [{ name: vars[q.outputs[0]!]!.name, probs }] };
+        }
         // With a non-Gaussian likelihood the summary is of y (E[y]: a class probability, an expected count).
         const summary = q.outputs.map((v, i) => ({ name: vars[v]!.name, mean: (p.meanY ?? p.mean)[i]!, ...(q.summary === 'distribution' ? { sd: Math.sqrt(p.varY[i]!) } : {}) }));
         if (q.summary === 'mean') return { kind: 'mean', summary };
@@ -66,9 +74,11 @@ export function gpQuery(state: ModelState, q: BoundQuery): QueryAnswer {
         const m = q.points.length;
         const p = predict(state, matrix(q.points, [outputVars.indexOf(q.output)]), m);
         const ys = Array.from({ length: m }, (_, i) => q.values[q.values.length === 1 ? 0 : i]!);
-        const bad = lik ? ys.map((v) => lik.lik.badValue(v)).find((b) => b) : undefined;
+        const bad = lik && !C ? ys.map((v) => lik.lik.badValue(v)).find((b) => b) : undefined;
         if (bad) throw queryError(q, bad, q.span, 'bad-value');
-        const lp = lik ? logPredictiveLik(lik, p.mean, p.varF, ys) : logPredictive(p, ys);
+        const bad2 = C ? ys.map((v) => lik!.lik.badValue(v, C)).find((b) => b) : undefined;
+        if (bad2) throw queryError(q, bad2, q.span, 'bad-value');
+        const lp = p.probs && C ? Float64Array.from(ys, (v, i) => Math.log(p.probs![i * C + v]!)) : lik ? logPredictiveLik(lik, p.mean, p.varF, ys) : logPredictive(p, ys);
         const total = lp.reduce((a, b) => a + b, 0);
         return { kind: 'density', log: q.log, value: q.log ? total : Math.exp(total), logValue: total, conditional: true };
       }

@@ -8,6 +8,7 @@ import { GPCore } from './core.js';
 import { gpLikelihood } from './laplace.js';
 import { logPredictiveLik, ySummary } from './likelihood-summary.js';
 import { logPredictive, predict } from './predict.js';
+import { classColumns, classSummary } from './multiclass-predict.js';
 
 /** rows: n x vars (the graph's variable order), NaN for missing cells. */
 export function gpLogDensityRows(state: ModelState, rows: Float64Array, n: number): Float64Array {
@@ -37,7 +38,8 @@ export function gpLogDensityRows(state: ModelState, rows: Float64Array, n: numbe
     const p = predict(state, Float64Array.from(pts), ys.length);
     // A value the likelihood cannot produce (a label 2 for bernoulli) has probability 0.
     const lik = node.likelihood ? gpLikelihood(new GPCore(state, node)) : undefined;
-    const lp = lik ? Float64Array.from(logPredictiveLik(lik, p.mean, p.varF, ys), (v, k) => (lik.lik.badValue(ys[k]!) ? -Infinity : v)) : logPredictive(p, ys);
+    const C = node.likelihood?.classes;
+    const lp = p.probs && C ? Float64Array.from(ys, (v, k) => (lik!.lik.badValue(v, C) ? -Infinity : Math.log(p.probs![k * C + v]!))) : lik ? Float64Array.from(logPredictiveLik(lik, p.mean, p.varF, ys), (v, k) => (lik.lik.badValue(ys[k]!) ? -Infinity : v)) : logPredictive(p, ys);
     owner.forEach((r, k) => (out[r] = (Number.isNaN(out[r]!) ? 0 : out[r]!) + lp[k]!));
   }
   return out;
@@ -60,11 +62,13 @@ export function gpPredictRows(state: ModelState, rows: Float64Array, n: number):
   const ok = (r: number): boolean => node.inputs.every((v) => !Number.isNaN(rows[r * V + v]!));
   const p = predict(state, xs.map((v) => (Number.isNaN(v) ? 0 : v)), n * T);
   const lik = node.likelihood ? gpLikelihood(new GPCore(state, node)) : undefined;
+  const C = node.likelihood?.classes;
+  const cols = C ? classColumns(state, node.output, C) : undefined;
   return Array.from({ length: n }, (_, r) =>
     outputs.map((o, t) => {
       const k = r * T + t;
       const good = ok(r);
-      const extra = lik ? { extra: Object.fromEntries(Object.entries(ySummary(lik, p.mean[k]!, p.varF[k]!)).map(([key, v]) => [key, good ? v : NaN])) } : {};
+      const extra = p.probs && cols ? { extra: Object.fromEntries(Object.entries(classSummary(cols, p.probs, k)).map(([key, v]) => [key, good ? v : NaN])) } : lik ? { extra: Object.fromEntries(Object.entries(ySummary(lik, p.mean[k]!, p.varF[k]!)).map(([key, v]) => [key, good ? v : NaN])) } : {};
       return { output: state.graph.vars[o]!.name, mean: good ? p.mean[k]! : NaN, std: good ? Math.sqrt(p.varF[k]!) : NaN, std_y: good ? Math.sqrt(p.varY[k]!) : NaN, ...extra };
     }),
   );

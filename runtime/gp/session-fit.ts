@@ -8,7 +8,7 @@ import type { FitProgress } from '../learners/types.js';
 import type { IRGraph } from '../../ir/types.js';
 import { checkMemory, type FitCost } from '../resources.js';
 import type { ModelState } from '../state.js';
-import { checkGpTime, describeGpTime, formatSeconds, GP_ARTIFACT_MAX_POINTS, gpStepSeconds, gpTimeEstimate, LAPLACE_STEP_FACTOR } from './cost.js';
+import { checkGpTime, describeGpTime, formatSeconds, GP_ARTIFACT_MAX_POINTS, gpStepSeconds, gpTimeEstimate, LAPLACE_STEP_FACTOR, multiclassStepFactor } from './cost.js';
 import { gpData } from './data.js';
 import { fitExactSteps, gpNode, hyperparameterValues, type GPFitted } from './fit.js';
 import { fitSparseSteps } from './sparse.js';
@@ -51,12 +51,12 @@ export function gpFitCost(model: string, dataName: string, graph: IRGraph, setti
     return { model, data: dataName, method: settings.method, rows: points, estimate, bytes, seconds: t.seconds, time: describeVecchiaTime(t) };
   }
   const batch = settings.method === 'adam' ? settings.batch : 256;
-  // The Laplace approximation holds about six n x n matrices (K, B's factor, R, the Newton buffer, ...).
-  const bytes = exact ? 8 * ((node.likelihood ? 6 : 1) * points * points + 4 * points * stride) : 8 * (8 * M * M + 6 * M * batch + points * (stride + 2));
+  // The Laplace approximation holds about six n x n matrices (K, B's factor, R, the Newton buffer, ...); the multiclass one 4C + 2 (E_c, K E_c, K E_c G, R_cc, K, G).
+  const bytes = exact ? 8 * ((node.likelihood?.classes ? 4 * node.likelihood.classes + 2 : node.likelihood ? 6 : 1) * points * points + 4 * points * stride) : 8 * (8 * M * M + 6 * M * batch + points * (stride + 2));
   const parameters = Object.values(graph.params).reduce((s, p) => s + p.value.length, 0);
   const estimate = { parameters, parameterBytes: 8 * parameters, bytesPerRow: Math.ceil(bytes / Math.max(1, points)), flopsPerRow: exact ? (points * points) / 3 : 2 * M * M };
   if (!exact || settings.method !== 'lbfgs') return { model, data: dataName, method: settings.method, rows: points, estimate, bytes };
-  const t = gpTimeEstimate(points, settings.maxIter, settings.restarts, node.likelihood ? LAPLACE_STEP_FACTOR : 1);
+  const t = gpTimeEstimate(points, settings.maxIter, settings.restarts, stepFactor(node));
   return { model, data: dataName, method: settings.method, rows: points, estimate, bytes, seconds: t.seconds, time: describeGpTime(t) };
 }
 
@@ -90,7 +90,7 @@ export function* gpFitSteps(
   const bad = gpMethodProblem(state.graph, settings.method, model, dataName);
   if (bad) throw new PmixError(bad.message, 'bad-method', bad.hint);
   checkMemory(gpFitCost(model, dataName, state.graph, settings, d.n), maxMemory);
-  if (exact && settings.method === 'lbfgs') checkGpTime(model, dataName, gpTimeEstimate(d.n, settings.maxIter, settings.restarts, node.likelihood ? LAPLACE_STEP_FACTOR : 1), maxSeconds);
+  if (exact && settings.method === 'lbfgs') checkGpTime(model, dataName, gpTimeEstimate(d.n, settings.maxIter, settings.restarts, stepFactor(node)), maxSeconds);
   if (vecchia && settings.method === 'lbfgs' && node.inference.kind === 'vecchia') checkVecchiaTime(model, dataName, vecchiaTimeEstimate(d.n, node.inference.m, settings.maxIter, settings.restarts), maxSeconds);
   const fitted = exact || vecchia
     ? yield* fitExactSteps(state, d, settings as Extract<FitSettings, { method: 'lbfgs' }>, onProgress, signal)
@@ -113,7 +113,13 @@ function checkLikelihoodOutputs(graph: IRGraph, x: Float64Array, rows: number, d
   for (let r = 0; r < rows; r++) {
     const y = x[r * V + node.output]!;
     if (Number.isNaN(y)) continue;
-    const bad = lik.badValue(y);
+    const bad = lik.badValue(y, node.likelihood!.classes);
     if (bad) throw new PmixError(`data set '${dataName}', row ${r + 1}, column '${graph.vars[node.output]!.name}': ${bad}`, 'bad-data', `the model's likelihood is ${lik.name}`);
   }
+}
+
+/** An L-BFGS step's cost in Cholesky-equivalents: 1 (gaussian), the Laplace factor, or the multiclass one. */
+function stepFactor(node: ReturnType<typeof gpNode>): number {
+  if (node.likelihood?.classes) return multiclassStepFactor(node.likelihood.classes);
+  return node.likelihood ? LAPLACE_STEP_FACTOR : 1;
 }

@@ -12,6 +12,8 @@ export interface Prediction {
   readonly varY: Float64Array;
   /** E[y] where it differs from the latent mean (a non-Gaussian likelihood: a class probability, an expected count). */
   readonly meanY?: Float64Array;
+  /** A categorical GP's class probabilities (m x C, row-major); mean and varF are then the most probable class's latent. */
+  readonly probs?: Float64Array;
   /** Full covariance of f (m x m), when asked for. */
   readonly cov?: Float64Array;
   /** Jitter the training factor needed, with why. */

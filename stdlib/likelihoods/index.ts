@@ -1,5 +1,6 @@
 // The GP likelihoods a `gp(...) { likelihood = NAME(link = ...) }` block may name.
 import { bernoulliLikelihood } from './bernoulli.js';
+import { categoricalLikelihood } from './categorical.js';
 import { poissonLikelihood } from './poisson.js';
 import { studentTLikelihood } from './student-t.js';
 import type { Likelihood } from './types.js';
@@ -7,7 +8,7 @@ import type { Likelihood } from './types.js';
 export type { LikDerivs, Likelihood, LikelihoodParamSpec, LikParamDerivs } from './types.js';
 export { logPhiAndRatio, logSigmoid, sigmoid } from './bernoulli.js';
 
-const LIKELIHOODS: readonly Likelihood[] = [bernoulliLikelihood, poissonLikelihood, studentTLikelihood];
+const LIKELIHOODS: readonly Likelihood[] = [bernoulliLikelihood, categoricalLikelihood, poissonLikelihood, studentTLikelihood];
 
 /** Names a model may write (gaussian is the default, closed-form likelihood). */
 export const LIKELIHOOD_NAMES: readonly string[] = ['gaussian', ...LIKELIHOODS.map((l) => l.name)];

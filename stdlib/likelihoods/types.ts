@@ -36,8 +36,10 @@ export interface Likelihood {
   readonly params: readonly LikelihoodParamSpec[];
   /** Whether log p is concave in f for every y (W >= 0: the plain Newton step is safe). */
   readonly logConcave: boolean;
-  /** Why y cannot be an observation (e.g. a label other than 0/1), or undefined. */
-  badValue(y: number): string | undefined;
+  /** Why y cannot be an observation (e.g. a label other than 0/1), or undefined; `classes` for a multiclass likelihood. */
+  badValue(y: number, classes?: number): string | undefined;
+  /** One latent function per class (categorical, softmax): fitted by runtime/gp/multiclass.ts, not by derivs. */
+  readonly multiclass?: boolean;
   /** log p(y | f) and its derivatives, written into out. */
   derivs(y: number, f: number, link: string, theta: readonly number[], out: LikDerivs): void;
   /** d/dtheta_j of lp, d1, d2 (only for likelihoods with learnable parameters). */
