@@ -3,8 +3,11 @@
 // mixture parts numbered from 1, as the text output numbers them. docs/json.md is the schema.
 import type { QueryAnswer } from '../runtime/queries/answer.js';
 
-/** Keys whose values are records keyed by the user's names (variables, levels, kernel parameters): kept as written. */
-const NAME_KEYED = new Set(['point', 'probs', 'hyperparameters']);
+/**
+ * Keys whose values are records keyed by the user's names (variables, levels, kernel parameters): kept as written.
+ * `y`: a GP's summary of its output, whose class probabilities are named p_LEVEL after the label's levels.
+ */
+const NAME_KEYED = new Set(['point', 'probs', 'hyperparameters', 'y']);
 
 export function snakeCase(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();

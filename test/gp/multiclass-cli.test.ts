@@ -70,7 +70,7 @@ describe('pmix with a categorical GP', () => {
     expect(rows[1].y.p_g).toBeGreaterThan(0.7);
     const dist = o.queries[1]!.answer.summary[0].probs;
     expect(dist.g).toBeCloseTo(rows[1].y.p_g, 10);
-    expect(o.queries[2]!.answer.logValue).toBeCloseTo(Math.log(rows[1].y.p_g), 10);
+    expect(o.queries[2]!.answer.log_value).toBeCloseTo(Math.log(rows[1].y.p_g), 10);
     // A stored label outside the classes, or a missing class count, is refused on load naming the field.
     const art = JSON.parse(readFileSync(model, 'utf8'));
     const node = art.ir.nodes[0];
