@@ -7,7 +7,7 @@ import type { Frame } from './frame.js';
 import { COLORS, esc, px } from './svg-text.js';
 
 /** A polyline through (xs[i], ys[i]); non-finite values break it into pieces. */
-export function linePath(f: Frame, xs: ArrayLike<number>, ys: ArrayLike<number>, style: { color?: string; width?: number; cls?: string } = {}): string {
+export function linePath(f: Frame, xs: ArrayLike<number>, ys: ArrayLike<number>, style: { color?: string; width?: number; cls?: string; dash?: string } = {}): string {
   let d = '';
   let pen = false;
   for (let i = 0; i < xs.length; i++) {
@@ -15,20 +15,29 @@ export function linePath(f: Frame, xs: ArrayLike<number>, ys: ArrayLike<number>,
     if (ok) d += `${pen ? 'L' : 'M'}${px(f.x(xs[i]!))},${px(f.y(ys[i]!))}`;
     pen = ok;
   }
-  return `<path class="${style.cls ?? 'line'}" d="${d}" fill="none" stroke="${style.color ?? COLORS.line}" stroke-width="${style.width ?? 2}" stroke-linejoin="round"/>`;
+  return `<path class="${style.cls ?? 'line'}" d="${d}" fill="none" stroke="${style.color ?? COLORS.line}" stroke-width="${style.width ?? 2}" stroke-linejoin="round"${style.dash ? ` stroke-dasharray="${style.dash}"` : ''}/>`;
 }
 
-/** The region between lo and hi over xs, one closed path. */
+/** The region between lo and hi over xs; a non-finite value splits it (one closed piece per run). */
 export function bandPath(f: Frame, xs: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>, style: { color?: string; opacity?: number; cls?: string } = {}): string {
-  const up: string[] = [];
-  const down: string[] = [];
+  const pieces: string[] = [];
+  let up: string[] = [];
+  let down: string[] = [];
+  const close = (): void => {
+    if (up.length) pieces.push(`M${up.join('L')}L${down.reverse().join('L')}Z`);
+    [up, down] = [[], []];
+  };
   for (let i = 0; i < xs.length; i++) {
-    if (![xs[i]!, lo[i]!, hi[i]!].every(Number.isFinite)) continue;
+    if (![xs[i]!, lo[i]!, hi[i]!].every(Number.isFinite)) {
+      close();
+      continue;
+    }
     up.push(`${px(f.x(xs[i]!))},${px(f.y(hi[i]!))}`);
     down.push(`${px(f.x(xs[i]!))},${px(f.y(lo[i]!))}`);
   }
-  if (!up.length) return '';
-  return `<path class="${style.cls ?? 'band'}" d="M${up.join('L')}L${down.reverse().join('L')}Z" fill="${style.color ?? COLORS.band}" fill-opacity="${style.opacity ?? 0.2}" stroke="none"/>`;
+  close();
+  if (!pieces.length) return '';
+  return `<path class="${style.cls ?? 'band'}" d="${pieces.join('')}" fill="${style.color ?? COLORS.band}" fill-opacity="${style.opacity ?? 0.2}" stroke="none"/>`;
 }
 
 /** The area under a curve down to y = 0 (a 1-D density). */
@@ -36,8 +45,16 @@ export function areaPath(f: Frame, xs: ArrayLike<number>, ys: ArrayLike<number>,
   return bandPath(f, xs, Array.from(xs, () => 0), ys, { ...style, cls: 'area', opacity: style.opacity ?? 0.12 });
 }
 
+/** How points look: radius, fill opacity, outline (white by default; dark on a coloured surface). */
+export interface PointStyle {
+  readonly r?: number;
+  readonly opacity?: number;
+  readonly stroke?: string;
+  readonly strokeWidth?: number;
+}
+
 /** Points as circles; those outside the frame's domain are left out. */
-export function pointsLayer(f: Frame, pts: readonly (readonly number[])[], style: { color?: string | ((i: number) => string); r?: number; opacity?: number; cls?: string } = {}): string {
+export function pointsLayer(f: Frame, pts: readonly (readonly number[])[], style: PointStyle & { color?: string | ((i: number) => string); cls?: string } = {}): string {
   const out: string[] = [];
   pts.forEach((p, i) => {
     const [a, b] = [p[0]!, p[1]!];
@@ -45,7 +62,7 @@ export function pointsLayer(f: Frame, pts: readonly (readonly number[])[], style
     const c = typeof style.color === 'function' ? style.color(i) : (style.color ?? COLORS.data);
     out.push(`<circle cx="${px(f.x(a))}" cy="${px(f.y(b))}" r="${style.r ?? 2.4}" fill="${c}"/>`);
   });
-  return `<g class="${style.cls ?? 'data'}" fill-opacity="${style.opacity ?? 0.7}" stroke="#ffffff" stroke-width="0.4">${out.join('')}</g>`;
+  return `<g class="${style.cls ?? 'data'}" fill-opacity="${style.opacity ?? 0.7}" stroke="${style.stroke ?? '#ffffff'}" stroke-width="${style.strokeWidth ?? 0.4}">${out.join('')}</g>`;
 }
 
 /** Short ticks along the bottom of the frame at each value inside it (1-D data). */
@@ -56,25 +73,50 @@ export function rugLayer(f: Frame, xs: ArrayLike<number>, style: { color?: strin
   return `<path class="rug" d="${d}" stroke="${style.color ?? COLORS.ink}" stroke-opacity="0.35" fill="none"/>`;
 }
 
+/** A fixed colour scale for a surface: bands between evenly spaced edges over the domain. */
+export interface FixedScale {
+  /** The values at the two ends of the scale (a probability: [0, 1]). */
+  readonly domain: readonly [number, number];
+  /** Colours spread evenly over the domain (interpolated between). */
+  readonly colors: readonly string[];
+  /** How many bands the domain is cut into (default 20). */
+  readonly bands?: number;
+}
+
 /**
- * A density on an nx x ny grid of cell centres over the frame's domain (values[j * nx + i]
+ * A surface on an nx x ny grid of cell centres over the frame's domain (values[j * nx + i]
  * at column i, row j from the bottom) as filled contour bands, light to dark, each level one
- * path. Levels are 1% of the peak and then tenths of it.
+ * path. By default the levels are relative (a density: 1% of the peak and then tenths of it);
+ * with `scale` they are fixed (a probability: the same colour means the same value in every
+ * picture), each band painted the scale's colour at its middle.
  */
-export function densityLayer(f: Frame, values: ArrayLike<number>, nx: number, ny: number, style: { color?: string; levels?: number } = {}): string {
+export function densityLayer(f: Frame, values: ArrayLike<number>, nx: number, ny: number, style: { color?: string; levels?: number; scale?: FixedScale } = {}): string {
   const vals = Array.from(values, (v) => (Number.isFinite(v) ? v : 0));
-  const top = Math.max(...vals);
-  if (!(top > 0)) return '';
-  const levels = style.levels ?? 9;
-  const thresholds = [0.01 * top, ...Array.from({ length: levels }, (_, k) => ((k + 1) / (levels + 1)) * top)];
-  const shade = scaleLinear<string>().domain([0, thresholds.length - 1]).range(['#edf1fa', style.color ?? '#23498f']);
+  let thresholds: number[];
+  let fill: (k: number) => string;
+  if (style.scale) {
+    const [a, b] = style.scale.domain;
+    const n = style.scale.bands ?? 20;
+    const cs = style.scale.colors;
+    const colour = scaleLinear<string>().domain(cs.map((_, k) => a + (k / Math.max(1, cs.length - 1)) * (b - a))).range([...cs]).clamp(true);
+    // The first edge a little under the domain's end, so values exactly at it are painted.
+    thresholds = Array.from({ length: n }, (_, k) => (k === 0 ? a - 1e-9 * Math.max(1, Math.abs(a)) : a + (k / n) * (b - a)));
+    fill = (k) => colour(a + ((k + 0.5) / n) * (b - a));
+  } else {
+    const top = Math.max(...vals);
+    if (!(top > 0)) return '';
+    const levels = style.levels ?? 9;
+    thresholds = [0.01 * top, ...Array.from({ length: levels }, (_, k) => ((k + 1) / (levels + 1)) * top)];
+    const shade = scaleLinear<string>().domain([0, thresholds.length - 1]).range(['#edf1fa', style.color ?? '#23498f']);
+    fill = (k) => shade(k);
+  }
   const [x0, x1] = f.x.domain() as [number, number];
   const [y0, y1] = f.y.domain() as [number, number];
   const gx = (c: number): string => px(f.x(x0 + (c / nx) * (x1 - x0)));
   const gy = (c: number): string => px(f.y(y0 + (c / ny) * (y1 - y0)));
   const paths = contours().size([nx, ny]).thresholds(thresholds)(vals).map((band, k) => {
     const d = band.coordinates.flatMap((poly) => poly.map((ring) => `M${ring.map(([a, b]) => `${gx(a!)},${gy(b!)}`).join('L')}Z`)).join('');
-    return d ? `<path d="${d}" fill="${shade(k)}" fill-rule="evenodd"/>` : '';
+    return d ? `<path d="${d}" fill="${fill(k)}" fill-rule="evenodd"/>` : '';
   });
   return `<g class="density" data-levels="${esc(String(thresholds.length))}">${paths.join('')}</g>`;
 }

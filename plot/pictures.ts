@@ -1,8 +1,9 @@
 // The three pictures pmix draws, from numbers the caller computed (so any family can use
 // them): a 1-D density curve with a rug of the data, a 2-D density as contour bands with the
 // data as points, and a regression (a GP's mean and band with the data).
-import { makeFrame, renderFrame, type FrameSpec } from './frame.js';
-import { areaPath, bandPath, densityLayer, linePath, pointsLayer, rugLayer, tileLayer } from './layers.js';
+import { makeFrame, renderFrame, type Frame, type FrameSpec } from './frame.js';
+import { isolineLayer } from './isoline.js';
+import { areaPath, bandPath, densityLayer, linePath, pointsLayer, rugLayer, tileLayer, type FixedScale, type PointStyle } from './layers.js';
 import { COLORS, px } from './svg-text.js';
 
 export interface Marker {
@@ -53,12 +54,18 @@ export interface Density2D extends Common {
   readonly points?: readonly (readonly number[])[];
   /** A colour per point (e.g. its most probable component); default one colour. */
   readonly pointColor?: (i: number) => string;
+  /** The points' radius, opacity and outline (default small, translucent, white-edged). */
+  readonly pointStyle?: PointStyle;
   /**
    * Whole-number variables, one cell per value pair (the domains run from min - 0.5 to
    * max + 0.5): tiles of the probabilities, labelled when there are few; no points (they
    * would all sit on the tiles' centres).
    */
   readonly discrete?: boolean;
+  /** A fixed colour scale (a probability) instead of one relative to the peak. */
+  readonly scale?: FixedScale;
+  /** A level line drawn over the surface (a decision boundary: p = 0.5). */
+  readonly isoline?: number;
 }
 
 export function density2dSvg(o: Density2D): string {
@@ -68,8 +75,9 @@ export function density2dSvg(o: Density2D): string {
   const marks = (o.markers ?? []).map((m) => crossMark(f.x(m.at[0]!), f.y(m.at[1]!), m.label));
   return renderFrame(f, spec, {
     clipped: o.discrete ? [tileLayer(f, o.values, o.nx, o.ny, { labels: o.nx * o.ny <= 36 }), `<g class="markers">${marks.join('')}</g>`] : [
-      densityLayer(f, o.values, o.nx, o.ny),
-      o.points ? pointsLayer(f, o.points, { color: o.pointColor ?? COLORS.ink, r: 2.3, opacity: 0.65 }) : '',
+      densityLayer(f, o.values, o.nx, o.ny, o.scale ? { scale: o.scale } : {}),
+      o.isoline === undefined ? '' : isolineLayer(f, o.values, o.nx, o.ny, o.isoline, { cls: 'boundary' }),
+      o.points ? pointsLayer(f, o.points, { color: o.pointColor ?? COLORS.ink, r: 2.3, opacity: 0.65, ...o.pointStyle }) : '',
       `<g class="markers">${marks.join('')}</g>`,
     ],
   });
@@ -85,6 +93,8 @@ export interface Regression extends Common {
   readonly points?: readonly (readonly number[])[];
   /** The y range; default: the band and the points inside the x domain. */
   readonly yDomain?: readonly [number, number];
+  /** More marks in the frame (drawn over the band, under the points and the mean). */
+  readonly layers?: (f: Frame) => readonly string[];
 }
 
 export function regressionSvg(o: Regression): string {
@@ -99,7 +109,7 @@ export function regressionSvg(o: Regression): string {
   const spec: FrameSpec = { ...o, x: { domain: o.domain, label: o.names[0] }, y: { domain: o.yDomain ?? [y0 - pad, y1 + pad], label: o.names[1] } };
   const f = makeFrame(spec);
   return renderFrame(f, spec, {
-    clipped: [bandPath(f, o.xs, o.lo, o.hi), o.points ? pointsLayer(f, o.points, { r: 2.2 }) : '', linePath(f, o.xs, o.mean, { cls: 'mean' })],
+    clipped: [bandPath(f, o.xs, o.lo, o.hi), ...(o.layers?.(f) ?? []), o.points ? pointsLayer(f, o.points, { r: 2.2 }) : '', linePath(f, o.xs, o.mean, { cls: 'mean' })],
   });
 }
 

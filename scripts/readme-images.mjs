@@ -23,6 +23,8 @@ pmix(['fit', 'examples/faithful.pmix', '--out', join(tmp, 'faithful.json'), '--n
 pmix(['plot', join(tmp, 'faithful.json'), '--out', join(out, 'faithful-kde.png')]);
 pmix(['fit', 'examples/co2.pmix', '--out', join(tmp, 'co2.json'), '--no-progress']);
 pmix(['plot', join(tmp, 'co2.json'), '--out', join(out, 'co2-forecast.png'), '--from', '2000', '--to', '2035']);
+pmix(['fit', 'examples/crash.pmix', '--model', 'Experts', '--out', join(tmp, 'crash.json'), '--no-progress']);
+pmix(['plot', join(tmp, 'crash.json'), '--out', join(out, 'crash-experts.png')]);
 
 // The playground on the penguins example, fitted.
 const { build } = await import('vite');
@@ -50,4 +52,4 @@ await page.screenshot({ path: join(out, 'playground.png'), clip: { x: 0, y: 0, w
 await browser.close();
 server.close();
 rmSync(tmp, { recursive: true, force: true });
-console.log(`wrote ${out}/{penguins-density,faithful-kde,co2-forecast,playground}.png`);
+console.log(`wrote ${out}/{penguins-density,faithful-kde,co2-forecast,crash-experts,playground}.png`);

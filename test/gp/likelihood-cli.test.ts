@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/programs.js';
+import { outsideArea, tickLabels } from '../plot/svg-read.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = join(root, 'dist/cli/main.js');
@@ -37,15 +38,44 @@ describe('pmix with a GP classifier', () => {
     const p = lines.slice(1).map((l) => Number(l.split(',')[5]));
     expect(p[0]).toBeCloseTo(rows[0].y.p, 8);
     expect(p[1]).toBeCloseTo(rows[2].y.p, 8);
-    // The decision map: 60 x 60 shaded cells, the 200 training points, the p = 0.5 boundary.
+    // The decision map (plot/'s 2-D picture): p as contour bands on the fixed [0, 1] scale,
+    // the p = 0.5 boundary, the 200 training points, round ticks on both axes, nothing outside the frame.
     const svg = join(dir, 'moons.svg');
     expect(pmix('plot', model, '--out', svg).code).toBe(0);
     const pic = readFileSync(svg, 'utf8');
     expect(pic.startsWith('<svg')).toBe(true);
     expect(pic.match(/<circle /g)).toHaveLength(200);
-    expect(pic.match(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="rgb/g)).toHaveLength(3600);
-    const boundary = pic.match(/<path d="([^"]+)" fill="none" stroke="#111"/)![1]!;
-    expect(boundary.split('M').length).toBeGreaterThan(60);
+    const xt = tickLabels(pic, 'x-ticks');
+    const yt = tickLabels(pic, 'y-ticks');
+    expect(xt.length).toBeGreaterThanOrEqual(3);
+    expect(yt.length).toBeGreaterThanOrEqual(3);
+    expect(outsideArea(pic)).toEqual([]);
+    const density = /<g class="density"[^>]*>(.*?)<\/g>/.exec(pic)![1]!;
+    expect(density).not.toContain('<rect');
+    // p runs from near 0 to near 1 over the moons: all 20 bands of the fixed scale are there,
+    // the lowest painted blue, the highest red.
+    const fills = [...density.matchAll(/fill="rgb\((\d+), (\d+), (\d+)\)"/g)].map((m) => m.slice(1).map(Number));
+    expect(fills).toHaveLength(20);
+    expect(fills[0]![2]!).toBeGreaterThan(fills[0]![0]! + 100);
+    expect(fills[19]![0]!).toBeGreaterThan(fills[19]![2]! + 100);
+    // The boundary: map its vertices back to (a, b) through the tick labels' linear maps and
+    // predict there: p is 0.5 up to the grid's interpolation.
+    const line = /<path class="boundary" d="([^"]+)"/.exec(pic)![1]!;
+    const vertices = [...line.matchAll(/[ML]([-\d.]+),([-\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(vertices.length).toBeGreaterThan(100);
+    const back = (ts: typeof xt, px: number, coord: 'x' | 'y'): number => {
+      const [t0, t1] = [ts[0]!, ts[ts.length - 1]!];
+      const at = (t: typeof t0): number => (coord === 'x' ? t.x : t.y - 4);
+      return t0.value + ((px - at(t0)) / (at(t1) - at(t0))) * (t1.value - t0.value);
+    };
+    const picked = vertices.filter((_, i) => i % 17 === 0);
+    const onLine = join(dir, 'boundary.csv');
+    writeFileSync(onLine, `a,b\n${picked.map(([x, y]) => `${back(xt, x!, 'x')},${back(yt, y!, 'y')}`).join('\n')}\n`);
+    const predOut = join(dir, 'boundary-p.csv');
+    expect(pmix('predict', model, '--data', onLine, '--out', predOut).code).toBe(0);
+    const ps = readFileSync(predOut, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[5]));
+    expect(ps).toHaveLength(picked.length);
+    for (const q of ps) expect(Math.abs(q - 0.5)).toBeLessThan(0.03);
   });
 
   it('pmix check --cost counts a Laplace step as four Choleskys', () => {

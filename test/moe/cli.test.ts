@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/programs.js';
+import { outsideArea, pathPoints, tickLabels } from '../plot/svg-read.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = join(root, 'dist/cli/main.js');
@@ -47,6 +48,15 @@ describe('pmix with mixtures of experts', () => {
     // the mixture's band and mean, one band and dashed mean per drawn expert run, 133 stored points
     expect((text.match(/<circle /g) ?? []).length).toBe(133);
     expect((text.match(/stroke-dasharray/g) ?? []).length).toBeGreaterThanOrEqual(3);
+    // through plot/: round ticks on both axes, every mark inside the frame, the mixture's band
+    // and mean, the experts' bands and dashed means (one path each, split where the gate drops them)
+    expect(tickLabels(text, 'x-ticks').length).toBeGreaterThanOrEqual(3);
+    expect(tickLabels(text, 'y-ticks').length).toBeGreaterThanOrEqual(3);
+    expect(outsideArea(text)).toEqual([]);
+    expect(pathPoints(text, 'band').length).toBeGreaterThan(100);
+    expect(pathPoints(text, 'mean').length).toBe(240);
+    expect((text.match(/<path class="expert-band" d="M/g) ?? []).length).toBe(3);
+    expect((text.match(/<path class="expert-mean" d="M[^"]+" [^>]*stroke-dasharray="5,3"/g) ?? []).length).toBe(3);
   });
 
   it('bad model text: file:line:col, exit 1, no stack trace', () => {

@@ -41,3 +41,17 @@ export function isRound(v: number, step: number): boolean {
   const k = v / step;
   return Math.abs(k - Math.round(k)) < 1e-6 + 1e-9 * Math.abs(k);
 }
+
+/** Every point the marks inside the frame's layer group use: path vertices and circle centres. */
+export function layerPoints(svg: string): [number, number][] {
+  const start = svg.indexOf('<g class="layers"');
+  const group = svg.slice(start, svg.indexOf('<g class="axes"', start));
+  const fromPaths = [...group.matchAll(/ d="([^"]*)"/g)].flatMap((m) => [...m[1]!.matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((p) => [Number(p[1]), Number(p[2])] as [number, number]));
+  return [...fromPaths, ...circles(group).map((c) => [c.cx, c.cy] as [number, number])];
+}
+
+/** Whether every mark of the frame's layers lies in its plot area (to 0.01 px). */
+export function outsideArea(svg: string): [number, number][] {
+  const a = plotArea(svg);
+  return layerPoints(svg).filter(([x, y]) => x < a.left - 0.01 || x > a.right + 0.01 || y < a.top - 0.01 || y > a.bottom + 0.01);
+}
