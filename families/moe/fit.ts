@@ -55,6 +55,13 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
       if (!ok) throw new PmixError(`fitting ${req.model} on ${req.data}: row ${r + 1}, column '${req.state.graph.vars[v]!.name}': ${y} is not ${spec.expert === 'poisson' ? 'a count (a whole number >= 0)' : '0 or 1'}, as ${spec.expert} experts need`, 'bad-data');
     }
   }
+  if (spec.expert === 'multinomial') {
+    const v = spec.outputs[0]!;
+    for (let r = 0; r < req.rows; r++) {
+      const y = req.x[r * V + v]!;
+      if (!Number.isNaN(y) && !(Number.isInteger(y) && y >= 0 && y < spec.levels)) throw new PmixError(`fitting ${req.model} on ${req.data}: row ${r + 1}, column '${req.state.graph.vars[v]!.name}': ${y} is not one of its ${spec.levels} levels, as multinomial experts need`, 'bad-data');
+    }
+  }
   const { data: d, dropped } = gather(spec, req.x, req.rows, V, req.weights, full);
   const name = (vs: readonly number[]): string => vs.map((v) => req.state.graph.vars[v]!.name).join(', ');
   const notes: string[] = [];
