@@ -21,8 +21,6 @@ export interface MoePredictRow extends PredictRow {
   /** The most probable expert at x (numbered from 1, as posterior(...) prints them) and the gate's p(k | x). */
   readonly expert: number;
   readonly gate: readonly number[];
-  /** Categorical experts: p(y = level | x) by level name. */
-  readonly levels?: Readonly<Record<string, number>>;
 }
 
 const NOTE = 'a mixture of experts predicts y: sd = sd_y is the predictive mixture\'s sd, lower95 / upper95 its 2.5% and 97.5% quantiles';
@@ -164,7 +162,7 @@ export function moeAnswer(state: ModelState, q: BoundQuery): QueryAnswer {
           const mean = mixtureMean(mx, K, P, p);
           const sd = Math.sqrt(mixtureVariance(mx, K, P, p));
           const levels = mx.discrete === 'categorical' ? levelRecord(vars[outputs[p]!]!.type, mixtureLevelProbs(mx)) : undefined;
-          rows.push({ x, output: outNames[p]!, mean, sd, lower95: mixtureQuantile(mx, K, P, p, 0.025), upper95: mixtureQuantile(mx, K, P, p, 0.975), sd_y: sd, expert, gate, ...(levels ? { levels } : {}) });
+          rows.push({ x, output: outNames[p]!, mean, sd, lower95: mixtureQuantile(mx, K, P, p, 0.025), upper95: mixtureQuantile(mx, K, P, p, 0.975), sd_y: sd, expert, gate, ...(levels ? { y: levels } : {}) });
         }
         for (const s of samples) s.push(...drawY(m, mx, rng).y);
       }
@@ -217,9 +215,9 @@ export function moeAnswer(state: ModelState, q: BoundQuery): QueryAnswer {
   }
 }
 
-/** Level name -> probability, in the levels' order. */
-function levelRecord(t: { readonly kind: string; readonly levels?: readonly string[] }, probs: readonly number[]): Record<string, number> {
+/** 'p_' + level name -> p(y = level | x), in the levels' order (predict's extra columns). */
+export function levelRecord(t: { readonly kind: string; readonly levels?: readonly string[] }, probs: readonly number[]): Record<string, number> {
   const out: Record<string, number> = {};
-  (t.levels ?? []).forEach((name, l) => (out[name] = probs[l]!));
+  (t.levels ?? []).forEach((name, l) => (out[`p_${name}`] = probs[l]!));
   return out;
 }

@@ -148,14 +148,19 @@ describe('mixtures of categorical experts', () => {
     await m.fit(rows, { method: 'em', maxIter: 30, seed: 2 });
     const pred = m.query('predict(a = 0.5, b = 1)');
     if (pred.kind !== 'predict') throw new Error('expected predict');
-    const levels = (pred.rows[0] as unknown as { levels: Record<string, number> }).levels;
+    const levels = pred.rows[0]!.y!;
     // levels found in the data are sorted (docs/language.md)
-    expect(Object.keys(levels)).toEqual(['hi', 'lo', 'mid']);
+    expect(Object.keys(levels)).toEqual(['p_hi', 'p_lo', 'p_mid']);
     expect(Object.values(levels).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     LEVELS.forEach((l) => {
       const lp = m.logProb([{ a: 0.5, b: 1, y: l }])[0]!;
-      expect(Math.abs(Math.exp(lp) - levels[l]!)).toBeLessThan(1e-12);
+      expect(Math.abs(Math.exp(lp) - levels[`p_${l}`]!)).toBeLessThan(1e-12);
     });
+    // queries name a level of the output
+    const q = m.query('logp(y = "hi" | a = 0.5, b = 1)');
+    if (q.kind !== 'density') throw new Error('expected a density');
+    expect(Math.abs(q.logValue - m.logProb([{ a: 0.5, b: 1, y: 'hi' }])[0]!)).toBeLessThan(1e-12);
+    expect(() => m.query('logp(y = "huge" | a = 0.5, b = 1)')).toThrow(/'y' is categorical: expected one of "hi", "lo", "mid"/);
     const again = load(m.save());
     const at = [{ a: -1, b: 0.2 }, { a: 0.5, b: 1.5 }];
     expect(again.predict(at)).toEqual(m.predict(at));
