@@ -20,13 +20,7 @@ export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: 
   /** A number or a vector of numbers (flattened), or undefined after a diagnostic. */
   const numbers = (a: SpecValue): number[] | undefined => {
     if (a.value === undefined) return undefined; // its expression failed: already reported
-    const raw = (Array.isArray(a.value) ? a.value.flat(2) : [a.value]) as unknown[];
-    // a categorical output (mixtures of multinomial experts) takes its level names
-    const t = vars.find((v) => v.name === a.name)?.type;
-    const flat = t?.kind === 'categorical' ? raw.map((x) => (typeof x === 'string' && t.levels.includes(x) ? t.levels.indexOf(x) : x)) : raw;
-    if (t?.kind === 'categorical' && flat.some((x) => typeof x === 'string')) {
-      return problems.add(`'${a.name}' is categorical: expected one of ${t.levels.map((l) => JSON.stringify(l)).join(', ')}`, a.valueSpan ?? a.span, 'type-mismatch');
-    }
+    const flat = (Array.isArray(a.value) ? a.value.flat(2) : [a.value]) as unknown[];
     if (flat.length === 0 || flat.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
       return problems.add(`'${a.name}' needs a finite number or a vector of them`, a.valueSpan ?? a.span, 'type-mismatch');
     }

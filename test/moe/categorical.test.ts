@@ -160,7 +160,7 @@ describe('mixtures of categorical experts', () => {
     const q = m.query('logp(y = "hi" | a = 0.5, b = 1)');
     if (q.kind !== 'density') throw new Error('expected a density');
     expect(Math.abs(q.logValue - m.logProb([{ a: 0.5, b: 1, y: 'hi' }])[0]!)).toBeLessThan(1e-12);
-    expect(() => m.query('logp(y = "huge" | a = 0.5, b = 1)')).toThrow(/'y' is categorical: expected one of "hi", "lo", "mid"/);
+    expect(() => m.query('logp(y = "huge" | a = 0.5, b = 1)')).toThrow(/'y' is one of the levels "hi", "lo", "mid", got "huge"/);
     const again = load(m.save());
     const at = [{ a: -1, b: 0.2 }, { a: 0.5, b: 1.5 }];
     expect(again.predict(at)).toEqual(m.predict(at));
