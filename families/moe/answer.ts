@@ -13,7 +13,7 @@ import { Rng } from '../../stdlib/random.js';
 import type { MoeData } from './data.js';
 import { chol, cholSolve, logSumExp } from './linalg.js';
 import { expertLogLik, logGate, modelOf, type MoeModel } from './model.js';
-import { mixtureAt, mixtureLogDensity, mixtureMean, mixtureQuantile, mixtureVariance, type PointMixture } from './predictive.js';
+import { mixtureAt, mixtureLevelProbs, mixtureLogDensity, mixtureMean, mixtureQuantile, mixtureVariance, type PointMixture } from './predictive.js';
 
 export const MOE_FORMS: readonly string[] = ['predict', 'p', 'mean', 'logp', 'posterior', 'sample', 'mode'];
 
@@ -35,6 +35,16 @@ export function drawY(m: MoeModel, mx: PointMixture, rng: Rng): { k: number; y: 
     if (u < 0) break;
   }
   while (k > 0 && !(mx.weights[k]! > 0)) k--;
+  if (mx.discrete === 'categorical') {
+    const L = mx.levels!.length / K;
+    let v = rng.uniform();
+    let l = 0;
+    for (; l < L - 1; l++) {
+      v -= mx.levels![k * L + l]!;
+      if (v < 0) break;
+    }
+    return { k, y: [l] };
+  }
   if (mx.discrete) {
     const mu = mx.means[k * P]!;
     return { k, y: [mx.discrete === 'poisson' ? rng.poisson(mu) : rng.uniform() < mu ? 1 : 0] };
@@ -67,6 +77,7 @@ export function predictiveMode(m: MoeModel, x: readonly number[]): { y: number[]
     let hi = 1;
     for (let k = 0; k < K; k++) if (mx.weights[k]! > 0) hi = Math.max(hi, Math.ceil(mx.means[k]! + 10 * Math.sqrt(mx.means[k]!) + 10));
     if (mx.discrete === 'bernoulli') hi = 1;
+    if (mx.discrete === 'categorical') hi = mx.levels!.length / K - 1;
     let best = { y: [0], logDensity: -Infinity };
     for (let v = 0; v <= hi; v++) {
       const lp = mixtureLogDensity(mx, K, P, 0, v);
@@ -150,7 +161,8 @@ export function moeAnswer(state: ModelState, q: BoundQuery): QueryAnswer {
         for (let p = 0; p < P; p++) {
           const mean = mixtureMean(mx, K, P, p);
           const sd = Math.sqrt(mixtureVariance(mx, K, P, p));
-          rows.push({ x, output: outNames[p]!, mean, sd, lower95: mixtureQuantile(mx, K, P, p, 0.025), upper95: mixtureQuantile(mx, K, P, p, 0.975), sd_y: sd, expert, gate });
+          const levels = mx.discrete === 'categorical' ? levelRecord(vars[outputs[p]!]!.type, mixtureLevelProbs(mx)) : undefined;
+          rows.push({ x, output: outNames[p]!, mean, sd, lower95: mixtureQuantile(mx, K, P, p, 0.025), upper95: mixtureQuantile(mx, K, P, p, 0.975), sd_y: sd, expert, gate, ...(levels ? { y: levels } : {}) });
         }
         for (const s of samples) s.push(...drawY(m, mx, rng).y);
       }
@@ -201,4 +213,11 @@ export function moeAnswer(state: ModelState, q: BoundQuery): QueryAnswer {
     default:
       throw queryError(q, unanswered(q.kind === 'call' ? q.form : q.kind, 'a mixture of experts'), q.span, 'unsupported-query', `e.g. predict(${example})`);
   }
+}
+
+/** 'p_' + level name -> p(y = level | x), in the levels' order (predict's extra columns). */
+export function levelRecord(t: { readonly kind: string; readonly levels?: readonly string[] }, probs: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  (t.levels ?? []).forEach((name, l) => (out[`p_${name}`] = probs[l]!));
+  return out;
 }

@@ -6,7 +6,7 @@ import { GP_ARTIFACT_MAX_POINTS } from '../../runtime/gp/cost.js';
 import { chol } from './linalg.js';
 import { MAX_EXPERTS } from './lower.js';
 import { expertPrefix, GP_SCALE, GP_TRAIN_X, GP_TRAIN_Y } from './expert-gp.js';
-import { EXPERTS, GATES, moeNode, NOISES, P } from './spec.js';
+import { EXPERTS, GATES, moeNode, NOISES, P, levelsOf } from './spec.js';
 
 /** GP experts: a GP node template, every expert's hyperparameters, and (fitted) the training points and noise multipliers. */
 function checkGpExperts(graph: IRGraph, K: number, D: number, Pn: number, fail: GraphFail): void {
@@ -67,7 +67,7 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   const inputs = roles('inputs');
   const outputs = roles('outputs');
   if (new Set([...inputs, ...outputs]).size !== inputs.length + outputs.length) fail(`${at}.outputs`, 'inputs and outputs must be distinct variables');
-  for (const v of [...inputs, ...outputs]) if (!['real', 'int'].includes(graph.vars[v]!.type.kind) && !(o.expert === 'bernoulli' && outputs.includes(v) && graph.vars[v]!.type.kind === 'bool')) fail(`ir.vars[${v}].type`, 'a mixture of experts takes real or int variables (a bool output for bernoulli experts)');
+  for (const v of [...inputs, ...outputs]) if (!['real', 'int'].includes(graph.vars[v]!.type.kind) && !(o.expert === 'bernoulli' && outputs.includes(v) && graph.vars[v]!.type.kind === 'bool') && !(o.expert === 'multinomial' && outputs.includes(v) && graph.vars[v]!.type.kind === 'categorical')) fail(`ir.vars[${v}].type`, 'a mixture of experts takes real or int variables (a bool output for bernoulli experts)');
   if (o.gate === 'softmax' || o.gate === 'tree') {
     if (!(typeof o.ridge === 'number' && o.ridge >= 0)) fail(`${at}.ridge`, 'expected a number >= 0');
     if (o.gate === 'softmax' && !(typeof o.top === 'number' && Number.isInteger(o.top) && o.top >= 1 && o.top <= (K as number))) fail(`${at}.top`, `expected a whole number from 1 to k = ${String(K)}`);
@@ -78,7 +78,12 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   const B = o.branches as number;
   if (o.gate === 'tree' && !(typeof B === 'number' && Number.isInteger(B) && B >= 1 && k % B === 0)) fail(`${at}.branches`, `expected a whole number dividing k = ${k}`);
   const shapes: Record<string, number[]> = o.gate === 'softmax' ? { [P.gateW]: [k, D + 1] } : o.gate === 'tree' ? { [P.gateW]: [B, D + 1], [P.gateInner]: [B, k / B, D + 1] } : { [P.gatePi]: [k], [P.gateMean]: [k, D], [P.gateCov]: [k, D, D] };
-  if (o.expert === 'poisson' || o.expert === 'bernoulli') {
+  if (o.expert === 'multinomial') {
+    const L = levelsOf(graph, outputs[0]!);
+    if (Pn !== 1 || L < 2) fail(`${at}.outputs`, 'multinomial experts model one categorical output with at least 2 levels');
+    if (!(typeof o.expert_ridge === 'number' && o.expert_ridge >= 0)) fail(`${at}.expert_ridge`, 'expected a number >= 0');
+    shapes[P.coef] = [k, L - 1, D + 1];
+  } else if (o.expert === 'poisson' || o.expert === 'bernoulli') {
     if (Pn !== 1) fail(`${at}.outputs`, `${String(o.expert)} experts model one output`);
     shapes[P.coef] = [k, 1, D + 1];
   } else if (o.expert === 'linear') {
@@ -109,8 +114,8 @@ export function describeMoe(graph: IRGraph, model: string): FamilyReport {
   const o = moeNode(graph).options;
   const names = (key: 'inputs' | 'outputs'): string[] => (o[key] as number[]).map((v) => graph.vars[v]!.name);
   const gate = o.gate === 'tree' ? `two-level tree gate (a softmax over ${String(o.branches)} branches, then over ${(o.k as number) / (o.branches as number)} experts within each; linear in the inputs, ridge ${String(o.ridge)})` : o.gate === 'softmax' ? `softmax gate (linear in the inputs, ridge ${String(o.ridge)}${o.top !== o.k ? `, top-${String(o.top)} sparse: ${String(o.top)} of ${String(o.k)} experts evaluated per point` : ''})` : 'Gaussian gate (each expert a full-covariance Gaussian over the inputs, p(k | x) by Bayes; EM maximizes the joint likelihood)';
-  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : o.gate === 'tree' ? { ridge: o.ridge, branches: o.branches } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps } : o.expert === 'linear' ? { noise: o.noise } : {}) };
-  const experts = o.expert === 'poisson' ? 'Poisson experts (log link, linear in the inputs)' : o.expert === 'bernoulli' ? 'Bernoulli experts (logit link, linear in the inputs)' : o.expert === 'gp' ? `exact GP experts (kernel, mean and noise per expert; ${String(o.gp_steps)} L-BFGS steps per M-step on the responsibility-weighted marginal likelihood)` : `linear-Gaussian experts with ${String(o.noise)} noise`;
+  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : o.gate === 'tree' ? { ridge: o.ridge, branches: o.branches } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps } : o.expert === 'linear' ? { noise: o.noise } : o.expert === 'multinomial' ? { ridge: o.expert_ridge } : {}) };
+  const experts = o.expert === 'poisson' ? 'Poisson experts (log link, linear in the inputs)' : o.expert === 'bernoulli' ? 'Bernoulli experts (logit link, linear in the inputs)' : o.expert === 'multinomial' ? `multinomial experts (softmax over the levels, linear in the inputs, the first level the reference; ridge ${String(o.expert_ridge)})` : o.expert === 'gp' ? `exact GP experts (kernel, mean and noise per expert; ${String(o.gp_steps)} L-BFGS steps per M-step on the responsibility-weighted marginal likelihood)` : `linear-Gaussian experts with ${String(o.noise)} noise`;
   return {
     key: 'experts',
     json,

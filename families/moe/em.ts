@@ -12,6 +12,7 @@ import { Rng } from '../../stdlib/random.js';
 import type { MoeData } from './data.js';
 import { gpMStep, initGpExperts, withGpTraining } from './expert-gp.js';
 import { glmMStep } from './expert-glm.js';
+import { categoricalMStep } from './expert-categorical.js';
 import { linearMStep } from './expert-linear.js';
 import { gaussianMStep } from './gate-gaussian.js';
 import { softmaxMStep } from './gate-softmax.js';
@@ -36,6 +37,7 @@ const totalWeight = (d: MoeData): number => d.w.reduce((a, b) => a + b, 0);
 export function mStep(m: MoeModel, d: MoeData, R: Float64Array, o: Pick<EmOptions, 'outputFloor' | 'inputFloor' | 'gateSteps'>, gateSteps = o.gateSteps ?? 5, gpSteps?: number): void {
   if (m.linear) linearMStep(m.linear, d, R, o.outputFloor);
   else if (m.glm) glmMStep(m.glm, d, R, gpSteps === undefined ? 5 : 25);
+  else if (m.cat) categoricalMStep(m.cat, d, R, gpSteps === undefined ? 5 : 25);
   else gpMStep(m.gpx!, R, gpSteps ?? m.spec.gpSteps);
   if (m.softmax) softmaxMStep(m.softmax, d, R, gateSteps);
   else if (m.tree) treeMStep(m.tree, d, R, gateSteps);

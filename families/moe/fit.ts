@@ -12,6 +12,8 @@ import type { FitCost } from '../../runtime/resources.js';
 import { GP_ARTIFACT_MAX_POINTS } from '../../runtime/gp/cost.js';
 import { gather, outputVariances } from './data.js';
 import { emLearner } from './em.js';
+import { adamMoeLearner, adamProblem } from './adam.js';
+import { adamConvergence } from '../../runtime/learners/adam-optimizer.js';
 import { eStep, modelOf } from './model.js';
 import { moeFreeParameters } from './parameters.js';
 import { moeNode, specOf } from './spec.js';
@@ -20,8 +22,12 @@ import { ModelState } from '../../runtime/state.js';
 /** The smallest noise floor, relative to a column's variance, even with reg_covar = 0 (no infinite densities). */
 export const MIN_FLOOR = 1e-10;
 
-export function moeMethodProblem(_graph: IRGraph, settings: FitSettings, names: { readonly model: string; readonly data: string }): { message: string; hint?: string } | undefined {
+export function moeMethodProblem(graph: IRGraph, settings: FitSettings, names: { readonly model: string; readonly data: string }): { message: string; hint?: string } | undefined {
   if (settings.method === 'em') return undefined;
+  if (settings.method === 'adam') {
+    const why = adamProblem(specOf(graph));
+    return why ? { message: `${names.model}: ${why}`, hint: `write 'fit ${names.model} on ${names.data} by em(restarts = 3)'` } : undefined;
+  }
   return { message: `${names.model} is a mixture of experts: it is fitted by em, not ${settings.method}`, hint: `write 'fit ${names.model} on ${names.data} by em(restarts = 3)'` };
 }
 
@@ -42,8 +48,8 @@ export function moeFitCost(model: string, data: string, graph: IRGraph, settings
 
 export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
   const settings = req.settings;
-  if (settings.method !== 'em') throw new PmixError(`${req.model} is a mixture of experts: it is fitted by em`, 'bad-method');
   const spec = specOf(req.state.graph);
+  if (settings.method !== 'em' && !(settings.method === 'adam' && !adamProblem(spec))) throw new PmixError(`${req.model} is a mixture of experts: it is fitted by em${adamProblem(spec) ? '' : ' or adam'}`, 'bad-method');
   const V = req.state.graph.vars.length;
   const full = spec.noise === 'full' && spec.expert === 'linear';
   if (spec.expert === 'poisson' || spec.expert === 'bernoulli') {
@@ -53,6 +59,13 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
       if (Number.isNaN(y)) continue;
       const ok = spec.expert === 'poisson' ? y >= 0 && Number.isInteger(y) : y === 0 || y === 1;
       if (!ok) throw new PmixError(`fitting ${req.model} on ${req.data}: row ${r + 1}, column '${req.state.graph.vars[v]!.name}': ${y} is not ${spec.expert === 'poisson' ? 'a count (a whole number >= 0)' : '0 or 1'}, as ${spec.expert} experts need`, 'bad-data');
+    }
+  }
+  if (spec.expert === 'multinomial') {
+    const v = spec.outputs[0]!;
+    for (let r = 0; r < req.rows; r++) {
+      const y = req.x[r * V + v]!;
+      if (!Number.isNaN(y) && !(Number.isInteger(y) && y >= 0 && y < spec.levels)) throw new PmixError(`fitting ${req.model} on ${req.data}: row ${r + 1}, column '${req.state.graph.vars[v]!.name}': ${y} is not one of its ${spec.levels} levels, as multinomial experts need`, 'bad-data');
     }
   }
   const { data: d, dropped } = gather(spec, req.x, req.rows, V, req.weights, full);
@@ -82,8 +95,10 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
     const v = ss / sw - (s / sw) ** 2;
     inputFloor[j] = reg * (v > 0 ? v : 1);
   }
-  const learner = emLearner(req.state, d, { restarts: settings.restarts, maxIter: settings.maxIter, seed: settings.seed, outputFloor, inputFloor }, req.model);
-  const r = yield* drive(learner, { convergence: { kind: 'absolute', tol: settings.tol }, ...(req.onProgress ? { onProgress: req.onProgress } : {}), ...(req.signal ? { signal: req.signal } : {}) });
+  const learner = settings.method === 'adam'
+    ? adamMoeLearner(req.state, d, { lr: settings.lr, epochs: settings.epochs, seed: settings.seed, outputFloor, inputFloor }, req.model)
+    : emLearner(req.state, d, { restarts: settings.restarts, maxIter: settings.maxIter, seed: settings.seed, outputFloor, inputFloor }, req.model);
+  const r = yield* drive(learner, { ...(settings.method === 'adam' ? adamConvergence(settings) : { convergence: { kind: 'absolute' as const, tol: settings.tol } }), ...(req.onProgress ? { onProgress: req.onProgress } : {}), ...(req.signal ? { signal: req.signal } : {}) });
   // the inputs' range, for plots of a loaded model (it stores no training rows)
   const range: number[] = [];
   for (let j = 0; j < spec.D; j++) {

@@ -57,6 +57,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   let branches: number | undefined;
   let branchesSpan: Span | undefined;
   let gateSpan: Span | undefined;
+  let expertRidge = DEFAULT_RIDGE;
   let topSpan: Span | undefined;
   let noise: NoiseKind = 'diag';
   let expert: ExpertKind = 'linear';
@@ -144,6 +145,16 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
       for (const a of c.args) {
         const an = a.name!.name;
         noExtras(a);
+        if (expert === 'multinomial') {
+          if (an !== 'ridge') {
+            err(`a multinomial expert has no argument '${an}' (it takes ridge = R, the penalty on its slopes)`, a.name!.span, suggestionHint(an, ['ridge']), 'unknown-argument');
+            continue;
+          }
+          const x = number(a.value);
+          if (x !== undefined && !(x >= 0)) err(`ridge = ${x}: expected a number >= 0`, a.value.span);
+          else if (x !== undefined) expertRidge = x;
+          continue;
+        }
         if (expert === 'poisson' || expert === 'bernoulli') {
           err(`a ${expert} expert takes no arguments (its link is ${expert === 'poisson' ? 'log' : 'logit'}, linear in the inputs)`, a.name!.span, undefined, 'unknown-argument');
           continue;
@@ -172,11 +183,16 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   if (gate === 'tree' && branches === undefined) err('a tree gate needs its branches: tree(branches = 2) (k / branches experts under each)', gateSpan ?? expr.span);
   if (gate === 'tree' && branches !== undefined && K % branches !== 0) err(`branches = ${branches} does not divide k = ${K}: each branch holds k / branches experts`, branchesSpan!);
   // column types: inputs real or int; outputs as the experts read them
-  const glm = expert === 'poisson' || expert === 'bernoulli';
+  const glm = expert === 'poisson' || expert === 'bernoulli' || expert === 'multinomial';
   for (const [list, role] of [[expr.inputs, 'input'], [expr.outputs, 'output']] as const) {
     for (const v of list) {
       const i = vars.findIndex((x) => x.name === v.name.name);
       const t = i < 0 ? undefined : vars[i]!.type.kind;
+      if (role === 'output' && expert === 'multinomial') {
+        if (t !== undefined && t !== 'categorical') err(`'${v.name.name}' is ${t}: multinomial experts take a categorical output (e.g. ${v.name.name}: categorical("a", "b", "c"))`, v.span, undefined, 'type-mismatch');
+        else if (t === 'categorical' && (vars[i]!.type as { levels: readonly string[] }).levels.length < 2) err(`'${v.name.name}' has one level: multinomial experts need at least 2`, v.span);
+        continue;
+      }
       if (t === undefined || t === 'real' || t === 'int' || (role === 'output' && expert === 'bernoulli' && t === 'bool')) continue;
       const takes = role === 'input' ? 'real or int inputs' : expert === 'bernoulli' ? 'a bool, int or real output (0 / 1)' : expert === 'poisson' ? 'an int or real output (counts)' : 'real or int outputs';
       err(`'${v.name.name}' is ${t}: ${expert === 'linear' || role === 'input' ? 'experts(...)' : `${expert} experts`} take${role === 'input' ? '' : ''} ${takes}`, v.span, undefined, 'type-mismatch');
@@ -216,14 +232,19 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     add(P.gateMean, [K, D], new Array(K * D).fill(0), { kind: 'identity' });
     add(P.gateCov, [K, D, D], Array.from({ length: K }, () => eye(D)).flat(), { kind: 'spd' });
   }
-  if (glm) add(P.coef, [K, 1, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
+  if (expert === 'multinomial') {
+    const t = vars[outputs[0]!]!.type;
+    const L = t.kind === 'categorical' ? t.levels.length : 0;
+    if (L < 2) return { diagnostics: [...diags, { severity: 'error', code: 'type-mismatch', message: 'multinomial experts take a categorical output with at least 2 levels', span: expr.span, file: program.file }] };
+    add(P.coef, [K, L - 1, D + 1], new Array(K * (L - 1) * (D + 1)).fill(0), { kind: 'identity' });
+  } else if (glm) add(P.coef, [K, 1, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
   else if (expert === 'linear') {
     add(P.coef, [K, Pn, D + 1], new Array(K * Pn * (D + 1)).fill(0), { kind: 'identity' });
     if (noise === 'diag') add(P.noise, [K, Pn], new Array(K * Pn).fill(1), { kind: 'positive' });
     else add(P.noise, [K, Pn, Pn], Array.from({ length: K }, () => eye(Pn)).flat(), { kind: 'spd' });
   } else for (let k = 0; k < K; k++) for (const [name, p] of Object.entries(gpParams)) params[expertPrefix(k) + name] = { ...p, name: expertPrefix(k) + name };
 
-  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches! } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}) };
+  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches! } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}), ...(expert === 'multinomial' ? { expert_ridge: expertRidge } : {}) };
   const graph: IRGraph = {
     version: IR_VERSION,
     family: MOE_NAME,

@@ -6,6 +6,7 @@
 import type { ModelState } from '../../runtime/state.js';
 import type { MoeData } from './data.js';
 import { gpLogLik, gpMoments, gpTemplate, type GpExperts } from './expert-gp.js';
+import { categoricalLogLik, categoricalPenalty, categoricalProbs, type CategoricalExperts } from './expert-categorical.js';
 import { glmLogLik, glmMoments, type GlmExperts, type GlmKind } from './expert-glm.js';
 import { expertMean, expertVar, linearLogLik, type LinearExperts } from './expert-linear.js';
 import { gaussianLogGate, type GaussianGate } from './gate-gaussian.js';
@@ -24,6 +25,8 @@ export interface MoeModel {
   readonly gpx?: GpExperts;
   /** Poisson or Bernoulli experts (one output). */
   readonly glm?: GlmExperts;
+  /** Categorical experts (one categorical output). */
+  readonly cat?: CategoricalExperts;
 }
 
 export function modelOf(state: ModelState): MoeModel {
@@ -41,7 +44,9 @@ export function modelOf(state: ModelState): MoeModel {
       : spec.gate === 'tree'
         ? { tree: treeGate(spec.branches, K / spec.branches, D, spec.ridge, v(P.gateW), v(P.gateInner)) }
         : { gaussian: { K, D, pi: v(P.gatePi), mean: v(P.gateMean), cov: v(P.gateCov) } }),
-    ...(spec.expert === 'poisson' || spec.expert === 'bernoulli'
+    ...(spec.expert === 'multinomial'
+      ? { cat: { K, D, L: spec.levels, ridge: spec.expertRidge, coef: v(P.coef) } }
+      : spec.expert === 'poisson' || spec.expert === 'bernoulli'
       ? { glm: { K, D, kind: spec.expert as GlmKind, coef: v(P.coef) } }
       : spec.expert === 'linear'
       ? { linear: { K, D, P: spec.P, full: spec.noise === 'full', coef: v(P.coef), noise: v(P.noise) } }
@@ -58,6 +63,7 @@ function gpTemplateParams(state: ModelState): Record<string, unknown> {
 /** log f_k(y_i | x_i) for every row and expert (n x K); `training`: d is the fit's rows (GP experts score them leave-one-out). */
 export function expertLogLik(m: MoeModel, d: MoeData, training = false, skip?: Float64Array): Float64Array {
   if (m.glm) return glmLogLik(m.glm, d, undefined, skip);
+  if (m.cat) return categoricalLogLik(m.cat, d, undefined, skip);
   return m.linear ? linearLogLik(m.linear, d, undefined, skip) : gpLogLik(m.gpx!, d, training);
 }
 
@@ -65,6 +71,7 @@ export function expertLogLik(m: MoeModel, d: MoeData, training = false, skip?: F
 export function expertMoments(m: MoeModel, X: Float64Array, n: number): { mean: Float64Array; vars: Float64Array } {
   if (m.gpx) return gpMoments(m.gpx, X, n);
   if (m.glm) return glmMoments(m.glm, X, n);
+  if (m.cat) return categoricalMoments(m.cat, X, n);
   const e = m.linear!;
   const { K, P, D } = e;
   const mean = new Float64Array(n * K * P);
@@ -124,5 +131,24 @@ export function eStep(m: MoeModel, d: MoeData, training = false): EStep {
     objective -= 0.5 * m.softmax.ridge * s;
   }
   if (m.tree) objective -= treePenalty(m.tree);
+  if (m.cat) objective -= categoricalPenalty(m.cat);
   return { R, cond, objective, condTotal };
+}
+
+/** Categorical experts' "mean" and variance of the level number (0-based), [n, K]: what predict's mean / sd report; p per level is in `levelProbs`. */
+function categoricalMoments(e: CategoricalExperts, X: Float64Array, n: number): { mean: Float64Array; vars: Float64Array } {
+  const p = categoricalProbs(e, X, n);
+  const mean = new Float64Array(n * e.K);
+  const vars = new Float64Array(n * e.K);
+  for (let r = 0; r < n * e.K; r++) {
+    let s = 0;
+    let ss = 0;
+    for (let l = 0; l < e.L; l++) {
+      s += l * p[r * e.L + l]!;
+      ss += l * l * p[r * e.L + l]!;
+    }
+    mean[r] = s;
+    vars[r] = Math.max(ss - s * s, 0);
+  }
+  return { mean, vars };
 }

@@ -3,6 +3,7 @@
 // (bisection on the mixture's CDF), and the posterior p(k | x, y) once y is seen.
 import { lgamma, normalCdf } from '../../stdlib/special.js';
 import type { GlmKind } from './expert-glm.js';
+import { categoricalProbs } from './expert-categorical.js';
 import { logSumExp } from './linalg.js';
 import { expertMoments, logGate, type MoeModel } from './model.js';
 
@@ -13,7 +14,29 @@ export interface PointMixture {
   readonly means: Float64Array;
   readonly vars: Float64Array;
   /** GLM experts: y is a count (poisson) or 0 / 1 (bernoulli), and `means` are rates or probabilities. */
-  readonly discrete?: GlmKind;
+  readonly discrete?: GlmKind | 'categorical';
+  /** Categorical experts: [K, L] each expert's level probabilities (levels numbered from 0). */
+  readonly levels?: Float64Array;
+}
+
+/** log P(y = v) under expert k of a discrete mixture (one output). */
+function componentLogPmf(mx: PointMixture, k: number, P: number, p: number, v: number): number {
+  if (mx.discrete === 'categorical') {
+    const L = mx.levels!.length / mx.weights.length;
+    return Number.isInteger(v) && v >= 0 && v < L ? Math.log(mx.levels![k * L + v]!) : -Infinity;
+  }
+  return discreteLogPmf(mx.discrete as GlmKind, mx.means[k * P + p]!, v);
+}
+
+/** p(y = l | x) for every level l of a categorical mixture. */
+export function mixtureLevelProbs(mx: PointMixture): number[] {
+  const K = mx.weights.length;
+  const L = mx.levels!.length / K;
+  return Array.from({ length: L }, (_, l) => {
+    let s = 0;
+    for (let k = 0; k < K; k++) if (mx.weights[k]! > 0) s += mx.weights[k]! * mx.levels![k * L + l]!;
+    return s;
+  });
 }
 
 /** log P(y) under one expert of a discrete mixture (-Infinity off its support). */
@@ -26,7 +49,7 @@ export function discreteLogPmf(kind: GlmKind, mean: number, y: number): number {
 export function mixtureAt(m: MoeModel, x: readonly number[]): PointMixture {
   const lg = logGate(m, Float64Array.from(x), 1);
   const { mean, vars } = expertMoments(m, Float64Array.from(x), 1);
-  return { weights: lg.map(Math.exp), means: mean, vars, ...(m.glm ? { discrete: m.glm.kind } : {}) };
+  return { weights: lg.map(Math.exp), means: mean, vars, ...(m.glm ? { discrete: m.glm.kind } : m.cat ? { discrete: 'categorical' as const, levels: categoricalProbs(m.cat, Float64Array.from(x), 1) } : {}) };
 }
 
 export function mixtureMean(mx: PointMixture, K: number, P: number, p: number): number {
@@ -49,7 +72,7 @@ export function mixtureCdf(mx: PointMixture, K: number, P: number, p: number, y:
     for (let k = 0; k < K; k++) {
       if (!(mx.weights[k]! > 0)) continue;
       let c = 0;
-      for (let v = 0; v <= top; v++) c += Math.exp(discreteLogPmf(mx.discrete, mx.means[k * P + p]!, v));
+      for (let v = 0; v <= top; v++) c += Math.exp(componentLogPmf(mx, k, P, p, v));
       s += mx.weights[k]! * Math.min(c, 1);
     }
     return s;
@@ -64,7 +87,7 @@ export function mixtureQuantile(mx: PointMixture, K: number, P: number, p: numbe
     // the smallest value whose CDF reaches q
     let c = 0;
     for (let v = 0; v < 1e7; v++) {
-      for (let k = 0; k < K; k++) if (mx.weights[k]! > 0) c += mx.weights[k]! * Math.exp(discreteLogPmf(mx.discrete, mx.means[k * P + p]!, v));
+      for (let k = 0; k < K; k++) if (mx.weights[k]! > 0) c += mx.weights[k]! * Math.exp(componentLogPmf(mx, k, P, p, v));
       if (c >= q - 1e-12) return v;
     }
     return Infinity;
@@ -91,7 +114,7 @@ export function mixtureQuantile(mx: PointMixture, K: number, P: number, p: numbe
 export function mixtureLogDensity(mx: PointMixture, K: number, P: number, p: number, v: number): number {
   const terms = new Float64Array(K);
   if (mx.discrete) {
-    for (let k = 0; k < K; k++) terms[k] = Math.log(mx.weights[k]!) + discreteLogPmf(mx.discrete, mx.means[k * P + p]!, v);
+    for (let k = 0; k < K; k++) terms[k] = Math.log(mx.weights[k]!) + componentLogPmf(mx, k, P, p, v);
     return logSumExp(terms, 0, K);
   }
   for (let k = 0; k < K; k++) {

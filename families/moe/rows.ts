@@ -5,7 +5,8 @@ import type { RowPrediction } from '../../runtime/family.js';
 import type { ModelState } from '../../runtime/state.js';
 import type { MoeData } from './data.js';
 import { eStep, modelOf } from './model.js';
-import { mixtureAt, mixtureMean, mixtureVariance } from './predictive.js';
+import { mixtureAt, mixtureLevelProbs, mixtureMean, mixtureVariance } from './predictive.js';
+import { levelRecord } from './answer.js';
 
 export function moeLogDensityRows(state: ModelState, x: Float64Array, rows: number): Float64Array {
   const m = modelOf(state);
@@ -48,7 +49,8 @@ export function moePredictRows(state: ModelState, x: Float64Array, rows: number)
     const mx = mixtureAt(m, pt);
     out.push(names.map((output, p) => {
       const sd = Math.sqrt(mixtureVariance(mx, K, P, p));
-      return { output, mean: mixtureMean(mx, K, P, p), std: sd, std_y: sd };
+      const y = mx.discrete === 'categorical' ? levelRecord(state.graph.vars[outputs[p]!]!.type, mixtureLevelProbs(mx)) : undefined;
+      return { output, mean: mixtureMean(mx, K, P, p), std: sd, std_y: sd, ...(y ? { y } : {}) };
     }));
   }
   return out;

@@ -5,7 +5,7 @@ import type { FamilyNode, IRGraph } from '../../ir/types.js';
 
 export const MOE_NAME = 'moe';
 export const GATES = ['softmax', 'gaussian', 'tree'] as const;
-export const EXPERTS = ['linear', 'gp', 'poisson', 'bernoulli'] as const;
+export const EXPERTS = ['linear', 'gp', 'poisson', 'bernoulli', 'multinomial'] as const;
 export type ExpertKind = (typeof EXPERTS)[number];
 export const NOISES = ['diag', 'full'] as const;
 export type GateKind = (typeof GATES)[number];
@@ -18,7 +18,7 @@ export const P = {
   gateMean: 'gate.mean', // gaussian: [K, D]
   gateCov: 'gate.cov', // gaussian: [K, D, D]
   gateInner: 'gate.inner', // tree: [B, K / B, D + 1], each branch's gate (gate.w is then [B, D + 1])
-  coef: 'expert.coef', // [K, Pout, D + 1], the last column the intercept
+  coef: 'expert.coef', // [K, Pout, D + 1], the last column the intercept; categorical: [K, L - 1, D + 1] (levels 2..L)
   noise: 'expert.noise', // diag: [K, Pout] variances; full: [K, Pout, Pout] covariances
 } as const;
 
@@ -39,6 +39,9 @@ export interface MoeSpec {
   readonly noise: NoiseKind;
   /** GP experts: L-BFGS steps on each expert's hyperparameters per M-step. */
   readonly gpSteps: number;
+  /** Categorical experts: the output's levels, and the ridge on their slopes. */
+  readonly levels: number;
+  readonly expertRidge: number;
 }
 
 export function moeNode(graph: IRGraph): FamilyNode {
@@ -65,5 +68,13 @@ export function specOf(graph: IRGraph): MoeSpec {
     expert: o.expert as ExpertKind,
     noise: o.noise as NoiseKind,
     gpSteps: typeof o.gp_steps === 'number' ? o.gp_steps : 5,
+    levels: levelsOf(graph, outputs[0]!),
+    expertRidge: typeof o.expert_ridge === 'number' ? o.expert_ridge : 0,
   };
+}
+
+/** The number of levels of a categorical variable (0 for other types). */
+export function levelsOf(graph: IRGraph, v: number): number {
+  const t = graph.vars[v]?.type;
+  return t && t.kind === 'categorical' ? t.levels.length : 0;
 }
