@@ -118,15 +118,49 @@ describe('Model.params(): the generic node view', () => {
   });
 
   it('a circuit: leaves and sums by node, with the line:column they come from', async () => {
-    const m = compile('model C(a, b, c, d) = circuit { region random_tree(depth = 2, seed = 3) inputs Normal sum(units = 2) }').model('C');
+    const src = 'model C(a, b, c, d) = circuit { region random_tree(depth = 2, seed = 3) inputs Normal sum(units = 2) }';
+    const m = compile(src).model('C');
     const rows = Array.from({ length: 50 }, (_, i) => ({ a: Math.sin(i), b: Math.cos(i), c: (i % 7) / 3, d: Math.sin(3 * i) }));
     await m.fit(rows, { seed: 1 });
     const p = m.params() as GraphParams;
     expect(p.family).toBe('circuit');
     expect(p.variables).toEqual(['a', 'b', 'c', 'd']);
     expectNodesMatch(p, irOf(m));
-    expect(p.nodes.some((n) => n.kind === 'input' && n.distribution === 'Normal')).toBe(true);
+    const leaves = p.nodes.filter((n) => n.kind === 'input');
+    expect(leaves.map((n) => n.variables[0]).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(leaves.every((n) => n.distribution === 'Normal' && n.source?.line === 1 && n.source.column === src.indexOf('inputs Normal') + 1)).toBe(true);
     expect(p.nodes.at(-1)!.kind).toMatch(/sum|mixing/);
+  });
+
+  it('a squared circuit: its signed sum weights as fitted', async () => {
+    const m = compile('model C(a, b, c, d) = square(circuit { region random_tree(depth = 2, seed = 1) inputs Normal sum real(units = 3) })').model('C');
+    const rows = Array.from({ length: 50 }, (_, i) => ({ a: Math.sin(i), b: Math.cos(i), c: (i % 7) / 3, d: Math.sin(3 * i) }));
+    await m.fit(rows, { method: 'adam', maxIter: 20, seed: 1 });
+    const p = m.params() as GraphParams;
+    expect(p.family).toBe('squared');
+    expectNodesMatch(p, irOf(m));
+    expect(p.nodes.some((n) => n.kind === 'square')).toBe(true);
+  });
+
+  it("an integral circuit: its quadrature circuit by node, the leaf means its net's values there, the nets by the artifact's names", async () => {
+    const m = compile('model W(x) = integral z: real in [-1, 1] by gauss_legendre(points = 16, eval_points = 32) of Normal(mean = mlp(hidden = 8, layers = 1), sd = mlp(hidden = 4, layers = 1))').model('W');
+    await m.fit(Array.from({ length: 50 }, (_, i) => ({ x: Math.sin(i) })), { method: 'adam', epochs: 2, batch: 50, seed: 1 });
+    const p = m.params() as GraphParams;
+    const ir = irOf(m);
+    expect(p.family).toBe('integral');
+    // The nets' weights: parameters no node of the quadrature circuit names, exactly as saved.
+    const nets = Object.keys(ir.params).filter((k) => /\.(l0|out)\.[wb]$/.test(k));
+    expect(nets).toHaveLength(8);
+    for (const k of nets) expect(p.other[k]!.value).toEqual(raw(ir, k));
+    // The leaf layer: one Normal per evaluation point, its mean the mean net at that point
+    // (tanh hidden layer, linear output), at the 32 Gauss-Legendre nodes on [-1, 1].
+    const leaf = p.nodes.find((n) => n.kind === 'input')!;
+    expect(leaf.units).toBe(32);
+    const [w0, b0, w1, b1] = ['n0.mean.l0.w', 'n0.mean.l0.b', 'n0.mean.out.w', 'n0.mean.out.b'].map((k) => raw(ir, k));
+    const net = (z: number): number => b1![0]! + w0!.reduce((acc, w, j) => acc + w1![j]! * Math.tanh(w * z + b0![j]!), 0);
+    const expected = gaussLegendreNodes(32).map(net).sort((a, b) => a - b);
+    const got = [...leaf.params.mean!.value].sort((a, b) => a - b);
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 9));
   });
 
   it('a Chow-Liu tree: every node, and the smoothing alpha no node names', async () => {
@@ -140,3 +174,20 @@ describe('Model.params(): the generic node view', () => {
     expect(Object.values(p.other).map((v) => v.value)).toContainEqual([0.5]);
   });
 });
+
+/** The n Gauss-Legendre nodes on [-1, 1]: roots of P_n by Newton from Chebyshev guesses. */
+function gaussLegendreNodes(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => {
+    let x = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
+    for (let it = 0; it < 100; it++) {
+      let p0 = 1;
+      let p1 = x;
+      for (let k = 2; k <= n; k++) [p0, p1] = [p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k];
+      const dp = (n * (x * p1 - p0)) / (x * x - 1);
+      const dx = p1 / dp;
+      x -= dx;
+      if (Math.abs(dx) < 1e-15) break;
+    }
+    return x;
+  });
+}
