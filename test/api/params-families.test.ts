@@ -54,6 +54,16 @@ describe('Model.params() of a GP', () => {
     expect(p.kernel).toEqual({ 'scale(rbf)': raw(ir, 'n0.scale_0')[0], 'rbf.ls': raw(ir, 'n0.rbf_0.ls')[0] });
   });
 
+  it('ARD lengthscales by input name; Vecchia m as metadata', async () => {
+    const m = compile('model V = gp(x: real, u: real -> y: real) {\n  kernel = 1 * rbf(ls = [1, 2])\n  inference = vecchia(m = 4)\n}').model('V');
+    await m.fit(wave.map((r, i) => ({ ...r, u: Math.cos(i) })), { method: 'lbfgs' });
+    const p = m.params() as GpParams;
+    const ls = raw(irOf(m), 'n0.rbf_0.ls');
+    expect(ls).toHaveLength(2);
+    expect(p.kernel['rbf.ls']).toEqual({ x: ls[0], u: ls[1] });
+    expect(p.inference).toEqual({ kind: 'vecchia', m: 4 });
+  });
+
   it('the example gp-toy: a matern52 lengthscale and noise as fitted', () => {
     const file = join(root, 'examples/gp-toy.pmix');
     const program = compile(readFileSync(file, 'utf8'), { file });
