@@ -12,3 +12,5 @@ export type { Rows, Cell } from '../runtime/data/rows.js';
 export type { IRGraph } from '../ir/types.js';
 export type { DataTexts } from './csv-text.js';
 export type { ModelParams, MixtureParams, ComponentParams, LeafParams, ParamValue } from '../runtime/params-view.js';
+export type { GpParams, GpValue } from '../runtime/gp/params-view.js';
+export type { GraphParams, GraphNodeParams, GraphParamValue } from '../runtime/graph-params-view.js';

@@ -3,6 +3,8 @@
 // `params(state)` hook (runtime/family.ts).
 import type { IRGraph, IRNode } from '../ir/types.js';
 import type { ModelState } from './state.js';
+import type { GpParams } from './gp/params-view.js';
+import type { GraphParams } from './graph-params-view.js';
 
 /** One leaf's parameters: a vector over its variables is a record by variable name, a
  * matrix (a covariance) rows in `variables` order, a categorical's probabilities by level. */
@@ -28,8 +30,8 @@ export interface MixtureParams {
   readonly components: readonly ComponentParams[];
 }
 
-/** A view of one model's parameters; more kinds come with their families. */
-export type ModelParams = MixtureParams;
+/** A view of one model's parameters, told apart by `kind`; more kinds come with their families. */
+export type ModelParams = MixtureParams | GpParams | GraphParams;
 
 /** The slice of `values` for unit `u` of a parameter shaped [units, ...rest]. */
 function unitSlice(values: Float64Array, shape: readonly number[], u: number): { data: number[]; rest: number[] } {

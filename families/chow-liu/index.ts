@@ -12,10 +12,12 @@ import { runQuery } from '../../runtime/queries/run-query.js';
 import { ModelState } from '../../runtime/state.js';
 import { tractableQueries } from '../common/forms.js';
 import { rootKind, tractableHooks } from '../common/tractable.js';
+import { graphParams } from '../../runtime/graph-params-view.js';
 
 export const chowLiuFamily: ModelFamily = {
   name: CHOW_LIU_FAMILY,
   noun: 'a Chow-Liu tree',
+  params: graphParams,
   recognizes: (g) => rootKind(g) === 'sum' && g.nodes.every((n) => n.kind === 'input' || n.kind === 'sum' || n.kind === 'product') && !!g.params[ALPHA_PARAM],
   shape: `sum, product and indicator input nodes, and the parameter ${ALPHA_PARAM}`,
   lowering: {

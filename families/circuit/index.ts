@@ -5,10 +5,12 @@ import type { ModelFamily } from '../../runtime/family.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
 import { tractableQueries } from '../common/forms.js';
 import { hasKind, rootKind, tractableHooks } from '../common/tractable.js';
+import { graphParams } from '../../runtime/graph-params-view.js';
 
 export const circuitFamily: ModelFamily = {
   name: 'circuit',
   noun: 'a circuit',
+  params: graphParams,
   // A circuit whose sums were all simplified away keeps its family: sums are not required.
   recognizes: (g) => rootKind(g) !== 'square' && !hasKind(g, 'integral') && !hasKind(g, 'gp') && !hasKind(g, 'family'),
   shape: 'no integral, square, GP or family nodes',

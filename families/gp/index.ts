@@ -4,6 +4,7 @@
 import { lowerGp } from '../../compiler/lower-gp.js';
 import type { FamilyFitted, FitRequest, ModelFamily } from '../../runtime/family.js';
 import { gpNode } from '../../runtime/gp/fit.js';
+import { gpParams } from '../../runtime/gp/params-view.js';
 import { gpQuery } from '../../runtime/gp/query.js';
 import { gpLogDensityRows, gpPredictRows } from '../../runtime/gp/score.js';
 import { gpFitCost, gpFitSteps, gpMethodProblem } from '../../runtime/gp/session-fit.js';
@@ -48,6 +49,7 @@ export const gpFamily: ModelFamily = {
   },
   streams: false,
   freeParameters: (state) => state.freeParameterCount(),
+  params: gpParams,
   logDensityRows: gpLogDensityRows,
   forms: ['predict', 'p', 'mean', 'logp'],
   roles: (graph) => {

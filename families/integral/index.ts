@@ -7,10 +7,12 @@ import type { ModelFamily } from '../../runtime/family.js';
 import { runQuery } from '../../runtime/queries/run-query.js';
 import { tractableQueries } from '../common/forms.js';
 import { adamOnly, hasKind, rootKind, tractableHooks } from '../common/tractable.js';
+import { graphParams } from '../../runtime/graph-params-view.js';
 
 export const integralFamily: ModelFamily = {
   name: 'integral',
   noun: 'an integral circuit',
+  params: graphParams,
   // The graph as written (artifacts store it so): integral nodes under no square.
   recognizes: (g) => hasKind(g, 'integral') && rootKind(g) !== 'square' && !hasKind(g, 'gp'),
   shape: 'integral nodes (and no square root or GP node)',

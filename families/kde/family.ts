@@ -10,10 +10,12 @@ import { claimsKde, KDE_NAME, lowerKde, MAX_POINTS, TREE_ABOVE } from './lower.j
 import { plotKde } from './plot-svg.js';
 import { kdeFitText } from './fit-text.js';
 import { kdeLogDensityRows } from './rows.js';
+import { graphParams } from '../../runtime/graph-params-view.js';
 
 export const kdeFamily: ModelFamily = {
   name: KDE_NAME,
   noun: 'a kernel density estimate',
+  params: graphParams,
   recognizes: (g) => g.nodes.length === 1 && g.nodes[0]!.kind === 'family' && g.nodes[0]!.family === KDE_NAME,
   shape: 'one kde family node',
   lowering: { claims: claimsKde, lower: lowerKde, lowerComponent: lowerKdeComponent },

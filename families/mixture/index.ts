@@ -11,6 +11,7 @@ import { hasKind, rootKind, tractableHooks } from '../common/tractable.js';
 import { tractableQueries } from '../common/forms.js';
 import { checkParts, hasParts, partsMethodProblem, partsQuery, PARTS_FORMS, partsRefusals } from '../common/parts.js';
 import { mixtureParams } from '../../runtime/params-view.js';
+import { graphParams } from '../../runtime/graph-params-view.js';
 
 export const mixtureFamily: ModelFamily = {
   name: 'mixture',
@@ -33,5 +34,6 @@ export const mixtureFamily: ModelFamily = {
   refusals: (g) => ({ ...tractableQueries.refusals(g), ...(hasParts(g) ? partsRefusals(g) : {}) }),
   answer: (state, q) => (hasParts(state.graph) ? partsQuery(state, q) : runQuery(state, q, { circuit: hasCircuitNodes(state.graph) })),
   checkGraph: checkParts,
-  params: (state) => (hasParts(state.graph) ? undefined : mixtureParams(state)),
+  // Nested mixtures and mixtures over parts (kde(...), gp(...)) get the generic node view.
+  params: (state) => (hasParts(state.graph) ? undefined : mixtureParams(state)) ?? graphParams(state),
 };

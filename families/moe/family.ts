@@ -10,12 +10,14 @@ import { moeFreeParameters } from './parameters.js';
 import { plotMoe } from './plot-svg.js';
 import { moeLogDensityRows, moePredictRows } from './rows.js';
 import { moeNode, MOE_NAME, specOf } from './spec.js';
+import { graphParams } from '../../runtime/graph-params-view.js';
 
 const names = (graph: Parameters<typeof specOf>[0], vs: readonly number[]): string[] => vs.map((v) => graph.vars[v]!.name);
 
 export const moeFamily: ModelFamily = {
   name: MOE_NAME,
   noun: 'a mixture of experts',
+  params: graphParams,
   recognizes: (g) => g.nodes.length === 1 && g.nodes[0]!.kind === 'family' && g.nodes[0]!.family === MOE_NAME,
   shape: 'one moe family node',
   lowering: { claims: claimsMoe, lower: lowerMoe },

@@ -6,12 +6,14 @@ import { squaredQuery } from '../../runtime/squared/query.js';
 import { squaredLogDensity } from '../../runtime/squared/squared-model.js';
 import { adamOnly, rootKind, tractableHooks } from '../common/tractable.js';
 import { andList } from '../common/forms.js';
+import { graphParams } from '../../runtime/graph-params-view.js';
 
 const SQUARED_FORMS = ['logp', 'p', 'sample', 'mode', 'mean'];
 
 export const squaredFamily: ModelFamily = {
   name: 'squared',
   noun: 'a squared circuit',
+  params: graphParams,
   recognizes: (g) => rootKind(g) === 'square',
   shape: 'a square node at its root',
   methodProblem: adamOnly('a squared circuit', 'it is fitted by gradient (log p = 2 log|c(x)| - log Z)', 0.05),

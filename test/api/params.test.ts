@@ -50,8 +50,15 @@ describe('Model.params()', () => {
     }
   });
 
-  it('a family without a named view yet says so, by model name', () => {
-    const m = compile('model G = gp(x: real -> y: real) {\n  kernel = 1 * rbf(ls = 1)\n  noise = 0.1\n}').model('G');
-    expect(() => m.params()).toThrow(/model 'G' is .*params\(\) has no named view of it yet/);
+  // Every built-in family has a view now (test/api/params-families.test.ts): a nested mixture,
+  // which had none, gets the generic node view.
+  it('a nested mixture: the generic node view, the inner weights as written', () => {
+    const m = compile('model M(x) = mixture(weights = [0.4, 0.6]) {\n  mixture(weights = [0.1, 0.9]) { Normal(mean = 0, sd = 1), Normal(mean = 3, sd = 1) },\n  Normal(mean = -2, sd = 2)\n}').model('M');
+    const p = m.params();
+    expect(p.kind).toBe('graph');
+    if (p.kind !== 'graph') return;
+    const weights = p.nodes.filter((n) => n.params.weights).map((n) => n.params.weights!.value);
+    expect(weights).toEqual(expect.arrayContaining([[0.1, 0.9], [0.4, 0.6]]));
+    expect(p.nodes.at(-1)!.params.weights!.value).toEqual([0.4, 0.6]);
   });
 });

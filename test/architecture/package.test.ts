@@ -23,4 +23,15 @@ describe('the package', () => {
     const ours = /^>=(\d+)/.exec(pkg.engines.node)![1]!;
     expect(Number(need)).toBeLessThanOrEqual(Number(ours));
   });
+
+  // npm (11.x) runs or flags, when pmix is installed as a dependency (a tarball, a git or file
+  // spec), its preinstall/install/postinstall and, for non-registry sources, its prepare:
+  // "npm warn install-scripts ... pmix@0.1.0 (prepare: npm run build)". The tarball ships dist/,
+  // so it needs none; the build runs before packing (prepack, which pacote also runs for git specs).
+  it('installing pmix as a dependency runs no script of its (no install-scripts warning)', () => {
+    const scripts = Object.keys(pkg.scripts ?? {});
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare']) expect(scripts).not.toContain(hook);
+    expect(pkg.scripts.prepack).toBe('npm run build');
+    expect(pkg.files).toContain('dist');
+  });
 });
