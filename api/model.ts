@@ -123,7 +123,9 @@ export class Model {
     try {
       // Driven asynchronously: the fit yields to the event loop between steps, so a timer or an
       // AbortSignal fired during it is handled while it runs (a synchronous fit ran to its end first).
-      const summary = await session.fitAsync({ kind: 'fit', model: this.name, data: data.name, weights: opts.weights ?? (stmt?.kind === 'fit' ? stmt.weights : undefined), settings }, { onProgress: opts.onProgress, signal: opts.signal });
+      // Neither a fit statement nor `method`: the family's default method (a GP's lbfgs), as `fit M on d` without `by`.
+      const byDefault = !stmt && opts.method === undefined;
+      const summary = await session.fitAsync({ kind: 'fit', model: this.name, data: data.name, weights: opts.weights ?? (stmt?.kind === 'fit' ? stmt.weights : undefined), settings, ...(byDefault ? { byDefault } : {}) }, { onProgress: opts.onProgress, signal: opts.signal });
       this.state = session.fitted.get(this.name)!.state;
       return summary;
     } catch (e) {

@@ -146,6 +146,8 @@ export type Step =
       readonly settings: FitSettings;
       /** The fit statement; absent for fits requested through the embedding API. */
       readonly decl?: FitDecl;
+      /** No method was named (an API fit without `method` and no fit statement): the family's default method is used. */
+      readonly byDefault?: boolean;
     }
   | { readonly kind: 'query'; readonly model: string; readonly query: QueryAst; readonly span: Span; readonly text: string };
 

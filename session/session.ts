@@ -245,7 +245,7 @@ export class Session {
     const family = familyOf(state.graph);
     // `fit M on d` without `by`: the family's default method (a GP's lbfgs), with its defaults
     const own = typeof family.defaultMethod === 'function' ? family.defaultMethod(state.graph) : family.defaultMethod;
-    const settings = step.decl?.byDefault && own && own !== step.settings.method ? defaultFitSettings(own) : step.settings;
+    const settings = (step.byDefault ?? step.decl?.byDefault) && own && own !== step.settings.method ? defaultFitSettings(own) : step.settings;
     const outside = firstOutsideSupport(state.graph, x, data.rows);
     if (outside) throw new PmixError(outsideSupportMessage(outside, step.data, step.model), 'bad-data', SUPPORT_HINT);
     const bad = family.methodProblem(state.graph, settings, { model: step.model, data: step.data });
