@@ -4,6 +4,7 @@ import type { IRGraph } from '../../ir/types.js';
 import type { FamilyReport, GraphFail } from '../../runtime/family.js';
 import { GP_ARTIFACT_MAX_POINTS } from '../../runtime/gp/cost.js';
 import { chol } from './linalg.js';
+import { fitPhrase } from './describe-fit.js';
 import { MAX_EXPERTS } from './lower.js';
 import { expertPrefix, GP_SCALE, GP_TRAIN_X, GP_TRAIN_Y } from './expert-gp.js';
 import { EXPERTS, GATES, moeNode, NOISES, P, levelsOf } from './spec.js';
@@ -110,7 +111,7 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   }
 }
 
-export function describeMoe(graph: IRGraph, model: string): FamilyReport {
+export function describeMoe(graph: IRGraph, model: string, methods?: readonly string[]): FamilyReport {
   const o = moeNode(graph).options;
   const names = (key: 'inputs' | 'outputs'): string[] => (o[key] as number[]).map((v) => graph.vars[v]!.name);
   const gate = o.gate === 'tree' ? `two-level tree gate (a softmax over ${String(o.branches)} branches, then over ${(o.k as number) / (o.branches as number)} experts within each; linear in the inputs, ridge ${String(o.ridge)})` : o.gate === 'softmax' ? `softmax gate (linear in the inputs, ridge ${String(o.ridge)}${o.top !== o.k ? `, top-${String(o.top)} sparse: ${String(o.top)} of ${String(o.k)} experts evaluated per point` : ''})` : 'Gaussian gate (each expert a full-covariance Gaussian over the inputs, p(k | x) by Bayes; EM maximizes the joint likelihood)';
@@ -121,7 +122,7 @@ export function describeMoe(graph: IRGraph, model: string): FamilyReport {
     json,
     lines: [
       `${model}: a mixture of ${String(o.k)} experts, p(${json.outputs.join(', ')} | ${json.inputs.join(', ')})`,
-      `  ${gate}; ${experts}; fitted by EM (${o.expert === 'gp' ? 'weighted GPs' : o.expert === 'linear' ? 'experts by weighted least squares' : 'experts by weighted IRLS'}${o.gate !== 'gaussian' ? ', the gate by Newton steps' : ', the gate in closed form'})`,
+      `  ${gate}; ${experts}; ${fitPhrase(o, methods)}`,
     ],
   };
 }
