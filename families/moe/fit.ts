@@ -17,6 +17,7 @@ import { adamConvergence } from '../../runtime/learners/adam-optimizer.js';
 import { eStep, modelOf } from './model.js';
 import { moeFreeParameters } from './parameters.js';
 import { moeNode, specOf } from './spec.js';
+import { checkLeafSupport } from './fit-leaf.js';
 import { ModelState } from '../../runtime/state.js';
 
 /** The smallest noise floor, relative to a column's variance, even with reg_covar = 0 (no infinite densities). */
@@ -61,6 +62,7 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
       if (!ok) throw new PmixError(`fitting ${req.model} on ${req.data}: row ${r + 1}, column '${req.state.graph.vars[v]!.name}': ${y} is not ${spec.expert === 'poisson' ? 'a count (a whole number >= 0)' : '0 or 1'}, as ${spec.expert} experts need`, 'bad-data');
     }
   }
+  if (spec.expert === 'leaf') checkLeafSupport(spec, req);
   if (spec.expert === 'multinomial') {
     const v = spec.outputs[0]!;
     for (let r = 0; r < req.rows; r++) {

@@ -12,6 +12,7 @@ import { suggestionHint } from '../../language/index.js';
 import { lowerGp } from '../../compiler/lower-gp.js';
 import type { GpItem } from '../../language/index.js';
 import { expertPrefix } from './expert-gp.js';
+import { LEAF_SHORTHANDS, lowerLeafExpert, type LeafChoice } from './lower-leaf.js';
 import { EXPERTS, GATES, MOE_NAME, NOISES, P, type ExpertKind, type GateKind, type NoiseKind } from './spec.js';
 
 const ITEMS = ['k', 'gate', 'expert', 'kernel', 'mean', 'noise'] as const;
@@ -63,6 +64,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   let expert: ExpertKind = 'linear';
   let expertSpan: Span | undefined;
   let gpSteps = DEFAULT_GP_STEPS;
+  let leafChoice: LeafChoice | undefined;
   const gpItems: GpItem[] = [];
   const seen = new Set<string>();
 
@@ -137,8 +139,13 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
           topSpan = a.value.span;
         }
       }
+    } else if (v.kind === 'call' && (v.name.name === 'leaf' || v.name.name in LEAF_SHORTHANDS)) {
+      // leaf experts: expert = leaf(Gamma, shape = const, rate = log), or a shorthand (lower-leaf.ts)
+      expert = 'leaf';
+      expertSpan = v.span;
+      leafChoice = lowerLeafExpert(v.name.name, v.args, v.span, err);
     } else {
-      const c = call(v, 'expert', EXPERTS);
+      const c = call(v, 'expert', [...EXPERTS.filter((e) => e !== 'leaf'), 'leaf', ...Object.keys(LEAF_SHORTHANDS)]);
       if (!c) continue;
       expert = c.name as ExpertKind;
       expertSpan = v.span;
@@ -183,7 +190,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   if (gate === 'tree' && branches === undefined) err('a tree gate needs its branches: tree(branches = 2) (k / branches experts under each)', gateSpan ?? expr.span);
   if (gate === 'tree' && branches !== undefined && K % branches !== 0) err(`branches = ${branches} does not divide k = ${K}: each branch holds k / branches experts`, branchesSpan!);
   // column types: inputs real or int; outputs as the experts read them
-  const glm = expert === 'poisson' || expert === 'bernoulli' || expert === 'multinomial';
+  const glm = expert === 'poisson' || expert === 'bernoulli' || expert === 'multinomial' || expert === 'leaf';
   for (const [list, role] of [[expr.inputs, 'input'], [expr.outputs, 'output']] as const) {
     for (const v of list) {
       const i = vars.findIndex((x) => x.name === v.name.name);
@@ -193,7 +200,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
         else if (t === 'categorical' && (vars[i]!.type as { levels: readonly string[] }).levels.length < 2) err(`'${v.name.name}' has one level: multinomial experts need at least 2`, v.span);
         continue;
       }
-      if (t === undefined || t === 'real' || t === 'int' || (role === 'output' && expert === 'bernoulli' && t === 'bool')) continue;
+      if (t === undefined || t === 'real' || t === 'int' || (role === 'output' && (expert === 'bernoulli' || leafChoice?.leaf === 'Bernoulli') && t === 'bool')) continue;
       const takes = role === 'input' ? 'real or int inputs' : expert === 'bernoulli' ? 'a bool, int or real output (0 / 1)' : expert === 'poisson' ? 'an int or real output (counts)' : 'real or int outputs';
       err(`'${v.name.name}' is ${t}: ${expert === 'linear' || role === 'input' ? 'experts(...)' : `${expert} experts`} take${role === 'input' ? '' : ''} ${takes}`, v.span, undefined, 'type-mismatch');
     }
@@ -237,6 +244,9 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     const L = t.kind === 'categorical' ? t.levels.length : 0;
     if (L < 2) return { diagnostics: [...diags, { severity: 'error', code: 'type-mismatch', message: 'multinomial experts take a categorical output with at least 2 levels', span: expr.span, file: program.file }] };
     add(P.coef, [K, L - 1, D + 1], new Array(K * (L - 1) * (D + 1)).fill(0), { kind: 'identity' });
+  } else if (expert === 'leaf') {
+    const R = leafChoice!.links.length;
+    add(P.coef, [K, R, D + 1], new Array(K * R * (D + 1)).fill(0), { kind: 'identity' });
   } else if (glm) add(P.coef, [K, 1, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
   else if (expert === 'linear') {
     add(P.coef, [K, Pn, D + 1], new Array(K * Pn * (D + 1)).fill(0), { kind: 'identity' });
@@ -244,7 +254,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     else add(P.noise, [K, Pn, Pn], Array.from({ length: K }, () => eye(Pn)).flat(), { kind: 'spd' });
   } else for (let k = 0; k < K; k++) for (const [name, p] of Object.entries(gpParams)) params[expertPrefix(k) + name] = { ...p, name: expertPrefix(k) + name };
 
-  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches! } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}), ...(expert === 'multinomial' ? { expert_ridge: expertRidge } : {}) };
+  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches! } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}), ...(expert === 'multinomial' ? { expert_ridge: expertRidge } : {}), ...(leafChoice ? { leaf: leafChoice.leaf, links: leafChoice.links.join(',') } : {}) };
   const graph: IRGraph = {
     version: IR_VERSION,
     family: MOE_NAME,

@@ -5,7 +5,7 @@ import type { FamilyNode, IRGraph } from '../../ir/types.js';
 
 export const MOE_NAME = 'moe';
 export const GATES = ['softmax', 'gaussian', 'tree'] as const;
-export const EXPERTS = ['linear', 'gp', 'poisson', 'bernoulli', 'multinomial'] as const;
+export const EXPERTS = ['linear', 'gp', 'poisson', 'bernoulli', 'multinomial', 'leaf'] as const;
 export type ExpertKind = (typeof EXPERTS)[number];
 export const NOISES = ['diag', 'full'] as const;
 export type GateKind = (typeof GATES)[number];
@@ -42,6 +42,9 @@ export interface MoeSpec {
   /** Categorical experts: the output's levels, and the ridge on their slopes. */
   readonly levels: number;
   readonly expertRidge: number;
+  /** Leaf experts: the stdlib leaf, and per parameter 'const' or its link (expert-leaf.ts; options.links is them joined by commas). */
+  readonly leaf?: string;
+  readonly links?: readonly string[];
 }
 
 export function moeNode(graph: IRGraph): FamilyNode {
@@ -70,6 +73,7 @@ export function specOf(graph: IRGraph): MoeSpec {
     gpSteps: typeof o.gp_steps === 'number' ? o.gp_steps : 5,
     levels: levelsOf(graph, outputs[0]!),
     expertRidge: typeof o.expert_ridge === 'number' ? o.expert_ridge : 0,
+    ...(typeof o.leaf === 'string' ? { leaf: o.leaf, links: String(o.links).split(',') } : {}),
   };
 }
 
