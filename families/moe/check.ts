@@ -6,6 +6,7 @@ import { GP_ARTIFACT_MAX_POINTS } from '../../runtime/gp/cost.js';
 import { chol } from './linalg.js';
 import { fitPhrase } from './describe-fit.js';
 import { checkLeafOptions, leafWords } from './check-leaf.js';
+import { MAX_DEPTH, treeShapes, treeWords } from './check-tree.js';
 import { MAX_EXPERTS } from './lower.js';
 import { expertPrefix, GP_SCALE, GP_TRAIN_X, GP_TRAIN_Y } from './expert-gp.js';
 import { EXPERTS, GATES, moeNode, NOISES, P, levelsOf } from './spec.js';
@@ -78,8 +79,10 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   const D = inputs.length;
   const Pn = outputs.length;
   const B = o.branches as number;
-  if (o.gate === 'tree' && !(typeof B === 'number' && Number.isInteger(B) && B >= 1 && k % B === 0)) fail(`${at}.branches`, `expected a whole number dividing k = ${k}`);
-  const shapes: Record<string, number[]> = o.gate === 'softmax' ? { [P.gateW]: [k, D + 1] } : o.gate === 'tree' ? { [P.gateW]: [B, D + 1], [P.gateInner]: [B, k / B, D + 1] } : { [P.gatePi]: [k], [P.gateMean]: [k, D], [P.gateCov]: [k, D, D] };
+  const depth = o.depth === undefined ? 2 : o.depth;
+  if (o.gate === 'tree' && !(typeof depth === 'number' && Number.isInteger(depth) && depth >= 1 && depth <= MAX_DEPTH)) fail(`${at}.depth`, `expected a whole number from 1 to ${MAX_DEPTH}`);
+  if (o.gate === 'tree' && !(typeof B === 'number' && Number.isInteger(B) && B >= 1 && k % B ** ((depth as number) - 1) === 0)) fail(`${at}.branches`, `expected a whole number whose power ${(depth as number) - 1} divides k = ${k}`);
+  const shapes: Record<string, number[]> = o.gate === 'softmax' ? { [P.gateW]: [k, D + 1] } : o.gate === 'tree' ? treeShapes(k, B, depth as number, D) : { [P.gatePi]: [k], [P.gateMean]: [k, D], [P.gateCov]: [k, D, D] };
   if (o.expert === 'multinomial') {
     const L = levelsOf(graph, outputs[0]!);
     if (Pn !== 1 || L < 2) fail(`${at}.outputs`, 'multinomial experts model one categorical output with at least 2 levels');
@@ -118,8 +121,8 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
 export function describeMoe(graph: IRGraph, model: string, methods?: readonly string[]): FamilyReport {
   const o = moeNode(graph).options;
   const names = (key: 'inputs' | 'outputs'): string[] => (o[key] as number[]).map((v) => graph.vars[v]!.name);
-  const gate = o.gate === 'tree' ? `two-level tree gate (a softmax over ${String(o.branches)} branches, then over ${(o.k as number) / (o.branches as number)} experts within each; linear in the inputs, ridge ${String(o.ridge)})` : o.gate === 'softmax' ? `softmax gate (linear in the inputs, ridge ${String(o.ridge)}${o.top !== o.k ? `, top-${String(o.top)} sparse: ${String(o.top)} of ${String(o.k)} experts evaluated per point` : ''})` : 'Gaussian gate (each expert a full-covariance Gaussian over the inputs, p(k | x) by Bayes; EM maximizes the joint likelihood)';
-  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : o.gate === 'tree' ? { ridge: o.ridge, branches: o.branches } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps } : o.expert === 'linear' ? { noise: o.noise } : o.expert === 'multinomial' ? { ridge: o.expert_ridge } : o.expert === 'leaf' ? { leaf: o.leaf, links: o.links } : {}) };
+  const gate = o.gate === 'tree' ? treeWords(o) : o.gate === 'softmax' ? `softmax gate (linear in the inputs, ridge ${String(o.ridge)}${o.top !== o.k ? `, top-${String(o.top)} sparse: ${String(o.top)} of ${String(o.k)} experts evaluated per point` : ''})` : 'Gaussian gate (each expert a full-covariance Gaussian over the inputs, p(k | x) by Bayes; EM maximizes the joint likelihood)';
+  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : o.gate === 'tree' ? { ridge: o.ridge, branches: o.branches, ...(o.depth !== undefined ? { depth: o.depth } : {}) } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps } : o.expert === 'linear' ? { noise: o.noise } : o.expert === 'multinomial' ? { ridge: o.expert_ridge } : o.expert === 'leaf' ? { leaf: o.leaf, links: o.links } : {}) };
   const experts = o.expert === 'leaf' ? leafWords(o) : o.expert === 'poisson' ? 'Poisson experts (log link, linear in the inputs)' : o.expert === 'bernoulli' ? 'Bernoulli experts (logit link, linear in the inputs)' : o.expert === 'multinomial' ? `multinomial experts (softmax over the levels, linear in the inputs, the first level the reference; ridge ${String(o.expert_ridge)})` : o.expert === 'gp' ? `exact GP experts (kernel, mean and noise per expert; ${String(o.gp_steps)} L-BFGS steps per M-step on the responsibility-weighted marginal likelihood)` : `linear-Gaussian experts with ${String(o.noise)} noise`;
   return {
     key: 'experts',

@@ -18,6 +18,7 @@ import { initLeafExperts, leafMStep } from './expert-leaf.js';
 import { gaussianMStep } from './gate-gaussian.js';
 import { softmaxMStep } from './gate-softmax.js';
 import { treeMStep } from './gate-tree.js';
+import { orderForTree } from './init-tree.js';
 import { eStep, modelOf, type MoeModel } from './model.js';
 import { specOf } from './spec.js';
 
@@ -89,7 +90,8 @@ export function emLearner(base: ModelState, d: MoeData, o: EmOptions, model: str
       const { K, D, P } = m.spec;
       if (m.gpx) initGpExperts(m.gpx);
       if (m.leaf) initLeafExperts(m.leaf, d);
-      mStep(m, d, initialResponsibilities(d, D, P, K, new Rng(o.seed + restart)), o, 25, m.gpx ? 4 * m.spec.gpSteps : undefined);
+      const R0 = initialResponsibilities(d, D, P, K, new Rng(o.seed + restart));
+      mStep(m, d, m.tree && m.tree.fan.length > 1 ? orderForTree(R0, d, D, K) : R0, o, 25, m.gpx ? 4 * m.spec.gpSteps : undefined);
       return {
         state,
         *iterate(it: number) {

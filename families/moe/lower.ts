@@ -12,6 +12,7 @@ import { suggestionHint } from '../../language/index.js';
 import { lowerGp } from '../../compiler/lower-gp.js';
 import type { GpItem } from '../../language/index.js';
 import { expertPrefix } from './expert-gp.js';
+import { MAX_DEPTH, treeShapes } from './check-tree.js';
 import { LEAF_SHORTHANDS, lowerLeafExpert, type LeafChoice } from './lower-leaf.js';
 import { EXPERTS, GATES, MOE_NAME, NOISES, P, type ExpertKind, type GateKind, type NoiseKind } from './spec.js';
 
@@ -57,6 +58,8 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   let top: number | undefined;
   let branches: number | undefined;
   let branchesSpan: Span | undefined;
+  let depth: number | undefined;
+  let depthSpan: Span | undefined;
   let gateSpan: Span | undefined;
   let expertRidge = DEFAULT_RIDGE;
   let topSpan: Span | undefined;
@@ -117,7 +120,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
       for (const a of c.args) {
         const an = a.name!.name;
         noExtras(a);
-        const allowed = gate === 'softmax' ? ['ridge', 'top'] : gate === 'tree' ? ['branches', 'ridge'] : [];
+        const allowed = gate === 'softmax' ? ['ridge', 'top'] : gate === 'tree' ? ['branches', 'ridge', 'depth'] : [];
         if (!allowed.includes(an)) {
           err(`the ${gate} gate has no argument '${an}'${allowed.length ? ` (it takes ${allowed.join(', ')})` : ' (it takes none: its experts\' input densities are full-covariance Gaussians)'}`, a.name!.span, suggestionHint(an, allowed), 'unknown-argument');
           continue;
@@ -127,6 +130,12 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
         if (an === 'ridge') {
           if (x < 0) err(`ridge = ${x}: expected a number >= 0`, a.value.span);
           else ridge = x;
+        } else if (an === 'depth') {
+          if (!Number.isInteger(x) || x < 1 || x > MAX_DEPTH) err(`depth = ${x}: expected a whole number from 1 to ${MAX_DEPTH} (the levels of gates)`, a.value.span);
+          else {
+            depth = x;
+            depthSpan = a.value.span;
+          }
         } else if (an === 'branches') {
           if (!Number.isInteger(x) || x < 1) err(`branches = ${x}: expected a whole number >= 1`, a.value.span);
           else {
@@ -187,8 +196,9 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     }
   }
   if (top !== undefined && top > K) err(`top = ${top}: at most k = ${K} experts`, topSpan!);
-  if (gate === 'tree' && branches === undefined) err('a tree gate needs its branches: tree(branches = 2) (k / branches experts under each)', gateSpan ?? expr.span);
-  if (gate === 'tree' && branches !== undefined && K % branches !== 0) err(`branches = ${branches} does not divide k = ${K}: each branch holds k / branches experts`, branchesSpan!);
+  if (gate === 'tree' && branches === undefined && depth !== 1) err('a tree gate needs its branches: tree(branches = 2) (k / branches experts under each)', gateSpan ?? expr.span);
+  if (gate === 'tree' && branches !== undefined && (depth ?? 2) === 2 && K % branches !== 0) err(`branches = ${branches} does not divide k = ${K}: each branch holds k / branches experts`, branchesSpan!);
+  if (gate === 'tree' && branches !== undefined && (depth ?? 2) > 2 && K % branches ** (depth! - 1) !== 0) err(`k = ${K} experts do not fill a tree of depth ${depth} with ${branches} branches per node: k must be a multiple of ${branches}^${depth! - 1} = ${branches ** (depth! - 1)} (e.g. k = ${branches ** depth!})`, depthSpan!);
   // column types: inputs real or int; outputs as the experts read them
   const glm = expert === 'poisson' || expert === 'bernoulli' || expert === 'multinomial' || expert === 'leaf';
   for (const [list, role] of [[expr.inputs, 'input'], [expr.outputs, 'output']] as const) {
@@ -230,11 +240,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   };
   const eye = (n: number): number[] => Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
   if (gate === 'softmax') add(P.gateW, [K, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
-  else if (gate === 'tree') {
-    const B = branches!;
-    add(P.gateW, [B, D + 1], new Array(B * (D + 1)).fill(0), { kind: 'identity' });
-    add(P.gateInner, [B, K / B, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
-  } else {
+  else if (gate === 'tree') for (const [name, shape] of Object.entries(treeShapes(K, branches ?? K, depth ?? 2, D))) add(name, shape, new Array(shape.reduce((a, b) => a * b, 1)).fill(0), { kind: 'identity' }); else {
     add(P.gatePi, [K], new Array(K).fill(1 / K), { kind: 'simplex' });
     add(P.gateMean, [K, D], new Array(K * D).fill(0), { kind: 'identity' });
     add(P.gateCov, [K, D, D], Array.from({ length: K }, () => eye(D)).flat(), { kind: 'spd' });
@@ -254,7 +260,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     else add(P.noise, [K, Pn, Pn], Array.from({ length: K }, () => eye(Pn)).flat(), { kind: 'spd' });
   } else for (let k = 0; k < K; k++) for (const [name, p] of Object.entries(gpParams)) params[expertPrefix(k) + name] = { ...p, name: expertPrefix(k) + name };
 
-  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches! } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}), ...(expert === 'multinomial' ? { expert_ridge: expertRidge } : {}), ...(leafChoice ? { leaf: leafChoice.leaf, links: leafChoice.links.join(',') } : {}) };
+  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches ?? K, ...(depth !== undefined ? { depth } : {}) } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}), ...(expert === 'multinomial' ? { expert_ridge: expertRidge } : {}), ...(leafChoice ? { leaf: leafChoice.leaf, links: leafChoice.links.join(',') } : {}) };
   const graph: IRGraph = {
     version: IR_VERSION,
     family: MOE_NAME,

@@ -11,11 +11,11 @@ import { glmLogLik, glmMoments, type GlmExperts, type GlmKind } from './expert-g
 import { expertMean, expertVar, linearLogLik, type LinearExperts } from './expert-linear.js';
 import { gaussianLogGate, type GaussianGate } from './gate-gaussian.js';
 import { softmaxLogGate, type SoftmaxGate } from './gate-softmax.js';
-import { treeGate, treeLogGate, treePenalty, type TreeGate } from './gate-tree.js';
+import { hmeGate, treeFan, treeLogGate, treePenalty, type TreeGate } from './gate-tree.js';
 import { logSumExp } from './linalg.js';
 import { leafLogLik, leafMoments, type LeafExperts, type LeafLink } from './expert-leaf.js';
 import { univariateDistributions } from '../../stdlib/distributions/index.js';
-import { P, specOf, type MoeSpec } from './spec.js';
+import { gateLevel, P, specOf, type MoeSpec } from './spec.js';
 
 export interface MoeModel {
   readonly spec: MoeSpec;
@@ -46,7 +46,7 @@ export function modelOf(state: ModelState): MoeModel {
     ...(spec.gate === 'softmax'
       ? { softmax: { K, D, top: spec.top, ridge: spec.ridge, W: v(P.gateW) } }
       : spec.gate === 'tree'
-        ? { tree: treeGate(spec.branches, K / spec.branches, D, spec.ridge, v(P.gateW), v(P.gateInner)) }
+        ? { tree: hmeGate(treeFan(K, spec.branches, spec.depth), D, spec.ridge, treeFan(K, spec.branches, spec.depth).map((_, l) => v(gateLevel(l)))) }
         : { gaussian: { K, D, pi: v(P.gatePi), mean: v(P.gateMean), cov: v(P.gateCov) } }),
     ...(spec.expert === 'leaf'
       ? { leaf: { K, D, dist: univariateDistributions.get(spec.leaf!)!, links: spec.links as LeafLink[], coef: v(P.coef) } }

@@ -17,10 +17,13 @@ export const P = {
   gatePi: 'gate.pi', // gaussian: [K] mixing weights
   gateMean: 'gate.mean', // gaussian: [K, D]
   gateCov: 'gate.cov', // gaussian: [K, D, D]
-  gateInner: 'gate.inner', // tree: [B, K / B, D + 1], each branch's gate (gate.w is then [B, D + 1])
+  gateInner: 'gate.inner', // tree: [B, K / B, D + 1], each branch's gate (gate.w is then [B, D + 1]); deeper levels: gateLevel(l)
   coef: 'expert.coef', // [K, Pout, D + 1], the last column the intercept; categorical: [K, L - 1, D + 1] (levels 2..L)
   noise: 'expert.noise', // diag: [K, Pout] variances; full: [K, Pout, Pout] covariances
 } as const;
+
+/** A tree gate's parameter of level l (0-based): gate.w, gate.inner, then gate.level3, gate.level4, ... ([nodes, fan, D + 1]). */
+export const gateLevel = (l: number): string => (l === 0 ? P.gateW : l === 1 ? P.gateInner : `gate.level${l + 1}`);
 
 export interface MoeSpec {
   readonly K: number;
@@ -33,6 +36,8 @@ export interface MoeSpec {
   readonly top: number;
   /** Tree gates: the branches of the top level (K / branches experts each). */
   readonly branches: number;
+  /** Tree gates: the levels (2 unless depth is given; 1 is the softmax gate). */
+  readonly depth: number;
   /** Ridge penalty on the softmax gate's slopes: (ridge / 2) sum w^2 is subtracted from the EM objective. */
   readonly ridge: number;
   readonly expert: ExpertKind;
@@ -68,6 +73,7 @@ export function specOf(graph: IRGraph): MoeSpec {
     top: typeof o.top === 'number' ? o.top : K,
     ridge: typeof o.ridge === 'number' ? o.ridge : 0,
     branches: typeof o.branches === 'number' ? o.branches : 1,
+    depth: typeof o.depth === 'number' ? o.depth : 2,
     expert: o.expert as ExpertKind,
     noise: o.noise as NoiseKind,
     gpSteps: typeof o.gp_steps === 'number' ? o.gp_steps : 5,
