@@ -98,7 +98,7 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
     inputFloor[j] = reg * (v > 0 ? v : 1);
   }
   const learner = settings.method === 'adam'
-    ? adamMoeLearner(req.state, d, { lr: settings.lr, epochs: settings.epochs, seed: settings.seed, outputFloor, inputFloor }, req.model)
+    ? adamMoeLearner(req.state, d, { lr: settings.lr, epochs: settings.epochs, seed: settings.seed, batch: settings.batch, validation: settings.validation ?? 0, outputFloor, inputFloor }, req.model)
     : emLearner(req.state, d, { restarts: settings.restarts, maxIter: settings.maxIter, seed: settings.seed, outputFloor, inputFloor }, req.model);
   const r = yield* drive(learner, { ...(settings.method === 'adam' ? adamConvergence(settings) : { convergence: { kind: 'absolute' as const, tol: settings.tol } }), ...(req.onProgress ? { onProgress: req.onProgress } : {}), ...(req.signal ? { signal: req.signal } : {}) });
   // the inputs' range, for plots of a loaded model (it stores no training rows)
