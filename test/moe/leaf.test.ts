@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../api/index.js';
+import { familyOf } from '../../families/index.js';
 import { emLearner, gather, specOf } from '../../families/moe/index.js';
 import { ModelState } from '../../runtime/state.js';
 import { loadState } from '../../session/load-artifact.js';
@@ -155,6 +156,45 @@ describe('mixtures of leaf experts', () => {
     const smp = m.query('sample(50 | x = 0.4)');
     if (smp.kind !== 'sample') throw new Error('expected samples');
     expect(smp.rows.every((row) => (row[1] as number) > 0)).toBe(true);
+  });
+});
+
+describe('artifacts and pmix check', () => {
+  it('leaf experts and 3-level trees round-trip; a bad leaf or link in an artifact is refused naming the field', async () => {
+    const r = new Rng(5);
+    const rows = Array.from({ length: 200 }, () => {
+      const x = -2 + 4 * r.uniform();
+      return { x, y: (r.gamma(2) * Math.exp(x > 0 ? 0.5 * x : -x)) / 2 };
+    });
+    for (const body of ['k = 2; expert = leaf(Gamma, shape = log, rate = log)', 'k = 8; gate = tree(branches = 2, depth = 3); expert = lognormal']) {
+      const m = compile(`model M = experts(x -> y) { ${body} }`).model('M');
+      await m.fit(rows, { method: 'em', maxIter: 10 });
+      const again = loadState(m.save()).state;
+      expect(Array.from(again.values.get('expert.coef')!)).toEqual(Array.from(stateOf(m).values.get('expert.coef')!));
+      const { load } = await import('../../api/index.js');
+      expect(load(m.save()).predict([{ x: 0.3 }])).toEqual(m.predict([{ x: 0.3 }]));
+    }
+    const m = compile('model M = experts(x -> y) { k = 2; expert = gamma }').model('M');
+    await m.fit(rows, { method: 'em', maxIter: 5 });
+    const art = JSON.parse(m.save());
+    const mutate = (f: (a: typeof art) => void): string => {
+      const a = JSON.parse(JSON.stringify(art));
+      f(a);
+      return JSON.stringify(a);
+    };
+    expect(() => loadState(mutate((a) => (a.ir.nodes[0].options.leaf = 'Categorical')))).toThrow(/ir\.nodes\[0\]\.options\.leaf: expected one of .*Gamma/);
+    expect(() => loadState(mutate((a) => (a.ir.nodes[0].options.links = 'const,logit')))).toThrow(/ir\.nodes\[0\]\.options\.links\[1\]: expected const or log for Gamma's rate/);
+    expect(() => loadState(mutate((a) => (a.ir.nodes[0].options.links = 'const')))).toThrow(/options\.links: expected 2 words joined by commas/);
+  });
+
+  it('pmix check describes leaf experts and deep trees', () => {
+    const s = new Session(compileOk('model M = experts(x -> y) { k = 8; gate = tree(branches = 2, depth = 3); expert = leaf(Gamma, shape = const, rate = log) }'));
+    s.lower('M', s.variables('M'));
+    const g = s.lowered.get('M')!;
+    const rep = familyOf(g).describe!(g, 'M', 'm.pmix', ['em'])!;
+    expect(rep.lines[1]).toMatch(/3-level tree gate \(hierarchical mixture of experts: softmaxes over 2 x 2 x 2 children per level/);
+    expect(rep.lines[1]).toMatch(/Gamma experts \(shape constant, log\(rate\) linear in the inputs\); fitted by EM \(experts by weighted Newton steps on their log densities, the gate by Newton steps\)/);
+    expect(rep.json).toMatchObject({ leaf: 'Gamma', links: 'const,log', depth: 3, branches: 2 });
   });
 });
 
