@@ -158,6 +158,22 @@ describe('adam(...) on every gate', () => {
     expect(Math.abs(mini.perRow - em)).toBeLessThan(0.02);
   });
 
+  it('GP experts: Adam steps on each expert\'s weighted marginal likelihood end near EM\'s fit', () => {
+    const rg = new Rng(3);
+    const gpPts = Array.from({ length: 80 }, () => {
+      const x = -3 + 6 * rg.uniform();
+      return [x, x < 0 ? Math.sin(2 * x) + 0.1 * rg.normal() : 2 + 0.5 * x + 0.4 * rg.normal()];
+    });
+    const file = writeCsv(['x', 'y'], gpPts);
+    const ll = (fit: string): number => runFits(`data d from "${file}" { x: real, y: real }\nmodel M = experts(x -> y) { k = 2; expert = gp; kernel = 1 * rbf(ls = 1) }\nfit M on d by ${fit}`).fitted.get('M')!.summary!.mean_log_likelihood;
+    const start = ll('em(restarts = 1, max_iter = 1, seed = 1)');
+    const em = ll('em(restarts = 1, max_iter = 50, seed = 1)');
+    const adam = ll('adam(lr = 0.05, epochs = 300, seed = 1)');
+    console.log(`GP experts (leave-one-out mean log-likelihood): start ${start.toFixed(4)}, em ${em.toFixed(4)}, adam ${adam.toFixed(4)}`);
+    expect(adam).toBeGreaterThan(start + 0.2);
+    expect(Math.abs(adam - em)).toBeLessThan(0.05);
+  });
+
   it('validation: stops after patience epochs without a better held-out score and reports the best epoch', () => {
     const { s } = run('k = 2; gate = tree(branches = 2, depth = 1)', 'adam(lr = 0.05, epochs = 5000, batch = 50, validation = 0.25, patience = 5, seed = 2)');
     const sum = s.fitted.get('M')!.summary! as unknown as { iterations: number; validation?: { rows: number; best_epoch: number } };
