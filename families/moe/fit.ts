@@ -29,7 +29,7 @@ export function moeMethodProblem(graph: IRGraph, settings: FitSettings, names: {
     const why = adamProblem(specOf(graph));
     return why ? { message: `${names.model}: ${why}`, hint: `write 'fit ${names.model} on ${names.data} by em(restarts = 3)'` } : undefined;
   }
-  return { message: `${names.model} is a mixture of experts: it is fitted by em, not ${settings.method}`, hint: `write 'fit ${names.model} on ${names.data} by em(restarts = 3)'` };
+  return { message: `${names.model} is a mixture of experts: it is fitted by em or adam, not ${settings.method}`, hint: `write 'fit ${names.model} on ${names.data} by em(restarts = 3)'` };
 }
 
 export function moeFitCost(model: string, data: string, graph: IRGraph, settings: FitSettings, rows: number): FitCost {

@@ -4,6 +4,7 @@
 // shorthands `gamma`, `exponential`, `lognormal`, `student_t`, `beta`, `laplace` are leaf(...)
 // with those defaults and take the same `role = link` arguments, and `link = L` for the default
 // linked parameter. Every problem is a message for the argument's span.
+import type { VarType } from '../../ir/types.js';
 import type { KernelArg, Span } from '../../language/index.js';
 import { suggestionHint } from '../../language/index.js';
 import { univariateDistributions, type UnivariateDist } from '../../stdlib/distributions/index.js';
@@ -39,6 +40,9 @@ function leafProblem(name: string, dist: UnivariateDist | undefined): string | u
   if (bad) return `${name} cannot be an expert: its parameter '${bad.role}' has no link (${bad.structural ? 'a structural constant' : bad.size === 'levels' ? 'one value per level' : 'no link for its domain'})`;
   return undefined;
 }
+
+/** Whether the leaf models a variable of this type (a Bernoulli a bool output). */
+export const leafAccepts = (leaf: string, type: VarType): boolean => univariateDistributions.get(leaf)?.accepts(type) ?? false;
 
 export const LEAF_NAMES = [...univariateDistributions.keys()].filter((n) => !leafProblem(n, univariateDistributions.get(n)));
 

@@ -13,7 +13,7 @@ import { lowerGp } from '../../compiler/lower-gp.js';
 import type { GpItem } from '../../language/index.js';
 import { expertPrefix } from './expert-gp.js';
 import { MAX_DEPTH, treeShapes } from './check-tree.js';
-import { LEAF_SHORTHANDS, lowerLeafExpert, type LeafChoice } from './lower-leaf.js';
+import { LEAF_SHORTHANDS, leafAccepts, lowerLeafExpert, type LeafChoice } from './lower-leaf.js';
 import { EXPERTS, GATES, MOE_NAME, NOISES, P, type ExpertKind, type GateKind, type NoiseKind } from './spec.js';
 
 const ITEMS = ['k', 'gate', 'expert', 'kernel', 'mean', 'noise'] as const;
@@ -210,7 +210,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
         else if (t === 'categorical' && (vars[i]!.type as { levels: readonly string[] }).levels.length < 2) err(`'${v.name.name}' has one level: multinomial experts need at least 2`, v.span);
         continue;
       }
-      if (t === undefined || t === 'real' || t === 'int' || (role === 'output' && (expert === 'bernoulli' || leafChoice?.leaf === 'Bernoulli') && t === 'bool')) continue;
+      if (t === undefined || t === 'real' || t === 'int' || (role === 'output' && t === 'bool' && (expert === 'bernoulli' || (leafChoice !== undefined && leafAccepts(leafChoice.leaf, vars[i]!.type))))) continue;
       const takes = role === 'input' ? 'real or int inputs' : expert === 'bernoulli' ? 'a bool, int or real output (0 / 1)' : expert === 'poisson' ? 'an int or real output (counts)' : 'real or int outputs';
       err(`'${v.name.name}' is ${t}: ${expert === 'linear' || role === 'input' ? 'experts(...)' : `${expert} experts`} take${role === 'input' ? '' : ''} ${takes}`, v.span, undefined, 'type-mismatch');
     }
