@@ -11,7 +11,14 @@ const OPTIONS = ['samples', 'seed', 'approx'];
 export const MAX_POINTS = 100000;
 export const MAX_GP_SAMPLES = 10000;
 
-export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: { readonly inputs: readonly number[]; readonly outputs: readonly number[] }, problems: Problems): BoundBody | undefined {
+/** The short noun of a conditional model's family for messages: 'GP' for a Gaussian process, else the family's noun without its article ('mixture of experts'). */
+export function conditionalNoun(what: string | undefined): string {
+  return what === undefined || what === 'a Gaussian process' ? 'GP' : what.replace(/^an? /, '');
+}
+
+export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: { readonly inputs: readonly number[]; readonly outputs: readonly number[] }, problems: Problems, what?: string): BoundBody | undefined {
+  const noun = conditionalNoun(what);
+  const article = /^[aeiou]/i.test(noun) ? 'an' : 'a';
   const inputs = roles.inputs.map((i) => vars[i]!.name);
   const outputs = roles.outputs.map((i) => vars[i]!.name);
   const T = outputs.length;
@@ -47,7 +54,7 @@ export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: 
     const byName = new Map<string, number[] | undefined>();
     for (const a of given) {
       if (!inputs.includes(a.name)) {
-        const what = outputs.includes(a.name) ? `'${a.name}' is the GP's output, not an input` : `'${a.name}' is not an input of this GP (its inputs: ${inputs.join(', ')})`;
+        const what = outputs.includes(a.name) ? `'${a.name}' is the ${noun}'s output, not an input` : `'${a.name}' is not an input of this ${noun} (its inputs: ${inputs.join(', ')})`;
         problems.add(what, a.nameSpan ?? a.span, 'unknown-name', suggestionHint(a.name, inputs));
         continue;
       }
@@ -58,7 +65,7 @@ export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: 
       byName.set(a.name, numbers(a));
     }
     const missing = inputs.filter((n) => !byName.has(n));
-    if (missing.length) problems.add(`give every input of the GP: ${missing.map((n) => `${n} = ...`).join(', ')}`, span);
+    if (missing.length) problems.add(`give every input of the ${noun}: ${missing.map((n) => `${n} = ...`).join(', ')}`, span);
     if (missing.length || [...byName.values()].some((v) => v === undefined)) return undefined;
     const values = [...byName.entries()] as [string, number[]][];
     const m = Math.max(...values.map(([, v]) => v.length));
@@ -102,7 +109,7 @@ export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: 
       const targets = spec.target.length ? spec.target : outputs.map((name) => ({ name, span: undefined }));
       const bad = targets.find((t) => !outputs.includes(t.name));
       if (bad) {
-        problems.add(`a GP answers about its output${T > 1 ? 's' : ''} (${outputs.join(', ')}) given its inputs; '${bad.name}' is not one`, bad.span ?? spec.span, 'bad-query', `e.g. p(${outputs[0]} | ${example})`);
+        problems.add(`${article} ${noun} answers about its output${T > 1 ? 's' : ''} (${outputs.join(', ')}) given its inputs; '${bad.name}' is not one`, bad.span ?? spec.span, 'bad-query', `e.g. p(${outputs[0]} | ${example})`);
       }
       const x = points(spec.given, spec.span);
       if (x && x.length !== 1) problems.add(`${spec.form}(...) takes one point; use predict(...) for several`, spec.span);
@@ -110,7 +117,7 @@ export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: 
       return { kind: 'predictive', summary: spec.kind, outputs: targets.map((t) => roles.outputs[outputs.indexOf(t.name)]!), point: x[0]! };
     }
     case 'density': {
-      if (spec.intervals.length) return problems.add('a GP answers densities of values, not of intervals', spec.span);
+      if (spec.intervals.length) return problems.add(`${article} ${noun} answers densities of values, not of intervals`, spec.span);
       const ys = spec.target.filter((a) => outputs.includes(a.name));
       const rest = [...spec.target.filter((a) => !outputs.includes(a.name)), ...spec.given];
       if (ys.length !== 1) return problems.add(`write ${spec.log ? 'logp' : 'p'}(${outputs[0]} = value | ${example})`, spec.span);
@@ -122,6 +129,6 @@ export function bindGpSpec(spec: QuerySpec, vars: readonly IRVariable[], roles: 
       return { kind: 'predictive-density', log: spec.log, output: roles.outputs[outputs.indexOf(y.name)]!, values, points: x };
     }
     default:
-      return problems.add(`a GP answers predict(...), p(y | x = ...), mean(y | x = ...) and logp(y = ... | x = ...), not ${spec.form}(...)`, spec.formSpan ?? spec.span, 'unsupported-query', `e.g. predict(${example})`);
+      return problems.add(`${article} ${noun} answers predict(...), p(y | x = ...), mean(y | x = ...) and logp(y = ... | x = ...), not ${spec.form}(...)`, spec.formSpan ?? spec.span, 'unsupported-query', `e.g. predict(${example})`);
   }
 }

@@ -44,7 +44,7 @@ export function bindSpec(spec: QuerySpec, opts: BindOptions): BindResult {
 function bindAnswered(spec: QuerySpec, opts: BindOptions, problems: Problems): BindResult {
   // Models of outputs given inputs bind their own forms to points of the inputs.
   const pointwise = opts.roles && (spec.kind === 'predict' || spec.kind === 'density' || spec.kind === 'distribution' || spec.kind === 'mean');
-  const body = pointwise ? bindGpSpec(spec, opts.vars, opts.roles!, problems) : bindBody(spec, opts, problems);
+  const body = pointwise ? bindGpSpec(spec, opts.vars, opts.roles!, problems, opts.what) : bindBody(spec, opts, problems);
   if (!body || problems.count) return { diagnostics: problems.diagnostics };
   const query = { ...body, file: opts.file, ...(spec.span ? { span: spec.span } : {}) } as BoundQuery;
   return { query, diagnostics: [] };

@@ -108,8 +108,8 @@ export interface FamilyPredictor {
 export interface FamilyPlot {
   /** Whether this model can be drawn (e.g. a GP with one input). */
   accepts(graph: IRGraph): boolean;
-  /** An SVG document; `span` is the input range to draw (default: the data's). */
-  svg(state: ModelState, opts?: { readonly span?: readonly [number, number] }): string;
+  /** An SVG document; `span` is the input range to draw (default: the data's); `rows`: data to draw, values by the graph's variables (the REPL's fitted data). */
+  svg(state: ModelState, opts?: { readonly span?: readonly [number, number]; readonly rows?: readonly (readonly number[])[] }): string;
 }
 
 export type GraphFail = (field: string, message: string) => never;
@@ -174,6 +174,6 @@ export interface ModelFamily {
 
   /** Family-specific checks of a graph read from an artifact (after the shared structural ones). */
   checkGraph?(graph: IRGraph, fail: GraphFail): void;
-  /** What `pmix check` reports about a lowered model of this family, if anything. */
-  describe?(graph: IRGraph, model: string, file: string): FamilyReport | undefined;
+  /** What `pmix check` reports about a lowered model of this family, if anything; `methods`: the methods of the program's fit statements for it. */
+  describe?(graph: IRGraph, model: string, file: string, methods?: readonly string[]): FamilyReport | undefined;
 }

@@ -28,7 +28,7 @@ export function checkCommand(file: string, io: Output, overrides: Record<string,
   const costs = opts.cost ? guard(() => fitSteps.map((s) => session.fitCost(s)), sources, io) : undefined;
   // What each model's family reports about it (circuit structure, integrals, squared forms), grouped by report key.
   const reports = [...session.lowered].flatMap(([model, g]) => {
-    const r = familyOf(g).describe?.(g, model, file);
+    const r = familyOf(g).describe?.(g, model, file, fitSteps.filter((s) => s.model === model).map((s) => s.settings.method));
     return r ? [{ model, ...r }] : [];
   });
   const byKey = new Map<string, [string, unknown][]>();

@@ -19,7 +19,8 @@ commands:
   :models              the models defined or loaded
   :describe NAME       structure, parameter counts, fit
   :save NAME FILE.json write a model artifact
-  :plot NAME X [Y] FILE.svg   the density of one or two variables, with the data (.png for a PNG)
+  :plot NAME [X [Y]] FILE.svg the density of one or two variables, with the data (.png for a PNG);
+                              a GP or a mixture of experts: its predictive over its input
   :load FILE           run a .pmix file, or load a MODEL.json (:load FILE.json AS NAME)
   :help                this text
   :quit                leave (or Ctrl-D)
@@ -70,7 +71,7 @@ export async function replCommand(file: string | undefined, opts: { history: boo
     models: () => ws.modelNames().map((m) => `${m}(${ws.variables(m).join(', ')})`).join('\n') || 'no models yet',
     describe: ([name]) => (name ? ws.describe(name) : 'usage: :describe NAME'),
     save: ([name, path]) => (name && path ? ws.save(name, path) : 'usage: :save NAME FILE.json'),
-    plot: (args) => (args.length >= 3 && args.length <= 4 ? ws.plot(args[0]!, args.slice(1, -1), args[args.length - 1]!) : 'usage: :plot NAME X [Y] FILE.svg'),
+    plot: (args) => (args.length >= 2 && args.length <= 4 ? ws.plot(args[0]!, args.slice(1, -1), args[args.length - 1]!) : 'usage: :plot NAME [X [Y]] FILE.svg'),
     load: ([path, as, name], signal, onProgress) => (path ? ws.load(path, as?.toLowerCase() === 'as' ? name : undefined, signal, onProgress) : 'usage: :load FILE'),
   };
   const command = (text: string): void => {

@@ -139,8 +139,12 @@ export class Workspace {
     const own = familyOf(st.graph).plot;
     if (own) {
       // A model with a picture of its own kind (a GP: data, mean and 95% band over its input); the variable names are not needed.
+      if (!own.accepts(st.graph)) return `error: '${model}' cannot be drawn (${familyOf(st.graph).noun} is drawn over one input)`;
+      const data = this.fitted.get(model)?.data;
+      const cols = data ? st.graph.vars.map((v) => data.columns.findIndex((c) => c.name === v.name)) : [];
+      const rows = data ? Array.from({ length: data.rows }, (_, r) => cols.map((c) => (c < 0 ? NaN : data.values[r * data.columns.length + c]!))) : undefined;
       try {
-        await writePlot(resolve(this.baseDir, path), own.svg(st));
+        await writePlot(resolve(this.baseDir, path), own.svg(st, rows ? { rows } : {}));
       } catch (e) {
         return `error: ${(e as Error).message}`;
       }

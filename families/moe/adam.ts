@@ -1,137 +1,144 @@
-// Adam for a mixture of experts with a softmax gate and linear (diag noise), Poisson, Bernoulli or
-// multinomial experts: full-batch ascent of the EM objective (the conditional log-likelihood minus
-// the ridge penalties) through the Fisher identity, d/dtheta log p(y | x) = sum_k r_k d/dtheta
-// [log g_k(x) + log f_k(y | x)] with r the responsibilities at the current parameters. Linear
-// experts' variances move on the log scale (no bound to guard). Each restart starts where EM's
-// does (k-means responsibilities, one M-step); an iteration is one Adam step.
+// Adam for a mixture of experts: ascent of the EM objective (the conditional log-likelihood minus
+// the ridge penalties; the joint one for a Gaussian gate) through the Fisher identity,
+// d/dtheta log p(y | x) = sum_k r_k d/dtheta [log g_k(x) + log f_k(y | x)] with r the
+// responsibilities at the current parameters (adam-blocks.ts: every gate and expert; GP experts
+// take an Adam step on their weighted marginal likelihood, adam-gp.ts). As other families' Adam: an epoch is a pass over shuffled mini-batches of `batch` rows,
+// one step each; `validation` holds out a fraction of the rows, the driver keeps the best
+// held-out epoch and stops after `patience` epochs without gain. Each run starts where EM's
+// first restart does (k-means responsibilities, one M-step).
 import { PmixError } from '../../runtime/errors.js';
 import { AdamOptimizer } from '../../runtime/learners/adam-optimizer.js';
 import type { Learner } from '../../runtime/learners/driver.js';
 import type { ModelState } from '../../runtime/state.js';
 import { Rng } from '../../stdlib/random.js';
+import { expertBlocks, gateBlocks } from './adam-blocks.js';
 import type { MoeData } from './data.js';
 import { initialResponsibilities, mStep } from './em.js';
-import { categoricalProbs } from './expert-categorical.js';
-import { glmMean } from './expert-glm.js';
-import { eStep, logGate, modelOf, type MoeModel } from './model.js';
-import type { MoeSpec } from './spec.js';
+import { initLeafExperts } from './expert-leaf.js';
+import { orderForTree } from './init-tree.js';
+import { eStep, modelOf, type MoeModel } from './model.js';
+import { specOf, type MoeSpec } from './spec.js';
+import { initGpExperts, withGpTraining } from './expert-gp.js';
+import { gpAdamStep } from './adam-gp.js';
 
 /** Why Adam cannot fit this model (undefined: it can). */
-export function adamProblem(spec: MoeSpec): string | undefined {
-  if (spec.gate !== 'softmax' || spec.top < spec.K) return 'adam fits mixtures of experts with a dense softmax gate';
-  if (spec.expert === 'gp') return 'adam does not fit GP experts (their M-step is the weighted marginal likelihood)';
-  if (spec.expert === 'linear' && spec.noise !== 'diag') return 'adam fits linear experts with diag noise';
+export function adamProblem(_spec: MoeSpec): string | undefined {
   return undefined;
 }
 
 export interface MoeGradient {
   readonly gate: Float64Array;
   readonly coef: Float64Array;
-  /** Linear experts: d/d log(variance), [K, P]. */
+  /** Linear experts (diag noise): d/d log(variance), [K, P]. */
   readonly logNoise?: Float64Array;
   readonly objective: number;
 }
 
-/** The EM objective and its gradient at the model's current parameters. */
+/** The EM objective and its gradient at the model's current parameters (softmax gates: `gate` is the gate's; else its first block's). */
 export function moeGradient(m: MoeModel, d: MoeData): MoeGradient {
-  const { K, D, P } = m.spec;
-  const M1 = D + 1;
   const e = eStep(m, d);
-  const lg = logGate(m, d.X, d.n);
-  const g = m.softmax!;
-  const gate = new Float64Array(g.W.length);
-  const coefArr = (m.linear ?? m.glm ?? m.cat)!.coef;
-  const coef = new Float64Array(coefArr.length);
-  const logNoise = m.linear ? new Float64Array(K * P) : undefined;
-  const probs = m.cat ? categoricalProbs(m.cat, d.X, d.n) : undefined;
-  const xt = new Float64Array(M1);
-  for (let i = 0; i < d.n; i++) {
-    const w = d.w[i]!;
-    for (let j = 0; j < D; j++) xt[j] = d.X[i * D + j]!;
-    xt[D] = 1;
-    for (let k = 0; k < K; k++) {
-      const r = e.R[i * K + k]!;
-      if (k < K - 1) for (let a = 0; a < M1; a++) gate[k * M1 + a] += w * (r - Math.exp(lg[i * K + k]!)) * xt[a]!;
-      const wr = w * r;
-      if (wr === 0) continue;
-      if (m.linear) {
-        for (let p = 0; p < P; p++) {
-          const y = d.Y[i * P + p]!;
-          if (Number.isNaN(y)) continue;
-          let mu = 0;
-          for (let a = 0; a < M1; a++) mu += m.linear.coef[(k * P + p) * M1 + a]! * xt[a]!;
-          const s2 = m.linear.noise[k * P + p]!;
-          for (let a = 0; a < M1; a++) coef[(k * P + p) * M1 + a] += (wr * (y - mu) * xt[a]!) / s2;
-          logNoise![k * P + p] += 0.5 * wr * ((y - mu) ** 2 / s2 - 1);
-        }
-      } else if (m.glm) {
-        const y = d.Y[i]!;
-        if (Number.isNaN(y)) continue;
-        let t = 0;
-        for (let a = 0; a < M1; a++) t += m.glm.coef[k * M1 + a]! * xt[a]!;
-        const mu = glmMean(m.glm.kind, t);
-        for (let a = 0; a < M1; a++) coef[k * M1 + a] += wr * (y - mu) * xt[a]!;
-      } else {
-        const c = m.cat!;
-        const y = d.Y[i]!;
-        if (Number.isNaN(y)) continue;
-        for (let l = 1; l < c.L; l++) {
-          const resid = (y === l ? 1 : 0) - probs![(i * K + k) * c.L + l]!;
-          for (let a = 0; a < M1; a++) coef[(k * (c.L - 1) + l - 1) * M1 + a] += wr * resid * xt[a]!;
-        }
-      }
-    }
-  }
-  // ridge penalties on the slopes (not the intercepts)
-  for (let k = 0; k < K - 1; k++) for (let j = 0; j < D; j++) gate[k * M1 + j] -= g.ridge * g.W[k * M1 + j]!;
-  if (m.cat) for (let r = 0; r < K * (m.cat.L - 1); r++) for (let j = 0; j < D; j++) coef[r * M1 + j] -= m.cat.ridge * m.cat.coef[r * M1 + j]!;
-  return { gate, coef, ...(logNoise ? { logNoise } : {}), objective: e.objective };
+  const gate = gateBlocks(m, d, e.R);
+  const experts = expertBlocks(m, d, e.R);
+  const noise = experts.find((b) => b.key === 'noise');
+  return { gate: gate[0]!.grad, coef: experts[0]!.grad, ...(noise && m.linear && !m.linear.full ? { logNoise: noise.grad } : {}), objective: e.objective };
 }
 
 export interface MoeAdamOptions {
   readonly lr: number;
   readonly epochs: number;
   readonly seed: number;
+  /** Rows per mini-batch (>= the rows: full batch). */
+  readonly batch: number;
+  /** Fraction of the rows held out for early stopping (0: none). */
+  readonly validation: number;
   readonly outputFloor: Float64Array;
   readonly inputFloor: Float64Array;
 }
 
-export function adamMoeLearner(base: ModelState, d: MoeData, o: MoeAdamOptions, model: string): Learner {
-  const W = d.w.reduce((a, b) => a + b, 0);
+const rowsOf = (d: MoeData, idx: readonly number[], P: number, D: number): MoeData => {
+  const X = new Float64Array(idx.length * D);
+  const Y = new Float64Array(idx.length * P);
+  const w = new Float64Array(idx.length);
+  idx.forEach((r, i) => {
+    X.set(d.X.subarray(r * D, (r + 1) * D), i * D);
+    Y.set(d.Y.subarray(r * P, (r + 1) * P), i * P);
+    w[i] = d.w[r]!;
+  });
+  return { n: idx.length, X, Y, w };
+};
+
+const shuffle = (a: number[], rng: Rng): number[] => {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+};
+
+export function adamMoeLearner(base: ModelState, all: MoeData, o: MoeAdamOptions, model: string): Learner {
   return {
     restarts: 1,
     maxIter: o.epochs,
     limit: `epochs = ${o.epochs}`,
     start(restart: number) {
-      const state = base.clone();
+      const { K, D, P, expert } = specOf(base.graph);
+      const gp = expert === 'gp';
+      const rng = new Rng(o.seed + restart);
+      // the held-out rows (only drawn when asked for, so fits without validation are unchanged)
+      const order = Array.from({ length: all.n }, (_, i) => i);
+      // (GP experts: no held-out rows; their state stores the rows they are fitted on)
+      const held = !gp && o.validation > 0 ? Math.min(all.n - 1, Math.max(1, Math.round(all.n * o.validation))) : 0;
+      if (held) shuffle(order, rng.fork());
+      const d = held ? rowsOf(all, order.slice(0, all.n - held), P, D) : all;
+      const valid = held ? rowsOf(all, order.slice(all.n - held), P, D) : undefined;
+      const W = d.w.reduce((a, b) => a + b, 0);
+      // GP experts keep the training rows (their posteriors need them), scored leave-one-out as in EM
+      const state = gp ? withGpTraining(base, d, K) : base.clone();
       const m = modelOf(state);
-      const { K, D, P } = m.spec;
-      mStep(m, d, initialResponsibilities(d, D, P, K, new Rng(o.seed + restart)), o, 25);
+      if (m.gpx) initGpExperts(m.gpx);
+      if (m.leaf) initLeafExperts(m.leaf, d);
+      const R0 = initialResponsibilities(d, D, P, K, new Rng(o.seed + restart));
+      mStep(m, d, m.tree && m.tree.fan.length > 1 ? orderForTree(R0, d, D, K) : R0, o, 25, m.gpx ? 4 * m.spec.gpSteps : undefined);
+      // top-K: the k-means start can leave a point with a kept set of experts that cannot explain
+      // it, where the gradient has no signal (an expert outside a point's set gets none from it);
+      // one EM iteration settles the sets first
+      if (m.softmax && m.softmax.top < K) mStep(m, d, eStep(m, d, gp).R, o);
       const opt = new AdamOptimizer(o.lr);
-      const coef = (m.linear ?? m.glm ?? m.cat)!.coef;
-      const logVar = m.linear ? m.linear.noise.map(Math.log) : undefined;
+      const rows = Array.from({ length: d.n }, (_, i) => i);
+      // GP experts: full batch (an exact GP conditions on all its points)
+      const full = gp || o.batch >= d.n;
       return {
         state,
-        *iterate(it: number) {
-          const g = moeGradient(m, d);
-          if (!Number.isFinite(g.objective)) throw new PmixError(`fitting ${model} by adam: the objective became ${g.objective} at epoch ${it}`, 'degenerate', 'try a smaller lr, e.g. adam(lr = 0.01)');
-          opt.begin();
-          opt.ascend('gate', m.softmax!.W, g.gate, { divide: W });
-          opt.ascend('coef', coef, g.coef, { divide: W });
-          if (logVar) {
-            opt.ascend('noise', logVar, g.logNoise!, { divide: W });
+        *iterate(epoch: number) {
+          if (!full) shuffle(rows, rng);
+          for (let start = 0; start < d.n; start += o.batch) {
+            const b = full ? d : rowsOf(d, rows.slice(start, start + o.batch), P, D);
+            const bw = b.w.reduce((a, c) => a + c, 0);
+            if (!(bw > 0)) continue;
+            const e = eStep(m, b, gp);
+            if (!Number.isFinite(e.objective)) throw new PmixError(`fitting ${model} by adam: the objective became ${e.objective} at epoch ${epoch}`, 'degenerate', 'try a smaller lr, e.g. adam(lr = 0.01)');
+            const blocks = [...gateBlocks(m, b, e.R, bw / W), ...(m.gpx ? [] : expertBlocks(m, b, e.R, bw / W))];
+            opt.begin();
+            for (const bl of blocks) {
+              opt.ascend(bl.key, bl.u, bl.grad, { divide: bw });
+              bl.apply();
+            }
+            if (m.gpx) gpAdamStep(m.gpx, e.R, opt, bw);
             // the noise floor of EM (reg_covar times the output's variance) holds here too
-            logVar.forEach((v, i) => {
-              const floor = o.outputFloor[i % P]!;
-              const s2 = Math.max(Math.exp(v), floor);
-              m.linear!.noise[i] = s2;
-              logVar[i] = Math.log(s2);
-            });
+            if (m.linear && !m.linear.full) m.linear.noise.forEach((v, i) => (m.linear!.noise[i] = Math.max(v, o.outputFloor[i % P]!)));
+            yield;
           }
-          return g.objective / W;
+          return eStep(m, d, gp).objective / W;
         },
-        *finish() {
-          return { state, meanLogLikelihood: eStep(m, d).objective / W };
+        ...(valid
+          ? {
+              validationRows: valid.n,
+              validate: () => eStep(m, valid).condTotal / valid.w.reduce((a, b) => a + b, 0),
+            }
+          : {}),
+        *finish({ kept }: { kept?: ModelState }) {
+          if (kept) return { state: kept, meanLogLikelihood: eStep(modelOf(kept), d, gp).objective / W };
+          return { state, meanLogLikelihood: eStep(m, d, gp).objective / W };
         },
       };
     },

@@ -13,6 +13,7 @@ import { Rng } from '../../stdlib/random.js';
 import type { MoeData } from './data.js';
 import { chol, cholSolve, logSumExp } from './linalg.js';
 import { expertLogLik, logGate, modelOf, type MoeModel } from './model.js';
+import { leafDraw, leafMixtureMode } from './predictive-leaf.js';
 import { mixtureAt, mixtureLevelProbs, mixtureLogDensity, mixtureMean, mixtureQuantile, mixtureVariance, type PointMixture } from './predictive.js';
 
 export const MOE_FORMS: readonly string[] = ['predict', 'p', 'mean', 'logp', 'posterior', 'sample', 'mode'];
@@ -35,6 +36,7 @@ export function drawY(m: MoeModel, mx: PointMixture, rng: Rng): { k: number; y: 
     if (u < 0) break;
   }
   while (k > 0 && !(mx.weights[k]! > 0)) k--;
+  if (mx.leaf) return { k, y: [leafDraw(mx.leaf, K, k, rng)] };
   if (mx.discrete === 'categorical') {
     const L = mx.levels!.length / K;
     let v = rng.uniform();
@@ -72,6 +74,10 @@ function expertLogLiks(m: MoeModel, x: readonly number[], y: readonly number[]):
 export function predictiveMode(m: MoeModel, x: readonly number[]): { y: number[]; logDensity: number } {
   const { K, P } = m.spec;
   const mx = mixtureAt(m, x);
+  if (mx.leaf) {
+    const best = leafMixtureMode(mx.leaf, mx.weights, mx.means, mx.vars);
+    return { y: [best.y], logDensity: best.logDensity };
+  }
   if (mx.discrete) {
     // the most probable count (or outcome): scan up to well past every expert's mean
     let hi = 1;

@@ -4,6 +4,9 @@ import type { IRGraph } from '../../ir/types.js';
 import type { FamilyReport, GraphFail } from '../../runtime/family.js';
 import { GP_ARTIFACT_MAX_POINTS } from '../../runtime/gp/cost.js';
 import { chol } from './linalg.js';
+import { fitPhrase } from './describe-fit.js';
+import { checkLeafOptions, leafWords } from './check-leaf.js';
+import { MAX_DEPTH, treeShapes, treeWords } from './check-tree.js';
 import { MAX_EXPERTS } from './lower.js';
 import { expertPrefix, GP_SCALE, GP_TRAIN_X, GP_TRAIN_Y } from './expert-gp.js';
 import { EXPERTS, GATES, moeNode, NOISES, P, levelsOf } from './spec.js';
@@ -67,7 +70,7 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   const inputs = roles('inputs');
   const outputs = roles('outputs');
   if (new Set([...inputs, ...outputs]).size !== inputs.length + outputs.length) fail(`${at}.outputs`, 'inputs and outputs must be distinct variables');
-  for (const v of [...inputs, ...outputs]) if (!['real', 'int'].includes(graph.vars[v]!.type.kind) && !(o.expert === 'bernoulli' && outputs.includes(v) && graph.vars[v]!.type.kind === 'bool') && !(o.expert === 'multinomial' && outputs.includes(v) && graph.vars[v]!.type.kind === 'categorical')) fail(`ir.vars[${v}].type`, 'a mixture of experts takes real or int variables (a bool output for bernoulli experts)');
+  for (const v of [...inputs, ...outputs]) if (!['real', 'int'].includes(graph.vars[v]!.type.kind) && !(o.expert === 'bernoulli' && outputs.includes(v) && graph.vars[v]!.type.kind === 'bool') && !(o.expert === 'multinomial' && outputs.includes(v) && graph.vars[v]!.type.kind === 'categorical') && !(o.expert === 'leaf' && outputs.includes(v) && graph.vars[v]!.type.kind === 'bool')) fail(`ir.vars[${v}].type`, 'a mixture of experts takes real or int variables (a bool output for bernoulli experts)');
   if (o.gate === 'softmax' || o.gate === 'tree') {
     if (!(typeof o.ridge === 'number' && o.ridge >= 0)) fail(`${at}.ridge`, 'expected a number >= 0');
     if (o.gate === 'softmax' && !(typeof o.top === 'number' && Number.isInteger(o.top) && o.top >= 1 && o.top <= (K as number))) fail(`${at}.top`, `expected a whole number from 1 to k = ${String(K)}`);
@@ -76,13 +79,18 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   const D = inputs.length;
   const Pn = outputs.length;
   const B = o.branches as number;
-  if (o.gate === 'tree' && !(typeof B === 'number' && Number.isInteger(B) && B >= 1 && k % B === 0)) fail(`${at}.branches`, `expected a whole number dividing k = ${k}`);
-  const shapes: Record<string, number[]> = o.gate === 'softmax' ? { [P.gateW]: [k, D + 1] } : o.gate === 'tree' ? { [P.gateW]: [B, D + 1], [P.gateInner]: [B, k / B, D + 1] } : { [P.gatePi]: [k], [P.gateMean]: [k, D], [P.gateCov]: [k, D, D] };
+  const depth = o.depth === undefined ? 2 : o.depth;
+  if (o.gate === 'tree' && !(typeof depth === 'number' && Number.isInteger(depth) && depth >= 1 && depth <= MAX_DEPTH)) fail(`${at}.depth`, `expected a whole number from 1 to ${MAX_DEPTH}`);
+  if (o.gate === 'tree' && !(typeof B === 'number' && Number.isInteger(B) && B >= 1 && k % B ** ((depth as number) - 1) === 0)) fail(`${at}.branches`, `expected a whole number whose power ${(depth as number) - 1} divides k = ${k}`);
+  const shapes: Record<string, number[]> = o.gate === 'softmax' ? { [P.gateW]: [k, D + 1] } : o.gate === 'tree' ? treeShapes(k, B, depth as number, D) : { [P.gatePi]: [k], [P.gateMean]: [k, D], [P.gateCov]: [k, D, D] };
   if (o.expert === 'multinomial') {
     const L = levelsOf(graph, outputs[0]!);
     if (Pn !== 1 || L < 2) fail(`${at}.outputs`, 'multinomial experts model one categorical output with at least 2 levels');
     if (!(typeof o.expert_ridge === 'number' && o.expert_ridge >= 0)) fail(`${at}.expert_ridge`, 'expected a number >= 0');
     shapes[P.coef] = [k, L - 1, D + 1];
+  } else if (o.expert === 'leaf') {
+    if (Pn !== 1) fail(`${at}.outputs`, 'leaf experts model one output');
+    shapes[P.coef] = [k, checkLeafOptions(o, fail), D + 1];
   } else if (o.expert === 'poisson' || o.expert === 'bernoulli') {
     if (Pn !== 1) fail(`${at}.outputs`, `${String(o.expert)} experts model one output`);
     shapes[P.coef] = [k, 1, D + 1];
@@ -110,18 +118,18 @@ export function checkMoeGraph(graph: IRGraph, fail: GraphFail): void {
   }
 }
 
-export function describeMoe(graph: IRGraph, model: string): FamilyReport {
+export function describeMoe(graph: IRGraph, model: string, methods?: readonly string[]): FamilyReport {
   const o = moeNode(graph).options;
   const names = (key: 'inputs' | 'outputs'): string[] => (o[key] as number[]).map((v) => graph.vars[v]!.name);
-  const gate = o.gate === 'tree' ? `two-level tree gate (a softmax over ${String(o.branches)} branches, then over ${(o.k as number) / (o.branches as number)} experts within each; linear in the inputs, ridge ${String(o.ridge)})` : o.gate === 'softmax' ? `softmax gate (linear in the inputs, ridge ${String(o.ridge)}${o.top !== o.k ? `, top-${String(o.top)} sparse: ${String(o.top)} of ${String(o.k)} experts evaluated per point` : ''})` : 'Gaussian gate (each expert a full-covariance Gaussian over the inputs, p(k | x) by Bayes; EM maximizes the joint likelihood)';
-  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : o.gate === 'tree' ? { ridge: o.ridge, branches: o.branches } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps } : o.expert === 'linear' ? { noise: o.noise } : o.expert === 'multinomial' ? { ridge: o.expert_ridge } : {}) };
-  const experts = o.expert === 'poisson' ? 'Poisson experts (log link, linear in the inputs)' : o.expert === 'bernoulli' ? 'Bernoulli experts (logit link, linear in the inputs)' : o.expert === 'multinomial' ? `multinomial experts (softmax over the levels, linear in the inputs, the first level the reference; ridge ${String(o.expert_ridge)})` : o.expert === 'gp' ? `exact GP experts (kernel, mean and noise per expert; ${String(o.gp_steps)} L-BFGS steps per M-step on the responsibility-weighted marginal likelihood)` : `linear-Gaussian experts with ${String(o.noise)} noise`;
+  const gate = o.gate === 'tree' ? treeWords(o) : o.gate === 'softmax' ? `softmax gate (linear in the inputs, ridge ${String(o.ridge)}${o.top !== o.k ? `, top-${String(o.top)} sparse: ${String(o.top)} of ${String(o.k)} experts evaluated per point` : ''})` : 'Gaussian gate (each expert a full-covariance Gaussian over the inputs, p(k | x) by Bayes; EM maximizes the joint likelihood)';
+  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : o.gate === 'tree' ? { ridge: o.ridge, branches: o.branches, ...(o.depth !== undefined ? { depth: o.depth } : {}) } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps } : o.expert === 'linear' ? { noise: o.noise } : o.expert === 'multinomial' ? { ridge: o.expert_ridge } : o.expert === 'leaf' ? { leaf: o.leaf, links: o.links } : {}) };
+  const experts = o.expert === 'leaf' ? leafWords(o) : o.expert === 'poisson' ? 'Poisson experts (log link, linear in the inputs)' : o.expert === 'bernoulli' ? 'Bernoulli experts (logit link, linear in the inputs)' : o.expert === 'multinomial' ? `multinomial experts (softmax over the levels, linear in the inputs, the first level the reference; ridge ${String(o.expert_ridge)})` : o.expert === 'gp' ? `exact GP experts (kernel, mean and noise per expert; ${String(o.gp_steps)} L-BFGS steps per M-step on the responsibility-weighted marginal likelihood)` : `linear-Gaussian experts with ${String(o.noise)} noise`;
   return {
     key: 'experts',
     json,
     lines: [
       `${model}: a mixture of ${String(o.k)} experts, p(${json.outputs.join(', ')} | ${json.inputs.join(', ')})`,
-      `  ${gate}; ${experts}; fitted by EM (${o.expert === 'gp' ? 'weighted GPs' : o.expert === 'linear' ? 'experts by weighted least squares' : 'experts by weighted IRLS'}${o.gate !== 'gaussian' ? ', the gate by Newton steps' : ', the gate in closed form'})`,
+      `  ${gate}; ${experts}; ${fitPhrase(o, methods)}`,
     ],
   };
 }

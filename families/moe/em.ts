@@ -14,9 +14,11 @@ import { gpMStep, initGpExperts, withGpTraining } from './expert-gp.js';
 import { glmMStep } from './expert-glm.js';
 import { categoricalMStep } from './expert-categorical.js';
 import { linearMStep } from './expert-linear.js';
+import { initLeafExperts, leafMStep } from './expert-leaf.js';
 import { gaussianMStep } from './gate-gaussian.js';
 import { softmaxMStep } from './gate-softmax.js';
 import { treeMStep } from './gate-tree.js';
+import { orderForTree } from './init-tree.js';
 import { eStep, modelOf, type MoeModel } from './model.js';
 import { specOf } from './spec.js';
 
@@ -38,6 +40,7 @@ export function mStep(m: MoeModel, d: MoeData, R: Float64Array, o: Pick<EmOption
   if (m.linear) linearMStep(m.linear, d, R, o.outputFloor);
   else if (m.glm) glmMStep(m.glm, d, R, gpSteps === undefined ? 5 : 25);
   else if (m.cat) categoricalMStep(m.cat, d, R, gpSteps === undefined ? 5 : 25);
+  else if (m.leaf) leafMStep(m.leaf, d, R, gpSteps === undefined ? 5 : 25);
   else gpMStep(m.gpx!, R, gpSteps ?? m.spec.gpSteps);
   if (m.softmax) softmaxMStep(m.softmax, d, R, gateSteps);
   else if (m.tree) treeMStep(m.tree, d, R, gateSteps);
@@ -86,7 +89,9 @@ export function emLearner(base: ModelState, d: MoeData, o: EmOptions, model: str
       const m = modelOf(state);
       const { K, D, P } = m.spec;
       if (m.gpx) initGpExperts(m.gpx);
-      mStep(m, d, initialResponsibilities(d, D, P, K, new Rng(o.seed + restart)), o, 25, m.gpx ? 4 * m.spec.gpSteps : undefined);
+      if (m.leaf) initLeafExperts(m.leaf, d);
+      const R0 = initialResponsibilities(d, D, P, K, new Rng(o.seed + restart));
+      mStep(m, d, m.tree && m.tree.fan.length > 1 ? orderForTree(R0, d, D, K) : R0, o, 25, m.gpx ? 4 * m.spec.gpSteps : undefined);
       return {
         state,
         *iterate(it: number) {

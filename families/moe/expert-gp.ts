@@ -67,12 +67,12 @@ export function expertState(g: GpExperts, k: number): ModelState {
   return s;
 }
 
-function writeBack(g: GpExperts, k: number, s: ModelState): void {
+export function writeBack(g: GpExperts, k: number, s: ModelState): void {
   for (const n of g.names) g.state.values.get(expertPrefix(k) + n)!.set(s.values.get(n)!);
 }
 
 /** Expert k's training points (those with a noise multiplier), and their indices among all stored points. */
-function trainData(g: GpExperts, k: number): GPData & { readonly idx: Int32Array } {
+export function trainData(g: GpExperts, k: number): GPData & { readonly idx: Int32Array } {
   const x = g.state.values.get(GP_TRAIN_X);
   const y = g.state.values.get(GP_TRAIN_Y);
   const sc = g.state.values.get(GP_SCALE);

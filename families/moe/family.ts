@@ -8,6 +8,7 @@ import { moeFitCost, moeFitSteps, moeMethodProblem } from './fit.js';
 import { claimsMoe, lowerMoe } from './lower.js';
 import { moeFreeParameters } from './parameters.js';
 import { plotMoe } from './plot-svg.js';
+import { plotPoints } from './plot-points.js';
 import { moeLogDensityRows, moePredictRows } from './rows.js';
 import { moeNode, MOE_NAME, specOf } from './spec.js';
 import { graphParams } from '../../runtime/graph-params-view.js';
@@ -40,8 +41,8 @@ export const moeFamily: ModelFamily = {
   },
   plot: {
     accepts: (graph) => specOf(graph).D === 1,
-    svg: (state, opts) => plotMoe(state, opts?.span ? { span: opts.span } : {}),
+    svg: (state, opts) => plotMoe(state, { ...(opts?.span ? { span: opts.span } : {}), ...(opts?.rows ? { points: plotPoints(state.graph, opts.rows) } : {}) }),
   },
   checkGraph: checkMoeGraph,
-  describe: (graph, model) => describeMoe(graph, model),
+  describe: (graph, model, _file, methods) => describeMoe(graph, model, methods),
 };

@@ -17,6 +17,7 @@ import { adamConvergence } from '../../runtime/learners/adam-optimizer.js';
 import { eStep, modelOf } from './model.js';
 import { moeFreeParameters } from './parameters.js';
 import { moeNode, specOf } from './spec.js';
+import { checkLeafSupport } from './fit-leaf.js';
 import { ModelState } from '../../runtime/state.js';
 
 /** The smallest noise floor, relative to a column's variance, even with reg_covar = 0 (no infinite densities). */
@@ -28,7 +29,7 @@ export function moeMethodProblem(graph: IRGraph, settings: FitSettings, names: {
     const why = adamProblem(specOf(graph));
     return why ? { message: `${names.model}: ${why}`, hint: `write 'fit ${names.model} on ${names.data} by em(restarts = 3)'` } : undefined;
   }
-  return { message: `${names.model} is a mixture of experts: it is fitted by em, not ${settings.method}`, hint: `write 'fit ${names.model} on ${names.data} by em(restarts = 3)'` };
+  return { message: `${names.model} is a mixture of experts: it is fitted by em or adam, not ${settings.method}`, hint: `write 'fit ${names.model} on ${names.data} by em(restarts = 3)'` };
 }
 
 export function moeFitCost(model: string, data: string, graph: IRGraph, settings: FitSettings, rows: number): FitCost {
@@ -61,6 +62,7 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
       if (!ok) throw new PmixError(`fitting ${req.model} on ${req.data}: row ${r + 1}, column '${req.state.graph.vars[v]!.name}': ${y} is not ${spec.expert === 'poisson' ? 'a count (a whole number >= 0)' : '0 or 1'}, as ${spec.expert} experts need`, 'bad-data');
     }
   }
+  if (spec.expert === 'leaf') checkLeafSupport(spec, req);
   if (spec.expert === 'multinomial') {
     const v = spec.outputs[0]!;
     for (let r = 0; r < req.rows; r++) {
@@ -96,7 +98,7 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
     inputFloor[j] = reg * (v > 0 ? v : 1);
   }
   const learner = settings.method === 'adam'
-    ? adamMoeLearner(req.state, d, { lr: settings.lr, epochs: settings.epochs, seed: settings.seed, outputFloor, inputFloor }, req.model)
+    ? adamMoeLearner(req.state, d, { lr: settings.lr, epochs: settings.epochs, seed: settings.seed, batch: settings.batch, validation: settings.validation ?? 0, outputFloor, inputFloor }, req.model)
     : emLearner(req.state, d, { restarts: settings.restarts, maxIter: settings.maxIter, seed: settings.seed, outputFloor, inputFloor }, req.model);
   const r = yield* drive(learner, { ...(settings.method === 'adam' ? adamConvergence(settings) : { convergence: { kind: 'absolute' as const, tol: settings.tol } }), ...(req.onProgress ? { onProgress: req.onProgress } : {}), ...(req.signal ? { signal: req.signal } : {}) });
   // the inputs' range, for plots of a loaded model (it stores no training rows)

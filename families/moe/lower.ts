@@ -12,6 +12,8 @@ import { suggestionHint } from '../../language/index.js';
 import { lowerGp } from '../../compiler/lower-gp.js';
 import type { GpItem } from '../../language/index.js';
 import { expertPrefix } from './expert-gp.js';
+import { MAX_DEPTH, treeShapes } from './check-tree.js';
+import { LEAF_SHORTHANDS, leafAccepts, lowerLeafExpert, type LeafChoice } from './lower-leaf.js';
 import { EXPERTS, GATES, MOE_NAME, NOISES, P, type ExpertKind, type GateKind, type NoiseKind } from './spec.js';
 
 const ITEMS = ['k', 'gate', 'expert', 'kernel', 'mean', 'noise'] as const;
@@ -56,6 +58,8 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   let top: number | undefined;
   let branches: number | undefined;
   let branchesSpan: Span | undefined;
+  let depth: number | undefined;
+  let depthSpan: Span | undefined;
   let gateSpan: Span | undefined;
   let expertRidge = DEFAULT_RIDGE;
   let topSpan: Span | undefined;
@@ -63,6 +67,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   let expert: ExpertKind = 'linear';
   let expertSpan: Span | undefined;
   let gpSteps = DEFAULT_GP_STEPS;
+  let leafChoice: LeafChoice | undefined;
   const gpItems: GpItem[] = [];
   const seen = new Set<string>();
 
@@ -115,7 +120,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
       for (const a of c.args) {
         const an = a.name!.name;
         noExtras(a);
-        const allowed = gate === 'softmax' ? ['ridge', 'top'] : gate === 'tree' ? ['branches', 'ridge'] : [];
+        const allowed = gate === 'softmax' ? ['ridge', 'top'] : gate === 'tree' ? ['branches', 'ridge', 'depth'] : [];
         if (!allowed.includes(an)) {
           err(`the ${gate} gate has no argument '${an}'${allowed.length ? ` (it takes ${allowed.join(', ')})` : ' (it takes none: its experts\' input densities are full-covariance Gaussians)'}`, a.name!.span, suggestionHint(an, allowed), 'unknown-argument');
           continue;
@@ -125,6 +130,12 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
         if (an === 'ridge') {
           if (x < 0) err(`ridge = ${x}: expected a number >= 0`, a.value.span);
           else ridge = x;
+        } else if (an === 'depth') {
+          if (!Number.isInteger(x) || x < 1 || x > MAX_DEPTH) err(`depth = ${x}: expected a whole number from 1 to ${MAX_DEPTH} (the levels of gates)`, a.value.span);
+          else {
+            depth = x;
+            depthSpan = a.value.span;
+          }
         } else if (an === 'branches') {
           if (!Number.isInteger(x) || x < 1) err(`branches = ${x}: expected a whole number >= 1`, a.value.span);
           else {
@@ -137,8 +148,13 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
           topSpan = a.value.span;
         }
       }
+    } else if (v.kind === 'call' && (v.name.name === 'leaf' || v.name.name in LEAF_SHORTHANDS)) {
+      // leaf experts: expert = leaf(Gamma, shape = const, rate = log), or a shorthand (lower-leaf.ts)
+      expert = 'leaf';
+      expertSpan = v.span;
+      leafChoice = lowerLeafExpert(v.name.name, v.args, v.span, err);
     } else {
-      const c = call(v, 'expert', EXPERTS);
+      const c = call(v, 'expert', [...EXPERTS.filter((e) => e !== 'leaf'), 'leaf', ...Object.keys(LEAF_SHORTHANDS)]);
       if (!c) continue;
       expert = c.name as ExpertKind;
       expertSpan = v.span;
@@ -180,10 +196,11 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     }
   }
   if (top !== undefined && top > K) err(`top = ${top}: at most k = ${K} experts`, topSpan!);
-  if (gate === 'tree' && branches === undefined) err('a tree gate needs its branches: tree(branches = 2) (k / branches experts under each)', gateSpan ?? expr.span);
-  if (gate === 'tree' && branches !== undefined && K % branches !== 0) err(`branches = ${branches} does not divide k = ${K}: each branch holds k / branches experts`, branchesSpan!);
+  if (gate === 'tree' && branches === undefined && depth !== 1) err('a tree gate needs its branches: tree(branches = 2) (k / branches experts under each)', gateSpan ?? expr.span);
+  if (gate === 'tree' && branches !== undefined && (depth ?? 2) === 2 && K % branches !== 0) err(`branches = ${branches} does not divide k = ${K}: each branch holds k / branches experts`, branchesSpan!);
+  if (gate === 'tree' && branches !== undefined && (depth ?? 2) > 2 && K % branches ** (depth! - 1) !== 0) err(`k = ${K} experts do not fill a tree of depth ${depth} with ${branches} branches per node: k must be a multiple of ${branches}^${depth! - 1} = ${branches ** (depth! - 1)} (e.g. k = ${branches ** depth!})`, depthSpan!);
   // column types: inputs real or int; outputs as the experts read them
-  const glm = expert === 'poisson' || expert === 'bernoulli' || expert === 'multinomial';
+  const glm = expert === 'poisson' || expert === 'bernoulli' || expert === 'multinomial' || expert === 'leaf';
   for (const [list, role] of [[expr.inputs, 'input'], [expr.outputs, 'output']] as const) {
     for (const v of list) {
       const i = vars.findIndex((x) => x.name === v.name.name);
@@ -193,7 +210,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
         else if (t === 'categorical' && (vars[i]!.type as { levels: readonly string[] }).levels.length < 2) err(`'${v.name.name}' has one level: multinomial experts need at least 2`, v.span);
         continue;
       }
-      if (t === undefined || t === 'real' || t === 'int' || (role === 'output' && expert === 'bernoulli' && t === 'bool')) continue;
+      if (t === undefined || t === 'real' || t === 'int' || (role === 'output' && t === 'bool' && (expert === 'bernoulli' || (leafChoice !== undefined && leafAccepts(leafChoice.leaf, vars[i]!.type))))) continue;
       const takes = role === 'input' ? 'real or int inputs' : expert === 'bernoulli' ? 'a bool, int or real output (0 / 1)' : expert === 'poisson' ? 'an int or real output (counts)' : 'real or int outputs';
       err(`'${v.name.name}' is ${t}: ${expert === 'linear' || role === 'input' ? 'experts(...)' : `${expert} experts`} take${role === 'input' ? '' : ''} ${takes}`, v.span, undefined, 'type-mismatch');
     }
@@ -223,11 +240,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   };
   const eye = (n: number): number[] => Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
   if (gate === 'softmax') add(P.gateW, [K, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
-  else if (gate === 'tree') {
-    const B = branches!;
-    add(P.gateW, [B, D + 1], new Array(B * (D + 1)).fill(0), { kind: 'identity' });
-    add(P.gateInner, [B, K / B, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
-  } else {
+  else if (gate === 'tree') for (const [name, shape] of Object.entries(treeShapes(K, branches ?? K, depth ?? 2, D))) add(name, shape, new Array(shape.reduce((a, b) => a * b, 1)).fill(0), { kind: 'identity' }); else {
     add(P.gatePi, [K], new Array(K).fill(1 / K), { kind: 'simplex' });
     add(P.gateMean, [K, D], new Array(K * D).fill(0), { kind: 'identity' });
     add(P.gateCov, [K, D, D], Array.from({ length: K }, () => eye(D)).flat(), { kind: 'spd' });
@@ -237,6 +250,9 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     const L = t.kind === 'categorical' ? t.levels.length : 0;
     if (L < 2) return { diagnostics: [...diags, { severity: 'error', code: 'type-mismatch', message: 'multinomial experts take a categorical output with at least 2 levels', span: expr.span, file: program.file }] };
     add(P.coef, [K, L - 1, D + 1], new Array(K * (L - 1) * (D + 1)).fill(0), { kind: 'identity' });
+  } else if (expert === 'leaf') {
+    const R = leafChoice!.links.length;
+    add(P.coef, [K, R, D + 1], new Array(K * R * (D + 1)).fill(0), { kind: 'identity' });
   } else if (glm) add(P.coef, [K, 1, D + 1], new Array(K * (D + 1)).fill(0), { kind: 'identity' });
   else if (expert === 'linear') {
     add(P.coef, [K, Pn, D + 1], new Array(K * Pn * (D + 1)).fill(0), { kind: 'identity' });
@@ -244,7 +260,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     else add(P.noise, [K, Pn, Pn], Array.from({ length: K }, () => eye(Pn)).flat(), { kind: 'spd' });
   } else for (let k = 0; k < K; k++) for (const [name, p] of Object.entries(gpParams)) params[expertPrefix(k) + name] = { ...p, name: expertPrefix(k) + name };
 
-  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches! } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}), ...(expert === 'multinomial' ? { expert_ridge: expertRidge } : {}) };
+  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches ?? K, ...(depth !== undefined ? { depth } : {}) } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}), ...(expert === 'multinomial' ? { expert_ridge: expertRidge } : {}), ...(leafChoice ? { leaf: leafChoice.leaf, links: leafChoice.links.join(',') } : {}) };
   const graph: IRGraph = {
     version: IR_VERSION,
     family: MOE_NAME,

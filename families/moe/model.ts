@@ -11,9 +11,11 @@ import { glmLogLik, glmMoments, type GlmExperts, type GlmKind } from './expert-g
 import { expertMean, expertVar, linearLogLik, type LinearExperts } from './expert-linear.js';
 import { gaussianLogGate, type GaussianGate } from './gate-gaussian.js';
 import { softmaxLogGate, type SoftmaxGate } from './gate-softmax.js';
-import { treeGate, treeLogGate, treePenalty, type TreeGate } from './gate-tree.js';
+import { hmeGate, treeFan, treeLogGate, treePenalty, type TreeGate } from './gate-tree.js';
 import { logSumExp } from './linalg.js';
-import { P, specOf, type MoeSpec } from './spec.js';
+import { leafLogLik, leafMoments, type LeafExperts, type LeafLink } from './expert-leaf.js';
+import { univariateDistributions } from '../../stdlib/distributions/index.js';
+import { gateLevel, P, specOf, type MoeSpec } from './spec.js';
 
 export interface MoeModel {
   readonly spec: MoeSpec;
@@ -27,6 +29,8 @@ export interface MoeModel {
   readonly glm?: GlmExperts;
   /** Categorical experts (one categorical output). */
   readonly cat?: CategoricalExperts;
+  /** Leaf experts (a stdlib leaf with linked parameters, one output). */
+  readonly leaf?: LeafExperts;
 }
 
 export function modelOf(state: ModelState): MoeModel {
@@ -42,9 +46,11 @@ export function modelOf(state: ModelState): MoeModel {
     ...(spec.gate === 'softmax'
       ? { softmax: { K, D, top: spec.top, ridge: spec.ridge, W: v(P.gateW) } }
       : spec.gate === 'tree'
-        ? { tree: treeGate(spec.branches, K / spec.branches, D, spec.ridge, v(P.gateW), v(P.gateInner)) }
+        ? { tree: hmeGate(treeFan(K, spec.branches, spec.depth), D, spec.ridge, treeFan(K, spec.branches, spec.depth).map((_, l) => v(gateLevel(l)))) }
         : { gaussian: { K, D, pi: v(P.gatePi), mean: v(P.gateMean), cov: v(P.gateCov) } }),
-    ...(spec.expert === 'multinomial'
+    ...(spec.expert === 'leaf'
+      ? { leaf: { K, D, dist: univariateDistributions.get(spec.leaf!)!, links: spec.links as LeafLink[], coef: v(P.coef) } }
+      : spec.expert === 'multinomial'
       ? { cat: { K, D, L: spec.levels, ridge: spec.expertRidge, coef: v(P.coef) } }
       : spec.expert === 'poisson' || spec.expert === 'bernoulli'
       ? { glm: { K, D, kind: spec.expert as GlmKind, coef: v(P.coef) } }
@@ -63,6 +69,7 @@ function gpTemplateParams(state: ModelState): Record<string, unknown> {
 /** log f_k(y_i | x_i) for every row and expert (n x K); `training`: d is the fit's rows (GP experts score them leave-one-out). */
 export function expertLogLik(m: MoeModel, d: MoeData, training = false, skip?: Float64Array): Float64Array {
   if (m.glm) return glmLogLik(m.glm, d, undefined, skip);
+  if (m.leaf) return leafLogLik(m.leaf, d, undefined, skip);
   if (m.cat) return categoricalLogLik(m.cat, d, undefined, skip);
   return m.linear ? linearLogLik(m.linear, d, undefined, skip) : gpLogLik(m.gpx!, d, training);
 }
@@ -71,6 +78,7 @@ export function expertLogLik(m: MoeModel, d: MoeData, training = false, skip?: F
 export function expertMoments(m: MoeModel, X: Float64Array, n: number): { mean: Float64Array; vars: Float64Array } {
   if (m.gpx) return gpMoments(m.gpx, X, n);
   if (m.glm) return glmMoments(m.glm, X, n);
+  if (m.leaf) return leafMoments(m.leaf, X, n);
   if (m.cat) return categoricalMoments(m.cat, X, n);
   const e = m.linear!;
   const { K, P, D } = e;

@@ -6,6 +6,8 @@ import type { GlmKind } from './expert-glm.js';
 import { categoricalProbs } from './expert-categorical.js';
 import { logSumExp } from './linalg.js';
 import { expertMoments, logGate, type MoeModel } from './model.js';
+import { leafThetas } from './expert-leaf.js';
+import { leafMixtureCdf, leafMixtureLogDensity, leafMixtureQuantile, type LeafPoint } from './predictive-leaf.js';
 
 export interface PointMixture {
   /** p(k | x) */
@@ -17,6 +19,8 @@ export interface PointMixture {
   readonly discrete?: GlmKind | 'categorical';
   /** Categorical experts: [K, L] each expert's level probabilities (levels numbered from 0). */
   readonly levels?: Float64Array;
+  /** Leaf experts: the leaf and each expert's parameters at x (predictive-leaf.ts). */
+  readonly leaf?: LeafPoint;
 }
 
 /** log P(y = v) under expert k of a discrete mixture (one output). */
@@ -49,7 +53,7 @@ export function discreteLogPmf(kind: GlmKind, mean: number, y: number): number {
 export function mixtureAt(m: MoeModel, x: readonly number[]): PointMixture {
   const lg = logGate(m, Float64Array.from(x), 1);
   const { mean, vars } = expertMoments(m, Float64Array.from(x), 1);
-  return { weights: lg.map(Math.exp), means: mean, vars, ...(m.glm ? { discrete: m.glm.kind } : m.cat ? { discrete: 'categorical' as const, levels: categoricalProbs(m.cat, Float64Array.from(x), 1) } : {}) };
+  return { weights: lg.map(Math.exp), means: mean, vars, ...(m.leaf ? { leaf: { dist: m.leaf.dist, thetas: leafThetas(m.leaf, Float64Array.from(x), 1) } } : {}), ...(m.glm ? { discrete: m.glm.kind } : m.cat ? { discrete: 'categorical' as const, levels: categoricalProbs(m.cat, Float64Array.from(x), 1) } : {}) };
 }
 
 export function mixtureMean(mx: PointMixture, K: number, P: number, p: number): number {
@@ -66,6 +70,7 @@ export function mixtureVariance(mx: PointMixture, K: number, P: number, p: numbe
 }
 
 export function mixtureCdf(mx: PointMixture, K: number, P: number, p: number, y: number): number {
+  if (mx.leaf) return leafMixtureCdf(mx.leaf, mx.weights, y);
   let s = 0;
   if (mx.discrete) {
     const top = Math.floor(y);
@@ -83,6 +88,7 @@ export function mixtureCdf(mx: PointMixture, K: number, P: number, p: number, y:
 
 /** The q-quantile of output p's predictive mixture (bisection to 1e-12 of its spread). */
 export function mixtureQuantile(mx: PointMixture, K: number, P: number, p: number, q: number): number {
+  if (mx.leaf) return leafMixtureQuantile(mx.leaf, mx.weights, mx.means, mx.vars, q);
   if (mx.discrete) {
     // the smallest value whose CDF reaches q
     let c = 0;
@@ -112,6 +118,7 @@ export function mixtureQuantile(mx: PointMixture, K: number, P: number, p: numbe
 
 /** log p(y_p = v | x) of one output (the others marginalized). */
 export function mixtureLogDensity(mx: PointMixture, K: number, P: number, p: number, v: number): number {
+  if (mx.leaf) return leafMixtureLogDensity(mx.leaf, mx.weights, v);
   const terms = new Float64Array(K);
   if (mx.discrete) {
     for (let k = 0; k < K; k++) terms[k] = Math.log(mx.weights[k]!) + componentLogPmf(mx, k, P, p, v);

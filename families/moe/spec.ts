@@ -5,7 +5,7 @@ import type { FamilyNode, IRGraph } from '../../ir/types.js';
 
 export const MOE_NAME = 'moe';
 export const GATES = ['softmax', 'gaussian', 'tree'] as const;
-export const EXPERTS = ['linear', 'gp', 'poisson', 'bernoulli', 'multinomial'] as const;
+export const EXPERTS = ['linear', 'gp', 'poisson', 'bernoulli', 'multinomial', 'leaf'] as const;
 export type ExpertKind = (typeof EXPERTS)[number];
 export const NOISES = ['diag', 'full'] as const;
 export type GateKind = (typeof GATES)[number];
@@ -17,10 +17,13 @@ export const P = {
   gatePi: 'gate.pi', // gaussian: [K] mixing weights
   gateMean: 'gate.mean', // gaussian: [K, D]
   gateCov: 'gate.cov', // gaussian: [K, D, D]
-  gateInner: 'gate.inner', // tree: [B, K / B, D + 1], each branch's gate (gate.w is then [B, D + 1])
+  gateInner: 'gate.inner', // tree: [B, K / B, D + 1], each branch's gate (gate.w is then [B, D + 1]); deeper levels: gateLevel(l)
   coef: 'expert.coef', // [K, Pout, D + 1], the last column the intercept; categorical: [K, L - 1, D + 1] (levels 2..L)
   noise: 'expert.noise', // diag: [K, Pout] variances; full: [K, Pout, Pout] covariances
 } as const;
+
+/** A tree gate's parameter of level l (0-based): gate.w, gate.inner, then gate.level3, gate.level4, ... ([nodes, fan, D + 1]). */
+export const gateLevel = (l: number): string => (l === 0 ? P.gateW : l === 1 ? P.gateInner : `gate.level${l + 1}`);
 
 export interface MoeSpec {
   readonly K: number;
@@ -33,6 +36,8 @@ export interface MoeSpec {
   readonly top: number;
   /** Tree gates: the branches of the top level (K / branches experts each). */
   readonly branches: number;
+  /** Tree gates: the levels (2 unless depth is given; 1 is the softmax gate). */
+  readonly depth: number;
   /** Ridge penalty on the softmax gate's slopes: (ridge / 2) sum w^2 is subtracted from the EM objective. */
   readonly ridge: number;
   readonly expert: ExpertKind;
@@ -42,6 +47,9 @@ export interface MoeSpec {
   /** Categorical experts: the output's levels, and the ridge on their slopes. */
   readonly levels: number;
   readonly expertRidge: number;
+  /** Leaf experts: the stdlib leaf, and per parameter 'const' or its link (expert-leaf.ts; options.links is them joined by commas). */
+  readonly leaf?: string;
+  readonly links?: readonly string[];
 }
 
 export function moeNode(graph: IRGraph): FamilyNode {
@@ -65,11 +73,13 @@ export function specOf(graph: IRGraph): MoeSpec {
     top: typeof o.top === 'number' ? o.top : K,
     ridge: typeof o.ridge === 'number' ? o.ridge : 0,
     branches: typeof o.branches === 'number' ? o.branches : 1,
+    depth: typeof o.depth === 'number' ? o.depth : 2,
     expert: o.expert as ExpertKind,
     noise: o.noise as NoiseKind,
     gpSteps: typeof o.gp_steps === 'number' ? o.gp_steps : 5,
     levels: levelsOf(graph, outputs[0]!),
     expertRidge: typeof o.expert_ridge === 'number' ? o.expert_ridge : 0,
+    ...(typeof o.leaf === 'string' ? { leaf: o.leaf, links: String(o.links).split(',') } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 // The registry of leaf distributions, keyed by the names users write. Adding a distribution
 // is one new file and one line here.
 import type { VarType } from '../../ir/types.js';
-import type { LeafFamily } from './types.js';
+import type { LeafFamily, UnivariateDist } from './types.js';
 import { factorized } from './factorized.js';
 import { normal } from './normal.js';
 import { categorical } from './categorical.js';
@@ -27,6 +27,20 @@ export const distributions: ReadonlyMap<string, LeafFamily> = new Map<string, Le
   ['Laplace', factorized(laplace)],
   ['StudentT', factorized(studentT)],
   ['LogNormal', factorized(logNormal)],
+]);
+
+/** The univariate distributions behind the factorized leaves, by the same names (mixture-of-experts leaf experts read their parameters and gradients). */
+export const univariateDistributions: ReadonlyMap<string, UnivariateDist> = new Map<string, UnivariateDist>([
+  ['Bernoulli', bernoulli],
+  ['Binomial', binomial],
+  ['Poisson', poisson],
+  ['Exponential', exponential],
+  ['Gamma', gamma],
+  ['Beta', beta],
+  ['Laplace', laplace],
+  ['StudentT', studentT],
+  ['LogNormal', logNormal],
+  ['Categorical', categorical],
 ]);
 
 export function getDistribution(name: string): LeafFamily | undefined {
