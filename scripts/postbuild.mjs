@@ -18,6 +18,11 @@ if (!existsSync(bundle)) throw new Error(`postbuild: chevrotain's bundle is not 
 const vendored = join(dist, 'vendor/chevrotain.mjs');
 mkdirSync(dirname(vendored), { recursive: true });
 copyFileSync(bundle, vendored);
+// The licences of what the bundle holds (chevrotain: Apache-2.0; the lodash-es it inlines: MIT).
+copyFileSync(join(dirname(entry), '../../LICENSE.txt'), join(dist, 'vendor/chevrotain.LICENSE.txt'));
+const pkg = join(dirname(entry), '../..'); // chevrotain's folder; lodash-es nested in it or beside it
+const lodashLicence = [join(pkg, 'node_modules/lodash-es/LICENSE'), join(pkg, '../lodash-es/LICENSE')].find((p) => existsSync(p));
+if (lodashLicence) copyFileSync(lodashLicence, join(dist, 'vendor/lodash-es.LICENSE.txt'));
 
 const IMPORT = /(from\s*|import\s*\(\s*)(['"])chevrotain\2/g;
 let rewritten = 0;
@@ -28,6 +33,7 @@ const walk = (dir) => {
     if (statSync(path).isDirectory()) walk(path);
     else if (name.endsWith('.js')) {
       const text = readFileSync(path, 'utf8');
+      if (text.includes('vendor/chevrotain.mjs')) rewritten++; // already pointed there (postbuild run twice)
       if (!text.match(IMPORT)) continue;
       let rel = relative(dirname(path), vendored).split(sep).join('/');
       if (!rel.startsWith('.')) rel = `./${rel}`;
