@@ -3,29 +3,9 @@
 import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../language/index.js';
 import { clipWords, renderDiagnostic } from '../language/index.js';
+import { EXIT_INPUT, Exit, type Output } from './exit.js';
 
-export const EXIT_OK = 0;
-export const EXIT_INPUT = 1;
-export const EXIT_USAGE = 2;
-
-/** Raised by commands for an expected failure: already reported, just exit with this code. */
-export class Exit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
-
-export interface Output {
-  json: boolean;
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export const stdio: Output = {
-  json: false,
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
-};
+export { EXIT_INPUT, EXIT_OK, EXIT_USAGE, Exit, stdio, type Output } from './exit.js';
 
 /** The text of a file, or an input error naming it. */
 export function readText(path: string, what: string, io: Output): string {

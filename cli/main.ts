@@ -1,23 +1,19 @@
 #!/usr/bin/env node
 // The `pmix` command. Exit codes: 0 success, 1 the input was wrong (diagnostics printed),
 // 2 bad command-line usage; anything else is a bug (its stack is shown with --debug).
+// Each command's modules are imported by its action when it runs (command modules, the
+// compiler, the runtime, csv, plot...), so `pmix --version` and `pmix --help` load only
+// commander (docs/performance.md, "CLI start-up").
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { checkCommand } from './commands/check.js';
-import { creationTime, fitCommand } from './commands/fit.js';
-import { refitCommand } from './commands/refit.js';
-import { infoCommand } from './commands/info.js';
-import { queryCommand } from './commands/query.js';
-import { replCommand } from './commands/repl.js';
-import { runCommand } from './commands/run.js';
-import { sampleCommand } from './commands/sample.js';
-import { predictCommand } from './commands/predict.js';
-import { plotCommand } from './commands/plot.js';
-import { scoreCommand } from './commands/score.js';
-import { EXIT_INPUT, EXIT_USAGE, Exit, stdio, type Output } from './io.js';
-import { memoryLimit, timeLimit } from './limits.js';
-import { dataOverrides } from './load.js';
-import { PMIX_VERSION } from '../runtime/artifact.js';
+import { EXIT_INPUT, EXIT_USAGE, Exit, stdio, type Output } from './exit.js';
+import { PMIX_VERSION } from '../platform/version.js';
 import { endQuietlyOnClosedPipe } from './pipe.js';
+
+/** What most commands need besides their own module: --data overrides and the fit limits. */
+async function common() {
+  const [{ dataOverrides }, { memoryLimit, timeLimit }] = await Promise.all([import('./load.js'), import('./limits.js')]);
+  return { dataOverrides, memoryLimit, timeLimit };
+}
 
 endQuietlyOnClosedPipe();
 
@@ -59,8 +55,9 @@ program
   .option('--cost', "print each fit's memory estimate: parameters, bytes per row, total for the data set's rows (exact GPs: also time)")
   .option('--max-memory <SIZE>', 'the memory limit fits are checked against (default: PMIX_MAX_MEMORY or half the machine memory)')
   .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or an hour)')
-  .action((file: string, o: { data?: string[]; json?: boolean; cost?: boolean; maxMemory?: string; maxTime?: string }) => {
+  .action(async (file: string, o: { data?: string[]; json?: boolean; cost?: boolean; maxMemory?: string; maxTime?: string }) => {
     const out = io(o);
+    const [{ checkCommand }, { dataOverrides, memoryLimit, timeLimit }] = await Promise.all([import('./commands/check.js'), common()]);
     checkCommand(file, out, dataOverrides(o.data, out), { cost: o.cost, maxMemory: memoryLimit(o.maxMemory, out), maxSeconds: timeLimit(o.maxTime, out) });
   });
 
@@ -73,8 +70,9 @@ program
   .option('--json', 'print one JSON object: every fit summary and every query answer')
   .option('--max-memory <SIZE>', 'refuse fits estimated to need more, e.g. 8GB (default: PMIX_MAX_MEMORY or half the machine memory)')
   .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or an hour)')
-  .action((file: string, o: { data?: string[]; json?: boolean; progress: boolean; maxMemory?: string; maxTime?: string }) => {
+  .action(async (file: string, o: { data?: string[]; json?: boolean; progress: boolean; maxMemory?: string; maxTime?: string }) => {
     const out = io(o);
+    const [{ runCommand }, { dataOverrides, memoryLimit, timeLimit }] = await Promise.all([import('./commands/run.js'), common()]);
     return runCommand(file, out, dataOverrides(o.data, out), o.progress, { maxMemory: memoryLimit(o.maxMemory, out), maxSeconds: timeLimit(o.maxTime, out) });
   });
 
@@ -99,19 +97,20 @@ program
   .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')
   .option('--reproducible', 'identical fits write identical bytes: provenance.created is SOURCE_DATE_EPOCH if set, else 1970-01-01')
   .action(
-    (
+    async (
       file: string | undefined,
       o: { out: string; model?: string; data?: string[]; seed?: number; json?: boolean; progress: boolean; checkpoint?: boolean; checkpointEvery?: number; maxMemory?: string; maxTime?: string; force?: boolean; reproducible?: boolean; from?: string; by?: string; weights?: string; checkpointRows?: number },
     ) => {
       const out = io(o);
       if (o.from !== undefined || file === undefined) return refitFrom(file, o, out);
+      const [{ fitCommand }, { dataOverrides, memoryLimit, timeLimit }] = await Promise.all([import('./commands/fit.js'), common()]);
       const opts = { out: o.out, model: o.model, seed: o.seed, checkpoint: o.checkpoint, checkpointEvery: o.checkpointEvery, maxMemory: memoryLimit(o.maxMemory, out), maxSeconds: timeLimit(o.maxTime, out), force: o.force, reproducible: o.reproducible };
       return fitCommand(file, opts, out, dataOverrides(o.data, out), o.progress);
     },
   );
 
 /** `pmix fit --from MODEL.json --data ROWS.csv`: the warm start (cli/commands/refit.ts); its usage errors. */
-function refitFrom(
+async function refitFrom(
   file: string | undefined,
   o: { out: string; model?: string; data?: string[]; seed?: number; progress: boolean; checkpoint?: boolean; checkpointEvery?: number; maxMemory?: string; maxTime?: string; force?: boolean; reproducible?: boolean; from?: string; by?: string; weights?: string; checkpointRows?: number },
   out: Output,
@@ -125,6 +124,7 @@ function refitFrom(
   if (o.model !== undefined) usage('--model chooses among the fits of a .pmix file; --from continues the one saved model');
   if (!o.data || o.data.length !== 1) usage('--from needs the rows to fit on: --data PATH.csv, or --data - for stdin');
   const data = o.data![0]!;
+  const [{ refitCommand }, { creationTime }, { memoryLimit, timeLimit }] = await Promise.all([import('./commands/refit.js'), import('./commands/fit.js'), common()]);
   return refitCommand(
     {
       from: o.from,
@@ -154,7 +154,7 @@ program
   .option('--per-row', "print every row's log-density")
   .option('--json', 'print {"mean_log_likelihood", "n"} as JSON')
   .option('--points <K>', POINTS_HELP, int('--points', 1))
-  .action((model: string, o: { data: string; perRow?: boolean; json?: boolean; points?: number }) => scoreCommand(model, o, io(o)));
+  .action((model: string, o: { data: string; perRow?: boolean; json?: boolean; points?: number }) => import('./commands/score.js').then(({ scoreCommand }) => scoreCommand(model, o, io(o))));
 
 program
   .command('query')
@@ -163,7 +163,7 @@ program
   .argument('<query>', 'the query text')
   .option('--json', 'print the answer as JSON')
   .option('--points <K>', POINTS_HELP, int('--points', 1))
-  .action((model: string, text: string, o: { json?: boolean; points?: number }) => queryCommand(model, text, io(o), o.points));
+  .action((model: string, text: string, o: { json?: boolean; points?: number }) => import('./commands/query.js').then(({ queryCommand }) => queryCommand(model, text, io(o), o.points)));
 
 program
   .command('predict')
@@ -173,7 +173,7 @@ program
   .option('--out <PATH.csv>', 'write the predictions here (atomically) instead of stdout')
   .option('--json', 'print the predictions as JSON')
   .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')
-  .action((model: string, o: { data: string; out?: string; json?: boolean; force?: boolean }) => predictCommand(model, o, io(o)));
+  .action((model: string, o: { data: string; out?: string; json?: boolean; force?: boolean }) => import('./commands/predict.js').then(({ predictCommand }) => predictCommand(model, o, io(o))));
 
 program
   .command('plot')
@@ -183,7 +183,7 @@ program
   .option('--from <X>', 'left end of the x range (default: the data range, widened)', Number)
   .option('--to <X>', 'right end of the x range', Number)
   .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')
-  .action((model: string, o: { out: string; from?: number; to?: number; force?: boolean }) => plotCommand(model, o, io({})));
+  .action((model: string, o: { out: string; from?: number; to?: number; force?: boolean }) => import('./commands/plot.js').then(({ plotCommand }) => plotCommand(model, o, io({}))));
 
 program
   .command('sample')
@@ -194,21 +194,21 @@ program
   .option('--json', 'print the samples as JSON')
   .option('--png <FILE>', 'also draw the samples as a grid of grey-scale images in a PNG file')
   .option('--image <HxW>', 'the image shape for --png, e.g. 8x8 (default: square)')
-  .action((model: string, o: { n: number; seed: number; json?: boolean; png?: string; image?: string }) => sampleCommand(model, o, io(o)));
+  .action((model: string, o: { n: number; seed: number; json?: boolean; png?: string; image?: string }) => import('./commands/sample.js').then(({ sampleCommand }) => sampleCommand(model, o, io(o))));
 
 program
   .command('info')
   .description('print the versions and the tensor backend chosen, and why')
   .option('--backend <NAME>', 'tensorflow, wasm or cpu (default: best available; or PMIX_BACKEND)')
   .option('--json', 'print as JSON')
-  .action((o: { backend?: string; json?: boolean }) => infoCommand(io(o), o.backend));
+  .action((o: { backend?: string; json?: boolean }) => import('./commands/info.js').then(({ infoCommand }) => infoCommand(io(o), o.backend)));
 
 program
   .command('repl')
   .description('an interactive session: statements, queries, :help for commands')
   .argument('[file]', 'a .pmix file to run first, or a MODEL.json to load')
   .option('--no-history', 'do not read or write ~/.pmix_history')
-  .action((file: string | undefined, o: { history: boolean }) => replCommand(file, o));
+  .action((file: string | undefined, o: { history: boolean }) => import('./commands/repl.js').then(({ replCommand }) => replCommand(file, o)));
 
 async function main(): Promise<number> {
   try {

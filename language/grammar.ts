@@ -8,12 +8,18 @@ import { messageProvider } from './messages.js';
 import * as T from './tokens.js';
 
 export class PmixGrammar extends CstParser {
-  constructor() {
+  /**
+   * validate: run chevrotain's grammar checks (ambiguity, left recursion...). They cost ~25 ms
+   * on every start of the CLI and find only mistakes in this file, so the shared parser skips
+   * them and test/language/grammar-validation.test.ts builds one with them on.
+   */
+  constructor(options: { validate?: boolean } = {}) {
     super(T.allTokens, {
       recoveryEnabled: false,
       nodeLocationTracking: 'onlyOffset',
       maxLookahead: 3,
       errorMessageProvider: messageProvider,
+      skipValidations: !options.validate,
     });
     this.performSelfAnalysis();
   }

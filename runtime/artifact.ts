@@ -9,10 +9,11 @@ import { checkGraph } from './ir-check.js';
 import { checkGpNode } from './gp/artifact-check.js';
 import { sha256Hex } from './sha256.js';
 import { hostPath } from '../platform/host.js';
+import { PMIX_VERSION } from '../platform/version.js';
 
 export const ARTIFACT_FORMAT = 'pmix-model';
 export const ARTIFACT_VERSION = 1;
-export const PMIX_VERSION = '0.1.0';
+export { PMIX_VERSION };
 
 export interface Provenance {
   readonly source_file?: string;

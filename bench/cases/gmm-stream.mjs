@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compile } from '../../dist/compiler/compile.js';
-import { Session } from '../../dist/runtime/session.js';
+import { Session } from '../../dist/session/session.js';
 import { openCsvStream } from '../../dist/runtime/data/csv-stream.js';
 import { Rng } from '../../dist/stdlib/random.js';
 import { peakMb } from '../lib/stats.mjs';

@@ -11,7 +11,8 @@ export function gpData(n, seed, d = 2) {
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < d; c++) x[i * d + c] = 10 * rng.uniform();
-    y[i] = Math.sin(x[i * d]) + Math.cos(x[i * d + 1] / 2) + 0.3 * rng.normal();
+    // The second input's term only where there is one (d = 1 read the next row's x, and past the end).
+    y[i] = Math.sin(x[i * d]) + (d > 1 ? Math.cos(x[i * d + 1] / 2) : 0) + 0.3 * rng.normal();
   }
   return { x, y, n, stride: d, task: new Int32Array(n), dropped: 0 };
 }

@@ -1,7 +1,8 @@
 // `pmix --version` (and every command's start) must not load TensorFlow.js: it is loaded by
 // a dynamic import only where a command needs it (pmix info). This walks the static imports
-// from cli/main.ts (type-only imports erased, as tsc does) and fails on any '@tensorflow/' one.
-import { readFileSync } from 'node:fs';
+// from cli/main.ts and from every command module its actions import (type-only imports erased,
+// as tsc does) and fails on any '@tensorflow/' one. startup-loads.test.ts traces the real loads.
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -15,11 +16,11 @@ function staticImports(file: string): string[] {
   return out;
 }
 
-/** Every module reached from `entry` by static imports: local files and package names. */
-function reach(entry: string): { files: Set<string>; packages: Map<string, string> } {
+/** Every module reached from the entries by static imports: local files and package names. */
+function reach(...entries: string[]): { files: Set<string>; packages: Map<string, string> } {
   const files = new Set<string>();
   const packages = new Map<string, string>();
-  const todo = [entry];
+  const todo = [...entries];
   while (todo.length) {
     const f = todo.pop()!;
     if (files.has(f)) continue;
@@ -33,8 +34,10 @@ function reach(entry: string): { files: Set<string>; packages: Map<string, strin
 }
 
 describe('start-up imports', () => {
-  it('cli/main.ts reaches no TensorFlow.js package by static imports', () => {
-    const { files, packages } = reach(join(root, 'cli/main.ts'));
+  it('cli/main.ts and the command modules reach no TensorFlow.js package by static imports', () => {
+    const commands = readdirSync(join(root, 'cli/commands')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'cli/commands', f));
+    expect(commands.length).toBeGreaterThan(8);
+    const { files, packages } = reach(join(root, 'cli/main.ts'), ...commands);
     expect(files.size).toBeGreaterThan(50); // the walk does follow the command modules
     const tf = [...packages].filter(([p]) => p.startsWith('@tensorflow/')).map(([p, f]) => `${p} (from ${f.slice(root.length)})`);
     expect(tf).toEqual([]);

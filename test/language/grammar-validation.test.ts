@@ -1,0 +1,26 @@
+// The shared parser skips chevrotain's grammar validations (start-up time, language/grammar.ts);
+// this builds the grammar with them on, so an ambiguous rule still fails here.
+import { CstParser, createToken } from 'chevrotain';
+import { describe, expect, it } from 'vitest';
+import { PmixGrammar } from '../../language/grammar.js';
+
+describe('grammar validation', () => {
+  it('the pmix grammar passes chevrotain\'s validations', () => {
+    expect(() => new PmixGrammar({ validate: true })).not.toThrow();
+  });
+
+  it('the validations are on with these options: an ambiguous rule is refused, and accepted with them skipped', () => {
+    const A = createToken({ name: 'A', pattern: /a/ });
+    class Ambiguous extends CstParser {
+      constructor(skipValidations: boolean) {
+        super([A], { skipValidations });
+        this.performSelfAnalysis();
+      }
+      public r: () => unknown = this.RULE('r', () => {
+        this.OR([{ ALT: () => this.CONSUME(A) }, { ALT: () => this.CONSUME2(A) }]);
+      });
+    }
+    expect(() => new Ambiguous(false)).toThrow(/[Aa]mbiguous/);
+    expect(() => new Ambiguous(true)).not.toThrow();
+  });
+});
