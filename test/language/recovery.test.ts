@@ -119,11 +119,10 @@ describe('error recovery', () => {
     expect(names('let a = ((((1))))')).toEqual(['a']);
   });
 
-  it('handles 2000 bad statements quickly', () => {
+  // Speed is for benchmarks (no timed assertions): this checks recovery keeps its place over many errors.
+  it('recovers from 2000 bad statements, one diagnostic each', () => {
     const src = Array.from({ length: 2000 }, (_, i) => `model M${i} = mixture(k = 3 of Normal\nlet ok${i} = ${i}\n`).join('');
-    const t0 = performance.now();
     const { program, diagnostics } = parseProgram(src, 'f');
-    expect(performance.now() - t0).toBeLessThan(5000);
     expect(diagnostics).toHaveLength(2000);
     expect(program.statements).toHaveLength(2000);
   });
