@@ -133,7 +133,7 @@ export class VemRun {
   covs: Float64Array[] = [];
   private psiInv: Float64Array[] = [];
   private psiChol: Float64Array[] = [];
-  private Kinv = new Float64Array(0);
+  private Kinv: Float64Array = new Float64Array(0);
   /** Lower and upper bounds of the log hyperparameters. */
   private readonly lo: Float64Array;
   private readonly hi: Float64Array;
