@@ -36,6 +36,7 @@ export const multitaskFamily: ModelFamily = {
     inputs: (graph) => [specOf(graph).input, specOf(graph).task].map((v) => graph.vars[v]!.name),
     outputs: (graph) => [graph.vars[specOf(graph).output]!.name],
     predictRows: multitaskPredictRows,
+    givenOutputs: true,
   },
   plot: {
     accepts: () => true,
