@@ -42,6 +42,8 @@ export interface MoeSpec {
   /** Categorical experts: the output's levels, and the ridge on their slopes. */
   readonly levels: number;
   readonly expertRidge: number;
+  /** Sparse GP experts: the inducing inputs' count (undefined: exact GP experts). */
+  readonly inducing?: number;
 }
 
 export function moeNode(graph: IRGraph): FamilyNode {
@@ -70,6 +72,7 @@ export function specOf(graph: IRGraph): MoeSpec {
     gpSteps: typeof o.gp_steps === 'number' ? o.gp_steps : 5,
     levels: levelsOf(graph, outputs[0]!),
     expertRidge: typeof o.expert_ridge === 'number' ? o.expert_ridge : 0,
+    ...(typeof o.gp_inducing === 'number' ? { inducing: o.gp_inducing } : {}),
   };
 }
 
