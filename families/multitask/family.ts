@@ -11,6 +11,7 @@ import { claimsMultitask, lowerMultitask } from './lower.js';
 import { plotMultitask } from './plot-svg.js';
 import { multitaskLogDensityRows, multitaskPredictRows } from './rows.js';
 import { MULTITASK_NAME, specOf } from './spec.js';
+import { multitaskFitText } from './fit-text.js';
 import { HYPER } from './vem.js';
 
 export const multitaskFamily: ModelFamily = {
@@ -23,6 +24,7 @@ export const multitaskFamily: ModelFamily = {
   methodProblem: multitaskMethodProblem,
   fitCost: multitaskFitCost,
   fit: multitaskFitSteps,
+  fitText: multitaskFitText,
   streams: false,
   freeParameters: (state) => HYPER.filter((h) => !state.graph.params[h]!.fixed).length + specOf(state.graph).clusters - 1,
   logDensityRows: multitaskLogDensityRows,
