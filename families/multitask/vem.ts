@@ -305,8 +305,8 @@ export class VemRun {
     const base = Float64Array.from(this.hyper);
     const fg = this.hyperObjective(free);
     const z0 = Float64Array.from(free, (j) => Math.min(Math.max(Math.log(base[j]!), this.lo[j]!), this.hi[j]!));
-    const g0 = new Float64Array(free.length);
-    const f0 = fg(z0, g0);
+    // the objective where the hyperparameters are (a written value may lie outside the search box)
+    const f0 = fg(Float64Array.from(free, (j) => Math.log(base[j]!)), new Float64Array(free.length));
     const run = lbfgs(fg, z0, { maxIter: this.setup.steps, lower: Float64Array.from(free, (j) => this.lo[j]!), upper: Float64Array.from(free, (j) => this.hi[j]!) });
     let r = run.next();
     while (!r.done) r = run.next();
