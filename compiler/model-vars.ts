@@ -32,7 +32,7 @@ export function namedVars(expr: ModelExpr, models: ReadonlyMap<string, ModelInfo
       return undefined;
     }
     case 'gp':
-      return [...expr.inputs, ...expr.outputs].map((v) => v.name.name);
+      return [...expr.inputs, ...expr.outputs].map((v) => v.name.name).concat(taskColumn(expr)?.name ?? []);
     case 'leaf': {
       const m = models.get(expr.name.name);
       if (!m || visiting.has(expr.name.name)) return undefined;
@@ -63,8 +63,10 @@ export function modelVars(model: ModelInfo, models: ReadonlyMap<string, ModelInf
  */
 export function varSpan(expr: ModelExpr, name: string): Span | undefined {
   switch (expr.kind) {
-    case 'gp':
-      return [...expr.inputs, ...expr.outputs].find((v) => v.name.name === name)?.span;
+    case 'gp': {
+      const task = taskColumn(expr);
+      return [...expr.inputs, ...expr.outputs].find((v) => v.name.name === name)?.span ?? (task?.name === name ? task.span : undefined);
+    }
     case 'product':
       for (const p of expr.parts) for (const v of p.scope) if (v.name === name) return v.span;
       return undefined;
@@ -85,4 +87,10 @@ export function varSpan(expr: ModelExpr, name: string): Span | undefined {
       // Another model's body: its own span would point away from this model; the caller falls back.
       return undefined;
   }
+}
+
+/** `experts(t -> y) { task = id }` (a multitask GP, families/multitask): the grouping column is a variable too. */
+function taskColumn(expr: Extract<ModelExpr, { kind: 'gp' }>): { readonly name: string; readonly span: Span } | undefined {
+  const v = expr.head === 'experts' ? expr.items.find((i) => i.name.name === 'task')?.value : undefined;
+  return v?.kind === 'call' && !v.hasParens ? { name: v.name.name, span: v.span } : undefined;
 }

@@ -1,5 +1,6 @@
 // The registry of model families: adding a family is one folder beside these and one line here.
 // Shared code (session, API, CLI, REPL, artifact loader) asks the registry, never a family's name.
+// Order matters where lowerings overlap: multitask (experts(...) with a task item) before moe.
 import type { ModelFamily } from '../runtime/family.js';
 import type { IRGraph } from '../ir/types.js';
 import type { AnswerableForms } from '../ir/query.js';
@@ -14,8 +15,9 @@ import { gpFamily } from './gp/index.js';
 import { kdeFamily } from './kde/index.js';
 import { chowLiuFamily } from './chow-liu/index.js';
 import { moeFamily } from './moe/index.js';
+import { multitaskFamily } from './multitask/index.js';
 
-export const FAMILIES: ReadonlyMap<string, ModelFamily> = new Map([mixtureFamily, circuitFamily, squaredFamily, integralFamily, gpFamily, kdeFamily, chowLiuFamily, moeFamily].map((f) => [f.name, f]));
+export const FAMILIES: ReadonlyMap<string, ModelFamily> = new Map([mixtureFamily, circuitFamily, squaredFamily, integralFamily, gpFamily, kdeFamily, chowLiuFamily, multitaskFamily, moeFamily].map((f) => [f.name, f]));
 // The runtime evaluates a family's part of a mixture (a KDE component) through its hooks.
 registerFamilyNodes((name) => FAMILIES.get(name)?.component);
 

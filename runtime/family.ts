@@ -103,6 +103,8 @@ export interface FamilyPredictor {
   outputs(graph: IRGraph): string[];
   /** x: rows x graph.vars (inputs filled, outputs ignored); a row missing an input gets NaN. */
   predictRows(state: ModelState, x: Float64Array, rows: number): RowPrediction[][];
+  /** Predictions condition on the outputs a row gives (a multitask GP's new task's points): pmix predict reads the output columns the file has. */
+  readonly givenOutputs?: boolean;
 }
 
 export interface FamilyPlot {

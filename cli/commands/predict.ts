@@ -9,6 +9,7 @@ import { guard } from '../guard.js';
 import { EXIT_INPUT, Exit, fail, jsonText, type Output } from '../io.js';
 import { checkOutPath, writeAtomic } from '../out-path.js';
 import { loadArtifact } from '../load.js';
+import { csvHeader } from '../csv-header.js';
 
 const CHUNK = 2000;
 
@@ -23,9 +24,13 @@ export function predictCommand(modelPath: string, opts: { data: string; out?: st
   }
   const inputs = predictor.inputs(state.graph);
   const outputs = predictor.outputs(state.graph);
-  const { data, diagnostics } = loadCsv({ name: 'data', path: opts.data, columns: inputs.map((name) => ({ name, type: { kind: 'real' as const } })) });
+  // outputs the file gives, for predictors that condition on them (empty cells: not given)
+  const given = predictor.givenOutputs ? outputs.filter((o) => csvHeader(opts.data).includes(o)) : [];
+  const { data, diagnostics } = loadCsv({ name: 'data', path: opts.data, columns: [...inputs, ...given].map((name) => ({ name, type: { kind: 'real' as const } })) });
   if (!data) fail(diagnostics, new Map(), io);
   const x = selectColumns(data, inputs);
+  const gx = selectColumns(data, given);
+  const givenIndex = given.map((n) => state.graph.vars.findIndex((v) => v.name === n));
   const D = inputs.length;
   for (let r = 0; r < data.rows; r++) {
     for (let c = 0; c < D; c++) {
@@ -49,6 +54,7 @@ export function predictCommand(modelPath: string, opts: { data: string; out?: st
       // Rows over the model's variables: the inputs filled, the outputs left missing.
       const rows = new Float64Array((r1 - r0) * V).fill(NaN);
       for (let r = r0; r < r1; r++) for (let c = 0; c < D; c++) rows[(r - r0) * V + varIndex[c]!] = x[r * D + c]!;
+      for (let r = r0; r < r1; r++) for (let c = 0; c < given.length; c++) rows[(r - r0) * V + givenIndex[c]!] = gx[r * given.length + c]!;
       const p = predictor.predictRows(state, rows, r1 - r0);
       for (let r = r0; r < r1; r++) {
         const vals = p[r - r0]!.flatMap((o) => [o.mean, o.std, o.std_y, ...extra.map((k) => o.extra?.[k] ?? NaN)]);

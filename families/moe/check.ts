@@ -7,7 +7,8 @@ import { chol } from './linalg.js';
 import { fitPhrase } from './describe-fit.js';
 import { checkLeafOptions, leafWords } from './check-leaf.js';
 import { MAX_DEPTH, treeShapes, treeWords } from './check-tree.js';
-import { MAX_EXPERTS } from './lower.js';
+import { MAX_EXPERTS, MAX_INDUCING } from './lower.js';
+import { GP_INDUCING, SPARSE_MAX_POINTS } from './expert-gp-sparse.js';
 import { expertPrefix, GP_SCALE, GP_TRAIN_X, GP_TRAIN_Y } from './expert-gp.js';
 import { EXPERTS, GATES, moeNode, NOISES, P, levelsOf } from './spec.js';
 
@@ -44,7 +45,16 @@ function checkGpExperts(graph: IRGraph, K: number, D: number, Pn: number, fail: 
   if (!x && !y && !s) return;
   if (!x || !y || !s) return fail('ir.params', `a fitted mixture of GP experts stores ${GP_TRAIN_X}, ${GP_TRAIN_Y} and ${GP_SCALE}`);
   const n = y.value.length;
-  if (n > GP_ARTIFACT_MAX_POINTS) fail(`ir.params['${GP_TRAIN_Y}'].value`, `${n} training points: a saved mixture of GP experts may carry at most ${GP_ARTIFACT_MAX_POINTS}`);
+  const sparse = typeof o.gp_inducing === 'number';
+  if (o.gp_inducing !== undefined && !(sparse && Number.isInteger(o.gp_inducing) && (o.gp_inducing as number) >= 1 && (o.gp_inducing as number) <= MAX_INDUCING)) fail(`${at}.gp_inducing`, `expected a whole number from 1 to ${MAX_INDUCING}`);
+  const cap = sparse ? SPARSE_MAX_POINTS : GP_ARTIFACT_MAX_POINTS;
+  if (n > cap) fail(`ir.params['${GP_TRAIN_Y}'].value`, `${n} training points: a saved mixture of ${sparse ? 'sparse ' : ''}GP experts may carry at most ${cap}`);
+  if (sparse) {
+    const z = graph.params[GP_INDUCING];
+    if (!z) fail(`ir.params['${GP_INDUCING}']`, 'missing: sparse GP experts store their inducing inputs');
+    else if (z.value.length === 0 || z.value.length % D !== 0 || z.value.length / D > (o.gp_inducing as number) || z.shape[0] !== z.value.length / D || z.shape[1] !== D) fail(`ir.params['${GP_INDUCING}']`, `expected [m, ${D}] values with m from 1 to ${String(o.gp_inducing)}`);
+    else if (z.value.some((v) => !Number.isFinite(v))) fail(`ir.params['${GP_INDUCING}'].value`, 'an inducing input is not a finite number');
+  }
   if (x.value.length !== n * D) fail(`ir.params['${GP_TRAIN_X}'].value`, `expected ${n} x ${D} values`);
   if (s.value.length !== K * n) fail(`ir.params['${GP_SCALE}'].value`, `expected ${K} x ${n} values`);
   const i = s.value.findIndex((v) => !(v === 0 || v >= 1));
@@ -122,8 +132,8 @@ export function describeMoe(graph: IRGraph, model: string, methods?: readonly st
   const o = moeNode(graph).options;
   const names = (key: 'inputs' | 'outputs'): string[] => (o[key] as number[]).map((v) => graph.vars[v]!.name);
   const gate = o.gate === 'tree' ? treeWords(o) : o.gate === 'softmax' ? `softmax gate (linear in the inputs, ridge ${String(o.ridge)}${o.top !== o.k ? `, top-${String(o.top)} sparse: ${String(o.top)} of ${String(o.k)} experts evaluated per point` : ''})` : 'Gaussian gate (each expert a full-covariance Gaussian over the inputs, p(k | x) by Bayes; EM maximizes the joint likelihood)';
-  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : o.gate === 'tree' ? { ridge: o.ridge, branches: o.branches, ...(o.depth !== undefined ? { depth: o.depth } : {}) } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps } : o.expert === 'linear' ? { noise: o.noise } : o.expert === 'multinomial' ? { ridge: o.expert_ridge } : o.expert === 'leaf' ? { leaf: o.leaf, links: o.links } : {}) };
-  const experts = o.expert === 'leaf' ? leafWords(o) : o.expert === 'poisson' ? 'Poisson experts (log link, linear in the inputs)' : o.expert === 'bernoulli' ? 'Bernoulli experts (logit link, linear in the inputs)' : o.expert === 'multinomial' ? `multinomial experts (softmax over the levels, linear in the inputs, the first level the reference; ridge ${String(o.expert_ridge)})` : o.expert === 'gp' ? `exact GP experts (kernel, mean and noise per expert; ${String(o.gp_steps)} L-BFGS steps per M-step on the responsibility-weighted marginal likelihood)` : `linear-Gaussian experts with ${String(o.noise)} noise`;
+  const json = { inputs: names('inputs'), outputs: names('outputs'), k: o.k, gate: o.gate, ...(o.gate === 'softmax' ? { ridge: o.ridge, top: o.top } : o.gate === 'tree' ? { ridge: o.ridge, branches: o.branches, ...(o.depth !== undefined ? { depth: o.depth } : {}) } : {}), expert: o.expert, ...(o.expert === 'gp' ? { gp_steps: o.gp_steps, ...(typeof o.gp_inducing === 'number' ? { inducing: o.gp_inducing } : {}) } : o.expert === 'linear' ? { noise: o.noise } : o.expert === 'multinomial' ? { ridge: o.expert_ridge } : o.expert === 'leaf' ? { leaf: o.leaf, links: o.links } : {}) };
+  const experts = o.expert === 'leaf' ? leafWords(o) : o.expert === 'poisson' ? 'Poisson experts (log link, linear in the inputs)' : o.expert === 'bernoulli' ? 'Bernoulli experts (logit link, linear in the inputs)' : o.expert === 'multinomial' ? `multinomial experts (softmax over the levels, linear in the inputs, the first level the reference; ridge ${String(o.expert_ridge)})` : o.expert === 'gp' ? `${typeof o.gp_inducing === 'number' ? `sparse GP experts (${String(o.gp_inducing)} inducing inputs shared by the experts; ` : 'exact GP experts ('}kernel, mean and noise per expert; ${String(o.gp_steps)} L-BFGS steps per M-step on the responsibility-weighted marginal likelihood)` : `linear-Gaussian experts with ${String(o.noise)} noise`;
   return {
     key: 'experts',
     json,

@@ -11,6 +11,7 @@ import type { ModelState } from '../../runtime/state.js';
 import { Rng } from '../../stdlib/random.js';
 import type { MoeData } from './data.js';
 import { gpMStep, initGpExperts, withGpTraining } from './expert-gp.js';
+import { sparseGpMStep } from './expert-gp-sparse-em.js';
 import { glmMStep } from './expert-glm.js';
 import { categoricalMStep } from './expert-categorical.js';
 import { linearMStep } from './expert-linear.js';
@@ -41,7 +42,7 @@ export function mStep(m: MoeModel, d: MoeData, R: Float64Array, o: Pick<EmOption
   else if (m.glm) glmMStep(m.glm, d, R, gpSteps === undefined ? 5 : 25);
   else if (m.cat) categoricalMStep(m.cat, d, R, gpSteps === undefined ? 5 : 25);
   else if (m.leaf) leafMStep(m.leaf, d, R, gpSteps === undefined ? 5 : 25);
-  else gpMStep(m.gpx!, R, gpSteps ?? m.spec.gpSteps);
+  else (m.spec.inducing !== undefined ? sparseGpMStep : gpMStep)(m.gpx!, R, gpSteps ?? m.spec.gpSteps);
   if (m.softmax) softmaxMStep(m.softmax, d, R, gateSteps);
   else if (m.tree) treeMStep(m.tree, d, R, gateSteps);
   else gaussianMStep(m.gaussian!, d, R, o.inputFloor);

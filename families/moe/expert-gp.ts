@@ -20,6 +20,7 @@ import { lbfgs } from '../../runtime/learners/lbfgs.js';
 import { ModelState } from '../../runtime/state.js';
 import type { MoeData } from './data.js';
 import { LOG_2PI } from './linalg.js';
+import { chooseInducing, GP_INDUCING, inducingCount, inducingParam } from './expert-gp-sparse.js';
 
 export const GP_TRAIN_X = 'gp.train_x';
 export const GP_TRAIN_Y = 'gp.train_y';
@@ -168,7 +169,12 @@ function gpLooMoments(g: GpExperts): { mean: Float64Array; vars: Float64Array } 
  * the rows are the stored training points, in order (the fit's E-step), scored leave-one-out.
  */
 export function gpLogLik(g: GpExperts, d: MoeData, training = false, out = new Float64Array(d.n * g.K)): Float64Array {
-  const { mean, vars } = training ? gpLooMoments(g) : gpMoments(g, d.X, d.n);
+  return gpLogLikFrom(g, d, training ? gpLooMoments(g) : gpMoments(g, d.X, d.n), out);
+}
+
+/** log N(y_i; mean, vars) per row and expert from the experts' moments ([n, K] each); a missing y gives 0. */
+export function gpLogLikFrom(g: GpExperts, d: MoeData, moments: { mean: Float64Array; vars: Float64Array }, out = new Float64Array(d.n * g.K)): Float64Array {
+  const { mean, vars } = moments;
   for (let i = 0; i < d.n; i++) {
     for (let k = 0; k < g.K; k++) {
       const y = d.Y[i]!;
@@ -183,9 +189,13 @@ export function gpLogLik(g: GpExperts, d: MoeData, training = false, out = new F
 export function withGpTraining(state: ModelState, d: MoeData, K: number): ModelState {
   const g = state.graph;
   const fixed = (name: string, shape: number[], value: ArrayLike<number>): IRParam => ({ name, shape, param: { kind: 'identity' }, value: Array.from(value), fixed: true, init: 'given' });
-  const params = { ...g.params, [GP_TRAIN_X]: fixed(GP_TRAIN_X, [d.n, d.X.length / Math.max(1, d.n)], d.X), [GP_TRAIN_Y]: fixed(GP_TRAIN_Y, [d.n], d.Y), [GP_SCALE]: fixed(GP_SCALE, [K, d.n], new Float64Array(K * d.n).fill(1)) };
+  // sparse GP experts: their shared inducing inputs too
+  const M = inducingCount(g);
+  const D = d.X.length / Math.max(1, d.n);
+  const z = M === undefined ? undefined : chooseInducing(d, D, M);
+  const params = { ...g.params, [GP_TRAIN_X]: fixed(GP_TRAIN_X, [d.n, D], d.X), [GP_TRAIN_Y]: fixed(GP_TRAIN_Y, [d.n], d.Y), [GP_SCALE]: fixed(GP_SCALE, [K, d.n], new Float64Array(K * d.n).fill(1)), ...(z ? { [GP_INDUCING]: inducingParam(z.z, z.m, D) } : {}) };
   const node = g.nodes[0]!;
-  const nodes = [{ ...node, params: { ...(node.kind === 'family' ? node.params : {}), [GP_TRAIN_X]: GP_TRAIN_X, [GP_TRAIN_Y]: GP_TRAIN_Y, [GP_SCALE]: GP_SCALE } }];
+  const nodes = [{ ...node, params: { ...(node.kind === 'family' ? node.params : {}), [GP_TRAIN_X]: GP_TRAIN_X, [GP_TRAIN_Y]: GP_TRAIN_Y, [GP_SCALE]: GP_SCALE, ...(z ? { [GP_INDUCING]: GP_INDUCING } : {}) } }];
   const out = new ModelState({ ...g, params, nodes } as IRGraph);
   for (const [k, v] of state.values) out.values.get(k)!.set(v);
   return out;

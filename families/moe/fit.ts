@@ -10,6 +10,7 @@ import type { Steps } from '../../runtime/learners/drive.js';
 import { drive } from '../../runtime/learners/driver.js';
 import type { FitCost } from '../../runtime/resources.js';
 import { GP_ARTIFACT_MAX_POINTS } from '../../runtime/gp/cost.js';
+import { SPARSE_MAX_POINTS } from './expert-gp-sparse.js';
 import { gather, outputVariances } from './data.js';
 import { emLearner } from './em.js';
 import { adamMoeLearner, adamProblem } from './adam.js';
@@ -35,6 +36,12 @@ export function moeMethodProblem(graph: IRGraph, settings: FitSettings, names: {
 export function moeFitCost(model: string, data: string, graph: IRGraph, settings: FitSettings, rows: number): FitCost {
   const s = specOf(graph);
   const parameters = Object.values(graph.params).reduce((a, p) => a + p.value.length, 0);
+  if (s.expert === 'gp' && s.inducing !== undefined) {
+    // sparse: each expert's m x n projection and m x m factors; n m^2 work per step
+    const m = Math.min(s.inducing, rows);
+    const bytes = 8 * 4 * m * rows + 8 * 4 * m * m + 8 * rows * (s.D + 2 + 2 * s.K);
+    return { model, data, method: settings.method, rows, estimate: { parameters, parameterBytes: 8 * parameters, bytesPerRow: Math.ceil(bytes / Math.max(1, rows)), flopsPerRow: s.K * 2 * m * (s.D + 2 + m) }, bytes };
+  }
   if (s.expert === 'gp') {
     // each expert's n x n kernel matrix, its factor's inverse and the LOO copy; n^3 work per step
     const bytes = 8 * 3 * rows * rows + 8 * rows * (s.D + 2 + 2 * s.K);
@@ -76,8 +83,11 @@ export function* moeFitSteps(req: FitRequest): Steps<FamilyFitted> {
   if (dropped.input) notes.push(`${dropped.input} row${dropped.input === 1 ? '' : 's'} left out for a missing input (${name(spec.inputs)})`);
   if (dropped.outputs) notes.push(`${dropped.outputs} row${dropped.outputs === 1 ? '' : 's'} left out: every output missing`);
   if (dropped.partial) notes.push(`${dropped.partial} row${dropped.partial === 1 ? '' : 's'} with a missing output left out (full-noise experts are fitted on complete rows; diag noise uses them)`);
-  if (spec.expert === 'gp' && d.n > GP_ARTIFACT_MAX_POINTS) {
-    throw new PmixError(`fitting ${req.model} on ${req.data}: ${d.n.toLocaleString('en-US')} rows for exact GP experts; each expert factors an n x n matrix every step and a saved model carries its points, so at most ${GP_ARTIFACT_MAX_POINTS.toLocaleString('en-US')}`, 'too-big', 'fit on a subsample, or use linear experts (expert = linear)');
+  if (spec.expert === 'gp' && spec.inducing === undefined && d.n > GP_ARTIFACT_MAX_POINTS) {
+    throw new PmixError(`fitting ${req.model} on ${req.data}: ${d.n.toLocaleString('en-US')} rows for exact GP experts; each expert factors an n x n matrix every step and a saved model carries its points, so at most ${GP_ARTIFACT_MAX_POINTS.toLocaleString('en-US')}`, 'too-big', 'use sparse GP experts (inference = sparse(m = 64)), fit on a subsample, or use linear experts (expert = linear)');
+  }
+  if (spec.expert === 'gp' && spec.inducing !== undefined && d.n > SPARSE_MAX_POINTS) {
+    throw new PmixError(`fitting ${req.model} on ${req.data}: ${d.n.toLocaleString('en-US')} rows for sparse GP experts; a saved model carries its points, so at most ${SPARSE_MAX_POINTS.toLocaleString('en-US')}`, 'too-big', 'fit on a subsample');
   }
   const minRows = spec.D + 2;
   if (d.n < minRows) throw new PmixError(`fitting ${req.model} on ${req.data}: ${d.n} usable row${d.n === 1 ? '' : 's'}; a mixture of experts over ${spec.D} input${spec.D === 1 ? '' : 's'} needs at least ${minRows}`, 'too-few-rows');

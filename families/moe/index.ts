@@ -8,3 +8,4 @@ export { softmaxLogGate, softmaxMStep, softmaxObjective, type SoftmaxGate } from
 export { mixtureAt, mixtureMean, mixtureVariance, mixtureQuantile, mixtureLogDensity } from './predictive.js';
 export { predictiveMode } from './answer.js';
 export { fitMultitask, predictNewTask, type MultitaskFit, type MultitaskOptions, type Task } from './multitask.js';
+export { chol, cholJitter, cholSolve, logDet, logSumExp, LOG_2PI } from './linalg.js';

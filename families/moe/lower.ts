@@ -16,13 +16,15 @@ import { MAX_DEPTH, treeShapes } from './check-tree.js';
 import { LEAF_SHORTHANDS, leafAccepts, lowerLeafExpert, type LeafChoice } from './lower-leaf.js';
 import { EXPERTS, GATES, MOE_NAME, NOISES, P, type ExpertKind, type GateKind, type NoiseKind } from './spec.js';
 
-const ITEMS = ['k', 'gate', 'expert', 'kernel', 'mean', 'noise'] as const;
+const ITEMS = ['k', 'gate', 'expert', 'kernel', 'mean', 'noise', 'inference'] as const;
 /** The GP items an `expert = gp` mixture takes (each expert's kernel, mean and noise, as in gp(...)). */
 const GP_ITEMS = ['kernel', 'mean', 'noise'];
 export const DEFAULT_GP_STEPS = 5;
 /** Largest number of experts (each a regression; the gate's Newton system grows as k^2). */
 export const MAX_EXPERTS = 64;
 export const DEFAULT_RIDGE = 1e-3;
+/** Sparse GP experts: the most inducing inputs (each expert's step is O(n m^2) and factors m x m matrices). */
+export const MAX_INDUCING = 2000;
 
 export const claimsMoe = (body: ModelExpr): boolean => body.kind === 'gp' && body.head === 'experts';
 
@@ -68,6 +70,8 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   let expertSpan: Span | undefined;
   let gpSteps = DEFAULT_GP_STEPS;
   let leafChoice: LeafChoice | undefined;
+  let inducing: number | undefined;
+  let inferenceSpan: Span | undefined;
   const gpItems: GpItem[] = [];
   const seen = new Set<string>();
 
@@ -94,7 +98,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
   for (const item of expr.items) {
     const name = item.name.name;
     if (!(ITEMS as readonly string[]).includes(name)) {
-      const gpItem = ['normalize_y', 'inference', 'tasks'].includes(name);
+      const gpItem = ['normalize_y', 'tasks'].includes(name);
       err(`experts(...) has no item '${name}' (items: ${ITEMS.join(', ')})`, item.name.span, gpItem ? 'GP experts are exact GPs of one output on the data\'s own scale' : suggestionHint(name, ITEMS), 'unknown-argument');
       continue;
     }
@@ -103,6 +107,11 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     const v = item.value;
     if (GP_ITEMS.includes(name)) {
       gpItems.push(item);
+      continue;
+    }
+    if (name === 'inference') {
+      inferenceSpan = item.name.span;
+      inducing = sparseInference(v, err, number);
       continue;
     }
     if (name === 'k') {
@@ -216,6 +225,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     }
   }
   if (glm && outputs.length !== 1) err(`${expert} experts model one output; this model has ${outputs.length} (${expr.outputs.map((o) => o.name.name).join(', ')})`, expertSpan ?? expr.span);
+  if (expert !== 'gp' && inferenceSpan) err('\'inference\' is an item of GP experts: write expert = gp to use it', inferenceSpan);
   if (expert !== 'gp') for (const it of gpItems) err(`'${it.name.name}' is an item of GP experts: write expert = gp to use it (a linear expert's noise goes in expert = linear(noise = diag | full))`, it.name.span);
   if (expert === 'gp' && outputs.length !== 1) err(`GP experts model one output; this model has ${outputs.length} (${expr.outputs.map((o) => o.name.name).join(', ')})`, expertSpan ?? expr.span);
   if (diags.some((d) => d.severity === 'error')) return { diagnostics: diags };
@@ -260,7 +270,7 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     else add(P.noise, [K, Pn, Pn], Array.from({ length: K }, () => eye(Pn)).flat(), { kind: 'spd' });
   } else for (let k = 0; k < K; k++) for (const [name, p] of Object.entries(gpParams)) params[expertPrefix(k) + name] = { ...p, name: expertPrefix(k) + name };
 
-  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches ?? K, ...(depth !== undefined ? { depth } : {}) } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps } : {}), ...(expert === 'multinomial' ? { expert_ridge: expertRidge } : {}), ...(leafChoice ? { leaf: leafChoice.leaf, links: leafChoice.links.join(',') } : {}) };
+  const options = { k: K, gate, ...(gate === 'softmax' ? { ridge, top: top ?? K } : gate === 'tree' ? { ridge, branches: branches ?? K, ...(depth !== undefined ? { depth } : {}) } : {}), expert, noise, inputs, outputs, ...(gpNode ? { gp: gpNode, gp_steps: gpSteps, ...(inducing !== undefined ? { gp_inducing: inducing } : {}) } : {}), ...(expert === 'multinomial' ? { expert_ridge: expertRidge } : {}), ...(leafChoice ? { leaf: leafChoice.leaf, links: leafChoice.links.join(',') } : {}) };
   const graph: IRGraph = {
     version: IR_VERSION,
     family: MOE_NAME,
@@ -270,4 +280,25 @@ export function lowerMoe(program: CompiledProgram, body: ModelExpr, vars: readon
     root: 'n0',
   };
   return { graph: freeze(graph, true), diagnostics: diags };
+}
+
+/** `inference = exact` or `sparse(m = 64)` of GP experts: the inducing inputs' count, or undefined (exact). */
+function sparseInference(v: KernelAst, err: (message: string, span: Span, hint?: string, code?: string) => undefined, number: (e: KernelArg['value']) => number | undefined): number | undefined {
+  const usage = 'inference is exact or sparse(m = 64) (m inducing inputs shared by the experts)';
+  if (v.kind !== 'call' || !['exact', 'sparse'].includes(v.name.name)) return err(usage, v.span, v.kind === 'call' ? suggestionHint(v.name.name, ['exact', 'sparse']) : undefined);
+  if (v.name.name === 'exact') {
+    if (v.args.length) err('exact takes no arguments', v.args[0]!.span, undefined, 'unknown-argument');
+    return undefined;
+  }
+  let m = 64;
+  for (const a of v.args) {
+    if (a.name?.name !== 'm') {
+      err('sparse(...) takes m = M, the number of inducing inputs (k-means centres of the training inputs, fixed)', a.span, undefined, 'unknown-argument');
+      continue;
+    }
+    const x = number(a.value);
+    if (x !== undefined && (!Number.isInteger(x) || x < 1 || x > MAX_INDUCING)) err(`m = ${x}: expected a whole number from 1 to ${MAX_INDUCING}`, a.value.span);
+    else if (x !== undefined) m = x;
+  }
+  return m;
 }

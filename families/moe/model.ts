@@ -5,7 +5,8 @@
 // Gaussian gate the joint log-likelihood log p(x) + log p(y | x), what its EM maximizes).
 import type { ModelState } from '../../runtime/state.js';
 import type { MoeData } from './data.js';
-import { gpLogLik, gpMoments, gpTemplate, type GpExperts } from './expert-gp.js';
+import { gpLogLik, gpLogLikFrom, gpMoments, gpTemplate, type GpExperts } from './expert-gp.js';
+import { sparseGpLooMoments, sparseGpMoments } from './expert-gp-sparse-em.js';
 import { categoricalLogLik, categoricalPenalty, categoricalProbs, type CategoricalExperts } from './expert-categorical.js';
 import { glmLogLik, glmMoments, type GlmExperts, type GlmKind } from './expert-glm.js';
 import { expertMean, expertVar, linearLogLik, type LinearExperts } from './expert-linear.js';
@@ -71,12 +72,13 @@ export function expertLogLik(m: MoeModel, d: MoeData, training = false, skip?: F
   if (m.glm) return glmLogLik(m.glm, d, undefined, skip);
   if (m.leaf) return leafLogLik(m.leaf, d, undefined, skip);
   if (m.cat) return categoricalLogLik(m.cat, d, undefined, skip);
+  if (m.gpx && m.spec.inducing !== undefined) return gpLogLikFrom(m.gpx, d, training ? sparseGpLooMoments(m.gpx) : sparseGpMoments(m.gpx, d.X, d.n));
   return m.linear ? linearLogLik(m.linear, d, undefined, skip) : gpLogLik(m.gpx!, d, training);
 }
 
 /** Each expert's predictive mean and variance of every output at the points X: [n, K, P] each. */
 export function expertMoments(m: MoeModel, X: Float64Array, n: number): { mean: Float64Array; vars: Float64Array } {
-  if (m.gpx) return gpMoments(m.gpx, X, n);
+  if (m.gpx) return m.spec.inducing !== undefined ? sparseGpMoments(m.gpx, X, n) : gpMoments(m.gpx, X, n);
   if (m.glm) return glmMoments(m.glm, X, n);
   if (m.leaf) return leafMoments(m.leaf, X, n);
   if (m.cat) return categoricalMoments(m.cat, X, n);

@@ -50,6 +50,8 @@ export interface MoeSpec {
   /** Leaf experts: the stdlib leaf, and per parameter 'const' or its link (expert-leaf.ts; options.links is them joined by commas). */
   readonly leaf?: string;
   readonly links?: readonly string[];
+  /** Sparse GP experts: the inducing inputs' count (undefined: exact GP experts). */
+  readonly inducing?: number;
 }
 
 export function moeNode(graph: IRGraph): FamilyNode {
@@ -80,6 +82,7 @@ export function specOf(graph: IRGraph): MoeSpec {
     levels: levelsOf(graph, outputs[0]!),
     expertRidge: typeof o.expert_ridge === 'number' ? o.expert_ridge : 0,
     ...(typeof o.leaf === 'string' ? { leaf: o.leaf, links: String(o.links).split(',') } : {}),
+    ...(typeof o.gp_inducing === 'number' ? { inducing: o.gp_inducing } : {}),
   };
 }
 
