@@ -16,7 +16,7 @@ const F64_GT = 0x64;
 
 // diag_ld(x, xs, mu, p, c, out, rows, d, kp): out[r, u] = c[u] + sum_j (x[r, j] - mu[j, u])^2 p[j, u]
 // (p = -1/(2 var)); x has row stride xs; mu, p are d x kp. Tile: 2 rows x 4 units.
-function diagLd(): Bytes {
+export function diagLd(): Bytes {
   const [x, xs, mu, p, c, out, rows, d, kp, r, u, j, x0, x1, mp, pp, op] = Array.from({ length: 17 }, (_, i) => i);
   const [a0, a1, a2, a3, s0, s1, m0, m1, q0, q1, z] = Array.from({ length: 11 }, (_, i) => 17 + i);
   const kb = mul(get(kp), i32(8));
@@ -72,7 +72,7 @@ function fullLd(): Bytes {
 
 // gemm_tn(y, ys, rr, rs, acc, rows, jp, kp): acc[j, u] += sum_r y[r, j] rr[r, u] for j < jp, u < kp
 // (acc jp x kp; y, rr with row strides ys, rs). Tile: 4 j x 4 u over all rows.
-function gemmTn(): Bytes {
+export function gemmTn(): Bytes {
   const [y, ys, rr, rs, acc, rows, jp, kp, r, j, u, yp, rp, ap] = Array.from({ length: 14 }, (_, i) => i);
   const cs = Array.from({ length: 8 }, (_, i) => 14 + i);
   const [e0, e1, t] = [22, 23, 24];

@@ -51,5 +51,7 @@ export { factorized } from './factorized.js';
 export { NotPositiveDefiniteError } from './gaussian.js';
 export { cholesky } from './linalg.js';
 export { registerNormalKernels } from './normal-kernels.js';
+export { diagTerms, normalMstepFromStats } from './normal-fast.js';
+export { isDiagonal } from './normal-ref.js';
 export { useDiscreteFastPath } from './discrete-fast.js';
 export type { NormalKernels, Rows, StatsOut } from './normal-kernels.js';
