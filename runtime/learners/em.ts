@@ -8,7 +8,7 @@ import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate
 import { PmixError } from '../errors.js';
 import { gather, type InputLayer, type ModelState } from '../state.js';
 import { familyNodeHooks } from '../family-nodes.js';
-import { normalMstepFromStats, type LayerParams } from '../../stdlib/distributions/index.js';
+import type { LayerParams } from '../../stdlib/distributions/index.js';
 import { fusedGmm, type FusedGmm } from './gmm-fused.js';
 import { checkColumnScales, collapseRepairer, scaledRegCovar } from './collapse.js';
 import { runToEnd, type Steps } from './drive.js';
@@ -120,7 +120,7 @@ function fusedIteration(state: ModelState, f: FusedGmm, rowWeights: Float64Array
   const layer = f.layer;
   const fixed = new Set(Object.entries(layer.names).filter(([, nm]) => state.param(nm).fixed).map(([r]) => r));
   if (fixed.size < Object.keys(layer.names).length) {
-    setLeafParams(state, layer, normalMstepFromStats(e.stats, layer.ctx, layer.params, { regCovar: settings.regCovar, fixed, smoothing }), fixed);
+    setLeafParams(state, layer, f.em.mstep(e.stats, layer.ctx, layer.params, { regCovar: settings.regCovar, fixed, smoothing }), fixed);
   }
   checkFinite(state, it);
   return ll;

@@ -1,12 +1,12 @@
 // EM's E-step for the plain diagonal Gaussian mixture (`mixture(k) of Normal(diag)` or
-// Normal(spherical): a mixing root over one Normal layer) in one fused pass
+// Normal(spherical): a mixing root over one layer whose family declares diagGaussianEM) in one fused pass
 // (kernels/gmm-diag-engine.ts): log-densities, log-sum-exp, responsibilities and the Normal
 // M-step's statistics without the forward/backward node buffers, on worker threads where the
 // data is large enough. Declines (null) for any other model, rows with a missing cell, and
 // where wasm SIMD is unavailable; em.ts then runs the general forward/backward, which stays
 // the reference this path is tested against (test/runtime/gmm-fused.test.ts).
 import type { MixingNode } from '../../ir/types.js';
-import { diagTerms, isDiagonal, type StatsOut } from '../../stdlib/distributions/index.js';
+import type { DiagGaussianEM, StatsOut } from '../../stdlib/distributions/index.js';
 import { fusedKernelsOn } from '../evaluate.js';
 import { gmmDiagEStep, gmmThreads } from '../kernels/gmm-diag-engine.js';
 import type { InputLayer, ModelState } from '../state.js';
@@ -36,6 +36,7 @@ export interface FusedEStep {
 export interface FusedGmm {
   readonly mixing: MixingNode;
   readonly layer: InputLayer;
+  readonly em: DiagGaussianEM;
   /** The E-step under the state's current parameters; null: run the reference this time. */
   estep(): FusedEStep | null;
 }
@@ -48,7 +49,8 @@ export function fusedGmm(state: ModelState, xsByNode: ReadonlyMap<string, Float6
   const input = state.nodes.find((nd) => nd.kind === 'input');
   if (!mixing || !input || mixing.units !== 1 || mixing.children.length !== 1 || mixing.children[0] !== input.id) return null;
   const layer = state.layers.get(input.id);
-  if (!layer || layer.family.name !== 'Normal' || !isDiagonal(layer.ctx) || input.units !== mixing.arity) return null;
+  const em = layer?.family.diagGaussianEM;
+  if (!layer || !em || !em.applies(layer.ctx) || input.units !== mixing.arity) return null;
   const xs = xsByNode.get(input.id);
   const d = layer.ctx.dims;
   const k = mixing.arity;
@@ -59,12 +61,19 @@ export function fusedGmm(state: ModelState, xsByNode: ReadonlyMap<string, Float6
   return {
     mixing,
     layer,
+    em,
     estep() {
       const w = state.values.get(mixing.weights)!;
-      const { prec, c } = diagTerms(layer.params, layer.ctx);
+      let terms;
+      try {
+        terms = em.terms(layer.params, layer.ctx);
+      } catch {
+        return null; // (a variance that is not positive): the reference reports it
+      }
+      const { mean, prec, c } = terms;
       for (let u = 0; u < k; u++) c[u] = c[u]! + Math.log(w[u]!);
       if (!prec.every((p) => p > 0 && p < Infinity) || c.some((v) => Number.isNaN(v) || v === Infinity)) return null;
-      const out = gmmDiagEStep({ owner, x: xs, rw: rowWeights, n, d, k, mean: layer.params['mean']!, prec, c }, threadsOverride ?? gmmThreads());
+      const out = gmmDiagEStep({ owner, x: xs, rw: rowWeights, n, d, k, mean, prec, c }, threadsOverride ?? gmmThreads());
       if (!out) return null;
       return { rowLL: out.ll, counts: out.stats.nk, stats: out.stats };
     },

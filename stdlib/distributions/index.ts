@@ -46,12 +46,10 @@ export function defaultLeafFor(t: VarType): { readonly name: string; readonly va
 }
 
 export type { LeafFamily, UnivariateDist, LayerParams, LayerContext, ArgValue, ParamSpec, LeafStats, Support } from './types.js';
-export type { LeafProduct, ProductLayer, ProductCoordSpec, TupleLeafOps, LinearGaussianLeaf, MarginalSite, LeafDegeneracy, GaussianMoments } from './types.js';
+export type { LeafProduct, ProductLayer, ProductCoordSpec, TupleLeafOps, LinearGaussianLeaf, MarginalSite, LeafDegeneracy, GaussianMoments, DiagGaussianEM } from './types.js';
 export { factorized } from './factorized.js';
 export { NotPositiveDefiniteError } from './gaussian.js';
 export { cholesky } from './linalg.js';
 export { registerNormalKernels } from './normal-kernels.js';
-export { diagTerms, normalMstepFromStats } from './normal-fast.js';
-export { isDiagonal } from './normal-ref.js';
 export { useDiscreteFastPath } from './discrete-fast.js';
 export type { NormalKernels, Rows, StatsOut } from './normal-kernels.js';
