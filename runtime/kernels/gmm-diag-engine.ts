@@ -18,6 +18,12 @@ type Os = typeof import('node:os');
  * reducing its statistics costs about what 4,096 rows (K = 32, D = 16) take.
  */
 export const MIN_ROWS_PER_THREAD = 8192;
+let minRows = MIN_ROWS_PER_THREAD;
+
+/** For measurements (bench/gmm-threads-breakeven.mjs): the rows per thread below which fewer threads are used. */
+export function setMinRowsPerThread(rows: number = MIN_ROWS_PER_THREAD): void {
+  minRows = Math.max(1, rows);
+}
 
 interface Engine {
   readonly memory: WebAssembly.Memory;
@@ -136,7 +142,7 @@ export function gmmDiagEStep(job: DiagEStepInput, threads: number): DiagEStepOut
   const { n, d, k } = job;
   const kp = up(k, 4);
   const jp = up(2 * d + 1, 4);
-  const total = Math.max(1, Math.min(threads, 64, Math.floor(n / MIN_ROWS_PER_THREAD)));
+  const total = Math.max(1, Math.min(threads, 64, Math.floor(n / minRows)));
   // Layout (bytes): control | x ((n + 1) x d: diag_ld may read the row after an odd block) | rw | m | s | mu | p | c | g | slots.
   const r16 = (b: number): number => up(b, 16);
   const X = CTL_BYTES;

@@ -5,6 +5,7 @@
 // gmm-diag-engine.ts (single thread, or one range per worker thread on a shared memory).
 import { diagLd, gemmTn } from './gaussian-wasm.js';
 import { CUT, expV } from './mixture-wasm.js';
+import { fmaAvailable } from './wasm-features.js';
 import { add, buildModule, call, F64, f64, f64x2, f64x2Op as V, get, I32, i32, lane64, loop, mul, set, V128, vLoad, vLoadSplat64, vStore, type Bytes } from './wasm-asm.js';
 
 /** Rows per block (even): the block's log-densities and [z, z^2, 1] rows (K = 32, D = 16: 68 KB) stay in L2. */
@@ -125,16 +126,20 @@ export interface GmmDiagExports {
   estep(x: number, rw: number, mu: number, p: number, c: number, g: number, m: number, s: number, ld: number, y: number, acc: number, i0: number, i1: number, d: number, kp: number, jp: number, nz: number): void;
 }
 
-const modules = new Map<boolean, WebAssembly.Module | null>();
+const modules = new Map<string, WebAssembly.Module | null>();
 
-/** The compiled module (its memory shared or not), or null without wasm SIMD. */
-export function gmmDiagModule(shared: boolean): WebAssembly.Module | null {
-  if (!modules.has(shared)) {
+/**
+ * The compiled module (its memory shared or not), or null without wasm SIMD. With relaxed SIMD
+ * (wasm-features.ts) the log-densities and the dense statistics use fused multiply-adds.
+ */
+export function gmmDiagModule(shared: boolean, fma = fmaAvailable()): WebAssembly.Module | null {
+  const key = `${shared}/${fma}`;
+  if (!modules.has(key)) {
     try {
       const bytes = buildModule(
         [
-          { name: 'diag_ld', params: 9, locals: [[I32, 8], [V128, 11]], body: diagLd() },
-          { name: 'gemm_tn', params: 8, locals: [[I32, 6], [V128, 11]], body: gemmTn() },
+          { name: 'diag_ld', params: 9, locals: [[I32, 8], [V128, 11]], body: diagLd(fma) },
+          { name: 'gemm_tn', params: 8, locals: [[I32, 6], [V128, 11]], body: gemmTn(fma) },
           { name: 'lse_resp', params: 7, locals: [[I32, 4], [V128, 9], [F64, 3]], body: lseResp() },
           { name: 'prep_y', params: 6, locals: [[I32, 4], [F64, 1]], body: prepY() },
           { name: 'sparse_stats', params: 7, locals: [[I32, 5], [V128, 3]], body: sparseStats() },
@@ -142,10 +147,10 @@ export function gmmDiagModule(shared: boolean): WebAssembly.Module | null {
         ],
         shared ? { shared: true, maxPages: MAX_PAGES } : {},
       );
-      modules.set(shared, new WebAssembly.Module(bytes));
+      modules.set(key, new WebAssembly.Module(bytes));
     } catch {
-      modules.set(shared, null);
+      modules.set(key, null);
     }
   }
-  return modules.get(shared)!;
+  return modules.get(key)!;
 }
