@@ -44,6 +44,11 @@ export function useFusedKernels(on: boolean): void {
 }
 useFusedKernels(true);
 
+/** Whether the fused kernels are on (useFusedKernels). */
+export function fusedKernelsOn(): boolean {
+  return fused;
+}
+
 /** The columns `scope` of x; x itself (no copy) when the scope is every column in order. */
 function scopeData(x: Float64Array, n: number, v: number, scope: readonly number[]): Float64Array {
   if (scope.length === v && scope.every((c, j) => c === j)) return x.length === n * v ? x : x.subarray(0, n * v);

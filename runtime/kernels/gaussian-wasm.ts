@@ -3,24 +3,27 @@
 // units, C += Y^T R (sufficient statistics) and a per-unit weighted scatter. No FMA in wasm
 // SIMD: each multiply-add is a mul and an add, so every result is plain float64 arithmetic.
 // Pointers are byte offsets; row counts are even, unit counts (kp) multiples of 4.
-import { add, buildModule, f64, F64, f64x2, f64x2Op as V, get, I32, i32, loop, mul, set, V128, vLoad, vLoadSplat64, vOp, vStore, type Bytes } from './wasm-asm.js';
+import { add, buildModule, f64, F64, f64x2, f64x2Op as V, f64x2RelaxedMadd, get, I32, i32, loop, mul, set, V128, vLoad, vLoadSplat64, vOp, vStore, type Bytes } from './wasm-asm.js';
 
 const v = (...parts: Bytes[]): Bytes => parts.flatMap((p) => [...p]);
 const at = (base: number, idx: Bytes): Bytes => add(get(base), mul(idx, i32(8)));
 const bump = (l: number, by: Bytes): Bytes => set(l, get(l), by, [0x6a]);
 /** acc += a * b for locals. */
 const madd = (acc: number, a: Bytes, b: Bytes): Bytes => set(acc, get(acc), a, b, V.mul, V.add);
+/** acc += a * b, fused (one rounding) when `fma` (relaxed SIMD; gmm-diag-wasm.ts asks for it). */
+const maddF = (fma: boolean, acc: number, a: Bytes, b: Bytes): Bytes => (fma ? set(acc, a, b, get(acc), f64x2RelaxedMadd) : madd(acc, a, b));
 const F64_STORE = (addr: Bytes, value: Bytes): Bytes => [...addr, ...value, 0x39, 3, 0];
 const F64_LOAD = (addr: Bytes): Bytes => [...addr, 0x2b, 3, 0];
 const F64_GT = 0x64;
 
 // diag_ld(x, xs, mu, p, c, out, rows, d, kp): out[r, u] = c[u] + sum_j (x[r, j] - mu[j, u])^2 p[j, u]
 // (p = -1/(2 var)); x has row stride xs; mu, p are d x kp. Tile: 2 rows x 4 units.
-function diagLd(): Bytes {
+export function diagLd(fma = false): Bytes {
   const [x, xs, mu, p, c, out, rows, d, kp, r, u, j, x0, x1, mp, pp, op] = Array.from({ length: 17 }, (_, i) => i);
   const [a0, a1, a2, a3, s0, s1, m0, m1, q0, q1, z] = Array.from({ length: 11 }, (_, i) => 17 + i);
   const kb = mul(get(kp), i32(8));
-  const term = (acc: number, s: number, m: number, q: number): Bytes => v(set(z, get(s), get(m), V.sub), set(acc, get(acc), get(z), get(z), V.mul, get(q), V.mul, V.add));
+  const term = (acc: number, s: number, m: number, q: number): Bytes =>
+    v(set(z, get(s), get(m), V.sub), fma ? maddF(true, acc, v(get(z), get(q), V.mul), get(z)) : set(acc, get(acc), get(z), get(z), V.mul, get(q), V.mul, V.add));
   return loop(r, i32(0), get(rows), 2,
     set(x0, at(x, mul(get(r), get(xs)))),
     set(x1, add(get(x0), mul(get(xs), i32(8)))),
@@ -72,7 +75,7 @@ function fullLd(): Bytes {
 
 // gemm_tn(y, ys, rr, rs, acc, rows, jp, kp): acc[j, u] += sum_r y[r, j] rr[r, u] for j < jp, u < kp
 // (acc jp x kp; y, rr with row strides ys, rs). Tile: 4 j x 4 u over all rows.
-function gemmTn(): Bytes {
+export function gemmTn(fma = false): Bytes {
   const [y, ys, rr, rs, acc, rows, jp, kp, r, j, u, yp, rp, ap] = Array.from({ length: 14 }, (_, i) => i);
   const cs = Array.from({ length: 8 }, (_, i) => 14 + i);
   const [e0, e1, t] = [22, 23, 24];
@@ -84,7 +87,7 @@ function gemmTn(): Bytes {
       set(yp, at(y, get(j))), set(rp, at(rr, get(u))),
       loop(r, i32(0), get(rows), 1,
         set(e0, vLoad(get(rp))), set(e1, vLoad(get(rp), 16)),
-        ...[0, 1, 2, 3].flatMap((q) => [set(t, vLoadSplat64(get(yp), 8 * q)), madd(cs[2 * q]!, get(t), get(e0)), madd(cs[2 * q + 1]!, get(t), get(e1))]),
+        ...[0, 1, 2, 3].flatMap((q) => [set(t, vLoadSplat64(get(yp), 8 * q)), maddF(fma, cs[2 * q]!, get(t), get(e0)), maddF(fma, cs[2 * q + 1]!, get(t), get(e1))]),
         bump(yp, mul(get(ys), i32(8))), bump(rp, mul(get(rs), i32(8))),
       ),
       set(ap, at(acc, add(mul(get(j), get(kp)), get(u)))),

@@ -179,3 +179,6 @@ export const f64x2 = (v: number): Bytes => [...f64(v), ...f64x2Op.splat];
  */
 export const f64x2RelaxedMadd: Bytes = simd(0x107);
 export const f32x4RelaxedMadd: Bytes = simd(0x105);
+
+/** Calls function `index` of the module (its arguments pushed first). */
+export const call = (index: number): Bytes => [0x10, ...uleb(index)];

@@ -9,6 +9,7 @@ import { PmixError } from '../errors.js';
 import { gather, type InputLayer, type ModelState } from '../state.js';
 import { familyNodeHooks } from '../family-nodes.js';
 import type { LayerParams } from '../../stdlib/distributions/index.js';
+import { fusedGmm, type FusedGmm } from './gmm-fused.js';
 import { checkColumnScales, collapseRepairer, scaledRegCovar } from './collapse.js';
 import { runToEnd, type Steps } from './drive.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
@@ -80,10 +81,14 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
   let lastVals: NodeValues | undefined;
   let lastFlows: NodeValues | undefined;
   const respBuffers = new Map<string, Float64Array>();
+  // The plain diagonal GMM takes the fused E-step (gmm-fused.ts) when it applies.
+  const fused = clamp ? null : fusedGmm(state, xsByNode, n, rowWeights);
   return {
     state,
     repair: collapseRepairer(state, xsByNode, n, rowWeights, settings.regCovar, rng),
     *iterate(it) {
+      const quick = fused ? fusedIteration(state, fused, rowWeights, totalWeight, settings, it) : undefined;
+      if (quick !== undefined) return quick;
       // Buffers are handed back each iteration: fresh 10-100 MB arrays cost page faults and GC.
       const vals = evaluate(state, x, n, it, lastVals);
       // With partial labels the E-step (and the objective EM climbs) clamps the labelled rows.
@@ -103,6 +108,22 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
       return { state, meanLogLikelihood: meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, iterations) };
     },
   };
+}
+
+/** One EM iteration on the fused E-step; undefined when it declined (the caller runs the reference). */
+function fusedIteration(state: ModelState, f: FusedGmm, rowWeights: Float64Array, totalWeight: number, settings: EMSettings, it: number): number | undefined {
+  const e = f.estep();
+  if (!e) return undefined;
+  const ll = meanLogLikelihood(e.rowLL, rowWeights, totalWeight, it);
+  const smoothing = settings.smoothing ?? 0;
+  weightsMStep(state, f.mixing, new Map([[f.mixing.weights, e.counts]]), smoothing);
+  const layer = f.layer;
+  const fixed = new Set(Object.entries(layer.names).filter(([, nm]) => state.param(nm).fixed).map(([r]) => r));
+  if (fixed.size < Object.keys(layer.names).length) {
+    setLeafParams(state, layer, f.em.mstep(e.stats, layer.ctx, layer.params, { regCovar: settings.regCovar, fixed, smoothing }), fixed);
+  }
+  checkFinite(state, it);
+  return ll;
 }
 
 /** The forward pass, with a covariance that is no longer positive definite reported as a fit error. */

@@ -60,7 +60,7 @@ export function defaultLeafFor(t: VarType): { readonly name: string; readonly va
 }
 
 export type { LeafFamily, UnivariateDist, LayerParams, LayerContext, ArgValue, ParamSpec, LeafStats, Support } from './types.js';
-export type { LeafProduct, ProductLayer, ProductCoordSpec, TupleLeafOps, LinearGaussianLeaf, MarginalSite, LeafDegeneracy, GaussianMoments } from './types.js';
+export type { LeafProduct, ProductLayer, ProductCoordSpec, TupleLeafOps, LinearGaussianLeaf, MarginalSite, LeafDegeneracy, GaussianMoments, DiagGaussianEM } from './types.js';
 export { factorized } from './factorized.js';
 export { NotPositiveDefiniteError } from './gaussian.js';
 export { cholesky } from './linalg.js';

@@ -17,18 +17,29 @@ export function pick(a: Float64Array, w: number, idx: Int32Array): Float64Array 
   return out;
 }
 
+/**
+ * A diagonal (or spherical) layer's log-density terms: log N(x | mu_u, diag 1/prec_u) =
+ * c[u] - 0.5 sum_d (x_d - mu[u, d])^2 prec[u, d] (prec K x D).
+ */
+export function diagTerms(p: LayerParams, ctx: LayerContext): { prec: Float64Array; c: Float64Array } {
+  const { units: K, dims: D } = ctx;
+  const c = new Float64Array(K);
+  const vars = diagVars(p, ctx);
+  const prec = vars.map((v) => 1 / v);
+  for (let u = 0; u < K; u++) {
+    let s = 0;
+    for (let d = 0; d < D; d++) s += Math.log(vars[u * D + d]!) + LOG_2PI;
+    c[u] = -0.5 * s;
+  }
+  return { prec, c };
+}
+
 function kernelLogDensity(k: NormalKernels, p: LayerParams, ctx: LayerContext, rows: Rows, out: Float64Array): boolean {
   const { units: K, dims: D } = ctx;
   const c = new Float64Array(K);
   if (isDiagonal(ctx)) {
-    const vars = diagVars(p, ctx);
-    const prec = vars.map((v) => 1 / v);
-    for (let u = 0; u < K; u++) {
-      let s = 0;
-      for (let d = 0; d < D; d++) s += Math.log(vars[u * D + d]!) + LOG_2PI;
-      c[u] = -0.5 * s;
-    }
-    return k.diagLogDensity(rows, K, p['mean']!, prec, c, out);
+    const t = diagTerms(p, ctx);
+    return k.diagLogDensity(rows, K, p['mean']!, t.prec, t.c, out);
   }
   // Precision-Cholesky form: |L^-1 (x - mu)|^2 = |M x - M mu|^2, one factorization per unit.
   const m = new Float64Array(K * D * D);
@@ -126,6 +137,25 @@ export function normalMstepFast(x: Float64Array, n: number, resp: Float64Array, 
     const mu = meanOf(prev, ctx, u);
     if (nkm > 0) parts.push(unitStats(nm, D, rm!, K, u, emCompleter(xm!, D, pats!, mu, covOf(prev, ctx, u), errorUnit(ctx, u)), undefined, full, buf));
     stats.push(merge(parts, D, full, fixMean ? mu : undefined));
+  }
+  return assemble(stats, ctx, opts.regCovar, prev, opts.fixed.has('cov') || opts.fixed.has('var'));
+}
+
+/**
+ * The M-step from statistics of complete rows (a fused E-step's, runtime/learners/gmm-fused.ts):
+ * what normalMstepFast does when no row has a missing cell.
+ */
+export function normalMstepFromStats(fast: StatsOut, ctx: LayerContext, prev: LayerParams, opts: EMOptions): LayerParams {
+  const D = ctx.dims;
+  const full = !isDiagonal(ctx);
+  const fixMean = opts.fixed.has('mean');
+  const stats: (UnitStats | null)[] = [];
+  for (let u = 0; u < ctx.units; u++) {
+    if (!(fast.nk[u]! > 0) || !(fast.nk[u]! >= EMPTY)) {
+      stats.push(null);
+      continue;
+    }
+    stats.push(merge([unitPart(fast, u, D, full)], D, full, fixMean ? meanOf(prev, ctx, u) : undefined));
   }
   return assemble(stats, ctx, opts.regCovar, prev, opts.fixed.has('cov') || opts.fixed.has('var'));
 }

@@ -5,7 +5,7 @@ import { normalCdf } from '../special.js';
 import { cholSolve, mulLower } from './linalg.js';
 import { cholOrThrow, conditional, conditionalMean, covOf, errorUnit, MarginalCache, meanOf, observedOf } from './gaussian.js';
 import { normalInit } from './normal-fit.js';
-import { normalLogDensity, normalMstepFast } from './normal-fast.js';
+import { diagTerms, normalLogDensity, normalMstepFast, normalMstepFromStats } from './normal-fast.js';
 import { diagVars, isDiagonal } from './normal-ref.js';
 import { normalFromArgs } from './normal-args.js';
 import { normalStats } from './normal-stats.js';
@@ -27,6 +27,11 @@ export const normal: LeafFamily = {
   squareProduct: normalProduct,
   linearGaussian: normalLinearGaussian,
   degeneracy: normalDegeneracy,
+  diagGaussianEM: {
+    applies: (ctx) => isDiagonal(ctx),
+    terms: (p, ctx) => ({ mean: p['mean']!, ...diagTerms(p, ctx) }),
+    mstep: (stats, ctx, prev, opts) => normalMstepFromStats({ ...stats, skipped: new Int32Array(0) }, { ...ctx, variant: variantOf(ctx) }, prev, opts),
+  },
   gaussianMoments: { meanRole: 'mean', covariance: { full: { role: 'cov', layout: 'matrix' }, diag: { role: 'var', layout: 'diagonal' } } },
   paramSpecs(ctx): ParamSpec[] {
     const { units: K, dims: D } = ctx;

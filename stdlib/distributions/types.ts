@@ -141,6 +141,8 @@ export interface LeafFamily {
   readonly degeneracy?: LeafDegeneracy;
   /** A Gaussian parameterized by its moments, per variant that has them (the incremental mixture's rank-one updates). */
   readonly gaussianMoments?: GaussianMoments;
+  /** Diagonal-Gaussian EM from complete-row statistics (the fused GMM E-step of runtime/learners/gmm-fused.ts). */
+  readonly diagGaussianEM?: DiagGaussianEM;
   /**
    * Per coordinate, the values unit `unit` gives positive probability (finite supports only:
    * determinism and support checks of circuits). `p` holds every role of one unit, without the
@@ -307,4 +309,17 @@ export interface UnivariateDist {
   readonly levelProduct?: boolean;
   /** The values with positive probability under these parameters (finite supports only), given the variable's levels. */
   positiveValues?(theta: ArrayLike<number>, levels: number): number[];
+}
+
+/**
+ * LeafFamily.diagGaussianEM: a layer with diagonal covariances (per variant) in the terms a fused
+ * E-step needs, and its M-step from the statistics of complete rows.
+ */
+export interface DiagGaussianEM {
+  /** Whether the layer's variant is diagonal (the other members apply only then). */
+  applies(ctx: LayerContext): boolean;
+  /** log p_u(x) = c[u] - 0.5 sum_d (x_d - mean[u, d])^2 prec[u, d] (mean, prec K x D). */
+  terms(p: LayerParams, ctx: LayerContext): { readonly mean: Float64Array; readonly prec: Float64Array; readonly c: Float64Array };
+  /** The M-step from per-unit weighted counts, means and diagonal scatters (K x D) of complete rows. */
+  mstep(stats: { readonly nk: Float64Array; readonly mean: Float64Array; readonly scatter: Float64Array }, ctx: LayerContext, prev: LayerParams, opts: EMOptions): LayerParams;
 }
