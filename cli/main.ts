@@ -18,6 +18,9 @@ import { memoryLimit, timeLimit } from './limits.js';
 import { dataOverrides } from './load.js';
 import { PMIX_VERSION } from '../runtime/artifact.js';
 import { releaseGpu } from '../runtime/webgpu/index.js';
+import { requestBackend } from '../runtime/backend/compute.js';
+
+const BACKEND_HELP = 'where EM runs: auto, cpu or webgpu (default: auto, or PMIX_BACKEND; docs/gpu.md)';
 import { endQuietlyOnClosedPipe } from './pipe.js';
 
 endQuietlyOnClosedPipe();
@@ -74,6 +77,7 @@ program
   .option('--json', 'print one JSON object: every fit summary and every query answer')
   .option('--max-memory <SIZE>', 'refuse fits estimated to need more, e.g. 8GB (default: PMIX_MAX_MEMORY or half the machine memory)')
   .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or an hour)')
+  .option('--backend <NAME>', BACKEND_HELP)
   .action((file: string, o: { data?: string[]; json?: boolean; progress: boolean; maxMemory?: string; maxTime?: string }) => {
     const out = io(o);
     return runCommand(file, out, dataOverrides(o.data, out), o.progress, { maxMemory: memoryLimit(o.maxMemory, out), maxSeconds: timeLimit(o.maxTime, out) });
@@ -99,6 +103,7 @@ program
   .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or an hour)')
   .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')
   .option('--reproducible', 'identical fits write identical bytes: provenance.created is SOURCE_DATE_EPOCH if set, else 1970-01-01')
+  .option('--backend <NAME>', BACKEND_HELP)
   .action(
     (
       file: string | undefined,
@@ -196,6 +201,18 @@ program
   .option('--png <FILE>', 'also draw the samples as a grid of grey-scale images in a PNG file')
   .option('--image <HxW>', 'the image shape for --png, e.g. 8x8 (default: square)')
   .action((model: string, o: { n: number; seed: number; json?: boolean; png?: string; image?: string }) => sampleCommand(model, o, io(o)));
+
+// --backend of run and fit: where EM runs (docs/gpu.md), over PMIX_BACKEND.
+program.hook('preAction', (_root, action) => {
+  const b = (action.opts() as { backend?: string }).backend;
+  if (b === undefined || action.name() === 'info') return;
+  try {
+    requestBackend(b);
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    throw new Exit(EXIT_USAGE);
+  }
+});
 
 program
   .command('info')

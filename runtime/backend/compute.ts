@@ -63,10 +63,17 @@ let active: (ComputeChoice & { gpu?: GpuDevice }) | undefined;
  * browser) and acquires the device where it applies; the steps then read activeGpu()
  * synchronously. Throws only where webgpu was asked for and there is no device.
  */
-export async function prepareCompute(value?: string): Promise<ComputeChoice> {
+export async function prepareCompute(): Promise<ComputeChoice> {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  active = await chooseCompute(parseBackend(value ?? env?.PMIX_BACKEND));
+  active = await chooseCompute(requested ?? parseBackend(env?.PMIX_BACKEND));
   return active;
+}
+
+let requested: BackendRequest | undefined;
+
+/** A --backend option (the CLI's): wins over PMIX_BACKEND for the fits that follow; checked now. */
+export function requestBackend(value: string, source = '--backend'): void {
+  requested = parseBackend(value, source);
 }
 
 /** The device fits use now (after prepareCompute chose webgpu), else undefined. */
@@ -75,4 +82,5 @@ export const activeGpu = (): GpuDevice | undefined => (active?.name === 'webgpu'
 /** Forgets the choice (tests; a process that released its device). */
 export function resetCompute(): void {
   active = undefined;
+  requested = undefined;
 }

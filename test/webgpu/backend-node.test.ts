@@ -89,6 +89,28 @@ describe('pmix info and the backend on this machine', () => {
     expect(bad.err).toMatch(/^error: --backend: unknown backend 'cuda'/);
   });
 
+  it('fit and run take --backend: webgpu without a device refuses with the reason, cpu wins over PMIX_BACKEND', async () => {
+    const a = await acquireGpu();
+    await releaseGpu();
+    const model = join(root, 'examples/penguins.pmix');
+    const out = join(tmp, 'm.json');
+    if (!hasDevice(a)) {
+      const r = pmix(['fit', model, '--out', out, '--backend', 'webgpu']);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`error: --backend=webgpu, but there is no WebGPU device: ${a.missing}`);
+      const env = pmix(['run', model, '--no-progress'], { PMIX_BACKEND: 'webgpu' });
+      expect(env.code).toBe(1);
+      expect(env.err).toContain('error: PMIX_BACKEND=webgpu, but there is no WebGPU device');
+    }
+    const bad = pmix(['fit', model, '--out', out, '--backend', 'cuda']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^error: --backend: unknown backend 'cuda'/);
+    const cpu = pmix(['run', model, '--no-progress', '--backend', 'cpu', '--json'], { PMIX_BACKEND: 'webgpu' });
+    expect(cpu.code).toBe(0);
+    const auto = pmix(['run', model, '--no-progress', '--json']);
+    expect(JSON.parse(cpu.out).fits[0].mean_log_likelihood).toBe(JSON.parse(auto.out).fits[0].mean_log_likelihood);
+  });
+
   it('pmix --version loads neither the webgpu package nor TensorFlow.js', () => {
     const hook = join(tmp, 'hook.mjs');
     const log = join(tmp, 'resolved.txt');
