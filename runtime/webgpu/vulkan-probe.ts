@@ -10,7 +10,7 @@ export interface VulkanDiagnosis {
   readonly notes: string[];
 }
 
-type Fs = { existsSync(p: string): boolean; readdirSync(p: string): string[] };
+type Fs = { existsSync(p: string): boolean; readdirSync(p: string): string[]; readFileSync(p: string): Uint8Array };
 
 const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib64', '/usr/local/lib'];
 export const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
@@ -23,7 +23,15 @@ export function diagnoseLinuxVulkan(root = ''): VulkanDiagnosis {
   const missing: string[] = [];
   const notes: string[] = [];
   const extraLib = (env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== '');
-  const hasLoader = [...extraLib, ...LIB_DIRS].some((d) => fs.existsSync(`${root}${d}/libvulkan.so.1`));
+  // The dynamic linker's cache names libraries in directories not listed here.
+  const inCache = (): boolean => {
+    try {
+      return new TextDecoder('latin1').decode(fs.readFileSync(`${root}/etc/ld.so.cache`)).includes('libvulkan.so.1');
+    } catch {
+      return false;
+    }
+  };
+  const hasLoader = [...extraLib, ...LIB_DIRS].some((d) => fs.existsSync(`${root}${d}/libvulkan.so.1`)) || inCache();
   if (!hasLoader) missing.push('the Vulkan loader libvulkan.so.1 is not installed (Debian/Ubuntu: apt-get install libvulkan1)');
   const icdFiles = (env.VK_ICD_FILENAMES ?? env.VK_DRIVER_FILES ?? '').split(':').filter((f) => f !== '');
   const icds = icdFiles.length > 0 ? icdFiles.filter((f) => fs.existsSync(`${root}${f}`)) : ICD_DIRS.flatMap((d) => (fs.existsSync(`${root}${d}`) ? fs.readdirSync(`${root}${d}`).filter((f) => f.endsWith('.json')) : []));

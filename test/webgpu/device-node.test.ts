@@ -12,6 +12,7 @@ function tree(files: string[]): string {
   roots.push(root);
   for (const f of files) {
     mkdirSync(join(root, f, '..'), { recursive: true });
+    mkdirSync(join(root, 'etc'), { recursive: true });
     writeFileSync(join(root, f), '{}');
   }
   return root;
@@ -35,6 +36,14 @@ describe.runIf(process.platform === 'linux')('the Linux Vulkan probe', () => {
     expect(d.missing).toHaveLength(2);
     expect(d.missing[0]).toMatch(/libvulkan\.so\.1/);
     expect(d.missing[1]).toMatch(/ICD file\) under \/usr\/share\/vulkan\/icd\.d or \/etc\/vulkan\/icd\.d$/);
+  });
+
+  it('finds a loader the dynamic linker caches elsewhere', () => {
+    clean();
+    const root = tree(['usr/share/vulkan/icd.d/nvidia_icd.json']);
+    expect(diagnoseLinuxVulkan(root).missing[0]).toMatch(/libvulkan\.so\.1/);
+    writeFileSync(join(root, 'etc/ld.so.cache'), 'glibc-ld.so.cache1.1\0libvulkan.so.1\0/opt/vk/lib/libvulkan.so.1\0');
+    expect(diagnoseLinuxVulkan(root).missing).toEqual([]);
   });
 
   it('names the NVIDIA driver where the machine has an NVIDIA GPU and no ICD', () => {
