@@ -14,3 +14,5 @@ export type { DataTexts } from './csv-text.js';
 export type { ModelParams, MixtureParams, ComponentParams, LeafParams, ParamValue } from '../runtime/params-view.js';
 export type { GpParams, GpValue } from '../runtime/gp/params-view.js';
 export type { GraphParams, GraphNodeParams, GraphParamValue } from '../runtime/graph-params-view.js';
+// The compute backend (docs/gpu.md): frees a WebGPU device a fit acquired (so a Node process can exit).
+export { releaseGpu } from '../runtime/webgpu/index.js';

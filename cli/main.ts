@@ -7,6 +7,8 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT_INPUT, EXIT_USAGE, Exit, stdio, type Output } from './exit.js';
 import { PMIX_VERSION } from '../platform/version.js';
+
+const BACKEND_HELP = 'where EM runs: auto, cpu or webgpu (default: auto, or PMIX_BACKEND; docs/gpu.md)';
 import { endQuietlyOnClosedPipe } from './pipe.js';
 
 /** What most commands need besides their own module: --data overrides and the fit limits. */
@@ -70,6 +72,7 @@ program
   .option('--json', 'print one JSON object: every fit summary and every query answer')
   .option('--max-memory <SIZE>', 'refuse fits estimated to need more, e.g. 8GB (default: PMIX_MAX_MEMORY or half the machine memory)')
   .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or an hour)')
+  .option('--backend <NAME>', BACKEND_HELP)
   .action(async (file: string, o: { data?: string[]; json?: boolean; progress: boolean; maxMemory?: string; maxTime?: string }) => {
     const out = io(o);
     const [{ runCommand }, { dataOverrides, memoryLimit, timeLimit }] = await Promise.all([import('./commands/run.js'), common()]);
@@ -96,6 +99,7 @@ program
   .option('--max-time <SECONDS>', 'refuse fits estimated to take longer (exact GPs), e.g. 600, 10m, 2h or none (default: PMIX_MAX_TIME or an hour)')
   .option('--force', 'write --out over an input of this run, or through a symbolic link to its target')
   .option('--reproducible', 'identical fits write identical bytes: provenance.created is SOURCE_DATE_EPOCH if set, else 1970-01-01')
+  .option('--backend <NAME>', BACKEND_HELP)
   .action(
     async (
       file: string | undefined,
@@ -196,10 +200,27 @@ program
   .option('--image <HxW>', 'the image shape for --png, e.g. 8x8 (default: square)')
   .action((model: string, o: { n: number; seed: number; json?: boolean; png?: string; image?: string }) => import('./commands/sample.js').then(({ sampleCommand }) => sampleCommand(model, o, io(o))));
 
+// --backend of run and fit: where EM runs (docs/gpu.md), over PMIX_BACKEND.
+// Commands that may hold a WebGPU device (fits under the auto backend, pmix info): released at exit.
+const MAY_USE_GPU = new Set(['run', 'fit', 'repl', 'info']);
+let gpuMayBeHeld = false;
+program.hook('preAction', async (_root, action) => {
+  if (MAY_USE_GPU.has(action.name())) gpuMayBeHeld = true;
+  const b = (action.opts() as { backend?: string }).backend;
+  if (b === undefined || action.name() === 'info') return;
+  try {
+    const { requestBackend } = await import('../runtime/backend/compute.js');
+    requestBackend(b);
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    throw new Exit(EXIT_USAGE);
+  }
+});
+
 program
   .command('info')
-  .description('print the versions and the tensor backend chosen, and why')
-  .option('--backend <NAME>', 'tensorflow, wasm or cpu (default: best available; or PMIX_BACKEND)')
+  .description('print the versions, the compute backend (and WebGPU adapter, or what is missing) and the tensor backend, and why')
+  .option('--backend <NAME>', 'auto, cpu or webgpu (default: auto; or PMIX_BACKEND); tensorflow and wasm name a TensorFlow.js backend')
   .option('--json', 'print as JSON')
   .action((o: { backend?: string; json?: boolean }) => import('./commands/info.js').then(({ infoCommand }) => infoCommand(io(o), o.backend)));
 
@@ -229,7 +250,9 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => {
+  async (code) => {
+    // A WebGPU device (Dawn) held by a fit would keep the process alive.
+    if (gpuMayBeHeld) await (await import('../runtime/webgpu/index.js')).releaseGpu();
     process.exitCode = code;
   },
   () => {

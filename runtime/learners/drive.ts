@@ -8,10 +8,30 @@ const tick = (): Promise<void> => new Promise((resolve) => (typeof setImmediate 
 
 export type Steps<T> = Generator<FitCheckpoint, T, void>;
 
+// Device work (WebGPU) is asynchronous: a step that started some hands its promise over with
+// awaitBeforeNextStep and yields; the async driver awaits it before resuming the steps. Steps
+// check drivenAsync() before taking such a path (the innermost driver decides).
+let asyncDriver = false;
+let pending: Promise<unknown> | undefined;
+
+/** True while the innermost driver running steps is runAsync. */
+export const drivenAsync = (): boolean => asyncDriver;
+
+/** Called by a step just before it yields: the async driver awaits p before the next step. */
+export function awaitBeforeNextStep(p: Promise<unknown>): void {
+  pending = p;
+}
+
 export function runToEnd<T>(steps: Steps<T>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
+  const outer = asyncDriver;
+  asyncDriver = false;
+  try {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  } finally {
+    asyncDriver = outer;
   }
 }
 
@@ -32,7 +52,17 @@ export async function runAsync<T>(steps: Steps<T>, opts: DriveOptions = {}): Pro
   const everyRows = opts.checkpointEveryRows;
   let nextRows = everyRows;
   for (;;) {
-    const r = steps.next();
+    const outer = asyncDriver;
+    asyncDriver = true;
+    let r: IteratorResult<FitCheckpoint, T>;
+    try {
+      r = steps.next();
+    } finally {
+      asyncDriver = outer;
+    }
+    const wait = pending;
+    pending = undefined;
+    if (wait) await wait;
     if (r.done) return r.value;
     const now = Date.now();
     const rows = r.value.rows;

@@ -16,6 +16,7 @@ import { drive, type Learner, type LearnerRun } from './driver.js';
 import { initialize, type InitMode } from './initialize.js';
 import type { FitProgress, Fitted } from './types.js';
 import { LabelClamp, type PartialLabels } from './labels.js';
+import { deviceEMRun, deviceForEM } from './em-device.js';
 
 export function fitEM(
   initial: ModelState,
@@ -57,7 +58,8 @@ export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWe
     limit: `max_iter = ${settings.maxIter}`,
     start: (restart) => {
       const runRng = rng.fork();
-      const begin = (mode: InitMode): LearnerRun => {
+      // probing: bestCandidate drives the run's iterations synchronously (CPU only).
+      const begin = (mode: InitMode, probing = false): LearnerRun => {
         const state = initial.clone();
         // A warm start continues from the state's parameters (a loaded artifact's).
         if (!settings.warm) {
@@ -65,10 +67,13 @@ export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWe
           clamp?.align(state, x, n, rowWeights);
         }
         checkFinite(state, 0);
-        return emRun(state, x, n, rowWeights, settings, runRng, clamp);
+        const cpu = emRun(state, x, n, rowWeights, settings, runRng, clamp);
+        // A Gaussian mixture on a WebGPU device when the compute backend found one (em-device.ts).
+        const device = probing ? undefined : deviceForEM(state, x, n, settings, clamp !== undefined);
+        return device ? deviceEMRun(device, state, x, n, rowWeights, settings, cpu, checkFinite) : cpu;
       };
       if (settings.restarts === 1 || settings.init === 'random' || settings.warm) return begin(settings.init);
-      return bestCandidate(Array.from({ length: CANDIDATES }, (_, c) => () => begin(restartInit(restart * CANDIDATES + c))), Math.min(PROBE, settings.maxIter), settings.tol);
+      return bestCandidate(Array.from({ length: CANDIDATES }, (_, c) => () => begin(restartInit(restart * CANDIDATES + c), true)), Math.min(PROBE, settings.maxIter), settings.tol);
     },
   };
 }
