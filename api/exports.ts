@@ -14,3 +14,4 @@ export type { DataTexts } from './csv-text.js';
 export type { ModelParams, MixtureParams, ComponentParams, LeafParams, ParamValue } from '../runtime/params-view.js';
 export type { GpParams, GpValue } from '../runtime/gp/params-view.js';
 export type { GraphParams, GraphNodeParams, GraphParamValue } from '../runtime/graph-params-view.js';
+export { useWebGpu, useCpu, fitBackend, type GpuChoice } from './gpu.js';

@@ -8,10 +8,56 @@ const tick = (): Promise<void> => new Promise((resolve) => (typeof setImmediate 
 
 export type Steps<T> = Generator<FitCheckpoint, T, void>;
 
+// A step may start device work (a WebGPU E-step) and yield until it is done: it hands the
+// promise to awaitBeforeNext before yielding, and runAsync awaits it before the next step.
+// Only steps driven by runAsync may do so (drivenAsync()); synchronous fits stay on the CPU.
+let pending: Promise<unknown> | undefined;
+let asyncDepth = 0;
+
+/** Whether the step now running is driven by runAsync (so it may wait on device work). */
+export const drivenAsync = (): boolean => asyncDepth > 0;
+
+/** Makes runAsync wait for `p` before the next step (call right before yielding). */
+export function awaitBeforeNext(p: Promise<unknown>): void {
+  if (!drivenAsync()) throw new Error('internal: a step waited on device work under the synchronous driver');
+  pending = p;
+}
+
+/** Inside a step driven by runAsync: yields until `p` settles, then returns its value (or throws its error). */
+export function* waitFor<T>(p: Promise<T>): Generator<void, T, void> {
+  let out: { ok: true; v: T } | { ok: false; e: unknown } | undefined;
+  awaitBeforeNext(p.then((v) => void (out = { ok: true, v }), (e: unknown) => void (out = { ok: false, e })));
+  yield;
+  if (!out) throw new Error('internal: device work was not awaited');
+  if (!out.ok) throw out.e;
+  return out.v;
+}
+
+function takePending(): Promise<unknown> | undefined {
+  const p = pending;
+  pending = undefined;
+  return p;
+}
+
 export function runToEnd<T>(steps: Steps<T>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
+  const outer = asyncDepth;
+  asyncDepth = 0;
+  try {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  } finally {
+    asyncDepth = outer;
+  }
+}
+
+function nextAsync<T>(steps: Steps<T>): IteratorResult<FitCheckpoint, T> {
+  asyncDepth++;
+  try {
+    return steps.next();
+  } finally {
+    asyncDepth--;
   }
 }
 
@@ -32,7 +78,12 @@ export async function runAsync<T>(steps: Steps<T>, opts: DriveOptions = {}): Pro
   const everyRows = opts.checkpointEveryRows;
   let nextRows = everyRows;
   for (;;) {
-    const r = steps.next();
+    const r = nextAsync(steps);
+    const wait = takePending();
+    if (wait) {
+      await wait;
+      lastYield = Date.now();
+    }
     if (r.done) return r.value;
     const now = Date.now();
     const rows = r.value.rows;

@@ -10,7 +10,8 @@ import { gather, type InputLayer, type ModelState } from '../state.js';
 import { familyNodeHooks } from '../family-nodes.js';
 import type { LayerParams } from '../../stdlib/distributions/index.js';
 import { checkColumnScales, collapseRepairer, scaledRegCovar } from './collapse.js';
-import { runToEnd, type Steps } from './drive.js';
+import { drivenAsync, runToEnd, waitFor, type Steps } from './drive.js';
+import { deviceEMRun, type DeviceEMRun } from './device-em.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
 import { initialize, type InitMode } from './initialize.js';
 import type { FitProgress, Fitted } from './types.js';
@@ -80,10 +81,19 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
   let lastVals: NodeValues | undefined;
   let lastFlows: NodeValues | undefined;
   const respBuffers = new Map<string, Float64Array>();
+  // The E-step on a device (device-em.ts) when one is enabled and the fit is driven asynchronously.
+  let device: DeviceEMRun | undefined | null = null;
+  const onDevice = (): DeviceEMRun | undefined => {
+    if (clamp || !drivenAsync()) return undefined;
+    if (device === null) device = deviceEMRun(state, x, n, rowWeights);
+    return device;
+  };
   return {
     state,
     repair: collapseRepairer(state, xsByNode, n, rowWeights, settings.regCovar, rng),
     *iterate(it) {
+      const dev = onDevice();
+      if (dev) return yield* waitFor(dev.iteration({ regCovar: settings.regCovar, smoothing: settings.smoothing ?? 0 }, it));
       // Buffers are handed back each iteration: fresh 10-100 MB arrays cost page faults and GC.
       const vals = evaluate(state, x, n, it, lastVals);
       // With partial labels the E-step (and the objective EM climbs) clamps the labelled rows.
@@ -98,6 +108,15 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
     },
     // With labels the result's mean log-likelihood is the objective EM climbed (restarts are compared on it).
     *finish({ iterations }) {
+      const dev = onDevice();
+      if (dev) {
+        try {
+          return { state, meanLogLikelihood: yield* waitFor(dev.meanLogLikelihood(iterations)) };
+        } finally {
+          dev.destroy();
+          device = null;
+        }
+      }
       const vals = evaluate(state, x, n, iterations, lastVals);
       clamp?.apply(state, vals, n);
       return { state, meanLogLikelihood: meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, iterations) };

@@ -38,18 +38,33 @@ export class DeviceCircuit {
   /** Why this state cannot run on the device (the caller then takes the CPU path). */
   static unsupported = unsupported;
 
+  /** Uploads the state's current parameters (the CPU may have changed them: initialization, repair). */
+  private sync(): void {
+    this.exec.setParams(packParams(this.state, this.plan));
+  }
+
+  /** log p(x_i) of every row at the state's current parameters. */
   async logLikelihoodRows(): Promise<Float64Array> {
+    this.sync();
     return toLogLikelihoods(await this.exec.logLikelihoodRows());
+  }
+
+  /** The weighted mean log-likelihood (a non-finite row is an error naming it, as on the CPU). */
+  async meanLogLikelihood(iteration: number): Promise<number> {
+    return this.mean(await this.logLikelihoodRows(), iteration);
+  }
+
+  private mean(ll: Float64Array, iteration: number): number {
+    const rw = this.rowWeights ?? new Float64Array(this.n).fill(1);
+    return meanLogLikelihood(ll, rw, rw.reduce((a, b) => a + b, 0), iteration);
   }
 
   /** One EM iteration: returns the mean log-likelihood before its M-step (as the CPU's em does). */
   async emIteration(settings: MStepSettings, iteration: number): Promise<number> {
+    this.sync();
     const { ll, stats } = await this.exec.eStep();
-    const rw = this.rowWeights ?? new Float64Array(this.n).fill(1);
-    const total = rw.reduce((a, b) => a + b, 0);
-    const mean = meanLogLikelihood(toLogLikelihoods(ll), rw, total, iteration);
+    const mean = this.mean(toLogLikelihoods(ll), iteration);
     mStepFromStats(this.state, this.plan, stats, settings, iteration);
-    this.exec.setParams(packParams(this.state, this.plan));
     return mean;
   }
 

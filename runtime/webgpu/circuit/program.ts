@@ -172,35 +172,23 @@ function sumTables(meta: Meta, g: SumGroup): { MO: number; MS: number } {
 
 const CH = 256;
 
-function sumForward(g: SumGroup, t: { MO: number; MS: number }, B: number, V: number): Kernel {
+function sumForward(g: SumGroup, t: { MO: number; MS: number }, B: number, V: number): Kernel[] {
   const bindings: BufferName[] = ['ctl', 'meta', 'prm', 'vals', 'mbuf'];
   const UPT = ceil(g.U, WG);
   // One workgroup per (row, node): the row's inputs are max-shifted and exponentiated into
   // workgroup memory a chunk at a time, each thread accumulates its units' dot products with
   // W^T (consecutive threads read consecutive units).
-  const wgsl = `${header(bindings, B, V)}
-const U: u32 = ${g.U}u;
-const I: u32 = ${g.I}u;
-var<workgroup> red: array<f32, ${WG}>;
-var<workgroup> e: array<f32, ${CH}>;
-fn inA(f: u32, b: u32, i: u32) -> f32 {
-  let k = ${t.MS}u + (f * I + i) * 2u;
-  return vals[tab[k] + b * tab[k + 1u]];
-}
-@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) t: u32) {
-  let b = w.x; let f = w.y;
-  if (b >= ctl.rows) { return; }
-  var mx = -3.0e38;
-  for (var i = t; i < I; i += ${WG}u) { mx = max(mx, inA(f, b, i)); }
-  red[t] = mx;
+  const out = (acc: string): string => `let a = ${acc}; var o = NEG; if (a > 0.0) { o = log(a) + m; } vals[tab[${t.MO}u + f] + b * U + u] = o;`;
+  // I <= CH: the row's exp-shifted inputs fit in workgroup memory at once; one barrier.
+  const oneChunk = `  for (var k = t; k < I; k += ${WG}u) { e[k] = exp(inA(f, b, k) - m); }
   workgroupBarrier();
-  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
-    if (t < s) { red[t] = max(red[t], red[t + s]); }
-    workgroupBarrier();
-  }
-  var m = red[0];
-  if (m <= ZB) { m = 0.0; }
-  var acc: array<f32, ${UPT}>;
+  for (var u = t; u < U; u += ${WG}u) {
+    var s = 0.0;
+    let wb = ${g.wt}u + f * I * U + u;
+    for (var k = 0u; k < I; k++) { s += e[k] * prm[wb + k * U]; }
+    ${out('s')}
+  }`;
+  const chunked = `  var acc: array<f32, ${UPT}>;
   for (var c0 = 0u; c0 < I; c0 += ${CH}u) {
     for (var k = t; k < ${CH}u; k += ${WG}u) { if (c0 + k < I) { e[k] = exp(inA(f, b, c0 + k) - m); } }
     workgroupBarrier();
@@ -216,19 +204,45 @@ fn inA(f: u32, b: u32, i: u32) -> f32 {
     }
     workgroupBarrier();
   }
-  let ob = tab[${t.MO}u + f] + b * U;
   for (var q = 0u; q < ${UPT}u; q++) {
     let u = t + q * ${WG}u;
-    if (u < U) {
-      let a = acc[q];
-      var o = NEG;
-      if (a > 0.0) { o = log(a) + m; }
-      vals[ob + u] = o;
-    }
-  }
-  if (t == 0u) { mbuf[${g.m}u + f * B + b] = m; }
+    if (u < U) { ${out('acc[q]')} }
+  }`;
+  const wgsl = `${header(bindings, B, V, ['mbuf'])}
+const U: u32 = ${g.U}u;
+const I: u32 = ${g.I}u;
+var<workgroup> e: array<f32, ${CH}>;
+fn inA(f: u32, b: u32, i: u32) -> f32 {
+  let k = ${t.MS}u + (f * I + i) * 2u;
+  return vals[tab[k] + b * tab[k + 1u]];
+}
+@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) t: u32) {
+  let b = w.x; let f = w.y;
+  if (b >= ctl.rows) { return; }
+  let m = mbuf[${g.m}u + f * B + b];
+${g.I <= CH ? oneChunk : chunked}
 }`;
-  return { label: `sum ${g.ids[0]}${g.F > 1 ? ` +${g.F - 1}` : ''}`, wgsl, bindings, groups: [B, g.F] };
+  // The max-shift of each (node, row) first, one thread each (a reduction inside the sum
+  // kernel costs barriers; every thread finding it costs U times the reads).
+  const mb: BufferName[] = ['ctl', 'meta', 'vals', 'mbuf'];
+  const max = `${header(mb, B, V, ['vals'])}
+const I: u32 = ${g.I}u;
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) g: vec3u) {
+  let b = g.x; let f = g.y;
+  if (b >= ctl.rows) { return; }
+  var m = -3.0e38;
+  for (var i = 0u; i < I; i++) {
+    let k = ${t.MS}u + (f * I + i) * 2u;
+    m = max(m, vals[tab[k] + b * tab[k + 1u]]);
+  }
+  if (m <= ZB) { m = 0.0; }
+  mbuf[${g.m}u + f * B + b] = m;
+}`;
+  const name = `${g.ids[0]}${g.F > 1 ? ` +${g.F - 1}` : ''}`;
+  return [
+    { label: `sum max ${name}`, wgsl: max, bindings: mb, groups: [ceil(B, WG), g.F] },
+    { label: `sum ${name}`, wgsl, bindings, groups: [B, g.F] },
+  ];
 }
 
 function sumBackward(g: SumGroup, t: { MO: number; MS: number }, B: number, V: number): Kernel[] {
@@ -385,7 +399,7 @@ export function deviceProgram(plan: CircuitPlan): DeviceProgram {
     else {
       const t = sumTables(meta, op.group);
       sumT.set(op.group, t);
-      forward.push(sumForward(op.group, t, B, V));
+      forward.push(...sumForward(op.group, t, B, V));
     }
   }
   forward.push(collect(plan.rootOff, B, V));
