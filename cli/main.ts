@@ -198,8 +198,8 @@ program
 
 program
   .command('info')
-  .description('print the versions and the tensor backend chosen, and why')
-  .option('--backend <NAME>', 'tensorflow, wasm or cpu (default: best available; or PMIX_BACKEND)')
+  .description('print the versions, the compute backend (and WebGPU adapter, or what is missing) and the tensor backend, and why')
+  .option('--backend <NAME>', 'auto, cpu or webgpu (default: auto; or PMIX_BACKEND); tensorflow and wasm name a TensorFlow.js backend')
   .option('--json', 'print as JSON')
   .action((o: { backend?: string; json?: boolean }) => infoCommand(io(o), o.backend));
 

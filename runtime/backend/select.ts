@@ -1,6 +1,7 @@
 // Chooses the tensor backend at start-up, best first: the native binding (tfjs-node, an
 // optional dependency), then WebAssembly (installs everywhere, offline), then plain JS.
-// PMIX_BACKEND or --backend overrides. Any error while loading one falls through to the next:
+// PMIX_BACKEND or --backend overrides (the compute names of compute.ts: cpu picks the plain
+// JS backend, auto and webgpu leave the order as it is). Any error while loading one falls through to the next:
 // a broken tfjs-node install throws something other than MODULE_NOT_FOUND.
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -27,7 +28,9 @@ export function selectBackend(requested = process.env.PMIX_BACKEND): Promise<Bac
   return chosen;
 }
 
-async function choose(requested: string | undefined): Promise<BackendChoice> {
+async function choose(asked: string | undefined): Promise<BackendChoice> {
+  // The compute backend's names (compute.ts) share PMIX_BACKEND: auto and webgpu say nothing about TensorFlow.js.
+  const requested = asked === 'auto' || asked === 'webgpu' ? undefined : asked;
   if (requested !== undefined && requested !== '' && !BACKENDS.includes(requested as BackendName)) {
     throw new Error(`unknown backend '${requested}' (choose one of ${BACKENDS.join(', ')})`);
   }

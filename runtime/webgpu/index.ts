@@ -3,3 +3,6 @@ export { acquireGpu, releaseGpu, hasDevice, describeAdapter, type GpuAcquisition
 export { diagnoseLinuxVulkan, type VulkanDiagnosis } from './vulkan-probe.js';
 export { USAGE, uploadStorage, storageBuffer, uniformBuffer, writeBuffer, readF32, readU32 } from './buffers.js';
 export { computePipeline, cachedPipelines, dispatch, workgroupGrid, type Dispatch } from './pipelines.js';
+export { GmmDevice, gmmDeviceDeclines, type GmmIteration } from './gmm-device.js';
+export { packParams, statsFromSums, mStep, cholesky, invertLower, columnMeans, type GmmParams, type GmmStats } from './gmm-host.js';
+export { estepWgsl, statsWgsl, statEntries, paramStride, REDUCE_WGSL, MAX_D, MAX_K } from './gmm-wgsl.js';
