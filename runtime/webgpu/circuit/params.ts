@@ -2,7 +2,6 @@
 // in float64: log tables, Normal constants, W and W^T per sum group), and the EM M-step from
 // the statistics the device reduced (in float64, through the CPU's own M-steps, so the device
 // epoch and the CPU epoch differ only by the float32 sums).
-import type { SumNode } from '../../../ir/types.js';
 import { normalAssemble, NORMAL_EMPTY, type NormalUnitStats } from '../../../stdlib/distributions/index.js';
 import { checkFinite, setLeafParams, weightsMStep } from '../../learners/em.js';
 import { PmixError } from '../../errors.js';
@@ -29,14 +28,16 @@ export function packParams(state: ModelState, plan: CircuitPlan): Float32Array {
     const n = D * d.L;
     const out = new Float64Array(n * U);
     // The family's own log-density of each level (no second implementation of it here).
-    d.layer.family.logDensity(d.layer.params, d.layer.ctx, levelRows(d), n, out);
+    const layer = state.layers.get(d.id)!;
+    layer.family.logDensity(layer.params, layer.ctx, levelRows(d), n, out);
     for (let u = 0; u < U; u++) for (let j = 0; j < D; j++) for (let l = 0; l < d.L; l++) {
       prm[d.table + (u * D + j) * d.L + l] = l < d.levels[j]! ? finiteLog(out[(j * d.L + l) * U + u]!) : LOG_ZERO;
     }
   }
   for (const g of plan.normal) {
-    const mean = g.layer.params['mean']!;
-    const vr = g.layer.params['var']!;
+    const { params } = state.layers.get(g.id)!;
+    const mean = params['mean']!;
+    const vr = params['var']!;
     for (let k = 0; k < mean.length; k++) {
       prm[g.table + 3 * k] = mean[k]!;
       prm[g.table + 3 * k + 1] = 0.5 / vr[k]!;
@@ -46,12 +47,19 @@ export function packParams(state: ModelState, plan: CircuitPlan): Float32Array {
   for (const g of plan.sums) {
     const UI = g.U * g.I;
     g.weights.forEach((name, f) => {
-      const w = state.values.get(name)!;
+      const w = g.mixingArity ? denseMixing(state.values.get(name)!, g.U, g.mixingArity) : state.values.get(name)!;
       prm.set(w, g.w + f * UI);
       for (let u = 0; u < g.U; u++) for (let i = 0; i < g.I; i++) prm[g.wt + f * UI + i * g.U + u] = w[u * g.I + i]!;
     });
   }
   return prm;
+}
+
+/** A mixing node's weights [U, A] as a dense sum's [U, A * U] (zero off the unit's own inputs). */
+function denseMixing(w: Float64Array, U: number, A: number): Float64Array {
+  const d = new Float64Array(U * A * U);
+  for (let u = 0; u < U; u++) for (let a = 0; a < A; a++) d[u * A * U + a * U + u] = w[u * A + a]!;
+  return d;
 }
 
 export interface MStepSettings {
@@ -64,7 +72,15 @@ export function edgeCounts(plan: CircuitPlan, stats: Float32Array): EdgeCounts {
   const counts: EdgeCounts = new Map();
   for (const g of plan.sums) {
     const UI = g.U * g.I;
-    g.weights.forEach((name, f) => counts.set(name, Float64Array.from(stats.subarray(g.counts + f * UI, g.counts + (f + 1) * UI))));
+    g.weights.forEach((name, f) => {
+      const dense = stats.subarray(g.counts + f * UI, g.counts + (f + 1) * UI);
+      const A = g.mixingArity;
+      if (!A) return void counts.set(name, Float64Array.from(dense));
+      // A mixing node's counts sit on the dense weights' nonzero entries.
+      const c = new Float64Array(g.U * A);
+      for (let u = 0; u < g.U; u++) for (let a = 0; a < A; a++) c[u * A + a] = dense[u * g.I + a * g.U + u]!;
+      counts.set(name, c);
+    });
   }
   return counts;
 }
@@ -72,9 +88,10 @@ export function edgeCounts(plan: CircuitPlan, stats: Float32Array): EdgeCounts {
 /** One M-step from the device statistics (what runtime/learners/em.ts's mStep does from flows). */
 export function mStepFromStats(state: ModelState, plan: CircuitPlan, stats: Float32Array, settings: MStepSettings, iteration: number): void {
   const counts = edgeCounts(plan, stats);
-  for (const g of plan.sums) for (const id of g.ids) weightsMStep(state, state.node(id) as SumNode, counts, settings.smoothing);
+  for (const g of plan.sums) for (const id of g.ids) weightsMStep(state, state.node(id), counts, settings.smoothing);
+  // The state's own layers (the plan may have been built on a copy of it).
   for (const d of plan.discrete) {
-    const { layer } = d;
+    const layer = state.layers.get(d.id)!;
     const fixed = fixedRoles(state, layer.names);
     if (fixed.size === Object.keys(layer.names).length) continue;
     const D = d.cols.length;
@@ -87,7 +104,7 @@ export function mStepFromStats(state: ModelState, plan: CircuitPlan, stats: Floa
     setLeafParams(state, layer, next, fixed);
   }
   for (const g of plan.normal) {
-    const { layer } = g;
+    const layer = state.layers.get(g.id)!;
     const fixed = fixedRoles(state, layer.names);
     if (fixed.size === Object.keys(layer.names).length) continue;
     const D = g.cols.length;

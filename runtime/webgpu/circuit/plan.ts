@@ -6,7 +6,7 @@
 // Values of node k: vals[nodeOff[k] * B + b * units_k + u] (row-major per node, as on the CPU).
 import type { InputNode, IRNode, SumNode } from '../../../ir/types.js';
 import { foldPlan } from '../../../circuits/fold.js';
-import type { InputLayer, ModelState } from '../../state.js';
+import type { ModelState } from '../../state.js';
 
 /** A value below this is log 0 (device kernels use a finite stand-in for -infinity). */
 export const LOG_ZERO = -1e30;
@@ -15,7 +15,6 @@ export const ZERO_BELOW = -1e29;
 /** Discrete inputs (Bernoulli, Categorical): a log table per (unit, variable, level). */
 export interface DiscreteInput {
   readonly id: string;
-  readonly layer: InputLayer;
   readonly off: number;
   readonly units: number;
   readonly cols: readonly number[];
@@ -31,7 +30,6 @@ export interface DiscreteInput {
 /** Normal (diag) inputs: per (unit, variable) mean, 0.5 / var and -0.5 log(2 pi var). */
 export interface NormalInput {
   readonly id: string;
-  readonly layer: InputLayer;
   readonly off: number;
   readonly units: number;
   readonly cols: readonly number[];
@@ -77,6 +75,11 @@ export interface SumGroup {
   readonly m: number;
   /** Expected edge counts [F, U, I] in stats. */
   readonly counts: number;
+  /**
+   * A mixing node (arity A, inputs viewed as [A, U]) run as a dense sum whose weights are
+   * W_dense[u, a * U + u] = W[u, a] and 0 elsewhere (mixing nodes are small in circuits).
+   */
+  readonly mixingArity?: number;
 }
 
 export type ForwardOp =
@@ -113,6 +116,9 @@ export function unsupported(state: ModelState): string | undefined {
     if (n.kind === 'sum') {
       if (new Set(n.children).size !== n.children.length) return `sum node ${n.id} names a child twice`;
       if (state.param(n.weights).param.kind !== 'simplex') return `sum node ${n.id} has ${state.param(n.weights).param.kind} weights`;
+    } else if (n.kind === 'mixing') {
+      if (new Set(n.children).size !== n.children.length) return `mixing node ${n.id} names a child twice`;
+      if (state.param(n.weights).param.kind !== 'simplex') return `mixing node ${n.id} has ${state.param(n.weights).param.kind} weights`;
     } else if (n.kind === 'product') {
       if (new Set(n.children).size !== n.children.length) return `product node ${n.id} names a child twice`;
     } else if (n.kind === 'input') {
@@ -163,12 +169,14 @@ export function circuitPlan(state: ModelState, B: number): CircuitPlan {
   const discrete: DiscreteInput[] = [];
   const normal: NormalInput[] = [];
   const sums: SumGroup[] = [];
+  const arity = new Map<string, number>();
   for (const level of fp.levels) {
     const back: BackwardOp[] = [];
     const dIn: DiscreteInput[] = [];
     const nIn: NormalInput[] = [];
     const prods: ProductNodeOp[] = [];
     const edges: ProductEdge[] = [];
+    const mixing: SumNode[][] = [];
     for (const id of level.singles) {
       const n = state.node(id) as IRNode;
       if (n.kind === 'input') {
@@ -177,14 +185,17 @@ export function circuitPlan(state: ModelState, B: number): CircuitPlan {
         if (inputKind(state, n) === 'discrete') {
           const levels = layer.ctx.levels.map((l) => (n.dist === 'Bernoulli' ? 2 : l || 2));
           const L = Math.max(1, ...levels);
-          dIn.push({ id, layer, off: off(id), units: n.units, cols: n.scope, levels, L, table: prm, stats });
+          dIn.push({ id, off: off(id), units: n.units, cols: n.scope, levels, L, table: prm, stats });
           prm += n.units * dims * L;
           stats += n.units * dims * L;
         } else {
-          nIn.push({ id, layer, off: off(id), units: n.units, cols: n.scope, table: prm, stats });
+          nIn.push({ id, off: off(id), units: n.units, cols: n.scope, table: prm, stats });
           prm += n.units * dims * 3;
           stats += n.units * dims * 3;
         }
+      } else if (n.kind === 'mixing') {
+        mixing.push([{ kind: 'sum', id: n.id, scope: n.scope, units: n.units, children: n.children, weights: n.weights }]);
+        arity.set(n.id, n.arity);
       } else if (n.kind === 'product') {
         const kids = n.children.map((c) => ({ off: off(c), units: units(c) }));
         const kronecker = n.mode === 'kronecker';
@@ -201,12 +212,15 @@ export function circuitPlan(state: ModelState, B: number): CircuitPlan {
     if (prods.length) forward.push({ kind: 'product', nodes: prods });
     discrete.push(...dIn);
     normal.push(...nIn);
-    for (const fold of level.sums) {
-      const nodes = fold.nodes.map((id) => state.node(id) as SumNode);
-      for (const part of disjointGroups(nodes, (nd) => nd.children)) {
+    const folds = [
+      ...level.sums.map((fold) => ({ nodes: fold.nodes.map((id) => state.node(id) as SumNode), U: fold.units, I: fold.inputs })),
+      ...mixing.map((nodes) => ({ nodes, U: nodes[0]!.units, I: nodes[0]!.children.reduce((t, c) => t + units(c), 0) })),
+    ];
+    for (const fold of folds) {
+      for (const part of disjointGroups(fold.nodes, (nd) => nd.children)) {
         const F = part.length;
-        const U = fold.units;
-        const I = fold.inputs;
+        const U = fold.U;
+        const I = fold.I;
         const srcOff: number[] = [];
         const srcUnits: number[] = [];
         for (const nd of part) for (const c of nd.children) for (let j = 0; j < units(c); j++) {
@@ -217,6 +231,7 @@ export function circuitPlan(state: ModelState, B: number): CircuitPlan {
           ids: part.map((nd) => nd.id), weights: part.map((nd) => nd.weights), F, U, I,
           outOff: part.map((nd) => off(nd.id) * B), srcOff, srcUnits,
           w: prm, wt: prm + F * U * I, m: mLen, counts: stats,
+          ...(arity.has(part[0]!.id) ? { mixingArity: arity.get(part[0]!.id)! } : {}),
         };
         prm += 2 * F * U * I;
         stats += F * U * I;
