@@ -17,6 +17,7 @@ import { EXIT_INPUT, EXIT_USAGE, Exit, stdio, type Output } from './io.js';
 import { memoryLimit, timeLimit } from './limits.js';
 import { dataOverrides } from './load.js';
 import { PMIX_VERSION } from '../runtime/artifact.js';
+import { releaseGpu } from '../runtime/webgpu/index.js';
 import { endQuietlyOnClosedPipe } from './pipe.js';
 
 endQuietlyOnClosedPipe();
@@ -229,7 +230,9 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => {
+  async (code) => {
+    // A WebGPU device (Dawn) held by a fit would keep the process alive.
+    await releaseGpu();
     process.exitCode = code;
   },
   () => {

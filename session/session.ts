@@ -17,6 +17,7 @@ import { rowWeights } from '../runtime/data/weights.js';
 import { PmixError } from '../runtime/errors.js';
 import { NotPositiveDefiniteError } from '../stdlib/distributions/index.js';
 import { runAsync, runToEnd, type DriveOptions, type Steps } from '../runtime/learners/drive.js';
+import { prepareCompute } from '../runtime/backend/compute.js';
 import { streamEMSteps, type StreamFitted } from '../runtime/learners/stream-em.js';
 import { incrementalDetails, incrementalSteps, type IncrementalFitted } from '../runtime/learners/incremental-gmm/index.js';
 import { onlineEMSteps } from '../runtime/learners/online-learner.js';
@@ -217,7 +218,9 @@ export class Session {
 
   /** The same fit, yielding to the event loop (signals, timers) and saving checkpoints on the way. */
   fitAsync(step: FitStep, opts: DriveOptions & { onProgress?: (p: FitProgress) => void; signal?: AbortSignal } = {}): Promise<FitSummary> {
-    return runAsync(this.fitSteps(step, opts.onProgress, opts.signal), opts);
+    // EM may run on a WebGPU device (runtime/learners/em-device.ts): choose the compute backend first.
+    const ready = step.settings.method === 'em' ? prepareCompute() : Promise.resolve();
+    return ready.then(() => runAsync(this.fitSteps(step, opts.onProgress, opts.signal), opts));
   }
 
   /** The memory estimate of a fit (loads its data and lowers its model, allocates no fit buffers). */

@@ -55,3 +55,24 @@ export async function chooseCompute(req: BackendRequest, hasDevicePath?: boolean
   if (hasDevicePath === false) return { requested: req.compute, name: 'cpu', reason: `this model has no WebGPU path yet (${on} is available)`, adapter: a.adapterInfo };
   return { requested: req.compute, name: 'webgpu', reason: req.compute === 'webgpu' ? `requested by ${req.source}; ${on}` : on, adapter: a.adapterInfo, gpu: a };
 }
+
+let active: (ComputeChoice & { gpu?: GpuDevice }) | undefined;
+
+/**
+ * Resolves the compute backend for the fits that follow (PMIX_BACKEND in Node, auto in a
+ * browser) and acquires the device where it applies; the steps then read activeGpu()
+ * synchronously. Throws only where webgpu was asked for and there is no device.
+ */
+export async function prepareCompute(value?: string): Promise<ComputeChoice> {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  active = await chooseCompute(parseBackend(value ?? env?.PMIX_BACKEND));
+  return active;
+}
+
+/** The device fits use now (after prepareCompute chose webgpu), else undefined. */
+export const activeGpu = (): GpuDevice | undefined => (active?.name === 'webgpu' ? active.gpu : undefined);
+
+/** Forgets the choice (tests; a process that released its device). */
+export function resetCompute(): void {
+  active = undefined;
+}

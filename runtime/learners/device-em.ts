@@ -24,7 +24,7 @@ export function registerDeviceEM(name: string, f: DeviceEMFactory | undefined): 
 }
 
 /** The first device run a factory offers for this state and rows, or undefined (then `lastDeviceEM` says why). */
-export function deviceEMRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float64Array): DeviceEMRun | undefined {
+export function registeredDeviceRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float64Array): DeviceEMRun | undefined {
   const why: string[] = [];
   for (const f of factories.values()) {
     const r = f(state, x, n, rowWeights);

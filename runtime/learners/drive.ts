@@ -8,56 +8,41 @@ const tick = (): Promise<void> => new Promise((resolve) => (typeof setImmediate 
 
 export type Steps<T> = Generator<FitCheckpoint, T, void>;
 
-// A step may start device work (a WebGPU E-step) and yield until it is done: it hands the
-// promise to awaitBeforeNext before yielding, and runAsync awaits it before the next step.
-// Only steps driven by runAsync may do so (drivenAsync()); synchronous fits stay on the CPU.
+// Device work (WebGPU) is asynchronous: a step that started some hands its promise over with
+// awaitBeforeNextStep and yields; the async driver awaits it before resuming the steps. Steps
+// check drivenAsync() before taking such a path (the innermost driver decides).
+let asyncDriver = false;
 let pending: Promise<unknown> | undefined;
-let asyncDepth = 0;
 
-/** Whether the step now running is driven by runAsync (so it may wait on device work). */
-export const drivenAsync = (): boolean => asyncDepth > 0;
+/** True while the innermost driver running steps is runAsync. */
+export const drivenAsync = (): boolean => asyncDriver;
 
-/** Makes runAsync wait for `p` before the next step (call right before yielding). */
-export function awaitBeforeNext(p: Promise<unknown>): void {
-  if (!drivenAsync()) throw new Error('internal: a step waited on device work under the synchronous driver');
+/** Called by a step just before it yields: the async driver awaits p before the next step. */
+export function awaitBeforeNextStep(p: Promise<unknown>): void {
   pending = p;
 }
 
 /** Inside a step driven by runAsync: yields until `p` settles, then returns its value (or throws its error). */
 export function* waitFor<T>(p: Promise<T>): Generator<void, T, void> {
+  if (!drivenAsync()) throw new Error('internal: a step waited on device work under the synchronous driver');
   let out: { ok: true; v: T } | { ok: false; e: unknown } | undefined;
-  awaitBeforeNext(p.then((v) => void (out = { ok: true, v }), (e: unknown) => void (out = { ok: false, e })));
+  awaitBeforeNextStep(p.then((v) => void (out = { ok: true, v }), (e: unknown) => void (out = { ok: false, e })));
   yield;
   if (!out) throw new Error('internal: device work was not awaited');
   if (!out.ok) throw out.e;
   return out.v;
 }
 
-function takePending(): Promise<unknown> | undefined {
-  const p = pending;
-  pending = undefined;
-  return p;
-}
-
 export function runToEnd<T>(steps: Steps<T>): T {
-  const outer = asyncDepth;
-  asyncDepth = 0;
+  const outer = asyncDriver;
+  asyncDriver = false;
   try {
     for (;;) {
       const r = steps.next();
       if (r.done) return r.value;
     }
   } finally {
-    asyncDepth = outer;
-  }
-}
-
-function nextAsync<T>(steps: Steps<T>): IteratorResult<FitCheckpoint, T> {
-  asyncDepth++;
-  try {
-    return steps.next();
-  } finally {
-    asyncDepth--;
+    asyncDriver = outer;
   }
 }
 
@@ -78,12 +63,17 @@ export async function runAsync<T>(steps: Steps<T>, opts: DriveOptions = {}): Pro
   const everyRows = opts.checkpointEveryRows;
   let nextRows = everyRows;
   for (;;) {
-    const r = nextAsync(steps);
-    const wait = takePending();
-    if (wait) {
-      await wait;
-      lastYield = Date.now();
+    const outer = asyncDriver;
+    asyncDriver = true;
+    let r: IteratorResult<FitCheckpoint, T>;
+    try {
+      r = steps.next();
+    } finally {
+      asyncDriver = outer;
     }
+    const wait = pending;
+    pending = undefined;
+    if (wait) await wait;
     if (r.done) return r.value;
     const now = Date.now();
     const rows = r.value.rows;

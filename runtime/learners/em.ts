@@ -11,11 +11,12 @@ import { familyNodeHooks } from '../family-nodes.js';
 import type { LayerParams } from '../../stdlib/distributions/index.js';
 import { checkColumnScales, collapseRepairer, scaledRegCovar } from './collapse.js';
 import { drivenAsync, runToEnd, waitFor, type Steps } from './drive.js';
-import { deviceEMRun, type DeviceEMRun } from './device-em.js';
+import { registeredDeviceRun, type DeviceEMRun } from './device-em.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
 import { initialize, type InitMode } from './initialize.js';
 import type { FitProgress, Fitted } from './types.js';
 import { LabelClamp, type PartialLabels } from './labels.js';
+import { deviceEMRun, deviceForEM } from './em-device.js';
 
 export function fitEM(
   initial: ModelState,
@@ -57,7 +58,8 @@ export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWe
     limit: `max_iter = ${settings.maxIter}`,
     start: (restart) => {
       const runRng = rng.fork();
-      const begin = (mode: InitMode): LearnerRun => {
+      // probing: bestCandidate drives the run's iterations synchronously (CPU only).
+      const begin = (mode: InitMode, probing = false): LearnerRun => {
         const state = initial.clone();
         // A warm start continues from the state's parameters (a loaded artifact's).
         if (!settings.warm) {
@@ -65,10 +67,13 @@ export function emLearner(initial: ModelState, x: Float64Array, n: number, rowWe
           clamp?.align(state, x, n, rowWeights);
         }
         checkFinite(state, 0);
-        return emRun(state, x, n, rowWeights, settings, runRng, clamp);
+        const cpu = emRun(state, x, n, rowWeights, settings, runRng, clamp);
+        // A Gaussian mixture on a WebGPU device when the compute backend found one (em-device.ts).
+        const device = probing ? undefined : deviceForEM(state, x, n, settings, clamp !== undefined);
+        return device ? deviceEMRun(device, state, x, n, rowWeights, settings, cpu, checkFinite) : cpu;
       };
       if (settings.restarts === 1 || settings.init === 'random' || settings.warm) return begin(settings.init);
-      return bestCandidate(Array.from({ length: CANDIDATES }, (_, c) => () => begin(restartInit(restart * CANDIDATES + c))), Math.min(PROBE, settings.maxIter), settings.tol);
+      return bestCandidate(Array.from({ length: CANDIDATES }, (_, c) => () => begin(restartInit(restart * CANDIDATES + c), true)), Math.min(PROBE, settings.maxIter), settings.tol);
     },
   };
 }
@@ -81,11 +86,12 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
   let lastVals: NodeValues | undefined;
   let lastFlows: NodeValues | undefined;
   const respBuffers = new Map<string, Float64Array>();
-  // The E-step on a device (device-em.ts) when one is enabled and the fit is driven asynchronously.
+  // A circuit's E-step on a device (device-em.ts: runtime/webgpu/circuit registers it) when the
+  // fit is driven asynchronously; GMMs take em-device.ts's run instead (begin above).
   let device: DeviceEMRun | undefined | null = null;
   const onDevice = (): DeviceEMRun | undefined => {
     if (clamp || !drivenAsync()) return undefined;
-    if (device === null) device = deviceEMRun(state, x, n, rowWeights);
+    if (device === null) device = registeredDeviceRun(state, x, n, rowWeights);
     return device;
   };
   return {

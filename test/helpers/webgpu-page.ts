@@ -3,7 +3,7 @@
 // One server and one browser per test file: `const page = await webgpuPage()` in beforeAll,
 // `await page.run(fn, args)` in tests, `await page.close()` in afterAll.
 // Inside fn, import built modules with `await pmixImport('runtime/webgpu/index.js')` (a path
-// under dist/) and get the device with `await pmixGpu()`; fn must be self-contained (it is
+// under dist/; a mount's files with pmixImportUrl('/prefix/file.js')) and get the device with `await pmixGpu()`; fn must be self-contained (it is
 // sent to the page as text) and its arguments and result must be JSON-serializable (typed
 // arrays: pass Array.from(...)).
 import { existsSync } from 'node:fs';
@@ -27,6 +27,7 @@ export const WEBGPU_FLAGS = ['--headless=new', '--enable-unsafe-webgpu', '--enab
 const INDEX = `<!doctype html><meta charset="utf-8"><title>pmix webgpu</title><script>
 window.__name = (f) => f;
 window.pmixImport = (p) => import('/dist/' + p);
+window.pmixImportUrl = (u) => import(u);
 window.pmixGpu = async () => {
   const m = await import('/dist/runtime/webgpu/index.js');
   const g = await m.acquireGpu();
@@ -37,8 +38,8 @@ window.pmixGpu = async () => {
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.map': 'application/json', '.json': 'application/json' };
 
-/** Serves the page at / and dist/ under /dist/ (nothing else of the repo). */
-async function serveDist(): Promise<{ url: string; close: () => Promise<void> }> {
+/** Serves the page at /, dist/ under /dist/ and each mount (URL prefix -> directory), nothing else of the repo. */
+async function serveDist(mounts: Record<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (path === '/' || path === '/index.html') {
@@ -46,6 +47,16 @@ async function serveDist(): Promise<{ url: string; close: () => Promise<void> }>
       return;
     }
     const rel = normalize(path).replace(/^([/\\])+/, '');
+    const mount = Object.entries(mounts).find(([prefix]) => `/${rel}`.startsWith(prefix));
+    if (mount && !rel.includes('..')) {
+      try {
+        const body = await readFile(join(mount[1], `/${rel}`.slice(mount[0].length)));
+        res.writeHead(200, { 'content-type': TYPES[extname(rel)] ?? 'application/octet-stream' }).end(body);
+      } catch {
+        res.writeHead(404).end('not found');
+      }
+      return;
+    }
     if (!rel.startsWith('dist/') || rel.includes('..')) {
       res.writeHead(404).end('not found');
       return;
@@ -69,9 +80,9 @@ export interface WebGpuPage {
   close(): Promise<void>;
 }
 
-export async function webgpuPage(opts: { extraArgs?: string[] } = {}): Promise<WebGpuPage> {
+export async function webgpuPage(opts: { extraArgs?: string[]; mounts?: Record<string, string> } = {}): Promise<WebGpuPage> {
   if (!existsSync(join(DIST, 'runtime/webgpu/index.js'))) throw new Error('dist/runtime/webgpu is not built: run npm run build first');
-  const server = await serveDist();
+  const server = await serveDist(opts.mounts ?? {});
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, ignoreDefaultArgs: ['--headless'], args: [...WEBGPU_FLAGS, ...(opts.extraArgs ?? [])] });
@@ -108,5 +119,7 @@ export async function webgpuPage(opts: { extraArgs?: string[] } = {}): Promise<W
 /** The globals the page defines, for typing the functions sent to it. */
 export type PageGlobals = {
   pmixImport: (path: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Imports any URL the page serves (a mount's bundle): a literal import() would be rewritten by vitest. */
+  pmixImportUrl: (url: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   pmixGpu: () => Promise<{ device: GPUDevice; adapterInfo: { vendor: string; architecture: string; description: string } }>;
 };

@@ -3,6 +3,7 @@
 // whose nodes the kernels have runs its E-steps on the device when the fit is driven
 // asynchronously (session.fitAsync, model.fit, program.runAsync); everything else stays on the CPU.
 import { registerDeviceEM, type DeviceEMRun } from '../../learners/device-em.js';
+import { activeGpu } from '../../backend/compute.js';
 import { DeviceCircuit } from './device-circuit.js';
 import { unsupported } from './plan.js';
 
@@ -16,12 +17,25 @@ function rowsProblem(dc: { state: DeviceCircuit['state'] }, x: Float64Array, n: 
   return undefined;
 }
 
+let enabled: { device: GPUDevice; batch?: number } | undefined;
+
+/**
+ * The circuit path's device: one enabled explicitly (useWebGpu in the API, tests), else the
+ * compute backend's (prepareCompute: --backend / PMIX_BACKEND, auto in a browser).
+ */
 export function enableWebGpuCircuits(device: GPUDevice | undefined, opts: { batch?: number } = {}): void {
-  if (!device) return registerDeviceEM('circuit', undefined);
+  enabled = device ? { device, ...opts } : undefined;
+}
+
+/** Registers the circuit path with full-batch EM (once, at the circuit family's load). */
+export function registerCircuitDevice(): void {
   registerDeviceEM('circuit', (state, x, n, rowWeights): DeviceEMRun | string => {
+    if (state.graph.family !== 'circuit') return `the WebGPU circuit kernels take circuits, not a ${state.graph.family}`;
+    const device = enabled?.device ?? activeGpu()?.device;
+    if (!device) return 'no WebGPU device (compute backend cpu)';
     const why = unsupported(state) ?? rowsProblem({ state }, x, n);
     if (why) return `the WebGPU circuit kernels cannot take it: ${why}`;
-    const dc = new DeviceCircuit(device, state, x, n, rowWeights, opts.batch);
+    const dc = new DeviceCircuit(device, state, x, n, rowWeights, enabled?.batch);
     return {
       iteration: (settings, it) => dc.emIteration(settings, it),
       meanLogLikelihood: (it) => dc.meanLogLikelihood(it),
