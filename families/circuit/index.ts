@@ -9,7 +9,7 @@ import { graphParams } from '../../runtime/graph-params-view.js';
 import { registerCircuitDevice } from '../../runtime/webgpu/circuit/index.js';
 
 // Full-batch EM of a circuit runs its E-steps on a WebGPU device where the compute backend has one.
-registerCircuitDevice();
+registerCircuitDevice((g) => g.family === 'circuit');
 
 export const circuitFamily: ModelFamily = {
   name: 'circuit',

@@ -4,14 +4,15 @@
 // asynchronously (session.fitAsync, model.fit, program.runAsync); everything else stays on the CPU.
 import { registerDeviceEM, type DeviceEMRun } from '../../learners/device-em.js';
 import { activeGpu } from '../../backend/compute.js';
+import type { IRGraph } from '../../../ir/types.js';
 import { DeviceCircuit } from './device-circuit.js';
-import { unsupported } from './plan.js';
+import { inputKind, unsupported } from './plan.js';
 
 /** Why these rows cannot go to the device (missing Normal cells: the CPU M-step imputes them), or undefined. */
 function rowsProblem(dc: { state: DeviceCircuit['state'] }, x: Float64Array, n: number): string | undefined {
   const V = dc.state.graph.vars.length;
   for (const node of dc.state.nodes) {
-    if (node.kind !== 'input' || node.dist !== 'Normal') continue;
+    if (node.kind !== 'input' || inputKind(dc.state, node) !== 'normal') continue;
     for (let i = 0; i < n; i++) for (const c of node.scope) if (Number.isNaN(x[i * V + c]!)) return `row ${i + 1} misses '${dc.state.graph.vars[c]!.name}' (a Normal input's missing cells are fitted on the CPU)`;
   }
   return undefined;
@@ -27,10 +28,10 @@ export function enableWebGpuCircuits(device: GPUDevice | undefined, opts: { batc
   enabled = device ? { device, ...opts } : undefined;
 }
 
-/** Registers the circuit path with full-batch EM (once, at the circuit family's load). */
-export function registerCircuitDevice(): void {
+/** Registers the circuit path with full-batch EM (once, at the circuit family's load) for the graphs `takes` accepts. */
+export function registerCircuitDevice(takes: (graph: IRGraph) => boolean): void {
   registerDeviceEM('circuit', (state, x, n, rowWeights): DeviceEMRun | string => {
-    if (state.graph.family !== 'circuit') return `the WebGPU circuit kernels take circuits, not a ${state.graph.family}`;
+    if (!takes(state.graph)) return 'the WebGPU circuit kernels take circuits only';
     const device = enabled?.device ?? activeGpu()?.device;
     if (!device) return 'no WebGPU device (compute backend cpu)';
     const why = unsupported(state) ?? rowsProblem({ state }, x, n);

@@ -128,10 +128,14 @@ export function unsupported(state: ModelState): string | undefined {
   return undefined;
 }
 
-function inputKind(state: ModelState, n: InputNode): 'discrete' | 'normal' | undefined {
-  if (n.dist === 'Bernoulli' || n.dist === 'Categorical') return 'discrete';
-  const layer = state.layers.get(n.id)!;
-  if (n.dist === 'Normal' && layer.ctx.variant === 'diag' && !n.shared?.length && layer.params['mean'] && layer.params['var']) return 'normal';
+/** Which device input kernel takes the node, by the leaf's declared capabilities. */
+export function inputKind(state: ModelState, n: InputNode): 'discrete' | 'normal' | undefined {
+  const { family, ctx, params } = state.layers.get(n.id)!;
+  if (family.finiteLevels) return 'discrete';
+  // A diagonal Gaussian by its moments ('mean' and 'var' roles): the device's Normal kernel.
+  const m = family.gaussianMoments;
+  const cov = m?.covariance[ctx.variant];
+  if (m?.meanRole === 'mean' && cov?.layout === 'diagonal' && cov.role === 'var' && ctx.variant === 'diag' && !n.shared?.length && params['mean'] && params['var']) return 'normal';
   return undefined;
 }
 
@@ -183,7 +187,7 @@ export function circuitPlan(state: ModelState, B: number): CircuitPlan {
         const layer = state.layers.get(id)!;
         const dims = n.scope.length;
         if (inputKind(state, n) === 'discrete') {
-          const levels = layer.ctx.levels.map((l) => (n.dist === 'Bernoulli' ? 2 : l || 2));
+          const levels = n.scope.map((_, j) => layer.family.finiteLevels!(layer.ctx, j));
           const L = Math.max(1, ...levels);
           dIn.push({ id, off: off(id), units: n.units, cols: n.scope, levels, L, table: prm, stats });
           prm += n.units * dims * L;
