@@ -16,3 +16,4 @@ export type { GpParams, GpValue } from '../runtime/gp/params-view.js';
 export type { GraphParams, GraphNodeParams, GraphParamValue } from '../runtime/graph-params-view.js';
 // The compute backend (docs/gpu.md): frees a WebGPU device a fit acquired (so a Node process can exit).
 export { releaseGpu } from '../runtime/webgpu/index.js';
+export { useWebGpu, useCpu, fitBackend, type GpuChoice } from './gpu.js';

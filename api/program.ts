@@ -8,6 +8,7 @@ import type { QueryAnswer } from '../runtime/queries/answer.js';
 import { Session, type FitSummary } from '../session/session.js';
 import { PmixInputError } from './errors.js';
 import { Model } from './model.js';
+import { beforeFit, fitBackend } from './gpu.js';
 
 export interface RunOptions {
   /** Called as each fit statement's learner advances (the model's name and where it is). */
@@ -63,5 +64,31 @@ export class Program {
       }
     }
     return { fits, queries };
+  }
+
+  /**
+   * The same, with the fits driven asynchronously: they yield to the event loop, and where
+   * useWebGpu() found a device, circuit EM runs its E-steps there. `backends` says where each
+   * fit ran ("webgpu (adapter)" or "cpu").
+   */
+  async runAsync(opts: RunOptions = {}): Promise<{ fits: FitSummary[]; queries: { model: string; query: string; answer: QueryAnswer }[]; backends: string[] }> {
+    this.check();
+    const fits: FitSummary[] = [];
+    const backends: string[] = [];
+    const queries: { model: string; query: string; answer: QueryAnswer }[] = [];
+    for (const step of this.compiled.steps) {
+      try {
+        if (step.kind === 'fit') {
+          beforeFit();
+          fits.push(await this.session.fitAsync(step, { onProgress: opts.onProgress && ((p) => opts.onProgress!(step.model, p)) }));
+          backends.push(fitBackend().text);
+        } else queries.push({ model: step.model, query: step.text, answer: this.session.query(step.model, step.query) });
+      } catch (e) {
+        const ds = (e as { diagnostics?: Diagnostic[] }).diagnostics;
+        if (ds) throw new PmixInputError(ds, this.sources);
+        throw e;
+      }
+    }
+    return { fits, queries, backends };
   }
 }

@@ -12,6 +12,7 @@ import type { FromWorker, ToWorker } from './protocol.js';
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const diagnostics = $<HTMLPreElement>('diagnostics');
 const summary = $<HTMLPreElement>('summary');
+const backendLine = $<HTMLParagraphElement>('backend');
 const answers = $<HTMLPreElement>('answers');
 const results = $<HTMLElement>('results');
 const staleNote = $<HTMLParagraphElement>('stale');
@@ -167,6 +168,9 @@ function onWorker(m: FromWorker): void {
     finish('failed', 'the fit failed: see the message below');
   } else if (m.type === 'done') {
     summary.textContent = `${m.summary}\n(${m.ms} ms)`;
+    backendLine.textContent = `backend: ${m.backend}`;
+    backendLine.dataset.backend = m.backend.split(' ')[0];
+    backendLine.title = m.backendNote ?? '';
     if (m.first) {
       summary.dataset.meanLogLikelihood = String(m.first.meanLogLikelihood);
       summary.dataset.bic = String(m.first.bic);

@@ -24,6 +24,9 @@ export type FromWorker =
       readonly ownPicture: boolean;
       readonly svg?: string;
       readonly plotError?: string;
+      /** Where the first fit ran: "webgpu (adapter)" or "cpu". */
+      readonly backend: string;
+      readonly backendNote?: string;
     }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'plotted'; readonly svg?: string; readonly error?: string };

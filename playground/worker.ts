@@ -1,7 +1,7 @@
 // The fit worker: compiles and runs the program off the page's thread (so the page answers
 // input during a fit), posts progress, and draws the plot where the fitted model lives. The
 // page cancels a fit by terminating the worker.
-import { compile, formatAnswer, formatFit, type Cell, type Model } from '../api/browser.js';
+import { compile, formatAnswer, formatFit, useWebGpu, type Cell, type GpuChoice, type Model } from '../api/browser.js';
 import { csvRows } from './csv-rows.js';
 import { userMessage } from './messages.js';
 import { drawModel, numericVariables } from './plot.js';
@@ -12,13 +12,17 @@ let plotted: { model: Model; rows: Record<string, Cell>[] } | undefined;
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
-function run(source: string, csv: Readonly<Record<string, string>>, pick?: readonly [string, string]): void {
+// The device, once per worker (a cancelled fit ends the worker; the next one asks again).
+let gpu: Promise<GpuChoice> | undefined;
+
+async function run(source: string, csv: Readonly<Record<string, string>>, pick?: readonly [string, string]): Promise<void> {
   const t0 = performance.now();
   const files = new Map(Object.entries(csv));
   const csvFor = (_name: string, path: string): string | undefined => files.get(baseName(path)) ?? (files.size === 1 ? [...files.values()][0] : undefined);
   const program = compile(source, { data: csvFor });
+  const choice0 = await (gpu ??= useWebGpu());
   let last = 0;
-  const { fits, queries } = program.run({
+  const { fits, queries, backends } = await program.runAsync({
     onProgress: (model, p) => {
       const now = performance.now();
       if (now - last < 80) return;
@@ -58,17 +62,16 @@ function run(source: string, csv: Readonly<Record<string, string>>, pick?: reado
     answers: queries.map((q) => `query ${q.model}: ${q.query}\n${formatAnswer(q.answer)}`).join('\n\n'),
     first: first && { meanLogLikelihood: first.mean_log_likelihood, bic: first.bic, iterations: first.iterations },
     ms, variables, choice, ownPicture, svg, plotError,
+    // Where the first fit ran; the device's absence is said once, not as an error.
+    backend: backends[0] ?? (choice0.backend === 'webgpu' ? `webgpu (${choice0.adapter})` : 'cpu'),
+    backendNote: choice0.backend === 'cpu' ? `no WebGPU: ${choice0.why}` : undefined,
   });
 }
 
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   if (m.type === 'run') {
-    try {
-      run(m.source, m.csv, m.plot);
-    } catch (e) {
-      post({ type: 'failed', message: userMessage(e) });
-    }
+    run(m.source, m.csv, m.plot).catch((e: unknown) => post({ type: 'failed', message: userMessage(e) }));
   } else if (m.type === 'plot') {
     if (!plotted) return post({ type: 'plotted', error: 'fit a model first' });
     try {

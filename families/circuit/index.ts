@@ -6,6 +6,10 @@ import { runQuery } from '../../runtime/queries/run-query.js';
 import { tractableQueries } from '../common/forms.js';
 import { hasKind, rootKind, tractableHooks } from '../common/tractable.js';
 import { graphParams } from '../../runtime/graph-params-view.js';
+import { registerCircuitDevice } from '../../runtime/webgpu/circuit/index.js';
+
+// Full-batch EM of a circuit runs its E-steps on a WebGPU device where the compute backend has one.
+registerCircuitDevice((g) => g.family === 'circuit');
 
 export const circuitFamily: ModelFamily = {
   name: 'circuit',

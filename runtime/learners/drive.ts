@@ -22,6 +22,17 @@ export function awaitBeforeNextStep(p: Promise<unknown>): void {
   pending = p;
 }
 
+/** Inside a step driven by runAsync: yields until `p` settles, then returns its value (or throws its error). */
+export function* waitFor<T>(p: Promise<T>): Generator<void, T, void> {
+  if (!drivenAsync()) throw new Error('internal: a step waited on device work under the synchronous driver');
+  let out: { ok: true; v: T } | { ok: false; e: unknown } | undefined;
+  awaitBeforeNextStep(p.then((v) => void (out = { ok: true, v }), (e: unknown) => void (out = { ok: false, e })));
+  yield;
+  if (!out) throw new Error('internal: device work was not awaited');
+  if (!out.ok) throw out.e;
+  return out.v;
+}
+
 export function runToEnd<T>(steps: Steps<T>): T {
   const outer = asyncDriver;
   asyncDriver = false;

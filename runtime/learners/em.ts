@@ -11,7 +11,8 @@ import { familyNodeHooks } from '../family-nodes.js';
 import type { LayerParams } from '../../stdlib/distributions/index.js';
 import { fusedGmm, type FusedGmm } from './gmm-fused.js';
 import { checkColumnScales, collapseRepairer, scaledRegCovar } from './collapse.js';
-import { runToEnd, type Steps } from './drive.js';
+import { drivenAsync, runToEnd, waitFor, type Steps } from './drive.js';
+import { registeredDeviceRun, type DeviceEMRun } from './device-em.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
 import { initialize, type InitMode } from './initialize.js';
 import type { FitProgress, Fitted } from './types.js';
@@ -86,12 +87,22 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
   let lastVals: NodeValues | undefined;
   let lastFlows: NodeValues | undefined;
   const respBuffers = new Map<string, Float64Array>();
+  // A circuit's E-step on a device (device-em.ts: runtime/webgpu/circuit registers it) when the
+  // fit is driven asynchronously; GMMs take em-device.ts's run instead (begin above).
+  let device: DeviceEMRun | undefined | null = null;
+  const onDevice = (): DeviceEMRun | undefined => {
+    if (clamp || !drivenAsync()) return undefined;
+    if (device === null) device = registeredDeviceRun(state, x, n, rowWeights);
+    return device;
+  };
   // The plain diagonal GMM takes the fused E-step (gmm-fused.ts) when it applies.
   const fused = clamp ? null : fusedGmm(state, xsByNode, n, rowWeights);
   return {
     state,
     repair: collapseRepairer(state, xsByNode, n, rowWeights, settings.regCovar, rng),
     *iterate(it) {
+      const dev = onDevice();
+      if (dev) return yield* waitFor(dev.iteration({ regCovar: settings.regCovar, smoothing: settings.smoothing ?? 0 }, it));
       const quick = fused ? fusedIteration(state, fused, rowWeights, totalWeight, settings, it) : undefined;
       if (quick !== undefined) return quick;
       // Buffers are handed back each iteration: fresh 10-100 MB arrays cost page faults and GC.
@@ -108,6 +119,15 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
     },
     // With labels the result's mean log-likelihood is the objective EM climbed (restarts are compared on it).
     *finish({ iterations }) {
+      const dev = onDevice();
+      if (dev) {
+        try {
+          return { state, meanLogLikelihood: yield* waitFor(dev.meanLogLikelihood(iterations)) };
+        } finally {
+          dev.destroy();
+          device = null;
+        }
+      }
       const vals = evaluate(state, x, n, iterations, lastVals);
       clamp?.apply(state, vals, n);
       return { state, meanLogLikelihood: meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, iterations) };

@@ -12,6 +12,7 @@ export const bernoulli: UnivariateDist = {
   defaultFor: ['bool'],
   tabulated: true,
   levelProduct: true,
+  finiteLevels: () => 2,
   positiveValues(theta) {
     const p = theta[0]!;
     const out: number[] = [];

@@ -10,6 +10,8 @@ export const categorical: UnivariateDist = {
   defaultFor: ['categorical'],
   tabulated: true,
   levelProduct: true,
+  // A bool column has no level names: false, true.
+  finiteLevels: (levels) => levels || 2,
   positiveValues(theta, levels) {
     const out: number[] = [];
     for (let l = 0; l < levels; l++) if (theta[l]! > 0) out.push(l);

@@ -143,6 +143,8 @@ export interface LeafFamily {
   readonly gaussianMoments?: GaussianMoments;
   /** Diagonal-Gaussian EM from complete-row statistics (the fused GMM E-step of runtime/learners/gmm-fused.ts). */
   readonly diagGaussianEM?: DiagGaussianEM;
+  /** Values 0..L-1 of variable j only, fitted from per-level counts (UnivariateDist.finiteLevels). */
+  readonly finiteLevels?: (ctx: LayerContext, j: number) => number;
   /**
    * Per coordinate, the values unit `unit` gives positive probability (finite supports only:
    * determinism and support checks of circuits). `p` holds every role of one unit, without the
@@ -307,6 +309,11 @@ export interface UnivariateDist {
   readonly tabulated?: boolean;
   /** Products multiply level by level over the variable's known levels (squared circuits). */
   readonly levelProduct?: boolean;
+  /**
+   * The density is positive only at the integers 0..L-1 (L of the variable's levels) and the
+   * weighted fit depends only on per-level counts (the WebGPU circuit kernels' level tables).
+   */
+  readonly finiteLevels?: (levels: number) => number;
   /** The values with positive probability under these parameters (finite supports only), given the variable's levels. */
   positiveValues?(theta: ArrayLike<number>, levels: number): number[];
 }
