@@ -11,6 +11,7 @@ import { foldPlan, type FoldPlan } from '../circuits/fold.js';
 import { foldedSumBackward, foldedSumForward } from './evaluate-folded.js';
 import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buffers.js';
 import { familyNodeHooks } from './family-nodes.js';
+import { useFastSumLayer } from './kernels/sum-layer-fast.js';
 export type { EdgeCounts, NodeValues };
 
 let fused = true;
@@ -34,13 +35,15 @@ function planOf(state: ModelState): FoldPlan | undefined {
 
 /**
  * Turns the fused kernels (WebAssembly SIMD mixing nodes and Normal leaves; each declines where
- * wasm SIMD is unavailable; the table/count path of discrete factorized leaves) on or off; off
+ * wasm SIMD is unavailable; the wasm sum layer of folded circuits; the table/count path of
+ * discrete factorized leaves) on or off; off
  * runs the reference loops they are tested against.
  */
 export function useFusedKernels(on: boolean): void {
   fused = on;
   registerNormalKernels(on ? gaussianKernels : undefined);
   useDiscreteFastPath(on);
+  useFastSumLayer(on);
 }
 useFusedKernels(true);
 

@@ -25,7 +25,7 @@ const LN2_LO = 1.90821492927058770002e-10;
 const INV_FACT = Array.from({ length: 14 }, (_, i) => 1 / Array.from({ length: i }, (_, j) => j + 1).reduce((a, b) => a * b, 1)).reverse();
 
 /** exp of the v128 in local x, on the stack; locals k, r are scratch. */
-function expV(x: number, k: number, r: number): Bytes {
+export function expV(x: number, k: number, r: number): Bytes {
   const horner = INV_FACT.slice(1).reduce<Bytes>((acc, c) => v(acc, get(r), V.mul, f64x2(c), V.add), f64x2(INV_FACT[0]!));
   return v(
     set(k, get(x), f64x2(-708), V.pmax, f64x2(709), V.pmin, f64x2(Math.LOG2E), V.mul, f64x2(SHIFT), V.add),
