@@ -12,6 +12,8 @@ import { foldedSumBackward, foldedSumForward } from './evaluate-folded.js';
 import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buffers.js';
 import { familyNodeHooks } from './family-nodes.js';
 import { useFastSumLayer } from './kernels/sum-layer-fast.js';
+import { threadedBackward, threadedForward } from './evaluate-threads.js';
+export { lastEvaluateThreads, setEvaluateThreads } from './evaluate-threads.js';
 export type { EdgeCounts, NodeValues };
 
 let fused = true;
@@ -103,6 +105,11 @@ function hadamardForward(kids: readonly { vals: Float64Array }[], out: Float64Ar
  * longer needs, e.g. the previous EM iteration's) lends its arrays to the new result.
  */
 export function forward(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues): NodeValues {
+  return (fused && threadedForward(state, x, n, reuse, forwardRows)) || forwardRows(state, x, n, reuse);
+}
+
+/** forward on the calling thread alone (what each thread of a split pass runs on its rows). */
+export function forwardRows(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues): NodeValues {
   const v = state.graph.vars.length;
   const vals: NodeValues = new Map();
   const plan = planOf(state);
@@ -232,6 +239,11 @@ function kroneckerForward(kids: ReturnType<typeof childInputs>, n: number, units
  * `reuse`: an earlier result of backward whose arrays the new one may take over.
  */
 export function backward(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues): NodeValues {
+  return (fused && threadedBackward(state, vals, n, rowWeights, counts, reuse, backwardRows)) || backwardRows(state, vals, n, rowWeights, counts, reuse);
+}
+
+/** backward on the calling thread alone. */
+export function backwardRows(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues): NodeValues {
   const flows: NodeValues = new Map();
   for (const node of state.nodes) flows.set(node.id, buffer(reuse, node.id, n * node.units));
   // Nodes no parent has written a flow to yet (a fused kernel may then overwrite instead of add).
