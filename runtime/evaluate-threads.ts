@@ -1,9 +1,9 @@
-// Forward and backward passes split by rows over worker threads (Node only). Every node's
+// Forward and backward passes of circuits split by rows over worker threads (Node only). Every node's
 // values and flows live in SharedArrayBuffers; participant t (the caller is 0) evaluates rows
 // [floor(n t / T), floor(n (t + 1) / T)) with the single-thread code on subarray views of
-// them, so values and flows are bit for bit those of one thread. Edge counts are summed per
-// participant and reduced in participant order (they differ from one thread's only in the
-// order of the row sums). Workers (evaluate-worker.ts) import the built runtime; where they
+// them, so values and flows are those of one thread (bit for bit, but for the mixing kernel's
+// row blocks). Edge counts are summed per participant and reduced in participant order (they
+// differ from one thread's only in the order of the row sums). Workers (evaluate-worker.ts) import the built runtime; where they
 // cannot (no worker_threads or SharedArrayBuffer, a browser, the TypeScript sources under a
 // test runner) or a pass is small, the caller runs it alone. PMIX_THREADS sets T (default:
 // every core); setEvaluateThreads overrides both.
@@ -84,10 +84,13 @@ function threadsFor(state: ModelState, n: number): number {
 }
 
 const eligibility = new WeakMap<IRGraph, boolean>();
-/** Graphs of input, product, sum and mixing nodes (families' parts may hold state of their own). */
+/**
+ * Circuits (a graph with a dense sum) of input, product, sum and mixing nodes only: families'
+ * parts may hold state of their own, and mixtures keep their own kernels' threading.
+ */
 function eligible(g: IRGraph): boolean {
   let ok = eligibility.get(g);
-  if (ok === undefined) eligibility.set(g, (ok = g.nodes.every((nd) => nd.kind === 'input' || nd.kind === 'product' || nd.kind === 'sum' || nd.kind === 'mixing')));
+  if (ok === undefined) eligibility.set(g, (ok = g.nodes.some((nd) => nd.kind === 'sum') && g.nodes.every((nd) => nd.kind === 'input' || nd.kind === 'product' || nd.kind === 'sum' || nd.kind === 'mixing')));
   return ok;
 }
 
