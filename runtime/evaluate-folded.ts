@@ -60,16 +60,18 @@ function fastForward(state: ModelState, fold: SumFold, vals: NodeValues, n: numb
   return true;
 }
 
-function fastBackward(state: ModelState, fold: SumFold, vals: NodeValues, flows: NodeValues, n: number, rowWeights: Float64Array | undefined, counts: EdgeCounts | undefined): boolean {
+function fastBackward(state: ModelState, fold: SumFold, vals: NodeValues, flows: NodeValues, n: number, rowWeights: Float64Array | undefined, counts: EdgeCounts | undefined, untouched: Set<string>): boolean {
   const kids = singleChildren(state, fold);
   if (!kids) return false;
   const U = fold.units;
   const I = fold.inputs;
   for (let f = 0; f < fold.nodes.length; f++) {
     const node = state.node(fold.nodes[f]!) as SumNode;
+    const c = kids[f]!;
     const acc = counts ? getOrInit(counts, node.weights, U * I) : undefined;
     // Declining happens for the whole fold at its first node (no kernel), before any flow moved.
-    if (!sumNodeBackward(vals.get(kids[f]!)!, vals.get(node.id)!, flows.get(node.id)!, state.values.get(node.weights)!, n, U, I, rowWeights, flows.get(kids[f]!)!, acc)) return false;
+    if (!sumNodeBackward(vals.get(c)!, vals.get(node.id)!, flows.get(node.id)!, state.values.get(node.weights)!, n, U, I, rowWeights, flows.get(c)!, acc, untouched.has(c))) return false;
+    untouched.delete(c);
   }
   return true;
 }
@@ -87,8 +89,19 @@ export function foldedSumForward(state: ModelState, fold: SumFold, vals: NodeVal
   });
 }
 
-export function foldedSumBackward(state: ModelState, fold: SumFold, vals: NodeValues, flows: NodeValues, n: number, rowWeights: Float64Array | undefined, counts: EdgeCounts | undefined): void {
-  if (fastBackward(state, fold, vals, flows, n, rowWeights, counts)) return;
+/**
+ * `untouched`: nodes whose flow no parent has written yet (their arrays hold garbage): the
+ * wasm path overwrites them, the batched one zeroes them first.
+ */
+export function foldedSumBackward(state: ModelState, fold: SumFold, vals: NodeValues, flows: NodeValues, n: number, rowWeights: Float64Array | undefined, counts: EdgeCounts | undefined, untouched: Set<string>): void {
+  if (fastBackward(state, fold, vals, flows, n, rowWeights, counts, untouched)) return;
+  for (const id of fold.nodes) {
+    for (const c of (state.node(id) as SumNode).children) {
+      if (!untouched.has(c)) continue;
+      flows.get(c)!.fill(0);
+      untouched.delete(c);
+    }
+  }
   const F = fold.nodes.length;
   const U = fold.units;
   const I = fold.inputs;

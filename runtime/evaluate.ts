@@ -245,10 +245,13 @@ export function backward(state: ModelState, vals: NodeValues, n: number, rowWeig
 /** backward on the calling thread alone. */
 export function backwardRows(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues): NodeValues {
   const flows: NodeValues = new Map();
-  for (const node of state.nodes) flows.set(node.id, buffer(reuse, node.id, n * node.units));
-  // Nodes no parent has written a flow to yet (a fused kernel may then overwrite instead of add).
-  const untouched = new Set(state.nodes.map((nd) => nd.id));
   const root = state.graph.root;
+  // Only the root's array is zeroed here: the first parent to write a child's flow overwrites
+  // it (Hadamard products, the wasm sum layer) or zeroes it first (zeroUntouched).
+  for (const node of state.nodes) flows.set(node.id, buffer(reuse, node.id, n * node.units, node.id === root));
+  // Nodes no parent has written a flow to yet.
+  const untouched = new Set(state.nodes.map((nd) => nd.id));
+  untouched.delete(root);
   const rootVals = vals.get(root)!;
   const rootFlow = flows.get(root)!;
   for (let i = 0; i < n; i++) if (Number.isFinite(rootVals[i]!)) rootFlow[i] = 1;
@@ -256,16 +259,22 @@ export function backwardRows(state: ModelState, vals: NodeValues, n: number, row
   if (plan) {
     for (let l = plan.levels.length - 1; l >= 0; l--) {
       const level = plan.levels[l]!;
-      for (const fold of level.sums) {
-        for (const id of fold.nodes) for (const c of (state.node(id) as SumNode).children) untouched.delete(c);
-        foldedSumBackward(state, fold, vals, flows, n, rowWeights, counts);
-      }
+      for (const fold of level.sums) foldedSumBackward(state, fold, vals, flows, n, rowWeights, counts, untouched);
       for (const id of level.singles) backwardNode(state, state.node(id), vals, flows, n, untouched, rowWeights, counts);
     }
-    return flows;
-  }
-  for (let k = state.nodes.length - 1; k >= 0; k--) backwardNode(state, state.nodes[k]!, vals, flows, n, untouched, rowWeights, counts);
+  } else for (let k = state.nodes.length - 1; k >= 0; k--) backwardNode(state, state.nodes[k]!, vals, flows, n, untouched, rowWeights, counts);
+  // Nodes no parent reached (not in a valid circuit; kept safe) have zero flow.
+  for (const id of untouched) flows.get(id)!.fill(0);
   return flows;
+}
+
+/** Zeroes the flows of the given nodes that no parent has written yet (then a writer may add to them). */
+export function zeroUntouched(flows: NodeValues, untouched: Set<string>, ids: readonly string[]): void {
+  for (const c of ids) {
+    if (!untouched.has(c)) continue;
+    flows.get(c)!.fill(0);
+    untouched.delete(c);
+  }
 }
 
 function backwardNode(
@@ -283,7 +292,8 @@ function backwardNode(
     const out = vals.get(node.id)!;
     const kidIds = 'children' in node ? node.children : [];
     const fresh = kidIds.every((c) => untouched.has(c));
-    for (const c of kidIds) untouched.delete(c);
+    // A Hadamard product writes its children's flows itself (a copy where it is the first).
+    if (!(node.kind === 'product' && node.mode === 'hadamard')) zeroUntouched(flows, untouched, kidIds);
     switch (node.kind) {
       case 'input':
       case 'family':
@@ -292,6 +302,12 @@ function backwardNode(
         if (node.mode === 'hadamard') {
           for (const c of node.children) {
             const cf = flows.get(c)!;
+            if (untouched.has(c) && cf.length === f.length) {
+              cf.set(f);
+              untouched.delete(c);
+              continue;
+            }
+            zeroUntouched(flows, untouched, [c]);
             for (let i = 0; i < f.length; i++) cf[i] += f[i]!;
           }
         } else {

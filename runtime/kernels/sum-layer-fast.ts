@@ -77,8 +77,9 @@ export function sumNodeForward(A: Float64Array, W: Float64Array, n: number, U: n
 }
 
 /**
- * The backward pass of one sum node: inFlow (n x I) += d log p / d A, and, with counts (U x I),
- * counts += W * sum_n rowWeight[n] r[n, u] exp(A[n, i] - m_n) (the expected edge flows).
+ * The backward pass of one sum node: inFlow (n x I) += d log p / d A (= when `fresh`: inFlow's
+ * contents are then ignored), and, with counts (U x I), counts += W * sum_n rowWeight[n]
+ * r[n, u] exp(A[n, i] - m_n) (the expected edge flows).
  */
 export function sumNodeBackward(
   A: Float64Array,
@@ -91,6 +92,7 @@ export function sumNodeBackward(
   rowWeights: Float64Array | undefined,
   inFlow: Float64Array,
   counts: Float64Array | undefined,
+  fresh = false,
 ): boolean {
   const k = kernel(U, I);
   if (!k) return false;
@@ -108,7 +110,8 @@ export function sumNodeBackward(
     copyIn(h, L.A / 8, A, r0, rows, rows4, I, Ip, -Infinity);
     copyIn(h, L.O / 8, out, r0, rows, rows4, U, Up, -Infinity);
     copyIn(h, L.FL / 8, flow, r0, rows, rows4, U, Up, 0);
-    copyIn(h, L.CF / 8, inFlow, r0, rows, rows4, I, Ip, 0);
+    if (fresh) h.fill(0, L.CF / 8, L.CF / 8 + rows4 * Ip);
+    else copyIn(h, L.CF / 8, inFlow, r0, rows, rows4, I, Ip, 0);
     if (counts) {
       if (rowWeights) h.set(rowWeights.subarray(r0, r0 + rows), rw);
       else h.fill(1, rw, rw + rows);

@@ -57,6 +57,10 @@ describe('wasm sum node', () => {
         const scale = Math.max(1e-300, ...cWant);
         expect(absErr(cGot, cWant, scale)).toBeLessThan(1e-12);
         for (let k = 0; k < cWant.length; k++) if (cWant[k] === 0) expect(cGot[k]).toBe(0);
+        // fresh: the flows' old contents (here NaN) are overwritten, not added to.
+        const inFresh = new Float64Array(N * I).fill(NaN);
+        expect(sumNodeBackward(A, want, flow, W, N, U, I, rw, inFresh, undefined, true)).toBe(true);
+        expect(relErr(inFresh, delta)).toBeLessThan(1e-12);
       }),
       { numRuns: 120 },
     );
