@@ -49,11 +49,19 @@ export function useFusedKernels(on: boolean): void {
 }
 useFusedKernels(true);
 
-/** The columns `scope` of x; x itself (no copy) when the scope is every column in order. */
-function scopeData(x: Float64Array, n: number, v: number, scope: readonly number[]): Float64Array {
+/**
+ * The columns `scope` of x; x itself (no copy) when the scope is every column in order. With
+ * `scratch`, the copy goes to a buffer reused by the next call (input layers read their
+ * columns at once and keep nothing: no fresh array per layer and pass).
+ */
+function scopeData(x: Float64Array, n: number, v: number, scope: readonly number[], scratch = false): Float64Array {
   if (scope.length === v && scope.every((c, j) => c === j)) return x.length === n * v ? x : x.subarray(0, n * v);
-  return gather(x, n, v, scope);
+  if (!scratch) return gather(x, n, v, scope);
+  const len = n * scope.length;
+  if (xsScratch.length < len) xsScratch = new Float64Array(Math.max(len, 2 * xsScratch.length));
+  return gather(x, n, v, scope, xsScratch.subarray(0, len));
 }
+let xsScratch = new Float64Array(0);
 
 
 /** Concatenated child values of a node, as [offset, values, units] per child. */
@@ -132,7 +140,7 @@ function forwardNode(state: ModelState, node: ModelState['nodes'][number], x: Fl
     switch (node.kind) {
       case 'input': {
         const layer = state.layers.get(node.id)!;
-        const xs = scopeData(x, n, v, node.scope);
+        const xs = scopeData(x, n, v, node.scope, true);
         layer.family.logDensity(layer.params, layer.ctx, xs, n, out);
         break;
       }
