@@ -66,8 +66,9 @@ function makePool(threads: number): Pool | null {
     }
     // Block until every worker has imported the runtime (or failed): a pass then always has
     // the same participants, so results do not depend on start-up timing.
+    // (Workers of a pool given up on stay blocked in Atomics.wait; they are unref'ed.)
     const t0 = Date.now();
-    for (let s; (s = Atomics.load(ctl, W.READY) + Atomics.load(ctl, W.FAILED)) < workers.length && Date.now() - t0 < WAIT_READY_MS; ) Atomics.wait(ctl, W.READY, Atomics.load(ctl, W.READY), 50), void s;
+    while (Atomics.load(ctl, W.READY) + Atomics.load(ctl, W.FAILED) < workers.length && Date.now() - t0 < WAIT_READY_MS) Atomics.wait(ctl, W.READY, Atomics.load(ctl, W.READY), 50);
     if (Atomics.load(ctl, W.READY) !== workers.length) return null;
     return { ctl, workers };
   } catch {

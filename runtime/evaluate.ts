@@ -113,7 +113,7 @@ function hadamardForward(kids: readonly { vals: Float64Array }[], out: Float64Ar
  * longer needs, e.g. the previous EM iteration's) lends its arrays to the new result.
  */
 export function forward(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues): NodeValues {
-  return (fused && threadedForward(state, x, n, reuse, forwardRows)) || forwardRows(state, x, n, reuse);
+  return (fused && folding && threadedForward(state, x, n, reuse, forwardRows)) || forwardRows(state, x, n, reuse);
 }
 
 /** forward on the calling thread alone (what each thread of a split pass runs on its rows). */
@@ -247,7 +247,7 @@ function kroneckerForward(kids: ReturnType<typeof childInputs>, n: number, units
  * `reuse`: an earlier result of backward whose arrays the new one may take over.
  */
 export function backward(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues): NodeValues {
-  return (fused && threadedBackward(state, vals, n, rowWeights, counts, reuse, backwardRows)) || backwardRows(state, vals, n, rowWeights, counts, reuse);
+  return (fused && folding && threadedBackward(state, vals, n, rowWeights, counts, reuse, backwardRows)) || backwardRows(state, vals, n, rowWeights, counts, reuse);
 }
 
 /** backward on the calling thread alone. */
