@@ -1,8 +1,12 @@
 // Folded evaluation of a circuit's dense sums: the sum nodes of one depth and one shape
 // (circuits/fold.ts) run as one batched op of the sum-layer kernel over [folds, rows, inputs].
+// Where every node of a fold has one child (the usual circuit), the WebAssembly kernel
+// (kernels/sum-layer-fast.ts) runs node by node straight on the child's array; the batched JS
+// kernel is the reference (useFusedKernels(false)) and the path for several children.
 import type { SumNode } from '../ir/types.js';
 import type { SumFold } from '../circuits/fold.js';
 import { sumLayerBackward, sumLayerForward } from './kernels/sum-layer.js';
+import { sumNodeBackward, sumNodeForward } from './kernels/sum-layer-fast.js';
 import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buffers.js';
 import type { ModelState } from './state.js';
 
@@ -32,7 +36,48 @@ function foldWeights(state: ModelState, fold: SumFold): Float64Array {
   return W;
 }
 
+/** The single child of every node of the fold, each with all `inputs` units; undefined when some node has several. */
+function singleChildren(state: ModelState, fold: SumFold): string[] | undefined {
+  const kids: string[] = [];
+  for (const id of fold.nodes) {
+    const c = (state.node(id) as SumNode).children;
+    if (c.length !== 1 || state.node(c[0]!).units !== fold.inputs) return undefined;
+    kids.push(c[0]!);
+  }
+  return kids;
+}
+
+/** The fast path: node by node on the child's and the node's own arrays (no gathered copies); false where it declines. */
+function fastForward(state: ModelState, fold: SumFold, vals: NodeValues, n: number, reuse: NodeValues | undefined): boolean {
+  const kids = singleChildren(state, fold);
+  if (!kids) return false;
+  for (let f = 0; f < fold.nodes.length; f++) {
+    const id = fold.nodes[f]!;
+    const o = buffer(reuse, id, n * fold.units, false);
+    if (!sumNodeForward(vals.get(kids[f]!)!, state.values.get((state.node(id) as SumNode).weights)!, n, fold.units, fold.inputs, o)) return false;
+    vals.set(id, o);
+  }
+  return true;
+}
+
+function fastBackward(state: ModelState, fold: SumFold, vals: NodeValues, flows: NodeValues, n: number, rowWeights: Float64Array | undefined, counts: EdgeCounts | undefined, untouched: Set<string>): boolean {
+  const kids = singleChildren(state, fold);
+  if (!kids) return false;
+  const U = fold.units;
+  const I = fold.inputs;
+  for (let f = 0; f < fold.nodes.length; f++) {
+    const node = state.node(fold.nodes[f]!) as SumNode;
+    const c = kids[f]!;
+    const acc = counts ? getOrInit(counts, node.weights, U * I) : undefined;
+    // Declining happens for the whole fold at its first node (no kernel), before any flow moved.
+    if (!sumNodeBackward(vals.get(c)!, vals.get(node.id)!, flows.get(node.id)!, state.values.get(node.weights)!, n, U, I, rowWeights, flows.get(c)!, acc, untouched.has(c))) return false;
+    untouched.delete(c);
+  }
+  return true;
+}
+
 export function foldedSumForward(state: ModelState, fold: SumFold, vals: NodeValues, n: number, reuse: NodeValues | undefined): void {
+  if (fastForward(state, fold, vals, n, reuse)) return;
   const F = fold.nodes.length;
   const U = fold.units;
   const out = new Float64Array(F * n * U);
@@ -44,7 +89,19 @@ export function foldedSumForward(state: ModelState, fold: SumFold, vals: NodeVal
   });
 }
 
-export function foldedSumBackward(state: ModelState, fold: SumFold, vals: NodeValues, flows: NodeValues, n: number, rowWeights: Float64Array | undefined, counts: EdgeCounts | undefined): void {
+/**
+ * `untouched`: nodes whose flow no parent has written yet (their arrays hold garbage): the
+ * wasm path overwrites them, the batched one zeroes them first.
+ */
+export function foldedSumBackward(state: ModelState, fold: SumFold, vals: NodeValues, flows: NodeValues, n: number, rowWeights: Float64Array | undefined, counts: EdgeCounts | undefined, untouched: Set<string>): void {
+  if (fastBackward(state, fold, vals, flows, n, rowWeights, counts, untouched)) return;
+  for (const id of fold.nodes) {
+    for (const c of (state.node(id) as SumNode).children) {
+      if (!untouched.has(c)) continue;
+      flows.get(c)!.fill(0);
+      untouched.delete(c);
+    }
+  }
   const F = fold.nodes.length;
   const U = fold.units;
   const I = fold.inputs;

@@ -11,6 +11,9 @@ import { foldPlan, type FoldPlan } from '../circuits/fold.js';
 import { foldedSumBackward, foldedSumForward } from './evaluate-folded.js';
 import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buffers.js';
 import { familyNodeHooks } from './family-nodes.js';
+import { useFastSumLayer } from './kernels/sum-layer-fast.js';
+import { threadedBackward, threadedForward } from './evaluate-threads.js';
+export { lastEvaluateThreads, setEvaluateThreads } from './evaluate-threads.js';
 export type { EdgeCounts, NodeValues };
 
 let fused = true;
@@ -34,13 +37,15 @@ function planOf(state: ModelState): FoldPlan | undefined {
 
 /**
  * Turns the fused kernels (WebAssembly SIMD mixing nodes and Normal leaves; each declines where
- * wasm SIMD is unavailable; the table/count path of discrete factorized leaves) on or off; off
+ * wasm SIMD is unavailable; the wasm sum layer of folded circuits; the table/count path of
+ * discrete factorized leaves) on or off; off
  * runs the reference loops they are tested against.
  */
 export function useFusedKernels(on: boolean): void {
   fused = on;
   registerNormalKernels(on ? gaussianKernels : undefined);
   useDiscreteFastPath(on);
+  useFastSumLayer(on);
 }
 useFusedKernels(true);
 
@@ -49,11 +54,19 @@ export function fusedKernelsOn(): boolean {
   return fused;
 }
 
-/** The columns `scope` of x; x itself (no copy) when the scope is every column in order. */
-function scopeData(x: Float64Array, n: number, v: number, scope: readonly number[]): Float64Array {
+/**
+ * The columns `scope` of x; x itself (no copy) when the scope is every column in order. With
+ * `scratch`, the copy goes to a buffer reused by the next call (input layers read their
+ * columns at once and keep nothing: no fresh array per layer and pass).
+ */
+function scopeData(x: Float64Array, n: number, v: number, scope: readonly number[], scratch = false): Float64Array {
   if (scope.length === v && scope.every((c, j) => c === j)) return x.length === n * v ? x : x.subarray(0, n * v);
-  return gather(x, n, v, scope);
+  if (!scratch) return gather(x, n, v, scope);
+  const len = n * scope.length;
+  if (xsScratch.length < len) xsScratch = new Float64Array(Math.max(len, 2 * xsScratch.length));
+  return gather(x, n, v, scope, xsScratch.subarray(0, len));
 }
+let xsScratch = new Float64Array(0);
 
 
 /** Concatenated child values of a node, as [offset, values, units] per child. */
@@ -105,6 +118,11 @@ function hadamardForward(kids: readonly { vals: Float64Array }[], out: Float64Ar
  * longer needs, e.g. the previous EM iteration's) lends its arrays to the new result.
  */
 export function forward(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues): NodeValues {
+  return (fused && folding && threadedForward(state, x, n, reuse, forwardRows)) || forwardRows(state, x, n, reuse);
+}
+
+/** forward on the calling thread alone (what each thread of a split pass runs on its rows). */
+export function forwardRows(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues): NodeValues {
   const v = state.graph.vars.length;
   const vals: NodeValues = new Map();
   const plan = planOf(state);
@@ -127,7 +145,7 @@ function forwardNode(state: ModelState, node: ModelState['nodes'][number], x: Fl
     switch (node.kind) {
       case 'input': {
         const layer = state.layers.get(node.id)!;
-        const xs = scopeData(x, n, v, node.scope);
+        const xs = scopeData(x, n, v, node.scope, true);
         layer.family.logDensity(layer.params, layer.ctx, xs, n, out);
         break;
       }
@@ -234,11 +252,19 @@ function kroneckerForward(kids: ReturnType<typeof childInputs>, n: number, units
  * `reuse`: an earlier result of backward whose arrays the new one may take over.
  */
 export function backward(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues): NodeValues {
+  return (fused && folding && threadedBackward(state, vals, n, rowWeights, counts, reuse, backwardRows)) || backwardRows(state, vals, n, rowWeights, counts, reuse);
+}
+
+/** backward on the calling thread alone. */
+export function backwardRows(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues): NodeValues {
   const flows: NodeValues = new Map();
-  for (const node of state.nodes) flows.set(node.id, buffer(reuse, node.id, n * node.units));
-  // Nodes no parent has written a flow to yet (a fused kernel may then overwrite instead of add).
-  const untouched = new Set(state.nodes.map((nd) => nd.id));
   const root = state.graph.root;
+  // Only the root's array is zeroed here: the first parent to write a child's flow overwrites
+  // it (Hadamard products, the wasm sum layer) or zeroes it first (zeroUntouched).
+  for (const node of state.nodes) flows.set(node.id, buffer(reuse, node.id, n * node.units, node.id === root));
+  // Nodes no parent has written a flow to yet.
+  const untouched = new Set(state.nodes.map((nd) => nd.id));
+  untouched.delete(root);
   const rootVals = vals.get(root)!;
   const rootFlow = flows.get(root)!;
   for (let i = 0; i < n; i++) if (Number.isFinite(rootVals[i]!)) rootFlow[i] = 1;
@@ -246,16 +272,22 @@ export function backward(state: ModelState, vals: NodeValues, n: number, rowWeig
   if (plan) {
     for (let l = plan.levels.length - 1; l >= 0; l--) {
       const level = plan.levels[l]!;
-      for (const fold of level.sums) {
-        for (const id of fold.nodes) for (const c of (state.node(id) as SumNode).children) untouched.delete(c);
-        foldedSumBackward(state, fold, vals, flows, n, rowWeights, counts);
-      }
+      for (const fold of level.sums) foldedSumBackward(state, fold, vals, flows, n, rowWeights, counts, untouched);
       for (const id of level.singles) backwardNode(state, state.node(id), vals, flows, n, untouched, rowWeights, counts);
     }
-    return flows;
-  }
-  for (let k = state.nodes.length - 1; k >= 0; k--) backwardNode(state, state.nodes[k]!, vals, flows, n, untouched, rowWeights, counts);
+  } else for (let k = state.nodes.length - 1; k >= 0; k--) backwardNode(state, state.nodes[k]!, vals, flows, n, untouched, rowWeights, counts);
+  // Nodes no parent reached (not in a valid circuit; kept safe) have zero flow.
+  for (const id of untouched) flows.get(id)!.fill(0);
   return flows;
+}
+
+/** Zeroes the flows of the given nodes that no parent has written yet (then a writer may add to them). */
+export function zeroUntouched(flows: NodeValues, untouched: Set<string>, ids: readonly string[]): void {
+  for (const c of ids) {
+    if (!untouched.has(c)) continue;
+    flows.get(c)!.fill(0);
+    untouched.delete(c);
+  }
 }
 
 function backwardNode(
@@ -273,7 +305,8 @@ function backwardNode(
     const out = vals.get(node.id)!;
     const kidIds = 'children' in node ? node.children : [];
     const fresh = kidIds.every((c) => untouched.has(c));
-    for (const c of kidIds) untouched.delete(c);
+    // A Hadamard product writes its children's flows itself (a copy where it is the first).
+    if (!(node.kind === 'product' && node.mode === 'hadamard')) zeroUntouched(flows, untouched, kidIds);
     switch (node.kind) {
       case 'input':
       case 'family':
@@ -282,6 +315,12 @@ function backwardNode(
         if (node.mode === 'hadamard') {
           for (const c of node.children) {
             const cf = flows.get(c)!;
+            if (untouched.has(c) && cf.length === f.length) {
+              cf.set(f);
+              untouched.delete(c);
+              continue;
+            }
+            zeroUntouched(flows, untouched, [c]);
             for (let i = 0; i < f.length; i++) cf[i] += f[i]!;
           }
         } else {

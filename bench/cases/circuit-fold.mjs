@@ -3,7 +3,7 @@
 // circuits/fold.ts) vs off (node by node), interleaved in one process. The "peer" columns are
 // pmix unfolded; ratio = folded / unfolded.
 import { performance } from 'node:perf_hooks';
-import { backward, forward, useFolding } from '../../dist/runtime/evaluate.js';
+import { backward, forward, setEvaluateThreads, useFolding } from '../../dist/runtime/evaluate.js';
 import { circuitParams, setupCircuit } from '../lib/circuit.mjs';
 
 export default {
@@ -16,6 +16,7 @@ export default {
   rows: (p) => 1437 * p.reps,
   params: (quick) => circuitParams(quick, { reps: quick ? 1 : 4 }),
   async run(dir, p) {
+    setEvaluateThreads(1); // folding alone: both sides on one thread
     const { x, n, state } = setupCircuit(dir, p);
     const w = new Float64Array(n).fill(1);
     const pass = (fold) => {

@@ -1,7 +1,8 @@
 // Inference throughput: the log-likelihood of every row (a forward pass) of the digits circuit
 // (quad-tree arity 4, 32 units, Bernoulli inputs) on the training rows replicated to ~20k,
-// against numpy evaluating the same folded circuit (bench/peer/circuit.py).
-import { forward } from '../../dist/runtime/evaluate.js';
+// against numpy evaluating the same folded circuit (bench/peer/circuit.py). pmix on one thread
+// here; circuit-infer-mt runs the same on every core (PMIX_THREADS overrides).
+import { forward, lastEvaluateThreads, setEvaluateThreads } from '../../dist/runtime/evaluate.js';
 import { circuitParams, setupCircuit } from '../lib/circuit.mjs';
 import { writeArray } from '../lib/files.mjs';
 import { sample } from '../lib/stats.mjs';
@@ -14,8 +15,9 @@ export default {
   needs: [],
   check: 'mean log-likelihood (extra: max |diff| of per-row log-likelihoods, pmix vs numpy)',
   rows: (p) => 1437 * p.reps,
-  params: (quick) => circuitParams(quick, { mode: 'infer', repeats: quick ? 3 : 7 }),
+  params: (quick) => circuitParams(quick, { mode: 'infer', repeats: quick ? 3 : 7, threads: 1 }),
   async run(dir, p) {
+    setEvaluateThreads(p.threads === 'all' ? undefined : p.threads);
     const { x, n, state } = setupCircuit(dir, p);
     const root = state.graph.root;
     let vals = forward(state, x, n);
@@ -26,6 +28,7 @@ export default {
     const samples = await sample(() => {
       vals = forward(state, x, n, vals);
     }, p.repeats);
-    return { samples, check: s / n, kernel: 'evaluate.ts + sum-layer.ts (JS f64)', extra: { rows: n } };
+    const threads = lastEvaluateThreads();
+    return { samples, check: s / n, threads, kernel: `evaluate.ts + sum-layer-wasm.ts (wasm SIMD f64), ${threads} thread${threads > 1 ? 's' : ''}`, extra: { rows: n } };
   },
 };

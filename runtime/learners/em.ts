@@ -195,6 +195,8 @@ export function mStep(
   smoothing = 0,
   vals?: NodeValues,
 ): void {
+  let unitWeights = true;
+  for (let i = 0; i < n && unitWeights; i++) unitWeights = rowWeights[i] === 1;
   for (const node of state.nodes) {
     if (node.kind === 'mixing' || node.kind === 'sum') {
       weightsMStep(state, node, counts, smoothing);
@@ -210,10 +212,11 @@ export function mStep(
     } else if (node.kind === 'input') {
       const layer = state.layers.get(node.id)!;
       const f = flows.get(node.id)!;
-      let resp = respBuffers.get(node.id);
+      // With unit row weights the flows are the responsibilities (no n x units copy; M-steps only read them).
+      let resp = unitWeights ? f : respBuffers.get(node.id);
       if (!resp || resp.length !== f.length) respBuffers.set(node.id, (resp = new Float64Array(f.length)));
       const U = node.units;
-      for (let i = 0; i < n; i++) for (let u = 0; u < U; u++) resp[i * U + u] = f[i * U + u]! * rowWeights[i]!;
+      if (!unitWeights) for (let i = 0; i < n; i++) for (let u = 0; u < U; u++) resp[i * U + u] = f[i * U + u]! * rowWeights[i]!;
       const fixed = new Set(Object.entries(layer.names).filter(([, nm]) => state.param(nm).fixed).map(([r]) => r));
       if (fixed.size === Object.keys(layer.names).length) continue;
       let next;

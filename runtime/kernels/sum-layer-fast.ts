@@ -1,0 +1,125 @@
+// The WebAssembly SIMD path of one dense sum node (one fold member) of a circuit: blocks of R
+// rows are copied into the kernel's memory (sum-layer-wasm.ts), run there fused (max, exp,
+// matmul, log forward; exp, two matmuls and the edge-count update backward), and copied back.
+// Declines (returns false) where wasm SIMD is missing or the fast path is off: the caller then
+// runs the reference loops of sum-layer.ts, which these are tested against.
+import { R, sumLayerWasm, type SumLayerWasm } from './sum-layer-wasm.js';
+
+let enabled = true;
+
+/** Turns the wasm sum layer on or off (evaluate.ts's useFusedKernels switches it). */
+export function useFastSumLayer(on: boolean): void {
+  enabled = on;
+}
+
+const up4 = (x: number): number => Math.ceil(x / 4) * 4;
+const instances = new Map<string, SumLayerWasm | null>();
+
+function kernel(U: number, I: number): SumLayerWasm | null {
+  if (!enabled) return null;
+  const key = `${up4(I)},${up4(U)}`;
+  let k = instances.get(key);
+  if (k === undefined) instances.set(key, (k = sumLayerWasm(up4(I), up4(U))));
+  return k;
+}
+
+/** Copies rows [r0, r0 + rows) of an n x w array into a block of row width wp (padding `pad`), zero rows to rows4. */
+function copyIn(h: Float64Array, at: number, src: Float64Array, r0: number, rows: number, rows4: number, w: number, wp: number, pad: number): void {
+  if (w === wp) h.set(src.subarray(r0 * w, (r0 + rows) * w), at);
+  else {
+    for (let r = 0; r < rows; r++) {
+      h.set(src.subarray((r0 + r) * w, (r0 + r + 1) * w), at + r * wp);
+      h.fill(pad, at + r * wp + w, at + (r + 1) * wp);
+    }
+  }
+  h.fill(0, at + rows * wp, at + rows4 * wp);
+}
+
+function copyOut(h: Float64Array, at: number, dst: Float64Array, r0: number, rows: number, w: number, wp: number): void {
+  if (w === wp) dst.set(h.subarray(at, at + rows * w), r0 * w);
+  else for (let r = 0; r < rows; r++) dst.set(h.subarray(at + r * wp, at + r * wp + w), (r0 + r) * w);
+}
+
+/** W [U x I] into the kernel's W (U x Ip) and WT (Ip x Up), zero-padded. */
+function loadWeights(h: Float64Array, k: SumLayerWasm, W: Float64Array, U: number, I: number): void {
+  const L = k.layout;
+  const Ip = up4(I);
+  const Up = up4(U);
+  const wt = L.WT / 8;
+  const w = L.W / 8;
+  h.fill(0, wt, wt + 2 * Ip * Up);
+  for (let u = 0; u < U; u++) {
+    for (let i = 0; i < I; i++) {
+      const x = W[u * I + i]!;
+      h[w + u * Ip + i] = x;
+      h[wt + i * Up + u] = x;
+    }
+  }
+}
+
+/** out[n, u] = log sum_i W[u, i] exp(A[n, i]) for one sum node: A n x I, W U x I, out n x U. */
+export function sumNodeForward(A: Float64Array, W: Float64Array, n: number, U: number, I: number, out: Float64Array): boolean {
+  const k = kernel(U, I);
+  if (!k) return false;
+  const L = k.layout;
+  const h = new Float64Array(k.memory.buffer);
+  const Ip = up4(I);
+  const Up = up4(U);
+  loadWeights(h, k, W, U, I);
+  for (let r0 = 0; r0 < n; r0 += R) {
+    const rows = Math.min(R, n - r0);
+    const rows4 = up4(rows);
+    copyIn(h, L.A / 8, A, r0, rows, rows4, I, Ip, -Infinity);
+    k.fwd(rows4);
+    copyOut(h, L.O / 8, out, r0, rows, U, Up);
+  }
+  return true;
+}
+
+/**
+ * The backward pass of one sum node: inFlow (n x I) += d log p / d A (= when `fresh`: inFlow's
+ * contents are then ignored), and, with counts (U x I), counts += W * sum_n rowWeight[n]
+ * r[n, u] exp(A[n, i] - m_n) (the expected edge flows).
+ */
+export function sumNodeBackward(
+  A: Float64Array,
+  out: Float64Array,
+  flow: Float64Array,
+  W: Float64Array,
+  n: number,
+  U: number,
+  I: number,
+  rowWeights: Float64Array | undefined,
+  inFlow: Float64Array,
+  counts: Float64Array | undefined,
+  fresh = false,
+): boolean {
+  const k = kernel(U, I);
+  if (!k) return false;
+  const L = k.layout;
+  const h = new Float64Array(k.memory.buffer);
+  const Ip = up4(I);
+  const Up = up4(U);
+  loadWeights(h, k, W, U, I);
+  const t = L.T / 8;
+  if (counts) h.fill(0, t, t + Up * Ip);
+  const rw = L.RW / 8;
+  for (let r0 = 0; r0 < n; r0 += R) {
+    const rows = Math.min(R, n - r0);
+    const rows4 = up4(rows);
+    copyIn(h, L.A / 8, A, r0, rows, rows4, I, Ip, -Infinity);
+    copyIn(h, L.O / 8, out, r0, rows, rows4, U, Up, -Infinity);
+    copyIn(h, L.FL / 8, flow, r0, rows, rows4, U, Up, 0);
+    if (fresh) h.fill(0, L.CF / 8, L.CF / 8 + rows4 * Ip);
+    else copyIn(h, L.CF / 8, inFlow, r0, rows, rows4, I, Ip, 0);
+    if (counts) {
+      if (rowWeights) h.set(rowWeights.subarray(r0, r0 + rows), rw);
+      else h.fill(1, rw, rw + rows);
+      h.fill(0, rw + rows, rw + rows4);
+    }
+    k.bwd(rows4, counts ? 1 : 0);
+    copyOut(h, L.CF / 8, inFlow, r0, rows, I, Ip);
+  }
+  if (counts) for (let u = 0; u < U; u++) for (let i = 0; i < I; i++) counts[u * I + i] += h[t + u * Ip + i]! * W[u * I + i]!;
+  return true;
+}

@@ -1,0 +1,94 @@
+// The WebAssembly SIMD sum node (sum-layer-fast.ts) against the reference loops of
+// sum-layer.ts (which are themselves checked per edge in sum-layer.test.ts): forward values to
+// 1e-12 relative, input flows and expected edge counts to 1e-12, on random shapes (U, I not
+// multiples of 4, row counts not multiples of the block) with -inf inputs, all -inf rows, zero
+// flows, zero weights and zero row weights; and the wasm log/exp over a wide range.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sumLayerBackward, sumLayerForward } from '../../../runtime/kernels/sum-layer.js';
+import { sumNodeBackward, sumNodeForward, useFastSumLayer } from '../../../runtime/kernels/sum-layer-fast.js';
+import { Rng } from '../../../stdlib/random.js';
+
+function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let e = 0;
+  for (let i = 0; i < want.length; i++) {
+    if (Object.is(got[i], want[i])) continue;
+    if (!Number.isFinite(want[i]!) || !Number.isFinite(got[i]!)) return Infinity;
+    e = Math.max(e, Math.abs(got[i]! - want[i]!) / Math.max(1e-300, Math.abs(want[i]!)));
+  }
+  return e;
+}
+
+function absErr(got: ArrayLike<number>, want: ArrayLike<number>, scale: number): number {
+  let e = 0;
+  for (let i = 0; i < want.length; i++) e = Math.max(e, Math.abs(got[i]! - want[i]!) / scale);
+  return e;
+}
+
+afterEach(() => useFastSumLayer(true));
+
+describe('wasm sum node', () => {
+  it('equals the reference kernel (values, flows, counts)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 1, max: 150 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 13 }), fc.boolean(), (seed, N, U, I, weighted) => {
+        const rng = new Rng(seed);
+        const A = Float64Array.from({ length: N * I }, () => (rng.uniform() < 0.05 ? -Infinity : 60 * (rng.uniform() - 0.8)));
+        for (let r = 0; r < N; r++) if (rng.uniform() < 0.05) A.fill(-Infinity, r * I, (r + 1) * I);
+        const W = Float64Array.from({ length: U * I }, () => (rng.uniform() < 0.1 ? 0 : rng.uniformOpen()));
+        const flow = Float64Array.from({ length: N * U }, () => (rng.uniform() < 0.2 ? 0 : rng.uniformOpen()));
+        for (let r = 0; r < N; r++) if (rng.uniform() < 0.1) flow.fill(0, r * U, (r + 1) * U);
+        const rw = weighted ? Float64Array.from({ length: N }, () => (rng.uniform() < 0.1 ? 0 : rng.uniformOpen())) : undefined;
+        const start = Float64Array.from({ length: N * I }, () => rng.uniform()); // flows already there are added to
+        const want = new Float64Array(N * U);
+        sumLayerForward(A, W, 1, N, U, I, want);
+        const got = new Float64Array(N * U);
+        expect(sumNodeForward(A, W, N, U, I, got)).toBe(true);
+        expect(relErr(got, want)).toBeLessThan(1e-12);
+        const inWant = start.slice();
+        const delta = new Float64Array(N * I);
+        const cWant = new Float64Array(U * I);
+        sumLayerBackward(A, want, flow, W, 1, N, U, I, rw, delta, cWant);
+        for (let k = 0; k < delta.length; k++) inWant[k] += delta[k]!;
+        const inGot = start.slice();
+        const cGot = Float64Array.from({ length: U * I }, () => 0);
+        expect(sumNodeBackward(A, want, flow, W, N, U, I, rw, inGot, cGot)).toBe(true);
+        expect(relErr(inGot, inWant)).toBeLessThan(1e-12);
+        // counts: sums over rows of terms of one sign, relative to the largest entry
+        const scale = Math.max(1e-300, ...cWant);
+        expect(absErr(cGot, cWant, scale)).toBeLessThan(1e-12);
+        for (let k = 0; k < cWant.length; k++) if (cWant[k] === 0) expect(cGot[k]).toBe(0);
+        // fresh: the flows' old contents (here NaN) are overwritten, not added to.
+        const inFresh = new Float64Array(N * I).fill(NaN);
+        expect(sumNodeBackward(A, want, flow, W, N, U, I, rw, inFresh, undefined, true)).toBe(true);
+        expect(relErr(inFresh, delta)).toBeLessThan(1e-12);
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('log and exp hold over a wide range (subnormal, huge and zero sums)', () => {
+    // One unit, one input: out = log(w) + a exactly in real arithmetic.
+    const as = [0, -1e-300, -700, -745, 700, 1e-10, -1e3, Math.log(Number.MIN_VALUE), 3.5];
+    const ws = [1, 1e-300, 4.9e-324, 0.5, 1 - 1e-16, 2 ** -1022, 2 ** -1023, 1e300, 0];
+    for (const w of ws) {
+      const A = Float64Array.from(as);
+      const got = new Float64Array(as.length);
+      expect(sumNodeForward(A, Float64Array.of(w), as.length, 1, 1, got)).toBe(true);
+      as.forEach((a, k) => {
+        const want = Math.log(w) + a;
+        if (!Number.isFinite(want)) expect(got[k]).toBe(want);
+        else expect(Math.abs(got[k]! - want)).toBeLessThanOrEqual(1e-15 * Math.max(1, Math.abs(want)));
+      });
+    }
+  });
+
+  it('propagates NaN inputs as NaN values, and declines when turned off', () => {
+    const A = Float64Array.of(0, NaN, -1, -2);
+    const out = new Float64Array(2);
+    expect(sumNodeForward(A, Float64Array.of(0.5, 0.5), 2, 1, 2, out)).toBe(true);
+    expect(out[0]).toBeNaN();
+    expect(Math.abs(out[1]! - Math.log(0.5 * Math.exp(-1) + 0.5 * Math.exp(-2)))).toBeLessThan(1e-15);
+    useFastSumLayer(false);
+    expect(sumNodeForward(A, Float64Array.of(0.5, 0.5), 2, 1, 2, out)).toBe(false);
+  });
+});
