@@ -1,5 +1,7 @@
 // pmix info: versions, the compute backend (and the WebGPU adapter, or what is missing), the
 // tensor backend chosen and why, and the machine.
+import { defaultThreads } from '../../runtime/kernels/default-threads.js';
+import { fmaAvailable } from '../../runtime/kernels/wasm-features.js';
 import { cpus, totalmem } from 'node:os';
 import { PMIX_VERSION } from '../../runtime/artifact.js';
 import { PmixError } from '../../runtime/errors.js';
@@ -39,7 +41,8 @@ export async function infoCommand(io: Output, backend?: string): Promise<void> {
     backend: choice.name,
     reason: choice.reason,
     skipped: choice.skipped,
-    mixture_kernels: 'float64 JavaScript (fused E/M-step loops)',
+    mixture_kernels: `float64 WebAssembly SIMD${fmaAvailable() ? ' with FMA' : ''} (diagonal GMM E-step, circuit sum layers, dense nets, Cholesky; JavaScript where a kernel declines)`,
+    threads: defaultThreads(),
     cpus: cpus().length,
     memory_gb: Math.round(totalmem() / 2 ** 30),
     distributions: [...distributions.keys()],
@@ -52,6 +55,7 @@ export async function infoCommand(io: Output, backend?: string): Promise<void> {
       `tensor backend: ${info.backend} (${info.reason})`,
       ...choice.skipped.map((s) => `  skipped ${s.name}: ${s.why}`),
       `mixture kernels: ${info.mixture_kernels}`,
+      `threads: ${info.threads} (PMIX_THREADS, else every core) for the threaded kernels`,
       `machine: ${info.cpus} cores, ${info.memory_gb} GiB`,
       `distributions: ${info.distributions.join(', ')}`,
     ].join('\n'),

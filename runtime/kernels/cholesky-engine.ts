@@ -5,10 +5,10 @@
 // thread does the serial part (each diagonal block, in JS) and the copies in and out.
 import { cholModule, fmaAvailable, MAX_PAGES, type CholExports } from './cholesky-wasm.js';
 import { C, colRange, CTL_BYTES, KIND_BWD, KIND_CHOL, KIND_FWD, SPIN, TRSM_CHUNK, WORKER_SRC } from './cholesky-threads.js';
-import { envVar, getBuiltin } from './host-builtin.js';
+import { getBuiltin } from './host-builtin.js';
+import { defaultThreads } from './default-threads.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
-type Os = typeof import('node:os');
 
 interface PoolWorker {
   readonly port: import('node:worker_threads').MessagePort;
@@ -90,17 +90,7 @@ function kernels(e: Engine, nb: number, bytes: number): CholExports | null {
   return ex;
 }
 
-/** The default number of threads: PMIX_THREADS, else every core. */
-export function defaultThreads(): number {
-  const env = Number(envVar('PMIX_THREADS'));
-  if (Number.isInteger(env) && env >= 1) return env;
-  const os = getBuiltin<Os>('node:os');
-  try {
-    return Math.max(1, os ? (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length) : 1);
-  } catch {
-    return 1;
-  }
-}
+export { defaultThreads } from './default-threads.js';
 
 /** Starts workers until the pool has threads - 1 of them (no-op without worker_threads). */
 function spawn(e: Engine, threads: number): void {

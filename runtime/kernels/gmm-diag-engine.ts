@@ -6,12 +6,12 @@
 // threads (gmm-diag-threads.ts); the calling thread always takes part, so the pool is optional.
 // Results depend on the thread count by rounding only (the slots' sums are added in a fixed order).
 import type { StatsOut } from '../../stdlib/distributions/index.js';
-import { envVar, getBuiltin } from './host-builtin.js';
+import { getBuiltin } from './host-builtin.js';
+import { defaultThreads } from './default-threads.js';
 import { BLOCK, gmmDiagModule, type GmmDiagExports } from './gmm-diag-wasm.js';
 import { CTL_BYTES, help, W, WORKER_SRC } from './gmm-diag-threads.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
-type Os = typeof import('node:os');
 
 /**
  * Below this many rows per thread the E-step stays on the calling thread: waking a worker and
@@ -57,16 +57,7 @@ function makeEngine(): Engine | null {
 }
 
 /** The default number of threads: PMIX_THREADS, else every core. */
-export function gmmThreads(): number {
-  const env = Number(envVar('PMIX_THREADS'));
-  if (Number.isInteger(env) && env >= 1) return env;
-  const os = getBuiltin<Os>('node:os');
-  try {
-    return Math.max(1, os ? (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length) : 1);
-  } catch {
-    return 1;
-  }
-}
+export const gmmThreads = defaultThreads;
 
 /** Threads (the calling one included) of the last fused E-step. */
 export function gmmLastThreads(): number {
