@@ -180,7 +180,7 @@ export function toNatural(kind: NeuralParam['output'], u: Float64Array, last: nu
 }
 
 /** d/du from d/dv for each output kind. */
-function chainToFree(kind: NeuralParam['output'], v: Float64Array, gv: Float64Array, last: number): Float64Array {
+export function chainToFree(kind: NeuralParam['output'], v: Float64Array, gv: Float64Array, last: number): Float64Array {
   const g = new Float64Array(gv.length);
   switch (kind) {
     case 'identity':
