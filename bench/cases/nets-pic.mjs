@@ -1,7 +1,7 @@
 // The integral circuits' nets: one Adam epoch of the digits PIC (examples/digits-pic.pmix at
 // K points: quad_tree, Bernoulli inputs, nets mlp(hidden = 32, layers = 2, sin), composite
 // sharing; lr 0.02, batch 100, on the 1437 training rows) with the nets' kernels on (wasm SIMD
-// matmul, the refresh's forward pass reused by the next gradient) against off (the JS
+// matmul, sin and cos in wasm, the refresh's forward pass reused by the next gradient) against off (the JS
 // reference), interleaved in one process. The "peer" columns are pmix with
 // useNetKernels(false); ratio = new / reference; 100 epochs take 100x. `extra` has the dense
 // matmul's GFLOP/s on the nets' shapes (CPU time) and the epochs' CPU times.
@@ -90,7 +90,7 @@ export default {
       samples: fast.map((e) => e.ms),
       baseline: ref.map((e) => e.ms),
       check,
-      kernel: 'runtime/kernels/dense-wasm.ts (f64x2 FMA 4x4 tiles) via stdlib/nets/dense-net.ts; runtime/integral/latent-params.ts',
+      kernel: 'runtime/kernels/dense-wasm.ts (f64x2 FMA 4x4 tiles), sincos-wasm.ts; circuits/integral/latent-batch.ts',
       extra: {
         epoch_cpu_ms: median(fast.map((e) => e.cpu)),
         epoch_cpu_ms_reference: median(ref.map((e) => e.cpu)),

@@ -5,7 +5,7 @@
 // transposing the hidden values again for its gradient). The same numbers as latentValues
 // (latent-fn.ts, the per-parameter reference), up to rounding.
 import type { IRParam, NeuralParam } from '../../ir/types.js';
-import { denseBackward, denseForward, type DenseLayerValues, type DenseTrace, type MatMulAdd } from '../../stdlib/nets/dense-net.js';
+import { denseBackward, denseForward, type DenseLayerValues, type DenseTrace, type DenseKernels } from '../../stdlib/nets/dense-net.js';
 import { chainToFree, gridInputs, latentValues, toNatural, TrunkCache, type GradSink, type LatentValues, type ValueSource } from './latent-fn.js';
 
 /** One parameter's place in its group's batched output layer. */
@@ -44,10 +44,10 @@ export interface LatentBatch {
 }
 
 /** Evaluates the neural parameters `params` (all materialized) from the current values of their functions' parameters. */
-export function latentBatch(params: readonly IRParam[], get: ValueSource, shapes: (name: string) => readonly number[], mm?: MatMulAdd): LatentBatch {
+export function latentBatch(params: readonly IRParam[], get: ValueSource, shapes: (name: string) => readonly number[], kernels?: DenseKernels): LatentBatch {
   const groups = new Map<string, Group>();
   const others: { param: IRParam; lv: LatentValues }[] = [];
-  const cache = new TrunkCache(mm);
+  const cache = new TrunkCache(kernels);
   for (const param of params) {
     const p = param.param as NeuralParam;
     if (p.fn.kind !== 'net') {
@@ -76,7 +76,7 @@ export function latentBatch(params: readonly IRParam[], get: ValueSource, shapes
   }
   const values = new Map<string, Float64Array>();
   for (const g of groups.values()) {
-    forwardGroup(g, get, mm);
+    forwardGroup(g, get, kernels);
     for (const m of g.members) values.set(m.param.name, m.v);
   }
   for (const o of others) values.set(o.param.name, o.lv.v);
@@ -87,16 +87,16 @@ export function latentBatch(params: readonly IRParam[], get: ValueSource, shapes
         const g = gv.get(o.param.name);
         if (g) o.lv.backward(g, sink);
       }
-      for (const g of groups.values()) backwardGroup(g, gv, sink, mm);
+      for (const g of groups.values()) backwardGroup(g, gv, sink, kernels);
     },
   };
 }
 
-function forwardGroup(g: Group, get: ValueSource, mm: MatMulAdd | undefined): void {
+function forwardGroup(g: Group, get: ValueSource, kernels: DenseKernels | undefined): void {
   const { rows, members } = g;
   const H = g.hidden;
   if (g.trunkLayers.length) {
-    const f = denseForward(g.trunkLayers, g.x, rows, mm);
+    const f = denseForward(g.trunkLayers, g.x, rows, kernels);
     g.h = f.y;
     g.trunkTrace = f.trace;
   } else g.h = g.x;
@@ -111,7 +111,7 @@ function forwardGroup(g: Group, get: ValueSource, mm: MatMulAdd | undefined): vo
     for (let o = 0; o < m.outputs; o++) b[m.col + o] = hb[o]!;
   }
   g.layer = { w, b, inputs: H, outputs: S, activation: 'linear' };
-  const f = denseForward([g.layer], g.h, rows, mm);
+  const f = denseForward([g.layer], g.h, rows, kernels);
   g.headTrace = f.trace;
   const y = f.y;
   for (const m of members) {
@@ -124,7 +124,7 @@ function forwardGroup(g: Group, get: ValueSource, mm: MatMulAdd | undefined): vo
   }
 }
 
-function backwardGroup(g: Group, gv: ReadonlyMap<string, Float64Array>, sink: GradSink, mm: MatMulAdd | undefined): void {
+function backwardGroup(g: Group, gv: ReadonlyMap<string, Float64Array>, sink: GradSink, kernels: DenseKernels | undefined): void {
   const { rows, members } = g;
   const S = g.layer!.outputs;
   const H = g.hidden;
@@ -141,7 +141,7 @@ function backwardGroup(g: Group, gv: ReadonlyMap<string, Float64Array>, sink: Gr
   if (!any) return;
   const gw = new Float64Array(H * S);
   const gb = new Float64Array(S);
-  const gh = denseBackward([g.layer!], g.headTrace!, gy, [{ w: gw, b: gb }], mm);
+  const gh = denseBackward([g.layer!], g.headTrace!, gy, [{ w: gw, b: gb }], kernels);
   for (const m of members) {
     if (!gv.get(m.param.name)) continue;
     const sw = sink(m.head.w);
@@ -150,5 +150,5 @@ function backwardGroup(g: Group, gv: ReadonlyMap<string, Float64Array>, sink: Gr
     for (let i = 0; i < H; i++) for (let o = 0; o < O; o++) sw[i * O + o] += gw[i * S + m.col + o]!;
     for (let o = 0; o < O; o++) sb[o] += gb[m.col + o]!;
   }
-  if (g.trunkTrace) denseBackward(g.trunkLayers, g.trunkTrace, gh, g.trunkNames.map((n) => ({ w: sink(n.w), b: sink(n.b) })), mm);
+  if (g.trunkTrace) denseBackward(g.trunkLayers, g.trunkTrace, gh, g.trunkNames.map((n) => ({ w: sink(n.w), b: sink(n.b) })), kernels);
 }

@@ -4,12 +4,14 @@
 // functions' own parameters (quadrature weights and points stay fixed).
 // The fast path (useNetKernels, on by default) evaluates the nets batched (latent-batch.ts:
 // the output layers of functions sharing hidden layers as one layer) with the wasm SIMD
-// matmul, and keeps the last refresh's forward pass for latentGradients while the functions'
+// matmul and sin/cos, and keeps the last refresh's forward pass for latentGradients while the functions'
 // parameters are unchanged, as they are between a learner's refresh and its next gradient:
 // one forward pass per step, not two. Off: the per-parameter JS reference (latent-fn.ts).
 import { latentBatch, type LatentBatch } from '../../circuits/integral/latent-batch.js';
 import { latentValues, TrunkCache } from '../../circuits/integral/latent-fn.js';
 import { denseMatMulWasm } from '../kernels/dense-wasm.js';
+import { sinCosWasm } from '../kernels/sincos-wasm.js';
+import type { DenseKernels } from '../../stdlib/nets/dense-net.js';
 import type { ModelState } from '../state.js';
 
 export function hasLatentParams(state: ModelState): boolean {
@@ -20,8 +22,11 @@ function neural(state: ModelState) {
   return Object.values(state.graph.params).filter((p) => p.param.kind === 'neural' && p.param.grid);
 }
 
-/** The nets' matmul: wasm SIMD (falls back to the JS loops by itself where that cannot run). */
-const nets = (A: Float64Array, B: Float64Array, m: number, k: number, n: number, out: Float64Array): boolean => denseMatMulWasm(A, B, m, k, n, out);
+/** The nets' wasm SIMD kernels (each declines where wasm SIMD cannot run; the nets then use their JS loops). */
+const nets: DenseKernels = {
+  matmul: (A, B, m, k, n, out) => denseMatMulWasm(A, B, m, k, n, out),
+  sinCos: sinCosWasm,
+};
 
 let fast = true;
 /**

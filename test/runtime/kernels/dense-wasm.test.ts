@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { denseMatMulWasm } from '../../../runtime/kernels/dense-wasm.js';
-import { denseBackward, denseForward, type Activation, type DenseLayerValues, type MatMulAdd } from '../../../stdlib/nets/dense-net.js';
+import { sinCosWasm } from '../../../runtime/kernels/sincos-wasm.js';
+import { denseBackward, denseForward, type Activation, type DenseKernels, type DenseLayerValues, type MatMulAdd } from '../../../stdlib/nets/dense-net.js';
 import { Rng } from '../../../stdlib/random.js';
 
 const simd = denseMatMulWasm(new Float64Array(1), new Float64Array(1), 1, 1, 1, new Float64Array(1));
@@ -64,9 +65,9 @@ describe('denseMatMulWasm', () => {
   });
 });
 
-const wasm: MatMulAdd = (A, B, m, k, n, out) => denseMatMulWasm(A, B, m, k, n, out);
+const wasm: DenseKernels = { matmul: (A, B, m, k, n, out) => denseMatMulWasm(A, B, m, k, n, out), sinCos: sinCosWasm };
 
-describe('a dense net on the wasm matmul against its JS reference', () => {
+describe('a dense net on the wasm matmul and sin/cos against its JS reference', () => {
   const ACTS: readonly Activation[] = ['tanh', 'relu', 'sin', 'linear'];
 
   it('gives the same outputs, input gradients and weight gradients (1e-12 relative), random nets', () => {
@@ -115,14 +116,14 @@ describe('a dense net on the wasm matmul against its JS reference', () => {
       asked++;
       return false;
     };
-    const a = denseForward(layers, x, 5, declines);
+    const a = denseForward(layers, x, 5, { matmul: declines });
     const b = denseForward(layers, x, 5);
     expect(asked).toBe(1);
     expect(Array.from(a.y)).toEqual(Array.from(b.y));
     const gy = fill(15, rng);
     const ga = [{ w: new Float64Array(6), b: new Float64Array(3) }];
     const gb = [{ w: new Float64Array(6), b: new Float64Array(3) }];
-    expect(Array.from(denseBackward(layers, a.trace, gy, ga, declines))).toEqual(Array.from(denseBackward(layers, b.trace, gy, gb)));
+    expect(Array.from(denseBackward(layers, a.trace, gy, ga, { matmul: declines }))).toEqual(Array.from(denseBackward(layers, b.trace, gy, gb)));
     expect(asked).toBe(3);
     expect(Array.from(ga[0]!.w)).toEqual(Array.from(gb[0]!.w));
   });
