@@ -4,7 +4,7 @@
 // values back to the function's own parameters (net layers or a constant). Functions that
 // share their hidden layers (functional sharing) compute them once per grid: TrunkCache.
 import type { IRParam, NeuralParam } from '../../ir/types.js';
-import { denseBackward, denseForward, type DenseLayerValues, type DenseTrace } from '../../stdlib/nets/dense-net.js';
+import { denseBackward, denseForward, type DenseLayerValues, type DenseTrace, type DenseKernels } from '../../stdlib/nets/dense-net.js';
 
 export type ValueSource = (name: string) => Float64Array;
 export type GradSink = (name: string) => Float64Array;
@@ -58,11 +58,14 @@ interface Trunk {
 export class TrunkCache {
   private readonly trunks = new Map<string, Trunk>();
 
+  /** mm: the nets' matmul (the runtime passes its wasm SIMD kernel; absent: the JS loops). */
+  constructor(readonly kernels?: DenseKernels) {}
+
   trunk(layers: readonly DenseLayerValues[], names: readonly { w: string; b: string }[], x: Float64Array, rows: number, gridKey: string): Trunk {
     const key = `${names.map((n) => n.w).join(',')}@${gridKey}`;
     let t = this.trunks.get(key);
     if (!t) {
-      const f = layers.length ? denseForward(layers, x, rows) : undefined;
+      const f = layers.length ? denseForward(layers, x, rows, this.kernels) : undefined;
       t = { layers, names, h: f ? f.y : x, trace: f?.trace, x, gh: undefined };
       this.trunks.set(key, t);
     }
@@ -72,7 +75,7 @@ export class TrunkCache {
   flush(sink: GradSink): void {
     for (const t of this.trunks.values()) {
       if (!t.gh || !t.trace) continue;
-      denseBackward(t.layers, t.trace, t.gh, t.names.map((n) => ({ w: sink(n.w), b: sink(n.b) })));
+      denseBackward(t.layers, t.trace, t.gh, t.names.map((n) => ({ w: sink(n.w), b: sink(n.b) })), this.kernels);
       t.gh = undefined;
     }
   }
@@ -118,10 +121,10 @@ export function latentValues(param: IRParam, get: ValueSource, shapes: (name: st
     const trunk = cache.trunk(layers.slice(0, -1), names.slice(0, -1), x, rows, key);
     const head = layers[layers.length - 1]!;
     const headName = names[names.length - 1]!;
-    const f = denseForward([head], trunk.h, rows);
+    const f = denseForward([head], trunk.h, rows, cache.kernels);
     for (let i = 0; i < size; i++) u[i] = f.y[i]! + logW[(i / O) | 0]!;
     backFn = (gu, sink) => {
-      const gh = denseBackward([head], f.trace, gu, [{ w: sink(headName.w), b: sink(headName.b) }]);
+      const gh = denseBackward([head], f.trace, gu, [{ w: sink(headName.w), b: sink(headName.b) }], cache.kernels);
       if (!trunk.trace) return;
       if (!trunk.gh) trunk.gh = new Float64Array(gh.length);
       for (let i = 0; i < gh.length; i++) trunk.gh[i] += gh[i]!;
@@ -177,7 +180,7 @@ export function toNatural(kind: NeuralParam['output'], u: Float64Array, last: nu
 }
 
 /** d/du from d/dv for each output kind. */
-function chainToFree(kind: NeuralParam['output'], v: Float64Array, gv: Float64Array, last: number): Float64Array {
+export function chainToFree(kind: NeuralParam['output'], v: Float64Array, gv: Float64Array, last: number): Float64Array {
   const g = new Float64Array(gv.length);
   switch (kind) {
     case 'identity':

@@ -21,6 +21,8 @@ export interface DenseTrace {
   readonly inputs: readonly Float64Array[];
   /** Pre-activations; for a linear layer the same array as its output. */
   readonly pre: readonly Float64Array[];
+  /** act'(pre) where forward computed it alongside (sin layers with a sinCos kernel: cos z). */
+  readonly deriv?: readonly (Float64Array | undefined)[];
 }
 
 /** Gradient accumulators, laid out like the layer they belong to. */
@@ -29,30 +31,58 @@ export interface DenseGrads {
   readonly b: Float64Array;
 }
 
+/**
+ * out[m x n] += A[m x k] B[k x n], all row-major: a faster matmul the caller may pass in (the
+ * runtime's wasm SIMD kernel, runtime/kernels/dense-wasm.ts). It returns false when it cannot
+ * run (no wasm SIMD, no memory); the net then uses its own JS loops, the reference.
+ */
+export type MatMulAdd = (A: Float64Array, B: Float64Array, m: number, k: number, n: number, out: Float64Array) => boolean;
+
+/** s = sin x and c = cos x at once (false: not done, the net calls Math.sin / Math.cos). */
+export type SinCos = (x: Float64Array, s: Float64Array, c: Float64Array) => boolean;
+
+/** Faster kernels a caller may pass in; each absent or declining one falls back to the JS reference. */
+export interface DenseKernels {
+  readonly matmul?: MatMulAdd;
+  /** For `sin` layers: forward keeps cos z (the derivative) from the same pass. */
+  readonly sinCos?: SinCos;
+}
+
 /** x: [rows, layers[0].inputs] row-major -> y: [rows, last.outputs]; trace for backward. */
-export function denseForward(layers: readonly DenseLayerValues[], x: Float64Array, rows: number): { y: Float64Array; trace: DenseTrace } {
+export function denseForward(layers: readonly DenseLayerValues[], x: Float64Array, rows: number, kernels?: DenseKernels): { y: Float64Array; trace: DenseTrace } {
   checkLayers(layers);
   if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * layers[0]!.inputs) {
     throw new Error(`denseForward: x has ${x.length} values, expected rows (${rows}) x inputs (${layers[0]!.inputs})`);
   }
   const inputs: Float64Array[] = [x];
   const pre: Float64Array[] = [];
+  const deriv: (Float64Array | undefined)[] = [];
   let cur = x;
   for (const layer of layers) {
-    const z = affine(layer, cur, rows);
-    const y = layer.activation === 'linear' ? z : activate(layer.activation, z);
+    const z = affine(layer, cur, rows, kernels);
+    let y: Float64Array;
+    let d: Float64Array | undefined;
+    if (layer.activation === 'sin' && kernels?.sinCos) {
+      y = new Float64Array(z.length);
+      d = new Float64Array(z.length);
+      if (!kernels.sinCos(z, y, d)) {
+        y = activate('sin', z);
+        d = undefined;
+      }
+    } else y = layer.activation === 'linear' ? z : activate(layer.activation, z);
     pre.push(z);
+    deriv.push(d);
     inputs.push(y);
     cur = y;
   }
-  return { y: cur, trace: { rows, inputs, pre } };
+  return { y: cur, trace: { rows, inputs, pre, ...(deriv.some((d) => d) ? { deriv } : {}) } };
 }
 
 /**
  * Accumulates (+=) dL/dw and dL/db of every layer into grads[l].w / grads[l].b, given
  * gy = dL/dy [rows, outputs]. Returns dL/dx [rows, inputs].
  */
-export function denseBackward(layers: readonly DenseLayerValues[], trace: DenseTrace, gy: Float64Array, grads: readonly DenseGrads[]): Float64Array {
+export function denseBackward(layers: readonly DenseLayerValues[], trace: DenseTrace, gy: Float64Array, grads: readonly DenseGrads[], kernels?: DenseKernels): Float64Array {
   checkLayers(layers);
   const rows = trace.rows;
   const last = layers[layers.length - 1]!;
@@ -64,8 +94,9 @@ export function denseBackward(layers: readonly DenseLayerValues[], trace: DenseT
     const layer = layers[l]!;
     const slot = grads[l]!;
     if (slot.w.length !== layer.w.length || slot.b.length !== layer.b.length) throw new Error(`denseBackward: gradient slot ${l} has the wrong shape`);
-    const gz = layer.activation === 'linear' ? g : activationGrad(layer.activation, trace.pre[l]!, trace.inputs[l + 1]!, g);
-    g = affineBackward(layer, trace.inputs[l]!, gz, rows, slot);
+    const d = trace.deriv?.[l];
+    const gz = layer.activation === 'linear' ? g : d ? times(g, d) : activationGrad(layer.activation, trace.pre[l]!, trace.inputs[l + 1]!, g);
+    g = affineBackward(layer, trace.inputs[l]!, gz, rows, slot, kernels);
   }
   return g;
 }
@@ -91,12 +122,11 @@ function checkLayers(layers: readonly DenseLayerValues[]): void {
 }
 
 /** z = x w + b = x (w^T)^T + b. */
-function affine(layer: DenseLayerValues, x: Float64Array, rows: number): Float64Array {
+function affine(layer: DenseLayerValues, x: Float64Array, rows: number, kernels: DenseKernels | undefined): Float64Array {
   const { w, b, inputs: nin, outputs: nout } = layer;
-  const wT = transpose(w, nin, nout);
   const z = new Float64Array(rows * nout);
   for (let r = 0; r < rows; r++) z.set(b, r * nout);
-  addABt(x, wT, rows, nout, nin, z);
+  if (!kernels?.matmul?.(x, w, rows, nin, nout, z)) addABt(x, transpose(w, nin, nout), rows, nout, nin, z);
   return z;
 }
 
@@ -115,6 +145,13 @@ function activate(act: Exclude<Activation, 'linear'>, z: Float64Array): Float64A
       break;
   }
   return y;
+}
+
+/** a * b elementwise, a new array. */
+function times(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let k = 0; k < a.length; k++) out[k] = a[k]! * b[k]!;
+  return out;
 }
 
 /** dL/dz = dL/dy * act'(z); tanh' from y = tanh z, sin' = cos z, relu' = [z > 0]. */
@@ -139,25 +176,28 @@ function activationGrad(act: Exclude<Activation, 'linear'>, z: Float64Array, y: 
 const ROW_BLOCK = 128;
 
 /** gw += x^T gz, gb += colsum(gz); returns gx = gz w^T. */
-function affineBackward(layer: DenseLayerValues, x: Float64Array, gz: Float64Array, rows: number, slot: DenseGrads): Float64Array {
+function affineBackward(layer: DenseLayerValues, x: Float64Array, gz: Float64Array, rows: number, slot: DenseGrads, kernels: DenseKernels | undefined): Float64Array {
   const { w, inputs: nin, outputs: nout } = layer;
   const gb = slot.b;
   for (let r = 0; r < rows; r++) {
     const zo = r * nout;
     for (let j = 0; j < nout; j++) gb[j] += gz[zo + j]!;
   }
-  // gw[i, j] += sum_r x[r, i] gz[r, j], a block of rows at a time as (x_blk^T)(gz_blk^T)^T.
-  const xT = new Float64Array(nin * ROW_BLOCK);
-  const gT = new Float64Array(nout * ROW_BLOCK);
-  for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
-    const len = Math.min(ROW_BLOCK, rows - r0);
-    transposeInto(x.subarray(r0 * nin, (r0 + len) * nin), len, nin, xT);
-    transposeInto(gz.subarray(r0 * nout, (r0 + len) * nout), len, nout, gT);
-    addABt(xT, gT, nin, nout, len, slot.w);
+  // gw += x^T gz and gx = gz w^T, each by the caller's kernel where it runs, else the JS loops.
+  if (!kernels?.matmul?.(transpose(x, rows, nin), gz, nin, rows, nout, slot.w)) {
+    // gw[i, j] += sum_r x[r, i] gz[r, j], a block of rows at a time as (x_blk^T)(gz_blk^T)^T.
+    const xT = new Float64Array(nin * ROW_BLOCK);
+    const gT = new Float64Array(nout * ROW_BLOCK);
+    for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+      const len = Math.min(ROW_BLOCK, rows - r0);
+      transposeInto(x.subarray(r0 * nin, (r0 + len) * nin), len, nin, xT);
+      transposeInto(gz.subarray(r0 * nout, (r0 + len) * nout), len, nout, gT);
+      addABt(xT, gT, nin, nout, len, slot.w);
+    }
   }
-  // gx[r, i] = sum_j gz[r, j] w[i, j]: w is already the B of A B^T.
   const gx = new Float64Array(rows * nin);
-  addABt(gz, w, rows, nin, nout, gx);
+  // gx[r, i] = sum_j gz[r, j] w[i, j]: w is already the B of A B^T.
+  if (!kernels?.matmul?.(gz, transpose(w, nin, nout), rows, nout, nin, gx)) addABt(gz, w, rows, nin, nout, gx);
   return gx;
 }
 
