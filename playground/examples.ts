@@ -9,7 +9,9 @@ import penguins from '../examples/penguins.pmix?raw';
 import ring from '../examples/squared-ring/ring.pmix?raw';
 import wave from '../examples/wave.pmix?raw';
 import chowLiu from './examples/chow-liu.pmix?raw';
+import crashExperts from './examples/crash-experts.pmix?raw';
 import co2Csv from '../examples/data/co2.csv?url';
+import crashCsv from '../examples/data/crash-train.csv?url';
 import digitsCsv from '../examples/data/digits-train.csv?url';
 import faithfulCsv from '../examples/data/faithful.csv?url';
 import footballCsv from '../examples/data/football.csv?url';
@@ -40,5 +42,6 @@ export const EXAMPLES: readonly Example[] = [
   { id: 'wave', label: 'Wave: integral (continuous-latent) model', group: 'integral', source: wave, csv: { 'wave-train.csv': waveCsv } },
   { id: 'gp-toy', label: 'Toy regression: Gaussian process', group: 'gp', source: gpToy, csv: { 'gp-toy.csv': gpToyCsv } },
   { id: 'co2', label: 'Mauna Loa CO2: Gaussian process forecast', group: 'gp', source: co2, csv: { 'co2.csv': co2Csv } },
+  { id: 'crash', label: 'Crash signal: mixture of GP experts', group: 'moe', source: crashExperts, csv: { 'crash-train.csv': crashCsv } },
   { id: 'faithful', label: 'Old Faithful: kernel density and modes', group: 'kde', source: faithful, csv: { 'faithful.csv': faithfulCsv } },
 ];

@@ -149,14 +149,16 @@ describe.skipIf(!hasChromium)('playground in headless Chromium', () => {
     await shot('playground-stale.png');
   }, 60_000);
 
-  it('has an example for every family; plots int columns, GPs and KDEs without internal messages', async () => {
+  it('has an example for every family; plots int columns, GPs, KDEs and experts without internal messages', async () => {
     const families = await page.$$eval('#example optgroup', (gs) => gs.map((g) => (g as HTMLOptGroupElement).label));
-    expect(families.sort()).toEqual(['chow_liu', 'circuit', 'gp', 'integral', 'kde', 'mixture', 'squared']);
+    expect(families.sort()).toEqual(['chow_liu', 'circuit', 'gp', 'integral', 'kde', 'mixture', 'moe', 'squared']);
     for (const [id, check] of [
       ['football', '#plot svg .tiles rect'],
       ['gp-toy', '#plot svg path.mean'],
       ['faithful', '#plot svg .markers path.marker'],
       ['chow-liu', '#plot svg .tiles text'],
+      // the mixture of GP experts' own picture: the mixture's band and each expert's band
+      ['crash', '#plot svg path.expert-band'],
     ] as const) {
       await page.selectOption('#example', id);
       await page.waitForSelector(`body[data-example="${id}"]`, { timeout: 20_000 });

@@ -120,7 +120,8 @@ describe('pmix info and the backend on this machine', () => {
     const r = pmix(['--version'], {}, ['--import', hook]);
     expect(r.code).toBe(0);
     const resolved = spawnSync('cat', [log], { encoding: 'utf8' }).stdout.split('\n');
-    expect(resolved.length).toBeGreaterThan(20); // the hook saw the CLI's imports
+    // the hook saw the CLI's own imports (since the lazy commands, --version loads only a few: commander, exit, version)
+    expect(resolved).toContain('commander');
     expect(resolved.filter((s) => s === 'webgpu' || s.startsWith('@tensorflow/'))).toEqual([]);
     // and info does reach TensorFlow.js (the hook would see it)
     rmSync(log);
