@@ -8,8 +8,12 @@
 // unchanged; nothing is bundled. Which packages go in is found by following the imports from the
 // bench's entry points; the `webgpu` package (imported through a variable, so no static import
 // names it) is added by hand, trimmed to its JS and the linux-x64 Dawn build.
-// Usage: node scripts/gpu-pack.mjs [--out DIR] [--max-mib N]
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// --node adds this Node binary, xz-compressed (about 23 MiB), for a machine without Node: then
+// `sh .gpu-check/run.sh` runs the check with the node on PATH (>= 20) or else the packed one;
+// such a pack leaves playwright-core out (Node's device only, no Chromium fallback).
+// Usage: node scripts/gpu-pack.mjs [--out DIR] [--max-mib N] [--node]
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,12 +25,17 @@ const opt = (name, dflt) => {
 };
 const OUT = resolve(REPO, opt('--out', '.gpu-check'));
 const MAX_MIB = Number(opt('--max-mib', '60'));
+const WITH_NODE = args.includes('--node');
 
 /** Entry points of the GPU check: the bench, its cases, and the modules the device functions load by path (ctx.lib). */
 const ENTRIES = ['bench/gpu.mjs', ...readdirSync(join(REPO, 'bench/cases')).filter((f) => /^gpu-.*\.mjs$/.test(f)).map((f) => `bench/cases/${f}`)];
 const LIB_IMPORTS = /ctx\.lib\(\s*['"]([^'"]+)['"]\s*\)/g;
-/** Packages loaded through a variable or only in some paths, which the import scan cannot see. */
-const EXTRA_PACKAGES = ['webgpu', 'playwright-core'];
+/**
+ * Packages loaded through a variable or only in some paths, which the import scan cannot see. With
+ * --node the Chromium fallback's playwright-core (12 MB) stays out to keep the pack under 60 MiB:
+ * a machine without Node is not expected to have Chromium.
+ */
+const EXTRA_PACKAGES = WITH_NODE ? ['webgpu'] : ['webgpu', 'playwright-core'];
 /** Data files the cases read at run time. */
 const DATA = ['examples/data/digits-train.csv'];
 
@@ -81,6 +90,7 @@ function addPackage(name, fromDir, optional) {
   for (const dep of Object.keys(pj.optionalDependencies ?? {})) addPackage(dep, dir, true);
 }
 for (const p of packages) addPackage(p, REPO, p === 'playwright-core');
+if (WITH_NODE) for (const dir of [...pkgDirs.keys()]) if (pkgDirs.get(dir) === 'playwright-core') pkgDirs.delete(dir);
 
 // 3. Write the pack.
 rmSync(OUT, { recursive: true, force: true });
@@ -98,6 +108,10 @@ for (const [dir, name] of pkgDirs) {
     const platform = 'linux-x64';
     for (const f of ['index.js', 'package.json', 'LICENSE.md']) cpSync(join(dir, f), join(to, f));
     cpSync(join(dir, 'dist', platform), join(to, 'dist', platform), { recursive: true });
+  } else if (name.startsWith('@stdlib/')) {
+    // Only the JS (lib/) and what locates it: the C sources, headers and docs are 85% of @stdlib.
+    const keep = new Set(['package.json', 'lib', 'manifest.json', 'LICENSE', 'NOTICE']);
+    cpSync(dir, to, { recursive: true, filter: (src) => src === dir || keep.has(relative(dir, src).split('/')[0]) });
   } else {
     // A package's own nested node_modules are packages in their own right (copied when reached).
     cpSync(dir, to, { recursive: true, filter: (src) => !relative(dir, src).split('/').includes('node_modules') && noTypes(src) });
@@ -113,6 +127,15 @@ writeFileSync(
     '',
   ].join('\n'),
 );
+writeFileSync(join(OUT, 'run.sh'), readFileSync(join(REPO, 'scripts/gpu-pack-run.sh')));
+chmodSync(join(OUT, 'run.sh'), 0o755);
+if (WITH_NODE) {
+  try {
+    writeFileSync(join(OUT, 'node.xz'), execFileSync('xz', ['-6', '-T0', '-c', process.execPath], { maxBuffer: 2 ** 30 }));
+  } catch (e) {
+    fail(`--node: could not compress ${process.execPath} with xz: ${e.message.split('\n')[0]}`);
+  }
+}
 
 const size = (p) => (statSync(p).isDirectory() ? readdirSync(p).reduce((s, f) => s + size(join(p, f)), 0) : statSync(p).size);
 const bytes = size(OUT);

@@ -1,7 +1,7 @@
 // `npm run gpu:pack` (scripts/gpu-pack.mjs): the packed GPU check must run from a folder with no
 // node_modules above it, as on a lent GPU machine with no network. Needs dist/ (npm run build).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,5 +69,40 @@ describe('gpu:pack', () => {
     expect(r.stderr).not.toMatch(/Cannot find|ERR_MODULE_NOT_FOUND|\n\s+at /);
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({ ok: false, missing: `no WebGPU device: Node: skipped (--browser); no Chromium at ${join(root, 'no-chromium')} (apt-get install chromium, or set PMIX_CHROMIUM)` });
+  });
+
+  // run.sh, for a machine that may have no Node: a PATH with only the tools it names.
+  const fakePath = (tools: string[]) => {
+    const bin = mkdtempSync(join(root, 'bin-'));
+    for (const t of tools) {
+      const w = spawnSync('sh', ['-c', `command -v ${t}`], { encoding: 'utf8' }).stdout.trim();
+      if (w) symlinkSync(w, join(bin, t));
+    }
+    return bin;
+  };
+
+  it('run.sh says so where there is no Node on PATH and none packed', () => {
+    const r = spawnSync('/bin/sh', [join(pack, 'run.sh'), '--quick'], { cwd: root, env: { ...env, PATH: fakePath([]) }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('gpu check: no Node >= 20 on PATH, and this pack carries none (build it with npm run gpu:pack -- --node)');
+  });
+
+  const hasXz = spawnSync('sh', ['-c', 'command -v xz'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!hasXz)('run.sh unpacks the packed node.xz, runs run.mjs with the options, and removes it', () => {
+    // A stand-in for the Node binary (compressing the real one takes about a minute).
+    const fake = join(root, 'fake-node');
+    writeFileSync(fake, '#!/bin/sh\nif [ "$1" = --version ]; then echo v99-fake; else echo "fake-node $*"; fi\n');
+    writeFileSync(join(pack, 'node.xz'), execFileSync('xz', ['-c', fake]));
+    const tmp = join(root, 'tmp');
+    mkdirSync(tmp);
+    try {
+      const r = spawnSync('/bin/sh', [join(pack, 'run.sh'), '--quick', '--json'], { cwd: root, env: { ...env, PATH: fakePath(['xz', 'chmod', 'rm']), TMPDIR: tmp }, encoding: 'utf8' });
+      expect(r.stderr.trim()).toBe('gpu check: no Node >= 20 on PATH; using the packed one (v99-fake)');
+      expect(r.stdout.trim()).toBe(`fake-node ${join(pack, 'run.mjs')} --quick --json`);
+      expect(r.status).toBe(0);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(join(pack, 'node.xz'));
+    }
   });
 });
