@@ -2,8 +2,20 @@
 # The packed GPU check (npm run gpu:pack): sh .gpu-check/run.sh [--quick] [...]. Uses the node
 # on PATH when it is >= 20, else the Node binary packed with --node (node.xz), unpacked to a temp
 # file; says which is missing when there is neither.
+# With --vulkan packed: the packed Vulkan loader where the machine has none, and the NVIDIA ICD of
+# the lent machines (/usr/local/nvidia/...) where no ICD is in the standard folders.
 here=${0%/*}
 [ "$here" = "$0" ] && here=.
+here=$(cd "$here" && pwd)
+if [ -f "$here/vulkan/libvulkan.so.1" ] && ! { ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; }; then
+  export LD_LIBRARY_PATH="$here/vulkan${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  echo "gpu check: no libvulkan.so.1 installed; using the packed one" >&2
+fi
+nv=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+if [ -z "$VK_DRIVER_FILES$VK_ICD_FILENAMES" ] && [ -f "$nv" ] && ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1; then
+  export VK_DRIVER_FILES="$nv"
+  echo "gpu check: VK_DRIVER_FILES=$nv" >&2
+fi
 if command -v node >/dev/null 2>&1 && node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
   exec node "$here/run.mjs" "$@"
 fi

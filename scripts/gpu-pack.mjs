@@ -11,9 +11,12 @@
 // --node adds this Node binary, xz-compressed (about 23 MiB), for a machine without Node: then
 // `sh .gpu-check/run.sh` runs the check with the node on PATH (>= 20) or else the packed one;
 // such a pack leaves playwright-core out (Node's device only, no Chromium fallback).
-// Usage: node scripts/gpu-pack.mjs [--out DIR] [--max-mib N] [--node]
+// --vulkan adds the Vulkan loader (libvulkan.so.1 from Debian's libvulkan1, fetched with apt-get
+// download, 0.4 MB), which run.sh puts on LD_LIBRARY_PATH where the machine has none.
+// Usage: node scripts/gpu-pack.mjs [--out DIR] [--max-mib N] [--node] [--vulkan]
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +29,7 @@ const opt = (name, dflt) => {
 const OUT = resolve(REPO, opt('--out', '.gpu-check'));
 const MAX_MIB = Number(opt('--max-mib', '60'));
 const WITH_NODE = args.includes('--node');
+const WITH_VULKAN = args.includes('--vulkan');
 
 /** Entry points of the GPU check: the bench, its cases, and the modules the device functions load by path (ctx.lib). */
 const ENTRIES = ['bench/gpu.mjs', ...readdirSync(join(REPO, 'bench/cases')).filter((f) => /^gpu-.*\.mjs$/.test(f)).map((f) => `bench/cases/${f}`)];
@@ -134,6 +138,23 @@ if (WITH_NODE) {
     writeFileSync(join(OUT, 'node.xz'), execFileSync('xz', ['-6', '-T0', '-c', process.execPath], { maxBuffer: 2 ** 30 }));
   } catch (e) {
     fail(`--node: could not compress ${process.execPath} with xz: ${e.message.split('\n')[0]}`);
+  }
+}
+if (WITH_VULKAN) {
+  const tmp = mkdtempSync(join(tmpdir(), 'pmix-gpu-pack-vulkan-'));
+  try {
+    execFileSync('apt-get', ['download', 'libvulkan1'], { cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'] });
+    const deb = readdirSync(tmp).find((f) => f.endsWith('.deb'));
+    execFileSync('dpkg', ['-x', join(tmp, deb), join(tmp, 'x')]);
+    const lib = join(tmp, 'x/usr/lib/x86_64-linux-gnu/libvulkan.so.1');
+    mkdirSync(join(OUT, 'vulkan'));
+    cpSync(lib, join(OUT, 'vulkan/libvulkan.so.1'), { dereference: true });
+    cpSync(join(tmp, 'x/usr/share/doc/libvulkan1/copyright'), join(OUT, 'vulkan/copyright'));
+    writeFileSync(join(OUT, 'vulkan/SOURCE'), `${deb} (Debian's libvulkan1, via apt-get download)\n`);
+  } catch (e) {
+    fail(`--vulkan: could not fetch Debian's libvulkan1 (apt-get download, dpkg -x, amd64): ${e.message.split('\n')[0]}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 

@@ -88,21 +88,25 @@ describe('gpu:pack', () => {
   });
 
   const hasXz = spawnSync('sh', ['-c', 'command -v xz'], { encoding: 'utf8' }).status === 0;
-  it.skipIf(!hasXz)('run.sh unpacks the packed node.xz, runs run.mjs with the options, and removes it', () => {
+  it.skipIf(!hasXz)('run.sh unpacks the packed node.xz, puts the packed Vulkan loader on LD_LIBRARY_PATH, runs run.mjs with the options, and removes the binary', () => {
     // A stand-in for the Node binary (compressing the real one takes about a minute).
     const fake = join(root, 'fake-node');
-    writeFileSync(fake, '#!/bin/sh\nif [ "$1" = --version ]; then echo v99-fake; else echo "fake-node $*"; fi\n');
+    writeFileSync(fake, '#!/bin/sh\nif [ "$1" = --version ]; then echo v99-fake; else echo "fake-node $* LD=$LD_LIBRARY_PATH"; fi\n');
+    // A packed Vulkan loader (--vulkan) goes on LD_LIBRARY_PATH where ldconfig knows none (none on this PATH).
+    mkdirSync(join(pack, 'vulkan'));
+    writeFileSync(join(pack, 'vulkan/libvulkan.so.1'), '');
     writeFileSync(join(pack, 'node.xz'), execFileSync('xz', ['-c', fake]));
     const tmp = join(root, 'tmp');
     mkdirSync(tmp);
     try {
-      const r = spawnSync('/bin/sh', [join(pack, 'run.sh'), '--quick', '--json'], { cwd: root, env: { ...env, PATH: fakePath(['xz', 'chmod', 'rm']), TMPDIR: tmp }, encoding: 'utf8' });
-      expect(r.stderr.trim()).toBe('gpu check: no Node >= 20 on PATH; using the packed one (v99-fake)');
-      expect(r.stdout.trim()).toBe(`fake-node ${join(pack, 'run.mjs')} --quick --json`);
+      const r = spawnSync('/bin/sh', [join(pack, 'run.sh'), '--quick', '--json'], { cwd: root, env: { ...env, PATH: fakePath(['xz', 'chmod', 'rm', 'grep']), TMPDIR: tmp }, encoding: 'utf8' });
+      expect(r.stderr.trim().split('\n')).toEqual(['gpu check: no libvulkan.so.1 installed; using the packed one', 'gpu check: no Node >= 20 on PATH; using the packed one (v99-fake)']);
+      expect(r.stdout.trim()).toBe(`fake-node ${join(pack, 'run.mjs')} --quick --json LD=${join(pack, 'vulkan')}`);
       expect(r.status).toBe(0);
       expect(readdirSync(tmp)).toEqual([]);
     } finally {
       rmSync(join(pack, 'node.xz'));
+      rmSync(join(pack, 'vulkan'), { recursive: true });
     }
   });
 });
