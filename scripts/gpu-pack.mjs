@@ -26,6 +26,13 @@ const opt = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : dflt;
 };
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--out' || args[i] === '--max-mib') i++;
+  else if (args[i] !== '--node' && args[i] !== '--vulkan') {
+    process.stderr.write(`gpu:pack: unknown option ${args[i]} (options: --out DIR, --max-mib N, --node, --vulkan)\n`);
+    process.exit(2);
+  }
+}
 const OUT = resolve(REPO, opt('--out', '.gpu-check'));
 const MAX_MIB = Number(opt('--max-mib', '60'));
 const WITH_NODE = args.includes('--node');
