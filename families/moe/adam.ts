@@ -98,7 +98,7 @@ export function adamMoeLearner(base: ModelState, all: MoeData, o: MoeAdamOptions
       if (m.gpx) initGpExperts(m.gpx);
       if (m.leaf) initLeafExperts(m.leaf, d);
       const R0 = initialResponsibilities(d, D, P, K, new Rng(o.seed + restart));
-      mStep(m, d, m.tree && m.tree.fan.length > 1 ? orderForTree(R0, d, D, K) : R0, o, 25, m.gpx ? 4 * m.spec.gpSteps : undefined);
+      mStep(m, d, m.tree && m.tree.fan.length > 1 ? orderForTree(R0, d, D, K) : R0, o, 25, m.gpx ? 4 * m.spec.gpSteps : undefined, 25);
       // top-K: the k-means start can leave a point with a kept set of experts that cannot explain
       // it, where the gradient has no signal (an expert outside a point's set gets none from it);
       // one EM iteration settles the sets first

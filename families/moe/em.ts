@@ -37,11 +37,13 @@ export interface EmOptions {
 const totalWeight = (d: MoeData): number => d.w.reduce((a, b) => a + b, 0);
 
 /** One M-step from responsibilities R (experts first, then the gate). */
-export function mStep(m: MoeModel, d: MoeData, R: Float64Array, o: Pick<EmOptions, 'outputFloor' | 'inputFloor' | 'gateSteps'>, gateSteps = o.gateSteps ?? 5, gpSteps?: number): void {
+// Newton steps of GLM, multinomial and leaf experts: many at the first M-step (from the start
+// values), few after (each M-step starts where the last ended).
+export function mStep(m: MoeModel, d: MoeData, R: Float64Array, o: Pick<EmOptions, 'outputFloor' | 'inputFloor' | 'gateSteps'>, gateSteps = o.gateSteps ?? 5, gpSteps?: number, expertSteps = 5): void {
   if (m.linear) linearMStep(m.linear, d, R, o.outputFloor);
-  else if (m.glm) glmMStep(m.glm, d, R, gpSteps === undefined ? 5 : 25);
-  else if (m.cat) categoricalMStep(m.cat, d, R, gpSteps === undefined ? 5 : 25);
-  else if (m.leaf) leafMStep(m.leaf, d, R, gpSteps === undefined ? 5 : 25);
+  else if (m.glm) glmMStep(m.glm, d, R, expertSteps);
+  else if (m.cat) categoricalMStep(m.cat, d, R, expertSteps);
+  else if (m.leaf) leafMStep(m.leaf, d, R, expertSteps);
   else (m.spec.inducing !== undefined ? sparseGpMStep : gpMStep)(m.gpx!, R, gpSteps ?? m.spec.gpSteps);
   if (m.softmax) softmaxMStep(m.softmax, d, R, gateSteps);
   else if (m.tree) treeMStep(m.tree, d, R, gateSteps);
@@ -92,7 +94,7 @@ export function emLearner(base: ModelState, d: MoeData, o: EmOptions, model: str
       if (m.gpx) initGpExperts(m.gpx);
       if (m.leaf) initLeafExperts(m.leaf, d);
       const R0 = initialResponsibilities(d, D, P, K, new Rng(o.seed + restart));
-      mStep(m, d, m.tree && m.tree.fan.length > 1 ? orderForTree(R0, d, D, K) : R0, o, 25, m.gpx ? 4 * m.spec.gpSteps : undefined);
+      mStep(m, d, m.tree && m.tree.fan.length > 1 ? orderForTree(R0, d, D, K) : R0, o, 25, m.gpx ? 4 * m.spec.gpSteps : undefined, 25);
       return {
         state,
         *iterate(it: number) {
