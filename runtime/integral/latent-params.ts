@@ -11,6 +11,7 @@ import { latentBatch, type LatentBatch } from '../../circuits/integral/latent-ba
 import { latentValues, TrunkCache } from '../../circuits/integral/latent-fn.js';
 import { denseMatMulWasm } from '../kernels/dense-wasm.js';
 import { sinCosWasm } from '../kernels/sincos-wasm.js';
+import { denseNetBackwardWasm, denseNetForwardWasm } from '../kernels/dense-net-wasm.js';
 import type { DenseKernels } from '../../stdlib/nets/dense-net.js';
 import type { ModelState } from '../state.js';
 
@@ -26,6 +27,8 @@ function neural(state: ModelState) {
 const nets: DenseKernels = {
   matmul: (A, B, m, k, n, out) => denseMatMulWasm(A, B, m, k, n, out),
   sinCos: sinCosWasm,
+  // sin and linear nets whole in one wasm memory; tanh / relu nets take the per-matmul path above.
+  net: { forward: (layers, x, rows) => denseNetForwardWasm(layers, x, rows), backward: (layers, trace, gy, grads) => denseNetBackwardWasm(layers, trace, gy, grads) },
 };
 
 let fast = true;

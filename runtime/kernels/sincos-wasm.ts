@@ -28,7 +28,8 @@ const horner = (cs: readonly number[], z: number): Bytes => cs.slice(1).reduce<B
 const i64x2 = (x: number): Bytes => v(i64(x), I64X2_SPLAT);
 
 // sincos(x, s, c, count): s[i] = sin x[i], c[i] = cos x[i] for i < count (count even; byte offsets).
-function sincos(): Bytes {
+// Exported for dense-net-wasm.ts, whose module holds it beside the matmuls.
+export function sincos(): Bytes {
   const [x, s, c, count, i] = [0, 1, 2, 3, 4];
   const [xv, t, j, r, z, sr, cr, swap, sinSign, cosSign] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
   const at = (base: number): Bytes => add(get(base), get(i));

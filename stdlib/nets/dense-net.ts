@@ -46,6 +46,14 @@ export interface DenseKernels {
   readonly matmul?: MatMulAdd;
   /** For `sin` layers: forward keeps cos z (the derivative) from the same pass. */
   readonly sinCos?: SinCos;
+  /** The whole net at once (runtime/kernels/dense-net-wasm.ts); null: declined, the per-layer path runs. */
+  readonly net?: DenseNetKernel;
+}
+
+/** A whole-net forward and backward with denseForward's and denseBackward's contracts (checked inputs). */
+export interface DenseNetKernel {
+  forward(layers: readonly DenseLayerValues[], x: Float64Array, rows: number): { y: Float64Array; trace: DenseTrace } | null;
+  backward(layers: readonly DenseLayerValues[], trace: DenseTrace, gy: Float64Array, grads: readonly DenseGrads[]): Float64Array | null;
 }
 
 /** x: [rows, layers[0].inputs] row-major -> y: [rows, last.outputs]; trace for backward. */
@@ -54,6 +62,8 @@ export function denseForward(layers: readonly DenseLayerValues[], x: Float64Arra
   if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * layers[0]!.inputs) {
     throw new Error(`denseForward: x has ${x.length} values, expected rows (${rows}) x inputs (${layers[0]!.inputs})`);
   }
+  const whole = kernels?.net?.forward(layers, x, rows);
+  if (whole) return whole;
   const inputs: Float64Array[] = [x];
   const pre: Float64Array[] = [];
   const deriv: (Float64Array | undefined)[] = [];
@@ -89,11 +99,15 @@ export function denseBackward(layers: readonly DenseLayerValues[], trace: DenseT
   if (trace.pre.length !== layers.length) throw new Error('denseBackward: the trace is from a different net');
   if (gy.length !== rows * last.outputs) throw new Error(`denseBackward: gy has ${gy.length} values, expected ${rows * last.outputs}`);
   if (grads.length !== layers.length) throw new Error(`denseBackward: ${grads.length} gradient slots for ${layers.length} layers`);
+  layers.forEach((layer, l) => {
+    if (grads[l]!.w.length !== layer.w.length || grads[l]!.b.length !== layer.b.length) throw new Error(`denseBackward: gradient slot ${l} has the wrong shape`);
+  });
+  const whole = kernels?.net?.backward(layers, trace, gy, grads);
+  if (whole) return whole;
   let g = gy;
   for (let l = layers.length - 1; l >= 0; l--) {
     const layer = layers[l]!;
     const slot = grads[l]!;
-    if (slot.w.length !== layer.w.length || slot.b.length !== layer.b.length) throw new Error(`denseBackward: gradient slot ${l} has the wrong shape`);
     const d = trace.deriv?.[l];
     const gz = layer.activation === 'linear' ? g : d ? times(g, d) : activationGrad(layer.activation, trace.pre[l]!, trace.inputs[l + 1]!, g);
     g = affineBackward(layer, trace.inputs[l]!, gz, rows, slot, kernels);

@@ -1,0 +1,256 @@
+// A whole dense net's forward and backward pass in one WebAssembly memory (the integral
+// circuits' nets, stdlib/nets/dense-net.ts's `net` hooks): weights, activations and
+// gradients stay in wasm between the layers, bias and sin/cos are fused after each matmul,
+// x^T gz runs without a transpose (gemm_tn), and gb, gz = gy cos z in wasm too.
+// Each forward's activations stay resident in an arena (offsets remembered per trace) until
+// the arena fills and starts over; the backward of a resident trace copies nothing back in.
+// Layout: every width padded to 4 with zero weights, bias and gradient columns (so padded
+// columns hold 0 after linear layers and sin 0 = 0 after sin layers), rows padded to 4 with
+// zero gradient rows. Declines (null: the caller runs its reference loops) for tanh / relu
+// layers, without wasm SIMD, or when memory is short.
+import type { DenseGrads, DenseLayerValues, DenseTrace } from '../../stdlib/nets/dense-net.js';
+import { denseNetModuleBytes, type DenseNetExports } from './dense-net-wasm-module.js';
+import { fmaAvailable } from './wasm-features.js';
+import { SINCOS_LIMIT } from './sincos-wasm.js';
+
+const round4 = (x: number): number => (x + 3) & ~3;
+/** Past this many bytes, the arena starts over (older traces are then copied back in on backward). */
+const ARENA_BYTES = 48 * 2 ** 20;
+
+interface Resident {
+  readonly gen: number;
+  /** Double offsets of each layer's input (l = 0..L-1) and derivative (sin layers, else -1). */
+  readonly inputs: readonly number[];
+  readonly deriv: readonly number[];
+}
+
+interface Engine {
+  readonly w: DenseNetExports;
+  h: Float64Array;
+  /** Next free double in the arena, and its generation (bumped when it starts over). */
+  top: number;
+  gen: number;
+  readonly resident: WeakMap<DenseTrace, Resident>;
+}
+
+const engines = new Map<boolean, Engine | null>();
+
+function engine(wantFma: boolean): Engine | null {
+  const fma = wantFma && fmaAvailable(); // also turns relaxed SIMD on in V8 where it is behind a flag
+  let e = engines.get(fma);
+  if (e === undefined) {
+    try {
+      const mod = new WebAssembly.Module(denseNetModuleBytes(fma));
+      const memory = new WebAssembly.Memory({ initial: 16 });
+      const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
+      const w = { ...(inst.exports as unknown as DenseNetExports), memory };
+      e = { w, h: new Float64Array(memory.buffer), top: 0, gen: 0, resident: new WeakMap() };
+    } catch {
+      e = null; // no wasm SIMD here
+    }
+    engines.set(fma, e);
+  }
+  return e;
+}
+
+/** Makes room for `doubles` more at the arena's top (starting it over if full); the offset, or -1. */
+function reserve(e: Engine, doubles: number): number {
+  if ((e.top + doubles) * 8 > ARENA_BYTES && e.top > 0) {
+    e.top = 0;
+    e.gen++;
+  }
+  const need = (e.top + doubles) * 8 + 64;
+  try {
+    const have = e.w.memory.buffer.byteLength;
+    if (have < need) e.w.memory.grow(Math.ceil((need - have) / 65536));
+  } catch {
+    return -1;
+  }
+  if (e.h.buffer !== e.w.memory.buffer) e.h = new Float64Array(e.w.memory.buffer);
+  return e.top;
+}
+
+const supported = (layers: readonly DenseLayerValues[]): boolean => layers.every((l) => l.activation === 'sin' || l.activation === 'linear');
+
+/** h[o + i * np + j] = src[i * n + j] (j < n), 0 for n <= j < np, rows..rowsP-1 zero. */
+function putPadded(h: Float64Array, o: number, src: Float64Array, rows: number, n: number, np: number, rowsP: number): void {
+  if (np === n) h.set(src.subarray(0, rows * n), o);
+  else {
+    for (let i = 0; i < rows; i++) {
+      const so = i * n;
+      const ho = o + i * np;
+      for (let j = 0; j < n; j++) h[ho + j] = src[so + j]!;
+      for (let j = n; j < np; j++) h[ho + j] = 0;
+    }
+  }
+  h.fill(0, o + rows * np, o + rowsP * np);
+}
+
+/** dst[i * n + j] = h[o + i * np + j]. */
+function getPadded(h: Float64Array, o: number, dst: Float64Array, rows: number, n: number, np: number): void {
+  if (np === n) dst.set(h.subarray(o, o + rows * n));
+  else for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) dst[i * n + j] = h[o + i * np + j]!;
+}
+
+/** A layer's weights [p_in x p_out] (zero padded) at o. */
+function putWeights(h: Float64Array, o: number, layer: DenseLayerValues, pin: number, pout: number): void {
+  putPadded(h, o, layer.w, layer.inputs, layer.outputs, pout, pin);
+}
+
+/** The transposed weights [p_out x p_in] at o (for gx = gz W^T). */
+function putWeightsT(h: Float64Array, o: number, layer: DenseLayerValues, pin: number, pout: number): void {
+  const { w, inputs: nin, outputs: nout } = layer;
+  h.fill(0, o, o + pin * pout);
+  for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) h[o + j * pin + i] = w[i * nout + j]!;
+}
+
+/** Whether some |x| >= SINCOS_LIMIT (or NaN) among count doubles at o (count even). */
+function anyFar(e: Engine, o: number, count: number, scratch: number): boolean {
+  e.w.far(o * 8, count, scratch * 8);
+  const u = new Uint32Array(e.w.memory.buffer, scratch * 8, 4);
+  return (u[0]! | u[1]! | u[2]! | u[3]!) !== 0;
+}
+
+/** The forward pass in wasm, or null (declined). Same contract as denseForward. */
+export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Float64Array, rows: number, fma = fmaAvailable()): { y: Float64Array; trace: DenseTrace } | null {
+  if (!supported(layers) || rows === 0) return null;
+  const e = engine(fma);
+  if (!e) return null;
+  const L = layers.length;
+  const rp = round4(rows);
+  const p = [round4(layers[0]!.inputs), ...layers.map((l) => round4(l.outputs))];
+  let total = rp * p[0]! + 4;
+  for (let l = 0; l < L; l++) total += p[l]! * p[l + 1]! + p[l + 1]! + rp * p[l + 1]! * (layers[l]!.activation === 'sin' ? 3 : 1);
+  const base = reserve(e, total);
+  if (base < 0) return null;
+  const h = e.h;
+  let o = base;
+  const scratch = o;
+  o += 4;
+  const inputs: number[] = [o];
+  putPadded(h, o, x, rows, layers[0]!.inputs, p[0]!, rp);
+  o += rp * p[0]!;
+  const deriv: number[] = [];
+  const tr = { inputs: [x] as Float64Array[], pre: [] as Float64Array[], deriv: [] as (Float64Array | undefined)[] };
+  for (let l = 0; l < L; l++) {
+    const layer = layers[l]!;
+    const [pin, pout] = [p[l]!, p[l + 1]!];
+    const ow = o;
+    putWeights(h, ow, layer, pin, pout);
+    const ob = ow + pin * pout;
+    putPadded(h, ob, layer.b, 1, layer.outputs, pout, 1);
+    const oz = ob + pout;
+    e.w.gemm_bias(inputs[l]! * 8, ow * 8, oz * 8, rp, pin, pout, ob * 8);
+    o = oz + rp * pout;
+    const z = new Float64Array(rows * layer.outputs);
+    getPadded(h, oz, z, rows, layer.outputs, pout);
+    tr.pre.push(z);
+    if (layer.activation === 'sin') {
+      const [oy, od] = [o, o + rp * pout];
+      o = od + rp * pout;
+      e.w.sincos(oz * 8, oy * 8, od * 8, rp * pout);
+      // Far or non-finite pre-activations: Math's sin and cos (the wasm reduction is not exact there).
+      if (anyFar(e, oz, rp * pout, scratch)) {
+        for (let k = 0; k < rp * pout; k++) {
+          const zk = h[oz + k]!;
+          if (!(Math.abs(zk) < SINCOS_LIMIT)) {
+            h[oy + k] = Math.sin(zk);
+            h[od + k] = Math.cos(zk);
+          }
+        }
+      }
+      const y = new Float64Array(z.length);
+      const d = new Float64Array(z.length);
+      getPadded(h, oy, y, rows, layer.outputs, pout);
+      getPadded(h, od, d, rows, layer.outputs, pout);
+      tr.inputs.push(y);
+      tr.deriv.push(d);
+      inputs.push(oy);
+      deriv.push(od);
+    } else {
+      tr.inputs.push(z);
+      tr.deriv.push(undefined);
+      inputs.push(oz);
+      deriv.push(-1);
+    }
+  }
+  e.top = o;
+  const trace: DenseTrace = { rows, inputs: tr.inputs, pre: tr.pre, ...(tr.deriv.some((d) => d) ? { deriv: tr.deriv } : {}) };
+  e.resident.set(trace, { gen: e.gen, inputs, deriv });
+  return { y: tr.inputs[L]!, trace };
+}
+
+/**
+ * The backward pass in wasm, or null (declined). Same contract as denseBackward: += into
+ * grads, returns dL/dx. A trace still resident in the arena is read in place; any other
+ * (an older one, or one from the JS forward) is copied in.
+ */
+export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace: DenseTrace, gy: Float64Array, grads: readonly DenseGrads[], fma = fmaAvailable()): Float64Array | null {
+  if (!supported(layers) || trace.rows === 0) return null;
+  const e = engine(fma);
+  if (!e) return null;
+  const L = layers.length;
+  const rows = trace.rows;
+  const rp = round4(rows);
+  const p = [round4(layers[0]!.inputs), ...layers.map((l) => round4(l.outputs))];
+  const pmax = Math.max(...p);
+  const kept = e.resident.get(trace);
+  const resident = kept !== undefined && kept.gen === e.gen;
+  let total = 2 * rp * pmax;
+  for (let l = 0; l < L; l++) total += 2 * p[l]! * p[l + 1]! + p[l + 1]! + (resident ? 0 : rp * (p[l]! + (layers[l]!.activation === 'sin' ? p[l + 1]! : 0)));
+  // Scratch above the arena's top: the next forward may overwrite it, nothing resident moves.
+  const top = e.top;
+  const gen = e.gen;
+  const base = reserve(e, total);
+  if (base < 0) return null;
+  if (e.gen !== gen) return denseNetBackwardWasm(layers, trace, gy, grads, fma); // the arena started over: copy in
+  const h = e.h;
+  let o = base;
+  let inputs = kept?.inputs;
+  let deriv = kept?.deriv;
+  if (!resident) {
+    const ins: number[] = [];
+    const ds: number[] = [];
+    for (let l = 0; l < L; l++) {
+      putPadded(h, o, trace.inputs[l]!, rows, layers[l]!.inputs, p[l]!, rp);
+      ins.push(o);
+      o += rp * p[l]!;
+      const d = trace.deriv?.[l];
+      if (layers[l]!.activation === 'sin') {
+        // A JS forward kept no cos z: take it from the pre-activations.
+        putPadded(h, o, d ?? trace.pre[l]!.map(Math.cos), rows, layers[l]!.outputs, p[l + 1]!, rp);
+        ds.push(o);
+        o += rp * p[l + 1]!;
+      } else ds.push(-1);
+    }
+    inputs = ins;
+    deriv = ds;
+  }
+  let g = o;
+  let g2 = g + rp * pmax;
+  o = g2 + rp * pmax;
+  putPadded(h, g, gy, rows, layers[L - 1]!.outputs, p[L]!, rp);
+  for (let l = L - 1; l >= 0; l--) {
+    const layer = layers[l]!;
+    const slot = grads[l]!;
+    const [pin, pout] = [p[l]!, p[l + 1]!];
+    if (deriv![l]! >= 0) e.w.vmul(g * 8, deriv![l]! * 8, g * 8, rp * pout);
+    const ogw = o;
+    const ogb = ogw + pin * pout;
+    const owt = ogb + pout;
+    o = owt + pin * pout;
+    h.fill(0, ogw, owt);
+    e.w.colsum(g * 8, ogb * 8, rows, pout);
+    e.w.gemm_tn(inputs![l]! * 8, g * 8, ogw * 8, pin, rows, pout, 0);
+    putWeightsT(h, owt, layer, pin, pout);
+    e.w.gemm_set(g * 8, owt * 8, g2 * 8, rp, pout, pin, 0);
+    const { inputs: nin, outputs: nout } = layer;
+    for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) slot.w[i * nout + j] += h[ogw + i * pout + j]!;
+    for (let j = 0; j < nout; j++) slot.b[j] += h[ogb + j]!;
+    [g, g2] = [g2, g];
+  }
+  const gx = new Float64Array(rows * layers[0]!.inputs);
+  getPadded(h, g, gx, rows, layers[0]!.inputs, p[0]!);
+  e.top = top;
+  return gx;
+}
