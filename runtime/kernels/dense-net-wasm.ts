@@ -3,15 +3,19 @@
 // gradients stay in wasm between the layers, bias and sin/cos are fused after each matmul,
 // x^T gz runs without a transpose (gemm_tn), and gb, gz = gy cos z in wasm too.
 // Each forward's activations stay resident in an arena (offsets remembered per trace) until
-// the arena fills and starts over; the backward of a resident trace copies nothing back in.
+// the arena fills and starts over; the backward of a resident trace copies nothing back in,
+// and its trace's JS arrays are only made when read (ResidentTrace).
 // Layout: every width padded to 4 with zero weights, bias and gradient columns (so padded
 // columns hold 0 after linear layers and sin 0 = 0 after sin layers), rows padded to 4 with
 // zero gradient rows. Declines (null: the caller runs its reference loops) for tanh / relu
 // layers, without wasm SIMD, or when memory is short.
-import type { DenseGrads, DenseLayerValues, DenseTrace } from '../../stdlib/nets/dense-net.js';
+import { denseForward, type DenseGrads, type DenseLayerValues, type DenseTrace } from '../../stdlib/nets/dense-net.js';
 import { denseNetModuleBytes, type DenseNetExports } from './dense-net-wasm-module.js';
 import { fmaAvailable } from './wasm-features.js';
 import { SINCOS_LIMIT } from './sincos-wasm.js';
+
+/** The JS reference forward (no kernels): recomputes an evicted trace. */
+const denseForwardReference = (layers: readonly DenseLayerValues[], x: Float64Array, rows: number): DenseTrace => denseForward(layers, x, rows).trace;
 
 const round4 = (x: number): number => (x + 3) & ~3;
 /** Past this many bytes, the arena starts over (older traces are then copied back in on backward). */
@@ -111,6 +115,56 @@ function anyFar(e: Engine, o: number, count: number, scratch: number): boolean {
   return (u[0]! | u[1]! | u[2]! | u[3]!) !== 0;
 }
 
+/**
+ * A forward pass's trace whose arrays stay in wasm: read (copied out) only when someone asks
+ * for them, e.g. the JS backward; once the arena has started over, recomputed by the JS
+ * reference from x and the layers (which, like x, the caller leaves unchanged until backward).
+ * Allocating the arrays eagerly cost more than the layer's matmuls (fresh 256 KiB arrays).
+ */
+class ResidentTrace implements DenseTrace {
+  private arrays?: { inputs: Float64Array[]; pre: Float64Array[]; deriv?: (Float64Array | undefined)[] };
+
+  constructor(
+    readonly rows: number,
+    private readonly e: Engine,
+    readonly at: Resident & { readonly pre: readonly number[]; readonly widths: readonly number[] },
+    private readonly layers: readonly DenseLayerValues[],
+    private readonly x: Float64Array,
+    private readonly y: Float64Array,
+  ) {}
+
+  get inputs(): readonly Float64Array[] {
+    return this.materialize().inputs;
+  }
+
+  get pre(): readonly Float64Array[] {
+    return this.materialize().pre;
+  }
+
+  get deriv(): readonly (Float64Array | undefined)[] | undefined {
+    return this.materialize().deriv;
+  }
+
+  private materialize(): NonNullable<ResidentTrace['arrays']> {
+    if (this.arrays) return this.arrays;
+    const { e, at, layers, rows } = this;
+    if (at.gen !== e.gen) {
+      const t = denseForwardReference(layers, this.x, rows);
+      return (this.arrays = { inputs: [...t.inputs], pre: [...t.pre] });
+    }
+    const L = layers.length;
+    const read = (o: number, l: number): Float64Array => {
+      const a = new Float64Array(rows * layers[l]!.outputs);
+      getPadded(e.h, o, a, rows, layers[l]!.outputs, at.widths[l + 1]!);
+      return a;
+    };
+    const pre = layers.map((_, l) => (l === L - 1 && layers[l]!.activation === 'linear' ? this.y : read(at.pre[l]!, l)));
+    const inputs = [this.x, ...layers.map((layer, l) => (l === L - 1 ? this.y : layer.activation === 'linear' ? pre[l]! : read(at.inputs[l + 1]!, l)))];
+    const deriv = at.deriv.map((o, l) => (o >= 0 ? read(o, l) : undefined));
+    return (this.arrays = { inputs, pre, ...(deriv.some((d) => d) ? { deriv } : {}) });
+  }
+}
+
 /** The forward pass in wasm, or null (declined). Same contract as denseForward. */
 export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Float64Array, rows: number, fma = fmaAvailable()): { y: Float64Array; trace: DenseTrace } | null {
   if (!supported(layers) || rows === 0) return null;
@@ -131,7 +185,7 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
   putPadded(h, o, x, rows, layers[0]!.inputs, p[0]!, rp);
   o += rp * p[0]!;
   const deriv: number[] = [];
-  const tr = { inputs: [x] as Float64Array[], pre: [] as Float64Array[], deriv: [] as (Float64Array | undefined)[] };
+  const pre: number[] = [];
   for (let l = 0; l < L; l++) {
     const layer = layers[l]!;
     const [pin, pout] = [p[l]!, p[l + 1]!];
@@ -142,9 +196,7 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
     const oz = ob + pout;
     e.w.gemm_bias(inputs[l]! * 8, ow * 8, oz * 8, rp, pin, pout, ob * 8);
     o = oz + rp * pout;
-    const z = new Float64Array(rows * layer.outputs);
-    getPadded(h, oz, z, rows, layer.outputs, pout);
-    tr.pre.push(z);
+    pre.push(oz);
     if (layer.activation === 'sin') {
       const [oy, od] = [o, o + rp * pout];
       o = od + rp * pout;
@@ -159,25 +211,19 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
           }
         }
       }
-      const y = new Float64Array(z.length);
-      const d = new Float64Array(z.length);
-      getPadded(h, oy, y, rows, layer.outputs, pout);
-      getPadded(h, od, d, rows, layer.outputs, pout);
-      tr.inputs.push(y);
-      tr.deriv.push(d);
       inputs.push(oy);
       deriv.push(od);
     } else {
-      tr.inputs.push(z);
-      tr.deriv.push(undefined);
       inputs.push(oz);
       deriv.push(-1);
     }
   }
   e.top = o;
-  const trace: DenseTrace = { rows, inputs: tr.inputs, pre: tr.pre, ...(tr.deriv.some((d) => d) ? { deriv: tr.deriv } : {}) };
-  e.resident.set(trace, { gen: e.gen, inputs, deriv });
-  return { y: tr.inputs[L]!, trace };
+  const y = new Float64Array(rows * layers[L - 1]!.outputs);
+  getPadded(h, inputs[L]!, y, rows, layers[L - 1]!.outputs, p[L]!);
+  const trace = new ResidentTrace(rows, e, { gen: e.gen, inputs, deriv, pre, widths: p }, layers, x, y);
+  e.resident.set(trace, trace.at);
+  return { y, trace };
 }
 
 /**

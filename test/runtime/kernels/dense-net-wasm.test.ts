@@ -101,6 +101,28 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     });
   });
 
+  it('hands the JS backward its trace arrays, read from wasm or, after the arena started over, recomputed', () => {
+    const rng = new Rng(5);
+    const layers = randomNet([3, 10, 7, 2], rng, ['sin', 'linear']);
+    layers[0] = { ...layers[0]!, activation: 'sin' };
+    const x = fill(29 * 3, rng, 4);
+    const gy = fill(29 * 2, rng);
+    const ref = denseForward(layers, x, 29);
+    const gRef = slots(layers);
+    const gxRef = denseBackward(layers, ref.trace, gy, gRef);
+    for (const evict of [false, true]) {
+      const fast = denseNetForwardWasm(layers, x, 29, true)!;
+      if (evict) {
+        const big = randomNet([128, 128], rng, ['sin']);
+        for (let i = 0; i < 2; i++) denseNetForwardWasm(big, fill(8000 * 128, rng), 8000, true);
+      }
+      fast.trace.inputs.forEach((a, l) => expectClose(a, ref.trace.inputs[l]!, 1e-12, `inputs${l} (evicted ${evict})`));
+      const g = slots(layers);
+      expectClose(denseBackward(layers, fast.trace, gy, g), gxRef, 1e-10, `gx (evicted ${evict})`);
+      layers.forEach((_, l) => expectClose(g[l]!.w, gRef[l]!.w, 1e-10, `gw${l} (evicted ${evict})`));
+    }
+  });
+
   it('gives Math.sin / Math.cos where pre-activations are far (|z| >= 2^19) or not finite', () => {
     const layers: DenseLayerValues[] = [{ w: Float64Array.of(1, 3e6, -1), b: Float64Array.of(0, 0, 0), inputs: 1, outputs: 3, activation: 'sin' }];
     const x = Float64Array.of(0.5, 1e6, Infinity, NaN);
