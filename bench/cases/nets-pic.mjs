@@ -1,10 +1,12 @@
 // The integral circuits' nets: one Adam epoch of the digits PIC (examples/digits-pic.pmix at
 // K points: quad_tree, Bernoulli inputs, nets mlp(hidden = 32, layers = 2, sin), composite
-// sharing; lr 0.02, batch 100, on the 1437 training rows) with the nets' kernels on (wasm SIMD
-// matmul, sin and cos in wasm, the refresh's forward pass reused by the next gradient) against off (the JS
-// reference), interleaved in one process. The "peer" columns are pmix with
+// sharing; lr 0.02, batch 100, on the 1437 training rows) with the nets' kernels on (each net
+// whole in one wasm memory: runtime/kernels/dense-net-wasm.ts; the refresh's forward pass reused
+// by the next gradient) against off (the JS reference), interleaved in one process, with the
+// previous fast path (per-matmul wasm kernels) as a third arm in `extra`. The "peer" columns are pmix with
 // useNetKernels(false); ratio = new / reference; 100 epochs take 100x. `extra` has the dense
-// matmul's GFLOP/s on the nets' shapes (CPU time) and the epochs' CPU times.
+// matmul's GFLOP/s on the nets' shapes (CPU time), a dense layer's forward + backward GFLOP/s
+// (bench/nets-layer.mjs) and the epochs' CPU times.
 import { performance } from 'node:perf_hooks';
 import { compile } from '../../dist/compiler/compile.js';
 import { lowerModel } from '../../dist/compiler/lower.js';
@@ -14,6 +16,7 @@ import { useNetKernels } from '../../dist/runtime/integral/latent-params.js';
 import { denseMatMulWasm } from '../../dist/runtime/kernels/dense-wasm.js';
 import { digitsData } from '../lib/circuit.mjs';
 import { median } from '../lib/stats.mjs';
+import { layerGflops } from '../nets-layer.mjs';
 
 const source = (k) => `model DigitsPIC = circuit {
   region quad_tree(width = 8)
@@ -48,6 +51,18 @@ function gflops(m, k, n) {
   return +((2 * m * n * k * reps) / median(t) / 1e9).toFixed(1);
 }
 
+/** A dense layer's forward + backward GFLOP/s, 1024 rows, 32 x 32 and 64 x 64, linear and sin, per path. */
+function layerExtras() {
+  const out = {};
+  for (const act of ['linear', 'sin']) {
+    for (const w of [32, 64]) {
+      const g = layerGflops(1024, w, w, act, 5);
+      out[`layer_gflops_${act}_1024x${w}x${w}`] = `${g.net} (per-matmul wasm ${g.matmul}, JS ${g.js})`;
+    }
+  }
+  return out;
+}
+
 export default {
   name: 'nets-pic',
   title: 'integral circuit: one Adam epoch of the digits PIC (K = 32, nets 2 x 32 sin), nets in wasm SIMD vs the JS reference',
@@ -61,8 +76,8 @@ export default {
     const { x, n, names } = digitsData(1);
     const w = new Float64Array(n).fill(1);
     const settings = { method: 'adam', lr: 0.02, epochs: 1, batch: 100, seed: 1, regCovar: 1e-6, init: 'random' };
-    const epoch = (on) => {
-      useNetKernels(on);
+    const epoch = (on, wholeNet = true) => {
+      useNetKernels(on, { wholeNet });
       const state = picState(p.k, names);
       const c = process.cpuUsage();
       const t = performance.now();
@@ -72,14 +87,17 @@ export default {
       return { ms, cpu: (d.user + d.system) / 1e3, ll: fit.result.meanLogLikelihood };
     };
     epoch(true);
+    epoch(true, false);
     epoch(false); // warm-up
     const fast = [];
     const ref = [];
+    const prev = [];
     let check = NaN;
     let diff = 0;
     for (let r = 0; r < p.repeats; r++) {
       const a = epoch(true);
       const b = epoch(false);
+      prev.push(epoch(true, false));
       fast.push(a);
       ref.push(b);
       check = a.ll;
@@ -94,10 +112,14 @@ export default {
       extra: {
         epoch_cpu_ms: median(fast.map((e) => e.cpu)),
         epoch_cpu_ms_reference: median(ref.map((e) => e.cpu)),
+        epoch_cpu_ms_per_matmul_wasm: median(prev.map((e) => e.cpu)),
+        ratio_cpu_vs_reference: +(median(fast.map((e) => e.cpu)) / median(ref.map((e) => e.cpu))).toFixed(3),
+        ratio_cpu_vs_per_matmul_wasm: +(median(fast.map((e) => e.cpu)) / median(prev.map((e) => e.cpu))).toFixed(3),
         ll_abs_diff_vs_reference: diff,
         gflops_1024x32x32: gflops(1024, 32, 32),
         gflops_32x1024x32: gflops(32, 1024, 32),
         gflops_1024x32x1: gflops(1024, 32, 1),
+        ...layerExtras(),
       },
     };
   },

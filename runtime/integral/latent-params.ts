@@ -24,21 +24,27 @@ function neural(state: ModelState) {
 }
 
 /** The nets' wasm SIMD kernels (each declines where wasm SIMD cannot run; the nets then use their JS loops). */
-const nets: DenseKernels = {
+const perMatmul: DenseKernels = {
   matmul: (A, B, m, k, n, out) => denseMatMulWasm(A, B, m, k, n, out),
   sinCos: sinCosWasm,
-  // sin and linear nets whole in one wasm memory; tanh / relu nets take the per-matmul path above.
+};
+/** sin and linear nets whole in one wasm memory (dense-net-wasm.ts); tanh / relu nets take the per-matmul path. */
+const wholeNet: DenseKernels = {
+  ...perMatmul,
   net: { forward: (layers, x, rows) => denseNetForwardWasm(layers, x, rows), backward: (layers, trace, gy, grads) => denseNetBackwardWasm(layers, trace, gy, grads) },
 };
+let nets = wholeNet;
 
 let fast = true;
 /**
  * On (the default): the nets batched, their matmuls in wasm SIMD, the refresh's forward pass
  * reused by the next gradient. Off: the per-parameter JS reference, a fresh forward pass for
- * every gradient (for the tests and the bench's A/B).
+ * every gradient (for the tests and the bench's A/B). `wholeNet: false` keeps the nets on the
+ * per-matmul wasm kernels (the previous fast path, for the A/B) instead of dense-net-wasm.ts.
  */
-export function useNetKernels(on: boolean): void {
+export function useNetKernels(on: boolean, opts: { wholeNet?: boolean } = {}): void {
   fast = on;
+  nets = opts.wholeNet === false ? perMatmul : wholeNet;
 }
 
 const shapesOf = (state: ModelState) => (name: string): readonly number[] => state.param(name).shape;

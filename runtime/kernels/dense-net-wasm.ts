@@ -18,11 +18,17 @@ import { SINCOS_LIMIT } from './sincos-wasm.js';
 const denseForwardReference = (layers: readonly DenseLayerValues[], x: Float64Array, rows: number): DenseTrace => denseForward(layers, x, rows).trace;
 
 const round4 = (x: number): number => (x + 3) & ~3;
-/** Past this many bytes, the arena starts over (older traces are then copied back in on backward). */
-const ARENA_BYTES = 48 * 2 ** 20;
+/**
+ * The arena: two regions of this many doubles (32 MiB each). Forwards fill one region, then
+ * the other, which starts over (its traces evicted): a trace stays resident for at least one
+ * region's worth of later forwards (a few steps of the digits PIC). Backward's scratch lies above both.
+ */
+const HALF = 4 * 2 ** 20;
 
 interface Resident {
-  readonly gen: number;
+  /** The regions the trace occupies (bit r: region r) and their generations when it was made. */
+  readonly mask: number;
+  readonly gens: readonly [number, number];
   /** Double offsets of each layer's input (l = 0..L-1) and derivative (sin layers, else -1). */
   readonly inputs: readonly number[];
   readonly deriv: readonly number[];
@@ -31,9 +37,10 @@ interface Resident {
 interface Engine {
   readonly w: DenseNetExports;
   h: Float64Array;
-  /** Next free double in the arena, and its generation (bumped when it starts over). */
+  /** Next free double, the region forwards fill now, each region's generation (bumped when it starts over). */
   top: number;
-  gen: number;
+  cur: 0 | 1;
+  readonly gens: [number, number];
   readonly resident: WeakMap<DenseTrace, Resident>;
 }
 
@@ -48,7 +55,7 @@ function engine(wantFma: boolean): Engine | null {
       const memory = new WebAssembly.Memory({ initial: 16 });
       const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
       const w = { ...(inst.exports as unknown as DenseNetExports), memory };
-      e = { w, h: new Float64Array(memory.buffer), top: 0, gen: 0, resident: new WeakMap() };
+      e = { w, h: new Float64Array(memory.buffer), top: 0, cur: 0, gens: [0, 0], resident: new WeakMap() };
     } catch {
       e = null; // no wasm SIMD here
     }
@@ -57,21 +64,52 @@ function engine(wantFma: boolean): Engine | null {
   return e;
 }
 
-/** Makes room for `doubles` more at the arena's top (starting it over if full); the offset, or -1. */
-function reserve(e: Engine, doubles: number): number {
-  if ((e.top + doubles) * 8 > ARENA_BYTES && e.top > 0) {
-    e.top = 0;
-    e.gen++;
-  }
-  const need = (e.top + doubles) * 8 + 64;
+/** Grows the memory to hold `doubles` (false: out of memory). */
+function ensure(e: Engine, doubles: number): boolean {
+  const need = doubles * 8 + 64;
   try {
     const have = e.w.memory.buffer.byteLength;
     if (have < need) e.w.memory.grow(Math.ceil((need - have) / 65536));
   } catch {
-    return -1;
+    return false;
   }
   if (e.h.buffer !== e.w.memory.buffer) e.h = new Float64Array(e.w.memory.buffer);
-  return e.top;
+  return true;
+}
+
+/** Room for a forward's `doubles`: its offset and residency, or null (out of memory). */
+function reserveForward(e: Engine, doubles: number): { base: number; at: Pick<Resident, 'mask' | 'gens'> } | null {
+  let base: number;
+  let mask: number;
+  if (doubles > HALF) {
+    // Larger than a region: both start over; it runs from 0 into region 1, forwards go on after it.
+    e.gens[0]++;
+    e.gens[1]++;
+    e.cur = 1;
+    base = 0;
+    mask = 3;
+  } else {
+    if (e.top + doubles > (e.cur + 1) * HALF) {
+      e.cur = e.cur === 0 ? 1 : 0;
+      e.gens[e.cur]++;
+      ((globalThis as any).__netStats ??= { resets: 0, evicted: 0 }).resets++;
+      e.top = e.cur * HALF;
+    }
+    base = e.top;
+    mask = 1 << e.cur;
+  }
+  if (!ensure(e, base + doubles)) return null;
+  e.top = base + doubles;
+  return { base, at: { mask, gens: [e.gens[0], e.gens[1]] } };
+}
+
+const isResident = (e: Engine, at: Pick<Resident, 'mask' | 'gens'>): boolean =>
+  (!(at.mask & 1) || at.gens[0] === e.gens[0]) && (!(at.mask & 2) || at.gens[1] === e.gens[1]);
+
+/** Backward's scratch, above both regions and any forward's end (left as it is: nothing resident moves). */
+function reserveScratch(e: Engine, doubles: number): number {
+  const base = Math.max(2 * HALF, e.top);
+  return ensure(e, base + doubles) ? base : -1;
 }
 
 const supported = (layers: readonly DenseLayerValues[]): boolean => layers.every((l) => l.activation === 'sin' || l.activation === 'linear');
@@ -129,8 +167,9 @@ class ResidentTrace implements DenseTrace {
     private readonly e: Engine,
     readonly at: Resident & { readonly pre: readonly number[]; readonly widths: readonly number[] },
     private readonly layers: readonly DenseLayerValues[],
-    private readonly x: Float64Array,
+    readonly x: Float64Array,
     private readonly y: Float64Array,
+    private readonly fma: boolean,
   ) {}
 
   get inputs(): readonly Float64Array[] {
@@ -148,9 +187,11 @@ class ResidentTrace implements DenseTrace {
   private materialize(): NonNullable<ResidentTrace['arrays']> {
     if (this.arrays) return this.arrays;
     const { e, at, layers, rows } = this;
-    if (at.gen !== e.gen) {
-      const t = denseForwardReference(layers, this.x, rows);
-      return (this.arrays = { inputs: [...t.inputs], pre: [...t.pre] });
+    if (!isResident(e, at)) {
+      // Evicted: run the forward again (in wasm where it can) and read that.
+      const again = denseNetForwardWasm(layers, this.x, rows, this.fma);
+      const t = again ? again.trace : denseForwardReference(layers, this.x, rows);
+      return (this.arrays = { inputs: [...t.inputs], pre: [...t.pre], ...(t.deriv ? { deriv: [...t.deriv] } : {}) });
     }
     const L = layers.length;
     const read = (o: number, l: number): Float64Array => {
@@ -175,10 +216,10 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
   const p = [round4(layers[0]!.inputs), ...layers.map((l) => round4(l.outputs))];
   let total = rp * p[0]! + 4;
   for (let l = 0; l < L; l++) total += p[l]! * p[l + 1]! + p[l + 1]! + rp * p[l + 1]! * (layers[l]!.activation === 'sin' ? 3 : 1);
-  const base = reserve(e, total);
-  if (base < 0) return null;
+  const got = reserveForward(e, total);
+  if (!got) return null;
   const h = e.h;
-  let o = base;
+  let o = got.base;
   const scratch = o;
   o += 4;
   const inputs: number[] = [o];
@@ -218,10 +259,9 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
       deriv.push(-1);
     }
   }
-  e.top = o;
   const y = new Float64Array(rows * layers[L - 1]!.outputs);
   getPadded(h, inputs[L]!, y, rows, layers[L - 1]!.outputs, p[L]!);
-  const trace = new ResidentTrace(rows, e, { gen: e.gen, inputs, deriv, pre, widths: p }, layers, x, y);
+  const trace = new ResidentTrace(rows, e, { ...got.at, inputs, deriv, pre, widths: p }, layers, x, y, fma);
   e.resident.set(trace, trace.at);
   return { y, trace };
 }
@@ -240,16 +280,18 @@ export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace:
   const rp = round4(rows);
   const p = [round4(layers[0]!.inputs), ...layers.map((l) => round4(l.outputs))];
   const pmax = Math.max(...p);
-  const kept = e.resident.get(trace);
-  const resident = kept !== undefined && kept.gen === e.gen;
+  let kept = e.resident.get(trace);
+  if ((!kept || !isResident(e, kept)) && trace instanceof ResidentTrace) {
+    // Evicted from the arena: the forward again in wasm (a third of the work) beats copying it in.
+    ((globalThis as any).__netStats ??= { resets: 0, evicted: 0 }).evicted++;
+    const again = denseNetForwardWasm(layers, trace.x, rows, fma);
+    if (again) kept = e.resident.get(again.trace);
+  }
+  const resident = kept !== undefined && isResident(e, kept);
   let total = 2 * rp * pmax;
   for (let l = 0; l < L; l++) total += 2 * p[l]! * p[l + 1]! + p[l + 1]! + (resident ? 0 : rp * (p[l]! + (layers[l]!.activation === 'sin' ? p[l + 1]! : 0)));
-  // Scratch above the arena's top: the next forward may overwrite it, nothing resident moves.
-  const top = e.top;
-  const gen = e.gen;
-  const base = reserve(e, total);
+  const base = reserveScratch(e, total);
   if (base < 0) return null;
-  if (e.gen !== gen) return denseNetBackwardWasm(layers, trace, gy, grads, fma); // the arena started over: copy in
   const h = e.h;
   let o = base;
   let inputs = kept?.inputs;
@@ -297,6 +339,5 @@ export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace:
   }
   const gx = new Float64Array(rows * layers[0]!.inputs);
   getPadded(h, g, gx, rows, layers[0]!.inputs, p[0]!);
-  e.top = top;
   return gx;
 }

@@ -89,15 +89,28 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     layers.forEach((_, l) => expectClose(a[l]!.w, b[l]!.w, 1e-10, `gw${l} (copied in)`));
   });
 
-  it('stays exact after the arena starts over (large nets evict older traces)', () => {
+  it('stays exact after the arena starts over (later nets evict older traces)', () => {
     const rng = new Rng(11);
     const small = randomNet([3, 8, 4], rng, ['sin', 'linear']);
     const x = fill(20 * 3, rng);
     const gy = fill(20 * 4, rng);
     compare(small, x, 20, gy, true, () => {
-      // 4 x 8000 x 128 doubles (32 MiB) each: the second fills the 48 MiB arena, which starts over.
+      // 4 x 8000 x 128 doubles (~31 MiB) each: the first fills the small net's 32 MiB region, the
+      // second the other region; then the first region starts over, evicting the small net's trace.
       const big = randomNet([128, 128], rng, ['sin']);
       for (let i = 0; i < 2; i++) denseNetForwardWasm(big, fill(8000 * 128, rng), 8000, true);
+    });
+  });
+
+  it('stays exact for a net larger than a region (both regions start over), before and after eviction', () => {
+    const rng = new Rng(13);
+    const big = randomNet([4, 258], rng, ['sin']);
+    const rows = 5500; // 5500 x (4 + 3 x 260) doubles: more than a 32 MiB region
+    const x = fill(rows * 4, rng);
+    const gy = fill(rows * 258, rng);
+    compare(big, x, rows, gy, true);
+    compare(big, x, rows, gy, true, () => {
+      for (let i = 0; i < 3; i++) denseNetForwardWasm(randomNet([8, 8], rng, ['linear']), fill(8 * 200000, rng), 200000, true);
     });
   });
 
