@@ -92,7 +92,6 @@ function reserveForward(e: Engine, doubles: number): { base: number; at: Pick<Re
     if (e.top + doubles > (e.cur + 1) * HALF) {
       e.cur = e.cur === 0 ? 1 : 0;
       e.gens[e.cur]++;
-      ((globalThis as any).__netStats ??= { resets: 0, evicted: 0 }).resets++;
       e.top = e.cur * HALF;
     }
     base = e.top;
@@ -280,10 +279,10 @@ export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace:
   const rp = round4(rows);
   const p = [round4(layers[0]!.inputs), ...layers.map((l) => round4(l.outputs))];
   const pmax = Math.max(...p);
+  if ((trace instanceof ResidentTrace ? trace.at.pre.length : trace.pre.length) !== L) throw new Error('denseBackward: the trace is from a different net');
   let kept = e.resident.get(trace);
   if ((!kept || !isResident(e, kept)) && trace instanceof ResidentTrace) {
     // Evicted from the arena: the forward again in wasm (a third of the work) beats copying it in.
-    ((globalThis as any).__netStats ??= { resets: 0, evicted: 0 }).evicted++;
     const again = denseNetForwardWasm(layers, trace.x, rows, fma);
     if (again) kept = e.resident.get(again.trace);
   }

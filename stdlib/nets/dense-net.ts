@@ -96,14 +96,15 @@ export function denseBackward(layers: readonly DenseLayerValues[], trace: DenseT
   checkLayers(layers);
   const rows = trace.rows;
   const last = layers[layers.length - 1]!;
-  if (trace.pre.length !== layers.length) throw new Error('denseBackward: the trace is from a different net');
   if (gy.length !== rows * last.outputs) throw new Error(`denseBackward: gy has ${gy.length} values, expected ${rows * last.outputs}`);
   if (grads.length !== layers.length) throw new Error(`denseBackward: ${grads.length} gradient slots for ${layers.length} layers`);
   layers.forEach((layer, l) => {
     if (grads[l]!.w.length !== layer.w.length || grads[l]!.b.length !== layer.b.length) throw new Error(`denseBackward: gradient slot ${l} has the wrong shape`);
   });
+  // Before anything reads the trace's arrays: a whole-net kernel's trace may only make them when read.
   const whole = kernels?.net?.backward(layers, trace, gy, grads);
   if (whole) return whole;
+  if (trace.pre.length !== layers.length) throw new Error('denseBackward: the trace is from a different net');
   let g = gy;
   for (let l = layers.length - 1; l >= 0; l--) {
     const layer = layers[l]!;
