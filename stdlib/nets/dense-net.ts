@@ -50,7 +50,11 @@ export interface DenseKernels {
   readonly net?: DenseNetKernel;
 }
 
-/** A whole-net forward and backward with denseForward's and denseBackward's contracts (checked inputs). */
+/**
+ * A whole-net forward and backward with denseForward's and denseBackward's contracts (checked
+ * inputs). Its trace may keep x and the layers to run the forward again (after its activations
+ * were evicted): like x, the layers' w and b stay unchanged until backward.
+ */
 export interface DenseNetKernel {
   forward(layers: readonly DenseLayerValues[], x: Float64Array, rows: number): { y: Float64Array; trace: DenseTrace } | null;
   backward(layers: readonly DenseLayerValues[], trace: DenseTrace, gy: Float64Array, grads: readonly DenseGrads[]): Float64Array | null;
