@@ -4,9 +4,9 @@
 // it loads a handful (docs/performance.md, "CLI start-up"). Packages with native or wasm parts
 // stay external (resolved from node_modules at run time); the rest are inlined (chevrotain
 // and lodash-es tree-shaken, @stdlib, d3, csv-parse, commander...). Source maps point at the .ts
-// files; --debug turns them on for stack traces (cli/main.ts). dist/ keeps tsc's unbundled modules too: the
-// API entry (dist/api) and the evaluation workers (dist/runtime/evaluate.js) use them.
-import { rmSync } from 'node:fs';
+// files; --debug turns them on for stack traces (cli/main.ts). dist/ keeps tsc's unbundled
+// modules too: the API entries (dist/api) and the evaluation workers (dist/runtime) use them.
+import { chmodSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -55,3 +55,6 @@ await bundle.write({
   comments: { legal: true, annotation: false, jsdoc: false },
 });
 await bundle.close();
+chmodSync(join(outDir, 'main.js'), 0o755); // the bin
+// Note: chunks import what main.js inlined (cli/exit.ts's Exit, stdio) back from main.js, so
+// cli/main.ts must not await at its top level (a chunk would wait on main, main on the chunk).
