@@ -20,6 +20,9 @@ async function common() {
 endQuietlyOnClosedPipe();
 
 const debug = process.argv.includes('--debug');
+// The installed CLI is a bundle (scripts/bundle-cli.mjs): its source maps give --debug's stack
+// traces the .ts files and lines (for the chunks loaded from here on, i.e. every command).
+if (debug) process.setSourceMapsEnabled(true);
 
 function io(opts: { json?: boolean }): Output {
   return { ...stdio, json: !!opts.json };

@@ -4,6 +4,7 @@
 // Chevrotain's in-rule recovery (token insertion, re-sync) is off: parse.ts recovers at
 // statement boundaries instead, so a bad statement gives exactly one diagnostic.
 import { CstParser } from 'chevrotain';
+import { LazyLookahead } from './lazy-lookahead.js';
 import { messageProvider } from './messages.js';
 import * as T from './tokens.js';
 
@@ -12,14 +13,18 @@ export class PmixGrammar extends CstParser {
    * validate: run chevrotain's grammar checks (ambiguity, left recursion...). They cost ~25 ms
    * on every start of the CLI and find only mistakes in this file, so the shared parser skips
    * them and test/language/grammar-validation.test.ts builds one with them on.
+   * eagerLookahead: compute every lookahead function now (chevrotain's default) instead of on
+   * first use (lazy-lookahead.ts); tests compare the two.
    */
-  constructor(options: { validate?: boolean } = {}) {
+  constructor(options: { validate?: boolean; eagerLookahead?: boolean } = {}) {
     super(T.allTokens, {
       recoveryEnabled: false,
       nodeLocationTracking: 'onlyOffset',
       maxLookahead: 3,
       errorMessageProvider: messageProvider,
       skipValidations: !options.validate,
+      // chevrotain tests the key's presence: an undefined strategy would replace its default.
+      ...(options.eagerLookahead ? {} : { lookaheadStrategy: new LazyLookahead(3) }),
     });
     this.performSelfAnalysis();
   }

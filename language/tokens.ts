@@ -168,7 +168,9 @@ export const allTokens: TokenType[] = [
   Caret,
 ];
 
-export const PmixLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+/** The lexer's options; its pattern validations run in test/language/grammar-validation.test.ts, not on every start. */
+export const LEXER_CONFIG = { positionTracking: 'full', ensureOptimizations: false } as const;
+export const PmixLexer = new Lexer(allTokens, { ...LEXER_CONFIG, skipValidations: true });
 
 /** The plain-words name of a token type, e.g. "')'" or "a number". */
 export function tokenLabel(type: TokenType): string {

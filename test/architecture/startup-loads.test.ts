@@ -1,12 +1,14 @@
-// What the built CLI loads at start-up, recorded by a module-loader hook (not timed): `pmix
-// --version` loads commander and nothing of the compiler or runtime; `pmix check` parses with
-// chevrotain's one-file bundle (dist/vendor, scripts/postbuild.mjs), not the package entry and
-// its ~640 lodash-es modules, and neither command loads TensorFlow.js or the PNG renderer.
+// What the built CLI loads at start-up, recorded by a module-loader hook (not timed). The CLI is
+// a bundle (scripts/bundle-cli.mjs): the files it loads are its entry and chunks, and what they
+// hold is read from their source maps. `pmix --version` loads commander and nothing of the
+// compiler or runtime; `pmix check` loads a handful of files, no package from node_modules, and
+// no code of TensorFlow.js, the PNG renderer or the other commands.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/programs.js';
+import { sourcesOf } from '../helpers/bundle-sources.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = join(root, 'dist/cli/main.js');
@@ -30,22 +32,39 @@ function fromPackages(modules: string[], name: RegExp): string[] {
 
 const HEAVY = /^(chevrotain|lodash-es|@chevrotain\/.*|@tensorflow\/.*|@resvg\/.*|d3-.*|csv-parse|pngjs|immer|@stdlib\/.*)$/;
 
+/** The sources (ours: 'cli/main.ts'; packages: 'pkg:NAME') in the bundle files a run loaded. */
+function sources(modules: string[]): string[] {
+  const files = modules.filter((u) => u.includes('/dist/cli/')).map((u) => new URL(u).pathname);
+  expect(files.length).toBeGreaterThan(0);
+  return [...new Set(files.flatMap(sourcesOf))];
+}
+const packages = (srcs: string[], name: RegExp): string[] => srcs.filter((s) => s.startsWith('pkg:') && name.test(s.slice(4)));
+
 describe('start-up loads (module-loader trace)', () => {
   it('pmix --version loads commander and none of the compiler, runtime or heavy packages', () => {
     const r = loads('--version');
     expect(r.code).toBe(0);
-    expect(fromPackages(r.modules, /^commander$/).length).toBeGreaterThan(0); // the trace does see packages
-    expect(fromPackages(r.modules, HEAVY)).toEqual([]);
     const ours = r.modules.filter((u) => u.includes('/dist/')).map((u) => u.slice(u.indexOf('/dist/') + 1));
-    expect(ours.filter((f) => !/^dist\/(cli\/(main|exit|pipe)|platform\/version)\.js$/.test(f))).toEqual([]);
+    expect(ours.filter((f) => !/^dist\/cli\/(main|bundle\/rolldown-runtime-[\w-]+)\.js$/.test(f))).toEqual([]);
+    expect(fromPackages(r.modules, /./)).toEqual([]); // nothing from node_modules: commander is in the bundle
+    const srcs = sources(r.modules);
+    expect(packages(srcs, /^commander$/).length).toBeGreaterThan(0); // the maps do name packages
+    expect(packages(srcs, HEAVY)).toEqual([]);
+    expect(srcs.filter((s) => !s.startsWith('pkg:')).sort()).toEqual(['cli/exit.ts', 'cli/main.ts', 'cli/pipe.ts', 'platform/version.ts']);
   });
 
-  it('pmix check parses with the vendored chevrotain bundle and loads no TensorFlow.js, resvg or lodash-es', () => {
+  it('pmix check loads a few bundle files and no code of TensorFlow.js, resvg, pngjs or the other commands', () => {
     const r = loads('check', 'examples/faithful.pmix');
     expect(r.code).toBe(0);
-    expect(r.modules.some((u) => u.endsWith('/dist/vendor/chevrotain.mjs'))).toBe(true);
-    expect(r.modules.some((u) => u.endsWith('/dist/compiler/compile.js'))).toBe(true); // it did the work
-    expect(fromPackages(r.modules, /^(chevrotain|lodash-es|@chevrotain\/.*|@tensorflow\/.*|@resvg\/.*)$/)).toEqual([]);
+    const files = r.modules.filter((u) => !u.startsWith('node:'));
+    expect(files.every((u) => u.includes('/dist/cli/'))).toBe(true); // nothing from node_modules, nothing unbundled
+    expect(files.length).toBeLessThan(25); // unbundled, it was ~420 modules
+    const srcs = sources(r.modules);
+    expect(srcs).toContain('compiler/compile.ts'); // it did the work
+    expect(srcs).toContain('language/lazy-lookahead.ts');
+    expect(packages(srcs, /^chevrotain$/).length).toBeGreaterThan(0);
+    expect(packages(srcs, /^(@tensorflow\/.*|@resvg\/.*|pngjs|webgpu|cli-progress)$/)).toEqual([]);
+    expect(srcs.filter((s) => /^(cli\/commands\/(?!check\.ts)|cli\/(progress|png-grid|plot-file|repl)|api\/|runtime\/backend\/select\.ts)/.test(s))).toEqual([]);
   });
 
   it('pmix info loads TensorFlow.js when it needs it, so the trace would see it at start-up', () => {

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
 import { compile } from '../../api/index.js';
 import { formatAnswer } from '../../api/format.js';
 import { serveDir } from './static-server.js';
+import { builtPlayground } from '../helpers/playground-build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,8 +31,7 @@ describe.skipIf(!hasChromium)('playground with a KDE (examples/faithful.pmix) in
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'pmix-playground-kde-'));
-    await build({ configFile: join(REPO, 'playground/vite.config.ts'), logLevel: 'warn', build: { outDir: join(tmp, 'dist'), emptyOutDir: true } });
-    server = await serveDir(join(tmp, 'dist'));
+    server = await serveDir(await builtPlayground()); // shared with the other playground tests (read only)
     context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,

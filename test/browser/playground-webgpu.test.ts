@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
 import { compile } from '../../api/index.js';
 import { serveDir } from './static-server.js';
+import { builtPlayground } from '../helpers/playground-build.js';
 import { CHROMIUM, hasChromium, WEBGPU_FLAGS } from '../helpers/webgpu-page.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,8 +31,7 @@ describe.skipIf(!hasChromium)('playground: the digits circuit on WebGPU and on t
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'pmix-playground-gpu-'));
-    await build({ configFile: join(REPO, 'playground/vite.config.ts'), logLevel: 'warn', build: { outDir: join(tmp, 'dist'), emptyOutDir: true } });
-    server = await serveDir(join(tmp, 'dist'));
+    server = await serveDir(await builtPlayground()); // shared with the other playground tests (read only)
   }, 120_000);
 
   afterAll(async () => {

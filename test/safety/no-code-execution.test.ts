@@ -13,6 +13,7 @@ import { readArtifact } from '../../session/load-artifact.js';
 import { PmixError } from '../../runtime/errors.js';
 import { Session } from '../../session/session.js';
 import { compileOk, tempDir } from '../helpers/programs.js';
+import { bundleFiles, originAt } from '../helpers/bundle-sources.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const SOURCE_DIRS = ['language', 'compiler', 'runtime', 'circuits', 'stdlib', 'cli', 'api', 'scripts', 'dist'];
@@ -35,7 +36,10 @@ function files(dir: string, out: string[] = []): string[] {
 // chevrotain's published one-file bundle, copied into dist/ by scripts/postbuild.mjs (CLI start-up);
 // checked on its own below, as the package's own code it is.
 const VENDORED = join(root, 'dist/vendor/chevrotain.mjs');
-const all = SOURCE_DIRS.flatMap((d) => files(join(root, d))).filter((f) => f !== VENDORED);
+// The bundled CLI (scripts/bundle-cli.mjs) inlines packages; its files are checked below by where
+// each use came from (their source maps).
+const BUNDLE = bundleFiles();
+const all = SOURCE_DIRS.flatMap((d) => files(join(root, d))).filter((f) => f !== VENDORED && !BUNDLE.includes(f));
 const CODE_FROM_STRINGS = /(^|[^\w.$])eval\s*\(|new\s+Function\s*\(|(^|[^\w.$])Function\s*\(\s*['"`]|node:vm['"]/gm;
 
 describe('no code execution from strings', () => {
@@ -62,6 +66,23 @@ describe('no code execution from strings', () => {
     const users = all.filter((f) => /WebAssembly\.(Module|Instance|instantiate|compile)/.test(readFileSync(f, 'utf8')));
     expect(users.length).toBeGreaterThan(0);
     for (const f of users) expect(relative(root, f)).toMatch(/^(dist\/)?runtime\/kernels\//);
+  });
+
+  it("the bundled CLI: its one Function() is lodash's global-object lookup, its WebAssembly is runtime/kernels'", () => {
+    expect(BUNDLE.length).toBeGreaterThan(5);
+    const uses: { what: string; from: string | undefined }[] = [];
+    for (const f of BUNDLE) {
+      const text = readFileSync(f, 'utf8');
+      for (const m of text.matchAll(CODE_FROM_STRINGS)) uses.push({ what: text.slice(m.index!, m.index! + 30), from: originAt(f, text, m.index! + m[0].length - 1) });
+      for (const m of text.matchAll(/WebAssembly\.(Module|Instance|instantiate|compile)/g)) uses.push({ what: m[0], from: originAt(f, text, m.index!) });
+    }
+    const fromStrings = uses.filter((u) => !u.what.startsWith('WebAssembly'));
+    expect(fromStrings).toHaveLength(1);
+    expect(fromStrings[0]!.what).toMatch(/^.?Function\(.return this.\)\(\)/);
+    expect(fromStrings[0]!.from).toBe('pkg:lodash-es');
+    const wasm = uses.filter((u) => u.what.startsWith('WebAssembly'));
+    expect(wasm.length).toBeGreaterThan(0);
+    for (const u of wasm) expect(u.from).toMatch(/^runtime\/kernels\//);
   });
 });
 

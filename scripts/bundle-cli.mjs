@@ -1,0 +1,60 @@
+// After tsc and postbuild: bundles the CLI (cli/main.ts and every module its commands import)
+// into dist/cli/main.js plus one chunk per lazily imported command group in dist/cli/bundle/.
+// `pmix check` loaded ~420 ES and CommonJS modules one file at a time (0.5 s of CPU); bundled,
+// it loads a handful (docs/performance.md, "CLI start-up"). Packages with native or wasm parts
+// stay external (resolved from node_modules at run time); the rest are inlined (chevrotain
+// and lodash-es tree-shaken, @stdlib, d3, csv-parse, commander...). Source maps point at the .ts
+// files; --debug turns them on for stack traces (cli/main.ts). dist/ keeps tsc's unbundled
+// modules too: the API entries (dist/api) and the evaluation workers (dist/runtime) use them.
+import { chmodSync, rmSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rolldown } from 'rolldown';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const outDir = join(root, 'dist/cli');
+/** Packages with native binaries, wasm files or optional peers: left to Node's resolution. */
+const EXTERNAL = /^(@tensorflow\/|@resvg\/|webgpu$|playwright)/;
+
+/**
+ * import.meta.url inside a bundled module names the chunk, not the module's own file; the
+ * one use (runtime/evaluate-threads.ts: the workers import the built runtime beside it) gets
+ * the URL tsc's output of that module has in dist/.
+ */
+const ownUrl = {
+  name: 'pmix-own-url',
+  transform(code, id) {
+    // Our .ts files only: rolldown's runtime (createRequire) and packages keep the chunk's URL.
+    if (!code.includes('import.meta.url') || !id.endsWith('.ts') || id.includes('node_modules') || relative(root, id).startsWith('..')) return null;
+    const built = join(root, 'dist', relative(root, id)).replace(/\.ts$/, '.js');
+    let rel = relative(join(outDir, 'bundle'), built).split(sep).join('/');
+    if (!rel.startsWith('.')) rel = `./${rel}`;
+    return { code: code.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`), map: null };
+  },
+};
+
+rmSync(join(outDir, 'bundle'), { recursive: true, force: true });
+const bundle = await rolldown({
+  input: join(root, 'cli/main.ts'),
+  platform: 'node',
+  tsconfig: join(root, 'tsconfig.json'),
+  resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
+  external: (id) => id.startsWith('node:') || EXTERNAL.test(id),
+  plugins: [ownUrl],
+  logLevel: 'warn',
+});
+await bundle.write({
+  dir: outDir,
+  format: 'esm',
+  sourcemap: true,
+  entryFileNames: 'main.js',
+  chunkFileNames: 'bundle/[name]-[hash].js',
+  // Whitespace and comments out (~10 ms less to parse at start-up); names kept, so stack
+  // traces read without the maps too; no compression (the code runs as written).
+  minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+  comments: { legal: true, annotation: false, jsdoc: false },
+});
+await bundle.close();
+chmodSync(join(outDir, 'main.js'), 0o755); // the bin
+// Note: chunks import what main.js inlined (cli/exit.ts's Exit, stdio) back from main.js, so
+// cli/main.ts must not await at its top level (a chunk would wait on main, main on the chunk).
