@@ -1,0 +1,278 @@
+// Folded evaluation of a circuit with signed sum weights (squared circuits) in signed log
+// space: the same values as signed-evaluate.ts (the reference, kept), computed layer by layer
+// over all rows instead of row by row. The sub-circuit is planned once (circuits/fold.ts: nodes
+// by depth, same-shape sums in folds); every sum runs the signed sum kernel over all rows
+// (kernels/signed-sum.ts: WebAssembly SIMD max-shift, exp with signs, matmul, log|.| and sign),
+// products add log-values and multiply signs in one pass, and nodes whose values are all
+// positive (inputs, products of positive nodes) carry no sign array of their own (a shared
+// array of ones). The backward pass walks the plan in reverse with the flows of
+// signed-evaluate.ts, on the node arrays directly; per sum it takes I + U exps per row
+// (E_i = s_i exp(l_i - m), r_u = f_u s_u exp(m - l_u)) instead of U * I, and goes back to the
+// per-pair form for a row where exp(m - l_u) would overflow.
+import type { IRGraph, IRNode } from '../ir/types.js';
+import type { LayerParams } from '../stdlib/distributions/index.js';
+import { foldPlan, type FoldPlan } from '../circuits/fold.js';
+import { signedMatVecBack } from '../circuits/squared/signed-log.js';
+import { addDenseGrad, childOffsets, denseWeights } from '../circuits/squared/view.js';
+import { ones, signedSumForward } from './kernels/signed-sum.js';
+import { subCircuit, type SignedValues } from './signed-evaluate.js';
+import { gather, type ModelState } from './state.js';
+
+let folded = true;
+
+/** Turns the folded signed evaluation on or off (off: signed-evaluate.ts node by node, row by row). */
+export function useFoldedSigned(on: boolean): void {
+  folded = on;
+}
+
+export function foldedSignedOn(): boolean {
+  return folded;
+}
+
+interface SignedPlan {
+  readonly plan: FoldPlan;
+  /** Evaluation order (level by level, singles then folds). */
+  readonly order: readonly IRNode[];
+}
+
+const plans = new WeakMap<IRGraph, Map<string, SignedPlan>>();
+
+function planFor(state: ModelState, root: string): SignedPlan {
+  let byRoot = plans.get(state.graph);
+  if (!byRoot) plans.set(state.graph, (byRoot = new Map()));
+  let p = byRoot.get(root);
+  if (!p) {
+    const plan = foldPlan({ ...state.graph, nodes: subCircuit(state, root) });
+    const order: IRNode[] = [];
+    for (const level of plan.levels) {
+      for (const id of level.singles) order.push(state.node(id));
+      for (const fold of level.sums) for (const id of fold.nodes) order.push(state.node(id));
+    }
+    byRoot.set(root, (p = { plan, order }));
+  }
+  return p;
+}
+
+/** Unit u of a Kronecker product -> unit of child c, for every u (mixed radix, last child fastest). */
+function kronMap(units: readonly number[], U: number, c: number): Int32Array {
+  let stride = 1;
+  for (let k = units.length - 1; k > c; k--) stride *= units[k]!;
+  const m = new Int32Array(U);
+  for (let u = 0; u < U; u++) m[u] = Math.floor(u / stride) % units[c]!;
+  return m;
+}
+
+/** The children's (log, sign) concatenated per row as n x I (one child: its own arrays, no copy). */
+function childInputs(state: ModelState, node: IRNode & { children: readonly string[] }, L: Map<string, Float64Array>, S: Map<string, Float64Array | undefined>, n: number): { l: Float64Array; s: Float64Array | undefined; I: number } {
+  if (node.children.length === 1) {
+    const c = node.children[0]!;
+    return { l: L.get(c)!, s: S.get(c), I: state.node(c).units };
+  }
+  const { offsets, total: I } = childOffsets(state, node.children);
+  const l = new Float64Array(n * I);
+  const anySigned = node.children.some((c) => S.get(c) !== undefined);
+  const s = anySigned ? new Float64Array(n * I) : undefined;
+  node.children.forEach((c, ci) => {
+    const cu = state.node(c).units;
+    const cl = L.get(c)!;
+    const cs = S.get(c);
+    const o = offsets[ci]!;
+    for (let i = 0; i < n; i++) {
+      l.set(cl.subarray(i * cu, (i + 1) * cu), i * I + o);
+      if (s) {
+        if (cs) s.set(cs.subarray(i * cu, (i + 1) * cu), i * I + o);
+        else s.fill(1, i * I + o, i * I + o + cu);
+      }
+    }
+  });
+  return { l, s, I };
+}
+
+/** x: n rows over all variables, complete (rows with NaN cells go through the product circuit). */
+export function signedForwardFolded(state: ModelState, root: string, x: Float64Array, n: number): SignedValues {
+  const V = state.graph.vars.length;
+  const L = new Map<string, Float64Array>();
+  // undefined: every unit positive (sign 1 where the log-value is finite)
+  const S = new Map<string, Float64Array | undefined>();
+  for (const node of planFor(state, root).order) {
+    const U = node.units;
+    const l = new Float64Array(n * U);
+    let s: Float64Array | undefined;
+    switch (node.kind) {
+      case 'input': {
+        const layer = state.layers.get(node.id)!;
+        layer.family.logDensity(layer.params, layer.ctx, gather(x, n, V, node.scope), n, l);
+        break;
+      }
+      case 'product': {
+        const kids = node.children.map((c) => ({ l: L.get(c)!, s: S.get(c), u: state.node(c).units }));
+        const signed = kids.some((k) => k.s !== undefined);
+        if (signed) s = new Float64Array(n * U).fill(1);
+        if (node.mode === 'hadamard') {
+          for (const k of kids) {
+            const cl = k.l;
+            for (let j = 0; j < n * U; j++) l[j] += cl[j]!;
+            if (s && k.s) {
+              const cs = k.s;
+              for (let j = 0; j < n * U; j++) s[j] *= cs[j]!;
+            }
+          }
+        } else {
+          const units = kids.map((k) => k.u);
+          kids.forEach((k, ci) => {
+            const map = kronMap(units, U, ci);
+            const cu = k.u;
+            for (let i = 0; i < n; i++) {
+              for (let u = 0; u < U; u++) {
+                l[i * U + u] += k.l[i * cu + map[u]!]!;
+                if (s && k.s) s[i * U + u] *= k.s[i * cu + map[u]!]!;
+              }
+            }
+          });
+        }
+        break;
+      }
+      case 'sum':
+      case 'mixing': {
+        const { W, I } = denseWeights(state, node.id);
+        const inp = childInputs(state, node, L, S, n);
+        s = new Float64Array(n * U);
+        signedSumForward(inp.l, inp.s, W, n, U, I, l, s);
+        break;
+      }
+      default:
+        throw new Error(`a squared circuit cannot contain a '${node.kind}' node under its square`);
+    }
+    L.set(node.id, l);
+    S.set(node.id, s);
+  }
+  const signs = new Map<string, Float64Array>();
+  for (const [id, s] of S) signs.set(id, s ?? ones(L.get(id)!.length));
+  return { l: L, s: signs };
+}
+
+/**
+ * The backward pass of signedForwardFolded (same contract as signedBackward): adds
+ * sum_i rootFlow[i] d log|c(x_i)| / d theta to grads. vals may come from either forward.
+ */
+export function signedBackwardFolded(state: ModelState, root: string, vals: SignedValues, x: Float64Array, n: number, rootFlow: Float64Array, grads: Map<string, Float64Array>): void {
+  const V = state.graph.vars.length;
+  const order = planFor(state, root).order;
+  const F = new Map<string, Float64Array>();
+  for (const nd of order) F.set(nd.id, new Float64Array(n * nd.units));
+  const rl = vals.l.get(root)!;
+  const rf = F.get(root)!;
+  for (let i = 0; i < n; i++) rf[i] = rl[i] === -Infinity ? 0 : rootFlow[i]!;
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = order[k]!;
+    const f = F.get(node.id)!;
+    const U = node.units;
+    switch (node.kind) {
+      case 'input': {
+        const layer = state.layers.get(node.id)!;
+        const g: LayerParams = {};
+        for (const [role, nm] of Object.entries(layer.names)) g[role] = grads.get(nm)!;
+        layer.family.gradLogDensity(layer.params, layer.ctx, gather(x, n, V, node.scope), n, f, g);
+        break;
+      }
+      case 'product': {
+        const units = node.children.map((c) => state.node(c).units);
+        node.children.forEach((c, ci) => {
+          const cf = F.get(c)!;
+          if (node.mode === 'hadamard') {
+            for (let j = 0; j < n * U; j++) cf[j] += f[j]!;
+            return;
+          }
+          const cu = units[ci]!;
+          const map = kronMap(units, U, ci);
+          for (let i = 0; i < n; i++) for (let u = 0; u < U; u++) cf[i * cu + map[u]!] += f[i * U + u]!;
+        });
+        break;
+      }
+      case 'sum':
+      case 'mixing': {
+        const { W, I } = denseWeights(state, node.id);
+        const single = node.children.length === 1;
+        const { offsets } = childOffsets(state, node.children);
+        const inL = single ? vals.l.get(node.children[0]!)! : concat(state, node.children, vals.l, n, I);
+        const inS = single ? vals.s.get(node.children[0]!)! : concat(state, node.children, vals.s, n, I);
+        const inF = single ? F.get(node.children[0]!)! : new Float64Array(n * I);
+        const gW = new Float64Array(U * I);
+        sumBackward(W, U, I, n, inL, inS, vals.l.get(node.id)!, vals.s.get(node.id)!, f, inF, gW);
+        if (!single) {
+          node.children.forEach((c, ci) => {
+            const cu = state.node(c).units;
+            const cf = F.get(c)!;
+            const o = offsets[ci]!;
+            for (let i = 0; i < n; i++) for (let j = 0; j < cu; j++) cf[i * cu + j] += inF[i * I + o + j]!;
+          });
+        }
+        addDenseGrad(state, node.id, gW, grads.get(node.weights)!);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+function concat(state: ModelState, children: readonly string[], m: ReadonlyMap<string, Float64Array>, n: number, I: number): Float64Array {
+  const out = new Float64Array(n * I);
+  let o = 0;
+  for (const c of children) {
+    const cu = state.node(c).units;
+    const a = m.get(c)!;
+    for (let i = 0; i < n; i++) out.set(a.subarray(i * cu, (i + 1) * cu), i * I + o);
+    o += cu;
+  }
+  return out;
+}
+
+/**
+ * Per row: E_i = s_i exp(l_i - m) (m the row's largest finite input), r_u = f_u s_u
+ * exp(m - l_u); inF_i += E_i sum_u r_u W[u, i], gW[u, i] += r_u E_i. These are
+ * signedMatVecBack's f_u W[u,i] in_i / out_u with the exps shared; a row where m - l_u is
+ * too large for exp goes through signedMatVecBack itself.
+ */
+function sumBackward(W: Float64Array, U: number, I: number, n: number, inL: Float64Array, inS: Float64Array, outL: Float64Array, outS: Float64Array, outF: Float64Array, inF: Float64Array, gW: Float64Array): void {
+  const E = new Float64Array(I);
+  const r = new Float64Array(U);
+  for (let i = 0; i < n; i++) {
+    const ib = i * I;
+    const ob = i * U;
+    let any = false;
+    for (let u = 0; u < U; u++) if (outF[ob + u] !== 0 && outL[ob + u] !== -Infinity) any = true;
+    if (!any) continue;
+    let m = -Infinity;
+    for (let j = 0; j < I; j++) if (inL[ib + j]! > m) m = inL[ib + j]!;
+    let safe = m > -Infinity && m < Infinity;
+    for (let u = 0; u < U && safe; u++) {
+      const f = outF[ob + u]!;
+      const lo = outL[ob + u]!;
+      if (f === 0 || lo === -Infinity) r[u] = 0;
+      else if (m - lo > 700) safe = false;
+      else r[u] = f * outS[ob + u]! * Math.exp(m - lo);
+    }
+    if (!safe) {
+      signedMatVecBack(W, U, I, inL, inS, ib, 1, outL, outS, ob, 1, outF, inF, gW, 1);
+      continue;
+    }
+    for (let j = 0; j < I; j++) {
+      const lj = inL[ib + j]!;
+      E[j] = lj === -Infinity ? 0 : inS[ib + j]! * Math.exp(lj - m);
+    }
+    for (let u = 0; u < U; u++) {
+      const ru = r[u]!;
+      if (ru === 0) continue;
+      const row = u * I;
+      for (let j = 0; j < I; j++) gW[row + j] += ru * E[j]!;
+    }
+    for (let j = 0; j < I; j++) {
+      const e = E[j]!;
+      if (e === 0) continue;
+      let g = 0;
+      for (let u = 0; u < U; u++) g += r[u]! * W[u * I + j]!;
+      inF[ib + j] += e * g;
+    }
+  }
+}
