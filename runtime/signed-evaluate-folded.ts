@@ -33,6 +33,27 @@ interface SignedPlan {
   readonly plan: FoldPlan;
   /** Evaluation order (level by level, singles then folds). */
   readonly order: readonly IRNode[];
+  /** The plan's own arrays per node and role (log-values, signs, flows), grown as n grows. */
+  readonly bufs: Map<string, Float64Array>;
+}
+
+/**
+ * The plan's array for (node, role) with len entries (zeroed when `zero`): fresh arrays per
+ * call cost more in page faults and collection than the passes themselves.
+ */
+function buf(p: SignedPlan, key: string, len: number, zero: boolean): Float64Array {
+  let a = p.bufs.get(key);
+  if (!a || a.length < len) p.bufs.set(key, (a = new Float64Array(len)));
+  const out = a.length === len ? a : a.subarray(0, len);
+  return zero ? out.fill(0) : out;
+}
+
+let xsScratch = new Float64Array(0);
+/** The columns `scope` of x in a scratch array (leaf layers read them at once and keep nothing). */
+function columns(x: Float64Array, n: number, V: number, scope: readonly number[]): Float64Array {
+  const len = n * scope.length;
+  if (xsScratch.length < len) xsScratch = new Float64Array(Math.max(len, 2 * xsScratch.length));
+  return gather(x, n, V, scope, xsScratch.subarray(0, len));
 }
 
 const plans = new WeakMap<IRGraph, Map<string, SignedPlan>>();
@@ -48,7 +69,7 @@ function planFor(state: ModelState, root: string): SignedPlan {
       for (const id of level.singles) order.push(state.node(id));
       for (const fold of level.sums) for (const id of fold.nodes) order.push(state.node(id));
     }
-    byRoot.set(root, (p = { plan, order }));
+    byRoot.set(root, (p = { plan, order, bufs: new Map() }));
   }
   return p;
 }
@@ -88,36 +109,72 @@ function childInputs(state: ModelState, node: IRNode & { children: readonly stri
   return { l, s, I };
 }
 
-/** x: n rows over all variables, complete (rows with NaN cells go through the product circuit). */
+/** out = sum of the children's log-values (one pass for two). */
+function hadamardLogs(kids: readonly Float64Array[], out: Float64Array): void {
+  const len = out.length;
+  if (kids.length === 0) {
+    out.fill(0);
+    return;
+  }
+  if (kids.length === 2) {
+    const a = kids[0]!;
+    const b = kids[1]!;
+    for (let j = 0; j < len; j++) out[j] = a[j]! + b[j]!;
+    return;
+  }
+  out.set(kids[0]!.subarray(0, len));
+  for (let c = 1; c < kids.length; c++) {
+    const k = kids[c]!;
+    for (let j = 0; j < len; j++) out[j] += k[j]!;
+  }
+}
+
+function hadamardSigns(kids: readonly Float64Array[], out: Float64Array): void {
+  const len = out.length;
+  const a = kids[0]!;
+  if (kids.length === 2) {
+    const b = kids[1]!;
+    for (let j = 0; j < len; j++) out[j] = a[j]! * b[j]!;
+    return;
+  }
+  out.set(a.subarray(0, len));
+  for (let k = 1; k < kids.length; k++) {
+    const b = kids[k]!;
+    for (let j = 0; j < len; j++) out[j] *= b[j]!;
+  }
+}
+
+/**
+ * x: n rows over all variables, complete (rows with NaN cells go through the product circuit).
+ * The arrays returned are the plan's own: the next call for the same graph and root
+ * overwrites them (callers use them before evaluating again, as squared-model.ts does).
+ */
 export function signedForwardFolded(state: ModelState, root: string, x: Float64Array, n: number): SignedValues {
   const V = state.graph.vars.length;
   const L = new Map<string, Float64Array>();
   // undefined: every unit positive (sign 1 where the log-value is finite)
   const S = new Map<string, Float64Array | undefined>();
-  for (const node of planFor(state, root).order) {
+  const plan = planFor(state, root);
+  for (const node of plan.order) {
     const U = node.units;
-    const l = new Float64Array(n * U);
+    const l = buf(plan, `l ${node.id}`, n * U, node.kind === 'product' && node.mode !== 'hadamard');
     let s: Float64Array | undefined;
     switch (node.kind) {
       case 'input': {
         const layer = state.layers.get(node.id)!;
-        layer.family.logDensity(layer.params, layer.ctx, gather(x, n, V, node.scope), n, l);
+        layer.family.logDensity(layer.params, layer.ctx, columns(x, n, V, node.scope), n, l);
         break;
       }
       case 'product': {
         const kids = node.children.map((c) => ({ l: L.get(c)!, s: S.get(c), u: state.node(c).units }));
-        const signed = kids.some((k) => k.s !== undefined);
-        if (signed) s = new Float64Array(n * U).fill(1);
+        const signedKids = kids.filter((k) => k.s !== undefined).map((k) => k.s!);
         if (node.mode === 'hadamard') {
-          for (const k of kids) {
-            const cl = k.l;
-            for (let j = 0; j < n * U; j++) l[j] += cl[j]!;
-            if (s && k.s) {
-              const cs = k.s;
-              for (let j = 0; j < n * U; j++) s[j] *= cs[j]!;
-            }
-          }
+          hadamardLogs(kids.map((k) => k.l), l);
+          // one signed child: its sign array as it is (never written after its node's step)
+          if (signedKids.length === 1) s = signedKids[0]!;
+          else if (signedKids.length > 1) hadamardSigns(signedKids, (s = buf(plan, `s ${node.id}`, n * U, false)));
         } else {
+          if (signedKids.length) s = buf(plan, `s ${node.id}`, n * U, false).fill(1);
           const units = kids.map((k) => k.u);
           kids.forEach((k, ci) => {
             const map = kronMap(units, U, ci);
@@ -136,7 +193,7 @@ export function signedForwardFolded(state: ModelState, root: string, x: Float64A
       case 'mixing': {
         const { W, I } = denseWeights(state, node.id);
         const inp = childInputs(state, node, L, S, n);
-        s = new Float64Array(n * U);
+        s = buf(plan, `s ${node.id}`, n * U, false);
         signedSumForward(inp.l, inp.s, W, n, U, I, l, s);
         break;
       }
@@ -157,9 +214,10 @@ export function signedForwardFolded(state: ModelState, root: string, x: Float64A
  */
 export function signedBackwardFolded(state: ModelState, root: string, vals: SignedValues, x: Float64Array, n: number, rootFlow: Float64Array, grads: Map<string, Float64Array>): void {
   const V = state.graph.vars.length;
-  const order = planFor(state, root).order;
+  const plan = planFor(state, root);
+  const order = plan.order;
   const F = new Map<string, Float64Array>();
-  for (const nd of order) F.set(nd.id, new Float64Array(n * nd.units));
+  for (const nd of order) F.set(nd.id, buf(plan, `f ${nd.id}`, n * nd.units, true));
   const rl = vals.l.get(root)!;
   const rf = F.get(root)!;
   for (let i = 0; i < n; i++) rf[i] = rl[i] === -Infinity ? 0 : rootFlow[i]!;
@@ -172,7 +230,7 @@ export function signedBackwardFolded(state: ModelState, root: string, vals: Sign
         const layer = state.layers.get(node.id)!;
         const g: LayerParams = {};
         for (const [role, nm] of Object.entries(layer.names)) g[role] = grads.get(nm)!;
-        layer.family.gradLogDensity(layer.params, layer.ctx, gather(x, n, V, node.scope), n, f, g);
+        layer.family.gradLogDensity(layer.params, layer.ctx, columns(x, n, V, node.scope), n, f, g);
         break;
       }
       case 'product': {

@@ -12,7 +12,7 @@ import { fmaAvailable } from './wasm-features.js';
 import { add, buildModule, uleb, F64, f64x2, f64x2Op as V, f64x2RelaxedMadd, get, I32, i32, lane64, loop, mul, set, V128, vLoad, vLoadSplat64, vOp, vStore, type Bytes } from './wasm-asm.js';
 
 /** Rows per block. */
-export const R = 64;
+export const R = 256;
 
 const v = (...parts: Bytes[]): Bytes => parts.flatMap((p) => [...p]);
 const F64_MAX = 0xa5;

@@ -94,6 +94,7 @@ function split(x: Float64Array, n: number, V: number): { full: number[]; partial
 }
 
 function rows(x: Float64Array, V: number, idx: readonly number[]): Float64Array {
+  if (idx.length * V === x.length) return x; // every row, in order
   const out = new Float64Array(idx.length * V);
   idx.forEach((r, k) => out.set(x.subarray(r * V, (r + 1) * V), k * V));
   return out;
