@@ -6,15 +6,13 @@
 // products add log-values and multiply signs in one pass, and nodes whose values are all
 // positive (inputs, products of positive nodes) carry no sign array of their own (a shared
 // array of ones). The backward pass walks the plan in reverse with the flows of
-// signed-evaluate.ts, on the node arrays directly; per sum it takes I + U exps per row
-// (E_i = s_i exp(l_i - m), r_u = f_u s_u exp(m - l_u)) instead of U * I, and goes back to the
-// per-pair form for a row where exp(m - l_u) would overflow.
+// signed-evaluate.ts, on the node arrays directly; each sum runs the kernel's backward (I + U
+// exps per row: E_i = s_i exp(l_i - m), r_u = f_u s_u exp(m - l_u), then two matmuls).
 import type { IRGraph, IRNode } from '../ir/types.js';
 import type { LayerParams } from '../stdlib/distributions/index.js';
 import { foldPlan, type FoldPlan } from '../circuits/fold.js';
-import { signedMatVecBack } from '../circuits/squared/signed-log.js';
 import { addDenseGrad, childOffsets, denseWeights } from '../circuits/squared/view.js';
-import { ones, signedSumForward } from './kernels/signed-sum.js';
+import { ones, signedSumBackward, signedSumForward } from './kernels/signed-sum.js';
 import { subCircuit, type SignedValues } from './signed-evaluate.js';
 import { gather, type ModelState } from './state.js';
 
@@ -256,7 +254,7 @@ export function signedBackwardFolded(state: ModelState, root: string, vals: Sign
         const inS = single ? vals.s.get(node.children[0]!)! : concat(state, node.children, vals.s, n, I);
         const inF = single ? F.get(node.children[0]!)! : new Float64Array(n * I);
         const gW = new Float64Array(U * I);
-        sumBackward(W, U, I, n, inL, inS, vals.l.get(node.id)!, vals.s.get(node.id)!, f, inF, gW);
+        signedSumBackward(inL, inS, vals.l.get(node.id)!, vals.s.get(node.id)!, f, W, n, U, I, inF, gW);
         if (!single) {
           node.children.forEach((c, ci) => {
             const cu = state.node(c).units;
@@ -284,53 +282,4 @@ function concat(state: ModelState, children: readonly string[], m: ReadonlyMap<s
     o += cu;
   }
   return out;
-}
-
-/**
- * Per row: E_i = s_i exp(l_i - m) (m the row's largest finite input), r_u = f_u s_u
- * exp(m - l_u); inF_i += E_i sum_u r_u W[u, i], gW[u, i] += r_u E_i. These are
- * signedMatVecBack's f_u W[u,i] in_i / out_u with the exps shared; a row where m - l_u is
- * too large for exp goes through signedMatVecBack itself.
- */
-function sumBackward(W: Float64Array, U: number, I: number, n: number, inL: Float64Array, inS: Float64Array, outL: Float64Array, outS: Float64Array, outF: Float64Array, inF: Float64Array, gW: Float64Array): void {
-  const E = new Float64Array(I);
-  const r = new Float64Array(U);
-  for (let i = 0; i < n; i++) {
-    const ib = i * I;
-    const ob = i * U;
-    let any = false;
-    for (let u = 0; u < U; u++) if (outF[ob + u] !== 0 && outL[ob + u] !== -Infinity) any = true;
-    if (!any) continue;
-    let m = -Infinity;
-    for (let j = 0; j < I; j++) if (inL[ib + j]! > m) m = inL[ib + j]!;
-    let safe = m > -Infinity && m < Infinity;
-    for (let u = 0; u < U && safe; u++) {
-      const f = outF[ob + u]!;
-      const lo = outL[ob + u]!;
-      if (f === 0 || lo === -Infinity) r[u] = 0;
-      else if (m - lo > 700) safe = false;
-      else r[u] = f * outS[ob + u]! * Math.exp(m - lo);
-    }
-    if (!safe) {
-      signedMatVecBack(W, U, I, inL, inS, ib, 1, outL, outS, ob, 1, outF, inF, gW, 1);
-      continue;
-    }
-    for (let j = 0; j < I; j++) {
-      const lj = inL[ib + j]!;
-      E[j] = lj === -Infinity ? 0 : inS[ib + j]! * Math.exp(lj - m);
-    }
-    for (let u = 0; u < U; u++) {
-      const ru = r[u]!;
-      if (ru === 0) continue;
-      const row = u * I;
-      for (let j = 0; j < I; j++) gW[row + j] += ru * E[j]!;
-    }
-    for (let j = 0; j < I; j++) {
-      const e = E[j]!;
-      if (e === 0) continue;
-      let g = 0;
-      for (let u = 0; u < U; u++) g += r[u]! * W[u * I + j]!;
-      inF[ib + j] += e * g;
-    }
-  }
 }
