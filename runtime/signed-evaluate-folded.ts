@@ -33,15 +33,26 @@ interface SignedPlan {
   readonly order: readonly IRNode[];
   /** The plan's own arrays per node and role (log-values, signs, flows), grown as n grows. */
   readonly bufs: Map<string, Float64Array>;
+  /** Their total length. */
+  kept: number;
 }
+
+/** The most entries a plan keeps between calls (64 MiB): larger passes take fresh arrays. */
+const KEEP = 1 << 23;
 
 /**
  * The plan's array for (node, role) with len entries (zeroed when `zero`): fresh arrays per
- * call cost more in page faults and collection than the passes themselves.
+ * call cost more in page faults and collection than the passes themselves (an Adam batch
+ * reuses them every step); past KEEP entries in all, a fresh array that is not kept.
  */
 function buf(p: SignedPlan, key: string, len: number, zero: boolean): Float64Array {
   let a = p.bufs.get(key);
-  if (!a || a.length < len) p.bufs.set(key, (a = new Float64Array(len)));
+  if (!a || a.length < len) {
+    const old = a?.length ?? 0;
+    if (p.kept - old + len > KEEP) return new Float64Array(len);
+    p.bufs.set(key, (a = new Float64Array(len)));
+    p.kept += len - old;
+  }
   const out = a.length === len ? a : a.subarray(0, len);
   return zero ? out.fill(0) : out;
 }
@@ -67,7 +78,7 @@ function planFor(state: ModelState, root: string): SignedPlan {
       for (const id of level.singles) order.push(state.node(id));
       for (const fold of level.sums) for (const id of fold.nodes) order.push(state.node(id));
     }
-    byRoot.set(root, (p = { plan, order, bufs: new Map() }));
+    byRoot.set(root, (p = { plan, order, bufs: new Map(), kept: 0 }));
   }
   return p;
 }
