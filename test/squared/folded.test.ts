@@ -119,6 +119,12 @@ describe('folded signed evaluation vs the node-by-node reference', () => {
     );
   });
 
+  it('one model evaluated again with fewer and more rows (the plan reuses its arrays) agrees every time', () => {
+    const kinds: Kind[] = ['real', 'real', 'real', 'real'];
+    const s = build('model M = square(circuit { region random_tree(depth = 2) sum real(units = 3) })', kinds, 11);
+    for (const [n, seed] of [[50, 1], [20, 2], [50, 3], [7, 4]] as const) compare(s, rowsFor(kinds, n, seed), n, seed);
+  });
+
   it('a squared mixture with several children per sum (the mixing node) and far-out rows', () => {
     const text = 'model M = square(mixture(weights = [1.0, -0.6, 0.3]) { Normal(diag, mean = [0, 0], sd = [1, 1]), Normal(diag, mean = [0, 1], sd = [0.5, 0.2]), Normal(diag, mean = [2, 0], sd = [0.1, 0.3]) })';
     const s = build(text, ['real', 'real'], 3);
