@@ -3,14 +3,17 @@
 // parameter update) as the circuit grows. c: circuit { region random_tree inputs Normal
 // sum real(units = K) } over 16 real variables with seeded random parameters (signed weights
 // N(0, 1)); the monotone one the same with simplex weights. Timed: log p of n rows, squared
-// (signed log space, runtime/signed-evaluate.ts, Z given) vs monotone (runtime/evaluate.ts);
-// the "peer" columns are the monotone circuit, so ratio = squared / monotone. extra: Z's time
-// and the units of c and of c * c for K = 4 ... 32.
+// (signed log space, folded: runtime/signed-evaluate-folded.ts, Z given) vs monotone
+// (runtime/evaluate.ts), both on one thread (the monotone pass would split rows over worker
+// threads from n x units = 2M cells; extra.monotone_default_threads_ms is that); the "peer"
+// columns are the monotone circuit, so ratio = squared / monotone. extra: the node-by-node
+// reference's time (signed-evaluate.ts), Z's time and the units of c and of c * c for K = 4 ... 32.
 import { performance } from 'node:perf_hooks';
 import { compile } from '../../dist/compiler/compile.js';
 import { lowerModel } from '../../dist/compiler/lower.js';
 import { describeSquared } from '../../dist/circuits/squared/describe.js';
-import { forward } from '../../dist/runtime/evaluate.js';
+import { forward, lastEvaluateThreads, setEvaluateThreads } from '../../dist/runtime/evaluate.js';
+import { useFoldedSigned } from '../../dist/runtime/signed-evaluate-folded.js';
 import { logPartition, squaredLogDensity } from '../../dist/runtime/squared/squared-model.js';
 import { ModelState } from '../../dist/runtime/state.js';
 import { Rng } from '../../dist/stdlib/random.js';
@@ -68,6 +71,12 @@ export default {
     const logZ = logPartition(sq);
     let check = 0;
     for (const v of squaredLogDensity(sq, x, p.n, logZ)) check += v / p.n;
+    const monoThreadsMs = median(time(() => forward(mono, x, p.n), p.repeats));
+    const monoThreads = lastEvaluateThreads();
+    setEvaluateThreads(1);
+    useFoldedSigned(false);
+    const referenceMs = median(time(() => squaredLogDensity(sq, x, p.n, logZ), p.repeats));
+    useFoldedSigned(true);
     const squaredMs = time(() => squaredLogDensity(sq, x, p.n, logZ), p.repeats);
     const monoMs = time(() => forward(mono, x, p.n), p.repeats);
     const growth = p.grow.map((K) => {
@@ -86,6 +95,15 @@ export default {
         logp_monotone_ms_per_1k_rows: +((median(time(() => forward(m, xs, rows), p.repeats)) * 1000) / rows).toFixed(3),
       };
     });
-    return { samples: squaredMs, baseline: monoMs, check, peak_mb: peakMb(), kernel: 'signed-evaluate.ts (signed log space, JS f64) vs evaluate.ts', extra: { rows: p.n, units: p.units, growth } };
+    setEvaluateThreads(undefined);
+    return {
+      samples: squaredMs,
+      baseline: monoMs,
+      check,
+      peak_mb: peakMb(),
+      threads: 1,
+      kernel: 'signed-evaluate-folded.ts (signed log space, wasm SIMD sums) vs evaluate.ts, 1 thread each',
+      extra: { rows: p.n, units: p.units, reference_node_by_node_ms: +referenceMs.toFixed(2), monotone_default_threads_ms: +monoThreadsMs.toFixed(2), monotone_default_threads: monoThreads, growth },
+    };
   },
 };

@@ -7,7 +7,7 @@
 import type { LayerParams } from '../../stdlib/distributions/index.js';
 import { tupleLeaf, type CdfSpec } from './pair-leaves.js';
 import { strides, type ProductCircuit, type TupleNode } from './product.js';
-import { signedMatVec, signedMatVecBack } from './signed-log.js';
+import { signedMatVec, signedMatVecBackFast } from './signed-log.js';
 import { addDenseGrad, denseWeights, type CircuitView } from './view.js';
 
 export interface PairValues {
@@ -149,6 +149,7 @@ export function gradProduct(pc: ProductCircuit, view: CircuitView, x: Float64Arr
         const tl = new Float64Array(I);
         const ts = new Float64Array(I);
         const tf = new Float64Array(I);
+        const scratch = new Float64Array(I + U);
         for (let i = 0; i < n; i++) {
           for (let o = 0; o < outer; o++) {
             for (let r = 0; r < inner; r++) {
@@ -162,7 +163,7 @@ export function gradProduct(pc: ProductCircuit, view: CircuitView, x: Float64Arr
                   tf[q++] = 0;
                 }
               }
-              signedMatVecBack(W, U, I, tl, ts, 0, 1, l, s, i * p.size + o * U * inner + r, inner, f, tf, gW, 1);
+              signedMatVecBackFast(W, U, I, tl, ts, 0, 1, l, s, i * p.size + o * U * inner + r, inner, f, tf, gW, 1, scratch);
               q = 0;
               for (const c of ins) {
                 const cu = c.c.units[p.side]!;

@@ -62,3 +62,56 @@ export function signedMatVecBack(
     }
   }
 }
+
+let shared = true;
+
+/** Turns signedMatVecBackFast's shared exps on or off (off: signedMatVecBack, the reference). */
+export function useSharedExpBackward(on: boolean): void {
+  shared = on;
+}
+
+/**
+ * signedMatVecBack with I + U exps instead of U * I: with m the largest finite input,
+ * in_i / out_u = E_i R_u, E_i = s_i exp(l_i - m), R_u = s_u exp(m - l_u). `tmp` has length
+ * >= I + U. Where m - l_u exceeds 700 for an output with flow (exp near overflow) it runs
+ * the reference.
+ */
+export function signedMatVecBackFast(
+  W: Float64Array, U: number, I: number,
+  inL: Float64Array, inS: Float64Array, iOff: number, iStride: number,
+  outL: Float64Array, outS: Float64Array, oOff: number, oStride: number,
+  outF: Float64Array, inF: Float64Array, gW: Float64Array | undefined, rw: number, tmp: Float64Array,
+): void {
+  let m = -Infinity;
+  for (let i = 0; i < I; i++) {
+    const l = inL[iOff + i * iStride]!;
+    if (l > m) m = l;
+  }
+  let ok = shared && m > -Infinity && m < Infinity;
+  for (let u = 0; u < U && ok; u++) {
+    const f = outF[oOff + u * oStride]!;
+    const lo = outL[oOff + u * oStride]!;
+    if (f === 0 || lo === -Infinity) tmp[I + u] = 0;
+    else if (m - lo > 700) ok = false;
+    else tmp[I + u] = f * outS[oOff + u * oStride]! * Math.exp(m - lo);
+  }
+  if (!ok) {
+    signedMatVecBack(W, U, I, inL, inS, iOff, iStride, outL, outS, oOff, oStride, outF, inF, gW, rw);
+    return;
+  }
+  for (let i = 0; i < I; i++) {
+    const l = inL[iOff + i * iStride]!;
+    tmp[i] = l === -Infinity ? 0 : inS[iOff + i * iStride]! * Math.exp(l - m);
+  }
+  for (let u = 0; u < U; u++) {
+    const r = tmp[I + u]!;
+    if (r === 0) continue;
+    const row = u * I;
+    for (let i = 0; i < I; i++) {
+      const e = tmp[i]!;
+      if (e === 0) continue;
+      inF[iOff + i * iStride] += W[row + i]! * r * e;
+      if (gW) gW[row + i] += rw * r * e;
+    }
+  }
+}

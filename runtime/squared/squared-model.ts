@@ -11,6 +11,7 @@ import { termName, termRoots, tupleCircuit, type ProductCircuit } from '../../ci
 export { termRoots };
 import { evalProduct, gradProduct, logIntegral, type CdfQuery, type PairValues } from '../../circuits/squared/product-eval.js';
 import { signedBackward, signedForward, type SignedValues } from '../signed-evaluate.js';
+import { foldedSignedOn, signedBackwardFolded, signedForwardFolded } from '../signed-evaluate-folded.js';
 import type { ModelState } from '../state.js';
 
 /** One term of f: the product of the circuits rooted at `roots` (a root may repeat: c * c). */
@@ -93,6 +94,7 @@ function split(x: Float64Array, n: number, V: number): { full: number[]; partial
 }
 
 function rows(x: Float64Array, V: number, idx: readonly number[]): Float64Array {
+  if (idx.length * V === x.length) return x; // every row, in order
   const out = new Float64Array(idx.length * V);
   idx.forEach((r, k) => out.set(x.subarray(r * V, (r + 1) * V), k * V));
   return out;
@@ -126,7 +128,8 @@ function combine(termL: readonly Float64Array[], termS: readonly Float64Array[],
 function fullTerms(state: ModelState, xs: Float64Array, n: number): { vals: Map<string, SignedValues>; comb: Combined } {
   const sq = squareOf(state);
   const vals = new Map<string, SignedValues>();
-  for (const r of circuitRoots(sq)) vals.set(r, signedForward(state, r, xs, n));
+  const fwd = foldedSignedOn() ? signedForwardFolded : signedForward;
+  for (const r of circuitRoots(sq)) vals.set(r, fwd(state, r, xs, n));
   const termL: Float64Array[] = [];
   const termS: Float64Array[] = [];
   for (const roots of termRoots(sq)) {
@@ -230,7 +233,8 @@ export function squaredGradients(state: ModelState, x: Float64Array, n: number, 
         for (const c of term) flows.get(c)![k] += w[r]! * comb.share[t]![k]!;
       });
     });
-    for (const [r, v] of vals) signedBackward(state, r, v, xs, full.length, flows.get(r)!, grads);
+    const bwd = foldedSignedOn() ? signedBackwardFolded : signedBackward;
+    for (const [r, v] of vals) bwd(state, r, v, xs, full.length, flows.get(r)!, grads);
   }
   if (partial.length) {
     const xs = rows(x, V, partial);
