@@ -1,5 +1,7 @@
 // pmix score MODEL.json --data PATH.csv: mean log-likelihood per row of a data set under a
-// fitted model (missing cells marginalized); --per-row prints every row's log-density. The
+// fitted model (missing cells marginalized); --per-row prints every row's log-density. As in
+// scikit-learn's score, the mean is over every row given: an all-empty row scores exactly 0 (the
+// log of the probability of observing nothing) and counts, so the mean equals the fit's. The
 // CSV is read in chunks (runtime/data/csv-stream.ts), so a file larger than memory scores in
 // bounded memory (--per-row with --json still collects every row's value).
 import { DataStreamError, openCsvStream } from '../../runtime/data/csv-stream.js';
@@ -33,10 +35,10 @@ export function scoreCommand(modelPath: string, opts: { data: string; perRow?: b
       const x = b.values.subarray(0, b.n * vars.length);
       // A GP scores each row's outputs by their predictive density given its inputs.
       const lp = family.logDensityRows(state, x, b.n);
-      // An all-empty row scores exactly 0 and is left out of the mean.
+      // An all-empty row scores exactly 0 (not a rounding error) and counts in the mean.
       const none = zeroEmptyRows(x, b.n, vars.length, lp);
       for (let i = 0; i < b.n; i++) s += lp[i]!;
-      rows += b.n - none;
+      rows += b.n;
       empty += none;
       if (opts.perRow && io.json) for (let i = 0; i < b.n; i++) perRow.push(lp[i]!);
       else if (opts.perRow) {
@@ -50,8 +52,8 @@ export function scoreCommand(modelPath: string, opts: { data: string; perRow?: b
     if (e instanceof DataStreamError) fail(e.diagnostics, new Map(), io);
     throw e;
   }
-  if (rows === 0) {
-    // A mean over no rows is not a score: "0 over 0 rows" with exit 0 hid an empty file.
+  if (rows === empty) {
+    // A mean over no rows with data is not a score: "0 over 0 rows" with exit 0 hid an empty file.
     io.err(`error: ${opts.data}: no data rows to score (${empty ? `all ${empty} rows are empty` : 'the file has a header only'})`);
     if (io.json) io.out(jsonText({ ok: false, error: { code: 'no-data', message: 'no data rows to score' } }));
     throw new Exit(EXIT_INPUT);
@@ -61,7 +63,7 @@ export function scoreCommand(modelPath: string, opts: { data: string; perRow?: b
     io.out(jsonText({ mean_log_likelihood: mean, n: rows, empty_rows: empty, ...(opts.perRow ? { per_row: perRow } : {}) }));
     return;
   }
-  const skipped = empty ? ` (${empty} empty row${empty > 1 ? 's' : ''} left out)` : '';
+  const skipped = empty ? ` (${empty} empty row${empty > 1 ? 's' : ''}, scoring 0)` : '';
   if (opts.perRow) io.err(`mean log-likelihood ${num(mean)} over ${rows} rows${skipped}`);
   else io.out(`mean log-likelihood ${num(mean)} over ${rows} rows${skipped}`);
 }

@@ -6,6 +6,7 @@
 // The ridge keeps a level that some expert separates perfectly from sending its slopes to infinity.
 import type { MoeData } from './data.js';
 import { softmaxLogGate, softmaxMStep, type SoftmaxGate } from './gate-softmax.js';
+import { forEachExpertWeights } from './newton.js';
 
 export interface CategoricalExperts {
   readonly K: number;
@@ -76,17 +77,7 @@ export function categoricalFitExpert(e: CategoricalExperts, k: number, d: MoeDat
 }
 
 export function categoricalMStep(e: CategoricalExperts, d: MoeData, R: Float64Array, steps = 5): void {
-  let total = 0;
-  for (let i = 0; i < d.n; i++) total += d.w[i]!;
-  const c = new Float64Array(d.n);
-  for (let k = 0; k < e.K; k++) {
-    let mass = 0;
-    for (let i = 0; i < d.n; i++) {
-      c[i] = d.w[i]! * R[i * e.K + k]!;
-      mass += c[i]!;
-    }
-    if (mass > 1e-10 * total) categoricalFitExpert(e, k, d, c, steps);
-  }
+  forEachExpertWeights(e.K, d.w, R, (k, c) => categoricalFitExpert(e, k, d, c, steps));
 }
 
 /** Each expert's level probabilities at the points X: [n, K, L]. */

@@ -1,10 +1,10 @@
 // GLM experts for one output: Poisson counts with a log link (log mu = b . [x, 1]) and Bernoulli
-// outcomes with a logit link (logit p = b . [x, 1]). The M-step is weighted IRLS: Newton steps on
+// outcomes with a logit link (logit p = b . [x, 1]). The M-step is weighted IRLS (newton.ts): Newton steps on
 // sum_i w_i r_ik log f_k(y_i | x_i) (weights row weight times responsibility), each step halved
 // until that objective rises, so EM never falls; a missing output is left out of the sums.
 import { lgamma } from '../../stdlib/special.js';
 import type { MoeData } from './data.js';
-import { cholJitter, cholSolve } from './linalg.js';
+import { forEachExpertWeights, newtonAscent, type NewtonProblem } from './newton.js';
 
 export type GlmKind = 'poisson' | 'bernoulli';
 
@@ -60,62 +60,32 @@ export function glmMoments(e: GlmExperts, X: Float64Array, n: number): { mean: F
 /** Weighted IRLS for expert k from its current coefficients (at most `steps` Newton steps). */
 export function glmFitExpert(e: GlmExperts, k: number, d: MoeData, c: ArrayLike<number>, steps = 25): void {
   const M = e.D + 1;
-  const b = e.coef.subarray(k * M, (k + 1) * M);
-  const objective = (beta: ArrayLike<number>): number => {
-    let s = 0;
-    for (let i = 0; i < d.n; i++) if (c[i]! > 0 && !Number.isNaN(d.Y[i]!)) s += c[i]! * glmLogPmf(e.kind, d.Y[i]!, eta(e, k, d.X, i * e.D, beta));
-    return s;
-  };
-  let q = objective(b);
-  const H = new Float64Array(M * M);
-  const g = new Float64Array(M);
   const xt = new Float64Array(M);
-  for (let s = 0; s < steps; s++) {
-    H.fill(0);
-    g.fill(0);
-    for (let i = 0; i < d.n; i++) {
-      const y = d.Y[i]!;
-      if (!(c[i]! > 0) || Number.isNaN(y)) continue;
-      for (let j = 0; j < e.D; j++) xt[j] = d.X[i * e.D + j]!;
-      xt[e.D] = 1;
-      const mu = glmMean(e.kind, eta(e, k, d.X, i * e.D, b));
-      const w = e.kind === 'poisson' ? mu : mu * (1 - mu);
-      for (let a = 0; a < M; a++) {
-        g[a] += c[i]! * (y - mu) * xt[a]!;
-        for (let z = 0; z <= a; z++) H[a * M + z] += c[i]! * w * xt[a]! * xt[z]!;
+  const problem: NewtonProblem = {
+    objective(beta) {
+      let s = 0;
+      for (let i = 0; i < d.n; i++) if (c[i]! > 0 && !Number.isNaN(d.Y[i]!)) s += c[i]! * glmLogPmf(e.kind, d.Y[i]!, eta(e, k, d.X, i * e.D, beta));
+      return s;
+    },
+    derivatives(beta, g, H) {
+      for (let i = 0; i < d.n; i++) {
+        const y = d.Y[i]!;
+        if (!(c[i]! > 0) || Number.isNaN(y)) continue;
+        for (let j = 0; j < e.D; j++) xt[j] = d.X[i * e.D + j]!;
+        xt[e.D] = 1;
+        const mu = glmMean(e.kind, eta(e, k, d.X, i * e.D, beta));
+        const w = e.kind === 'poisson' ? mu : mu * (1 - mu);
+        for (let a = 0; a < M; a++) {
+          g[a] += c[i]! * (y - mu) * xt[a]!;
+          for (let z = 0; z <= a; z++) H![a * M + z] += c[i]! * w * xt[a]! * xt[z]!;
+        }
       }
-    }
-    for (let a = 0; a < M; a++) for (let z = 0; z < a; z++) H[z * M + a] = H[a * M + z]!;
-    const step = cholSolve(cholJitter(H, M), M, Float64Array.from(g));
-    const trial = new Float64Array(M);
-    let t = 1;
-    let moved = false;
-    for (let h = 0; h < 30; h++, t /= 2) {
-      for (let a = 0; a < M; a++) trial[a] = b[a]! + t * step[a]!;
-      const qt = objective(trial);
-      if (qt >= q) {
-        const gain = qt - q;
-        moved = gain > 0;
-        b.set(trial);
-        q = qt;
-        if (gain <= 1e-15 * Math.max(1, Math.abs(q))) return;
-        break;
-      }
-    }
-    if (!moved) return;
-  }
+      for (let a = 0; a < M; a++) for (let z = 0; z < a; z++) H![z * M + a] = H![a * M + z]!;
+    },
+  };
+  newtonAscent(problem, e.coef.subarray(k * M, (k + 1) * M), { steps, hessian: 'exact', solve: 'jitter', halvings: 30, tol: 1e-15 });
 }
 
 export function glmMStep(e: GlmExperts, d: MoeData, R: Float64Array, steps = 5): void {
-  let total = 0;
-  for (let i = 0; i < d.n; i++) total += d.w[i]!;
-  const c = new Float64Array(d.n);
-  for (let k = 0; k < e.K; k++) {
-    let mass = 0;
-    for (let i = 0; i < d.n; i++) {
-      c[i] = d.w[i]! * R[i * e.K + k]!;
-      mass += c[i]!;
-    }
-    if (mass > 1e-10 * total) glmFitExpert(e, k, d, c, steps);
-  }
+  forEachExpertWeights(e.K, d.w, R, (k, c) => glmFitExpert(e, k, d, c, steps));
 }

@@ -4,13 +4,13 @@
 // parameter, log for a positive one, logit for one in (0, 1)). Stored uniformly as [K, R, D + 1]
 // coefficients on the link scale: a constant parameter keeps its slopes at 0 (its intercept is
 // its value on the link scale). The M-step is Newton on each expert's responsibility-weighted
-// log-likelihood (the gradient from the leaf's own gradLogDensity through the link, the Hessian
-// by central differences of that gradient), each step halved until the objective rises (and
+// log-likelihood (newton.ts; the gradient from the leaf's own gradLogDensity through the link, the
+// Hessian by central differences of that gradient), each step halved until the objective rises (and
 // damped where the Hessian is not negative definite), so EM never falls.
 import type { Parameterization } from '../../ir/types.js';
 import type { UnivariateDist } from '../../stdlib/distributions/index.js';
 import type { MoeData } from './data.js';
-import { chol, cholSolve } from './linalg.js';
+import { forEachExpertWeights, newtonAscent, type NewtonProblem } from './newton.js';
 
 export type LeafLink = 'const' | 'identity' | 'log' | 'logit';
 
@@ -162,77 +162,30 @@ export function leafGradient(e: LeafExperts, d: MoeData, c: ArrayLike<number>, b
 export function leafFitExpert(e: LeafExperts, k: number, d: MoeData, c: ArrayLike<number>, steps = 25): void {
   const b = coefOf(e, k);
   const free = freeIndices(e);
-  const F = free.length;
-  const grad = (at: Float64Array): Float64Array => {
-    const g = new Float64Array(b.length);
-    leafGradient(e, d, c, at, g);
-    return Float64Array.from(free, (i) => g[i]!);
+  const start = leafObjective(e, d, c, b);
+  if (!Number.isFinite(start)) return;
+  // the Newton unknowns are the free coefficients; the others (a constant's slopes) stay as in b
+  const at = Float64Array.from(b);
+  const embed = (x: Float64Array): Float64Array => {
+    free.forEach((i, a) => (at[i] = x[a]!));
+    return at;
   };
-  let q = leafObjective(e, d, c, b);
-  if (!Number.isFinite(q)) return;
-  for (let s = 0; s < steps; s++) {
-    const g = grad(b);
-    // the Hessian by central differences of the analytic gradient (a handful of unknowns)
-    const H = new Float64Array(F * F);
-    const at = Float64Array.from(b);
-    for (let a = 0; a < F; a++) {
-      const i = free[a]!;
-      const h = 1e-5 * Math.max(1, Math.abs(b[i]!));
-      at[i] = b[i]! + h;
-      const up = grad(at);
-      at[i] = b[i]! - h;
-      const dn = grad(at);
-      at[i] = b[i]!;
-      for (let z = 0; z < F; z++) H[z * F + a] = -(up[z]! - dn[z]!) / (2 * h);
-    }
-    for (let a = 0; a < F; a++) for (let z = 0; z < a; z++) H[a * F + z] = H[z * F + a] = 0.5 * (H[a * F + z]! + H[z * F + a]!);
-    const step = dampedSolve(H, F, g);
-    const trial = Float64Array.from(b);
-    let t = 1;
-    let moved = false;
-    for (let h = 0; h < 40; h++, t /= 2) {
-      for (let a = 0; a < F; a++) trial[free[a]!] = b[free[a]!]! + t * step[a]!;
-      const qt = leafObjective(e, d, c, trial);
-      if (qt >= q) {
-        const gain = qt - q;
-        moved = gain > 0;
-        b.set(trial);
-        q = qt;
-        if (gain <= 1e-15 * Math.max(1, Math.abs(q))) return;
-        break;
-      }
-    }
-    if (!moved) return;
-  }
-}
-
-/** Solves (A + lambda I) x = g with the smallest lambda (0, then growing) that makes A + lambda I positive definite. */
-function dampedSolve(A: Float64Array, n: number, g: Float64Array): Float64Array {
-  let scale = 0;
-  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(A[i * n + i]!));
-  for (let lambda = 0, e = -10; e <= 6; e++) {
-    const B = Float64Array.from(A);
-    for (let i = 0; i < n; i++) B[i * n + i] += lambda;
-    const l = chol(B, n);
-    if (l) return cholSolve(l, n, Float64Array.from(g));
-    lambda = (scale || 1) * 10 ** e;
-  }
-  // a plain gradient step (the halving finds its length)
-  return Float64Array.from(g, (v) => v / (scale || 1));
+  const full = new Float64Array(b.length);
+  const problem: NewtonProblem = {
+    objective: (x) => leafObjective(e, d, c, embed(x)),
+    derivatives(x, g) {
+      full.fill(0);
+      leafGradient(e, d, c, embed(x), full);
+      free.forEach((i, a) => (g[a] = full[i]!));
+    },
+  };
+  const x = Float64Array.from(free, (i) => b[i]!);
+  newtonAscent(problem, x, { steps, hessian: 'differences', solve: 'damped', halvings: 40, tol: 1e-15, start });
+  b.set(embed(x));
 }
 
 export function leafMStep(e: LeafExperts, d: MoeData, R: Float64Array, steps = 5): void {
-  let total = 0;
-  for (let i = 0; i < d.n; i++) total += d.w[i]!;
-  const c = new Float64Array(d.n);
-  for (let k = 0; k < e.K; k++) {
-    let mass = 0;
-    for (let i = 0; i < d.n; i++) {
-      c[i] = d.w[i]! * R[i * e.K + k]!;
-      mass += c[i]!;
-    }
-    if (mass > 1e-10 * total) leafFitExpert(e, k, d, c, steps);
-  }
+  forEachExpertWeights(e.K, d.w, R, (k, c) => leafFitExpert(e, k, d, c, steps));
 }
 
 /**

@@ -2,9 +2,9 @@
 // and its top-K sparse form (only the `top` largest logits of a point are kept and renormalized,
 // the others get probability 0: "Statistical Perspective of Top-K Sparse Softmax Gating Mixture
 // of Experts"). The M-step maximizes sum_i w_i sum_k r_ik log p(k | x_i) - (ridge / 2) |slopes|^2
-// by Newton steps with step halving, so the objective never falls (generalized EM).
+// by Newton steps with step halving (newton.ts), so the objective never falls (generalized EM).
 import type { MoeData } from './data.js';
-import { cholJitter, cholSolve } from './linalg.js';
+import { newtonAscent, type NewtonProblem } from './newton.js';
 
 export interface SoftmaxGate {
   readonly K: number;
@@ -72,55 +72,44 @@ export function softmaxMStep(g: SoftmaxGate, d: MoeData, R: Float64Array, steps 
   const { K, D } = g;
   const M1 = D + 1;
   const M = (K - 1) * M1;
-  let q = softmaxObjective(g, d, R);
-  if (M === 0) return q;
+  if (M === 0) return softmaxObjective(g, d, R);
   const lg = new Float64Array(d.n * K);
-  for (let s = 0; s < steps; s++) {
-    softmaxLogGate(g, d.X, d.n, lg);
-    const grad = new Float64Array(M);
-    const H = new Float64Array(M * M);
-    const xt = new Float64Array(M1);
-    const p = new Float64Array(K);
-    for (let i = 0; i < d.n; i++) {
-      const w = d.w[i]!;
-      for (let j = 0; j < D; j++) xt[j] = d.X[i * D + j]!;
-      xt[D] = 1;
-      for (let k = 0; k < K; k++) p[k] = Math.exp(lg[i * K + k]!);
-      for (let k = 0; k < K - 1; k++) {
-        const gk = w * (R[i * K + k]! - p[k]!);
-        for (let a = 0; a < M1; a++) grad[k * M1 + a] += gk * xt[a]!;
-        if (p[k] === 0) continue;
-        for (let l = 0; l <= k; l++) {
-          const h = w * p[k]! * ((k === l ? 1 : 0) - p[l]!);
-          if (h === 0) continue;
-          for (let a = 0; a < M1; a++) for (let b = 0; b < M1; b++) H[(k * M1 + a) * M + l * M1 + b] += h * xt[a]! * xt[b]!;
+  const xt = new Float64Array(M1);
+  const p = new Float64Array(K);
+  // the unknowns are W's first K - 1 rows (the reference row stays 0)
+  const full = new Float64Array(K * M1);
+  const problem: NewtonProblem = {
+    objective(x) {
+      full.set(x);
+      return softmaxObjective(g, d, R, full);
+    },
+    derivatives(x, grad, H) {
+      full.set(x);
+      softmaxLogGate(g, d.X, d.n, lg, full);
+      for (let i = 0; i < d.n; i++) {
+        const w = d.w[i]!;
+        for (let j = 0; j < D; j++) xt[j] = d.X[i * D + j]!;
+        xt[D] = 1;
+        for (let k = 0; k < K; k++) p[k] = Math.exp(lg[i * K + k]!);
+        for (let k = 0; k < K - 1; k++) {
+          const gk = w * (R[i * K + k]! - p[k]!);
+          for (let a = 0; a < M1; a++) grad[k * M1 + a] += gk * xt[a]!;
+          if (p[k] === 0) continue;
+          for (let l = 0; l <= k; l++) {
+            const h = w * p[k]! * ((k === l ? 1 : 0) - p[l]!);
+            if (h === 0) continue;
+            for (let a = 0; a < M1; a++) for (let b = 0; b < M1; b++) H![(k * M1 + a) * M + l * M1 + b] += h * xt[a]! * xt[b]!;
+          }
         }
       }
-    }
-    for (let k = 0; k < K - 1; k++) {
-      for (let j = 0; j < D; j++) {
-        grad[k * M1 + j] -= g.ridge * g.W[k * M1 + j]!;
-        H[(k * M1 + j) * M + k * M1 + j] += g.ridge;
+      for (let k = 0; k < K - 1; k++) {
+        for (let j = 0; j < D; j++) {
+          grad[k * M1 + j] -= g.ridge * x[k * M1 + j]!;
+          H![(k * M1 + j) * M + k * M1 + j] += g.ridge;
+        }
       }
-    }
-    for (let a = 0; a < M; a++) for (let b = 0; b < a; b++) H[b * M + a] = H[a * M + b]!;
-    const step = cholSolve(cholJitter(H, M), M, Float64Array.from(grad));
-    let t = 1;
-    let moved = false;
-    const trial = Float64Array.from(g.W);
-    for (let h = 0; h < 30; h++, t /= 2) {
-      for (let a = 0; a < M; a++) trial[a] = g.W[a]! + t * step[a]!;
-      const qt = softmaxObjective(g, d, R, trial);
-      if (qt >= q) {
-        moved = qt > q;
-        const gain = qt - q;
-        g.W.set(trial);
-        q = qt;
-        if (!moved || gain <= 1e-12 * Math.max(1, Math.abs(q))) return q;
-        break;
-      }
-    }
-    if (!moved) return q;
-  }
-  return q;
+      for (let a = 0; a < M; a++) for (let b = 0; b < a; b++) H![b * M + a] = H![a * M + b]!;
+    },
+  };
+  return newtonAscent(problem, g.W.subarray(0, M), { steps, hessian: 'exact', solve: 'jitter', halvings: 30, tol: 1e-12 });
 }

@@ -7,5 +7,4 @@ export { specOf, MOE_NAME, P as MOE_PARAMS } from './spec.js';
 export { softmaxLogGate, softmaxMStep, softmaxObjective, type SoftmaxGate } from './gate-softmax.js';
 export { mixtureAt, mixtureMean, mixtureVariance, mixtureQuantile, mixtureLogDensity } from './predictive.js';
 export { predictiveMode } from './answer.js';
-export { fitMultitask, predictNewTask, type MultitaskFit, type MultitaskOptions, type Task } from './multitask.js';
 export { chol, cholJitter, cholSolve, logDet, logSumExp, LOG_2PI } from './linalg.js';

@@ -2,3 +2,4 @@
 export { multitaskFamily } from './family.js';
 export { VemRun, fittedFrom, HYPER, type Task } from './vem.js';
 export { predictTask, type TaskPrediction } from './predict.js';
+export { fitMultitask, predictNewTask, type MultitaskFit, type MultitaskOptions, type MultitaskPrediction } from './library.js';

@@ -8,7 +8,7 @@
 // in four steps, each a maximization (or an L-BFGS descent on its negative) of it over one block:
 // q(mu_c) (Gaussian, closed form), pi (the mean responsibilities), the hyperparameters (L-BFGS
 // steps on the terms that depend on them, q and tau held), tau (a softmax). With nothing to
-// learn the steps are those of the library form (families/moe/multitask.ts), in its order.
+// learn it is the library form (library.ts).
 import { chol, cholJitter, cholSolve, logDet, logSumExp, LOG_2PI } from '../moe/index.js';
 import { lbfgs } from '../../runtime/learners/lbfgs.js';
 import type { Rng } from '../../stdlib/random.js';

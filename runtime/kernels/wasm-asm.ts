@@ -4,7 +4,9 @@
 
 export type Bytes = readonly number[];
 
+/** Unsigned LEB128 of a 32-bit count or index (the bit operations are uint32). */
 export function uleb(v: number): number[] {
+  if (!(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) throw new RangeError(`uleb: ${v} is not a whole number from 0 to 4294967295`);
   const out: number[] = [];
   do {
     let b = v & 0x7f;
@@ -15,7 +17,9 @@ export function uleb(v: number): number[] {
   return out;
 }
 
+/** Signed LEB128 of an int32 (i32 constants); i64 constants go through sleb64. */
 export function sleb(v: number): number[] {
+  if (!(Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff)) throw new RangeError(`sleb: ${v} is outside the 32-bit range (i64 constants: sleb64)`);
   const out: number[] = [];
   for (;;) {
     const b = v & 0x7f;
@@ -155,7 +159,23 @@ export function buildModule(funcs: readonly Func[], mem: MemoryImport = {}): Uin
 // Float64 additions (the f64x2 kernels of gaussian-wasm.ts and mixture-wasm.ts).
 export const F64 = 0x7c;
 export const f64 = (v: number): Bytes => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
-export const i64 = (v: number): Bytes => [0x42, ...sleb(v)];
+/** Signed LEB128 of a 64-bit integer, in BigInt arithmetic (int32 operations would wrap above 2^31). */
+export function sleb64(v: number | bigint): number[] {
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new RangeError(`i64 constant ${v} is not a safe integer: pass a bigint`);
+  let x = BigInt(v);
+  if (x < -(2n ** 63n) || x >= 2n ** 63n) throw new RangeError(`i64 constant ${x} is outside the 64-bit range`);
+  const out: number[] = [];
+  for (;;) {
+    const b = Number(x & 0x7fn);
+    x >>= 7n; // arithmetic: the sign carries down
+    if ((x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+export const i64 = (v: number | bigint): Bytes => [0x42, ...sleb64(v)];
 export const vLoadSplat64 = (addr: Bytes, offset = 0): Bytes => [...addr, ...simd(0x0a, 3, ...uleb(offset))];
 export const f64x2Op = {
   splat: simd(0x14),

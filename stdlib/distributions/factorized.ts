@@ -1,118 +1,22 @@
 // Lifts a univariate distribution to a layer of `units` distributions over `dims` variables,
 // independent copies per variable. Parameters: [units, dims] per scalar role and
-// [units, dims, L] per 'levels' role (L = max levels, unused levels padded with 0).
+// [units, dims, L] per 'levels' role (L = max levels, unused levels padded with 0). The layout of
+// those arrays is factorized-layout.ts, streaming EM's statistics factorized-stats.ts.
 import type { ArgError, ArgValue, EMOptions, LayerContext, LayerParams, LeafFamily, LeafStats, ParamSpec, UnivariateDist } from './types.js';
-import { clampUnit } from './util.js';
 import { levelProduct } from './level-product.js';
 import { discreteFastPathOn, isTabulated, levelCounts, OTHER, tabulatedLogDensity } from './discrete-fast.js';
+import { factorizedLayout } from './factorized-layout.js';
+import { countStats, meanStats } from './factorized-stats.js';
 
 /** A plain vector of numbers (not a matrix). */
 const isVector = (v: ArgValue): v is number[] => Array.isArray(v) && (v as unknown[]).every((x) => typeof x === 'number');
 
-/** Pseudocount added to each probability of a levels role at init (keeps every level possible). */
-const INIT_PSEUDOCOUNT = 1e-3;
-
 export function factorized(d: UnivariateDist): LeafFamily {
   const roles = d.params;
-  const hasLevels = roles.some((r) => r.size === 'levels');
   /** Whether the table/count fast path (discrete-fast.ts) applies to this family. */
   const tabulated = isTabulated(d);
-  // A levels role on a bool column (levels 0 in the context) has two levels: false, true.
-  const lvOf = (ctx: LayerContext, j: number): number => (hasLevels ? Math.max(ctx.levels[j] ?? 0, 0) || 2 : 0);
-  const maxL = (ctx: LayerContext): number => {
-    let l = 1;
-    for (let j = 0; j < ctx.dims; j++) l = Math.max(l, lvOf(ctx, j));
-    return hasLevels ? l : 0;
-  };
-  const thetaLen = (lv: number): number => roles.reduce((s, r) => s + (r.size === 'levels' ? lv : 1), 0);
-
-  /** Copies the parameters of (unit u, variable j) into theta. */
-  const gather = (p: Readonly<Record<string, ArrayLike<number>>>, ctx: LayerContext, u: number, j: number, L: number, theta: Float64Array): void => {
-    const lv = lvOf(ctx, j);
-    let k = 0;
-    for (const r of roles) {
-      const a = p[r.role]!;
-      if (r.size === 'levels') for (let l = 0; l < lv; l++) theta[k++] = a[(u * ctx.dims + j) * L + l]!;
-      else theta[k++] = a[u * ctx.dims + j]!;
-    }
-  };
-  /** All thetas of a layer, index u * dims + j. */
-  const allThetas = (p: LayerParams, ctx: LayerContext): Float64Array[] => {
-    const L = maxL(ctx);
-    const out: Float64Array[] = [];
-    for (let u = 0; u < ctx.units; u++) {
-      for (let j = 0; j < ctx.dims; j++) {
-        const t = new Float64Array(thetaLen(lvOf(ctx, j)));
-        gather(p, ctx, u, j, L, t);
-        out.push(t);
-      }
-    }
-    return out;
-  };
-  const emptyParams = (ctx: LayerContext, units: number): LayerParams => {
-    const L = maxL(ctx);
-    const p: LayerParams = {};
-    for (const r of roles) p[r.role] = new Float64Array(units * ctx.dims * (r.size === 'levels' ? L : 1));
-    return p;
-  };
-  /** Writes theta (weighted by scale, added when accumulate) into the arrays of (u, j). */
-  const scatter = (theta: ArrayLike<number>, out: LayerParams, ctx: LayerContext, u: number, j: number, L: number, scale = 1, accumulate = false): void => {
-    const lv = lvOf(ctx, j);
-    let k = 0;
-    for (const r of roles) {
-      const a = out[r.role];
-      const n = r.size === 'levels' ? lv : 1;
-      if (a !== undefined && !(accumulate && r.structural)) {
-        const base = r.size === 'levels' ? (u * ctx.dims + j) * L : u * ctx.dims + j;
-        for (let l = 0; l < n; l++) a[base + l] = (accumulate ? a[base + l]! : 0) + scale * theta[k + l]!;
-      }
-      k += n;
-    }
-  };
-  /** Keeps fitted values in their parameter's domain (init adds the levels pseudocount). */
-  const sanitize = (theta: number[], lv: number, floor: number, init: boolean): void => {
-    let k = 0;
-    for (const r of roles) {
-      if (r.size === 'levels') {
-        let total = 0;
-        for (let l = 0; l < lv; l++) {
-          const v = theta[k + l]!;
-          theta[k + l] = (Number.isFinite(v) && v > 0 ? v : 0) + (init ? INIT_PSEUDOCOUNT : 0);
-          total += theta[k + l]!;
-        }
-        for (let l = 0; l < lv; l++) theta[k + l] = total > 0 ? theta[k + l]! / total : 1 / lv;
-        k += lv;
-        continue;
-      }
-      const v = theta[k]!;
-      // Only impossible values are replaced: a small positive value may be a legitimate rate.
-      if (r.param.kind === 'positive') theta[k] = Number.isNaN(v) ? 1 : v === Infinity ? 1 / floor : v > 0 ? v : floor;
-      else if (r.param.kind === 'unit') theta[k] = clampUnit(Number.isNaN(v) ? 0.5 : v, floor);
-      else if (!Number.isFinite(v) && !r.structural) theta[k] = 0;
-      k++;
-    }
-  };
-
-  /** A function that fits (unit u, variable j) to values xs with weights ws and writes it to out. */
-  const cellFitter = (ctx: LayerContext, prev: LayerParams | undefined, opts: EMOptions, init: boolean, out: LayerParams) => {
-    const L = maxL(ctx);
-    const floor = Math.max(opts.regCovar, 1e-10);
-    return (xs: Float64Array, ws: Float64Array, u: number, j: number, lv: number, prevTheta: Float64Array): void => {
-      if (prev) gather(prev, ctx, u, j, L, prevTheta);
-      const fixed = prev ? opts.fixed : undefined;
-      const theta = d.fit(xs, ws, prev ? prevTheta : undefined, lv, floor, fixed, opts.smoothing);
-      if (prev) {
-        let k = 0;
-        for (const r of roles) {
-          const m = r.size === 'levels' ? lv : 1;
-          if (r.structural || opts.fixed.has(r.role)) for (let l = 0; l < m; l++) theta[k + l] = prevTheta[k + l]!;
-          k += m;
-        }
-      }
-      sanitize(theta, lv, floor, init);
-      scatter(theta, out, ctx, u, j, L);
-    };
-  };
+  const layout = factorizedLayout(d);
+  const { hasLevels, lvOf, maxL, thetaLen, gather, allThetas, emptyParams, scatter, cellFitter } = layout;
 
   const fitLayer = (x: Float64Array, n: number, resp: Float64Array, ctx: LayerContext, prev: LayerParams | undefined, opts: EMOptions, init: boolean): LayerParams => {
     const { dims, units } = ctx;
@@ -247,7 +151,7 @@ export function factorized(d: UnivariateDist): LeafFamily {
     mstep: (x, n, resp, ctx, prev, opts) => fitLayer(x, n, resp, ctx, prev, opts, false),
     newStats(ctx, prev, opts): LeafStats | undefined {
       if (!d.sufficient) return undefined;
-      return d.sufficient === 'mean' ? meanStats(ctx, prev, opts) : countStats(ctx, prev, opts);
+      return d.sufficient === 'mean' ? meanStats(d, layout, ctx, prev, opts) : countStats(d, layout, ctx, prev, opts);
     },
     gradLogDensity(p, ctx, x, n, coef, grad) {
       const { dims, units } = ctx;
@@ -318,121 +222,6 @@ export function factorized(d: UnivariateDist): LeafFamily {
       return { params, ctx: sub };
     },
   };
-
-  /**
-   * 'mean' families: per (unit, variable) the total weight and the weighted sum of the observed
-   * values; the fit sees one point at the weighted mean carrying the total weight.
-   */
-  function meanStats(ctx: LayerContext, prev: LayerParams, opts: EMOptions): LeafStats {
-    const { dims, units } = ctx;
-    const sw = new Float64Array(units * dims);
-    const s1 = new Float64Array(units * dims);
-    return {
-      accumulate(x, n, resp) {
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j < dims; j++) {
-            const v = x[i * dims + j]!;
-            if (Number.isNaN(v)) continue;
-            for (let u = 0; u < units; u++) {
-              const w = resp[i * units + u]!;
-              if (w === 0) continue;
-              sw[u * dims + j] += w;
-              s1[u * dims + j] += w * v;
-            }
-          }
-        }
-      },
-      addModel(u, weight) {
-        // A 'mean' family's fit depends on the weighted mean only: the unit's own mean, with the weight.
-        const L = maxL(ctx);
-        for (let j = 0; j < dims; j++) {
-          const t = new Float64Array(thetaLen(lvOf(ctx, j)));
-          gather(prev, ctx, u, j, L, t);
-          sw[u * dims + j] += weight;
-          s1[u * dims + j] += weight * d.mean(t, lvOf(ctx, j));
-        }
-      },
-      scale(c) {
-        for (let i = 0; i < sw.length; i++) {
-          sw[i] *= c;
-          s1[i] *= c;
-        }
-      },
-      finalize() {
-        const out = emptyParams(ctx, units);
-        const fitCell = cellFitter(ctx, prev, opts, false, out);
-        const xs = new Float64Array(1);
-        const ws = new Float64Array(1);
-        for (let j = 0; j < dims; j++) {
-          const prevTheta = new Float64Array(thetaLen(lvOf(ctx, j)));
-          for (let u = 0; u < units; u++) {
-            const w = sw[u * dims + j]!;
-            xs[0] = w > 0 ? s1[u * dims + j]! / w : 0;
-            ws[0] = w;
-            fitCell(xs, ws, u, j, lvOf(ctx, j), prevTheta);
-          }
-        }
-        return out;
-      },
-    };
-  }
-
-  /** 'counts' families: per variable, the summed responsibilities of each distinct observed value. */
-  function countStats(ctx: LayerContext, prev: LayerParams, opts: EMOptions): LeafStats {
-    const { dims, units } = ctx;
-    const hist = Array.from({ length: dims }, () => new Map<number, Float64Array>());
-    return {
-      accumulate(x, n, resp) {
-        for (let j = 0; j < dims; j++) {
-          const h = hist[j]!;
-          for (let i = 0; i < n; i++) {
-            const v = x[i * dims + j]!;
-            if (Number.isNaN(v)) continue;
-            let c = h.get(v);
-            if (!c) h.set(v, (c = new Float64Array(units)));
-            for (let u = 0; u < units; u++) c[u] += resp[i * units + u]!;
-          }
-        }
-      },
-      // A 'counts' family: each value of the unit's support with its probability times the weight.
-      ...(d.positiveValues
-        ? {
-            addModel(u: number, weight: number) {
-              const L = maxL(ctx);
-              for (let j = 0; j < dims; j++) {
-                const lv = lvOf(ctx, j);
-                const t = new Float64Array(thetaLen(lv));
-                gather(prev, ctx, u, j, L, t);
-                const h = hist[j]!;
-                for (const v of d.positiveValues!(t, lv)) {
-                  let c = h.get(v);
-                  if (!c) h.set(v, (c = new Float64Array(units)));
-                  c[u] += weight * Math.exp(d.logDensity(v, t, lv));
-                }
-              }
-            },
-          }
-        : {}),
-      scale(c) {
-        for (const h of hist) for (const counts of h.values()) for (let u = 0; u < units; u++) counts[u] *= c;
-      },
-      finalize() {
-        const out = emptyParams(ctx, units);
-        const fitCell = cellFitter(ctx, prev, opts, false, out);
-        for (let j = 0; j < dims; j++) {
-          const entries = [...hist[j]!.entries()].sort((a, b) => a[0] - b[0]);
-          const xs = Float64Array.from(entries, (e) => e[0]);
-          const ws = new Float64Array(entries.length);
-          const prevTheta = new Float64Array(thetaLen(lvOf(ctx, j)));
-          for (let u = 0; u < units; u++) {
-            entries.forEach((e, k) => (ws[k] = e[1][u]!));
-            fitCell(xs, ws, u, j, lvOf(ctx, j), prevTheta);
-          }
-        }
-        return out;
-      },
-    };
-  }
 
   function perVar(p: LayerParams, ctx: LayerContext, unit: number, f: (t: Float64Array, lv: number) => number): Float64Array {
     const L = maxL(ctx);

@@ -72,7 +72,7 @@ describe('score and logProb of an all-empty row', () => {
   writeFileSync(file, `data d from "${csv}" { x: real, y: real }\nmodel M = product { x: Normal, y: Normal }\nfit M on d by em\n`);
   writeFileSync(csv, 'x,y\n0,1\n1,2\n,\n2,\n-1,0\n');
 
-  it('score --per-row gives it exactly 0 and leaves it out of the mean (saying how many)', () => {
+  it('score --per-row gives it exactly 0 and counts it in the mean over every row given (saying how many were empty)', () => {
     const art = join(dir, 'm.json');
     expect(spawnSync(process.execPath, [bin, 'fit', file, '--out', art, '--no-progress'], { encoding: 'utf8' }).status).toBe(0);
     const per = spawnSync(process.execPath, [bin, 'score', art, '--data', csv, '--per-row'], { encoding: 'utf8' });
@@ -80,10 +80,11 @@ describe('score and logProb of an all-empty row', () => {
     expect(lines[0]).toBe('log_density');
     expect(lines[3]).toBe('0');
     const lp = lines.slice(1).map(Number);
-    const mean = (lp[0]! + lp[1]! + lp[3]! + lp[4]!) / 4;
-    expect(per.stderr).toContain(`over 4 rows (1 empty row left out)`);
+    // scikit-learn's score: the mean of the per-row values over all the rows given (the empty one adds 0)
+    const mean = (lp[0]! + lp[1]! + lp[2]! + lp[3]! + lp[4]!) / 5;
+    expect(per.stderr).toContain(`over 5 rows (1 empty row, scoring 0)`);
     const j = JSON.parse(spawnSync(process.execPath, [bin, 'score', art, '--data', csv, '--json'], { encoding: 'utf8' }).stdout);
-    expect(j).toMatchObject({ n: 4, empty_rows: 1 });
+    expect(j).toMatchObject({ n: 5, empty_rows: 1 });
     expect(j.mean_log_likelihood).toBeCloseTo(mean, 8);
   });
 

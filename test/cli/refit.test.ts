@@ -62,10 +62,11 @@ describe('pmix fit --from', () => {
     // The artifact works unchanged: score gives the summary's mean log-likelihood, queries answer.
     const score = pmix(['score', out, '--data', penguins, '--json']);
     expect(score.code).toBe(0);
-    // score leaves the all-empty rows out of its mean (they score exactly 0); the fit's mean counts every row.
+    // score's mean and the fit's are the same: over every row, the all-empty ones scoring exactly 0.
     const sc = JSON.parse(score.out);
     expect(sc.empty_rows).toBe(2);
-    expect(sc.mean_log_likelihood * (s.rows - sc.empty_rows)).toBeCloseTo(s.mean_log_likelihood * s.rows, 7);
+    expect(sc.n).toBe(s.rows);
+    expect(sc.mean_log_likelihood).toBeCloseTo(s.mean_log_likelihood, 9);
     const q = pmix(['query', out, 'posterior(bill_length_mm = 47.5, bill_depth_mm = 15.0, flipper_length_mm = 217, body_mass_g = 5100)', '--json']);
     expect(q.code).toBe(0);
     expect(JSON.parse(q.out).answer.probs.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 12);

@@ -1,13 +1,13 @@
 // The variational EM of the cluster-specific multitask GP (families/multitask/vem.ts): with every
-// hyperparameter held it takes the library form's steps (families/moe/multitask.ts, 1e-10); the
+// hyperparameter held its q(mu), responsibilities and predictions equal a dense data-space reference; the
 // hyperparameters' gradient is the central difference of their objective; the ELBO never falls.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fitMultitask, predictNewTask } from '../../families/moe/index.js';
 import { VemRun, fittedFrom } from '../../families/multitask/vem.js';
 import { predictTask } from '../../families/multitask/predict.js';
 import { Rng } from '../../stdlib/random.js';
 import { drawTasks, GRID } from './curves.js';
+import { clusterPosterior, newTask, responsibilities, tauRows } from './dense-reference.js';
 
 const TASK = { variance: 0.25, lengthscale: 2 };
 const MEAN = { variance: 4, lengthscale: 2 };
@@ -17,23 +17,73 @@ const HYPER = [MEAN.variance, MEAN.lengthscale, TASK.variance, TASK.lengthscale,
 describe('variational EM of the multitask GP', () => {
   const { tasks } = drawTasks(24, 11, TASK, NOISE);
 
-  it('with the hyperparameters held, it equals the library form (1e-10)', () => {
-    const lib = fitMultitask(tasks, { clusters: 3, meanKernel: MEAN, taskKernel: TASK, noise: NOISE, maxIter: 20, restarts: 1, seed: 4 });
+  it('with the hyperparameters held: q(mu), the responsibilities and a new task\'s prediction equal the dense reference', () => {
     const run = new VemRun(tasks, { clusters: 3, hyper: HYPER, free: [false, false, false, false, false], steps: 5 });
     run.init(new Rng(4));
     for (let it = 0; it < 20; it++) run.iterate();
-    for (let i = 0; i < lib.tau.length; i++) expect(Math.abs(run.tau[i]! - lib.tau[i]!)).toBeLessThan(1e-10);
-    // predictions from the stored responsibilities (q(mu) recomputed from them) match the library's
     const f = fittedFrom(tasks, 3, HYPER, run.tau);
+    const tau = tauRows(run.tau, 3, tasks.length);
+    const h = { mean: MEAN, task: TASK, noise: NOISE };
+    // the precision form inverts the 16-point RBF Gram matrix (condition number ~1e9): agreement to ~1e-6
+    const TOL = 1e-5;
+    // q(mu_c) on the grid, recomputed from the final responsibilities
+    for (let c = 0; c < 3; c++) {
+      const q = clusterPosterior(tasks, tau[c]!, h, Array.from(f.grid));
+      q.m.forEach((v, g) => expect(Math.abs(f.means[c]![g]! - v)).toBeLessThan(TOL));
+      q.S.forEach((r, a) => r.forEach((v, b) => expect(Math.abs(f.covs[c]![a * f.G + b]! - v)).toBeLessThan(TOL)));
+    }
+    // the responsibilities are a fixed point of the E-step, and not a trivial one (every cluster used)
+    tau.forEach((row) => expect(row.reduce((s, v) => s + v, 0)).toBeGreaterThan(4));
+    responsibilities(tasks, tau, h).forEach((row, c) => row.forEach((v, i) => expect(Math.abs(v - tau[c]![i]!)).toBeLessThan(1e-10)));
     const tObs = [GRID[2]!, GRID[8]!, GRID[13]!];
     const yObs = [1.2, -0.4, 0.7];
-    const a = predictNewTask(lib, tObs, yObs, GRID);
+    const a = newTask(tasks, tau, h, tObs, yObs, GRID);
     const b = predictTask(f, tObs, yObs, GRID);
-    for (let c = 0; c < 3; c++) expect(Math.abs(a.clusters[c]! - b.clusters[c]!)).toBeLessThan(1e-10);
+    for (let c = 0; c < 3; c++) expect(Math.abs(a.clusters[c]! - b.clusters[c]!)).toBeLessThan(TOL);
     GRID.forEach((_, j) => {
-      expect(Math.abs(a.mean[j]! - b.mean[j]!)).toBeLessThan(1e-10);
-      expect(Math.abs(a.variance[j]! - b.variance[j]!)).toBeLessThan(1e-10);
+      expect(Math.abs(a.mean[j]! - b.mean[j]!)).toBeLessThan(TOL);
+      expect(Math.abs(a.variance[j]! - b.variance[j]!)).toBeLessThan(TOL);
     });
+  });
+
+  it('on small random problems with any responsibilities: q(mu) and predictions equal the dense reference (1e-9)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 3 }), (seed, C) => {
+        const rng = new Rng(seed);
+        // 4 tasks on their own subsets of 6 well-spaced inputs; random hyperparameters and soft tau
+        const ts = [0, 1.5, 3, 4.5, 6, 7.5];
+        const small = Array.from({ length: 4 }, () => {
+          const t = ts.filter(() => rng.uniform() < 0.6);
+          return { t: t.length ? t : [ts[0]!], y: (t.length ? t : [0]).map(() => 2 * rng.normal()) };
+        });
+        const h = { mean: { variance: 0.5 + 3 * rng.uniform(), lengthscale: 1 + rng.uniform() }, task: { variance: 0.1 + rng.uniform(), lengthscale: 0.5 + 2 * rng.uniform() }, noise: 0.05 + 0.2 * rng.uniform() };
+        const tau = new Float64Array(C * 4);
+        for (let i = 0; i < 4; i++) {
+          const w = Array.from({ length: C }, () => 0.05 + rng.uniform());
+          const z = w.reduce((a, b) => a + b, 0);
+          w.forEach((v, c) => (tau[c * 4 + i] = v / z));
+        }
+        const hyper = [h.mean.variance, h.mean.lengthscale, h.task.variance, h.task.lengthscale, h.noise];
+        const f = fittedFrom(small, C, hyper, tau);
+        const rows = tauRows(tau, C, 4);
+        for (let c = 0; c < C; c++) {
+          const q = clusterPosterior(small, rows[c]!, h, Array.from(f.grid));
+          q.m.forEach((v, g) => expect(Math.abs(f.means[c]![g]! - v)).toBeLessThan(1e-9));
+          q.S.forEach((r, a) => r.forEach((v, b) => expect(Math.abs(f.covs[c]![a * f.G + b]! - v)).toBeLessThan(1e-9)));
+        }
+        const tObs = [0.7, 5];
+        const yObs = [rng.normal(), rng.normal()];
+        const tNew = [0, 2.2, 6, 9];
+        const a = newTask(small, rows, h, tObs, yObs, tNew);
+        const b = predictTask(f, tObs, yObs, tNew);
+        for (let c = 0; c < C; c++) expect(Math.abs(a.clusters[c]! - b.clusters[c]!)).toBeLessThan(1e-9);
+        tNew.forEach((_, j) => {
+          expect(Math.abs(a.mean[j]! - b.mean[j]!)).toBeLessThan(1e-9);
+          expect(Math.abs(a.variance[j]! - b.variance[j]!)).toBeLessThan(1e-9);
+        });
+      }),
+      { numRuns: 20, seed: 5 },
+    );
   });
 
   it('the ELBO never falls across iterations, nor across any of the four steps, while learning', () => {

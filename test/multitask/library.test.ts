@@ -1,40 +1,17 @@
-// Multitask GPs with cluster structure: curves drawn from 3 known clusters (a mean curve per
+// The library form of the multitask GP (fitMultitask / predictNewTask): curves drawn from 3 known clusters (a mean curve per
 // cluster plus each task's own GP deviation and noise) are grouped back into their clusters, and a
 // new task's curve predicted from 3 of its points beats a single GP on those 3 points (zero mean,
 // even given the true total covariance), measured over new tasks of every cluster.
 import { describe, expect, it } from 'vitest';
-import { fitMultitask, predictNewTask, type Task } from '../../families/moe/index.js';
+import { fitMultitask, predictNewTask, type Task } from '../../families/multitask/index.js';
 import { Rng } from '../../stdlib/random.js';
-import { solve } from './helpers.js';
+import { solve } from '../moe/helpers.js';
+import { drawTask as drawCurve, GRID, k } from './curves.js';
 
-const MEANS = [(t: number): number => 3 * Math.sin(t / 1.5), (t: number): number => 0.6 * t - 3, (t: number): number => 2 - 0.08 * (t - 5) ** 2 * 2];
-const GRID = Array.from({ length: 16 }, (_, j) => (10 * j) / 15);
 const TASK = { variance: 0.25, lengthscale: 2 };
 const MEAN = { variance: 4, lengthscale: 2 };
 const NOISE = 0.01;
-const k = (kk: { variance: number; lengthscale: number }, a: number, b: number): number => kk.variance * Math.exp(-((a - b) ** 2) / (2 * kk.lengthscale ** 2));
-
-/** Cholesky of a small dense matrix (plain arrays). */
-function cholesky(A: number[][]): number[][] {
-  const n = A.length;
-  const L = A.map(() => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i]![j]!;
-      for (let p = 0; p < j; p++) s -= L[i]![p]! * L[j]![p]!;
-      L[i]![j] = i === j ? Math.sqrt(s + 1e-10) : s / L[j]![j]!;
-    }
-  }
-  return L;
-}
-
-/** A task's latent curve on the grid (cluster mean plus its GP deviation) and its noisy observations. */
-function drawTask(c: number, rng: Rng): { latent: number[]; y: number[] } {
-  const L = cholesky(GRID.map((a) => GRID.map((b) => k(TASK, a, b))));
-  const z = GRID.map(() => rng.normal());
-  const latent = GRID.map((t, i) => MEANS[c]!(t) + L[i]!.reduce((s, v, j) => s + v * z[j]!, 0));
-  return { latent, y: latent.map((v) => v + Math.sqrt(NOISE) * rng.normal()) };
-}
+const drawTask = (c: number, rng: Rng): { latent: number[]; y: number[] } => drawCurve(c, rng, TASK, NOISE);
 
 describe('multitask GPs with cluster structure', () => {
   const rng = new Rng(11);
