@@ -9,6 +9,12 @@ import { latentValues, TrunkCache, type LatentValues } from '../../../circuits/i
 import { NetExecutor } from './exec.js';
 import { headGradients, materialize, netPlan, packWeights, scatterGradients, type NetPlan } from './plan.js';
 
+/** The plan of a state's materialized neural parameters. */
+export function statePlan(state: ModelState): NetPlan {
+  const params = Object.values(state.graph.params).filter((p) => p.param.kind === 'neural' && p.param.grid);
+  return netPlan(params, (n) => state.param(n).shape);
+}
+
 export class DeviceNets {
   readonly plan: NetPlan;
   private readonly exec: NetExecutor;
@@ -17,9 +23,9 @@ export class DeviceNets {
   private values = new Map<string, Float64Array>();
   private fresh = false;
 
-  constructor(device: GPUDevice, private readonly state: ModelState) {
-    const params = Object.values(state.graph.params).filter((p) => p.param.kind === 'neural' && p.param.grid);
-    this.plan = netPlan(params, (n) => state.param(n).shape);
+  /** plan: statePlan(state) unless the caller made it already. */
+  constructor(device: GPUDevice, private readonly state: ModelState, plan: NetPlan = statePlan(state)) {
+    this.plan = plan;
     this.exec = new NetExecutor(device, this.plan.groups);
   }
 
