@@ -1,14 +1,16 @@
 // Adam on integral circuits with the nets on the WebGPU device (the browser API in headless
 // Chromium on SwiftShader, useWebGpu) gives the CPU fit's (Node, float64) mean log-likelihood
 // to 1e-5 relative after a few epochs (measured: 1e-9 and 3e-8), and says it ran there; in Node without a device the same
-// fit runs on the CPU and fitBackend says why.
+// fit runs on the CPU and fitBackend says why. Also model.logProbAsync (api/log-prob-device.ts):
+// a circuit's log-likelihoods on the device equal logProb's, and the CPU answers where it must.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compile, fitBackend } from '../../api/index.js';
+import { compile, fitBackend, queryBackend } from '../../api/index.js';
+import { digitsRows } from '../helpers/gpu-circuits.js';
 import { Rng } from '../../stdlib/random.js';
 import { hasChromium, webgpuPage, type PageGlobals, type WebGpuPage } from '../helpers/webgpu-page.js';
 
@@ -43,6 +45,15 @@ describe('Adam on integral circuits with the nets on the device', () => {
     expect(b.backend).toBe('cpu');
     expect(b.why).toMatch(/no WebGPU device/);
   });
+
+  it('logProbAsync in Node without a device: the CPU answer; backend webgpu is an error naming what is missing', async () => {
+    const m = compile(CASES[0]!.source).model('M');
+    await m.fit(CASES[0]!.rows, opts);
+    const rows = CASES[0]!.rows.slice(0, 20);
+    await expect(m.logProbAsync(rows, { backend: 'webgpu' })).rejects.toThrow(/no WebGPU device: /);
+    expect(Array.from(await m.logProbAsync(rows))).toEqual(Array.from(m.logProb(rows)));
+    expect(queryBackend().why).toMatch(/20 rows \(backend auto takes the device from 4096 rows\)/);
+  });
 });
 
 describe.skipIf(!hasChromium)('Adam on integral circuits on the WebGPU device (headless Chromium)', () => {
@@ -63,6 +74,33 @@ describe.skipIf(!hasChromium)('Adam on integral circuits on the WebGPU device (h
     await page?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
+
+  it('logProbAsync of a circuit on the device equals logProb on the CPU to 1e-5 relative (missing cells too)', async () => {
+    const { x, n, names } = digitsRows(500);
+    const rows = Array.from({ length: n }, (_, i) => Object.fromEntries(names.map((nm, j) => [nm, i % 7 === 0 && j % 5 === 0 ? null : x[i * names.length + j]!])));
+    const source = 'model D = circuit { region quad_tree(width = 8, arity = 4) inputs Bernoulli sum(units = 20) product hadamard }';
+    const out = await page.run(
+      async (a: { source: string; rows: Record<string, number | null>[] }) => {
+        const m = await (window as unknown as PageGlobals).pmixImportUrl('/bundle/pmix-nets.js');
+        await m.useWebGpu();
+        const model = m.compile(a.source).model('D');
+        await model.fit(a.rows.slice(0, 200).map((r: Record<string, number | null>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v ?? 0]))), { method: 'em', maxIter: 3, seed: 2 });
+        const dev = Array.from(await model.logProbAsync(a.rows, { backend: 'webgpu' }) as Float64Array);
+        const ran = m.queryBackend();
+        const auto = await model.logProbAsync(a.rows.slice(0, 10));
+        const autoRan = m.queryBackend();
+        return { dev, cpu: Array.from(model.logProb(a.rows) as Float64Array), ran, autoRan, autoSame: Array.from(auto as Float64Array).every((v, i) => v === (model.logProb(a.rows.slice(0, 10)) as Float64Array)[i]) };
+      },
+      { source, rows },
+    );
+    expect(out.ran.backend, out.ran.why).toBe('webgpu');
+    expect(out.autoRan.backend).toBe('cpu');
+    expect(out.autoSame).toBe(true);
+    expect(out.dev.length).toBe(n);
+    let worst = 0;
+    out.dev.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - out.cpu[i]!) / Math.max(1, Math.abs(out.cpu[i]!)))));
+    expect(worst).toBeLessThan(1e-5);
+  }, 180_000);
 
   for (const c of CASES) {
     it(`${c.what}: the device fit's log-likelihood equals the CPU fit's`, async () => {
