@@ -5,7 +5,7 @@
 // device only from DEVICE_QUERY_ROWS rows on (uploading and compiling cost more than small
 // batches save); webgpu takes it for any number of rows, and is an error where there is none.
 import { chooseCompute, parseBackend, type ComputeRequest } from '../runtime/backend/compute.js';
-import { DeviceCircuit } from '../runtime/webgpu/circuit/index.js';
+import { circuitDeviceTakes, DeviceCircuit } from '../runtime/webgpu/circuit/index.js';
 import type { ModelState } from '../runtime/state.js';
 
 /** Rows from which backend auto evaluates on the device. */
@@ -38,7 +38,7 @@ export async function deviceLogProb(state: ModelState, x: Float64Array, n: numbe
   // The device first: backend webgpu without one is an error whatever the model.
   const choice = await chooseCompute(req);
   if (!choice.gpu) return cpu(choice.reason);
-  if (state.graph.family !== 'circuit') return cpu(`the WebGPU query kernels take circuits only (this model's family is ${state.graph.family ?? 'unknown'})`);
+  if (!circuitDeviceTakes(state.graph)) return cpu('the WebGPU query kernels take circuits only');
   const why = DeviceCircuit.unsupported(state);
   if (why) return cpu(`the WebGPU circuit kernels cannot take it: ${why}`);
   const dc = new DeviceCircuit(choice.gpu.device, state, x, n);
