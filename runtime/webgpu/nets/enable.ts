@@ -22,6 +22,9 @@ function tooLarge(plan: NetPlan, device: GPUDevice): string | undefined {
     for (const l of g.layers) {
       const bytes = 4 * Math.max(g.rows * l.outputs, g.rows * l.inputs, l.inputs * l.outputs);
       if (bytes > limit) return `a layer of ${g.rows} grid rows x ${Math.max(l.inputs, l.outputs)} units needs ${bytes} bytes, over the device's ${limit}-byte buffer limit`;
+      // One workgroup per output column (bias gradients) and per 16 rows (tiles) in one grid dimension.
+      const groups = Math.max(l.outputs, Math.ceil(g.rows / 16));
+      if (groups > device.limits.maxComputeWorkgroupsPerDimension) return `a layer of ${g.rows} grid rows x ${l.outputs} outputs needs ${groups} workgroups in one dimension, over the device's ${device.limits.maxComputeWorkgroupsPerDimension}`;
     }
   }
   return undefined;
