@@ -17,3 +17,4 @@ export type { GraphParams, GraphNodeParams, GraphParamValue } from '../runtime/g
 // The compute backend (docs/gpu.md): frees a WebGPU device a fit acquired (so a Node process can exit).
 export { releaseGpu } from '../runtime/webgpu/index.js';
 export { useWebGpu, useCpu, fitBackend, type GpuChoice } from './gpu.js';
+export { queryBackend, DEVICE_QUERY_ROWS, type DeviceQueryOptions, type DeviceQueryChoice } from './log-prob-device.js';

@@ -4,6 +4,7 @@
 // and fits stay on the CPU. fitBackend() says where the last fit ran.
 import { acquireGpu, describeAdapter, hasDevice } from '../runtime/webgpu/index.js';
 import { enableWebGpuCircuits } from '../runtime/webgpu/circuit/index.js';
+import { enableWebGpuNets } from '../runtime/webgpu/nets/index.js';
 import { lastDeviceEM, resetDeviceEM } from '../runtime/learners/device-em.js';
 
 export type GpuChoice = { readonly backend: 'webgpu'; readonly adapter: string } | { readonly backend: 'cpu'; readonly why: string };
@@ -15,10 +16,12 @@ export async function useWebGpu(opts: { batch?: number } = {}): Promise<GpuChoic
   const g = await acquireGpu();
   if (!hasDevice(g)) {
     enableWebGpuCircuits(undefined);
+    enableWebGpuNets(undefined);
     adapter = undefined;
     return { backend: 'cpu', why: g.missing };
   }
   enableWebGpuCircuits(g.device, opts);
+  enableWebGpuNets(g.device);
   adapter = describeAdapter(g.adapterInfo);
   return { backend: 'webgpu', adapter };
 }
@@ -26,6 +29,7 @@ export async function useWebGpu(opts: { batch?: number } = {}): Promise<GpuChoic
 /** Turns the device path off again (fits run on the CPU). */
 export function useCpu(): void {
   enableWebGpuCircuits(undefined);
+  enableWebGpuNets(undefined);
   adapter = undefined;
 }
 

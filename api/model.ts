@@ -27,6 +27,7 @@ import { scaledRegCovar } from '../runtime/learners/collapse.js';
 import { rowWeights } from '../runtime/data/weights.js';
 import type { ModelState } from '../runtime/state.js';
 import { PmixInputError } from './errors.js';
+import { deviceLogProb, type DeviceQueryOptions } from './log-prob-device.js';
 import { checkRowKeys, specTargets, specValues } from './row-keys.js';
 
 export interface FitOptions {
@@ -253,6 +254,22 @@ export class Model {
     // A GP: the log predictive density of each row's outputs given its inputs (its family's reading).
     const lp = familyOf(state.graph).logDensityRows(state, x, data.rows);
     // An all-missing row: exactly 0 (log of the probability of no event), not a rounding error.
+    zeroEmptyRows(x, data.rows, state.graph.vars.length, lp);
+    return lp;
+  }
+
+  /**
+   * logProb of many rows on the WebGPU device (float32) where one is found and the model is a
+   * circuit the kernels take (backend auto: from 4096 rows; webgpu: always, an error without a
+   * device), else on the CPU (float64). queryBackend() says where the last call ran.
+   */
+  async logProbAsync(rows: Rows, opts: DeviceQueryOptions = {}): Promise<Float64Array> {
+    const state = this.current();
+    checkRowKeys(rows, state.graph.vars, this.name);
+    const { data, diagnostics } = rowsToDataset('rows', rows, state.graph.vars, 'missing');
+    if (!data) throw new PmixInputError(diagnostics);
+    const x = selectColumns(data, state.graph.vars.map((v) => v.name));
+    const lp = (await deviceLogProb(state, x, data.rows, opts)) ?? familyOf(state.graph).logDensityRows(state, x, data.rows);
     zeroEmptyRows(x, data.rows, state.graph.vars.length, lp);
     return lp;
   }

@@ -12,7 +12,7 @@ import { openPage } from './lib/webgpu-page.mjs';
 import { median } from './lib/stats.mjs';
 
 /** The GPU cases, run in this order (add yours here). */
-export const GPU_CASES = ['gpu-gmm-em', 'gpu-circuit-em', 'gpu-circuit-infer'];
+export const GPU_CASES = ['gpu-gmm-em', 'gpu-circuit-em', 'gpu-circuit-infer', 'gpu-nets'];
 
 function parseArgs(argv) {
   const o = { quick: false, json: false, browser: false, cases: GPU_CASES };

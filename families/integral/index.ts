@@ -8,6 +8,10 @@ import { runQuery } from '../../runtime/queries/run-query.js';
 import { tractableQueries } from '../common/forms.js';
 import { adamOnly, hasKind, rootKind, tractableHooks } from '../common/tractable.js';
 import { graphParams } from '../../runtime/graph-params-view.js';
+import { registerNetsDevice } from '../../runtime/webgpu/nets/index.js';
+
+// Adam evaluates the nets on the WebGPU device where one is enabled (runtime/webgpu/nets).
+registerNetsDevice();
 
 export const integralFamily: ModelFamily = {
   name: 'integral',

@@ -17,7 +17,10 @@ import { chainGrad, fromFree, toFree } from './parameterization.js';
 import { initializeIntegral } from '../integral/initialize.js';
 import { hasLatentParams, latentGradients, refreshLatent } from '../integral/latent-params.js';
 import { AdamOptimizer, adamConvergence } from './adam-optimizer.js';
-import { runToEnd, type Steps } from './drive.js';
+import { drivenAsync, runToEnd, waitFor, type Steps } from './drive.js';
+import { deviceNetsRun, type DeviceNetsRun } from './device-nets.js';
+import { noteDeviceFit } from './device-em.js';
+import { prepareCompute } from '../backend/compute.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
 import type { FitProgress, Fitted } from './types.js';
 
@@ -73,6 +76,10 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
   } else if (state.symbolic) initializeIntegral(state, x, n, rowWeights, settings.regCovar, initRng);
   else (squareRoot(state) ? initializeSquared : initialize)(state, x, n, rowWeights, settings.init, settings.regCovar, initRng);
   const latent = hasLatentParams(state);
+  // The nets on the device (WebGPU) where one is enabled and the driver can await it: chosen
+  // at the first epoch (choosing the compute backend is asynchronous).
+  let nets: DeviceNetsRun | undefined;
+  let chosen = !latent;
   const v = state.graph.vars.length;
   const free = [...state.values.keys()].filter((k) => !state.param(k).fixed && state.param(k).param.kind !== 'neural');
   const u = new Map(free.map((k) => [k, toFree(state.param(k), state.values.get(k)!)]));
@@ -82,6 +89,13 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
   return {
     state,
     *iterate(epoch) {
+      if (!chosen) {
+        chosen = true;
+        if (drivenAsync()) yield* waitFor(prepareCompute());
+        nets = devicePath(state);
+        // The device's own values from the start, so every gradient is taken where its trace is.
+        if (nets) yield* waitFor(nets.refresh());
+      }
       for (let i = n - 1; i > 0; i--) {
         const j = rng.int(i + 1);
         [order[i], order[j]] = [order[j]!, order[i]!];
@@ -97,7 +111,8 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
         });
         const bw = wb.reduce((a, c) => a + c, 0);
         if (bw <= 0) continue;
-        const grads = gradients(state, xb, b, wb);
+        const grads = nets ? circuitGradients(state, xb, b, wb) : gradients(state, xb, b, wb);
+        if (nets) yield* waitFor(nets.gradients(grads));
         adam.begin();
         for (const k of free) {
           const p = state.param(k);
@@ -106,7 +121,8 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
           adam.ascend(k, uk, chainGrad(p, uk, state.values.get(k)!, grads.get(k)!), { divide: bw });
           fromFree(p, uk, state.values.get(k)!);
         }
-        if (latent) refreshLatent(state);
+        if (nets) yield* waitFor(nets.refresh());
+        else if (latent) refreshLatent(state);
         checkFinite(state, epoch);
         yield;
       }
@@ -119,6 +135,7 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
         }
       : {}),
     *finish({ kept, iterations, trace, interrupted }) {
+      nets?.destroy();
       if (kept) return { state: kept, meanLogLikelihood: meanLogLikelihood(rootLogp(kept, x, n), rowWeights, totalWeight, iterations) };
       // The last epoch's value is the current parameters' (unless a mini-batch ran after it).
       const ll = trace.length && !interrupted ? trace[trace.length - 1]! : meanLogLikelihood(rootLogp(state, x, n), rowWeights, totalWeight, 0);
@@ -132,8 +149,23 @@ function rootLogp(state: ModelState, x: Float64Array, n: number): Float64Array {
   return squareRoot(state) ? squaredLogDensity(state, x, n) : forward(state, x, n).get(state.graph.root)!;
 }
 
+/** The device run of an integral circuit's nets, or undefined (CPU nets; fitBackend says why). */
+function devicePath(state: ModelState): DeviceNetsRun | undefined {
+  const run = drivenAsync() ? deviceNetsRun(state) : 'the fit is driven synchronously (the nets on a device need an asynchronous fit)';
+  noteDeviceFit(typeof run === 'string' ? { backend: 'cpu', why: run } : { backend: 'webgpu' });
+  return typeof run === 'string' ? undefined : run;
+}
+
 /** Gradient of sum_i w_i log p(x_i) w.r.t. every parameter's natural values. */
 export function gradients(state: ModelState, x: Float64Array, n: number, w: Float64Array): Map<string, Float64Array> {
+  const grads = circuitGradients(state, x, n, w);
+  // Integral circuits: on to the functions' parameters (nets, constants).
+  if (!squareRoot(state) && hasLatentParams(state)) latentGradients(state, grads);
+  return grads;
+}
+
+/** As gradients, but an integral circuit's function parameters are left at 0 (only the neural parameters' own gradients). */
+export function circuitGradients(state: ModelState, x: Float64Array, n: number, w: Float64Array): Map<string, Float64Array> {
   // Squared circuits: 2 d log|c(x)| - d log Z, by the signed reverse pass (runtime/squared).
   if (squareRoot(state)) return squaredGradients(state, x, n, w).grads;
   const vals = forward(state, x, n);
@@ -161,8 +193,6 @@ export function gradients(state: ModelState, x: Float64Array, n: number, w: Floa
       layer.family.gradLogDensity(layer.params, layer.ctx, xs, n, coef, lg);
     }
   }
-  // Integral circuits: on to the functions' parameters (nets, constants).
-  if (hasLatentParams(state)) latentGradients(state, grads);
   return grads;
 }
 

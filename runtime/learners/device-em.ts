@@ -45,3 +45,8 @@ export const lastDeviceEM = (): { readonly backend: 'webgpu' | 'cpu'; readonly w
 export function resetDeviceEM(): void {
   last = { backend: 'cpu', why: 'the fit is not full-batch EM driven asynchronously' };
 }
+
+/** Another device path (Adam's nets) says where a fit ran, for fitBackend. */
+export function noteDeviceFit(l: { readonly backend: 'webgpu' | 'cpu'; readonly why?: string }): void {
+  last = l;
+}

@@ -18,8 +18,8 @@ export const FLOORS: readonly (readonly string[])[] = [
 /** Folders entered through more than index.ts (the package's Node and browser entries). */
 export const ENTRIES: Readonly<Record<string, readonly string[]>> = {
   api: ['api/index.ts', 'api/browser.ts'],
-  // The WebGPU helpers are browser-safe on their own; the circuit kernels' host side is not.
-  'runtime/webgpu': ['runtime/webgpu/index.ts', 'runtime/webgpu/circuit/index.ts'],
+  // The WebGPU helpers are browser-safe on their own; the circuit kernels' and the nets' host sides are not.
+  'runtime/webgpu': ['runtime/webgpu/index.ts', 'runtime/webgpu/circuit/index.ts', 'runtime/webgpu/nets/index.ts'],
 };
 
 export interface Violation {

@@ -52,10 +52,10 @@ export function digitsCircuit(names: string[], units = 32, seed = 3): ModelState
 }
 
 /** Six real variables, Normal inputs, Kronecker products; rows ~ N(0, 1.5^2) with some missing cells. */
-export function normalCircuit(n: number, seed = 5, missing = 0.05): { state: ModelState; x: Float64Array; n: number } {
+export function normalCircuit(n: number, seed = 5, missing = 0.05, units = 4): { state: ModelState; x: Float64Array; n: number } {
   const names = ['a', 'b', 'c', 'd', 'e', 'f'];
   const vars = names.map((name) => ({ name, type: { kind: 'real' as const } }));
-  const state = lowered(`model C(${names.join(', ')}) = circuit { region random_tree(depth = 2, seed = 3) inputs Normal(diag) sum(units = 4) product kronecker }`, vars, seed);
+  const state = lowered(`model C(${names.join(', ')}) = circuit { region random_tree(depth = 2, seed = 3) inputs Normal(diag) sum(units = ${units}) product kronecker }`, vars, seed);
   const rng = new Rng(seed + 1);
   const x = Float64Array.from({ length: n * names.length }, () => (rng.uniform() < missing ? NaN : 1.5 * rng.normal()));
   return { state, x, n };

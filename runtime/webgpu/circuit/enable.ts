@@ -28,8 +28,14 @@ export function enableWebGpuCircuits(device: GPUDevice | undefined, opts: { batc
   enabled = device ? { device, ...opts } : undefined;
 }
 
+let takesGraph: (graph: IRGraph) => boolean = () => false;
+
+/** Whether the registered family's predicate gives this graph to the circuit kernels (queries ask too). */
+export const circuitDeviceTakes = (graph: IRGraph): boolean => takesGraph(graph);
+
 /** Registers the circuit path with full-batch EM (once, at the circuit family's load) for the graphs `takes` accepts. */
 export function registerCircuitDevice(takes: (graph: IRGraph) => boolean): void {
+  takesGraph = takes;
   registerDeviceEM('circuit', (state, x, n, rowWeights): DeviceEMRun | string => {
     if (!takes(state.graph)) return 'the WebGPU circuit kernels take circuits only';
     const device = enabled?.device ?? activeGpu()?.device;

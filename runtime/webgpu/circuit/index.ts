@@ -5,4 +5,4 @@ export { deviceProgram, type DeviceProgram, type Kernel } from './program.js';
 export { packParams, mStepFromStats, edgeCounts, type MStepSettings } from './params.js';
 export { CircuitExecutor, type DeviceRows } from './exec.js';
 export { DeviceCircuit, batchRows, toLogLikelihoods, DEFAULT_BATCH } from './device-circuit.js';
-export { enableWebGpuCircuits, registerCircuitDevice } from './enable.js';
+export { enableWebGpuCircuits, registerCircuitDevice, circuitDeviceTakes } from './enable.js';

@@ -3,6 +3,7 @@
 // can be built where the model lives and run by exec.ts wherever the device is.
 //
 // Log 0 is the finite LOG_ZERO (WGSL may assume finite floats); values below ZERO_BELOW are 0.
+import { tiledSumGroups, tiledSumWgsl, useTiledSum, type SumKernelChoice } from './sum-tiled.js';
 import { LOG_ZERO, ZERO_BELOW, type CircuitPlan, type DiscreteInput, type NormalInput, type ProductEdge, type ProductNodeOp, type SumGroup } from './plan.js';
 
 /** Buffers a kernel binds, in binding order (ctl is the uniform { rows, rowStart }). */
@@ -172,8 +173,9 @@ function sumTables(meta: Meta, g: SumGroup): { MO: number; MS: number } {
 
 const CH = 256;
 
-function sumForward(g: SumGroup, t: { MO: number; MS: number }, B: number, V: number): Kernel[] {
+function sumForward(g: SumGroup, t: { MO: number; MS: number }, B: number, V: number, choice: SumKernelChoice): Kernel[] {
   const bindings: BufferName[] = ['ctl', 'meta', 'prm', 'vals', 'mbuf'];
+  const tiled = useTiledSum(g, B, choice);
   const UPT = ceil(g.U, WG);
   // One workgroup per (row, node): the row's inputs are max-shifted and exponentiated into
   // workgroup memory a chunk at a time, each thread accumulates its units' dot products with
@@ -241,7 +243,9 @@ const I: u32 = ${g.I}u;
   const name = `${g.ids[0]}${g.F > 1 ? ` +${g.F - 1}` : ''}`;
   return [
     { label: `sum max ${name}`, wgsl: max, bindings: mb, groups: [ceil(B, WG), g.F] },
-    { label: `sum ${name}`, wgsl, bindings, groups: [B, g.F] },
+    tiled
+      ? { label: `sum tiled ${name}`, wgsl: `${header(bindings, B, V, ['mbuf'])}\n${tiledSumWgsl(g, t.MO, t.MS)}`, bindings, groups: tiledSumGroups(g, B) }
+      : { label: `sum ${name}`, wgsl, bindings, groups: [B, g.F] },
   ];
 }
 
@@ -387,7 +391,11 @@ function collect(rootOff: number, B: number, V: number): Kernel {
   return { label: 'root', wgsl, bindings, groups: [ceil(B, WG), 1] };
 }
 
-export function deviceProgram(plan: CircuitPlan): DeviceProgram {
+/**
+ * sumKernel: the folded sums' forward kernel, 'auto' (the size rule of sum-tiled.ts), or one
+ * kernel for all (tests compare them).
+ */
+export function deviceProgram(plan: CircuitPlan, opts: { sumKernel?: SumKernelChoice } = {}): DeviceProgram {
   const { B, V } = plan;
   const meta = new Meta();
   const forward: Kernel[] = [];
@@ -399,7 +407,7 @@ export function deviceProgram(plan: CircuitPlan): DeviceProgram {
     else {
       const t = sumTables(meta, op.group);
       sumT.set(op.group, t);
-      forward.push(...sumForward(op.group, t, B, V));
+      forward.push(...sumForward(op.group, t, B, V, opts.sumKernel ?? 'auto'));
     }
   }
   forward.push(collect(plan.rootOff, B, V));
