@@ -127,7 +127,8 @@ function rowmaxExp(Ip: number, L: ReturnType<typeof layout>, rowsLocal: number, 
 }
 
 // fwd(rows, _): locals 2-4 i32, 5-8 v128, 9 f64 (rowmaxExp's), 10-13 v128 (log's scratch).
-function fwdBody(Ip: number, Up: number): Bytes {
+// `dst`: where log(O) + m goes (O itself; FL for fwdKeep, which leaves the linear O in place).
+function fwdBody(Ip: number, Up: number, dst = layout(Ip, Up).O): Bytes {
   const L = layout(Ip, Up);
   const [rows, kc] = [0, 1];
   const [r, p, pend, mx, x] = [2, 3, 4, 5, 6];
@@ -140,21 +141,26 @@ function fwdBody(Ip: number, Up: number): Bytes {
       set(mx, vLoadSplat64(add(i32(L.M), mul(get(r), i32(8))))),
       set(p, add(i32(L.O), mul(get(r), i32(Up * 8)))),
       set(pend, add(get(p), i32(Up * 8))),
-      loop(p, get(p), get(pend), 16, set(x, vLoad(get(p))), vStore(get(p), v(logV(x, s, e, m, z), get(mx), V.add))),
+      loop(p, get(p), get(pend), 16, set(x, vLoad(get(p))), vStore(get(p), v(logV(x, s, e, m, z), get(mx), V.add), dst - L.O)),
     ),
   );
 }
 export const FWD_LOCALS: [number, number][] = [[I32, 3], [V128, 4], [F64, 1], [V128, 4]];
 
 // bwd(rows, counts): locals 2-4 i32, 5-8 v128, 9 f64 (rowmaxExp's), 10-11 i32, 12-18 v128.
-function bwdBody(Ip: number, Up: number): Bytes {
+// `kept` (bwdKept): A already holds E and O the linear O of fwdKeep: no exp at all, r = FL / O.
+function bwdBody(Ip: number, Up: number, kept = false): Bytes {
   const L = layout(Ip, Up);
   const [rows, counts, r, p, u, q, kc] = [0, 1, 2, 3, 4, 10, 11];
   const [ms, o, fl, x, k, rr, rw] = [12, 13, 14, 15, 16, 17, 18];
   const NE = [0xfd, 0x48];
+  // r = FL exp(m - O) = FL / O_linear; masked to 0 where FL = 0 or O = -inf (O_linear = 0).
+  const ratio = kept
+    ? v(get(fl), get(o), DIV, get(fl), f64x2(0), NE, get(o), f64x2(0), NE, vOp.and, vOp.and)
+    : v(get(ms), get(o), V.sub, set(x), expV(x, k, rr), get(fl), V.mul, get(fl), f64x2(0), NE, get(o), f64x2(-Infinity), NE, vOp.and, vOp.and);
   return v(
-    rowmaxExp(Ip, L, rows, 2),
-    // r = FL exp(m - O), 0 where FL = 0 or O = -inf (into O); CT[u, r] = RW[r] r
+    kept ? [] : rowmaxExp(Ip, L, rows, 2),
+    // r (into O); CT[u, r] = RW[r] r
     loop(r, i32(0), get(rows), 1,
       set(ms, vLoadSplat64(add(i32(L.M), mul(get(r), i32(8))))),
       set(rw, vLoadSplat64(add(i32(L.RW), mul(get(r), i32(8))))),
@@ -162,8 +168,7 @@ function bwdBody(Ip: number, Up: number): Bytes {
         set(p, add(mul(get(r), i32(Up * 8)), mul(get(u), i32(8)))),
         set(o, vLoad(get(p), L.O)),
         set(fl, vLoad(get(p), L.FL)),
-        set(x, get(ms), get(o), V.sub),
-        set(x, expV(x, k, rr), get(fl), V.mul, get(fl), f64x2(0), NE, get(o), f64x2(-Infinity), NE, vOp.and, vOp.and),
+        set(x, ratio),
         vStore(get(p), get(x), L.O),
         set(q, add(i32(L.CT), mul(add(mul(get(u), i32(R)), get(r)), i32(8)))),
         set(x, get(x), get(rw), V.mul),
@@ -188,6 +193,10 @@ export interface SumLayerWasm {
   readonly layout: ReturnType<typeof layout>;
   fwd(rows: number): void;
   bwd(rows: number, counts: number): void;
+  /** fwd, but log(O) + m goes to FL, E stays in A and the linear O in O (for bwdKept). */
+  fwdKeep(rows: number): void;
+  /** bwd from fwdKeep's E (in A) and linear O (in O): no exp. */
+  bwdKept(rows: number, counts: number): void;
 }
 
 const compiled = new Map<string, WebAssembly.Module | null>();
@@ -208,6 +217,8 @@ export function sumLayerWasm(Ip: number, Up: number): SumLayerWasm | null {
           { name: 'gemm_t', params: 2, locals: gemmLocals, body: gemm(L.CT, R, L.A, L.T, Ip, true, fma) },
           { name: 'fwd', params: 2, locals: FWD_LOCALS, body: fwdBody(Ip, Up) },
           { name: 'bwd', params: 2, locals: BWD_LOCALS, body: bwdBody(Ip, Up) },
+          { name: 'fwdKeep', params: 2, locals: FWD_LOCALS, body: fwdBody(Ip, Up, L.FL) },
+          { name: 'bwdKept', params: 2, locals: BWD_LOCALS, body: bwdBody(Ip, Up, true) },
         ]),
       );
     } catch {
@@ -218,6 +229,7 @@ export function sumLayerWasm(Ip: number, Up: number): SumLayerWasm | null {
   if (mod === null) return null;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(L.bytes / 65536) });
   const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
-  const ex = inst.exports as unknown as { fwd(rows: number, unused: number): void; bwd(rows: number, counts: number): void };
-  return { memory, layout: L, fwd: (rows) => ex.fwd(rows, 0), bwd: (rows, counts) => ex.bwd(rows, counts) };
+  type Fn = (rows: number, flag: number) => void;
+  const ex = inst.exports as unknown as { fwd: Fn; bwd: Fn; fwdKeep: Fn; bwdKept: Fn };
+  return { memory, layout: L, fwd: (rows) => ex.fwd(rows, 0), bwd: (rows, counts) => ex.bwd(rows, counts), fwdKeep: (rows) => ex.fwdKeep(rows, 0), bwdKept: (rows, counts) => ex.bwdKept(rows, counts) };
 }
