@@ -9,6 +9,7 @@ import { sumLayerBackward, sumLayerForward } from './kernels/sum-layer.js';
 import { sumNodeBackward, sumNodeForward } from './kernels/sum-layer-fast.js';
 import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buffers.js';
 import type { ModelState } from './state.js';
+import { dropKept, keepFor, keptFor } from './sum-kept.js';
 
 /** The concatenated child values of every node of a fold, as one [F, n, I] array. */
 function gatherFoldInputs(state: ModelState, fold: SumFold, vals: NodeValues, n: number): Float64Array {
@@ -48,13 +49,19 @@ function singleChildren(state: ModelState, fold: SumFold): string[] | undefined 
 }
 
 /** The fast path: node by node on the child's and the node's own arrays (no gathered copies); false where it declines. */
-function fastForward(state: ModelState, fold: SumFold, vals: NodeValues, n: number, reuse: NodeValues | undefined): boolean {
+function fastForward(state: ModelState, fold: SumFold, vals: NodeValues, n: number, reuse: NodeValues | undefined, keep: boolean): boolean {
   const kids = singleChildren(state, fold);
   if (!kids) return false;
+  const [U, I] = [fold.units, fold.inputs];
   for (let f = 0; f < fold.nodes.length; f++) {
     const id = fold.nodes[f]!;
-    const o = buffer(reuse, id, n * fold.units, false);
-    if (!sumNodeForward(vals.get(kids[f]!)!, state.values.get((state.node(id) as SumNode).weights)!, n, fold.units, fold.inputs, o)) return false;
+    const o = buffer(reuse, id, n * U, false);
+    const W = state.values.get((state.node(id) as SumNode).weights)!;
+    if (!sumNodeForward(vals.get(kids[f]!)!, W, n, U, I, o, keep ? keepFor(o, n, U, I) : undefined)) {
+      dropKept(o);
+      return false;
+    }
+    if (!keep) dropKept(o);
     vals.set(id, o);
   }
   return true;
@@ -70,14 +77,17 @@ function fastBackward(state: ModelState, fold: SumFold, vals: NodeValues, flows:
     const c = kids[f]!;
     const acc = counts ? getOrInit(counts, node.weights, U * I) : undefined;
     // Declining happens for the whole fold at its first node (no kernel), before any flow moved.
-    if (!sumNodeBackward(vals.get(c)!, vals.get(node.id)!, flows.get(node.id)!, state.values.get(node.weights)!, n, U, I, rowWeights, flows.get(c)!, acc, untouched.has(c))) return false;
+    const out = vals.get(node.id)!;
+    const W = state.values.get(node.weights)!;
+    if (!sumNodeBackward(vals.get(c)!, out, flows.get(node.id)!, W, n, U, I, rowWeights, flows.get(c)!, acc, untouched.has(c), keptFor(out, n, U, I))) return false;
     untouched.delete(c);
   }
   return true;
 }
 
-export function foldedSumForward(state: ModelState, fold: SumFold, vals: NodeValues, n: number, reuse: NodeValues | undefined): void {
-  if (fastForward(state, fold, vals, n, reuse)) return;
+/** `keep`: keep what the backward pass that follows needs (sum-kept.ts; the wasm path only). */
+export function foldedSumForward(state: ModelState, fold: SumFold, vals: NodeValues, n: number, reuse: NodeValues | undefined, keep = false): void {
+  if (fastForward(state, fold, vals, n, reuse, keep)) return;
   const F = fold.nodes.length;
   const U = fold.units;
   const out = new Float64Array(F * n * U);
@@ -85,6 +95,7 @@ export function foldedSumForward(state: ModelState, fold: SumFold, vals: NodeVal
   fold.nodes.forEach((id, f) => {
     const o = buffer(reuse, id, n * U, false);
     o.set(out.subarray(f * n * U, (f + 1) * n * U));
+    dropKept(o);
     vals.set(id, o);
   });
 }

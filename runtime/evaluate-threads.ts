@@ -15,7 +15,7 @@ import type { ModelState } from './state.js';
 import { CTL_WORDS, W, WORKER_SRC } from './evaluate-worker.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
-export type ForwardRows = (state: ModelState, x: Float64Array, n: number, reuse?: NodeValues) => NodeValues;
+export type ForwardRows = (state: ModelState, x: Float64Array, n: number, reuse?: NodeValues, keep?: boolean) => NodeValues;
 export type BackwardRows = (state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues) => NodeValues;
 
 interface PoolWorker {
@@ -131,6 +131,7 @@ interface Job {
   flows?: NodeValues;
   x?: Float64Array;
   v?: number;
+  keep?: boolean;
   rw?: Float64Array;
   counts?: { arr: Float64Array; len: number; layout: [string, number][] };
 }
@@ -177,6 +178,7 @@ function dispatch(p: Pool, state: ModelState, n: number, T: number, job: Job, ow
       flows: job.flows ? entry(job.flows) : [],
       x: job.x ? keyOf(job.x) : -1,
       v: job.v ?? 0,
+      keep: job.keep ?? false,
       rw: job.rw ? keyOf(job.rw) : -1,
       counts: job.counts ? keyOf(job.counts.arr) : -1,
       countsLen: job.counts?.len ?? 0,
@@ -204,7 +206,7 @@ function dispatch(p: Pool, state: ModelState, n: number, T: number, job: Job, ow
 }
 
 /** The forward pass on T threads, or undefined where it runs on one (the caller then does). */
-export function threadedForward(state: ModelState, x: Float64Array, n: number, reuse: NodeValues | undefined, single: ForwardRows): NodeValues | undefined {
+export function threadedForward(state: ModelState, x: Float64Array, n: number, reuse: NodeValues | undefined, single: ForwardRows, keep = false): NodeValues | undefined {
   const T = threadsFor(state, n);
   const p = T > 1 ? getPool(T) : null;
   if (!p) {
@@ -218,9 +220,9 @@ export function threadedForward(state: ModelState, x: Float64Array, n: number, r
   xShared.set(x.length === n * v ? x : x.subarray(0, n * v));
   const run = (lo: number, hi: number): void => {
     const vs = views(vals, state, lo, hi);
-    for (const [id, a] of single(state, xShared.subarray(lo * v, hi * v), hi - lo, vs)) if (a !== vs.get(id)) vs.get(id)?.set(a);
+    for (const [id, a] of single(state, xShared.subarray(lo * v, hi * v), hi - lo, vs, keep)) if (a !== vs.get(id)) vs.get(id)?.set(a);
   };
-  const failed = dispatch(p, state, n, T, { kind: 'fwd', nodes: vals, x: xShared, v }, run);
+  const failed = dispatch(p, state, n, T, { kind: 'fwd', nodes: vals, x: xShared, v, keep }, run);
   for (const t of failed) run(...bounds(n, T, t));
   lastThreads = T;
   return vals;

@@ -53,7 +53,7 @@ export const WORKER_SRC = `
     const { lo, hi } = job;
     const nodes = new Map(job.nodes.map(([id, key, u]) => [id, view(key, lo, hi, u)]));
     if (job.kind === 'fwd') {
-      keep(nodes, ev.forwardRows(st, view(job.x, lo, hi, job.v), hi - lo, nodes));
+      keep(nodes, ev.forwardRows(st, view(job.x, lo, hi, job.v), hi - lo, nodes, job.keep));
     } else {
       const flows = new Map(job.flows.map(([id, key, u]) => [id, view(key, lo, hi, u)]));
       const rw = job.rw >= 0 ? view(job.rw, lo, hi, 1) : undefined;

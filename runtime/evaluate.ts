@@ -13,6 +13,7 @@ import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buff
 import { familyNodeHooks } from './family-nodes.js';
 import { useFastSumLayer } from './kernels/sum-layer-fast.js';
 import { threadedBackward, threadedForward } from './evaluate-threads.js';
+import { dropKept } from './sum-kept.js';
 export { lastEvaluateThreads, setEvaluateThreads } from './evaluate-threads.js';
 export type { EdgeCounts, NodeValues };
 
@@ -117,12 +118,15 @@ function hadamardForward(kids: readonly { vals: Float64Array }[], out: Float64Ar
  * n x units log-values; the root's are log p(x_i). `reuse` (an earlier result the caller no
  * longer needs, e.g. the previous EM iteration's) lends its arrays to the new result.
  */
-export function forward(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues): NodeValues {
-  return (fused && folding && threadedForward(state, x, n, reuse, forwardRows)) || forwardRows(state, x, n, reuse);
+export function forward(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues, keep = false): NodeValues {
+  return (fused && folding && threadedForward(state, x, n, reuse, forwardRows, keep)) || forwardRows(state, x, n, reuse, keep);
 }
 
-/** forward on the calling thread alone (what each thread of a split pass runs on its rows). */
-export function forwardRows(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues): NodeValues {
+/**
+ * forward on the calling thread alone (what each thread of a split pass runs on its rows).
+ * `keep`: a backward pass follows: the wasm sum layer keeps what spares it its exps (sum-kept.ts).
+ */
+export function forwardRows(state: ModelState, x: Float64Array, n: number, reuse?: NodeValues, keep = false): NodeValues {
   const v = state.graph.vars.length;
   const vals: NodeValues = new Map();
   const plan = planOf(state);
@@ -132,7 +136,7 @@ export function forwardRows(state: ModelState, x: Float64Array, n: number, reuse
         const node = state.node(id);
         forwardNode(state, node, x, n, v, vals, buffer(reuse, id, n * node.units, !overwrites(node)));
       }
-      for (const fold of level.sums) foldedSumForward(state, fold, vals, n, reuse);
+      for (const fold of level.sums) foldedSumForward(state, fold, vals, n, reuse, keep);
     }
     return vals;
   }
@@ -166,6 +170,7 @@ function forwardNode(state: ModelState, node: ModelState['nodes'][number], x: Fl
         break;
       case 'sum':
         sumForward(state, node, childInputs(state, vals, node.children), n, out);
+        dropKept(out);
         break;
       default:
         throw new Error(`node kind '${node.kind}' is not evaluated by the mixture runtime yet`);

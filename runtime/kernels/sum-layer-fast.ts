@@ -57,8 +57,21 @@ function loadWeights(h: Float64Array, k: SumLayerWasm, W: Float64Array, U: numbe
   }
 }
 
-/** out[n, u] = log sum_i W[u, i] exp(A[n, i]) for one sum node: A n x I, W U x I, out n x U. */
-export function sumNodeForward(A: Float64Array, W: Float64Array, n: number, U: number, I: number, out: Float64Array): boolean {
+/**
+ * What a forward pass keeps for its backward (sumNodeForward's `keep`, sumNodeBackward's
+ * `kept`): E = exp(A - m) (n x I, m the row max of A) and the linear sums O = E @ W^T (n x U),
+ * so the backward takes r = flow / O and reuses E instead of two exps per entry.
+ */
+export interface SumNodeKept {
+  readonly E: Float64Array;
+  readonly O: Float64Array;
+}
+
+/**
+ * out[n, u] = log sum_i W[u, i] exp(A[n, i]) for one sum node: A n x I, W U x I, out n x U.
+ * With `keep` (arrays of n x I and n x U), also E and the linear O (SumNodeKept).
+ */
+export function sumNodeForward(A: Float64Array, W: Float64Array, n: number, U: number, I: number, out: Float64Array, keep?: SumNodeKept): boolean {
   const k = kernel(U, I);
   if (!k) return false;
   const L = k.layout;
@@ -70,8 +83,15 @@ export function sumNodeForward(A: Float64Array, W: Float64Array, n: number, U: n
     const rows = Math.min(R, n - r0);
     const rows4 = up4(rows);
     copyIn(h, L.A / 8, A, r0, rows, rows4, I, Ip, -Infinity);
-    k.fwd(rows4);
-    copyOut(h, L.O / 8, out, r0, rows, U, Up);
+    if (keep) {
+      k.fwdKeep(rows4);
+      copyOut(h, L.FL / 8, out, r0, rows, U, Up);
+      copyOut(h, L.A / 8, keep.E, r0, rows, I, Ip);
+      copyOut(h, L.O / 8, keep.O, r0, rows, U, Up);
+    } else {
+      k.fwd(rows4);
+      copyOut(h, L.O / 8, out, r0, rows, U, Up);
+    }
   }
   return true;
 }
@@ -79,7 +99,8 @@ export function sumNodeForward(A: Float64Array, W: Float64Array, n: number, U: n
 /**
  * The backward pass of one sum node: inFlow (n x I) += d log p / d A (= when `fresh`: inFlow's
  * contents are then ignored), and, with counts (U x I), counts += W * sum_n rowWeight[n]
- * r[n, u] exp(A[n, i] - m_n) (the expected edge flows).
+ * r[n, u] exp(A[n, i] - m_n) (the expected edge flows). `kept`: what sumNodeForward kept for
+ * these A, W and out (then A and out are not read).
  */
 export function sumNodeBackward(
   A: Float64Array,
@@ -93,6 +114,7 @@ export function sumNodeBackward(
   inFlow: Float64Array,
   counts: Float64Array | undefined,
   fresh = false,
+  kept?: SumNodeKept,
 ): boolean {
   const k = kernel(U, I);
   if (!k) return false;
@@ -107,8 +129,13 @@ export function sumNodeBackward(
   for (let r0 = 0; r0 < n; r0 += R) {
     const rows = Math.min(R, n - r0);
     const rows4 = up4(rows);
-    copyIn(h, L.A / 8, A, r0, rows, rows4, I, Ip, -Infinity);
-    copyIn(h, L.O / 8, out, r0, rows, rows4, U, Up, -Infinity);
+    if (kept) {
+      copyIn(h, L.A / 8, kept.E, r0, rows, rows4, I, Ip, 0);
+      copyIn(h, L.O / 8, kept.O, r0, rows, rows4, U, Up, 0);
+    } else {
+      copyIn(h, L.A / 8, A, r0, rows, rows4, I, Ip, -Infinity);
+      copyIn(h, L.O / 8, out, r0, rows, rows4, U, Up, -Infinity);
+    }
     copyIn(h, L.FL / 8, flow, r0, rows, rows4, U, Up, 0);
     if (fresh) h.fill(0, L.CF / 8, L.CF / 8 + rows4 * Ip);
     else copyIn(h, L.CF / 8, inFlow, r0, rows, rows4, I, Ip, 0);
@@ -117,7 +144,8 @@ export function sumNodeBackward(
       else h.fill(1, rw, rw + rows);
       h.fill(0, rw + rows, rw + rows4);
     }
-    k.bwd(rows4, counts ? 1 : 0);
+    if (kept) k.bwdKept(rows4, counts ? 1 : 0);
+    else k.bwd(rows4, counts ? 1 : 0);
     copyOut(h, L.CF / 8, inFlow, r0, rows, I, Ip);
   }
   if (counts) for (let u = 0; u < U; u++) for (let i = 0; i < I; i++) counts[u * I + i] += h[t + u * Ip + i]! * W[u * I + i]!;

@@ -7,9 +7,8 @@
 // exp is mixture-wasm.ts's (within 1 ulp of Math.exp); log is 2 atanh((m-1)/(m+1)) on the
 // mantissa (a degree-11 series in its square: ~1 ulp); multiply-adds of the matmuls are
 // relaxed_madd (FMA) where the engine has relaxed SIMD. rows is a multiple of 4.
-import { expV } from './mixture-wasm.js';
 import { fmaAvailable } from './wasm-features.js';
-import { add, buildModule, uleb, F64, f64x2, f64x2Op as V, f64x2RelaxedMadd, get, I32, i32, lane64, loop, mul, set, V128, vLoad, vLoadSplat64, vOp, vStore, type Bytes } from './wasm-asm.js';
+import { add, buildModule, uleb, F64, f64x2, f64x2Op as V, f64x2RelaxedMadd, get, I32, i32, i64, lane64, loop, mul, set, V128, vLoad, vLoadSplat64, vOp, vStore, type Bytes } from './wasm-asm.js';
 
 /** Rows per block. */
 export const R = 64;
@@ -47,12 +46,45 @@ export function layout(Ip: number, Up: number) {
 
 const LN2_HI = 6.93147180369123816490e-1;
 const LN2_LO = 1.90821492927058770002e-10;
-/** 1/23, 1/21, ..., 1/3, 1: log m = 2 s sum_k z^k / (2k + 1), z = s^2, |s| <= 0.172. */
-const ATANH = Array.from({ length: 12 }, (_, k) => 1 / (2 * (11 - k) + 1));
+/** 1, 1/3, ..., 1/23: log m = 2 s sum_k z^k / (2k + 1), z = s^2, |s| <= 0.172. */
+const ATANH = Array.from({ length: 12 }, (_, k) => 1 / (2 * k + 1));
+/** 1/k!, k = 0..13: exp(r) on |r| <= ln 2 / 2. */
+const INV_FACT = Array.from({ length: 14 }, (_, k) => 1 / Array.from({ length: k }, (_, j) => j + 1).reduce((a, b) => a * b, 1));
+const SHIFT = 6755399441055744; // 1.5 * 2^52: adding it rounds to an integer kept in the low bits
 
-/** log of the v128 in local c (c >= 0), on the stack; locals s, e, m, z scratch. */
-function logV(c: number, s: number, e: number, m: number, z: number): Bytes {
-  const horner = ATANH.slice(1).reduce<Bytes>((acc, k) => v(acc, get(z), V.mul, f64x2(k), V.add), f64x2(ATANH[0]!));
+/**
+ * sum_k c[k] x^k by Estrin's scheme: (low half) + x^h (high half), recursively, with the powers
+ * x, x^2, x^4, x^8 in locals `pows` (computed by the caller). Its dependency chains are a
+ * third of Horner's: the loops over a row overlap several evaluations.
+ */
+function estrin(c: readonly number[], pows: readonly number[]): Bytes {
+  if (c.length === 1) return f64x2(c[0]!);
+  const L = Math.ceil(Math.log2(c.length));
+  const h = 2 ** (L - 1);
+  return v(estrin(c.slice(0, h), pows), estrin(c.slice(h), pows), get(pows[L - 1]!), V.mul, V.add);
+}
+/** Sets locals pows[1..] to x^2, x^4, x^8 (pows[0] holds x). */
+const powers = (pows: readonly number[]): Bytes => v(set(pows[1]!, get(pows[0]!), get(pows[0]!), V.mul), set(pows[2]!, get(pows[1]!), get(pows[1]!), V.mul), set(pows[3]!, get(pows[2]!), get(pows[2]!), V.mul));
+
+/**
+ * exp of the v128 in local x (x <= 0 in this kernel: 0 below -708, NaN kept), on the stack:
+ * mixture-wasm.ts's expV (reduction by ln 2, the degree-13 Taylor polynomial, 2^k from the
+ * rounded value's bits) with the polynomial by Estrin's scheme. Locals k, r, r2, r4, r8 scratch.
+ */
+export function expV(x: number, k: number, r: number, r2: number, r4: number, r8: number): Bytes {
+  return v(
+    set(k, get(x), f64x2(-708), V.pmax, f64x2(709), V.pmin, f64x2(Math.LOG2E), V.mul, f64x2(SHIFT), V.add),
+    set(r, get(k), f64x2(SHIFT), V.sub),
+    set(r, get(x), get(r), f64x2(LN2_HI), V.mul, V.sub, get(r), f64x2(LN2_LO), V.mul, V.sub),
+    powers([r, r2, r4, r8]),
+    estrin(INV_FACT, [r, r2, r4, r8]),
+    get(k), i64(1023), V.i64x2Splat, V.i64x2Add, i32(52), V.i64x2Shl, V.mul,
+    get(x), f64x2(-708), V.ge, vOp.and,
+  );
+}
+
+/** log of the v128 in local c (c >= 0), on the stack; locals s, e, m, z, z2, z4, z8 scratch. */
+function logV(c: number, s: number, e: number, m: number, z: number, z2: number, z4: number, z8: number): Bytes {
   return v(
     // subnormals scaled by 2^54 (their exponent corrected below)
     set(z, get(c), f64x2(2 ** -1022), LT),
@@ -66,7 +98,8 @@ function logV(c: number, s: number, e: number, m: number, z: number): Bytes {
     set(e, get(e), get(z), f64x2(1), vOp.and, V.add),
     set(s, get(m), f64x2(1), V.sub, get(m), f64x2(1), V.add, DIV),
     set(z, get(s), get(s), V.mul),
-    set(m, horner, get(s), V.mul), // atanh(s); log m = 2 atanh(s)
+    powers([z, z2, z4, z8]),
+    set(m, estrin(ATANH, [z, z2, z4, z8]), get(s), V.mul), // atanh(s); log m = 2 atanh(s)
     get(e), f64x2(LN2_HI), V.mul,
     get(e), f64x2(LN2_LO), V.mul, get(m), get(m), V.add, V.add,
     V.add,
@@ -108,7 +141,7 @@ function gemm(a: number, lda: number, b: number, c: number, jp: number, accumula
 }
 
 /** rowmax_exp over the rows of A (width Ip): M[r] = max (0 when -inf, NaN when any NaN), A = exp(A - M[r]). */
-function rowmaxExp(Ip: number, L: ReturnType<typeof layout>, rowsLocal: number, first: number): Bytes {
+function rowmaxExp(Ip: number, L: ReturnType<typeof layout>, rowsLocal: number, first: number, pows: readonly number[]): Bytes {
   const [r, p, pend] = [first, first + 1, first + 2];
   const [mx, x, k, rr] = [first + 3, first + 4, first + 5, first + 6];
   const ms = first + 7; // f64
@@ -122,39 +155,49 @@ function rowmaxExp(Ip: number, L: ReturnType<typeof layout>, rowsLocal: number, 
     F64_STORE(add(i32(L.M), mul(get(r), i32(8))), get(ms)),
     set(mx, get(ms), V.splat),
     set(p, add(i32(L.A), mul(get(r), i32(Ip * 8)))),
-    loop(p, get(p), get(pend), 16, set(x, vLoad(get(p)), get(mx), V.sub), vStore(get(p), expV(x, k, rr))),
+    loop(p, get(p), get(pend), 16, set(x, vLoad(get(p)), get(mx), V.sub), vStore(get(p), expV(x, k, rr, pows[0]!, pows[1]!, pows[2]!))),
   );
 }
 
-// fwd(rows, _): locals 2-4 i32, 5-8 v128, 9 f64 (rowmaxExp's), 10-13 v128 (log's scratch).
-function fwdBody(Ip: number, Up: number): Bytes {
+// fwd(rows, _): locals 2-4 i32, 5-8 v128, 9 f64 (rowmaxExp's), 10-13 v128 (log's scratch),
+// 14-16 v128 (powers of the polynomials' arguments).
+// `dst`: where log(O) + m goes (O itself; FL for fwdKeep, which leaves the linear O in place).
+function fwdBody(Ip: number, Up: number, dst = layout(Ip, Up).O): Bytes {
   const L = layout(Ip, Up);
   const [rows, kc] = [0, 1];
   const [r, p, pend, mx, x] = [2, 3, 4, 5, 6];
   const [s, e, m, z] = [10, 11, 12, 13];
+  const pows = [14, 15, 16];
   return v(
-    rowmaxExp(Ip, L, rows, 2),
+    rowmaxExp(Ip, L, rows, 2, pows),
     set(kc, i32(Ip)),
     [0x20, rows, 0x20, kc, 0x10, 0], // gemm_f(rows, Ip): O = E @ WT
     loop(r, i32(0), get(rows), 1,
       set(mx, vLoadSplat64(add(i32(L.M), mul(get(r), i32(8))))),
       set(p, add(i32(L.O), mul(get(r), i32(Up * 8)))),
       set(pend, add(get(p), i32(Up * 8))),
-      loop(p, get(p), get(pend), 16, set(x, vLoad(get(p))), vStore(get(p), v(logV(x, s, e, m, z), get(mx), V.add))),
+      loop(p, get(p), get(pend), 16, set(x, vLoad(get(p))), vStore(get(p), v(logV(x, s, e, m, z, pows[0]!, pows[1]!, pows[2]!), get(mx), V.add), dst - L.O)),
     ),
   );
 }
-export const FWD_LOCALS: [number, number][] = [[I32, 3], [V128, 4], [F64, 1], [V128, 4]];
+export const FWD_LOCALS: [number, number][] = [[I32, 3], [V128, 4], [F64, 1], [V128, 7]];
 
-// bwd(rows, counts): locals 2-4 i32, 5-8 v128, 9 f64 (rowmaxExp's), 10-11 i32, 12-18 v128.
-function bwdBody(Ip: number, Up: number): Bytes {
+// bwd(rows, counts): locals 2-4 i32, 5-8 v128, 9 f64 (rowmaxExp's), 10-11 i32, 12-18 v128,
+// 19-21 v128 (powers).
+// `kept` (bwdKept): A already holds E and O the linear O of fwdKeep: no exp at all, r = FL / O.
+function bwdBody(Ip: number, Up: number, kept = false): Bytes {
   const L = layout(Ip, Up);
   const [rows, counts, r, p, u, q, kc] = [0, 1, 2, 3, 4, 10, 11];
   const [ms, o, fl, x, k, rr, rw] = [12, 13, 14, 15, 16, 17, 18];
   const NE = [0xfd, 0x48];
+  const pows = [19, 20, 21];
+  // r = FL exp(m - O) = FL / O_linear; masked to 0 where FL = 0 or O = -inf (O_linear = 0).
+  const ratio = kept
+    ? v(get(fl), get(o), DIV, get(fl), f64x2(0), NE, get(o), f64x2(0), NE, vOp.and, vOp.and)
+    : v(get(ms), get(o), V.sub, set(x), expV(x, k, rr, pows[0]!, pows[1]!, pows[2]!), get(fl), V.mul, get(fl), f64x2(0), NE, get(o), f64x2(-Infinity), NE, vOp.and, vOp.and);
   return v(
-    rowmaxExp(Ip, L, rows, 2),
-    // r = FL exp(m - O), 0 where FL = 0 or O = -inf (into O); CT[u, r] = RW[r] r
+    kept ? [] : rowmaxExp(Ip, L, rows, 2, pows),
+    // r (into O); CT[u, r] = RW[r] r
     loop(r, i32(0), get(rows), 1,
       set(ms, vLoadSplat64(add(i32(L.M), mul(get(r), i32(8))))),
       set(rw, vLoadSplat64(add(i32(L.RW), mul(get(r), i32(8))))),
@@ -162,8 +205,7 @@ function bwdBody(Ip: number, Up: number): Bytes {
         set(p, add(mul(get(r), i32(Up * 8)), mul(get(u), i32(8)))),
         set(o, vLoad(get(p), L.O)),
         set(fl, vLoad(get(p), L.FL)),
-        set(x, get(ms), get(o), V.sub),
-        set(x, expV(x, k, rr), get(fl), V.mul, get(fl), f64x2(0), NE, get(o), f64x2(-Infinity), NE, vOp.and, vOp.and),
+        set(x, ratio),
         vStore(get(p), get(x), L.O),
         set(q, add(i32(L.CT), mul(add(mul(get(u), i32(R)), get(r)), i32(8)))),
         set(x, get(x), get(rw), V.mul),
@@ -181,13 +223,17 @@ function bwdBody(Ip: number, Up: number): Bytes {
     get(counts), [0x04, 0x40], i32(Up), get(rows), [0x10, 2], [0x0b],
   );
 }
-export const BWD_LOCALS: [number, number][] = [[I32, 3], [V128, 4], [F64, 1], [I32, 2], [V128, 7]];
+export const BWD_LOCALS: [number, number][] = [[I32, 3], [V128, 4], [F64, 1], [I32, 2], [V128, 10]];
 
 export interface SumLayerWasm {
   readonly memory: WebAssembly.Memory;
   readonly layout: ReturnType<typeof layout>;
   fwd(rows: number): void;
   bwd(rows: number, counts: number): void;
+  /** fwd, but log(O) + m goes to FL, E stays in A and the linear O in O (for bwdKept). */
+  fwdKeep(rows: number): void;
+  /** bwd from fwdKeep's E (in A) and linear O (in O): no exp. */
+  bwdKept(rows: number, counts: number): void;
 }
 
 const compiled = new Map<string, WebAssembly.Module | null>();
@@ -208,6 +254,8 @@ export function sumLayerWasm(Ip: number, Up: number): SumLayerWasm | null {
           { name: 'gemm_t', params: 2, locals: gemmLocals, body: gemm(L.CT, R, L.A, L.T, Ip, true, fma) },
           { name: 'fwd', params: 2, locals: FWD_LOCALS, body: fwdBody(Ip, Up) },
           { name: 'bwd', params: 2, locals: BWD_LOCALS, body: bwdBody(Ip, Up) },
+          { name: 'fwdKeep', params: 2, locals: FWD_LOCALS, body: fwdBody(Ip, Up, L.FL) },
+          { name: 'bwdKept', params: 2, locals: BWD_LOCALS, body: bwdBody(Ip, Up, true) },
         ]),
       );
     } catch {
@@ -218,6 +266,7 @@ export function sumLayerWasm(Ip: number, Up: number): SumLayerWasm | null {
   if (mod === null) return null;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(L.bytes / 65536) });
   const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
-  const ex = inst.exports as unknown as { fwd(rows: number, unused: number): void; bwd(rows: number, counts: number): void };
-  return { memory, layout: L, fwd: (rows) => ex.fwd(rows, 0), bwd: (rows, counts) => ex.bwd(rows, counts) };
+  type Fn = (rows: number, flag: number) => void;
+  const ex = inst.exports as unknown as { fwd: Fn; bwd: Fn; fwdKeep: Fn; bwdKept: Fn };
+  return { memory, layout: L, fwd: (rows) => ex.fwd(rows, 0), bwd: (rows, counts) => ex.bwd(rows, counts), fwdKeep: (rows) => ex.fwdKeep(rows, 0), bwdKept: (rows, counts) => ex.bwdKept(rows, counts) };
 }

@@ -106,7 +106,8 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
       const quick = fused ? fusedIteration(state, fused, rowWeights, totalWeight, settings, it) : undefined;
       if (quick !== undefined) return quick;
       // Buffers are handed back each iteration: fresh 10-100 MB arrays cost page faults and GC.
-      const vals = evaluate(state, x, n, it, lastVals);
+      // keep: the backward pass follows on these values (unless the clamp below rewrites them).
+      const vals = evaluate(state, x, n, it, lastVals, !clamp);
       // With partial labels the E-step (and the objective EM climbs) clamps the labelled rows.
       clamp?.apply(state, vals, n);
       const ll = meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, it);
@@ -152,9 +153,9 @@ function fusedIteration(state: ModelState, f: FusedGmm, rowWeights: Float64Array
 }
 
 /** The forward pass, with a covariance that is no longer positive definite reported as a fit error. */
-function evaluate(state: ModelState, x: Float64Array, n: number, iteration: number, reuse?: NodeValues): NodeValues {
+function evaluate(state: ModelState, x: Float64Array, n: number, iteration: number, reuse?: NodeValues, keep = false): NodeValues {
   try {
-    return forward(state, x, n, reuse);
+    return forward(state, x, n, reuse, keep);
   } catch (e) {
     if (e instanceof NotPositiveDefiniteError) throw new PmixError(`EM stopped at iteration ${iteration}: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
     throw e;

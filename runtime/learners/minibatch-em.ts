@@ -76,7 +76,7 @@ function minibatchRun(initial: ModelState, x: Float64Array, n: number, rowWeight
         const xs = full ? train.x : xb.subarray(0, b * v);
         const ws = full ? train.weights : wb.subarray(0, b);
         if (!full) takeRows(train, v, order, start, b, xb, wb);
-        const vals = forward(state, xs, b, lastVals?.get(state.graph.root)?.length === b ? lastVals : undefined);
+        const vals = forward(state, xs, b, lastVals?.get(state.graph.root)?.length === b ? lastVals : undefined, true); // keep: the backward follows
         const root = vals.get(state.graph.root)!;
         const bw = ws.reduce((a, c) => a + c, 0);
         if (!(bw > 0)) continue;

@@ -124,7 +124,7 @@ export class StepwiseEM {
     if (!(bw > 0)) return { logLikelihood: 0, weight: 0 };
     let vals: NodeValues;
     try {
-      vals = forward(state, x, n, this.lastVals?.get(state.graph.root)?.length === n ? this.lastVals : undefined);
+      vals = forward(state, x, n, this.lastVals?.get(state.graph.root)?.length === n ? this.lastVals : undefined, true); // keep: the backward follows
     } catch (e) {
       if (e instanceof NotPositiveDefiniteError) throw new PmixError(`online EM stopped at step ${this.steps + 1}: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or use a larger batch');
       throw e;

@@ -169,7 +169,7 @@ function streamRun(
   function* pass(it: number, stats?: { counts: EdgeCounts; leaves: Map<string, LeafStats> }): Generator<void, number, void> {
     let ll = 0;
     for (const b of source.batches(chunk)) {
-      const vals = evaluate(state, b.x, b.n, it, valsBySize.get(b.n));
+      const vals = evaluate(state, b.x, b.n, it, valsBySize.get(b.n), !!stats); // keep where the backward follows
       ll += batchLogLikelihood(vals.get(state.graph.root)!, b, it);
       valsBySize.set(b.n, vals);
       if (stats) {
@@ -241,9 +241,9 @@ function batchLogLikelihood(root: Float64Array, b: StreamBatch, it: number): num
   }
 }
 
-function evaluate(state: ModelState, x: Float64Array, n: number, iteration: number, reuse?: NodeValues): NodeValues {
+function evaluate(state: ModelState, x: Float64Array, n: number, iteration: number, reuse?: NodeValues, keep = false): NodeValues {
   try {
-    return forward(state, x, n, reuse);
+    return forward(state, x, n, reuse, keep);
   } catch (e) {
     if (e instanceof NotPositiveDefiniteError) throw new PmixError(`EM stopped at iteration ${iteration}: ${e.message}`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
     throw e;

@@ -2,7 +2,8 @@
 // sum-layer.ts (which are themselves checked per edge in sum-layer.test.ts): forward values to
 // 1e-12 relative, input flows and expected edge counts to 1e-12, on random shapes (U, I not
 // multiples of 4, row counts not multiples of the block) with -inf inputs, all -inf rows, zero
-// flows, zero weights and zero row weights; and the wasm log/exp over a wide range.
+// flows, zero weights and zero row weights; the backward from what the forward kept (E and the
+// linear sums, no exp) likewise; and the wasm log/exp over a wide range.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sumLayerBackward, sumLayerForward } from '../../../runtime/kernels/sum-layer.js';
@@ -61,6 +62,35 @@ describe('wasm sum node', () => {
         const inFresh = new Float64Array(N * I).fill(NaN);
         expect(sumNodeBackward(A, want, flow, W, N, U, I, rw, inFresh, undefined, true)).toBe(true);
         expect(relErr(inFresh, delta)).toBeLessThan(1e-12);
+        // keep / kept: the same values bit for bit, and the backward from E and the linear sums
+        // (no exp) to the reference's 1e-12; A and out are then not read (NaN here).
+        const keep = { E: new Float64Array(N * I).fill(NaN), O: new Float64Array(N * U).fill(NaN) };
+        const gotK = new Float64Array(N * U);
+        expect(sumNodeForward(A, W, N, U, I, gotK, keep)).toBe(true);
+        expect(Array.from(gotK)).toEqual(Array.from(got));
+        let eErr = 0;
+        let oErr = 0;
+        for (let r = 0; r < N; r++) {
+          // out = log(O) + m, E = exp(A - m), m the row max of A (0 for a row of -inf)
+          const row = A.subarray(r * I, (r + 1) * I);
+          const m = Math.max(...row) === -Infinity ? 0 : Math.max(...row);
+          for (let i = 0; i < I; i++) eErr = Math.max(eErr, Math.abs(keep.E[r * I + i]! - Math.exp(row[i]! - m)));
+          for (let u = 0; u < U; u++) {
+            const k = r * U + u;
+            if (!Number.isFinite(got[k]!)) oErr = Math.max(oErr, keep.O[k] === 0 ? 0 : Infinity);
+            else oErr = Math.max(oErr, Math.abs(Math.log(keep.O[k]!) + m - got[k]!) / Math.max(1, Math.abs(got[k]!), Math.abs(m)));
+          }
+        }
+        expect(eErr).toBeLessThanOrEqual(1e-15);
+        expect(oErr).toBeLessThanOrEqual(4e-15);
+        const inKept = start.slice();
+        const cKept = new Float64Array(U * I);
+        const junkA = new Float64Array(N * I).fill(NaN);
+        const junkOut = new Float64Array(N * U).fill(NaN);
+        expect(sumNodeBackward(junkA, junkOut, flow, W, N, U, I, rw, inKept, cKept, false, keep)).toBe(true);
+        expect(relErr(inKept, inWant)).toBeLessThan(1e-12);
+        expect(absErr(cKept, cWant, scale)).toBeLessThan(1e-12);
+        for (let k = 0; k < cWant.length; k++) if (cWant[k] === 0) expect(cKept[k]).toBe(0);
       }),
       { numRuns: 120 },
     );
@@ -80,6 +110,25 @@ describe('wasm sum node', () => {
         else expect(Math.abs(got[k]! - want)).toBeLessThanOrEqual(1e-15 * Math.max(1, Math.abs(want)));
       });
     }
+  });
+
+  it('exp (the kept E) is within 2 ulp of Math.exp over [-745, 0], 0 below -708.4', () => {
+    // Rows [0, a]: the row max is 0, so E[row, 1] = exp(a).
+    const as = Array.from({ length: 20001 }, (_, k) => -745 * (k / 20000) ** 2);
+    as.push(-1e-300, -5e-324, -708.39, -708.4, -709, -0.34657359027997264, -0.3465735902799727);
+    const N = as.length;
+    const A = new Float64Array(2 * N);
+    as.forEach((a, r) => (A[2 * r + 1] = a));
+    const keep = { E: new Float64Array(2 * N), O: new Float64Array(N) };
+    expect(sumNodeForward(A, Float64Array.of(0.5, 0.5), N, 1, 2, new Float64Array(N), keep)).toBe(true);
+    let worst = 0;
+    as.forEach((a, r) => {
+      const want = Math.exp(a);
+      const got = keep.E[2 * r + 1]!;
+      if (a < -708) expect(got === 0 || Math.abs(got - want) <= 2 ** -1074 * 4, `exp(${a})`).toBe(true);
+      else worst = Math.max(worst, Math.abs(got - want) / want);
+    });
+    expect(worst).toBeLessThanOrEqual(2 * 2 ** -52);
   });
 
   it('propagates NaN inputs as NaN values, and declines when turned off', () => {
