@@ -1,0 +1,50 @@
+// The inverse of an SPD matrix from its Cholesky factor, lower triangle, in the Cholesky
+// engine's WebAssembly memory: the factor is copied in once (the blocked path of
+// runtime/gp/linalg.ts used to copy each trailing sub-factor, ~n^3/(3w) values in all, which
+// dominated at n = 5,000). For the column block c0..c1 of A^-1, with S = L[c0:, c0:]:
+// A^-1[c0:, c0:c1] = S^-T S^-1 E (E: the first c1 - c0 columns of the identity), because L^-1
+// is lower triangular. Two solves of order n - c0 per block on the trailing sub-factor in
+// place (the kernels take a row count apart from the stride), shared with the worker threads
+// by column blocks; ~n^3/3 multiply-adds in all.
+import { CTL_BYTES } from './cholesky-threads.js';
+import { engineStats, solveEngine } from './cholesky-engine.js';
+
+/**
+ * Overwrites the lower triangle (diagonal included) of l (row-major n x n, holding the lower
+ * factor L) with that of A^-1; the upper triangle is left as it was. w: the column-block width
+ * (rounded up to a multiple of 4). Returns the most threads a solve used; 0, l untouched: no
+ * wasm here, or a worker failed.
+ */
+export function inverseLowerWasm(l: Float64Array, n: number, w: number, threads: number): number {
+  const np = Math.ceil(n / 4) * 4;
+  const wp = Math.max(4, Math.ceil(w / 4) * 4);
+  const Lw = CTL_BYTES;
+  const INV = Lw + np * np * 8;
+  const B = INV + np * 8;
+  const eng = solveEngine(B + np * wp * 8);
+  if (!eng) return 0;
+  let m = eng.view();
+  const l0 = Lw / 8;
+  for (let i = 0; i < n; i++) m.set(l.subarray(i * n, i * n + i + 1), l0 + i * np);
+  m.fill(0, l0 + n * np, l0 + np * np); // padding rows: identity (their 1 / diag below is 1)
+  const inv0 = INV / 8;
+  for (let i = 0; i < n; i++) m[inv0 + i] = 1 / l[i * n + i]!;
+  m.fill(1, inv0 + n, inv0 + np);
+  const b0 = B / 8;
+  let used = 1;
+  for (let c0 = 0; c0 < n; c0 += wp) {
+    const k = Math.min(n, c0 + wp) - c0;
+    const kp = Math.ceil(k / 4) * 4;
+    const nr = np - c0;
+    m = eng.view();
+    m.fill(0, b0, b0 + nr * kp);
+    for (let j = 0; j < k; j++) m[b0 + j * kp + j] = 1;
+    const o = { L: Lw + (c0 * np + c0) * 8, NP: np, B, KP: kp, INV: INV + c0 * 8, NR: nr };
+    if (!eng.solve(o, false, threads) || !eng.solve(o, true, threads)) return 0;
+    used = Math.max(used, engineStats().threads);
+    // Into L's own columns c0..c1 (rows c0..): later blocks read only columns from c1 on.
+    for (let i = 0; i < n - c0; i++) m.copyWithin(l0 + (c0 + i) * np + c0, b0 + i * kp, b0 + i * kp + k);
+  }
+  for (let i = 0; i < n; i++) l.set(m.subarray(l0 + i * np, l0 + i * np + i + 1), i * n);
+  return used;
+}
