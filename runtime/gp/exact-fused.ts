@@ -66,14 +66,24 @@ export function fusedPlan(core: GPCore): FusedPlan | null {
 const S3 = Math.sqrt(3);
 const S5 = Math.sqrt(5);
 
-/** Kernel value f(s) and df/ds of a shape at the scaled squared distance s (df/ds into out[0]). */
-function shapeAt(shape: Shape, s: number, out: Float64Array): number {
-  if (shape === 'rbf') {
+const SHAPE_CODE: Readonly<Record<Shape, number>> = { rbf: 0, matern32: 1, matern52: 2 };
+
+/** The inputs' columns `cols` divided by their lengthscales, row-major n x cols.length. */
+function scaledInputs(x: Float64Array, n: number, D: number, cols: readonly number[], inv: Float64Array): Float64Array {
+  const dims = cols.length;
+  const z = new Float64Array(n * dims);
+  for (let i = 0; i < n; i++) for (let q = 0; q < dims; q++) z[i * dims + q] = x[i * D + cols[q]!]! * inv[q]!;
+  return z;
+}
+
+/** Kernel value f(s) and df/ds of a shape (SHAPE_CODE) at the scaled squared distance s (df/ds into out[0]). */
+function shapeAt(shape: number, s: number, out: Float64Array): number {
+  if (shape === 0) {
     const f = Math.exp(-0.5 * s);
     out[0] = -0.5 * f;
     return f;
   }
-  if (shape === 'matern52') {
+  if (shape === 2) {
     const r = S5 * Math.sqrt(s);
     if (!(r < Infinity)) return (out[0] = 0);
     const e = Math.exp(-r);
@@ -101,20 +111,25 @@ export function fusedFill(plan: FusedPlan, core: GPCore, d: GPData, buf: Float64
   const terms = plan.stat.map((t) => ({ ...t, c: product(core, t.scales), inv: invLs(core.value(t.ls), t.cols.length) }));
   let whiteDiag = 0;
   for (const w of plan.white) whiteDiag += product(core, w.scales) * core.value(w.noise)[0]!;
+  const zs = terms.map((t) => scaledInputs(x, n, D, t.cols, t.inv));
   for (let i = 0; i < n; i++) {
     const ri = i * n;
     buf.fill(0, ri, ri + i + 1);
-    for (const t of terms) {
-      const { cols, inv, c, shape } = t;
+    terms.forEach((t, k) => {
+      const z = zs[k]!;
+      const dims = t.cols.length;
+      const code = SHAPE_CODE[t.shape];
+      const c = t.c;
+      const zi = i * dims;
       for (let j = 0; j <= i; j++) {
         let s = 0;
-        for (let q = 0; q < cols.length; q++) {
-          const z = (x[i * D + cols[q]!]! - x[j * D + cols[q]!]!) * inv[q]!;
-          s += z * z;
+        for (let q = 0; q < dims; q++) {
+          const u = z[zi + q]! - z[j * dims + q]!;
+          s += u * u;
         }
-        buf[ri + j] += c * shapeAt(shape, s, df);
+        buf[ri + j] += c * shapeAt(code, s, df);
       }
-    }
+    });
     buf[ri + i] += whiteDiag;
   }
 }
@@ -143,24 +158,62 @@ export function fusedGrad(plan: FusedPlan, core: GPCore, d: GPData, a: Float64Ar
     const inv = invLs(lsv, dims);
     const c = product(core, t.scales);
     const cols = t.cols;
-    const diff = new Float64Array(dims);
-    const accD = new Float64Array(dims); // sum W df/ds diff_q^2 (scaled by 1 / ls_q^2 below)
+    const z = scaledInputs(x, n, D, cols, inv);
+    const accD = new Float64Array(dims); // sum W df/ds z_q^2, z = (x_q - x'_q) / ls_q
+    const code = SHAPE_CODE[t.shape];
     let accF = 0; // sum W f
-    for (let i = 0; i < n; i++) {
+    for (let i = 1; i < n; i++) {
       const ri = i * n;
       const ai = a[i]!;
-      const xi = i * D;
-      for (let j = 0; j < i; j++) {
-        let s = 0;
-        for (let q = 0; q < dims; q++) {
-          const z = (x[xi + cols[q]!]! - x[j * D + cols[q]!]!) * inv[q]!;
-          diff[q] = z * z;
-          s += diff[q]!;
+      if (dims === 1) {
+        const zi = z[i]!;
+        let f1 = 0;
+        let d1 = 0;
+        for (let j = 0; j < i; j++) {
+          const u = zi - z[j]!;
+          const u2 = u * u;
+          const w = ai * a[j]! - kinv[ri + j]!;
+          f1 += w * shapeAt(code, u2, df);
+          d1 += w * df[0]! * u2;
         }
-        const w = ai * a[j]! - kinv[ri + j]!;
-        accF += w * shapeAt(t.shape, s, df);
-        const wd = w * df[0]!;
-        for (let q = 0; q < dims; q++) accD[q] += wd * diff[q]!;
+        accF += f1;
+        accD[0] += d1;
+      } else if (dims === 2) {
+        const zi0 = z[2 * i]!;
+        const zi1 = z[2 * i + 1]!;
+        let f1 = 0;
+        let d0 = 0;
+        let d1 = 0;
+        for (let j = 0; j < i; j++) {
+          const u = zi0 - z[2 * j]!;
+          const v = zi1 - z[2 * j + 1]!;
+          const u2 = u * u;
+          const v2 = v * v;
+          const w = ai * a[j]! - kinv[ri + j]!;
+          f1 += w * shapeAt(code, u2 + v2, df);
+          const wd = w * df[0]!;
+          d0 += wd * u2;
+          d1 += wd * v2;
+        }
+        accF += f1;
+        accD[0] += d0;
+        accD[1] += d1;
+      } else {
+        const zi = i * dims;
+        for (let j = 0; j < i; j++) {
+          let s = 0;
+          for (let q = 0; q < dims; q++) {
+            const u = z[zi + q]! - z[j * dims + q]!;
+            s += u * u;
+          }
+          const w = ai * a[j]! - kinv[ri + j]!;
+          accF += w * shapeAt(code, s, df);
+          const wd = w * df[0]!;
+          for (let q = 0; q < dims; q++) {
+            const u = z[zi + q]! - z[j * dims + q]!;
+            accD[q] += wd * u * u;
+          }
+        }
       }
     }
     // The diagonal: s = 0, f = 1 (every shape), no lengthscale term.
