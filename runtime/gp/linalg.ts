@@ -24,8 +24,17 @@ export function inverseFromCholesky(l: Float64Array, n: number): void {
  * upper one is left unspecified (the LML gradient reads only the lower one: no mirroring).
  */
 export function inverseLowerFromCholesky(l: Float64Array, n: number): void {
-  if (n >= INV_BLOCKED_MIN && inverseLowerWasm(l, n, INV_BLOCK, defaultThreads()) > 0) return;
+  lastThreads = n >= INV_BLOCKED_MIN ? inverseLowerWasm(l, n, INV_BLOCK, defaultThreads()) : 0;
+  if (lastThreads > 0) return;
+  lastThreads = 1;
   inverseFromCholesky(l, n);
+}
+
+let lastThreads = 1;
+
+/** The most threads the last inverseLowerFromCholesky used (the bench reports it). */
+export function lastInverseThreads(): number {
+  return lastThreads;
 }
 
 /**
