@@ -314,6 +314,8 @@ export interface SolveOperands {
   readonly INV: number;
   /** Rows solved: a multiple of 4, at most NP. */
   readonly NR: number;
+  /** 1: B is stored column block by column block (block cb: NR rows of 4 values at B + cb NR 32 bytes). */
+  readonly CBM?: number;
 }
 
 /** The engine's memory (grown to `bytes`) for callers that lay out their own solves, or null (no wasm). */
@@ -335,12 +337,12 @@ export function solveEngine(bytes: number): SolveEngine | null {
 /** One solve on the pool; `setup` (the copies in) runs while the workers wake. */
 function solveJob(e: Engine, ex: CholExports, o: SolveOperands, back: boolean, threads: number, setup: () => void): boolean {
   const ncb = o.KP / 4;
-  const job = Job.open(e, ex, ncb >= 2 && o.NR >= 256 ? Math.min(threads, ncb) : 1, SOLVE_NB, { KIND: back ? KIND_BWD : KIND_FWD, N: o.NR, NCB: ncb, ...o });
+  const job = Job.open(e, ex, ncb >= 2 && o.NR >= 256 ? Math.min(threads, ncb) : 1, SOLVE_NB, { KIND: back ? KIND_BWD : KIND_FWD, N: o.NR, NCB: ncb, ...o, CBM: o.CBM ?? 0 });
   setup();
   const tt = job.close();
   lastThreads = tt;
   job.release();
-  const run = back ? ex.bwd : ex.fwd;
+  const run = o.CBM ? (back ? ex.bwdc : ex.fwdc) : back ? ex.bwd : ex.fwd;
   job.grab(tt, 1, (s) => {
     const [c0, c1] = colRange(ncb, s, tt);
     if (c1 > c0) run(o.L, o.NP, o.B, o.KP, o.INV, c0, c1, o.NR);

@@ -37,13 +37,21 @@ export function inverseLowerWasm(l: Float64Array, n: number, w: number, threads:
     const kp = Math.ceil(k / 4) * 4;
     const nr = np - c0;
     m = eng.view();
+    // B column block by column block (cb: nr rows of 4 values): the solves stream it.
     m.fill(0, b0, b0 + nr * kp);
-    for (let j = 0; j < k; j++) m[b0 + j * kp + j] = 1;
-    const o = { L: Lw + (c0 * np + c0) * 8, NP: np, B, KP: kp, INV: INV + c0 * 8, NR: nr };
+    for (let j = 0; j < k; j++) m[b0 + ((j >> 2) * nr + j) * 4 + (j & 3)] = 1;
+    const o = { L: Lw + (c0 * np + c0) * 8, NP: np, B, KP: kp, INV: INV + c0 * 8, NR: nr, CBM: 1 };
     if (!eng.solve(o, false, threads) || !eng.solve(o, true, threads)) return 0;
     used = Math.max(used, engineStats().threads);
     // Into L's own columns c0..c1 (rows c0..): later blocks read only columns from c1 on.
-    for (let i = 0; i < n - c0; i++) m.copyWithin(l0 + (c0 + i) * np + c0, b0 + i * kp, b0 + i * kp + k);
+    for (let cb = 0; cb * 4 < k; cb++) {
+      const q = Math.min(4, k - cb * 4);
+      for (let i = 0; i < n - c0; i++) {
+        const dst = l0 + (c0 + i) * np + c0 + cb * 4;
+        const src = b0 + (cb * nr + i) * 4;
+        for (let t = 0; t < q; t++) m[dst + t] = m[src + t]!;
+      }
+    }
   }
   for (let i = 0; i < n; i++) l.set(m.subarray(l0 + i * np, l0 + i * np + i + 1), i * n);
   return used;

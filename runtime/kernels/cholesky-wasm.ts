@@ -98,7 +98,7 @@ function syrk(NB: number, fma: boolean): Bytes {
 }
 
 /** Forward (L X = B) or backward (L^T X = B) substitution, 4 rows x 4 columns at a time. */
-function solve(back: boolean, fma: boolean): Bytes {
+function solve(back: boolean, fma: boolean, cbMajor = false): Bytes {
   // nr: the rows solved (a multiple of 4, at most the stride np): a trailing sub-factor
   // L[c0:, c0:] is solved in place in the full factor, at offset (c0 np + c0) 8 with stride np.
   const [l, np, b, kp, inv, cb0, cb1, nr] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -106,7 +106,12 @@ function solve(back: boolean, fma: boolean): Bytes {
   const lq = [18, 19, 20, 21];
   const acc = [22, 23, 24, 25, 26, 27, 28, 29]; // acc[q * 2 + h]: row i + q, columns 2h, 2h + 1 of the block
   const [x0, x1, s] = [30, 31, 32];
-  const rowOff = (q: number): Bytes => mul(i32(q), get(kp8));
+  // cbMajor: B stored column block by column block (block cb: nr rows of 4 values, contiguous),
+  // so the inner loops stream B sequentially and use whole cache lines.
+  const rowOff = (q: number): Bytes => (cbMajor ? i32(q * 32) : mul(i32(q), get(kp8)));
+  const bStep = cbMajor ? i32(32) : get(kp8);
+  /** Address of B's row r, column block cb. */
+  const bAt = (r: Bytes): Bytes => (cbMajor ? add(get(b), mul(add(mul(get(cb), get(nr)), r), i32(32))) : add(get(b), mul(add(mul(r, get(kp)), mul(get(cb), i32(4))), i32(8))));
   // L[i + q, i + q'] (row-major)
   const lAt = (q: number, q2: number): Bytes => vLoadSplat64(add(get(l), mul(add(mul(add(get(i), i32(q)), get(np)), get(i), i32(q2)), i32(8))));
   const order = back ? [3, 2, 1, 0] : [0, 1, 2, 3];
@@ -124,23 +129,23 @@ function solve(back: boolean, fma: boolean): Bytes {
     ? // j from i + 4 to np: acc[q] += L[j, i + q] * X[j]
       v(
         set(lp, add(get(l), mul(add(mul(add(get(i), i32(4)), get(np)), get(i)), i32(8)))),
-        set(xp, add(get(b), mul(add(mul(add(get(i), i32(4)), get(kp)), mul(get(cb), i32(4))), i32(8)))),
+        set(xp, bAt(add(get(i), i32(4)))),
         loop(j, add(get(i), i32(4)), get(nr), 1,
           set(x0, vLoad(get(xp))),
           set(x1, vLoad(get(xp), 16)),
           ...[0, 1, 2, 3].flatMap((q) => [set(s, vLoadSplat64(get(lp), q * 8)), madd(fma, acc[q * 2]!, get(s), get(x0)), madd(fma, acc[q * 2 + 1]!, get(s), get(x1))]),
           set(lp, add(get(lp), get(np8))),
-          set(xp, add(get(xp), get(kp8))),
+          set(xp, add(get(xp), bStep)),
         ),
       )
     : // j from 0 to i: acc[q] += L[i + q, j] * X[j]
       v(
-        set(xp, add(get(b), mul(get(cb), i32(32)))),
+        set(xp, bAt(i32(0))),
         loop(j, i32(0), mul(get(i), i32(8)), 8,
           set(x0, vLoad(get(xp))),
           set(x1, vLoad(get(xp), 16)),
           ...[0, 1, 2, 3].flatMap((q) => [set(s, vLoadSplat64(add(get(lq[q]!), get(j)))), madd(fma, acc[q * 2]!, get(s), get(x0)), madd(fma, acc[q * 2 + 1]!, get(s), get(x1))]),
-          set(xp, add(get(xp), get(kp8))),
+          set(xp, add(get(xp), bStep)),
         ),
       );
   return v(
@@ -153,7 +158,7 @@ function solve(back: boolean, fma: boolean): Bytes {
       loop(cb, get(cb0), get(cb1), 1,
         ...acc.map((k) => set(k, f64x2Zero)),
         inner,
-        set(bi, add(get(b), mul(add(mul(get(i), get(kp)), mul(get(cb), i32(4))), i32(8)))),
+        set(bi, bAt(get(i))),
         ...diag,
       ),
     ),
@@ -165,6 +170,9 @@ export interface CholExports {
   syrk(a: number, np: number, p: number, k1: number, rb0: number, rb1: number): void;
   fwd(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
   bwd(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
+  /** fwd / bwd on B stored column block by column block (block cb at b + cb nr 32 bytes). */
+  fwdc(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
+  bwdc(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
 }
 
 export { fmaAvailable };
@@ -179,6 +187,8 @@ function build(NB: number, fma: boolean, shared: boolean): Uint8Array<ArrayBuffe
       { name: 'syrk', params: 6, locals: [[I32, 11], [V128, 11]], body: syrk(NB, fma) },
       { name: 'fwd', params: 8, locals: [[I32, 14], [V128, 11]], body: solve(false, fma) },
       { name: 'bwd', params: 8, locals: [[I32, 14], [V128, 11]], body: solve(true, fma) },
+      { name: 'fwdc', params: 8, locals: [[I32, 14], [V128, 11]], body: solve(false, fma, true) },
+      { name: 'bwdc', params: 8, locals: [[I32, 14], [V128, 11]], body: solve(true, fma, true) },
     ],
     shared ? { shared: true, maxPages: MAX_PAGES } : {},
   );
