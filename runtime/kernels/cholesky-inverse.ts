@@ -19,7 +19,8 @@ export function inverseLowerWasm(l: Float64Array, n: number, w: number, threads:
   const np = Math.ceil(n / 4) * 4;
   const wp = Math.max(4, Math.ceil(w / 4) * 4);
   const Lw = CTL_BYTES;
-  const INV = Lw + np * np * 8;
+  const U = Lw + np * np * 8; // L^T, for the backward solves (they then stream rows, not columns)
+  const INV = U + np * np * 8;
   const B = INV + np * 8;
   const eng = solveEngine(B + np * wp * 8);
   if (!eng) return 0;
@@ -27,6 +28,7 @@ export function inverseLowerWasm(l: Float64Array, n: number, w: number, threads:
   const l0 = Lw / 8;
   for (let i = 0; i < n; i++) m.set(l.subarray(i * n, i * n + i + 1), l0 + i * np);
   m.fill(0, l0 + n * np, l0 + np * np); // padding rows: identity (their 1 / diag below is 1)
+  transposeInto(m, l0, U / 8, n, np);
   const inv0 = INV / 8;
   for (let i = 0; i < n; i++) m[inv0 + i] = 1 / l[i * n + i]!;
   m.fill(1, inv0 + n, inv0 + np);
@@ -41,7 +43,7 @@ export function inverseLowerWasm(l: Float64Array, n: number, w: number, threads:
     m.fill(0, b0, b0 + nr * kp);
     for (let j = 0; j < k; j++) m[b0 + ((j >> 2) * nr + j) * 4 + (j & 3)] = 1;
     const o = { L: Lw + (c0 * np + c0) * 8, NP: np, B, KP: kp, INV: INV + c0 * 8, NR: nr, CBM: 1 };
-    if (!eng.solve(o, false, threads) || !eng.solve(o, true, threads)) return 0;
+    if (!eng.solve(o, false, threads) || !eng.solve({ ...o, L: U + (c0 * np + c0) * 8 }, true, threads)) return 0;
     used = Math.max(used, engineStats().threads);
     // Into L's own columns c0..c1 (rows c0..): later blocks read only columns from c1 on.
     for (let cb = 0; cb * 4 < k; cb++) {
@@ -55,4 +57,20 @@ export function inverseLowerWasm(l: Float64Array, n: number, w: number, threads:
   }
   for (let i = 0; i < n; i++) l.set(m.subarray(l0 + i * np, l0 + i * np + i + 1), i * n);
   return used;
+}
+
+/** U = L^T (rows 0..np of stride np from u0) from the lower triangle at l0: U[i, j] = L[j, i] for j >= i, zeros past n; in tiles (cache). */
+function transposeInto(m: Float64Array, l0: number, u0: number, n: number, np: number): void {
+  const T = 32;
+  for (let i0 = 0; i0 < np; i0 += T) {
+    const i1 = Math.min(np, i0 + T);
+    for (let i = i0; i < i1; i++) m.fill(0, u0 + i * np + i0, u0 + (i + 1) * np); // from the tile column on: zeros past n
+    for (let j0 = i0; j0 < n; j0 += T) {
+      const j1 = Math.min(n, j0 + T);
+      for (let i = i0; i < Math.min(i1, n); i++) {
+        const ui = u0 + i * np;
+        for (let j = Math.max(i, j0); j < j1; j++) m[ui + j] = m[l0 + j * np + i]!;
+      }
+    }
+  }
 }

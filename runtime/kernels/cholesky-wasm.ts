@@ -114,18 +114,33 @@ function solve(back: boolean, fma: boolean, cbMajor = false): Bytes {
   const bAt = (r: Bytes): Bytes => (cbMajor ? add(get(b), mul(add(mul(get(cb), get(nr)), r), i32(32))) : add(get(b), mul(add(mul(r, get(kp)), mul(get(cb), i32(4))), i32(8))));
   // L[i + q, i + q'] (row-major)
   const lAt = (q: number, q2: number): Bytes => vLoadSplat64(add(get(l), mul(add(mul(add(get(i), i32(q)), get(np)), get(i), i32(q2)), i32(8))));
+  // cbMajor backward reads U = L^T's rows (row-major, its upper triangle): U[i + q, j] = L[j, i + q].
+  const lAtBack = (q2: number, q: number): Bytes => (cbMajor ? lAt(q, q2) : lAt(q2, q));
   const order = back ? [3, 2, 1, 0] : [0, 1, 2, 3];
   const diag = order.flatMap((q, n) =>
     [0, 1].flatMap((h) => {
       const prev = order.slice(0, n);
       // x = (b - acc - sum over solved q2 of L[.,.] x_q2) * inv
       let e: Bytes = v(vLoad(add(get(bi), rowOff(q)), 16 * h), get(acc[q * 2 + h]!), f64x2Op.sub);
-      for (const q2 of prev) e = v(e, back ? lAt(q2, q) : lAt(q, q2), get(acc[q2 * 2 + h]!), f64x2Op.mul, f64x2Op.sub);
+      for (const q2 of prev) e = v(e, back ? lAtBack(q2, q) : lAt(q, q2), get(acc[q2 * 2 + h]!), f64x2Op.mul, f64x2Op.sub);
       e = v(e, vLoadSplat64(add(get(inv), mul(add(get(i), i32(q)), i32(8)))), f64x2Op.mul);
       return [set(acc[q * 2 + h]!, e), vStore(add(get(bi), rowOff(q)), get(acc[q * 2 + h]!), 16 * h)];
     }),
   );
-  const inner = back
+  const inner = back && cbMajor
+    ? // j from i + 4 to nr: acc[q] += U[i + q, j] * X[j], U's four rows streamed
+      v(
+        set(lq[0]!, add(get(l), mul(add(mul(get(i), get(np)), get(i), i32(4)), i32(8)))),
+        ...[1, 2, 3].map((q) => set(lq[q]!, add(get(lq[q - 1]!), get(np8)))),
+        set(xp, bAt(add(get(i), i32(4)))),
+        loop(j, i32(0), mul(v(get(nr), get(i), [I32_SUB], i32(4), [I32_SUB]), i32(8)), 8,
+          set(x0, vLoad(get(xp))),
+          set(x1, vLoad(get(xp), 16)),
+          ...[0, 1, 2, 3].flatMap((q) => [set(s, vLoadSplat64(add(get(lq[q]!), get(j)))), madd(fma, acc[q * 2]!, get(s), get(x0)), madd(fma, acc[q * 2 + 1]!, get(s), get(x1))]),
+          set(xp, add(get(xp), bStep)),
+        ),
+      )
+    : back
     ? // j from i + 4 to np: acc[q] += L[j, i + q] * X[j]
       v(
         set(lp, add(get(l), mul(add(mul(add(get(i), i32(4)), get(np)), get(i)), i32(8)))),
@@ -170,9 +185,12 @@ export interface CholExports {
   syrk(a: number, np: number, p: number, k1: number, rb0: number, rb1: number): void;
   fwd(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
   bwd(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
-  /** fwd / bwd on B stored column block by column block (block cb at b + cb nr 32 bytes). */
+  /**
+   * fwd / bwd on B stored column block by column block (block cb at b + cb nr 32 bytes);
+   * bwdc reads U = L^T (row-major, its upper triangle and zeros past row / column n) at l.
+   */
   fwdc(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
-  bwdc(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
+  bwdc(u: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
 }
 
 export { fmaAvailable };
