@@ -6,8 +6,9 @@
 import { logDetChol, solveLower, solveLowerT } from '../kernels/cholesky.js';
 import type { GPCore } from './core.js';
 import type { GPData } from './data.js';
+import { fusedFill, fusedGrad, fusedPlan } from './exact-fused.js';
 import { factorWithJitter, type Factor } from './factor.js';
-import { inverseFromCholesky } from './linalg.js';
+import { inverseJs, inverseLowerFromCholesky } from './linalg.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 const BLOCK = 64;
@@ -24,14 +25,18 @@ export interface LmlResult {
  * Fills the lower triangle of buf (n x n, what the Cholesky reads) with k(X, X) + noise on
  * the diagonal: each block of rows against the columns up to its last row only.
  */
-export function fillTrainCov(core: GPCore, d: GPData, buf: Float64Array): void {
+export function fillTrainCov(core: GPCore, d: GPData, buf: Float64Array, opts: ExactOptions = {}): void {
   const n = d.n;
-  const ev = core.evaluator;
-  const tmp = new Float64Array(BLOCK * n);
-  for (let r0 = 0; r0 < n; r0 += BLOCK) {
-    const r1 = Math.min(n, r0 + BLOCK);
-    ev.value(ev.pairs(d.x, d.x, r0, r1, r1, { same: true }), tmp);
-    for (let i = r0; i < r1; i++) buf.set(tmp.subarray((i - r0) * r1, (i - r0) * r1 + i + 1), i * n);
+  const plan = opts.fused === false ? null : fusedPlan(core);
+  if (plan) fusedFill(plan, core, d, buf);
+  else {
+    const ev = core.evaluator;
+    const tmp = new Float64Array(BLOCK * n);
+    for (let r0 = 0; r0 < n; r0 += BLOCK) {
+      const r1 = Math.min(n, r0 + BLOCK);
+      ev.value(ev.pairs(d.x, d.x, r0, r1, r1, { same: true }), tmp);
+      for (let i = r0; i < r1; i++) buf.set(tmp.subarray((i - r0) * r1, (i - r0) * r1 + i + 1), i * n);
+    }
   }
   for (let i = 0; i < n; i++) buf[i * n + i] += core.noiseOf(d.task[i]!) * (d.noiseScale ? d.noiseScale[i]! : 1);
 }
@@ -43,14 +48,22 @@ export function residuals(core: GPCore, d: GPData): Float64Array {
   return r;
 }
 
-export function factorTrain(core: GPCore, d: GPData, buf?: Float64Array): Factor {
-  return factorWithJitter((b) => fillTrainCov(core, d, b), d.n, { x: d.x, d: d.stride, atBound: core.atBound() }, buf);
+export function factorTrain(core: GPCore, d: GPData, buf?: Float64Array, opts: ExactOptions = {}): Factor {
+  return factorWithJitter((b) => fillTrainCov(core, d, b, opts), d.n, { x: d.x, d: d.stride, atBound: core.atBound() }, buf);
+}
+
+export interface ExactOptions {
+  /**
+   * false: the kernel matrix and its gradient through the general kernel evaluator (the
+   * reference) even where exact-fused.ts covers the kernel; the inverse by the plain JS loops.
+   */
+  readonly fused?: boolean;
 }
 
 /** The LML (and gradient) at the state's current hyperparameters. `buf` (n x n) is reused. */
-export function exactLml(core: GPCore, d: GPData, wantGrad: boolean, buf?: Float64Array): LmlResult {
+export function exactLml(core: GPCore, d: GPData, wantGrad: boolean, buf?: Float64Array, opts: ExactOptions = {}): LmlResult {
   const n = d.n;
-  const f = factorTrain(core, d, buf);
+  const f = factorTrain(core, d, buf, opts);
   const l = f.l;
   const r = residuals(core, d);
   const a = Float64Array.from(r);
@@ -61,23 +74,12 @@ export function exactLml(core: GPCore, d: GPData, wantGrad: boolean, buf?: Float
   const lml = -0.5 * quad - 0.5 * logDetChol(l, n) - 0.5 * n * LOG_2PI;
   const base = { lml, jitter: f.jitter, ...(f.reason ? { reason: f.reason } : {}) };
   if (!wantGrad) return base;
-  inverseFromCholesky(l, n); // l now holds K^-1
+  if (opts.fused === false) inverseJs(l, n);
+  else inverseLowerFromCholesky(l, n); // l now holds K^-1 (its lower triangle)
   const grad = core.gradBuffers();
-  const ev = core.evaluator;
-  const w = new Float64Array(BLOCK * n);
-  // W is symmetric: the lower triangle with off-diagonal weights doubled covers every pair.
-  for (let r0 = 0; r0 < n; r0 += BLOCK) {
-    const r1 = Math.min(n, r0 + BLOCK);
-    const wb = w.subarray(0, (r1 - r0) * r1);
-    for (let i = r0; i < r1; i++) {
-      const ai = a[i]!;
-      const row = (i - r0) * r1;
-      for (let j = 0; j < i; j++) wb[row + j] = ai * a[j]! - l[i * n + j]!;
-      wb[row + i] = 0.5 * (ai * ai - l[i * n + i]!);
-      for (let j = i + 1; j < r1; j++) wb[row + j] = 0;
-    }
-    ev.grad(ev.pairs(d.x, d.x, r0, r1, r1, { same: true }), wb, grad);
-  }
+  const plan = opts.fused === false ? null : fusedPlan(core);
+  if (plan) fusedGrad(plan, core, d, a, l, grad);
+  else kernelGrad(core, d, a, l, grad);
   const gn = grad.get(core.node.noise);
   if (gn) for (let i = 0; i < n; i++) gn[gn.length === 1 ? 0 : d.task[i]!] += 0.5 * (a[i]! * a[i]! - l[i * n + i]!) * (d.noiseScale ? d.noiseScale[i]! : 1);
   const m = core.node.mean;
@@ -93,6 +95,26 @@ export function exactLml(core: GPCore, d: GPData, wantGrad: boolean, buf?: Float
     }
   }
   return { ...base, grad };
+}
+
+/** The kernel part of the gradient through the general evaluator, in blocks of rows (the reference). */
+function kernelGrad(core: GPCore, d: GPData, a: Float64Array, l: Float64Array, grad: ReadonlyMap<string, Float64Array>): void {
+  const n = d.n;
+  const ev = core.evaluator;
+  const w = new Float64Array(BLOCK * n);
+  // W is symmetric: the lower triangle with off-diagonal weights doubled covers every pair.
+  for (let r0 = 0; r0 < n; r0 += BLOCK) {
+    const r1 = Math.min(n, r0 + BLOCK);
+    const wb = w.subarray(0, (r1 - r0) * r1);
+    for (let i = r0; i < r1; i++) {
+      const ai = a[i]!;
+      const row = (i - r0) * r1;
+      for (let j = 0; j < i; j++) wb[row + j] = ai * a[j]! - l[i * n + j]!;
+      wb[row + i] = 0.5 * (ai * ai - l[i * n + i]!);
+      for (let j = i + 1; j < r1; j++) wb[row + j] = 0;
+    }
+    ev.grad(ev.pairs(d.x, d.x, r0, r1, r1, { same: true }), wb, grad);
+  }
 }
 
 /** What predictions need: the factor of K and a = K^-1 (y - m(x)). */

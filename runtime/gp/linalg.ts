@@ -2,6 +2,8 @@
 // (runtime/kernels/cholesky.ts): the inverse of a matrix from its factor, in place, for the
 // gradient of the log marginal likelihood, which needs every entry of K^-1.
 import { solveLower, solveLowerT } from '../kernels/cholesky.js';
+import { inverseLowerWasm } from '../kernels/cholesky-inverse.js';
+import { defaultThreads } from '../kernels/default-threads.js';
 
 /** Column-block width of the blocked inverse (measured best of 128/256/512 at n = 2000 on 2 cores). */
 const INV_BLOCK = 128;
@@ -18,6 +20,24 @@ export function inverseFromCholesky(l: Float64Array, n: number): void {
 }
 
 /**
+ * As inverseFromCholesky, but only the lower triangle (diagonal included) is guaranteed; the
+ * upper one is left unspecified (the LML gradient reads only the lower one: no mirroring).
+ */
+export function inverseLowerFromCholesky(l: Float64Array, n: number): void {
+  lastThreads = n >= INV_BLOCKED_MIN ? inverseLowerWasm(l, n, INV_BLOCK, defaultThreads()) : 0;
+  if (lastThreads > 0) return;
+  lastThreads = 1;
+  inverseFromCholesky(l, n);
+}
+
+let lastThreads = 1;
+
+/** The most threads the last inverseLowerFromCholesky used (the bench reports it). */
+export function lastInverseThreads(): number {
+  return lastThreads;
+}
+
+/**
  * The blocked inverse, with the fast triangular solves of runtime/kernels/cholesky.ts (wasm
  * SIMD, threaded, many right-hand sides). For the column block c0..c1 of A^-1, with S the
  * trailing factor L[c0:, c0:]: the rows c0.. of those columns are S^-T S^-1 E (E the first
@@ -27,6 +47,15 @@ export function inverseFromCholesky(l: Float64Array, n: number): void {
  * later blocks no longer read; the upper triangle is mirrored at the end.
  */
 export function inverseBlocked(l: Float64Array, n: number, w: number = INV_BLOCK): void {
+  if (inverseLowerWasm(l, n, w, defaultThreads()) > 0) {
+    mirrorLower(l, n);
+    return;
+  }
+  inverseBlockedCopies(l, n, w);
+}
+
+/** The blocked inverse with a copy of each trailing sub-factor (solves through the public API): the path without wasm. */
+export function inverseBlockedCopies(l: Float64Array, n: number, w: number = INV_BLOCK): void {
   for (let c0 = 0; c0 < n; c0 += w) {
     const c1 = Math.min(n, c0 + w);
     const k = c1 - c0;
@@ -40,6 +69,11 @@ export function inverseBlocked(l: Float64Array, n: number, w: number = INV_BLOCK
     for (let i = 0; i < m; i++) l.set(b.subarray(i * k, (i + 1) * k), (c0 + i) * n + c0);
   }
   // Rows c0..c1 of block c0 hold their upper part too; the lower triangle is complete: mirror it.
+  mirrorLower(l, n);
+}
+
+/** Copies the lower triangle onto the upper one. */
+function mirrorLower(l: Float64Array, n: number): void {
   for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) l[b * n + a] = l[a * n + b]!;
 }
 

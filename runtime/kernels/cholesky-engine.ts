@@ -299,6 +299,58 @@ function diagBlock(m: Float64Array, o: number, s: number, k0: number, k1: number
   return -1;
 }
 
+/** Panel width whose compiled kernels the solves use: any works, they do not depend on it. */
+const SOLVE_NB = 64;
+
+/** Byte offsets into the engine's memory of one solve's operands (see cholesky-wasm.ts, fwd / bwd). */
+export interface SolveOperands {
+  /** L's first row (of the rows solved), stride NP values. */
+  readonly L: number;
+  readonly NP: number;
+  /** The right-hand sides: NR rows of KP values (KP a multiple of 4). */
+  readonly B: number;
+  readonly KP: number;
+  /** 1 / diag(L) for the rows solved. */
+  readonly INV: number;
+  /** Rows solved: a multiple of 4, at most NP. */
+  readonly NR: number;
+  /** 1: B is stored column block by column block (block cb: NR rows of 4 values at B + cb NR 32 bytes). */
+  readonly CBM?: number;
+}
+
+/** The engine's memory (grown to `bytes`) for callers that lay out their own solves, or null (no wasm). */
+export interface SolveEngine {
+  /** A view of the whole memory (take it again after solveEngine grows it). */
+  view(): Float64Array;
+  /** L X = B or L^T X = B in place on operands already in memory; false if a worker failed. */
+  solve(o: SolveOperands, back: boolean, threads: number): boolean;
+}
+
+export function solveEngine(bytes: number): SolveEngine | null {
+  const e = getEngine();
+  if (!e) return null;
+  const ex = kernels(e, SOLVE_NB, bytes);
+  if (!ex) return null;
+  return { view: () => new Float64Array(e.memory.buffer), solve: (o, back, threads) => solveJob(e, ex, o, back, threads, () => {}) };
+}
+
+/** One solve on the pool; `setup` (the copies in) runs while the workers wake. */
+function solveJob(e: Engine, ex: CholExports, o: SolveOperands, back: boolean, threads: number, setup: () => void): boolean {
+  const ncb = o.KP / 4;
+  const job = Job.open(e, ex, ncb >= 2 && o.NR >= 256 ? Math.min(threads, ncb) : 1, SOLVE_NB, { KIND: back ? KIND_BWD : KIND_FWD, N: o.NR, NCB: ncb, ...o, CBM: o.CBM ?? 0 });
+  setup();
+  const tt = job.close();
+  lastThreads = tt;
+  job.release();
+  const run = o.CBM ? (back ? ex.bwdc : ex.fwdc) : back ? ex.bwd : ex.fwd;
+  job.grab(tt, 1, (s) => {
+    const [c0, c1] = colRange(ncb, s, tt);
+    if (c1 > c0) run(o.L, o.NP, o.B, o.KP, o.INV, c0, c1, o.NR);
+  });
+  job.gather();
+  return !job.failed;
+}
+
 /**
  * Solves L X = B (back = false) or L^T X = B (back = true) in place on the n x k row-major
  * b, L lower triangular from cholesky. false: no wasm here (or a worker failed; b untouched).
@@ -308,40 +360,31 @@ export function solveWasm(l: Float64Array, n: number, b: Float64Array, k: number
   if (!e) return false;
   const np = Math.ceil(n / 4) * 4;
   const kp = Math.ceil(k / 4) * 4;
-  const ncb = kp / 4;
   const Lw = CTL_BYTES;
   const B = Lw + np * np * 8;
   const INV = B + np * kp * 8;
-  const NB = 64; // any compiled width: the solves do not depend on it
-  const ex = kernels(e, NB, INV + np * 8);
+  const ex = kernels(e, SOLVE_NB, INV + np * 8);
   if (!ex) return false;
-  const job = Job.open(e, ex, ncb >= 2 && n >= 256 ? Math.min(threads, ncb) : 1, NB, { KIND: back ? KIND_BWD : KIND_FWD, N: n, NP: np, L: Lw, B, KP: kp, INV, NCB: ncb });
   const m = new Float64Array(e.memory.buffer);
-  const l0 = Lw / 8;
-  for (let i = 0; i < n; i++) m.set(l.subarray(i * n, i * n + i + 1), l0 + i * np);
-  m.fill(0, l0 + n * np, l0 + np * np);
-  const b0 = B / 8;
-  if (kp === k) m.set(b, b0);
-  else {
-    for (let i = 0; i < n; i++) {
-      m.set(b.subarray(i * k, (i + 1) * k), b0 + i * kp);
-      m.fill(0, b0 + i * kp + k, b0 + (i + 1) * kp);
+  const ok = solveJob(e, ex, { L: Lw, NP: np, B, KP: kp, INV, NR: np }, back, threads, () => {
+    const l0 = Lw / 8;
+    for (let i = 0; i < n; i++) m.set(l.subarray(i * n, i * n + i + 1), l0 + i * np);
+    m.fill(0, l0 + n * np, l0 + np * np);
+    const b0 = B / 8;
+    if (kp === k) m.set(b, b0);
+    else {
+      for (let i = 0; i < n; i++) {
+        m.set(b.subarray(i * k, (i + 1) * k), b0 + i * kp);
+        m.fill(0, b0 + i * kp + k, b0 + (i + 1) * kp);
+      }
     }
-  }
-  m.fill(0, b0 + n * kp, b0 + np * kp);
-  const inv0 = INV / 8;
-  for (let i = 0; i < n; i++) m[inv0 + i] = 1 / l[i * n + i]!;
-  m.fill(1, inv0 + n, inv0 + np);
-  const tt = job.close();
-  lastThreads = tt;
-  job.release();
-  const run = back ? ex.bwd : ex.fwd;
-  job.grab(tt, 1, (s) => {
-    const [c0, c1] = colRange(ncb, s, tt);
-    if (c1 > c0) run(Lw, np, B, kp, INV, c0, c1);
+    m.fill(0, b0 + n * kp, b0 + np * kp);
+    const inv0 = INV / 8;
+    for (let i = 0; i < n; i++) m[inv0 + i] = 1 / l[i * n + i]!;
+    m.fill(1, inv0 + n, inv0 + np);
   });
-  job.gather();
-  if (job.failed) return false;
+  if (!ok) return false;
+  const b0 = B / 8;
   if (kp === k) b.set(m.subarray(b0, b0 + n * k));
   else for (let i = 0; i < n; i++) b.set(m.subarray(b0 + i * kp, b0 + i * kp + k), i * k);
   return true;

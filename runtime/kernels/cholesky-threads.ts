@@ -47,6 +47,10 @@ export const C = {
   READY: 20,
   /** Workers of the current job that have left it (the next job waits for all of them). */
   LEFT: 21,
+  /** Rows of a solve (a multiple of 4, at most NP: a trailing sub-factor has fewer rows than its stride). */
+  NR: 22,
+  /** 1: the solve's B is stored column block by column block (fwdc / bwdc). */
+  CBM: 23,
 } as const;
 
 export const KIND_CHOL = 1;
@@ -120,7 +124,7 @@ function solve(ex, back) {
   const ncb = ctl[C.NCB], tt = ctl[C.TT];
   grab(ex, tt, 1, (s) => {
     const [c0, c1] = colRange(ncb, s, tt);
-    if (c1 > c0) (back ? ex.bwd : ex.fwd)(ctl[C.L], ctl[C.NP], ctl[C.B], ctl[C.KP], ctl[C.INV], c0, c1);
+    if (c1 > c0) (ctl[C.CBM] ? (back ? ex.bwdc : ex.fwdc) : back ? ex.bwd : ex.fwd)(ctl[C.L], ctl[C.NP], ctl[C.B], ctl[C.KP], ctl[C.INV], c0, c1, ctl[C.NR]);
   });
   arrive();
 }

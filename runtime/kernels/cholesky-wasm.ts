@@ -15,9 +15,9 @@
 //   syrk(a, np, p, k1, rb0, rb1): A[k1 + i, k1 + j] -= P[i] . P[j] for the rows i of the row
 //     blocks and every j <= i (4 x 2 tiles; tiles that cross the diagonal also write above it,
 //     which is never read).
-//   fwd(l, np, b, kp, inv, cb0, cb1) / bwd(...): L X = B / L^T X = B in place on B (np x kp,
-//     kp a multiple of 4; padding rows of L are identity rows), for the column blocks
-//     cb0 .. cb1 - 1 (4 columns each); inv = 1 / diag(L).
+//   fwd(l, np, b, kp, inv, cb0, cb1, nr) / bwd(...): L X = B / L^T X = B in place on B (nr x kp,
+//     kp a multiple of 4; padding rows of L are identity rows), L of nr rows with row stride
+//     np >= nr, for the column blocks cb0 .. cb1 - 1 (4 columns each); inv = 1 / diag(L).
 import { fmaAvailable } from './wasm-features.js';
 import { add, buildModule, f64Load, f64Store, f64x2Op, f64x2RelaxedMadd, f64x2Zero, get, I32, i32, lane64, loop, mul, op, set, V128, vLoad, vLoadSplat64, vStore, type Bytes } from './wasm-asm.js';
 
@@ -98,60 +98,82 @@ function syrk(NB: number, fma: boolean): Bytes {
 }
 
 /** Forward (L X = B) or backward (L^T X = B) substitution, 4 rows x 4 columns at a time. */
-function solve(back: boolean, fma: boolean): Bytes {
-  const [l, np, b, kp, inv, cb0, cb1] = [0, 1, 2, 3, 4, 5, 6];
-  const [rr, i, cb, xp, lp, j, np8, kp8, bi, nrb] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
-  const lq = [17, 18, 19, 20];
-  const acc = [21, 22, 23, 24, 25, 26, 27, 28]; // acc[q * 2 + h]: row i + q, columns 2h, 2h + 1 of the block
-  const [x0, x1, s] = [29, 30, 31];
-  const rowOff = (q: number): Bytes => mul(i32(q), get(kp8));
+function solve(back: boolean, fma: boolean, cbMajor = false): Bytes {
+  // nr: the rows solved (a multiple of 4, at most the stride np): a trailing sub-factor
+  // L[c0:, c0:] is solved in place in the full factor, at offset (c0 np + c0) 8 with stride np.
+  const [l, np, b, kp, inv, cb0, cb1, nr] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [rr, i, cb, xp, lp, j, np8, kp8, bi, nrb] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const lq = [18, 19, 20, 21];
+  const acc = [22, 23, 24, 25, 26, 27, 28, 29]; // acc[q * 2 + h]: row i + q, columns 2h, 2h + 1 of the block
+  const [x0, x1, s] = [30, 31, 32];
+  // cbMajor: B stored column block by column block (block cb: nr rows of 4 values, contiguous),
+  // so the inner loops stream B sequentially and use whole cache lines.
+  const rowOff = (q: number): Bytes => (cbMajor ? i32(q * 32) : mul(i32(q), get(kp8)));
+  const bStep = cbMajor ? i32(32) : get(kp8);
+  /** Address of B's row r, column block cb. */
+  const bAt = (r: Bytes): Bytes => (cbMajor ? add(get(b), mul(add(mul(get(cb), get(nr)), r), i32(32))) : add(get(b), mul(add(mul(r, get(kp)), mul(get(cb), i32(4))), i32(8))));
   // L[i + q, i + q'] (row-major)
   const lAt = (q: number, q2: number): Bytes => vLoadSplat64(add(get(l), mul(add(mul(add(get(i), i32(q)), get(np)), get(i), i32(q2)), i32(8))));
+  // cbMajor backward reads U = L^T's rows (row-major, its upper triangle): U[i + q, j] = L[j, i + q].
+  const lAtBack = (q2: number, q: number): Bytes => (cbMajor ? lAt(q, q2) : lAt(q2, q));
   const order = back ? [3, 2, 1, 0] : [0, 1, 2, 3];
   const diag = order.flatMap((q, n) =>
     [0, 1].flatMap((h) => {
       const prev = order.slice(0, n);
       // x = (b - acc - sum over solved q2 of L[.,.] x_q2) * inv
       let e: Bytes = v(vLoad(add(get(bi), rowOff(q)), 16 * h), get(acc[q * 2 + h]!), f64x2Op.sub);
-      for (const q2 of prev) e = v(e, back ? lAt(q2, q) : lAt(q, q2), get(acc[q2 * 2 + h]!), f64x2Op.mul, f64x2Op.sub);
+      for (const q2 of prev) e = v(e, back ? lAtBack(q2, q) : lAt(q, q2), get(acc[q2 * 2 + h]!), f64x2Op.mul, f64x2Op.sub);
       e = v(e, vLoadSplat64(add(get(inv), mul(add(get(i), i32(q)), i32(8)))), f64x2Op.mul);
       return [set(acc[q * 2 + h]!, e), vStore(add(get(bi), rowOff(q)), get(acc[q * 2 + h]!), 16 * h)];
     }),
   );
-  const inner = back
+  const inner = back && cbMajor
+    ? // j from i + 4 to nr: acc[q] += U[i + q, j] * X[j], U's four rows streamed
+      v(
+        set(lq[0]!, add(get(l), mul(add(mul(get(i), get(np)), get(i), i32(4)), i32(8)))),
+        ...[1, 2, 3].map((q) => set(lq[q]!, add(get(lq[q - 1]!), get(np8)))),
+        set(xp, bAt(add(get(i), i32(4)))),
+        loop(j, i32(0), mul(v(get(nr), get(i), [I32_SUB], i32(4), [I32_SUB]), i32(8)), 8,
+          set(x0, vLoad(get(xp))),
+          set(x1, vLoad(get(xp), 16)),
+          ...[0, 1, 2, 3].flatMap((q) => [set(s, vLoadSplat64(add(get(lq[q]!), get(j)))), madd(fma, acc[q * 2]!, get(s), get(x0)), madd(fma, acc[q * 2 + 1]!, get(s), get(x1))]),
+          set(xp, add(get(xp), bStep)),
+        ),
+      )
+    : back
     ? // j from i + 4 to np: acc[q] += L[j, i + q] * X[j]
       v(
         set(lp, add(get(l), mul(add(mul(add(get(i), i32(4)), get(np)), get(i)), i32(8)))),
-        set(xp, add(get(b), mul(add(mul(add(get(i), i32(4)), get(kp)), mul(get(cb), i32(4))), i32(8)))),
-        loop(j, add(get(i), i32(4)), get(np), 1,
+        set(xp, bAt(add(get(i), i32(4)))),
+        loop(j, add(get(i), i32(4)), get(nr), 1,
           set(x0, vLoad(get(xp))),
           set(x1, vLoad(get(xp), 16)),
           ...[0, 1, 2, 3].flatMap((q) => [set(s, vLoadSplat64(get(lp), q * 8)), madd(fma, acc[q * 2]!, get(s), get(x0)), madd(fma, acc[q * 2 + 1]!, get(s), get(x1))]),
           set(lp, add(get(lp), get(np8))),
-          set(xp, add(get(xp), get(kp8))),
+          set(xp, add(get(xp), bStep)),
         ),
       )
     : // j from 0 to i: acc[q] += L[i + q, j] * X[j]
       v(
-        set(xp, add(get(b), mul(get(cb), i32(32)))),
+        set(xp, bAt(i32(0))),
         loop(j, i32(0), mul(get(i), i32(8)), 8,
           set(x0, vLoad(get(xp))),
           set(x1, vLoad(get(xp), 16)),
           ...[0, 1, 2, 3].flatMap((q) => [set(s, vLoadSplat64(add(get(lq[q]!), get(j)))), madd(fma, acc[q * 2]!, get(s), get(x0)), madd(fma, acc[q * 2 + 1]!, get(s), get(x1))]),
-          set(xp, add(get(xp), get(kp8))),
+          set(xp, add(get(xp), bStep)),
         ),
       );
   return v(
     set(np8, mul(get(np), i32(8))),
     set(kp8, mul(get(kp), i32(8))),
-    set(nrb, get(np), i32(2), [0x76]), // np >> 2 (i32.shr_u)
+    set(nrb, get(nr), i32(2), [0x76]), // nr >> 2 (i32.shr_u)
     loop(rr, i32(0), get(nrb), 1,
       set(i, mul(back ? v(get(nrb), get(rr), [I32_SUB], i32(1), [I32_SUB]) : get(rr), i32(4))),
       ...(back ? [] : [set(lq[0]!, add(get(l), mul(mul(get(i), get(np)), i32(8)))), ...[1, 2, 3].map((q) => set(lq[q]!, add(get(lq[q - 1]!), get(np8))))]),
       loop(cb, get(cb0), get(cb1), 1,
         ...acc.map((k) => set(k, f64x2Zero)),
         inner,
-        set(bi, add(get(b), mul(add(mul(get(i), get(kp)), mul(get(cb), i32(4))), i32(8)))),
+        set(bi, bAt(get(i))),
         ...diag,
       ),
     ),
@@ -161,8 +183,14 @@ function solve(back: boolean, fma: boolean): Bytes {
 export interface CholExports {
   trsm(a: number, np: number, p: number, l: number, inv: number, k0: number, rb0: number, rb1: number): void;
   syrk(a: number, np: number, p: number, k1: number, rb0: number, rb1: number): void;
-  fwd(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number): void;
-  bwd(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number): void;
+  fwd(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
+  bwd(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
+  /**
+   * fwd / bwd on B stored column block by column block (block cb at b + cb nr 32 bytes);
+   * bwdc reads U = L^T (row-major, its upper triangle and zeros past row / column n) at l.
+   */
+  fwdc(l: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
+  bwdc(u: number, np: number, b: number, kp: number, inv: number, cb0: number, cb1: number, nr: number): void;
 }
 
 export { fmaAvailable };
@@ -175,8 +203,10 @@ function build(NB: number, fma: boolean, shared: boolean): Uint8Array<ArrayBuffe
     [
       { name: 'trsm', params: 8, locals: [[I32, 11], [V128, 5]], body: trsm(NB, fma) },
       { name: 'syrk', params: 6, locals: [[I32, 11], [V128, 11]], body: syrk(NB, fma) },
-      { name: 'fwd', params: 7, locals: [[I32, 14], [V128, 11]], body: solve(false, fma) },
-      { name: 'bwd', params: 7, locals: [[I32, 14], [V128, 11]], body: solve(true, fma) },
+      { name: 'fwd', params: 8, locals: [[I32, 14], [V128, 11]], body: solve(false, fma) },
+      { name: 'bwd', params: 8, locals: [[I32, 14], [V128, 11]], body: solve(true, fma) },
+      { name: 'fwdc', params: 8, locals: [[I32, 14], [V128, 11]], body: solve(false, fma, true) },
+      { name: 'bwdc', params: 8, locals: [[I32, 14], [V128, 11]], body: solve(true, fma, true) },
     ],
     shared ? { shared: true, maxPages: MAX_PAGES } : {},
   );
