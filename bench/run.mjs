@@ -19,7 +19,7 @@ import { findNewerPeer, findPeer, runPeer } from './lib/peer.mjs';
 import { repeatRuns } from './lib/repeat.mjs';
 import { median } from './lib/stats.mjs';
 
-const CASES = ['gmm-em-diag', 'gmm-em-diag-1t', 'gmm-em-full16', 'gmm-em-full8', 'lse-layer', 'lse-layer-tfjs', 'cholesky', 'logdensity-diag', 'logdensity-full', 'circuit-em', 'circuit-em-mt', 'circuit-infer', 'circuit-infer-mt', 'circuit-fold', 'nets-pic', 'gp-exact-500', 'gp-exact-2000', 'gp-exact-5000', 'gp-sparse-100k', 'gp-sparse-1m', 'gp-vecchia-100k', 'gp-vecchia-1m', 'squared-z', 'gmm-stream', 'incremental-gmm', 'kde-tree-2', 'kde-tree-4', 'kde-tree-8', 'kde-direct-2', 'kde-direct-4', 'kde-direct-8'];
+const CASES = ['gmm-em-diag', 'gmm-em-diag-1t', 'gmm-em-full16', 'gmm-em-full8', 'lse-layer', 'lse-layer-tfjs', 'cholesky', 'logdensity-diag', 'logdensity-full', 'circuit-em', 'circuit-em-mt', 'circuit-infer', 'circuit-infer-mt', 'circuit-fold', 'nets-pic', 'gp-exact-500', 'gp-exact-2000', 'gp-exact-5000', 'gp-sparse-100k', 'gp-sparse-1m', 'gp-vecchia-100k', 'gp-vecchia-1m', 'squared-z', 'gmm-stream', 'incremental-gmm', 'kde-tree-2', 'kde-tree-4', 'kde-tree-8', 'kde-direct-2', 'kde-direct-4', 'kde-direct-8', 'cli-startup'];
 
 function parseArgs(argv) {
   const o = { quick: false, json: false, peer: true, cases: CASES, out: undefined, coretype: 'auto', repeat: 1 };
