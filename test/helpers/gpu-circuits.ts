@@ -66,7 +66,7 @@ export function cpuEmIteration(state: ModelState, x: Float64Array, n: number, rw
   const v = state.graph.vars.length;
   const xs = new Map<string, Float64Array>();
   for (const node of state.nodes) if (node.kind === 'input') xs.set(node.id, gather(x, n, v, node.scope));
-  const vals = forward(state, x, n);
+  const vals = forward(state, x, n, undefined, true); // keep, as em.ts does: the backward reuses exp(A - m) (same rounding as the CPU fit)
   const root = vals.get(state.graph.root)!;
   let ll = 0;
   let tot = 0;
