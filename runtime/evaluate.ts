@@ -16,7 +16,7 @@ import { threadedBackward, threadedForward } from './evaluate-threads.js';
 import { dropKept } from './sum-kept.js';
 import type { LeafCountsRequest } from './leaf-counts.js';
 // The worker threads (evaluate-worker.ts) import this module: they count input layers' levels too.
-export { accumulateLeafCounts } from './leaf-counts.js';
+export { accumulateLeafCounts, useThreadedLeafCounts } from './leaf-counts.js';
 export { lastEvaluateThreads, setEvaluateThreads } from './evaluate-threads.js';
 export type { EdgeCounts, NodeValues };
 

@@ -34,9 +34,15 @@ export interface LeafCountsRequest {
   readonly out: LeafCounts;
 }
 
+let enabled = true;
+/** Turns the threads' level counts on or off (off: the M-step's own serial pass; for A/B runs). */
+export function useThreadedLeafCounts(on: boolean): void {
+  enabled = on;
+}
+
 /** The layers whose counts the threads can take, or undefined when none (or the fast path is off). */
 export function leafCountPlan(state: ModelState): LeafCountPlan | undefined {
-  if (!discreteFastPathOn()) return undefined;
+  if (!enabled || !discreteFastPathOn()) return undefined;
   const layers: LeafCountLayer[] = [];
   let len = 0;
   for (const node of state.nodes) {
