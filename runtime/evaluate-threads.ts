@@ -13,6 +13,7 @@ import { getBuiltin } from './kernels/host-builtin.js';
 import type { EdgeCounts, NodeValues } from './node-buffers.js';
 import type { ModelState } from './state.js';
 import { CTL_WORDS, W, WORKER_SRC } from './evaluate-worker.js';
+import { accumulateLeafCounts, leafCountPlan, mergeLeafCounts, type LeafCountPlan, type LeafCountsRequest } from './leaf-counts.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 export type ForwardRows = (state: ModelState, x: Float64Array, n: number, reuse?: NodeValues, keep?: boolean) => NodeValues;
@@ -115,6 +116,7 @@ function sharedArray(len: number, reuse?: Float64Array): Float64Array {
 let xShared: Float64Array = new Float64Array(0);
 let rwShared: Float64Array = new Float64Array(0);
 let countsShared: Float64Array = new Float64Array(0);
+let leafShared: Float64Array = new Float64Array(0);
 function scratch(cur: Float64Array, len: number): Float64Array {
   return isShared(cur) && cur.length >= len ? cur : new Float64Array(new SharedArrayBuffer(Math.max(len, 1) * 8));
 }
@@ -134,6 +136,8 @@ interface Job {
   keep?: boolean;
   rw?: Float64Array;
   counts?: { arr: Float64Array; len: number; layout: [string, number][] };
+  /** Level counts of discrete input layers: slot t of `arr` is participant t's (leaf-counts.ts). */
+  leaf?: { arr: Float64Array; x: Float64Array; v: number; plan: LeafCountPlan };
 }
 
 /** Posts the job to every worker, runs participant 0's part, waits; returns the participants whose part threw. */
@@ -149,7 +153,7 @@ function dispatch(p: Pool, state: ModelState, n: number, T: number, job: Job, ow
     params.set(v, o);
     o += v.length;
   }
-  const arrays: Float64Array[] = [...job.nodes.values(), ...(job.flows?.values() ?? []), ...[job.x, job.rw, job.counts?.arr].filter((a): a is Float64Array => !!a)];
+  const arrays: Float64Array[] = [...job.nodes.values(), ...(job.flows?.values() ?? []), ...[job.x, job.rw, job.counts?.arr, job.leaf?.arr, job.leaf?.x].filter((a): a is Float64Array => !!a)];
   const used = arrays.map(keyOf);
   const entry = (m: NodeValues): [string, number, number][] => [...m].map(([id, a]) => [id, keyOf(a), state.node(id).units]);
   const gen = Atomics.load(p.ctl, W.GEN) + 1;
@@ -183,6 +187,7 @@ function dispatch(p: Pool, state: ModelState, n: number, T: number, job: Job, ow
       counts: job.counts ? keyOf(job.counts.arr) : -1,
       countsLen: job.counts?.len ?? 0,
       countsLayout: job.counts?.layout ?? [],
+      leaf: job.leaf ? { arr: keyOf(job.leaf.arr), x: keyOf(job.leaf.x), v: job.leaf.v, plan: job.leaf.plan } : null,
     });
     w.sent = new Set(used);
     w.graphKey = gk;
@@ -237,6 +242,7 @@ export function threadedBackward(
   counts: EdgeCounts | undefined,
   reuse: NodeValues | undefined,
   single: BackwardRows,
+  leafReq?: LeafCountsRequest,
 ): NodeValues | undefined {
   const T = threadsFor(state, n);
   const p = T > 1 && [...vals.values()].every(isShared) ? getPool(T) : null;
@@ -267,13 +273,23 @@ export function threadedBackward(
     countsShared = scratch(countsShared, len * (T - 1));
     job = { arr: countsShared, len, layout };
   }
+  let leaf: Job['leaf'];
+  const plan = leafReq ? leafCountPlan(state) : undefined;
+  if (leafReq && plan) {
+    const v = state.graph.vars.length;
+    xShared = scratch(xShared, n * v);
+    xShared.set(leafReq.x.length === n * v ? leafReq.x : leafReq.x.subarray(0, n * v));
+    leafShared = scratch(leafShared, plan.len * T);
+    leaf = { arr: leafShared, x: xShared, v, plan };
+  }
   const own: EdgeCounts[] = Array.from({ length: T }, () => new Map());
   const run = (t: number) => (lo: number, hi: number): void => {
     const fs = views(flows, state, lo, hi);
     const out = single(state, views(vals, state, lo, hi), hi - lo, rw?.subarray(lo, hi), counts ? own[t] : undefined, fs);
     for (const [id, a] of out) if (a !== fs.get(id)) fs.get(id)?.set(a);
+    if (leaf) accumulateLeafCounts(leaf.plan, leaf.x.subarray(lo * leaf.v, hi * leaf.v), leaf.v, hi - lo, fs, rw?.subarray(lo, hi), leaf.arr.subarray(t * leaf.plan.len, (t + 1) * leaf.plan.len));
   };
-  const failed = dispatch(p, state, n, T, { kind: 'bwd', nodes: vals, flows, rw, counts: job }, run(0));
+  const failed = dispatch(p, state, n, T, { kind: 'bwd', nodes: vals, flows, rw, counts: job, leaf }, run(0));
   for (const t of failed) run(t)(...bounds(n, T, t));
   if (counts && job) {
     // Participant order: 0 (the caller), then each worker's slot (or its redone part).
@@ -288,6 +304,7 @@ export function threadedBackward(
       }
     }
   }
+  if (leaf && leafReq) mergeLeafCounts(leaf.plan, leaf.arr, T, leafReq.out);
   lastThreads = T;
   return flows;
 }

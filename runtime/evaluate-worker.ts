@@ -3,7 +3,8 @@
 // state.js next to evaluate-threads.js), then per job: rebuilds the state when the graph is new,
 // copies the job's parameter values in, and runs the single-thread forwardRows / backwardRows
 // on its rows of the shared arrays (subarray views, written in place); edge counts go to its
-// slot of the shared counts array. Control words: see W.
+// slot of the shared counts array, discrete input layers' level counts to its slot t of the
+// leaf counts array (leaf-counts.ts). Control words: see W.
 
 export const W = {
   /** Bumped by the caller for each job. */
@@ -64,6 +65,10 @@ export const WORKER_SRC = `
         const base = job.slot * job.countsLen;
         res.fill(0, base, base + job.countsLen);
         for (const [nm, off] of job.countsLayout) { const c = counts.get(nm); if (c) res.set(c, base + off); }
+      }
+      if (job.leaf) {
+        const { plan, v } = job.leaf;
+        ev.accumulateLeafCounts(plan, view(job.leaf.x, lo, hi, v), v, hi - lo, flows, rw, bufs.get(job.leaf.arr).subarray(job.t * plan.len, (job.t + 1) * plan.len));
       }
     }
     for (const k of [...bufs.keys()]) if (!job.keys.includes(k)) bufs.delete(k);

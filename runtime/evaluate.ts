@@ -14,6 +14,9 @@ import { familyNodeHooks } from './family-nodes.js';
 import { useFastSumLayer } from './kernels/sum-layer-fast.js';
 import { threadedBackward, threadedForward } from './evaluate-threads.js';
 import { dropKept } from './sum-kept.js';
+import type { LeafCountsRequest } from './leaf-counts.js';
+// The worker threads (evaluate-worker.ts) import this module: they count input layers' levels too.
+export { accumulateLeafCounts, useThreadedLeafCounts } from './leaf-counts.js';
 export { lastEvaluateThreads, setEvaluateThreads } from './evaluate-threads.js';
 export type { EdgeCounts, NodeValues };
 
@@ -255,9 +258,11 @@ function kroneckerForward(kids: ReturnType<typeof childInputs>, n: number, units
  * gradient of log p(x_i) w.r.t. the unit's log-value in general). Rows whose root value is
  * -Infinity get zero flow. When `counts` is given, accumulates rowWeight * edge flow.
  * `reuse`: an earlier result of backward whose arrays the new one may take over.
+ * `leaf`: where the pass runs on several threads, they also count the discrete input layers'
+ * levels (leaf-counts.ts) into leaf.out, for the M-step; on one thread leaf.out stays empty.
  */
-export function backward(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues): NodeValues {
-  return (fused && folding && threadedBackward(state, vals, n, rowWeights, counts, reuse, backwardRows)) || backwardRows(state, vals, n, rowWeights, counts, reuse);
+export function backward(state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues, leaf?: LeafCountsRequest): NodeValues {
+  return (fused && folding && threadedBackward(state, vals, n, rowWeights, counts, reuse, backwardRows, leaf)) || backwardRows(state, vals, n, rowWeights, counts, reuse);
 }
 
 /** backward on the calling thread alone. */

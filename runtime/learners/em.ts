@@ -3,8 +3,9 @@
 // mixing weights from expected edge counts and each input layer by its family's weighted MLE.
 import type { EMSettings } from '../../compiler/program.js';
 import { Rng } from '../../stdlib/random.js';
-import { NotPositiveDefiniteError } from '../../stdlib/distributions/index.js';
+import { NotPositiveDefiniteError, withLevelCounts } from '../../stdlib/distributions/index.js';
 import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';
+import type { LeafCounts } from '../leaf-counts.js';
 import { PmixError } from '../errors.js';
 import { gather, type InputLayer, type ModelState } from '../state.js';
 import { familyNodeHooks } from '../family-nodes.js';
@@ -112,8 +113,9 @@ function emRun(state: ModelState, x: Float64Array, n: number, rowWeights: Float6
       clamp?.apply(state, vals, n);
       const ll = meanLogLikelihood(vals.get(state.graph.root)!, rowWeights, totalWeight, it);
       const counts: EdgeCounts = new Map();
-      const flows = backward(state, vals, n, rowWeights, counts, lastFlows);
-      mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it, respBuffers, settings.smoothing ?? 0, vals);
+      const leafCounts: LeafCounts = new Map();
+      const flows = backward(state, vals, n, rowWeights, counts, lastFlows, { x, out: leafCounts });
+      mStep(state, flows, counts, rowWeights, xsByNode, n, settings.regCovar, it, respBuffers, settings.smoothing ?? 0, vals, leafCounts);
       lastVals = vals;
       lastFlows = flows;
       return ll;
@@ -195,6 +197,7 @@ export function mStep(
   respBuffers: Map<string, Float64Array>,
   smoothing = 0,
   vals?: NodeValues,
+  leafCounts?: LeafCounts,
 ): void {
   let unitWeights = true;
   for (let i = 0; i < n && unitWeights; i++) unitWeights = rowWeights[i] === 1;
@@ -213,16 +216,20 @@ export function mStep(
     } else if (node.kind === 'input') {
       const layer = state.layers.get(node.id)!;
       const f = flows.get(node.id)!;
-      // With unit row weights the flows are the responsibilities (no n x units copy; M-steps only read them).
-      let resp = unitWeights ? f : respBuffers.get(node.id);
-      if (!resp || resp.length !== f.length) respBuffers.set(node.id, (resp = new Float64Array(f.length)));
       const U = node.units;
-      if (!unitWeights) for (let i = 0; i < n; i++) for (let u = 0; u < U; u++) resp[i * U + u] = f[i * U + u]! * rowWeights[i]!;
       const fixed = new Set(Object.entries(layer.names).filter(([, nm]) => state.param(nm).fixed).map(([r]) => r));
       if (fixed.size === Object.keys(layer.names).length) continue;
+      // The backward's threads counted this layer's levels (leaf-counts.ts): its M-step reads those, not resp.
+      const pre = leafCounts?.get(node.id);
+      // With unit row weights the flows are the responsibilities (no n x units copy; M-steps only read them).
+      let resp = unitWeights || pre ? f : respBuffers.get(node.id);
+      if (!resp || resp.length !== f.length) respBuffers.set(node.id, (resp = new Float64Array(f.length)));
+      if (!unitWeights && !pre) for (let i = 0; i < n; i++) for (let u = 0; u < U; u++) resp[i * U + u] = f[i * U + u]! * rowWeights[i]!;
+      const xs = xsByNode.get(node.id)!;
+      const fit = (): LayerParams => layer.family.mstep(xs, n, resp, layer.ctx, layer.params, { regCovar, fixed, smoothing });
       let next;
       try {
-        next = layer.family.mstep(xsByNode.get(node.id)!, n, resp, layer.ctx, layer.params, { regCovar, fixed, smoothing });
+        next = pre ? withLevelCounts(xs, n, U, pre, fit) : fit();
       } catch (e) {
         throw new PmixError(`EM stopped at iteration ${iteration}: ${(e as Error).message} (${layer.family.name} layer ${node.id})`, 'degenerate', 'increase reg_covar, lower k, or add restarts');
       }

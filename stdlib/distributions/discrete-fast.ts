@@ -123,8 +123,25 @@ export interface LevelCounts extends ColumnCodes {
   readonly rows: Float64Array;
 }
 
+// Counts a caller already has (the circuit backward's threads accumulate them per row slice:
+// runtime/leaf-counts.ts): levelCounts of these rows x returns them instead of a pass over w.
+let given: { x: Float64Array; n: number; U: number; cols: readonly (LevelCounts | undefined)[] } | undefined;
+
+/** Runs fn with levelCounts(x, n, _, j, _, U) answering cols[j] (the weights' per-level sums over x's rows, computed elsewhere). */
+export function withLevelCounts<T>(x: Float64Array, n: number, U: number, cols: readonly (LevelCounts | undefined)[], fn: () => T): T {
+  const before = given;
+  given = { x, n, U, cols };
+  try {
+    return fn();
+  } finally {
+    given = before;
+  }
+}
+
 /** Per-level sums of the weights w (n x U) over the rows of column j; rows with other values are left out. */
 export function levelCounts(x: Float64Array, n: number, dims: number, j: number, w: Float64Array, U: number): LevelCounts {
+  const pre = given && given.x === x && given.n === n && given.U === U ? given.cols[j] : undefined;
+  if (pre) return pre;
   const cc = codeColumn(x, n, dims, j, U);
   const { codes, L } = cc;
   if (countBuf.length < L * U) countBuf = new Float64Array(Math.max(L * U, 2 * countBuf.length));

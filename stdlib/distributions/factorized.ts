@@ -75,6 +75,7 @@ export function factorized(d: UnivariateDist): LeafFamily {
     accepts: (t) => d.accepts(t),
     expects: d.expects,
     ...(d.finiteLevels ? { finiteLevels: (ctx: LayerContext, j: number) => d.finiteLevels!(ctx.levels[j] ?? 0) } : {}),
+    ...(tabulated ? { levelCounted: true } : {}),
     ...(d.support ? { support: d.support } : {}),
     argNames: d.argNames,
     ...(d.defaultFor ? { defaultFor: { types: d.defaultFor } } : {}),

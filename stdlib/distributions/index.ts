@@ -65,7 +65,7 @@ export { factorized } from './factorized.js';
 export { NotPositiveDefiniteError } from './gaussian.js';
 export { cholesky } from './linalg.js';
 export { registerNormalKernels } from './normal-kernels.js';
-export { useDiscreteFastPath } from './discrete-fast.js';
+export { useDiscreteFastPath, discreteFastPathOn, withLevelCounts, type LevelCounts } from './discrete-fast.js';
 export type { NormalKernels, Rows, StatsOut } from './normal-kernels.js';
 // The Normal M-step from per-unit statistics (the WebGPU circuit path reduces them on the device).
 export { assemble as normalAssemble, EMPTY as NORMAL_EMPTY, type UnitStats as NormalUnitStats } from './normal-fit.js';

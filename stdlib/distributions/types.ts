@@ -146,6 +146,11 @@ export interface LeafFamily {
   /** Values 0..L-1 of variable j only, fitted from per-level counts (UnivariateDist.finiteLevels). */
   readonly finiteLevels?: (ctx: LayerContext, j: number) => number;
   /**
+   * The M-step reads the data only through per-level weighted counts (discrete-fast.ts's
+   * levelCounts), so counts accumulated elsewhere (withLevelCounts) can stand in for its pass.
+   */
+  readonly levelCounted?: boolean;
+  /**
    * Per coordinate, the values unit `unit` gives positive probability (finite supports only:
    * determinism and support checks of circuits). `p` holds every role of one unit, without the
    * units axis; undefined when a role is missing.
