@@ -38,6 +38,8 @@ export interface EngineStats {
 let engine: Engine | null | undefined;
 let lastThreads = 1;
 let joinWaitMs = 0;
+/** The most a big solve job waits for ready workers to join (see solveJob). */
+const SOLVE_JOIN_WAIT_MS = 2;
 
 /**
  * For tests: each threaded call waits up to `ms` for its workers to join (normally it goes on
@@ -174,14 +176,17 @@ class Job {
     Atomics.notify(ctl, C.GEN);
     return new Job(e, ex);
   }
-  /** Closes the join window; returns the participants (the caller included). */
-  close(): number {
+  /**
+   * Closes the join window, after waiting up to waitMs for the ready workers to join; returns
+   * the participants (the caller included).
+   */
+  close(waitMs = joinWaitMs): number {
     if (!this.e) return 1;
     const ctl = this.e.ctl;
-    if (joinWaitMs > 0) {
+    if (waitMs > 0) {
       const want = Math.min(ctl[C.MAXJ]!, Atomics.load(ctl, C.READY));
-      const t0 = Date.now();
-      while (Atomics.load(ctl, C.JOIN) < want && Date.now() - t0 < joinWaitMs);
+      const t0 = performance.now();
+      while (Atomics.load(ctl, C.JOIN) < want && performance.now() - t0 < waitMs);
     }
     this.workers = Math.max(0, Atomics.exchange(ctl, C.JOIN, -1));
     this.e.pending = this.workers;
@@ -339,7 +344,11 @@ function solveJob(e: Engine, ex: CholExports, o: SolveOperands, back: boolean, t
   const ncb = o.KP / 4;
   const job = Job.open(e, ex, ncb >= 2 && o.NR >= 256 ? Math.min(threads, ncb) : 1, SOLVE_NB, { KIND: back ? KIND_BWD : KIND_FWD, N: o.NR, NCB: ncb, ...o, CBM: o.CBM ?? 0 });
   setup();
-  const tt = job.close();
+  // A solve job has no setup to hide the workers' wake-up (tens of microseconds from
+  // Atomics.wait): without a wait the caller closed the window first and ran big solves (the
+  // GP's inverse: ~25 ms per block at n = 2,000) alone. Wait up to SOLVE_JOIN_WAIT_MS for
+  // jobs of at least ~1 ms of work.
+  const tt = job.close(o.NR * o.NR * o.KP >= 2e7 ? Math.max(joinWaitMs, SOLVE_JOIN_WAIT_MS) : joinWaitMs);
   lastThreads = tt;
   job.release();
   const run = o.CBM ? (back ? ex.bwdc : ex.fwdc) : back ? ex.bwd : ex.fwd;
