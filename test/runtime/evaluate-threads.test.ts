@@ -7,54 +7,11 @@
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lowerModel } from '../../compiler/lower.js';
-import type { IRGraph } from '../../ir/types.js';
-import { Rng } from '../../stdlib/random.js';
 import { circuitArb } from '../helpers/random-circuits.js';
-import { compileOk } from '../helpers/programs.js';
+import { builtEvaluate, digitsGraph, loadBuilt, randomize, rowsFor, type Ev, type St } from '../helpers/threaded-circuits.js';
 
-const built = new URL('../../dist/runtime/evaluate.js', import.meta.url);
-type Ev = typeof import('../../runtime/evaluate.js');
-type St = typeof import('../../runtime/state.js');
-type Em = typeof import('../../runtime/learners/em.js');
-const load = async (): Promise<{ ev: Ev; st: St; em: Em }> => ({
-  ev: (await import(built.href)) as Ev,
-  st: (await import(new URL('../../dist/runtime/state.js', import.meta.url).href)) as St,
-  em: (await import(new URL('../../dist/runtime/learners/em.js', import.meta.url).href)) as Em,
-});
-
-function digitsGraph(): IRGraph {
-  const names = Array.from({ length: 64 }, (_, i) => `p${i}`);
-  const src = 'model Digits = circuit { region quad_tree(width = 8, arity = 4) inputs Bernoulli sum(units = 8) product hadamard }';
-  const { graph } = lowerModel(compileOk(src), 'Digits', names.map((name) => ({ name, type: { kind: 'int' } })), {});
-  return graph!;
-}
-
-/** Random parameters (simplex rows, Bernoulli p, Normal means and scales). */
-function randomize(st: InstanceType<St['ModelState']>, seed: number): void {
-  const rng = new Rng(seed);
-  for (const [name, v] of st.values) {
-    const p = st.param(name);
-    if (p.param.kind === 'simplex') {
-      const last = p.shape[p.shape.length - 1]!;
-      for (let r = 0; r < v.length / last; r++) {
-        let t = 0;
-        for (let j = 0; j < last; j++) t += v[r * last + j] = 0.1 + rng.uniformOpen();
-        for (let j = 0; j < last; j++) v[r * last + j] /= t;
-      }
-    } else if (p.param.kind === 'unit') for (let i = 0; i < v.length; i++) v[i] = 0.1 + 0.8 * rng.uniformOpen();
-  }
-}
-
-function rowsFor(g: IRGraph, n: number, seed: number): Float64Array {
-  const rng = new Rng(seed);
-  const V = g.vars.length;
-  return Float64Array.from({ length: n * V }, (_, k) => {
-    if (rng.uniform() < 0.05) return NaN;
-    const t = g.vars[k % V]!.type;
-    return t.kind === 'categorical' ? Math.floor(rng.uniform() * t.levels.length) : t.kind === 'real' ? rng.normal() : rng.uniform() < 0.5 ? 1 : 0;
-  });
-}
+const built = builtEvaluate;
+const load = loadBuilt;
 
 function passes(ev: Ev, st: InstanceType<St['ModelState']>, x: Float64Array, n: number, w: Float64Array, threads: number) {
   ev.setEvaluateThreads(threads, 0);
@@ -94,9 +51,9 @@ describe.skipIf(!existsSync(built))('threaded evaluation (built dist/)', () => {
 
   it('the digits circuit: 2 threads equal 1 (values, flows, counts), and EM after two epochs', async () => {
     const { ev, st, em } = await load();
-    const g = digitsGraph();
+    const g = digitsGraph(8);
     const s = new st.ModelState(g);
-    randomize(s, 3);
+    randomize(s, 3, 0.1);
     const n = 1501;
     const x = rowsFor(g, n, 5);
     const w = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : 0.5 + (i % 3)));
