@@ -5,6 +5,7 @@
 // where wasm SIMD is missing), which the kernel is tested against.
 import { signedMatVec, signedMatVecBack } from '../../circuits/squared/signed-log.js';
 import { R, signedSumWasm, type SignedSumWasm } from './signed-sum-wasm.js';
+import { copyIn, copyOut, up4 } from './block-copy.js';
 
 let enabled = true;
 
@@ -13,7 +14,6 @@ export function useFastSignedSum(on: boolean): void {
   enabled = on;
 }
 
-const up4 = (x: number): number => Math.ceil(x / 4) * 4;
 const instances = new Map<string, SignedSumWasm | null>();
 
 function kernel(U: number, I: number): SignedSumWasm | null {
@@ -22,22 +22,6 @@ function kernel(U: number, I: number): SignedSumWasm | null {
   let k = instances.get(key);
   if (k === undefined) instances.set(key, (k = signedSumWasm(up4(I), up4(U))));
   return k;
-}
-
-function copyIn(h: Float64Array, at: number, src: Float64Array, r0: number, rows: number, rows4: number, w: number, wp: number, pad: number): void {
-  if (w === wp) h.set(src.subarray(r0 * w, (r0 + rows) * w), at);
-  else {
-    for (let r = 0; r < rows; r++) {
-      h.set(src.subarray((r0 + r) * w, (r0 + r + 1) * w), at + r * wp);
-      h.fill(pad, at + r * wp + w, at + (r + 1) * wp);
-    }
-  }
-  h.fill(pad, at + rows * wp, at + rows4 * wp);
-}
-
-function copyOut(h: Float64Array, at: number, dst: Float64Array, r0: number, rows: number, w: number, wp: number): void {
-  if (w === wp) dst.set(h.subarray(at, at + rows * w), r0 * w);
-  else for (let r = 0; r < rows; r++) dst.set(h.subarray(at + r * wp, at + r * wp + w), (r0 + r) * w);
 }
 
 /**

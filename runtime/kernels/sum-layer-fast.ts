@@ -4,6 +4,7 @@
 // Declines (returns false) where wasm SIMD is missing or the fast path is off: the caller then
 // runs the reference loops of sum-layer.ts, which these are tested against.
 import { R, sumLayerWasm, type SumLayerWasm } from './sum-layer-wasm.js';
+import { copyIn, copyOut, up4 } from './block-copy.js';
 
 let enabled = true;
 
@@ -12,7 +13,6 @@ export function useFastSumLayer(on: boolean): void {
   enabled = on;
 }
 
-const up4 = (x: number): number => Math.ceil(x / 4) * 4;
 const instances = new Map<string, SumLayerWasm | null>();
 
 function kernel(U: number, I: number): SumLayerWasm | null {
@@ -21,23 +21,6 @@ function kernel(U: number, I: number): SumLayerWasm | null {
   let k = instances.get(key);
   if (k === undefined) instances.set(key, (k = sumLayerWasm(up4(I), up4(U))));
   return k;
-}
-
-/** Copies rows [r0, r0 + rows) of an n x w array into a block of row width wp (padding `pad`), zero rows to rows4. */
-function copyIn(h: Float64Array, at: number, src: Float64Array, r0: number, rows: number, rows4: number, w: number, wp: number, pad: number): void {
-  if (w === wp) h.set(src.subarray(r0 * w, (r0 + rows) * w), at);
-  else {
-    for (let r = 0; r < rows; r++) {
-      h.set(src.subarray((r0 + r) * w, (r0 + r + 1) * w), at + r * wp);
-      h.fill(pad, at + r * wp + w, at + (r + 1) * wp);
-    }
-  }
-  h.fill(0, at + rows * wp, at + rows4 * wp);
-}
-
-function copyOut(h: Float64Array, at: number, dst: Float64Array, r0: number, rows: number, w: number, wp: number): void {
-  if (w === wp) dst.set(h.subarray(at, at + rows * w), r0 * w);
-  else for (let r = 0; r < rows; r++) dst.set(h.subarray(at + r * wp, at + r * wp + w), (r0 + r) * w);
 }
 
 /** W [U x I] into the kernel's W (U x Ip) and WT (Ip x Up), zero-padded. */
@@ -82,7 +65,7 @@ export function sumNodeForward(A: Float64Array, W: Float64Array, n: number, U: n
   for (let r0 = 0; r0 < n; r0 += R) {
     const rows = Math.min(R, n - r0);
     const rows4 = up4(rows);
-    copyIn(h, L.A / 8, A, r0, rows, rows4, I, Ip, -Infinity);
+    copyIn(h, L.A / 8, A, r0, rows, rows4, I, Ip, -Infinity, 0);
     if (keep) {
       k.fwdKeep(rows4);
       copyOut(h, L.FL / 8, out, r0, rows, U, Up);
@@ -133,8 +116,8 @@ export function sumNodeBackward(
       copyIn(h, L.A / 8, kept.E, r0, rows, rows4, I, Ip, 0);
       copyIn(h, L.O / 8, kept.O, r0, rows, rows4, U, Up, 0);
     } else {
-      copyIn(h, L.A / 8, A, r0, rows, rows4, I, Ip, -Infinity);
-      copyIn(h, L.O / 8, out, r0, rows, rows4, U, Up, -Infinity);
+      copyIn(h, L.A / 8, A, r0, rows, rows4, I, Ip, -Infinity, 0);
+      copyIn(h, L.O / 8, out, r0, rows, rows4, U, Up, -Infinity, 0);
     }
     copyIn(h, L.FL / 8, flow, r0, rows, rows4, U, Up, 0);
     if (fresh) h.fill(0, L.CF / 8, L.CF / 8 + rows4 * Ip);
