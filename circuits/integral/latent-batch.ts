@@ -27,12 +27,36 @@ interface Member {
   readonly v: Float64Array;
 }
 
+interface Run {
+  readonly kind: NeuralParam['output'];
+  readonly last: number;
+  readonly v: Float64Array;
+}
+
+function runsOf(members: readonly Member[], all: Float64Array): Run[] {
+  const runs: Run[] = [];
+  let start = 0;
+  let at = 0;
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i]!;
+    at += m.v.length;
+    const next = members[i + 1];
+    if (!next || next.p.output !== m.p.output || next.last !== m.last) {
+      runs.push({ kind: m.p.output, last: m.last, v: all.subarray(start, at) });
+      start = at;
+    }
+  }
+  return runs;
+}
+
 interface Group {
   readonly trunkNames: readonly { w: string; b: string }[];
   readonly trunkShapes: readonly { inputs: number; outputs: number; activation: DenseLayerValues['activation'] }[];
   readonly rows: number;
   readonly x: Float64Array;
-  readonly members: Member[];
+  members: Member[];
+  /** Consecutive members of one output kind and simplex length: each one transform call. */
+  runs: readonly Run[];
   readonly hidden: number;
   /** The batched output layer's weights [H x S] and bias [S], refilled by every evaluation. */
   w: Float64Array;
@@ -98,18 +122,25 @@ export class LatentBatcher {
           return { inputs, outputs: outs, activation: l.activation };
         });
         const last = layers[layers.length - 1]!;
-        g = { trunkNames, trunkShapes, rows, x, members: [], hidden: shapes(last.w)[0]!, w: new Float64Array(0), b: new Float64Array(0), gw: new Float64Array(0), gb: new Float64Array(0) };
+        g = { trunkNames, trunkShapes, rows, x, members: [], hidden: shapes(last.w)[0]!, runs: [], w: new Float64Array(0), b: new Float64Array(0), gw: new Float64Array(0), gb: new Float64Array(0) };
         byKey.set(gkey, g);
         this.groups.push(g);
       }
       const head = layers[layers.length - 1]!;
       const col = g.members.reduce((c, m) => c + m.outputs, 0);
-      const v = new Float64Array(size);
-      g.members.push({ param, p, head: { w: head.w, b: head.b }, outputs, col, last: param.shape[param.shape.length - 1] ?? 1, logW, v });
-      this.values.set(param.name, v);
+      g.members.push({ param, p, head: { w: head.w, b: head.b }, outputs, col, last: param.shape[param.shape.length - 1] ?? 1, logW, v: new Float64Array(size) });
       if (size > this.gu.length) this.gu = new Float64Array(size);
     }
     for (const g of this.groups) {
+      // The members' values side by side in one buffer, so runs of the same output kind transform in one call.
+      const all = new Float64Array(g.members.reduce((c, m) => c + m.v.length, 0));
+      let at = 0;
+      g.members = g.members.map((m) => {
+        const v = all.subarray(at, (at += m.v.length));
+        this.values.set(m.param.name, v);
+        return { ...m, v };
+      });
+      g.runs = runsOf(g.members, all);
       const S = g.members.reduce((c, m) => c + m.outputs, 0);
       g.w = new Float64Array(g.hidden * S);
       g.b = new Float64Array(S);
@@ -163,14 +194,16 @@ export class LatentBatcher {
     const y = f.y;
     for (const m of members) {
       const O = m.outputs;
-      const v = m.v;
-      for (let r = 0; r < rows; r++) {
-        const lw = m.logW[r]!;
-        const src = r * S + m.col;
-        for (let o = 0; o < O; o++) v[r * O + o] = y[src + o]! + lw;
-      }
-      toNaturalInPlace(m.p.output, v, v.length, m.last, this.kernels?.expInPlace);
+      const { v, logW, col } = m;
+      if (O === 1) for (let r = 0; r < rows; r++) v[r] = y[r * S + col]! + logW[r]!;
+      else
+        for (let r = 0; r < rows; r++) {
+          const lw = logW[r]!;
+          const src = r * S + col;
+          for (let o = 0; o < O; o++) v[r * O + o] = y[src + o]! + lw;
+        }
     }
+    for (const run of g.runs) toNaturalInPlace(run.kind, run.v, run.v.length, run.last, this.kernels?.expInPlace);
   }
 
   private backwardGroup(g: Group, gv: ReadonlyMap<string, Float64Array>, sink: GradSink): void {
@@ -188,10 +221,13 @@ export class LatentBatcher {
         continue;
       }
       chainToFreeInto(m.p.output, m.v, gm, m.v.length, m.last, gu);
-      for (let r = 0; r < rows; r++) {
-        const dst = r * S + m.col;
-        for (let o = 0; o < O; o++) gy[dst + o] = gu[r * O + o]!;
-      }
+      const col = m.col;
+      if (O === 1) for (let r = 0; r < rows; r++) gy[r * S + col] = gu[r]!;
+      else
+        for (let r = 0; r < rows; r++) {
+          const dst = r * S + col;
+          for (let o = 0; o < O; o++) gy[dst + o] = gu[r * O + o]!;
+        }
     }
     const { gw, gb } = g;
     gw.fill(0);

@@ -23,6 +23,7 @@ import { noteDeviceFit } from './device-em.js';
 import { prepareCompute } from '../backend/compute.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
 import type { FitProgress, Fitted } from './types.js';
+import type { NodeValues } from '../node-buffers.js';
 
 
 export function fitAdam(
@@ -86,6 +87,10 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
   const adam = new AdamOptimizer(settings.lr);
   const totalWeight = rowWeights.reduce((a, b) => a + b, 0);
   const order = Array.from({ length: n }, (_, i) => i);
+  // Per batch size (the last batch of an epoch is smaller): each its own arrays.
+  const scratches = new Map<number, GradientScratch>();
+  // The epoch's log-likelihood pass over every row lends its arrays to the next epoch's.
+  const whole: { vals?: NodeValues } = {};
   return {
     state,
     *iterate(epoch) {
@@ -111,7 +116,7 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
         });
         const bw = wb.reduce((a, c) => a + c, 0);
         if (bw <= 0) continue;
-        const grads = nets ? circuitGradients(state, xb, b, wb) : gradients(state, xb, b, wb);
+        const grads = nets ? circuitGradients(state, xb, b, wb) : gradients(state, xb, b, wb, scratchFor(scratches, b));
         if (nets) yield* waitFor(nets.gradients(grads));
         adam.begin();
         for (const k of free) {
@@ -126,7 +131,7 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
         checkFinite(state, epoch);
         yield;
       }
-      return meanLogLikelihood(rootLogp(state, x, n), rowWeights, totalWeight, epoch);
+      return meanLogLikelihood(rootLogp(state, x, n, whole), rowWeights, totalWeight, epoch);
     },
     ...(valid
       ? {
@@ -144,9 +149,18 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
   };
 }
 
+function scratchFor(scratches: Map<number, GradientScratch>, b: number): GradientScratch {
+  let s = scratches.get(b);
+  if (!s) scratches.set(b, (s = {}));
+  return s;
+}
+
 /** log p(x_i) per row: the forward pass, or 2 log|c(x)| - log Z for squared circuits. */
-function rootLogp(state: ModelState, x: Float64Array, n: number): Float64Array {
-  return squareRoot(state) ? squaredLogDensity(state, x, n) : forward(state, x, n).get(state.graph.root)!;
+function rootLogp(state: ModelState, x: Float64Array, n: number, reuse?: { vals?: NodeValues }): Float64Array {
+  if (squareRoot(state)) return squaredLogDensity(state, x, n);
+  const vals = forward(state, x, n, reuse?.vals);
+  if (reuse) reuse.vals = vals;
+  return vals.get(state.graph.root)!;
 }
 
 /** The device run of an integral circuit's nets, or undefined (CPU nets; fitBackend says why). */
@@ -156,23 +170,41 @@ function devicePath(state: ModelState): DeviceNetsRun | undefined {
   return typeof run === 'string' ? undefined : run;
 }
 
+/**
+ * Arrays one gradient lends the next (a fit's steps): the passes' node values and flows, the
+ * edge counts and the gradients themselves, refilled instead of allocated (a PIC step's fresh
+ * arrays were most of its garbage). What a call returns is valid until the next call with it.
+ */
+export interface GradientScratch {
+  vals?: NodeValues;
+  flows?: NodeValues;
+  counts?: Map<string, Float64Array>;
+  grads?: Map<string, Float64Array>;
+}
+
 /** Gradient of sum_i w_i log p(x_i) w.r.t. every parameter's natural values. */
-export function gradients(state: ModelState, x: Float64Array, n: number, w: Float64Array): Map<string, Float64Array> {
-  const grads = circuitGradients(state, x, n, w);
+export function gradients(state: ModelState, x: Float64Array, n: number, w: Float64Array, scratch?: GradientScratch): Map<string, Float64Array> {
+  const grads = circuitGradients(state, x, n, w, scratch);
   // Integral circuits: on to the functions' parameters (nets, constants).
   if (!squareRoot(state) && hasLatentParams(state)) latentGradients(state, grads);
   return grads;
 }
 
 /** As gradients, but an integral circuit's function parameters are left at 0 (only the neural parameters' own gradients). */
-export function circuitGradients(state: ModelState, x: Float64Array, n: number, w: Float64Array): Map<string, Float64Array> {
+export function circuitGradients(state: ModelState, x: Float64Array, n: number, w: Float64Array, scratch?: GradientScratch): Map<string, Float64Array> {
   // Squared circuits: 2 d log|c(x)| - d log Z, by the signed reverse pass (runtime/squared).
   if (squareRoot(state)) return squaredGradients(state, x, n, w).grads;
-  const vals = forward(state, x, n);
-  const counts = new Map<string, Float64Array>();
-  const flows = backward(state, vals, n, w, counts);
-  const grads = new Map<string, Float64Array>();
-  for (const [k, vv] of state.values) grads.set(k, new Float64Array(vv.length));
+  const vals = forward(state, x, n, scratch?.vals);
+  const counts = scratch?.counts ?? new Map<string, Float64Array>();
+  for (const c of counts.values()) c.fill(0);
+  const flows = backward(state, vals, n, w, counts, scratch?.flows);
+  const grads = scratch?.grads ?? new Map<string, Float64Array>();
+  for (const [k, vv] of state.values) {
+    const g = grads.get(k);
+    if (g && g.length === vv.length) g.fill(0);
+    else grads.set(k, new Float64Array(vv.length));
+  }
+  if (scratch) Object.assign(scratch, { vals, flows, counts, grads });
   const v = state.graph.vars.length;
   for (const node of state.nodes) {
     if (node.kind === 'mixing' || node.kind === 'sum') {
