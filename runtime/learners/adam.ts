@@ -83,7 +83,18 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
   let chosen = !latent;
   const v = state.graph.vars.length;
   const free = [...state.values.keys()].filter((k) => !state.param(k).fixed && state.param(k).param.kind !== 'neural');
-  const u = new Map(free.map((k) => [k, toFree(state.param(k), state.values.get(k)!)]));
+  // Every free parameter's unconstrained values in one array (u's entries are views of it), and
+  // their gradients likewise: one Adam pass over all of them per step, nothing allocated.
+  const uAll = new Float64Array(free.reduce((c, k) => c + state.values.get(k)!.length, 0));
+  const gAll = new Float64Array(uAll.length);
+  let at = 0;
+  const slots = free.map((k) => {
+    const p = state.param(k);
+    const v = state.values.get(k)!;
+    const u = uAll.subarray(at, at + v.length);
+    u.set(toFree(p, v));
+    return { k, p, v, u, g: gAll.subarray(at, (at += v.length)) };
+  });
   const adam = new AdamOptimizer(settings.lr);
   const totalWeight = rowWeights.reduce((a, b) => a + b, 0);
   const order = Array.from({ length: n }, (_, i) => i);
@@ -119,13 +130,10 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
         const grads = nets ? circuitGradients(state, xb, b, wb) : gradients(state, xb, b, wb, scratchFor(scratches, b));
         if (nets) yield* waitFor(nets.gradients(grads));
         adam.begin();
-        for (const k of free) {
-          const p = state.param(k);
-          const uk = u.get(k)!;
-          // Ascent on the mean log-likelihood, in each parameter's unconstrained coordinates.
-          adam.ascend(k, uk, chainGrad(p, uk, state.values.get(k)!, grads.get(k)!), { divide: bw });
-          fromFree(p, uk, state.values.get(k)!);
-        }
+        // Ascent on the mean log-likelihood, in each parameter's unconstrained coordinates.
+        for (const f of slots) chainGrad(f.p, f.u, f.v, grads.get(f.k)!, f.g);
+        adam.ascend('free', uAll, gAll, { divide: bw });
+        for (const f of slots) fromFree(f.p, f.u, f.v);
         if (nets) yield* waitFor(nets.refresh());
         else if (latent) refreshLatent(state);
         checkFinite(state, epoch);
