@@ -188,6 +188,17 @@ export interface GradientScratch {
   flows?: NodeValues;
   counts?: Map<string, Float64Array>;
   grads?: Map<string, Float64Array>;
+  /** Per input node: its gradient coefficients (flow x row weight) and its columns of x. */
+  inputs?: Map<string, { coef: Float64Array; xs: Float64Array }>;
+}
+
+function inputScratch(scratch: GradientScratch | undefined, id: string, coefLen: number, xsLen: number): { coef: Float64Array; xs: Float64Array } {
+  let io = scratch?.inputs?.get(id);
+  if (!io || io.coef.length !== coefLen || io.xs.length !== xsLen) {
+    io = { coef: new Float64Array(coefLen), xs: new Float64Array(xsLen) };
+    if (scratch) (scratch.inputs ??= new Map()).set(id, io);
+  }
+  return io;
 }
 
 /** Gradient of sum_i w_i log p(x_i) w.r.t. every parameter's natural values. */
@@ -224,12 +235,20 @@ export function circuitGradients(state: ModelState, x: Float64Array, n: number, 
     } else if (node.kind === 'input') {
       const layer = state.layers.get(node.id)!;
       const f = flows.get(node.id)!;
-      const coef = new Float64Array(f.length);
-      for (let i = 0; i < n; i++) for (let uu = 0; uu < node.units; uu++) coef[i * node.units + uu] = f[i * node.units + uu]! * w[i]!;
+      // Node fields read once: state.nodes mixes node shapes, so a load in the loop is megamorphic.
+      const units = node.units;
+      const scope = node.scope;
+      const d = scope.length;
+      const io = inputScratch(scratch, node.id, f.length, n * d);
+      const coef = io.coef;
+      for (let i = 0; i < n; i++) {
+        const wi = w[i]!;
+        for (let uu = 0; uu < units; uu++) coef[i * units + uu] = f[i * units + uu]! * wi;
+      }
       const lg: LayerParams = {};
       for (const [role, nm] of Object.entries(layer.names)) lg[role] = grads.get(nm)!;
-      const xs = new Float64Array(n * node.scope.length);
-      for (let i = 0; i < n; i++) for (let j = 0; j < node.scope.length; j++) xs[i * node.scope.length + j] = x[i * v + node.scope[j]!]!;
+      const xs = io.xs;
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xs[i * d + j] = x[i * v + scope[j]!]!;
       layer.family.gradLogDensity(layer.params, layer.ctx, xs, n, coef, lg);
     }
   }
