@@ -220,14 +220,16 @@ export class LatentBatcher {
         for (let r = 0; r < rows; r++) gy.fill(0, r * S + m.col, r * S + m.col + O);
         continue;
       }
-      chainToFreeInto(m.p.output, m.v, gm, m.v.length, m.last, gu);
       const col = m.col;
-      if (O === 1) for (let r = 0; r < rows; r++) gy[r * S + col] = gu[r]!;
-      else
+      // One output per grid row: d/du straight into its column of gy.
+      if (O === 1) chainToFreeInto(m.p.output, m.v, gm, m.v.length, m.last, gy, S, col);
+      else {
+        chainToFreeInto(m.p.output, m.v, gm, m.v.length, m.last, gu);
         for (let r = 0; r < rows; r++) {
           const dst = r * S + col;
           for (let o = 0; o < O; o++) gy[dst + o] = gu[r * O + o]!;
         }
+      }
     }
     const { gw, gb } = g;
     gw.fill(0);

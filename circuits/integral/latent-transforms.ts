@@ -66,23 +66,23 @@ function scratch(len: number): Float64Array {
   return shiftScratch;
 }
 
-/** out[i] = d/du from gv = d/dv (first n entries of v, gv, out). */
-export function chainToFreeInto(kind: NeuralParam['output'], v: Float64Array, gv: Float64Array, n: number, last: number, out: Float64Array): void {
+/** out[at + i * stride] = d/du_i from gv = d/dv (first n entries of v, gv). */
+export function chainToFreeInto(kind: NeuralParam['output'], v: Float64Array, gv: Float64Array, n: number, last: number, out: Float64Array, stride = 1, at = 0): void {
   switch (kind) {
     case 'identity':
-      for (let i = 0; i < n; i++) out[i] = gv[i]!;
+      for (let i = 0; i < n; i++) out[at + i * stride] = gv[i]!;
       return;
     case 'positive':
-      for (let i = 0; i < n; i++) out[i] = gv[i]! * v[i]!;
+      for (let i = 0; i < n; i++) out[at + i * stride] = gv[i]! * v[i]!;
       return;
     case 'unit':
-      for (let i = 0; i < n; i++) out[i] = gv[i]! * v[i]! * (1 - v[i]!);
+      for (let i = 0; i < n; i++) out[at + i * stride] = gv[i]! * v[i]! * (1 - v[i]!);
       return;
     case 'simplex':
       for (let off = 0; off < n; off += last) {
         let s = 0;
         for (let i = 0; i < last; i++) s += v[off + i]! * gv[off + i]!;
-        for (let i = 0; i < last; i++) out[off + i] = v[off + i]! * (gv[off + i]! - s);
+        for (let i = 0; i < last; i++) out[at + (off + i) * stride] = v[off + i]! * (gv[off + i]! - s);
       }
   }
 }

@@ -35,7 +35,13 @@ describe('toNaturalInPlace and chainToFreeInto agree with the reference transfor
         const g = Float64Array.from(gv);
         const out = new Float64Array(g.length).fill(7); // stale values: every entry must be written
         chainToFreeInto(c.kind, want, g, g.length, c.last, out);
-        close(out, chainToFree(c.kind, want, g, c.last), 0, `d ${c.kind}`);
+        const ref = chainToFree(c.kind, want, g, c.last);
+        close(out, ref, 0, `d ${c.kind}`);
+        // Strided into a wider buffer (a column of the batched output layer): those entries only.
+        const wide = new Float64Array(3 * g.length + 1).fill(7);
+        chainToFreeInto(c.kind, want, g, g.length, c.last, wide, 3, 1);
+        close(wide.filter((_, i) => i % 3 === 1 && i < 3 * g.length), ref, 0, `strided d ${c.kind}`);
+        expect(wide.filter((_, i) => i % 3 !== 1 || i >= 3 * g.length).every((a) => a === 7)).toBe(true);
       }),
       { numRuns: 300 },
     );
