@@ -213,7 +213,7 @@ export function gradients(state: ModelState, x: Float64Array, n: number, w: Floa
 export function circuitGradients(state: ModelState, x: Float64Array, n: number, w: Float64Array, scratch?: GradientScratch): Map<string, Float64Array> {
   // Squared circuits: 2 d log|c(x)| - d log Z, by the signed reverse pass (runtime/squared).
   if (squareRoot(state)) return squaredGradients(state, x, n, w).grads;
-  const vals = forward(state, x, n, scratch?.vals);
+  const vals = forward(state, x, n, scratch?.vals, true); // keep: the backward follows (it then needs no exps)
   const counts = scratch?.counts ?? new Map<string, Float64Array>();
   for (const c of counts.values()) c.fill(0);
   const flows = backward(state, vals, n, w, counts, scratch?.flows);
