@@ -64,11 +64,9 @@ interface Group {
   /** Backward's d/dw and d/db of that layer (zeroed before each use). */
   gw: Float64Array;
   gb: Float64Array;
-  /** Filled by the forward pass. */
-  trunkLayers?: DenseLayerValues[];
-  trunkTrace?: DenseTrace;
-  layer?: DenseLayerValues;
-  headTrace?: DenseTrace;
+  /** Filled by the forward pass: the hidden layers and the batched output layer, one net. */
+  layers?: DenseLayerValues[];
+  trace?: DenseTrace;
 }
 
 export interface LatentBatch {
@@ -170,14 +168,6 @@ export class LatentBatcher {
   private forwardGroup(g: Group, get: ValueSource): void {
     const { rows, members } = g;
     const H = g.hidden;
-    let h = g.x;
-    g.trunkLayers = g.trunkShapes.map((s, l) => ({ w: get(g.trunkNames[l]!.w), b: get(g.trunkNames[l]!.b), ...s }));
-    g.trunkTrace = undefined;
-    if (g.trunkLayers.length) {
-      const f = denseForward(g.trunkLayers, g.x, rows, this.kernels);
-      h = f.y;
-      g.trunkTrace = f.trace;
-    }
     // The output layers side by side: w [H x S], b [S].
     const S = g.b.length;
     const { w, b } = g;
@@ -188,9 +178,12 @@ export class LatentBatcher {
       for (let i = 0; i < H; i++) for (let o = 0; o < O; o++) w[i * S + m.col + o] = hw[i * O + o]!;
       for (let o = 0; o < O; o++) b[m.col + o] = hb[o]!;
     }
-    g.layer = { w, b, inputs: H, outputs: S, activation: 'linear' };
-    const f = denseForward([g.layer], h, rows, this.kernels);
-    g.headTrace = f.trace;
+    // Hidden layers and output layer as one net: the hidden values stay in the net kernel's
+    // memory (not copied out to JS and back in for the output layer, forward and backward).
+    g.layers = g.trunkShapes.map((sh, l) => ({ w: get(g.trunkNames[l]!.w), b: get(g.trunkNames[l]!.b), ...sh }));
+    g.layers.push({ w, b, inputs: H, outputs: S, activation: 'linear' });
+    const f = denseForward(g.layers, g.x, rows, this.kernels);
+    g.trace = f.trace;
     const y = f.y;
     for (const m of members) {
       const O = m.outputs;
@@ -234,7 +227,9 @@ export class LatentBatcher {
     const { gw, gb } = g;
     gw.fill(0);
     gb.fill(0);
-    const gh = denseBackward([g.layer!], g.headTrace!, gy, [{ w: gw, b: gb }], this.kernels);
+    const grads = g.trunkNames.map((nm) => ({ w: sink(nm.w), b: sink(nm.b) }));
+    grads.push({ w: gw, b: gb });
+    denseBackward(g.layers!, g.trace!, gy, grads, this.kernels);
     for (const m of members) {
       if (!gv.has(m.param.name)) continue;
       const sw = sink(m.head.w);
@@ -243,6 +238,5 @@ export class LatentBatcher {
       for (let i = 0; i < H; i++) for (let o = 0; o < O; o++) sw[i * O + o] += gw[i * S + m.col + o]!;
       for (let o = 0; o < O; o++) sb[o] += gb[m.col + o]!;
     }
-    if (g.trunkTrace) denseBackward(g.trunkLayers!, g.trunkTrace, gh, g.trunkNames.map((n) => ({ w: sink(n.w), b: sink(n.b) })), this.kernels);
   }
 }
