@@ -108,7 +108,7 @@ export default {
       samples: fast.map((e) => e.ms),
       baseline: ref.map((e) => e.ms),
       check,
-      kernel: 'runtime/kernels/dense-net-wasm.ts (whole nets in wasm memory, f64x2 FMA 4x4 tiles, fused bias and sin/cos); circuits/integral/latent-batch.ts',
+      kernel: 'runtime/kernels/dense-net-wasm.ts (whole nets in wasm memory, f64x2 FMA 4x4 tiles, fused bias and sin/cos); circuits/integral/latent-batch.ts (hidden + batched output layers as one net, buffers reused); runtime/kernels/exp-wasm.ts (softmax exps)',
       extra: {
         epoch_cpu_ms: median(fast.map((e) => e.cpu)),
         epoch_cpu_ms_reference: median(ref.map((e) => e.cpu)),
