@@ -9,7 +9,7 @@
 import type { IRParam, NeuralParam } from '../../ir/types.js';
 import { denseBackward, denseForward, type DenseLayerValues, type DenseTrace, type DenseKernels } from '../../stdlib/nets/dense-net.js';
 import { gridInputs, latentValues, TrunkCache, type GradSink, type ValueSource } from './latent-fn.js';
-import { chainToFreeInto, toNaturalInPlace, type ExpInPlace } from './latent-transforms.js';
+import { chainToFreeInto, toNaturalInPlace, type ExpInPlace, type SoftmaxInPlace } from './latent-transforms.js';
 
 /** One parameter's place in its group's batched output layer. */
 interface Member {
@@ -76,9 +76,10 @@ export interface LatentBatch {
   backward(gv: ReadonlyMap<string, Float64Array>, sink: GradSink): void;
 }
 
-/** The nets' kernels, and the simplex outputs' vectorized exp. */
+/** The nets' kernels, and the simplex outputs' vectorized softmax and exp. */
 export interface LatentKernels extends DenseKernels {
   readonly expInPlace?: ExpInPlace;
+  readonly softmaxInPlace?: SoftmaxInPlace;
 }
 
 /** Evaluates the neural parameters `params` (all materialized) from the current values of their functions' parameters. */
@@ -196,7 +197,7 @@ export class LatentBatcher {
           for (let o = 0; o < O; o++) v[r * O + o] = y[src + o]! + lw;
         }
     }
-    for (const run of g.runs) toNaturalInPlace(run.kind, run.v, run.v.length, run.last, this.kernels?.expInPlace);
+    for (const run of g.runs) toNaturalInPlace(run.kind, run.v, run.v.length, run.last, this.kernels?.expInPlace, this.kernels?.softmaxInPlace);
   }
 
   private backwardGroup(g: Group, gv: ReadonlyMap<string, Float64Array>, sink: GradSink): void {

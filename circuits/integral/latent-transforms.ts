@@ -6,11 +6,14 @@ import type { NeuralParam } from '../../ir/types.js';
 /** x[i] = exp(x[i]) for i < n, every such x[i] in [-708, 0]; false: not done (Math.exp runs). */
 export type ExpInPlace = (x: Float64Array, n: number) => boolean;
 
+/** Softmax of each run of `last` in v[0, n) in place; false: not done (v untouched, the loops run). */
+export type SoftmaxInPlace = (v: Float64Array, n: number, last: number) => boolean;
+
 /** Lowest input an ExpInPlace kernel must be exact on; lower (and NaN) entries are redone with Math.exp. */
 const EXP_KERNEL_MIN = -708;
 
 /** v (free values, first n entries) -> natural values in place; `last`: the simplex's length. */
-export function toNaturalInPlace(kind: NeuralParam['output'], v: Float64Array, n: number, last: number, exp?: ExpInPlace): void {
+export function toNaturalInPlace(kind: NeuralParam['output'], v: Float64Array, n: number, last: number, exp?: ExpInPlace, softmax?: SoftmaxInPlace): void {
   switch (kind) {
     case 'identity':
       return;
@@ -21,6 +24,7 @@ export function toNaturalInPlace(kind: NeuralParam['output'], v: Float64Array, n
       for (let i = 0; i < n; i++) v[i] = 1 / (1 + Math.exp(-v[i]!));
       return;
     case 'simplex':
+      if (softmax?.(v, n, last)) return;
       if (exp && simplexWithKernel(v, n, last, exp)) return;
       for (let off = 0; off < n; off += last) {
         let m = -Infinity;

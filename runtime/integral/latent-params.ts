@@ -7,14 +7,14 @@
 // matmul and sin/cos, and keeps the last refresh's forward pass for latentGradients while the functions'
 // parameters are unchanged, as they are between a learner's refresh and its next gradient:
 // one forward pass per step, not two. The batcher (its groups and buffers) and the copies of the
-// parameters read are made once per state, not per step; the simplex outputs' exps run in wasm
-// SIMD (exp-wasm.ts). Off: the per-parameter JS reference (latent-fn.ts).
+// parameters read are made once per state, not per step; the simplex outputs' softmax runs in
+// wasm SIMD (exp-wasm.ts). Off: the per-parameter JS reference (latent-fn.ts).
 import { LatentBatcher, type LatentBatch, type LatentKernels } from '../../circuits/integral/latent-batch.js';
 import { latentValues, TrunkCache } from '../../circuits/integral/latent-fn.js';
 import { denseMatMulWasm } from '../kernels/dense-wasm.js';
 import { sinCosWasm } from '../kernels/sincos-wasm.js';
 import { denseNetBackwardWasm, denseNetForwardWasm } from '../kernels/dense-net-wasm.js';
-import { expInPlaceWasm } from '../kernels/exp-wasm.js';
+import { expInPlaceWasm, softmaxInPlaceWasm } from '../kernels/exp-wasm.js';
 import type { ModelState } from '../state.js';
 
 export function hasLatentParams(state: ModelState): boolean {
@@ -30,6 +30,7 @@ const perMatmul: LatentKernels = {
   matmul: (A, B, m, k, n, out) => denseMatMulWasm(A, B, m, k, n, out),
   sinCos: sinCosWasm,
   expInPlace: expInPlaceWasm,
+  softmaxInPlace: softmaxInPlaceWasm,
 };
 /** sin and linear nets whole in one wasm memory (dense-net-wasm.ts); tanh / relu nets take the per-matmul path. */
 const wholeNet: LatentKernels = {

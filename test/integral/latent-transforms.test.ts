@@ -1,5 +1,5 @@
 // The allocation-free transforms of the nets' outputs (latent-transforms.ts) against latent-fn.ts's
-// toNatural / chainToFree (the reference): the simplex with the wasm exp kernel within 1e-14
+// toNatural / chainToFree (the reference): the simplex with the wasm exp or softmax kernel within 1e-14
 // relative (the same sums, exps a few ulp apart), without a kernel or for the other kinds exactly
 // equal; runs far below their max (past the kernel's range), -Infinity and NaN entries as the
 // reference has them; a declining kernel leaves the values to the JS loops.
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { chainToFree, toNatural } from '../../circuits/integral/latent-fn.js';
 import { chainToFreeInto, toNaturalInPlace } from '../../circuits/integral/latent-transforms.js';
-import { expInPlaceWasm } from '../../runtime/kernels/exp-wasm.js';
+import { expInPlaceWasm, softmaxInPlaceWasm } from '../../runtime/kernels/exp-wasm.js';
 
 type Kind = 'identity' | 'positive' | 'unit' | 'simplex';
 
@@ -32,6 +32,10 @@ describe('toNaturalInPlace and chainToFreeInto agree with the reference transfor
         const got = Float64Array.from(uu);
         toNaturalInPlace(c.kind, got, got.length, c.last, expInPlaceWasm);
         close(got, want, c.kind === 'simplex' ? 1e-14 : 0, c.kind);
+        // With the wasm softmax too (it declines odd runs and out-of-range ones: the exp path then).
+        const got2 = Float64Array.from(uu);
+        toNaturalInPlace(c.kind, got2, got2.length, c.last, expInPlaceWasm, softmaxInPlaceWasm);
+        close(got2, want, c.kind === 'simplex' ? 1e-14 : 0, `${c.kind} (softmax kernel)`);
         const g = Float64Array.from(gv);
         const out = new Float64Array(g.length).fill(7); // stale values: every entry must be written
         chainToFreeInto(c.kind, want, g, g.length, c.last, out);
