@@ -225,6 +225,9 @@ export function circuitGradients(state: ModelState, x: Float64Array, n: number, 
   }
   if (scratch) Object.assign(scratch, { vals, flows, counts, grads });
   const v = state.graph.vars.length;
+  // Rows of weight 1 (a fit's usual batch): the flows are the coefficients as they are (f * 1 = f).
+  let unitWeights = true;
+  for (let i = 0; i < n && unitWeights; i++) unitWeights = w[i] === 1;
   for (const node of state.nodes) {
     if (node.kind === 'mixing' || node.kind === 'sum') {
       // d/dW[u,a] sum_i w_i log p = count[u,a] / W[u,a]
@@ -239,11 +242,14 @@ export function circuitGradients(state: ModelState, x: Float64Array, n: number, 
       const units = node.units;
       const scope = node.scope;
       const d = scope.length;
-      const io = inputScratch(scratch, node.id, f.length, n * d);
-      const coef = io.coef;
-      for (let i = 0; i < n; i++) {
-        const wi = w[i]!;
-        for (let uu = 0; uu < units; uu++) coef[i * units + uu] = f[i * units + uu]! * wi;
+      const io = inputScratch(scratch, node.id, unitWeights ? 0 : f.length, n * d);
+      let coef = f;
+      if (!unitWeights) {
+        coef = io.coef;
+        for (let i = 0; i < n; i++) {
+          const wi = w[i]!;
+          for (let uu = 0; uu < units; uu++) coef[i * units + uu] = f[i * units + uu]! * wi;
+        }
       }
       const lg: LayerParams = {};
       for (const [role, nm] of Object.entries(layer.names)) lg[role] = grads.get(nm)!;
