@@ -12,7 +12,7 @@
 import { denseForward, type DenseGrads, type DenseLayerValues, type DenseTrace } from '../../stdlib/nets/dense-net.js';
 import { denseNetModuleBytes, type DenseNetExports } from './dense-net-wasm-module.js';
 import { fmaAvailable } from './wasm-features.js';
-import { SINCOS_LIMIT } from './sincos-wasm.js';
+import { allNear, SINCOS_LIMIT, SINCOS_SCRATCH_BYTES } from './sincos-wasm.js';
 
 /** The JS reference forward (no kernels): recomputes an evicted trace. */
 const denseForwardReference = (layers: readonly DenseLayerValues[], x: Float64Array, rows: number): DenseTrace => denseForward(layers, x, rows).trace;
@@ -145,13 +145,6 @@ function putWeightsT(h: Float64Array, o: number, layer: DenseLayerValues, pin: n
   for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) h[o + j * pin + i] = w[i * nout + j]!;
 }
 
-/** Whether some |x| >= SINCOS_LIMIT (or NaN) among count doubles at o (count even). */
-function anyFar(e: Engine, o: number, count: number, scratch: number): boolean {
-  e.w.far(o * 8, count, scratch * 8);
-  const u = new Uint32Array(e.w.memory.buffer, scratch * 8, 4);
-  return (u[0]! | u[1]! | u[2]! | u[3]!) !== 0;
-}
-
 /**
  * A forward pass's trace whose arrays stay in wasm: read (copied out) only when someone asks
  * for them, e.g. the JS backward; once the arena has started over, recomputed by the JS
@@ -213,14 +206,15 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
   const L = layers.length;
   const rp = round4(rows);
   const p = [round4(layers[0]!.inputs), ...layers.map((l) => round4(l.outputs))];
-  let total = rp * p[0]! + 4;
+  const scratchDoubles = SINCOS_SCRATCH_BYTES / 8; // sincos's far flags and constants' table
+  let total = rp * p[0]! + scratchDoubles;
   for (let l = 0; l < L; l++) total += p[l]! * p[l + 1]! + p[l + 1]! + rp * p[l + 1]! * (layers[l]!.activation === 'sin' ? 3 : 1);
   const got = reserveForward(e, total);
   if (!got) return null;
   const h = e.h;
   let o = got.base;
   const scratch = o;
-  o += 4;
+  o += scratchDoubles;
   const inputs: number[] = [o];
   putPadded(h, o, x, rows, layers[0]!.inputs, p[0]!, rp);
   o += rp * p[0]!;
@@ -240,9 +234,9 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
     if (layer.activation === 'sin') {
       const [oy, od] = [o, o + rp * pout];
       o = od + rp * pout;
-      e.w.sincos(oz * 8, oy * 8, od * 8, rp * pout);
+      e.w.sincos(oz * 8, oy * 8, od * 8, rp * pout, scratch * 8);
       // Far or non-finite pre-activations: Math's sin and cos (the wasm reduction is not exact there).
-      if (anyFar(e, oz, rp * pout, scratch)) {
+      if (!allNear(e.w.memory, scratch * 8)) {
         for (let k = 0; k < rp * pout; k++) {
           const zk = h[oz + k]!;
           if (!(Math.abs(zk) < SINCOS_LIMIT)) {
@@ -321,13 +315,14 @@ export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace:
     const layer = layers[l]!;
     const slot = grads[l]!;
     const [pin, pout] = [p[l]!, p[l + 1]!];
-    if (deriv![l]! >= 0) e.w.vmul(g * 8, deriv![l]! * 8, g * 8, rp * pout);
     const ogw = o;
     const ogb = ogw + pin * pout;
     const owt = ogb + pout;
     o = owt + pin * pout;
     h.fill(0, ogw, owt);
-    e.w.colsum(g * 8, ogb * 8, rows, pout);
+    // gz = gy cos z (sin layers) and gb = colsum(gz) in one pass; padded rows of g are zero.
+    if (deriv![l]! >= 0) e.w.gzsum(g * 8, deriv![l]! * 8, ogb * 8, rp, pout);
+    else e.w.colsum(g * 8, ogb * 8, rows, pout);
     e.w.gemm_tn(inputs![l]! * 8, g * 8, ogw * 8, pin, rows, pout, 0);
     putWeightsT(h, owt, layer, pin, pout);
     e.w.gemm_set(g * 8, owt * 8, g2 * 8, rp, pout, pin, 0);
