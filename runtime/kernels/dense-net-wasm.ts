@@ -18,6 +18,8 @@ import { allNear, SINCOS_LIMIT, SINCOS_SCRATCH_BYTES } from './sincos-wasm.js';
 const denseForwardReference = (layers: readonly DenseLayerValues[], x: Float64Array, rows: number): DenseTrace => denseForward(layers, x, rows).trace;
 
 const round4 = (x: number): number => (x + 3) & ~3;
+/** Rows per gemm_tn call (measured 64, 128, 256 at 32-128 units: 128 best). */
+const TN_BLOCK_ROWS = 128;
 /**
  * The arena: two regions of this many doubles (32 MiB each). Forwards fill one region, then
  * the other, which starts over (its traces evicted): a trace stays resident for at least one
@@ -323,7 +325,11 @@ export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace:
     // gz = gy cos z (sin layers) and gb = colsum(gz) in one pass; padded rows of g are zero.
     if (deriv![l]! >= 0) e.w.gzsum(g * 8, deriv![l]! * 8, ogb * 8, rp, pout);
     else e.w.colsum(g * 8, ogb * 8, rows, pout);
-    e.w.gemm_tn(inputs![l]! * 8, g * 8, ogw * 8, pin, rows, pout, 0);
+    // gw += x^T gz in blocks of rows: a block of x and gz stays in L2 while every 4 x 4 tile of
+    // gw sweeps it (one sweep over all rows refetched both per tile: 17 -> 22 GF/s at 128 units).
+    for (let r0 = 0; r0 < rows; r0 += TN_BLOCK_ROWS) {
+      e.w.gemm_tn((inputs![l]! + r0 * pin) * 8, (g + r0 * pout) * 8, ogw * 8, pin, Math.min(TN_BLOCK_ROWS, rows - r0), pout, 0);
+    }
     putWeightsT(h, owt, layer, pin, pout);
     e.w.gemm_set(g * 8, owt * 8, g2 * 8, rp, pout, pin, 0);
     const { inputs: nin, outputs: nout } = layer;
