@@ -31,8 +31,14 @@ interface Resident {
   /** The regions the trace occupies (bit r: region r) and their generations when it was made. */
   readonly mask: number;
   readonly gens: readonly [number, number];
-  /** Double offsets of each layer's input (l = 0..L-1) and derivative (sin layers, else -1). */
+  /**
+   * Double offsets of each layer's input (l = 0..L-1; inputs[0] is -1: x is not kept in the
+   * arena but copied to the scratch by each pass, a copy into warm memory instead of one into
+   * the arena's cold lines) and derivative (sin layers, else -1).
+   */
   readonly inputs: readonly number[];
+  /** The caller's x (unchanged until backward, as the contract says). */
+  readonly x: Float64Array;
   readonly deriv: readonly number[];
 }
 
@@ -107,7 +113,7 @@ function reserveForward(e: Engine, doubles: number): { base: number; at: Pick<Re
 const isResident = (e: Engine, at: Pick<Resident, 'mask' | 'gens'>): boolean =>
   (!(at.mask & 1) || at.gens[0] === e.gens[0]) && (!(at.mask & 2) || at.gens[1] === e.gens[1]);
 
-/** Backward's scratch, above both regions and any forward's end (left as it is: nothing resident moves). */
+/** Scratch (backward's, and forward's copy of x), above both regions and any forward's end (left as it is: nothing resident moves). */
 function reserveScratch(e: Engine, doubles: number): number {
   const base = Math.max(2 * HALF, e.top);
   return ensure(e, base + doubles) ? base : -1;
@@ -209,17 +215,19 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
   const rp = round4(rows);
   const p = [round4(layers[0]!.inputs), ...layers.map((l) => round4(l.outputs))];
   const scratchDoubles = SINCOS_SCRATCH_BYTES / 8; // sincos's far flags and constants' table
-  let total = rp * p[0]! + scratchDoubles;
+  let total = scratchDoubles;
   for (let l = 0; l < L; l++) total += p[l]! * p[l + 1]! + p[l + 1]! + rp * p[l + 1]! * (layers[l]!.activation === 'sin' ? 3 : 1);
   const got = reserveForward(e, total);
   if (!got) return null;
+  // x goes to the scratch above the arena (warm: every pass copies its x there), not into the trace.
+  const xs = reserveScratch(e, rp * p[0]!);
+  if (xs < 0) return null;
   const h = e.h;
   let o = got.base;
   const scratch = o;
   o += scratchDoubles;
-  const inputs: number[] = [o];
-  putPadded(h, o, x, rows, layers[0]!.inputs, p[0]!, rp);
-  o += rp * p[0]!;
+  const inputs: number[] = [-1];
+  putPadded(h, xs, x, rows, layers[0]!.inputs, p[0]!, rp);
   const deriv: number[] = [];
   const pre: number[] = [];
   for (let l = 0; l < L; l++) {
@@ -230,7 +238,7 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
     const ob = ow + pin * pout;
     putPadded(h, ob, layer.b, 1, layer.outputs, pout, 1);
     const oz = ob + pout;
-    e.w.gemm_bias(inputs[l]! * 8, ow * 8, oz * 8, rp, pin, pout, ob * 8);
+    e.w.gemm_bias((l === 0 ? xs : inputs[l]!) * 8, ow * 8, oz * 8, rp, pin, pout, ob * 8);
     o = oz + rp * pout;
     pre.push(oz);
     if (layer.activation === 'sin') {
@@ -256,7 +264,7 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
   }
   const y = new Float64Array(rows * layers[L - 1]!.outputs);
   getPadded(h, inputs[L]!, y, rows, layers[L - 1]!.outputs, p[L]!);
-  const trace = new ResidentTrace(rows, e, { ...got.at, inputs, deriv, pre, widths: p }, layers, x, y, fma);
+  const trace = new ResidentTrace(rows, e, { ...got.at, inputs, deriv, pre, widths: p, x }, layers, x, y, fma);
   e.resident.set(trace, trace.at);
   return { y, trace };
 }
@@ -283,7 +291,7 @@ export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace:
     if (again) kept = e.resident.get(again.trace);
   }
   const resident = kept !== undefined && isResident(e, kept);
-  let total = 2 * rp * pmax;
+  let total = 2 * rp * pmax + (resident ? rp * p[0]! : 0);
   for (let l = 0; l < L; l++) total += 2 * p[l]! * p[l + 1]! + p[l + 1]! + (resident ? 0 : rp * (p[l]! + (layers[l]!.activation === 'sin' ? p[l + 1]! : 0)));
   const base = reserveScratch(e, total);
   if (base < 0) return null;
@@ -308,6 +316,11 @@ export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace:
     }
     inputs = ins;
     deriv = ds;
+  } else {
+    // x again from the caller's array (the arena keeps only the layers' outputs).
+    putPadded(h, o, kept!.x, rows, layers[0]!.inputs, p[0]!, rp);
+    inputs = [o, ...inputs!.slice(1)];
+    o += rp * p[0]!;
   }
   let g = o;
   let g2 = g + rp * pmax;
