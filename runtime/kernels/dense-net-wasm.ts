@@ -149,7 +149,7 @@ function putWeights(h: Float64Array, o: number, layer: DenseLayerValues, pin: nu
 /** The transposed weights [p_out x p_in] at o (for gx = gz W^T). */
 function putWeightsT(h: Float64Array, o: number, layer: DenseLayerValues, pin: number, pout: number): void {
   const { w, inputs: nin, outputs: nout } = layer;
-  h.fill(0, o, o + pin * pout);
+  if (nin !== pin || nout !== pout) h.fill(0, o, o + pin * pout); // padding only: the loop writes every entry otherwise
   for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) h[o + j * pin + i] = w[i * nout + j]!;
 }
 
