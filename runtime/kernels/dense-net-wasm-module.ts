@@ -8,7 +8,7 @@
 //   colsum(g, out, rows, n):           out += 1^T G               (gb)
 //   gzsum(g, d, out, rows, n):         G *= D (elementwise), out += 1^T G   (gz = gy cos z and gb in one pass)
 // 4 rows x 4 columns of C in 8 v128 accumulators; FMA (relaxed SIMD) where available.
-import { add, buildModule, f64, f64x2Op, f64x2RelaxedMadd, f64x2Zero, get, I32, i32, loop, mul, set, V128, vLoad, vLoadSplat64, vStore, type Bytes } from './wasm-asm.js';
+import { add, buildModule, f64x2Op, f64x2RelaxedMadd, f64x2Zero, get, I32, i32, loop, mul, set, V128, vLoad, vLoadSplat64, vStore, type Bytes } from './wasm-asm.js';
 import { sincosFunc } from './sincos-wasm.js';
 
 /** Pairs per sincos iteration (counts here are multiples of 16): 2 overlaps the polynomials without spilling much (measured against 1 and 4). */

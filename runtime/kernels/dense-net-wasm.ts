@@ -1,10 +1,12 @@
 // A whole dense net's forward and backward pass in one WebAssembly memory (the integral
 // circuits' nets, stdlib/nets/dense-net.ts's `net` hooks): weights, activations and
 // gradients stay in wasm between the layers, bias and sin/cos are fused after each matmul,
-// x^T gz runs without a transpose (gemm_tn), and gb, gz = gy cos z in wasm too.
+// x^T gz runs without a transpose (gemm_tn, in blocks of 128 rows that stay in L2), and
+// gz = gy cos z with gb in one wasm pass.
 // Each forward's activations stay resident in an arena (offsets remembered per trace) until
-// the arena fills and starts over; the backward of a resident trace copies nothing back in,
-// and its trace's JS arrays are only made when read (ResidentTrace).
+// the arena fills and starts over; the backward of a resident trace copies in only x (kept by
+// the caller; each pass copies it to the warm scratch above the arena), and its trace's JS
+// arrays are only made when read (ResidentTrace).
 // Layout: every width padded to 4 with zero weights, bias and gradient columns (so padded
 // columns hold 0 after linear layers and sin 0 = 0 after sin layers), rows padded to 4 with
 // zero gradient rows. Declines (null: the caller runs its reference loops) for tanh / relu
