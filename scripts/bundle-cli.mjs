@@ -5,7 +5,9 @@
 // stay external (resolved from node_modules at run time); the rest are inlined (chevrotain
 // and lodash-es tree-shaken, @stdlib, d3, csv-parse, commander...). Source maps point at the .ts
 // files; --debug turns them on for stack traces (cli/main.ts). dist/ keeps tsc's unbundled
-// modules too: the API entries (dist/api) and the evaluation workers (dist/runtime) use them.
+// modules too: the API entries (dist/api) and the evaluation workers (dist/runtime) use them;
+// tsc's unbundled dist/cli/* (all but main.js, which this overwrites) is left out of the
+// tarball by package.json's `files` (test/architecture/package-contents.test.ts).
 import { chmodSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +49,9 @@ await bundle.write({
   dir: outDir,
   format: 'esm',
   sourcemap: true,
+  // The maps carry positions and file names only: --debug's stack traces need no more, and the
+  // embedded sources (commander, chevrotain, d3, our .ts...) were ~5 MB of the tarball.
+  sourcemapExcludeSources: true,
   entryFileNames: 'main.js',
   chunkFileNames: 'bundle/[name]-[hash].js',
   // Whitespace and comments out (~10 ms less to parse at start-up); names kept, so stack
