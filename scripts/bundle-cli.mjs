@@ -11,6 +11,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { rolldown } from 'rolldown';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -59,12 +60,28 @@ const coreOf = {
 /** The drawing code (plot/, d3 and the families' picture modules): one chunk, loaded when something is drawn. */
 const DRAWING = /[\\/](plot|d3-[a-z]+|internmap)[\\/]|[\\/]families[\\/][a-z-]+[\\/]plot-[a-z-]*svg\.ts$/;
 
+/**
+ * No code from strings in the CLI (test/safety/no-code-execution.test.ts), so two @stdlib
+ * entries are bypassed for the module their callers use. The series and continued-fraction
+ * tools (under gammainc, betainc, log1pmx) pick their generator-based variant after probing
+ * `function*` support with @stdlib/utils-eval, an indirect eval of a constant string: Node has
+ * generators, so the bundle takes that variant directly. evalpoly's entry attaches `factory`,
+ * which compiles polynomials with the Function constructor (@stdlib/function-ctor); its one
+ * user (gammainc's igamma_temme_large) calls the plain evalpoly only.
+ */
+const req = createRequire(import.meta.url);
+const NO_EVAL_PROBE = {
+  '@stdlib/math-base-tools-continued-fraction': req.resolve('@stdlib/math-base-tools-continued-fraction/lib/generators.js'),
+  '@stdlib/math-base-tools-sum-series': req.resolve('@stdlib/math-base-tools-sum-series/lib/generators.js'),
+  '@stdlib/math-base-tools-evalpoly': req.resolve('@stdlib/math-base-tools-evalpoly/lib/main.js'),
+};
+
 rmSync(join(outDir, 'bundle'), { recursive: true, force: true });
 const bundle = await rolldown({
   input: join(root, 'cli/main.ts'),
   platform: 'node',
   tsconfig: join(root, 'tsconfig.json'),
-  resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
+  resolve: { extensionAlias: { '.js': ['.ts', '.js'] }, alias: NO_EVAL_PROBE },
   external: (id) => id.startsWith('node:') || EXTERNAL.test(id),
   plugins: [ownUrl, coreOf],
   logLevel: 'warn',
