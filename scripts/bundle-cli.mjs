@@ -61,7 +61,7 @@ const coreOf = {
 const DRAWING = /[\\/](plot|d3-[a-z]+|internmap)[\\/]|[\\/]families[\\/][a-z-]+[\\/]plot-[a-z-]*svg\.ts$/;
 
 /**
- * No code from strings in the CLI (test/safety/no-code-execution.test.ts), so two @stdlib
+ * No code from strings in the CLI (test/safety/no-code-execution.test.ts), so three @stdlib
  * entries are bypassed for the module their callers use. The series and continued-fraction
  * tools (under gammainc, betainc, log1pmx) pick their generator-based variant after probing
  * `function*` support with @stdlib/utils-eval, an indirect eval of a constant string: Node has
