@@ -57,6 +57,8 @@ interface Group {
   members: Member[];
   /** Consecutive members of one output kind and simplex length: each one transform call. */
   runs: readonly Run[];
+  /** Every member's values back to back (members[k].v are views of it). */
+  all?: Float64Array;
   readonly hidden: number;
   /** The batched output layer's weights [H x S] and bias [S], refilled by every evaluation. */
   w: Float64Array;
@@ -140,6 +142,7 @@ export class LatentBatcher {
         return { ...m, v };
       });
       g.runs = runsOf(g.members, all);
+      g.all = all;
       const S = g.members.reduce((c, m) => c + m.outputs, 0);
       g.w = new Float64Array(g.hidden * S);
       g.b = new Float64Array(S);
@@ -186,16 +189,30 @@ export class LatentBatcher {
     const f = denseForward(g.layers, g.x, rows, this.kernels);
     g.trace = f.trace;
     const y = f.y;
-    for (const m of members) {
-      const O = m.outputs;
-      const { v, logW, col } = m;
-      if (O === 1) for (let r = 0; r < rows; r++) v[r] = y[r * S + col]! + logW[r]!;
-      else
-        for (let r = 0; r < rows; r++) {
-          const lw = logW[r]!;
-          const src = r * S + col;
-          for (let o = 0; o < O; o++) v[r * O + o] = y[src + o]! + lw;
+    // One output per member (the members' values back to back, member c at c * rows): y's
+    // transpose plus each member's log weights, 8 rows at a time so y is read along its rows.
+    if (S === members.length && g.all) {
+      const all = g.all;
+      for (let r0 = 0; r0 < rows; r0 += 8) {
+        const r1 = Math.min(rows, r0 + 8);
+        for (let c = 0; c < S; c++) {
+          const lw = members[c]!.logW;
+          const base = c * rows;
+          for (let r = r0; r < r1; r++) all[base + r] = y[r * S + c]! + lw[r]!;
         }
+      }
+    } else {
+      for (const m of members) {
+        const O = m.outputs;
+        const { v, logW, col } = m;
+        if (O === 1) for (let r = 0; r < rows; r++) v[r] = y[r * S + col]! + logW[r]!;
+        else
+          for (let r = 0; r < rows; r++) {
+            const lw = logW[r]!;
+            const src = r * S + col;
+            for (let o = 0; o < O; o++) v[r * O + o] = y[src + o]! + lw;
+          }
+      }
     }
     for (const run of g.runs) toNaturalInPlace(run.kind, run.v, run.v.length, run.last, this.kernels?.expInPlace, this.kernels?.softmaxInPlace);
   }
