@@ -100,6 +100,8 @@ export class LatentBatcher {
   /** Backward's buffers: the batched d/dy [rows x S] (the largest group's size) and one member's d/du. */
   private gy = new Float64Array(0);
   private gu = new Float64Array(0);
+  /** Every one-output member's d/du back to back (singleOutputsToGy). */
+  private guAll = new Float64Array(0);
 
   constructor(params: readonly IRParam[], private readonly shapes: (name: string) => readonly number[], private readonly kernels?: LatentKernels) {
     const byKey = new Map<string, Group>();
@@ -217,6 +219,27 @@ export class LatentBatcher {
     for (const run of g.runs) toNaturalInPlace(run.kind, run.v, run.v.length, run.last, this.kernels?.expInPlace, this.kernels?.softmaxInPlace);
   }
 
+  /** One output per member: d/du member by member into a member-major buffer, then transposed into gy 8 rows at a time. */
+  private singleOutputsToGy(g: Group, gv: ReadonlyMap<string, Float64Array>, gy: Float64Array): void {
+    const { rows, members } = g;
+    const S = members.length;
+    if (this.guAll.length < S * rows) this.guAll = new Float64Array(S * rows);
+    const gu = this.guAll;
+    for (let c = 0; c < S; c++) {
+      const m = members[c]!;
+      const gm = gv.get(m.param.name);
+      if (gm) chainToFreeInto(m.p.output, m.v, gm, rows, m.last, gu, 1, c * rows);
+      else gu.fill(0, c * rows, (c + 1) * rows);
+    }
+    for (let r0 = 0; r0 < rows; r0 += 8) {
+      const r1 = Math.min(rows, r0 + 8);
+      for (let c = 0; c < S; c++) {
+        const base = c * rows;
+        for (let r = r0; r < r1; r++) gy[r * S + c] = gu[base + r]!;
+      }
+    }
+  }
+
   private backwardGroup(g: Group, gv: ReadonlyMap<string, Float64Array>, sink: GradSink): void {
     const { rows, members } = g;
     const S = g.b.length;
@@ -224,21 +247,24 @@ export class LatentBatcher {
     if (!members.some((m) => gv.has(m.param.name))) return;
     const gy = this.gy.length === rows * S ? this.gy : this.gy.subarray(0, rows * S);
     const gu = this.gu;
-    for (const m of members) {
-      const gm = gv.get(m.param.name);
-      const O = m.outputs;
-      if (!gm) {
-        for (let r = 0; r < rows; r++) gy.fill(0, r * S + m.col, r * S + m.col + O);
-        continue;
-      }
-      const col = m.col;
-      // One output per grid row: d/du straight into its column of gy.
-      if (O === 1) chainToFreeInto(m.p.output, m.v, gm, m.v.length, m.last, gy, S, col);
-      else {
-        chainToFreeInto(m.p.output, m.v, gm, m.v.length, m.last, gu);
-        for (let r = 0; r < rows; r++) {
-          const dst = r * S + col;
-          for (let o = 0; o < O; o++) gy[dst + o] = gu[r * O + o]!;
+    if (S === members.length && g.all) this.singleOutputsToGy(g, gv, gy);
+    else {
+      for (const m of members) {
+        const gm = gv.get(m.param.name);
+        const O = m.outputs;
+        if (!gm) {
+          for (let r = 0; r < rows; r++) gy.fill(0, r * S + m.col, r * S + m.col + O);
+          continue;
+        }
+        const col = m.col;
+        // One output per grid row: d/du straight into its column of gy.
+        if (O === 1) chainToFreeInto(m.p.output, m.v, gm, m.v.length, m.last, gy, S, col);
+        else {
+          chainToFreeInto(m.p.output, m.v, gm, m.v.length, m.last, gu);
+          for (let r = 0; r < rows; r++) {
+            const dst = r * S + col;
+            for (let o = 0; o < O; o++) gy[dst + o] = gu[r * O + o]!;
+          }
         }
       }
     }
