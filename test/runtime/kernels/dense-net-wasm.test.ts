@@ -35,7 +35,7 @@ const slots = (layers: readonly DenseLayerValues[]) => layers.map((l) => ({ w: n
 /** Forward and backward both ways; `between` runs between the wasm forward and backward (e.g. other nets). */
 function compare(layers: DenseLayerValues[], x: Float64Array, rows: number, gy: Float64Array, fma: boolean, between?: () => void): void {
   const ref = denseForward(layers, x, rows);
-  const fast = denseNetForwardWasm(layers, x, rows, fma);
+  const fast = denseNetForwardWasm(layers, x, rows, undefined, fma);
   expect(fast).not.toBeNull();
   expectClose(fast!.y, ref.y, 1e-12, 'y');
   fast!.trace.pre.forEach((z, l) => expectClose(z, ref.trace.pre[l]!, 1e-12, `pre${l}`));
@@ -43,7 +43,7 @@ function compare(layers: DenseLayerValues[], x: Float64Array, rows: number, gy: 
   const gRef = slots(layers);
   const gFast = slots(layers);
   const gxRef = denseBackward(layers, ref.trace, gy, gRef);
-  const gxFast = denseNetBackwardWasm(layers, fast!.trace, gy, gFast, fma);
+  const gxFast = denseNetBackwardWasm(layers, fast!.trace, gy, gFast, undefined, fma);
   expect(gxFast).not.toBeNull();
   expectClose(gxFast!, gxRef, 1e-10, 'gx');
   layers.forEach((_, l) => {
@@ -132,11 +132,11 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     const layers = randomNet([5, 12, 3], rng, ['sin']);
     const x = fill(41 * 5, rng, 4);
     const gy = fill(41 * 3, rng);
-    const fast = denseNetForwardWasm(layers, x, 41, true)!;
+    const fast = denseNetForwardWasm(layers, x, 41, undefined, true)!;
     const [a, b] = [slots(layers), slots(layers)];
-    const gx1 = denseNetBackwardWasm(layers, fast.trace, gy, a, true)!;
-    denseNetForwardWasm(randomNet([5, 9], rng, ['linear']), fill(41 * 5, rng), 41, true); // another x in the scratch
-    const gx2 = denseNetBackwardWasm(layers, fast.trace, gy, b, true)!;
+    const gx1 = denseNetBackwardWasm(layers, fast.trace, gy, a, undefined, true)!;
+    denseNetForwardWasm(randomNet([5, 9], rng, ['linear']), fill(41 * 5, rng), 41, undefined, true); // another x in the scratch
+    const gx2 = denseNetBackwardWasm(layers, fast.trace, gy, b, undefined, true)!;
     expectClose(gx2, gx1, 0, 'gx (second backward)');
     layers.forEach((_, l) => expectClose(b[l]!.w, a[l]!.w, 0, `gw${l} (second backward)`));
   });
@@ -148,13 +148,13 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     const gy = fill(37 * 5, rng);
     const other = randomNet([3, 7, 4], rng, ['sin', 'linear']);
     compare(layers, x, 37, gy, true, () => {
-      for (let i = 0; i < 3; i++) denseNetForwardWasm(other, fill(11 * 3, rng), 11, true);
+      for (let i = 0; i < 3; i++) denseNetForwardWasm(other, fill(11 * 3, rng), 11, undefined, true);
     });
     // A trace the wasm forward never saw (the JS reference's, without cos z): copied in.
     const ref = denseForward(layers, x, 37);
     const a = slots(layers);
     const b = slots(layers);
-    expectClose(denseNetBackwardWasm(layers, ref.trace, gy, a, true)!, denseBackward(layers, ref.trace, gy, b), 1e-10, 'gx (copied in)');
+    expectClose(denseNetBackwardWasm(layers, ref.trace, gy, a, undefined, true)!, denseBackward(layers, ref.trace, gy, b), 1e-10, 'gx (copied in)');
     layers.forEach((_, l) => expectClose(a[l]!.w, b[l]!.w, 1e-10, `gw${l} (copied in)`));
   });
 
@@ -167,7 +167,7 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
       // 4 x 8000 x 128 doubles (~31 MiB) each: the first fills the small net's 32 MiB region, the
       // second the other region; then the first region starts over, evicting the small net's trace.
       const big = randomNet([128, 128], rng, ['sin']);
-      for (let i = 0; i < 2; i++) denseNetForwardWasm(big, fill(8000 * 128, rng), 8000, true);
+      for (let i = 0; i < 2; i++) denseNetForwardWasm(big, fill(8000 * 128, rng), 8000, undefined, true);
     });
   });
 
@@ -179,7 +179,7 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     const gy = fill(rows * 258, rng);
     compare(big, x, rows, gy, true);
     compare(big, x, rows, gy, true, () => {
-      for (let i = 0; i < 3; i++) denseNetForwardWasm(randomNet([8, 8], rng, ['linear']), fill(8 * 200000, rng), 200000, true);
+      for (let i = 0; i < 3; i++) denseNetForwardWasm(randomNet([8, 8], rng, ['linear']), fill(8 * 200000, rng), 200000, undefined, true);
     });
   });
 
@@ -193,10 +193,10 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     const gRef = slots(layers);
     const gxRef = denseBackward(layers, ref.trace, gy, gRef);
     for (const evict of [false, true]) {
-      const fast = denseNetForwardWasm(layers, x, 29, true)!;
+      const fast = denseNetForwardWasm(layers, x, 29, undefined, true)!;
       if (evict) {
         const big = randomNet([128, 128], rng, ['sin']);
-        for (let i = 0; i < 2; i++) denseNetForwardWasm(big, fill(8000 * 128, rng), 8000, true);
+        for (let i = 0; i < 2; i++) denseNetForwardWasm(big, fill(8000 * 128, rng), 8000, undefined, true);
       }
       fast.trace.inputs.forEach((a, l) => expectClose(a, ref.trace.inputs[l]!, 1e-12, `inputs${l} (evicted ${evict})`));
       const g = slots(layers);
@@ -208,7 +208,7 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
   it('gives Math.sin / Math.cos where pre-activations are far (|z| >= 2^19) or not finite', () => {
     const layers: DenseLayerValues[] = [{ w: Float64Array.of(1, 3e6, -1), b: Float64Array.of(0, 0, 0), inputs: 1, outputs: 3, activation: 'sin' }];
     const x = Float64Array.of(0.5, 1e6, Infinity, NaN);
-    const fast = denseNetForwardWasm(layers, x, 4, true)!;
+    const fast = denseNetForwardWasm(layers, x, 4, undefined, true)!;
     const ref = denseForward(layers, x, 4);
     for (let i = 0; i < 12; i++) {
       if (Number.isNaN(ref.y[i]!)) expect(fast.y[i]).toBeNaN();
