@@ -5,7 +5,8 @@
 // gz = gy cos z with gb in one wasm pass.
 // Each forward's activations stay resident in an arena (offsets remembered per trace) until
 // the arena fills and starts over; the backward of a resident trace copies in only x (kept by
-// the caller; each pass copies it to the warm scratch above the arena), and its trace's JS
+// the caller; each pass copies it to the warm scratch above the arena, a backward right after
+// its forward finds it there), and its trace's JS
 // arrays are only made when read (ResidentTrace).
 // Layout: every width padded to 4 with zero weights, bias and gradient columns (so padded
 // columns hold 0 after linear layers and sin 0 = 0 after sin layers), rows padded to 4 with
@@ -52,6 +53,12 @@ interface Engine {
   cur: 0 | 1;
   readonly gens: [number, number];
   readonly resident: WeakMap<DenseTrace, Resident>;
+  /**
+   * Whose x the scratch's start holds (the last forward's, or the last resident backward's), so a
+   * backward right after its forward skips copying x in again (x is unchanged until backward by
+   * the contract); null once something else was written there.
+   */
+  scratchX: { readonly x: Float64Array; readonly at: number; readonly width: number; readonly rows: number } | null;
 }
 
 const engines = new Map<boolean, Engine | null>();
@@ -65,7 +72,7 @@ function engine(wantFma: boolean): Engine | null {
       const memory = new WebAssembly.Memory({ initial: 16 });
       const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
       const w = { ...(inst.exports as unknown as DenseNetExports), memory };
-      e = { w, h: new Float64Array(memory.buffer), top: 0, cur: 0, gens: [0, 0], resident: new WeakMap() };
+      e = { w, h: new Float64Array(memory.buffer), top: 0, cur: 0, gens: [0, 0], resident: new WeakMap(), scratchX: null };
     } catch {
       e = null; // no wasm SIMD here
     }
@@ -239,6 +246,7 @@ export function denseNetForwardWasm(
   o += scratchDoubles;
   const inputs: number[] = [-1];
   putPadded(h, xs, x, rows, layers[0]!.inputs, p[0]!, rp);
+  e.scratchX = { x, at: xs, width: p[0]!, rows: rp };
   const deriv: number[] = [];
   const pre: number[] = [];
   for (let l = 0; l < L; l++) {
@@ -322,6 +330,7 @@ export function denseNetBackwardWasm(
   let inputs = kept?.inputs;
   let deriv = kept?.deriv;
   if (!resident) {
+    e.scratchX = null;
     const ins: number[] = [];
     const ds: number[] = [];
     for (let l = 0; l < L; l++) {
@@ -339,8 +348,13 @@ export function denseNetBackwardWasm(
     inputs = ins;
     deriv = ds;
   } else {
-    // x again from the caller's array (the arena keeps only the layers' outputs).
-    putPadded(h, o, kept!.x, rows, layers[0]!.inputs, p[0]!, rp);
+    // x again from the caller's array (the arena keeps only the layers' outputs), unless the
+    // scratch still holds it (its forward ran last): a 256 KiB copy at 1024 x 32.
+    const sx = e.scratchX;
+    if (!(sx && sx.x === kept!.x && sx.at === o && sx.width === p[0]! && sx.rows === rp)) {
+      putPadded(h, o, kept!.x, rows, layers[0]!.inputs, p[0]!, rp);
+      e.scratchX = { x: kept!.x, at: o, width: p[0]!, rows: rp };
+    }
     inputs = [o, ...inputs!.slice(1)];
     o += rp * p[0]!;
   }

@@ -141,6 +141,37 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     layers.forEach((_, l) => expectClose(b[l]!.w, a[l]!.w, 0, `gw${l} (second backward)`));
   });
 
+  it('copies x in again whenever the scratch holds something else (a backward right after its forward reuses it)', () => {
+    // The scratch's start holds the last forward's x; each case below overwrites it between the
+    // forward and backward of `layers` (another forward, a copied-in trace's backward, another
+    // resident backward), so the backward must copy its own x in again to match the reference.
+    const rng = new Rng(23);
+    const layers = randomNet([6, 10, 4], rng, ['sin', 'linear']);
+    const rows = 33;
+    const x = fill(rows * 6, rng, 4);
+    const gy = fill(rows * 4, rng);
+    const other = randomNet([6, 7, 4], rng, ['sin']);
+    const xo = fill(rows * 6, rng, 4);
+    const cases: Record<string, (() => void) | undefined> = {
+      'right after its forward': undefined,
+      'another forward': () => void denseNetForwardWasm(other, xo, rows, undefined, true),
+      'a copied-in backward': () => void denseNetBackwardWasm(other, denseForward(other, xo, rows).trace, gy, slots(other), undefined, true),
+      'another resident backward': () => {
+        const f = denseNetForwardWasm(other, xo, rows, undefined, true)!;
+        denseNetBackwardWasm(other, f.trace, gy, slots(other), undefined, true);
+      },
+    };
+    for (const [what, between] of Object.entries(cases)) {
+      const ref = denseForward(layers, x, rows);
+      const [a, b] = [slots(layers), slots(layers)];
+      const gxRef = denseBackward(layers, ref.trace, gy, a);
+      const fast = denseNetForwardWasm(layers, x, rows, undefined, true)!;
+      between?.();
+      expectClose(denseNetBackwardWasm(layers, fast.trace, gy, b, undefined, true)!, gxRef, 1e-10, `gx (${what})`);
+      layers.forEach((_, l) => expectClose(b[l]!.w, a[l]!.w, 1e-10, `gw${l} (${what})`));
+    }
+  });
+
   it('reads a trace in place after other nets ran forward, and copies in a trace from the JS forward', () => {
     const rng = new Rng(7);
     const layers = randomNet([2, 9, 6, 5], rng, ['sin']);
