@@ -2,7 +2,9 @@
 // gw += x^T gz, gx = gz w^T), linear and sin, on three paths interleaved in one process:
 // the whole-net wasm kernel (runtime/kernels/dense-net-wasm.ts, what the nets use now), the
 // per-matmul wasm kernels (dense-wasm.ts + sincos-wasm.ts, the previous fast path) and the JS
-// reference loops. CPU time, medians of 7. `npm run build` first.
+// reference loops. CPU time, medians of 7. Like a training loop, each path keeps its result
+// arrays (options.y, options.gx) from step to step; the layer still computes dL/dx (counted in
+// the flops). `npm run build` first.
 //   node bench/nets-layer.mjs [--rows 1024] [--widths 32,64,128]
 import { denseBackward, denseForward } from '../dist/stdlib/nets/dense-net.js';
 import { denseMatMulWasm } from '../dist/runtime/kernels/dense-wasm.js';
@@ -26,12 +28,14 @@ export function layerGflops(rows, nin, nout, activation, repeats = 7) {
   const x = Float64Array.from({ length: rows * nin }, rnd);
   const gy = Float64Array.from({ length: rows * nout }, rnd);
   const grads = [{ w: new Float64Array(nin * nout), b: new Float64Array(nout) }];
+  const y = new Float64Array(rows * nout);
+  const gx = new Float64Array(rows * nin);
   const flops = 6 * rows * nin * nout;
   const reps = Math.max(1, Math.round(1e8 / flops));
   const step = (k) => {
     for (let r = 0; r < reps; r++) {
-      const f = denseForward([layer], x, rows, k);
-      denseBackward([layer], f.trace, gy, grads, k);
+      const f = denseForward([layer], x, rows, k, { y });
+      denseBackward([layer], f.trace, gy, grads, k, { gx });
     }
   };
   const t = Object.fromEntries(Object.keys(PATHS).map((p) => [p, []]));

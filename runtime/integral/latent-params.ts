@@ -35,7 +35,10 @@ const perMatmul: LatentKernels = {
 /** sin and linear nets whole in one wasm memory (dense-net-wasm.ts); tanh / relu nets take the per-matmul path. */
 const wholeNet: LatentKernels = {
   ...perMatmul,
-  net: { forward: (layers, x, rows) => denseNetForwardWasm(layers, x, rows), backward: (layers, trace, gy, grads) => denseNetBackwardWasm(layers, trace, gy, grads) },
+  net: {
+    forward: (layers, x, rows, options) => denseNetForwardWasm(layers, x, rows, options),
+    backward: (layers, trace, gy, grads, options) => denseNetBackwardWasm(layers, trace, gy, grads, options),
+  },
 };
 let nets = wholeNet;
 

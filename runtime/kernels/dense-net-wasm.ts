@@ -5,13 +5,14 @@
 // gz = gy cos z with gb in one wasm pass.
 // Each forward's activations stay resident in an arena (offsets remembered per trace) until
 // the arena fills and starts over; the backward of a resident trace copies in only x (kept by
-// the caller; each pass copies it to the warm scratch above the arena), and its trace's JS
+// the caller; each pass copies it to the warm scratch above the arena, a backward right after
+// its forward finds it there), and its trace's JS
 // arrays are only made when read (ResidentTrace).
 // Layout: every width padded to 4 with zero weights, bias and gradient columns (so padded
 // columns hold 0 after linear layers and sin 0 = 0 after sin layers), rows padded to 4 with
 // zero gradient rows. Declines (null: the caller runs its reference loops) for tanh / relu
 // layers, without wasm SIMD, or when memory is short.
-import { denseForward, type DenseGrads, type DenseLayerValues, type DenseTrace } from '../../stdlib/nets/dense-net.js';
+import { denseForward, type DenseBackwardOptions, type DenseForwardOptions, type DenseGrads, type DenseLayerValues, type DenseTrace } from '../../stdlib/nets/dense-net.js';
 import { denseNetModuleBytes, type DenseNetExports } from './dense-net-wasm-module.js';
 import { fmaAvailable } from './wasm-features.js';
 import { allNear, SINCOS_LIMIT, SINCOS_SCRATCH_BYTES } from './sincos-wasm.js';
@@ -52,6 +53,12 @@ interface Engine {
   cur: 0 | 1;
   readonly gens: [number, number];
   readonly resident: WeakMap<DenseTrace, Resident>;
+  /**
+   * Whose x the scratch's start holds (the last forward's, or the last resident backward's), so a
+   * backward right after its forward skips copying x in again (x is unchanged until backward by
+   * the contract); null once something else was written there.
+   */
+  scratchX: { readonly x: Float64Array; readonly at: number; readonly width: number; readonly rows: number } | null;
 }
 
 const engines = new Map<boolean, Engine | null>();
@@ -65,7 +72,7 @@ function engine(wantFma: boolean): Engine | null {
       const memory = new WebAssembly.Memory({ initial: 16 });
       const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
       const w = { ...(inst.exports as unknown as DenseNetExports), memory };
-      e = { w, h: new Float64Array(memory.buffer), top: 0, cur: 0, gens: [0, 0], resident: new WeakMap() };
+      e = { w, h: new Float64Array(memory.buffer), top: 0, cur: 0, gens: [0, 0], resident: new WeakMap(), scratchX: null };
     } catch {
       e = null; // no wasm SIMD here
     }
@@ -191,7 +198,7 @@ class ResidentTrace implements DenseTrace {
     const { e, at, layers, rows } = this;
     if (!isResident(e, at)) {
       // Evicted: run the forward again (in wasm where it can) and read that.
-      const again = denseNetForwardWasm(layers, this.x, rows, this.fma);
+      const again = denseNetForwardWasm(layers, this.x, rows, undefined, this.fma);
       const t = again ? again.trace : denseForwardReference(layers, this.x, rows);
       return (this.arrays = { inputs: [...t.inputs], pre: [...t.pre], ...(t.deriv ? { deriv: [...t.deriv] } : {}) });
     }
@@ -208,8 +215,17 @@ class ResidentTrace implements DenseTrace {
   }
 }
 
-/** The forward pass in wasm, or null (declined). Same contract as denseForward. */
-export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Float64Array, rows: number, fma = fmaAvailable()): { y: Float64Array; trace: DenseTrace } | null {
+/**
+ * The forward pass in wasm, or null (declined). Same contract as denseForward (options checked
+ * there): y is written into options.y where given, else into a fresh array.
+ */
+export function denseNetForwardWasm(
+  layers: readonly DenseLayerValues[],
+  x: Float64Array,
+  rows: number,
+  options?: DenseForwardOptions,
+  fma = fmaAvailable(),
+): { y: Float64Array; trace: DenseTrace } | null {
   if (!supported(layers) || rows === 0) return null;
   const e = engine(fma);
   if (!e) return null;
@@ -230,6 +246,7 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
   o += scratchDoubles;
   const inputs: number[] = [-1];
   putPadded(h, xs, x, rows, layers[0]!.inputs, p[0]!, rp);
+  e.scratchX = { x, at: xs, width: p[0]!, rows: rp };
   const deriv: number[] = [];
   const pre: number[] = [];
   for (let l = 0; l < L; l++) {
@@ -264,7 +281,8 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
       deriv.push(-1);
     }
   }
-  const y = new Float64Array(rows * layers[L - 1]!.outputs);
+  // getPadded overwrites every entry: the caller's buffer needs no zeroing.
+  const y = options?.y ?? new Float64Array(rows * layers[L - 1]!.outputs);
   getPadded(h, inputs[L]!, y, rows, layers[L - 1]!.outputs, p[L]!);
   const trace = new ResidentTrace(rows, e, { ...got.at, inputs, deriv, pre, widths: p, x }, layers, x, y, fma);
   e.resident.set(trace, trace.at);
@@ -272,24 +290,34 @@ export function denseNetForwardWasm(layers: readonly DenseLayerValues[], x: Floa
 }
 
 /**
- * The backward pass in wasm, or null (declined). Same contract as denseBackward: += into
- * grads, returns dL/dx. A trace still resident in the arena is read in place; any other
- * (an older one, or one from the JS forward) is copied in.
+ * The backward pass in wasm, or null (declined). Same contract as denseBackward (options checked
+ * there): += into grads, returns dL/dx (into options.gx where given; an empty array when
+ * options.inputGradient is false, and the first layer's gz W^T is skipped). A trace still
+ * resident in the arena is read in place; any other (an older one, or one from the JS forward)
+ * is copied in.
  */
-export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace: DenseTrace, gy: Float64Array, grads: readonly DenseGrads[], fma = fmaAvailable()): Float64Array | null {
+export function denseNetBackwardWasm(
+  layers: readonly DenseLayerValues[],
+  trace: DenseTrace,
+  gy: Float64Array,
+  grads: readonly DenseGrads[],
+  options?: DenseBackwardOptions,
+  fma = fmaAvailable(),
+): Float64Array | null {
   if (!supported(layers) || trace.rows === 0) return null;
   const e = engine(fma);
   if (!e) return null;
   const L = layers.length;
   const rows = trace.rows;
   const rp = round4(rows);
+  const wantGx = options?.inputGradient !== false;
   const p = [round4(layers[0]!.inputs), ...layers.map((l) => round4(l.outputs))];
   const pmax = Math.max(...p);
   if ((trace instanceof ResidentTrace ? trace.at.pre.length : trace.pre.length) !== L) throw new Error('denseBackward: the trace is from a different net');
   let kept = e.resident.get(trace);
   if ((!kept || !isResident(e, kept)) && trace instanceof ResidentTrace) {
     // Evicted from the arena: the forward again in wasm (a third of the work) beats copying it in.
-    const again = denseNetForwardWasm(layers, trace.x, rows, fma);
+    const again = denseNetForwardWasm(layers, trace.x, rows, undefined, fma);
     if (again) kept = e.resident.get(again.trace);
   }
   const resident = kept !== undefined && isResident(e, kept);
@@ -302,6 +330,7 @@ export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace:
   let inputs = kept?.inputs;
   let deriv = kept?.deriv;
   if (!resident) {
+    e.scratchX = null;
     const ins: number[] = [];
     const ds: number[] = [];
     for (let l = 0; l < L; l++) {
@@ -319,8 +348,13 @@ export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace:
     inputs = ins;
     deriv = ds;
   } else {
-    // x again from the caller's array (the arena keeps only the layers' outputs).
-    putPadded(h, o, kept!.x, rows, layers[0]!.inputs, p[0]!, rp);
+    // x again from the caller's array (the arena keeps only the layers' outputs), unless the
+    // scratch still holds it (its forward ran last): a 256 KiB copy at 1024 x 32.
+    const sx = e.scratchX;
+    if (!(sx && sx.x === kept!.x && sx.at === o && sx.width === p[0]! && sx.rows === rp)) {
+      putPadded(h, o, kept!.x, rows, layers[0]!.inputs, p[0]!, rp);
+      e.scratchX = { x: kept!.x, at: o, width: p[0]!, rows: rp };
+    }
     inputs = [o, ...inputs!.slice(1)];
     o += rp * p[0]!;
   }
@@ -345,14 +379,18 @@ export function denseNetBackwardWasm(layers: readonly DenseLayerValues[], trace:
     for (let r0 = 0; r0 < rows; r0 += TN_BLOCK_ROWS) {
       e.w.gemm_tn((inputs![l]! + r0 * pin) * 8, (g + r0 * pout) * 8, ogw * 8, pin, Math.min(TN_BLOCK_ROWS, rows - r0), pout, 0);
     }
-    putWeightsT(h, owt, layer, pin, pout);
-    e.w.gemm_set(g * 8, owt * 8, g2 * 8, rp, pout, pin, 0);
+    if (l > 0 || wantGx) {
+      putWeightsT(h, owt, layer, pin, pout);
+      e.w.gemm_set(g * 8, owt * 8, g2 * 8, rp, pout, pin, 0);
+    }
     const { inputs: nin, outputs: nout } = layer;
     for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) slot.w[i * nout + j] += h[ogw + i * pout + j]!;
     for (let j = 0; j < nout; j++) slot.b[j] += h[ogb + j]!;
     [g, g2] = [g2, g];
   }
-  const gx = new Float64Array(rows * layers[0]!.inputs);
+  if (!wantGx) return new Float64Array(0);
+  // getPadded overwrites every entry: the caller's buffer needs no zeroing.
+  const gx = options?.gx ?? new Float64Array(rows * layers[0]!.inputs);
   getPadded(h, g, gx, rows, layers[0]!.inputs, p[0]!);
   return gx;
 }

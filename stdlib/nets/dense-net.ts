@@ -56,34 +56,73 @@ export interface DenseKernels {
  * were evicted): like x, the layers' w and b stay unchanged until backward.
  */
 export interface DenseNetKernel {
-  forward(layers: readonly DenseLayerValues[], x: Float64Array, rows: number): { y: Float64Array; trace: DenseTrace } | null;
-  backward(layers: readonly DenseLayerValues[], trace: DenseTrace, gy: Float64Array, grads: readonly DenseGrads[]): Float64Array | null;
+  forward(layers: readonly DenseLayerValues[], x: Float64Array, rows: number, options?: DenseForwardOptions): { y: Float64Array; trace: DenseTrace } | null;
+  backward(layers: readonly DenseLayerValues[], trace: DenseTrace, gy: Float64Array, grads: readonly DenseGrads[], options?: DenseBackwardOptions): Float64Array | null;
 }
 
+/**
+ * Result arrays a training loop keeps from step to step (a fresh 256 KiB array, allocated and
+ * zeroed, cost a 32-wide layer 10-15% of its step).
+ */
+export interface DenseForwardOptions {
+  /**
+   * The output, [rows, last.outputs], overwritten (its old values are never read) and returned as
+   * y. It becomes part of the trace: like x, leave it unchanged until backward. Must not share
+   * memory with x.
+   */
+  readonly y?: Float64Array;
+}
+
+export interface DenseBackwardOptions {
+  /** dL/dx, [rows, layers[0].inputs], overwritten and returned. Must not share memory with gy. */
+  readonly gx?: Float64Array;
+  /**
+   * false: dL/dx is not computed (a first layer's input gradient that the caller discards: one
+   * matmul and one array saved); backward returns an empty array. The gradients of w and b are
+   * the same either way. Default true.
+   */
+  readonly inputGradient?: boolean;
+}
+
+/** The empty dL/dx of a backward without input gradient. */
+const NO_INPUT_GRADIENT = new Float64Array(0);
+
 /** x: [rows, layers[0].inputs] row-major -> y: [rows, last.outputs]; trace for backward. */
-export function denseForward(layers: readonly DenseLayerValues[], x: Float64Array, rows: number, kernels?: DenseKernels): { y: Float64Array; trace: DenseTrace } {
+export function denseForward(layers: readonly DenseLayerValues[], x: Float64Array, rows: number, kernels?: DenseKernels, options?: DenseForwardOptions): { y: Float64Array; trace: DenseTrace } {
   checkLayers(layers);
   if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * layers[0]!.inputs) {
     throw new Error(`denseForward: x has ${x.length} values, expected rows (${rows}) x inputs (${layers[0]!.inputs})`);
   }
-  const whole = kernels?.net?.forward(layers, x, rows);
-  if (whole) return whole;
+  const out = options?.y;
+  if (out) checkBuffer('denseForward', 'options.y', out, rows, layers[layers.length - 1]!.outputs, 'outputs', x, 'x');
+  const whole = kernels?.net?.forward(layers, x, rows, options);
+  if (whole) {
+    // A kernel that ignored options.y: its y copied over, so the caller's buffer holds the result either way.
+    if (out && whole.y !== out) {
+      out.set(whole.y);
+      return { y: out, trace: whole.trace };
+    }
+    return whole;
+  }
   const inputs: Float64Array[] = [x];
   const pre: Float64Array[] = [];
   const deriv: (Float64Array | undefined)[] = [];
   let cur = x;
-  for (const layer of layers) {
-    const z = affine(layer, cur, rows, kernels);
+  for (let l = 0; l < layers.length; l++) {
+    const layer = layers[l]!;
+    // The last layer writes its output into the caller's buffer (a linear one its pre-activation, which is the same).
+    const into = l === layers.length - 1 ? out : undefined;
+    const z = affine(layer, cur, rows, kernels, layer.activation === 'linear' ? into : undefined);
     let y: Float64Array;
     let d: Float64Array | undefined;
     if (layer.activation === 'sin' && kernels?.sinCos) {
-      y = new Float64Array(z.length);
+      y = into ?? new Float64Array(z.length);
       d = new Float64Array(z.length);
       if (!kernels.sinCos(z, y, d)) {
-        y = activate('sin', z);
+        y = activate('sin', z, into);
         d = undefined;
       }
-    } else y = layer.activation === 'linear' ? z : activate(layer.activation, z);
+    } else y = layer.activation === 'linear' ? z : activate(layer.activation, z, into);
     pre.push(z);
     deriv.push(d);
     inputs.push(y);
@@ -96,7 +135,14 @@ export function denseForward(layers: readonly DenseLayerValues[], x: Float64Arra
  * Accumulates (+=) dL/dw and dL/db of every layer into grads[l].w / grads[l].b, given
  * gy = dL/dy [rows, outputs]. Returns dL/dx [rows, inputs].
  */
-export function denseBackward(layers: readonly DenseLayerValues[], trace: DenseTrace, gy: Float64Array, grads: readonly DenseGrads[], kernels?: DenseKernels): Float64Array {
+export function denseBackward(
+  layers: readonly DenseLayerValues[],
+  trace: DenseTrace,
+  gy: Float64Array,
+  grads: readonly DenseGrads[],
+  kernels?: DenseKernels,
+  options?: DenseBackwardOptions,
+): Float64Array {
   checkLayers(layers);
   const rows = trace.rows;
   const last = layers[layers.length - 1]!;
@@ -105,9 +151,21 @@ export function denseBackward(layers: readonly DenseLayerValues[], trace: DenseT
   layers.forEach((layer, l) => {
     if (grads[l]!.w.length !== layer.w.length || grads[l]!.b.length !== layer.b.length) throw new Error(`denseBackward: gradient slot ${l} has the wrong shape`);
   });
+  const wantGx = options?.inputGradient ?? true;
+  if (typeof wantGx !== 'boolean') throw new Error(`denseBackward: options.inputGradient must be true or false, got ${String(wantGx)}`);
+  const out = options?.gx;
+  if (out) {
+    if (!wantGx) throw new Error('denseBackward: options.gx is given but options.inputGradient is false (no dL/dx to write)');
+    checkBuffer('denseBackward', 'options.gx', out, rows, layers[0]!.inputs, 'inputs', gy, 'gy');
+  }
   // Before anything reads the trace's arrays: a whole-net kernel's trace may only make them when read.
-  const whole = kernels?.net?.backward(layers, trace, gy, grads);
-  if (whole) return whole;
+  const whole = kernels?.net?.backward(layers, trace, gy, grads, options);
+  if (whole) {
+    if (!wantGx) return NO_INPUT_GRADIENT;
+    // A kernel that ignored options.gx: its dL/dx copied over.
+    if (out && whole !== out) out.set(whole);
+    return out ?? whole;
+  }
   if (trace.pre.length !== layers.length) throw new Error('denseBackward: the trace is from a different net');
   let g = gy;
   for (let l = layers.length - 1; l >= 0; l--) {
@@ -115,7 +173,8 @@ export function denseBackward(layers: readonly DenseLayerValues[], trace: DenseT
     const slot = grads[l]!;
     const d = trace.deriv?.[l];
     const gz = layer.activation === 'linear' ? g : d ? times(g, d) : activationGrad(layer.activation, trace.pre[l]!, trace.inputs[l + 1]!, g);
-    g = affineBackward(layer, trace.inputs[l]!, gz, rows, slot, kernels);
+    const first = l === 0;
+    g = affineBackward(layer, trace.inputs[l]!, gz, rows, slot, kernels, first ? wantGx : true, first ? out : undefined) ?? NO_INPUT_GRADIENT;
   }
   return g;
 }
@@ -126,6 +185,17 @@ export function glorotUniform(inputs: number, outputs: number, next: () => numbe
   const w = new Float64Array(inputs * outputs);
   for (let k = 0; k < w.length; k++) w[k] = (2 * next() - 1) * limit;
   return w;
+}
+
+/** A caller's result buffer: rows x width values, no memory shared with `other` (an input it must not overwrite). */
+function checkBuffer(fn: string, option: string, buf: Float64Array, rows: number, width: number, widthName: string, other: Float64Array, otherName: string): void {
+  if (!(buf instanceof Float64Array)) throw new Error(`${fn}: ${option} must be a Float64Array`);
+  if (buf.length !== rows * width) throw new Error(`${fn}: ${option} has ${buf.length} values, expected rows (${rows}) x ${widthName} (${width}) = ${rows * width}`);
+  if (buf.buffer === other.buffer && buf.length > 0 && other.length > 0) {
+    const [a0, a1] = [buf.byteOffset, buf.byteOffset + buf.byteLength];
+    const [b0, b1] = [other.byteOffset, other.byteOffset + other.byteLength];
+    if (a0 < b1 && b0 < a1) throw new Error(`${fn}: ${option} shares memory with ${otherName}`);
+  }
 }
 
 function checkLayers(layers: readonly DenseLayerValues[]): void {
@@ -141,16 +211,17 @@ function checkLayers(layers: readonly DenseLayerValues[]): void {
 }
 
 /** z = x w + b = x (w^T)^T + b. */
-function affine(layer: DenseLayerValues, x: Float64Array, rows: number, kernels: DenseKernels | undefined): Float64Array {
+function affine(layer: DenseLayerValues, x: Float64Array, rows: number, kernels: DenseKernels | undefined, into?: Float64Array): Float64Array {
   const { w, b, inputs: nin, outputs: nout } = layer;
-  const z = new Float64Array(rows * nout);
+  // Every entry is set to its bias before the matmul adds in: a passed buffer needs no zeroing.
+  const z = into ?? new Float64Array(rows * nout);
   for (let r = 0; r < rows; r++) z.set(b, r * nout);
   if (!kernels?.matmul?.(x, w, rows, nin, nout, z)) addABt(x, transpose(w, nin, nout), rows, nout, nin, z);
   return z;
 }
 
-function activate(act: Exclude<Activation, 'linear'>, z: Float64Array): Float64Array {
-  const y = new Float64Array(z.length);
+function activate(act: Exclude<Activation, 'linear'>, z: Float64Array, into?: Float64Array): Float64Array {
+  const y = into ?? new Float64Array(z.length);
   const n = z.length;
   switch (act) {
     case 'tanh':
@@ -194,8 +265,17 @@ function activationGrad(act: Exclude<Activation, 'linear'>, z: Float64Array, y: 
 // Rows per block when forming x^T gz: the transposed blocks stay in cache.
 const ROW_BLOCK = 128;
 
-/** gw += x^T gz, gb += colsum(gz); returns gx = gz w^T. */
-function affineBackward(layer: DenseLayerValues, x: Float64Array, gz: Float64Array, rows: number, slot: DenseGrads, kernels: DenseKernels | undefined): Float64Array {
+/** gw += x^T gz, gb += colsum(gz); returns gx = gz w^T (into `into` where given; undefined when !wantGx). */
+function affineBackward(
+  layer: DenseLayerValues,
+  x: Float64Array,
+  gz: Float64Array,
+  rows: number,
+  slot: DenseGrads,
+  kernels: DenseKernels | undefined,
+  wantGx = true,
+  into?: Float64Array,
+): Float64Array | undefined {
   const { w, inputs: nin, outputs: nout } = layer;
   const gb = slot.b;
   for (let r = 0; r < rows; r++) {
@@ -214,7 +294,9 @@ function affineBackward(layer: DenseLayerValues, x: Float64Array, gz: Float64Arr
       addABt(xT, gT, nin, nout, len, slot.w);
     }
   }
-  const gx = new Float64Array(rows * nin);
+  if (!wantGx) return undefined;
+  // The matmuls add into gx: a passed buffer starts from zero like a fresh one.
+  const gx = into ? into.fill(0) : new Float64Array(rows * nin);
   // gx[r, i] = sum_j gz[r, j] w[i, j]: w is already the B of A B^T.
   if (!kernels?.matmul?.(gz, transpose(w, nin, nout), rows, nout, nin, gx)) addABt(gz, w, rows, nin, nout, gx);
   return gx;

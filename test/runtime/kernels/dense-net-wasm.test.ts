@@ -35,7 +35,7 @@ const slots = (layers: readonly DenseLayerValues[]) => layers.map((l) => ({ w: n
 /** Forward and backward both ways; `between` runs between the wasm forward and backward (e.g. other nets). */
 function compare(layers: DenseLayerValues[], x: Float64Array, rows: number, gy: Float64Array, fma: boolean, between?: () => void): void {
   const ref = denseForward(layers, x, rows);
-  const fast = denseNetForwardWasm(layers, x, rows, fma);
+  const fast = denseNetForwardWasm(layers, x, rows, undefined, fma);
   expect(fast).not.toBeNull();
   expectClose(fast!.y, ref.y, 1e-12, 'y');
   fast!.trace.pre.forEach((z, l) => expectClose(z, ref.trace.pre[l]!, 1e-12, `pre${l}`));
@@ -43,7 +43,7 @@ function compare(layers: DenseLayerValues[], x: Float64Array, rows: number, gy: 
   const gRef = slots(layers);
   const gFast = slots(layers);
   const gxRef = denseBackward(layers, ref.trace, gy, gRef);
-  const gxFast = denseNetBackwardWasm(layers, fast!.trace, gy, gFast, fma);
+  const gxFast = denseNetBackwardWasm(layers, fast!.trace, gy, gFast, undefined, fma);
   expect(gxFast).not.toBeNull();
   expectClose(gxFast!, gxRef, 1e-10, 'gx');
   layers.forEach((_, l) => {
@@ -132,13 +132,44 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     const layers = randomNet([5, 12, 3], rng, ['sin']);
     const x = fill(41 * 5, rng, 4);
     const gy = fill(41 * 3, rng);
-    const fast = denseNetForwardWasm(layers, x, 41, true)!;
+    const fast = denseNetForwardWasm(layers, x, 41, undefined, true)!;
     const [a, b] = [slots(layers), slots(layers)];
-    const gx1 = denseNetBackwardWasm(layers, fast.trace, gy, a, true)!;
-    denseNetForwardWasm(randomNet([5, 9], rng, ['linear']), fill(41 * 5, rng), 41, true); // another x in the scratch
-    const gx2 = denseNetBackwardWasm(layers, fast.trace, gy, b, true)!;
+    const gx1 = denseNetBackwardWasm(layers, fast.trace, gy, a, undefined, true)!;
+    denseNetForwardWasm(randomNet([5, 9], rng, ['linear']), fill(41 * 5, rng), 41, undefined, true); // another x in the scratch
+    const gx2 = denseNetBackwardWasm(layers, fast.trace, gy, b, undefined, true)!;
     expectClose(gx2, gx1, 0, 'gx (second backward)');
     layers.forEach((_, l) => expectClose(b[l]!.w, a[l]!.w, 0, `gw${l} (second backward)`));
+  });
+
+  it('copies x in again whenever the scratch holds something else (a backward right after its forward reuses it)', () => {
+    // The scratch's start holds the last forward's x; each case below overwrites it between the
+    // forward and backward of `layers` (another forward, a copied-in trace's backward, another
+    // resident backward), so the backward must copy its own x in again to match the reference.
+    const rng = new Rng(23);
+    const layers = randomNet([6, 10, 4], rng, ['sin', 'linear']);
+    const rows = 33;
+    const x = fill(rows * 6, rng, 4);
+    const gy = fill(rows * 4, rng);
+    const other = randomNet([6, 7, 4], rng, ['sin']);
+    const xo = fill(rows * 6, rng, 4);
+    const cases: Record<string, (() => void) | undefined> = {
+      'right after its forward': undefined,
+      'another forward': () => void denseNetForwardWasm(other, xo, rows, undefined, true),
+      'a copied-in backward': () => void denseNetBackwardWasm(other, denseForward(other, xo, rows).trace, gy, slots(other), undefined, true),
+      'another resident backward': () => {
+        const f = denseNetForwardWasm(other, xo, rows, undefined, true)!;
+        denseNetBackwardWasm(other, f.trace, gy, slots(other), undefined, true);
+      },
+    };
+    for (const [what, between] of Object.entries(cases)) {
+      const ref = denseForward(layers, x, rows);
+      const [a, b] = [slots(layers), slots(layers)];
+      const gxRef = denseBackward(layers, ref.trace, gy, a);
+      const fast = denseNetForwardWasm(layers, x, rows, undefined, true)!;
+      between?.();
+      expectClose(denseNetBackwardWasm(layers, fast.trace, gy, b, undefined, true)!, gxRef, 1e-10, `gx (${what})`);
+      layers.forEach((_, l) => expectClose(b[l]!.w, a[l]!.w, 1e-10, `gw${l} (${what})`));
+    }
   });
 
   it('reads a trace in place after other nets ran forward, and copies in a trace from the JS forward', () => {
@@ -148,13 +179,13 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     const gy = fill(37 * 5, rng);
     const other = randomNet([3, 7, 4], rng, ['sin', 'linear']);
     compare(layers, x, 37, gy, true, () => {
-      for (let i = 0; i < 3; i++) denseNetForwardWasm(other, fill(11 * 3, rng), 11, true);
+      for (let i = 0; i < 3; i++) denseNetForwardWasm(other, fill(11 * 3, rng), 11, undefined, true);
     });
     // A trace the wasm forward never saw (the JS reference's, without cos z): copied in.
     const ref = denseForward(layers, x, 37);
     const a = slots(layers);
     const b = slots(layers);
-    expectClose(denseNetBackwardWasm(layers, ref.trace, gy, a, true)!, denseBackward(layers, ref.trace, gy, b), 1e-10, 'gx (copied in)');
+    expectClose(denseNetBackwardWasm(layers, ref.trace, gy, a, undefined, true)!, denseBackward(layers, ref.trace, gy, b), 1e-10, 'gx (copied in)');
     layers.forEach((_, l) => expectClose(a[l]!.w, b[l]!.w, 1e-10, `gw${l} (copied in)`));
   });
 
@@ -167,7 +198,7 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
       // 4 x 8000 x 128 doubles (~31 MiB) each: the first fills the small net's 32 MiB region, the
       // second the other region; then the first region starts over, evicting the small net's trace.
       const big = randomNet([128, 128], rng, ['sin']);
-      for (let i = 0; i < 2; i++) denseNetForwardWasm(big, fill(8000 * 128, rng), 8000, true);
+      for (let i = 0; i < 2; i++) denseNetForwardWasm(big, fill(8000 * 128, rng), 8000, undefined, true);
     });
   });
 
@@ -179,7 +210,7 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     const gy = fill(rows * 258, rng);
     compare(big, x, rows, gy, true);
     compare(big, x, rows, gy, true, () => {
-      for (let i = 0; i < 3; i++) denseNetForwardWasm(randomNet([8, 8], rng, ['linear']), fill(8 * 200000, rng), 200000, true);
+      for (let i = 0; i < 3; i++) denseNetForwardWasm(randomNet([8, 8], rng, ['linear']), fill(8 * 200000, rng), 200000, undefined, true);
     });
   });
 
@@ -193,10 +224,10 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
     const gRef = slots(layers);
     const gxRef = denseBackward(layers, ref.trace, gy, gRef);
     for (const evict of [false, true]) {
-      const fast = denseNetForwardWasm(layers, x, 29, true)!;
+      const fast = denseNetForwardWasm(layers, x, 29, undefined, true)!;
       if (evict) {
         const big = randomNet([128, 128], rng, ['sin']);
-        for (let i = 0; i < 2; i++) denseNetForwardWasm(big, fill(8000 * 128, rng), 8000, true);
+        for (let i = 0; i < 2; i++) denseNetForwardWasm(big, fill(8000 * 128, rng), 8000, undefined, true);
       }
       fast.trace.inputs.forEach((a, l) => expectClose(a, ref.trace.inputs[l]!, 1e-12, `inputs${l} (evicted ${evict})`));
       const g = slots(layers);
@@ -208,7 +239,7 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
   it('gives Math.sin / Math.cos where pre-activations are far (|z| >= 2^19) or not finite', () => {
     const layers: DenseLayerValues[] = [{ w: Float64Array.of(1, 3e6, -1), b: Float64Array.of(0, 0, 0), inputs: 1, outputs: 3, activation: 'sin' }];
     const x = Float64Array.of(0.5, 1e6, Infinity, NaN);
-    const fast = denseNetForwardWasm(layers, x, 4, true)!;
+    const fast = denseNetForwardWasm(layers, x, 4, undefined, true)!;
     const ref = denseForward(layers, x, 4);
     for (let i = 0; i < 12; i++) {
       if (Number.isNaN(ref.y[i]!)) expect(fast.y[i]).toBeNaN();
