@@ -273,7 +273,8 @@ export class LatentBatcher {
     gb.fill(0);
     const grads = g.trunkNames.map((nm) => ({ w: sink(nm.w), b: sink(nm.b) }));
     grads.push({ w: gw, b: gb });
-    denseBackward(g.layers!, g.trace!, gy, grads, this.kernels);
+    // The grid inputs are constants: their gradient is never read.
+    denseBackward(g.layers!, g.trace!, gy, grads, this.kernels, { inputGradient: false });
     for (const m of members) {
       if (!gv.has(m.param.name)) continue;
       const sw = sink(m.head.w);

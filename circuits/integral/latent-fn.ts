@@ -75,7 +75,8 @@ export class TrunkCache {
   flush(sink: GradSink): void {
     for (const t of this.trunks.values()) {
       if (!t.gh || !t.trace) continue;
-      denseBackward(t.layers, t.trace, t.gh, t.names.map((n) => ({ w: sink(n.w), b: sink(n.b) })), this.kernels);
+      // The grid inputs are constants: their gradient is never read.
+      denseBackward(t.layers, t.trace, t.gh, t.names.map((n) => ({ w: sink(n.w), b: sink(n.b) })), this.kernels, { inputGradient: false });
       t.gh = undefined;
     }
   }
