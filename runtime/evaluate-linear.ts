@@ -1,0 +1,342 @@
+// The scaled-linear inference forward of a circuit: log p(x) of every row without an exp or a
+// log per unit. Each node's values in a block of rows are kept as linear values times one
+// factor per row (v[r, u] = lin[r, u] * exp(scale[r])): products multiply (scales add), sums
+// are a plain matmul (kernels/sum-linear-wasm.ts) followed by one rescale of the row by its
+// max (one log per row and node), inputs look up linear tables built once per pass (each level's
+// row of log-densities, from the family's own logDensity, divided by its max). Blocks of R rows
+// go through the whole circuit, so node values stay in cache; a product whose only parent is a
+// one-child sum writes straight into that sum's kernel memory.
+// Exactness: every value is <= 1 after its node's rescale and a product rescales its row when
+// the max falls under LOW, so nothing underflows unless a row's max (before rescaling) falls
+// under FLAG: such rows (zero likelihood, extreme parameters) are recomputed by the log-space
+// forward (the caller's `logRows`), as is every pass this path declines (false): nodes other
+// than inputs, Hadamard products and sums, a root with several units, negative or huge weights,
+// no wasm SIMD.
+import type { IRGraph, SumNode } from '../ir/types.js';
+import { gather, type ModelState } from './state.js';
+import { R, sumLinearWasm, type SumLinearWasm } from './kernels/sum-linear-wasm.js';
+import { up4 } from './kernels/block-copy.js';
+
+/** A row whose max (before rescaling) falls under FLAG goes to the log-space path. */
+export const FLAG = 1e-100;
+/** A product rescales a row whose max falls under LOW. */
+const LOW = 1e-30;
+/** Largest weight the linear path takes (larger ones could lift an underflowed value over FLAG). */
+const W_MAX = 1e100;
+
+/** A node's block: row r's unit u at out[at + r * stride + u]; its log-scale at scale[r]. */
+interface Block {
+  readonly id: string;
+  readonly units: number;
+  readonly scale: Float64Array;
+  out: Float64Array;
+  at: number;
+  stride: number;
+}
+
+interface InputStep extends Block {
+  readonly kind: 'input';
+  readonly scope: readonly number[];
+  /** Some parent reads its block (not a product, or the root): it is filled even with a table. */
+  readonly needsBlock: boolean;
+  /** This pass's table: codes[row] in 0..L (L = missing), lin[code * U + u], sc[code]; undefined: fill the block. */
+  table?: { codes: Int32Array; lin: Float64Array; sc: Float64Array };
+}
+interface ProductStep extends Block {
+  readonly kind: 'product';
+  readonly kids: readonly Step[];
+}
+interface SumStep extends Block {
+  readonly kind: 'sum';
+  readonly kids: readonly Step[];
+  readonly k: SumLinearWasm;
+  readonly inputs: number;
+  readonly weights: string;
+  /** The single child writes its block into this kernel's A region. */
+  fused: boolean;
+}
+type Step = InputStep | ProductStep | SumStep;
+
+interface Plan {
+  readonly steps: readonly Step[];
+  readonly root: Step;
+  readonly bad: Uint8Array;
+}
+
+const plans = new WeakMap<IRGraph, Plan | null>();
+
+function buildPlan(state: ModelState): Plan | null {
+  const g = state.graph;
+  const root = state.node(g.root);
+  if (root.units !== 1) return null;
+  const parents = new Map<string, string[]>();
+  for (const nd of state.nodes) {
+    if (nd.kind !== 'input' && !(nd.kind === 'product' && nd.mode === 'hadamard') && nd.kind !== 'sum') return null;
+    if ('children' in nd) for (const c of nd.children) (parents.get(c) ?? parents.set(c, []).get(c)!).push(nd.id);
+  }
+  const steps = new Map<string, Step>();
+  const own = (U: number) => ({ scale: new Float64Array(R), out: new Float64Array(R * U), at: 0, stride: U });
+  for (const nd of state.nodes) {
+    const U = nd.units;
+    if (nd.kind === 'input') {
+      const needsBlock = nd.id === g.root || (parents.get(nd.id) ?? []).some((p) => state.node(p).kind !== 'product');
+      steps.set(nd.id, { kind: 'input', id: nd.id, units: U, scope: nd.scope, needsBlock, ...own(U) });
+    } else if (nd.kind === 'product') {
+      steps.set(nd.id, { kind: 'product', id: nd.id, units: U, kids: nd.children.map((c) => steps.get(c)!), ...own(U) });
+    } else if (nd.kind === 'sum') {
+      const kids = nd.children.map((c) => steps.get(c)!);
+      const I = kids.reduce((s, k) => s + k.units, 0);
+      const k = sumLinearWasm(up4(I), up4(U));
+      if (!k) return null;
+      const s: SumStep = { kind: 'sum', id: nd.id, units: U, kids, k, inputs: I, weights: (nd as SumNode).weights, fused: false, scale: new Float64Array(R), out: k.heap, at: k.layout.O / 8, stride: up4(U) };
+      // A product read by this sum alone writes into the kernel's A region (no copy).
+      const only = kids.length === 1 ? kids[0]! : undefined;
+      if (only && only.kind === 'product' && only.id !== g.root && (parents.get(only.id) ?? []).length === 1) {
+        only.out = k.heap;
+        only.at = k.layout.A / 8;
+        only.stride = up4(I);
+        s.fused = true;
+      }
+      steps.set(nd.id, s);
+    } else return null;
+  }
+  return { steps: [...steps.values()], root: steps.get(g.root)!, bad: new Uint8Array(R) };
+}
+
+function planFor(state: ModelState): Plan | null {
+  let p = plans.get(state.graph);
+  if (p === undefined) plans.set(state.graph, (p = buildPlan(state)));
+  return p;
+}
+
+/** Whether the graph is one the linear path evaluates (passes may still decline on their weights). */
+export function linearEligible(state: ModelState): boolean {
+  return planFor(state) !== null;
+}
+
+/** Loads every sum's weights into its kernel (WT, zero-padded); false where some weight is negative, NaN or huge. */
+function loadWeights(state: ModelState, plan: Plan): boolean {
+  for (const s of plan.steps) {
+    if (s.kind !== 'sum') continue;
+    const W = state.values.get(s.weights)!;
+    const [U, I, Up] = [s.units, s.inputs, up4(s.units)];
+    const h = s.k.heap;
+    h.fill(0, 0, up4(I) * Up);
+    for (let u = 0; u < U; u++) {
+      for (let i = 0; i < I; i++) {
+        const w = W[u * I + i]!;
+        if (!(w >= 0 && w <= W_MAX)) return false;
+        h[i * Up + u] = w;
+      }
+    }
+  }
+  return true;
+}
+
+const MISSING_CODE = -1;
+
+/**
+ * The linear table of a one-variable input for this pass, or undefined where a value of its
+ * column is not a small integer level (the block is then filled from logDensity per row).
+ */
+function inputTable(state: ModelState, s: InputStep, x: Float64Array, n: number, v: number): InputStep['table'] {
+  if (s.scope.length !== 1) return undefined;
+  const U = s.units;
+  const j = s.scope[0]!;
+  const cap = Math.max(2, Math.min(1 << 16, Math.floor((1 << 20) / Math.max(U, 1))));
+  const codes = s.table && s.table.codes.length >= n ? s.table.codes : new Int32Array(n);
+  let L = 0;
+  let missing = false;
+  for (let i = 0, k = j; i < n; i++, k += v) {
+    const val = x[k]!;
+    if (val >= 0 && val < cap && Number.isInteger(val)) {
+      const c = val | 0;
+      codes[i] = c;
+      if (c >= L) L = c + 1;
+    } else if (Number.isNaN(val)) {
+      codes[i] = MISSING_CODE;
+      missing = true;
+    } else return undefined;
+  }
+  if (missing) for (let i = 0; i < n; i++) if (codes[i] === MISSING_CODE) codes[i] = L;
+  // Levels 0..L-1 and a missing cell, through the family's own logDensity (the reference's values).
+  const rows = L + 1;
+  const xs = new Float64Array(rows);
+  for (let l = 0; l < L; l++) xs[l] = l;
+  xs[L] = NaN;
+  const T = new Float64Array(rows * U);
+  const layer = state.layers.get(s.id)!;
+  layer.family.logDensity(layer.params, layer.ctx, missing ? xs : xs.subarray(0, L), missing ? rows : L, T);
+  const sc = new Float64Array(rows);
+  for (let l = 0; l < rows; l++) sc[l] = rowToLinear(T, l * U, U);
+  return { codes, lin: T, sc };
+}
+
+/** Turns the log-values a[o .. o + U) into exp(a - m) in place, m their max; returns m (NaN or -inf: the row is flagged by its parents, or here). */
+function rowToLinear(a: Float64Array, o: number, U: number): number {
+  let m = -Infinity;
+  for (let u = 0; u < U; u++) if (!(a[o + u]! <= m)) m = a[o + u]!;
+  if (!(m > -Infinity) || m === Infinity) {
+    for (let u = 0; u < U; u++) a[o + u] = 0;
+    return NaN;
+  }
+  for (let u = 0; u < U; u++) a[o + u] = Math.exp(a[o + u]! - m);
+  return m;
+}
+
+let xsScratch = new Float64Array(0);
+
+/** Fills an input's block for rows r0..r0+rows (table lookup, or logDensity and one exp per entry). */
+function inputBlock(state: ModelState, s: InputStep, x: Float64Array, v: number, r0: number, rows: number, bad: Uint8Array): void {
+  const U = s.units;
+  const { out, at, stride, scale } = s;
+  const t = s.table;
+  if (t) {
+    for (let r = 0; r < rows; r++) {
+      const c = t.codes[r0 + r]!;
+      const b = c * U;
+      const o = at + r * stride;
+      for (let u = 0; u < U; u++) out[o + u] = t.lin[b + u]!;
+      scale[r] = t.sc[c]!;
+      if (Number.isNaN(scale[r])) bad[r] = 1;
+    }
+    return;
+  }
+  const d = s.scope.length;
+  if (xsScratch.length < rows * d) xsScratch = new Float64Array(R * Math.max(d, 1));
+  const xs = gather(x.subarray(r0 * v, (r0 + rows) * v), rows, v, s.scope, xsScratch.subarray(0, rows * d));
+  const tmp = new Float64Array(rows * U);
+  const layer = state.layers.get(s.id)!;
+  layer.family.logDensity(layer.params, layer.ctx, xs, rows, tmp);
+  for (let r = 0; r < rows; r++) {
+    const m = rowToLinear(tmp, r * U, U);
+    out.set(tmp.subarray(r * U, (r + 1) * U), at + r * stride);
+    scale[r] = m;
+    if (Number.isNaN(m)) bad[r] = 1;
+  }
+}
+
+/** A product's block: the children's blocks (or tables) multiplied, scales added; rows rescaled under LOW, flagged under FLAG. */
+function productBlock(s: ProductStep, r0: number, rows: number, bad: Uint8Array): void {
+  const U = s.units;
+  const { out, at, stride, scale } = s;
+  s.kids.forEach((kid, k) => {
+    const t = kid.kind === 'input' ? kid.table : undefined;
+    if (t) {
+      const { codes, lin, sc } = t;
+      for (let r = 0; r < rows; r++) {
+        const c = codes[r0 + r]!;
+        const b = c * U;
+        const o = at + r * stride;
+        if (k === 0) {
+          for (let u = 0; u < U; u++) out[o + u] = lin[b + u]!;
+          scale[r] = sc[c]!;
+        } else {
+          for (let u = 0; u < U; u++) out[o + u] *= lin[b + u]!;
+          scale[r] += sc[c]!;
+        }
+      }
+      return;
+    }
+    const src = kid.out;
+    const ks = kid.scale;
+    for (let r = 0; r < rows; r++) {
+      const o = at + r * stride;
+      const b = kid.at + r * kid.stride;
+      if (k === 0) {
+        for (let u = 0; u < U; u++) out[o + u] = src[b + u]!;
+        scale[r] = ks[r]!;
+      } else {
+        for (let u = 0; u < U; u++) out[o + u] *= src[b + u]!;
+        scale[r] += ks[r]!;
+      }
+    }
+  });
+  if (s.kids.length === 0) for (let r = 0; r < rows; r++) (out.fill(1, at + r * stride, at + r * stride + U), (scale[r] = 0));
+  for (let r = 0; r < rows; r++) {
+    const o = at + r * stride;
+    let m = 0;
+    for (let u = 0; u < U; u++) if (!(out[o + u]! <= m)) m = out[o + u]!;
+    if (!(m >= FLAG) || !Number.isFinite(scale[r]!)) bad[r] = 1;
+    else if (m < LOW) {
+      const inv = 1 / m;
+      for (let u = 0; u < U; u++) out[o + u] *= inv;
+      scale[r] += Math.log(m);
+    }
+  }
+}
+
+/** A sum's block: the children's blocks into the kernel's A (scaled to a common factor when several), matmul, rescale. */
+function sumBlock(s: SumStep, rows: number, bad: Uint8Array): void {
+  const h = s.k.heap;
+  const L = s.k.layout;
+  const Ip = up4(s.inputs);
+  const A = L.A / 8;
+  const { scale } = s;
+  if (s.fused) scale.set(s.kids[0]!.scale.subarray(0, rows));
+  else if (s.kids.length === 1) {
+    const kid = s.kids[0]!;
+    const U = kid.units;
+    for (let r = 0; r < rows; r++) h.set(kid.out.subarray(kid.at + r * kid.stride, kid.at + r * kid.stride + U), A + r * Ip);
+    scale.set(kid.scale.subarray(0, rows));
+  } else {
+    for (let r = 0; r < rows; r++) {
+      let m = -Infinity;
+      for (const kid of s.kids) if (kid.scale[r]! > m) m = kid.scale[r]!;
+      if (!Number.isFinite(m)) {
+        bad[r] = 1;
+        m = 0;
+      }
+      scale[r] = m;
+      let off = A + r * Ip;
+      for (const kid of s.kids) {
+        const f = Math.exp(kid.scale[r]! - m);
+        const b = kid.at + r * kid.stride;
+        for (let u = 0; u < kid.units; u++) h[off + u] = kid.out[b + u]! * f;
+        off += kid.units;
+      }
+    }
+  }
+  s.k.fwd(up4(rows));
+  const M = L.M / 8;
+  for (let r = 0; r < rows; r++) {
+    const m = h[M + r]!;
+    if (!(m >= FLAG)) bad[r] = 1;
+    scale[r] += Math.log(m);
+  }
+}
+
+/**
+ * out[i] = log p(x_i) for rows 0..n-1 of x (n x vars, NaN = missing), by the scaled-linear
+ * forward; rows it flags go through logRows (the log-space forward of those rows' root). False
+ * (out untouched) where the path declines this graph or these weights.
+ */
+export function linearLogLikelihood(state: ModelState, x: Float64Array, n: number, out: Float64Array, logRows: (x: Float64Array, n: number) => Float64Array): boolean {
+  const plan = planFor(state);
+  if (!plan || !loadWeights(state, plan)) return false;
+  const v = state.graph.vars.length;
+  for (const s of plan.steps) if (s.kind === 'input') s.table = inputTable(state, s, x, n, v);
+  const { root, bad } = plan;
+  const flagged: number[] = [];
+  for (let r0 = 0; r0 < n; r0 += R) {
+    const rows = Math.min(R, n - r0);
+    bad.fill(0);
+    for (const s of plan.steps) {
+      if (s.kind === 'input') {
+        if (s.needsBlock || !s.table) inputBlock(state, s, x, v, r0, rows, bad);
+      } else if (s.kind === 'product') productBlock(s, r0, rows, bad);
+      else sumBlock(s, rows, bad);
+    }
+    for (let r = 0; r < rows; r++) {
+      if (bad[r]) flagged.push(r0 + r);
+      else out[r0 + r] = Math.log(root.out[root.at + r * root.stride]!) + root.scale[r]!;
+    }
+  }
+  if (flagged.length > 0) {
+    const xs = new Float64Array(flagged.length * v);
+    flagged.forEach((i, k) => xs.set(x.subarray(i * v, (i + 1) * v), k * v));
+    const ll = logRows(xs, flagged.length);
+    flagged.forEach((i, k) => (out[i] = ll[k]!));
+  }
+  return true;
+}
