@@ -24,6 +24,17 @@ const LOW = 1e-30;
 /** Largest weight the linear path takes (larger ones could lift an underflowed value over FLAG). */
 const W_MAX = 1e100;
 
+/**
+ * A node's values as a function of one discrete code per row (this pass's): row i's values are
+ * lin[codes[i] * U + u] times exp(sc[codes[i]]) (sc NaN: the row is flagged); `levels` codes.
+ */
+interface Table {
+  readonly codes: Int32Array;
+  readonly lin: Float64Array;
+  readonly sc: Float64Array;
+  readonly levels: number;
+}
+
 /** A node's block: row r's unit u at out[at + r * stride + u]; its log-scale at scale[r]. */
 interface Block {
   readonly id: string;
@@ -32,15 +43,15 @@ interface Block {
   out: Float64Array;
   at: number;
   stride: number;
+  /** Some parent reads its block (not a product, or the root): it is filled even with a table. */
+  readonly needsBlock: boolean;
+  /** This pass's table (inputs over one discrete column, products of tables); undefined: the block is computed. */
+  table?: Table;
 }
 
 interface InputStep extends Block {
   readonly kind: 'input';
   readonly scope: readonly number[];
-  /** Some parent reads its block (not a product, or the root): it is filled even with a table. */
-  readonly needsBlock: boolean;
-  /** This pass's table: codes[row] in 0..L (L = missing), lin[code * U + u], sc[code]; undefined: fill the block. */
-  table?: { codes: Int32Array; lin: Float64Array; sc: Float64Array };
 }
 interface ProductStep extends Block {
   readonly kind: 'product';
@@ -75,20 +86,27 @@ function buildPlan(state: ModelState): Plan | null {
     if ('children' in nd) for (const c of nd.children) (parents.get(c) ?? parents.set(c, []).get(c)!).push(nd.id);
   }
   const steps = new Map<string, Step>();
-  const own = (U: number) => ({ scale: new Float64Array(R), out: new Float64Array(R * U), at: 0, stride: U });
+  const own = (id: string, U: number) => ({
+    id,
+    units: U,
+    scale: new Float64Array(R),
+    out: new Float64Array(R * U),
+    at: 0,
+    stride: U,
+    needsBlock: id === g.root || (parents.get(id) ?? []).some((p) => state.node(p).kind !== 'product'),
+  });
   for (const nd of state.nodes) {
     const U = nd.units;
     if (nd.kind === 'input') {
-      const needsBlock = nd.id === g.root || (parents.get(nd.id) ?? []).some((p) => state.node(p).kind !== 'product');
-      steps.set(nd.id, { kind: 'input', id: nd.id, units: U, scope: nd.scope, needsBlock, ...own(U) });
+      steps.set(nd.id, { kind: 'input', scope: nd.scope, ...own(nd.id, U) });
     } else if (nd.kind === 'product') {
-      steps.set(nd.id, { kind: 'product', id: nd.id, units: U, kids: nd.children.map((c) => steps.get(c)!), ...own(U) });
+      steps.set(nd.id, { kind: 'product', kids: nd.children.map((c) => steps.get(c)!), ...own(nd.id, U) });
     } else if (nd.kind === 'sum') {
       const kids = nd.children.map((c) => steps.get(c)!);
       const I = kids.reduce((s, k) => s + k.units, 0);
       const k = sumLinearWasm(up4(I), up4(U));
       if (!k) return null;
-      const s: SumStep = { kind: 'sum', id: nd.id, units: U, kids, k, inputs: I, weights: (nd as SumNode).weights, fused: false, scale: new Float64Array(R), out: k.heap, at: k.layout.O / 8, stride: up4(U) };
+      const s: SumStep = { kind: 'sum', kids, k, inputs: I, weights: (nd as SumNode).weights, fused: false, ...own(nd.id, U), out: k.heap, at: k.layout.O / 8, stride: up4(U) };
       // A product read by this sum alone writes into the kernel's A region (no copy).
       const only = kids.length === 1 ? kids[0]! : undefined;
       if (only && only.kind === 'product' && only.id !== g.root && (parents.get(only.id) ?? []).length === 1) {
@@ -139,7 +157,7 @@ const MISSING_CODE = -1;
  * The linear table of a one-variable input for this pass, or undefined where a value of its
  * column is not a small integer level (the block is then filled from logDensity per row).
  */
-function inputTable(state: ModelState, s: InputStep, x: Float64Array, n: number, v: number): InputStep['table'] {
+function inputTable(state: ModelState, s: InputStep, x: Float64Array, n: number, v: number): Table | undefined {
   if (s.scope.length !== 1) return undefined;
   const U = s.units;
   const j = s.scope[0]!;
@@ -169,7 +187,73 @@ function inputTable(state: ModelState, s: InputStep, x: Float64Array, n: number,
   layer.family.logDensity(layer.params, layer.ctx, missing ? xs : xs.subarray(0, L), missing ? rows : L, T);
   const sc = new Float64Array(rows);
   for (let l = 0; l < rows; l++) sc[l] = rowToLinear(T, l * U, U);
-  return { codes, lin: T, sc };
+  return { codes, lin: T, sc, levels: rows };
+}
+
+/** Most codes of a product's joint table (and at most max(n, 64): a table costs its codes' rows once). */
+const JOINT_CAP = 4096;
+
+/**
+ * The joint table of a product whose children all have tables this pass (code = the children's
+ * codes in mixed radix), each row rescaled by its max; undefined where they do not or it is too big.
+ */
+function jointTable(s: ProductStep, n: number): Table | undefined {
+  const kids = s.kids;
+  if (kids.length === 0 || !kids.every((k) => k.table)) return undefined;
+  const U = s.units;
+  let levels = 1;
+  for (const k of kids) levels *= k.table!.levels;
+  if (levels > JOINT_CAP || levels > Math.max(n, 64)) return undefined;
+  const codes = s.table && s.table.codes.length >= n ? s.table.codes : new Int32Array(n);
+  let radix = 1;
+  kids.forEach((k, j) => {
+    const kc = k.table!.codes;
+    if (j === 0) for (let i = 0; i < n; i++) codes[i] = kc[i]!;
+    else for (let i = 0; i < n; i++) codes[i] += radix * kc[i]!;
+    radix *= k.table!.levels;
+  });
+  const lin = new Float64Array(levels * U);
+  const sc = new Float64Array(levels);
+  for (let c = 0; c < levels; c++) {
+    const o = c * U;
+    let rest = c;
+    kids.forEach((k, j) => {
+      const t = k.table!;
+      const kc = rest % t.levels;
+      rest = (rest - kc) / t.levels;
+      const b = kc * U;
+      if (j === 0) {
+        for (let u = 0; u < U; u++) lin[o + u] = t.lin[b + u]!;
+        sc[c] = t.sc[kc]!;
+      } else {
+        for (let u = 0; u < U; u++) lin[o + u] *= t.lin[b + u]!;
+        sc[c] += t.sc[kc]!;
+      }
+    });
+    let m = 0;
+    for (let u = 0; u < U; u++) if (!(lin[o + u]! <= m)) m = lin[o + u]!;
+    if (!(m >= FLAG) || !Number.isFinite(sc[c]!)) sc[c] = NaN;
+    else {
+      const inv = 1 / m;
+      for (let u = 0; u < U; u++) lin[o + u] *= inv;
+      sc[c] += Math.log(m);
+    }
+  }
+  return { codes, lin, sc, levels };
+}
+
+/** A block from a table (rows r0..r0+rows); NaN scales flag their rows. */
+function tableBlock(s: Block, t: Table, r0: number, rows: number, bad: Uint8Array): void {
+  const U = s.units;
+  const { out, at, stride, scale } = s;
+  for (let r = 0; r < rows; r++) {
+    const c = t.codes[r0 + r]!;
+    const b = c * U;
+    const o = at + r * stride;
+    for (let u = 0; u < U; u++) out[o + u] = t.lin[b + u]!;
+    scale[r] = t.sc[c]!;
+    if (Number.isNaN(scale[r])) bad[r] = 1;
+  }
 }
 
 /** Turns the log-values a[o .. o + U) into exp(a - m) in place, m their max; returns m (NaN or -inf: the row is flagged by its parents, or here). */
@@ -190,18 +274,7 @@ let xsScratch = new Float64Array(0);
 function inputBlock(state: ModelState, s: InputStep, x: Float64Array, v: number, r0: number, rows: number, bad: Uint8Array): void {
   const U = s.units;
   const { out, at, stride, scale } = s;
-  const t = s.table;
-  if (t) {
-    for (let r = 0; r < rows; r++) {
-      const c = t.codes[r0 + r]!;
-      const b = c * U;
-      const o = at + r * stride;
-      for (let u = 0; u < U; u++) out[o + u] = t.lin[b + u]!;
-      scale[r] = t.sc[c]!;
-      if (Number.isNaN(scale[r])) bad[r] = 1;
-    }
-    return;
-  }
+  if (s.table) return tableBlock(s, s.table, r0, rows, bad);
   const d = s.scope.length;
   if (xsScratch.length < rows * d) xsScratch = new Float64Array(R * Math.max(d, 1));
   const xs = gather(x.subarray(r0 * v, (r0 + rows) * v), rows, v, s.scope, xsScratch.subarray(0, rows * d));
@@ -221,7 +294,7 @@ function productBlock(s: ProductStep, r0: number, rows: number, bad: Uint8Array)
   const U = s.units;
   const { out, at, stride, scale } = s;
   s.kids.forEach((kid, k) => {
-    const t = kid.kind === 'input' ? kid.table : undefined;
+    const t = kid.table;
     if (t) {
       const { codes, lin, sc } = t;
       for (let r = 0; r < rows; r++) {
@@ -315,7 +388,10 @@ export function linearLogLikelihood(state: ModelState, x: Float64Array, n: numbe
   const plan = planFor(state);
   if (!plan || !loadWeights(state, plan)) return false;
   const v = state.graph.vars.length;
-  for (const s of plan.steps) if (s.kind === 'input') s.table = inputTable(state, s, x, n, v);
+  for (const s of plan.steps) {
+    if (s.kind === 'input') s.table = inputTable(state, s, x, n, v);
+    else if (s.kind === 'product') s.table = jointTable(s, n);
+  }
   const { root, bad } = plan;
   const flagged: number[] = [];
   for (let r0 = 0; r0 < n; r0 += R) {
@@ -324,7 +400,11 @@ export function linearLogLikelihood(state: ModelState, x: Float64Array, n: numbe
     for (const s of plan.steps) {
       if (s.kind === 'input') {
         if (s.needsBlock || !s.table) inputBlock(state, s, x, v, r0, rows, bad);
-      } else if (s.kind === 'product') productBlock(s, r0, rows, bad);
+      } else if (s.kind === 'product') {
+        if (s.table) {
+          if (s.needsBlock) tableBlock(s, s.table, r0, rows, bad);
+        } else productBlock(s, r0, rows, bad);
+      }
       else sumBlock(s, rows, bad);
     }
     for (let r = 0; r < rows; r++) {
