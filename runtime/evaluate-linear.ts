@@ -43,8 +43,11 @@ interface Block {
   out: Float64Array;
   at: number;
   stride: number;
-  /** Some parent reads its block (not a product, or the root): it is filled even with a table. */
-  readonly needsBlock: boolean;
+  readonly isRoot: boolean;
+  /** The steps that read this one. */
+  readonly parents: Step[];
+  /** This pass: some parent reads its block (a sum without a table, or it is the root), so a table fills it too. */
+  fill: boolean;
   /** This pass's table (inputs over one discrete column, products of tables); undefined: the block is computed. */
   table?: Table;
 }
@@ -93,7 +96,9 @@ function buildPlan(state: ModelState): Plan | null {
     out: new Float64Array(R * U),
     at: 0,
     stride: U,
-    needsBlock: id === g.root || (parents.get(id) ?? []).some((p) => state.node(p).kind !== 'product'),
+    isRoot: id === g.root,
+    parents: [] as Step[],
+    fill: true,
   });
   for (const nd of state.nodes) {
     const U = nd.units;
@@ -118,6 +123,7 @@ function buildPlan(state: ModelState): Plan | null {
       steps.set(nd.id, s);
     } else return null;
   }
+  for (const st of steps.values()) if (st.kind !== 'input') for (const k of st.kids) k.parents.push(st);
   return { steps: [...steps.values()], root: steps.get(g.root)!, bad: new Uint8Array(R) };
 }
 
@@ -240,6 +246,37 @@ function jointTable(s: ProductStep, n: number): Table | undefined {
     }
   }
   return { codes, lin, sc, levels };
+}
+
+/**
+ * The table of a one-child sum whose child has one: each level's values times the weights
+ * (W [U x I]), rescaled by their max; undefined otherwise.
+ */
+function sumTable(state: ModelState, s: SumStep, n: number): Table | undefined {
+  const t = s.kids.length === 1 ? s.kids[0]!.table : undefined;
+  if (!t || t.levels > Math.max(n, 64) || t.levels * s.units > 1 << 20) return undefined;
+  const W = state.values.get(s.weights)!;
+  const [U, I] = [s.units, s.inputs];
+  const lin = new Float64Array(t.levels * U);
+  const sc = new Float64Array(t.levels);
+  for (let c = 0; c < t.levels; c++) {
+    const a = c * I;
+    const o = c * U;
+    let m = 0;
+    for (let u = 0; u < U; u++) {
+      let acc = 0;
+      for (let i = 0; i < I; i++) acc += W[u * I + i]! * t.lin[a + i]!;
+      lin[o + u] = acc;
+      if (!(acc <= m)) m = acc;
+    }
+    if (!(m >= FLAG) || !Number.isFinite(t.sc[c]!)) sc[c] = NaN;
+    else {
+      const inv = 1 / m;
+      for (let u = 0; u < U; u++) lin[o + u] *= inv;
+      sc[c] = t.sc[c]! + Math.log(m);
+    }
+  }
+  return { codes: t.codes, lin, sc, levels: t.levels };
 }
 
 /** A block from a table (rows r0..r0+rows); NaN scales flag their rows. */
@@ -391,20 +428,20 @@ export function linearLogLikelihood(state: ModelState, x: Float64Array, n: numbe
   for (const s of plan.steps) {
     if (s.kind === 'input') s.table = inputTable(state, s, x, n, v);
     else if (s.kind === 'product') s.table = jointTable(s, n);
+    else s.table = sumTable(state, s, n);
   }
+  // Products read their children's tables; sums without one (and the root's value) read blocks.
+  for (const s of plan.steps) s.fill = !s.table || s.isRoot || s.parents.some((p) => p.kind === 'sum' && !p.table);
   const { root, bad } = plan;
   const flagged: number[] = [];
   for (let r0 = 0; r0 < n; r0 += R) {
     const rows = Math.min(R, n - r0);
     bad.fill(0);
     for (const s of plan.steps) {
-      if (s.kind === 'input') {
-        if (s.needsBlock || !s.table) inputBlock(state, s, x, v, r0, rows, bad);
-      } else if (s.kind === 'product') {
-        if (s.table) {
-          if (s.needsBlock) tableBlock(s, s.table, r0, rows, bad);
-        } else productBlock(s, r0, rows, bad);
-      }
+      if (s.table) {
+        if (s.fill) tableBlock(s, s.table, r0, rows, bad);
+      } else if (s.kind === 'input') inputBlock(state, s, x, v, r0, rows, bad);
+      else if (s.kind === 'product') productBlock(s, r0, rows, bad);
       else sumBlock(s, rows, bad);
     }
     for (let r = 0; r < rows; r++) {
