@@ -421,6 +421,12 @@ function sumBlock(s: SumStep, rows: number, bad: Uint8Array): void {
  * forward; rows it flags go through logRows (the log-space forward of those rows' root). False
  * (out untouched) where the path declines this graph or these weights.
  */
+let lastStats = { rows: 0, flagged: 0 };
+/** Rows of the last linear pass on this thread and how many of them took the log-space path (tests, benches). */
+export function lastLinearStats(): { rows: number; flagged: number } {
+  return lastStats;
+}
+
 export function linearLogLikelihood(state: ModelState, x: Float64Array, n: number, out: Float64Array, logRows: (x: Float64Array, n: number) => Float64Array): boolean {
   const plan = planFor(state);
   if (!plan || !loadWeights(state, plan)) return false;
@@ -449,6 +455,7 @@ export function linearLogLikelihood(state: ModelState, x: Float64Array, n: numbe
       else out[r0 + r] = Math.log(root.out[root.at + r * root.stride]!) + root.scale[r]!;
     }
   }
+  lastStats = { rows: n, flagged: flagged.length };
   if (flagged.length > 0) {
     const xs = new Float64Array(flagged.length * v);
     flagged.forEach((i, k) => xs.set(x.subarray(i * v, (i + 1) * v), k * v));
