@@ -421,6 +421,18 @@ function sumBlock(s: SumStep, rows: number, bad: Uint8Array): void {
  * forward; rows it flags go through logRows (the log-space forward of those rows' root). False
  * (out untouched) where the path declines this graph or these weights.
  */
+/** Rows per chunk (the tables' codes are one int per row and tabulated node). */
+const CHUNK = 8192;
+
+let tabulate = true;
+/**
+ * Turns the tables of products and sums (a node over discrete inputs evaluated once per joint
+ * code) on or off; off, only the inputs' per-level tables remain (benches compare the two).
+ */
+export function useLinearTables(on: boolean): void {
+  tabulate = on;
+}
+
 let lastStats = { rows: 0, flagged: 0 };
 /** Rows of the last linear pass on this thread and how many of them took the log-space path (tests, benches). */
 export function lastLinearStats(): { rows: number; flagged: number } {
@@ -431,28 +443,35 @@ export function linearLogLikelihood(state: ModelState, x: Float64Array, n: numbe
   const plan = planFor(state);
   if (!plan || !loadWeights(state, plan)) return false;
   const v = state.graph.vars.length;
-  for (const s of plan.steps) {
-    if (s.kind === 'input') s.table = inputTable(state, s, x, n, v);
-    else if (s.kind === 'product') s.table = jointTable(s, n);
-    else s.table = sumTable(state, s, n);
-  }
-  // Products read their children's tables; sums without one (and the root's value) read blocks.
-  for (const s of plan.steps) s.fill = !s.table || s.isRoot || s.parents.some((p) => p.kind === 'sum' && !p.table);
   const { root, bad } = plan;
   const flagged: number[] = [];
-  for (let r0 = 0; r0 < n; r0 += R) {
-    const rows = Math.min(R, n - r0);
-    bad.fill(0);
+  // Chunks of rows bound the tables' codes (one int per row and node); tables are rebuilt per chunk.
+  for (let c0 = 0; c0 < n; c0 += CHUNK) {
+    const nc = Math.min(CHUNK, n - c0);
+    const xc = x.subarray(c0 * v, (c0 + nc) * v);
     for (const s of plan.steps) {
-      if (s.table) {
-        if (s.fill) tableBlock(s, s.table, r0, rows, bad);
-      } else if (s.kind === 'input') inputBlock(state, s, x, v, r0, rows, bad);
-      else if (s.kind === 'product') productBlock(s, r0, rows, bad);
-      else sumBlock(s, rows, bad);
+      if (s.kind === 'input') s.table = inputTable(state, s, xc, nc, v);
+      else if (!tabulate) s.table = undefined;
+      else if (s.kind === 'product') s.table = jointTable(s, nc);
+      else s.table = sumTable(state, s, nc);
     }
-    for (let r = 0; r < rows; r++) {
-      if (bad[r]) flagged.push(r0 + r);
-      else out[r0 + r] = Math.log(root.out[root.at + r * root.stride]!) + root.scale[r]!;
+    // Products read their children's tables; sums without one (and the root's value) read blocks.
+    for (const s of plan.steps) s.fill = !s.table || s.isRoot || s.parents.some((p) => p.kind === 'sum' && !p.table);
+    for (let r0 = 0; r0 < nc; r0 += R) {
+      const rows = Math.min(R, nc - r0);
+      bad.fill(0);
+      for (const s of plan.steps) {
+        if (s.table) {
+          if (s.fill) tableBlock(s, s.table, r0, rows, bad);
+        } else if (s.kind === 'input') inputBlock(state, s, xc, v, r0, rows, bad);
+        else if (s.kind === 'product') productBlock(s, r0, rows, bad);
+        else sumBlock(s, rows, bad);
+      }
+      const o = c0 + r0;
+      for (let r = 0; r < rows; r++) {
+        if (bad[r]) flagged.push(o + r);
+        else out[o + r] = Math.log(root.out[root.at + r * root.stride]!) + root.scale[r]!;
+      }
     }
   }
   lastStats = { rows: n, flagged: flagged.length };

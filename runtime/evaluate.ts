@@ -14,7 +14,7 @@ import { familyNodeHooks } from './family-nodes.js';
 import { useFastSumLayer } from './kernels/sum-layer-fast.js';
 import { threadedBackward, threadedForward, threadedLogLikelihood } from './evaluate-threads.js';
 import { linearLogLikelihood } from './evaluate-linear.js';
-export { lastLinearStats, linearEligible } from './evaluate-linear.js';
+export { lastLinearStats, linearEligible, useLinearTables } from './evaluate-linear.js';
 import { dropKept } from './sum-kept.js';
 import type { LeafCountsRequest } from './leaf-counts.js';
 // The worker threads (evaluate-worker.ts) import this module: they count input layers' levels too.

@@ -1,7 +1,8 @@
 // The scaled-linear inference forward (runtime/evaluate-linear.ts, `logLikelihood`) against the
 // log-space forward (`forward(...).get(root)`, fused kernels on, and the JS reference loops with
 // them off) and, for complete discrete rows, the brute-force evaluator of the test helpers:
-// per-row log-likelihoods to 1e-12 relative (1e-12 absolute under |ll| = 1), on random circuits
+// per-row log-likelihoods to 1e-12 relative (1e-12 absolute under |ll| = 1), with and without
+// the tables of products and sums over discrete inputs, on random circuits
 // of inputs, Hadamard products and dense sums (fast-check: shapes, units, arities, shared nodes,
 // zero weights, indicator leaves, several children per sum, missing cells), continuous inputs
 // (no tables), the digits circuit with extreme Bernoulli parameters (p = 1e-300, 1 - 1e-15: rows
@@ -10,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { forward, lastLinearStats, linearEligible, logLikelihood, useFusedKernels } from '../../runtime/evaluate.js';
+import { forward, lastLinearStats, linearEligible, logLikelihood, useFusedKernels, useLinearTables } from '../../runtime/evaluate.js';
 import { ModelState } from '../../runtime/state.js';
 import { lowerModel } from '../../compiler/lower.js';
 import { Rng } from '../../stdlib/random.js';
@@ -43,6 +44,16 @@ function logSpace(s: ModelState, x: Float64Array, n: number, fused = true): Floa
   }
 }
 
+/** logLikelihood with the tables of products and sums off (every block computed: products multiplied, sums by the wasm kernel). */
+function untabulated(s: ModelState, x: Float64Array, n: number): Float64Array {
+  useLinearTables(false);
+  try {
+    return logLikelihood(s, x, n).slice();
+  } finally {
+    useLinearTables(true);
+  }
+}
+
 /** A quad-tree circuit over width x width binary pixels with `units` per sum. */
 function quadTree(width: number, units: number) {
   const names = Array.from({ length: width * width }, (_, i) => `p${i}`);
@@ -61,6 +72,7 @@ describe('scaled-linear inference forward', () => {
         expect(lastLinearStats().rows).toBe(n);
         close(got, logSpace(s, x, n), 'vs forward');
         close(got, logSpace(s, x, n, false), 'vs reference loops');
+        close(untabulated(s, x, n), got, 'without tables');
         const V = g.vars.length;
         const complete: number[] = [];
         for (let i = 0; i < n; i++) if (!x.subarray(i * V, (i + 1) * V).some(Number.isNaN)) complete.push(i);
@@ -96,6 +108,7 @@ describe('scaled-linear inference forward', () => {
     const x = rowsFor(g, n, 3);
     close(logLikelihood(s, x, n), logSpace(s, x, n), 'digits');
     expect(lastLinearStats().flagged).toBe(0);
+    close(untabulated(s, x, n), logSpace(s, x, n), 'digits without tables');
   });
 
   it('extreme Bernoulli parameters (1e-300, 1 - 1e-15) and zero weights: flagged rows go through log space', () => {
@@ -124,6 +137,7 @@ describe('scaled-linear inference forward', () => {
     const want = logSpace(s, x, n);
     const got = logLikelihood(s, x, n);
     close(got, want, 'extreme');
+    close(untabulated(s, x, n), want, 'extreme without tables');
     expect(lastLinearStats().flagged).toBeGreaterThan(0);
     expect(lastLinearStats().flagged).toBeLessThan(n);
     expect(want.some((v) => v < -600)).toBe(true);
@@ -139,6 +153,17 @@ describe('scaled-linear inference forward', () => {
     expect(lastLinearStats().flagged).toBe(0);
     expect(Math.max(...got)).toBeLessThan(-1000);
     close(got, logSpace(s, x, n), 'deep');
+  });
+
+  it('more rows than one chunk (8,192): every chunk builds its own tables', () => {
+    const g = quadTree(4, 3);
+    const s = new ModelState(g);
+    randomize(s, 8);
+    const n = 8192 + 300;
+    const x = rowsFor(g, n, 6);
+    // The second chunk's rows see only level 1 of pixel 0 (its table has other codes).
+    for (let i = 8192; i < n; i++) x[i * 16] = 1;
+    close(logLikelihood(s, x, n), logSpace(s, x, n), 'chunks');
   });
 
   it('rows of zero likelihood are -inf, like the log-space forward', () => {
