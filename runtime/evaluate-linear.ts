@@ -326,53 +326,109 @@ function inputBlock(state: ModelState, s: InputStep, x: Float64Array, v: number,
   }
 }
 
+/** Per-row sources of a product's children: the array and offset of row r's values (a table's row or a block's). */
+const srcArr: Float64Array[] = [];
+const srcAt = new Int32Array(64);
+
 /** A product's block: the children's blocks (or tables) multiplied, scales added; rows rescaled under LOW, flagged under FLAG. */
 function productBlock(s: ProductStep, r0: number, rows: number, bad: Uint8Array): void {
   const U = s.units;
-  const { out, at, stride, scale } = s;
-  s.kids.forEach((kid, k) => {
-    const t = kid.table;
-    if (t) {
-      const { codes, lin, sc } = t;
-      for (let r = 0; r < rows; r++) {
-        const c = codes[r0 + r]!;
-        const b = c * U;
-        const o = at + r * stride;
-        if (k === 0) {
-          for (let u = 0; u < U; u++) out[o + u] = lin[b + u]!;
-          scale[r] = sc[c]!;
-        } else {
-          for (let u = 0; u < U; u++) out[o + u] *= lin[b + u]!;
-          scale[r] += sc[c]!;
-        }
-      }
-      return;
-    }
-    const src = kid.out;
-    const ks = kid.scale;
-    for (let r = 0; r < rows; r++) {
-      const o = at + r * stride;
-      const b = kid.at + r * kid.stride;
-      if (k === 0) {
-        for (let u = 0; u < U; u++) out[o + u] = src[b + u]!;
-        scale[r] = ks[r]!;
+  const { out, at, stride, scale, kids } = s;
+  const K = kids.length;
+  if (K === 0 || K > srcAt.length) return productBlockAny(s, r0, rows, bad);
+  for (let r = 0; r < rows; r++) {
+    // Where each child's values of this row are, and the row's scale.
+    let sc = 0;
+    for (let k = 0; k < K; k++) {
+      const kid = kids[k]!;
+      const t = kid.table;
+      if (t) {
+        const c = t.codes[r0 + r]!;
+        srcArr[k] = t.lin;
+        srcAt[k] = c * U;
+        sc += t.sc[c]!;
       } else {
-        for (let u = 0; u < U; u++) out[o + u] *= src[b + u]!;
-        scale[r] += ks[r]!;
+        srcArr[k] = kid.out;
+        srcAt[k] = kid.at + r * kid.stride;
+        sc += kid.scale[r]!;
       }
     }
-  });
-  if (s.kids.length === 0) for (let r = 0; r < rows; r++) (out.fill(1, at + r * stride, at + r * stride + U), (scale[r] = 0));
+    const o = at + r * stride;
+    // One pass: the product of every child's value and the row max (NaN-aware).
+    let m = 0;
+    const a = srcArr[0]!;
+    const ba = srcAt[0]!;
+    if (K === 1) {
+      for (let u = 0; u < U; u++) {
+        const v = a[ba + u]!;
+        out[o + u] = v;
+        if (!(v <= m)) m = v;
+      }
+    } else if (K === 2) {
+      const b = srcArr[1]!;
+      const bb = srcAt[1]!;
+      for (let u = 0; u < U; u++) {
+        const v = a[ba + u]! * b[bb + u]!;
+        out[o + u] = v;
+        if (!(v <= m)) m = v;
+      }
+    } else if (K === 3) {
+      const [b, c] = [srcArr[1]!, srcArr[2]!];
+      const [bb, bc] = [srcAt[1]!, srcAt[2]!];
+      for (let u = 0; u < U; u++) {
+        const v = a[ba + u]! * b[bb + u]! * c[bc + u]!;
+        out[o + u] = v;
+        if (!(v <= m)) m = v;
+      }
+    } else if (K === 4) {
+      const [b, c, d] = [srcArr[1]!, srcArr[2]!, srcArr[3]!];
+      const [bb, bc, bd] = [srcAt[1]!, srcAt[2]!, srcAt[3]!];
+      for (let u = 0; u < U; u++) {
+        const v = a[ba + u]! * b[bb + u]! * c[bc + u]! * d[bd + u]!;
+        out[o + u] = v;
+        if (!(v <= m)) m = v;
+      }
+    } else {
+      for (let u = 0; u < U; u++) out[o + u] = a[ba + u]!;
+      for (let k = 1; k < K; k++) {
+        const b = srcArr[k]!;
+        const bb = srcAt[k]!;
+        for (let u = 0; u < U; u++) out[o + u] *= b[bb + u]!;
+      }
+      for (let u = 0; u < U; u++) if (!(out[o + u]! <= m)) m = out[o + u]!;
+    }
+    scale[r] = sc;
+    finishProductRow(out, o, U, m, scale, r, bad);
+  }
+}
+
+/** Flags the row (max under FLAG, NaN, or a non-finite scale) or rescales it (max under LOW). */
+function finishProductRow(out: Float64Array, o: number, U: number, m: number, scale: Float64Array, r: number, bad: Uint8Array): void {
+  if (!(m >= FLAG) || !Number.isFinite(scale[r]!)) bad[r] = 1;
+  else if (m < LOW) {
+    const inv = 1 / m;
+    for (let u = 0; u < U; u++) out[o + u] *= inv;
+    scale[r] += Math.log(m);
+  }
+}
+
+/** productBlock for no children (the constant 1) or very many. */
+function productBlockAny(s: ProductStep, r0: number, rows: number, bad: Uint8Array): void {
+  const U = s.units;
+  const { out, at, stride, scale } = s;
   for (let r = 0; r < rows; r++) {
     const o = at + r * stride;
+    out.fill(1, o, o + U);
+    scale[r] = 0;
+    for (const kid of s.kids) {
+      const t = kid.table;
+      const [src, b] = t ? [t.lin, t.codes[r0 + r]! * U] : [kid.out, kid.at + r * kid.stride];
+      for (let u = 0; u < U; u++) out[o + u] *= src[b + u]!;
+      scale[r] += t ? t.sc[t.codes[r0 + r]!]! : kid.scale[r]!;
+    }
     let m = 0;
     for (let u = 0; u < U; u++) if (!(out[o + u]! <= m)) m = out[o + u]!;
-    if (!(m >= FLAG) || !Number.isFinite(scale[r]!)) bad[r] = 1;
-    else if (m < LOW) {
-      const inv = 1 / m;
-      for (let u = 0; u < U; u++) out[o + u] *= inv;
-      scale[r] += Math.log(m);
-    }
+    finishProductRow(out, o, U, m, scale, r, bad);
   }
 }
 
