@@ -21,6 +21,9 @@ import { up4 } from './kernels/block-copy.js';
 export const FLAG = 1e-100;
 /** A product rescales a row whose max falls under LOW. */
 const LOW = 1e-30;
+/** Rows per chunk (the tables' codes are one int per row and tabulated node). */
+const CHUNK = 8192;
+
 /** Largest weight the linear path takes (larger ones could lift an underflowed value over FLAG). */
 const W_MAX = 1e100;
 
@@ -55,6 +58,8 @@ interface Block {
 interface InputStep extends Block {
   readonly kind: 'input';
   readonly scope: readonly number[];
+  /** The codes of its column (one-variable inputs; CHUNK rows). */
+  readonly codes: Int32Array;
 }
 interface ProductStep extends Block {
   readonly kind: 'product';
@@ -73,6 +78,9 @@ type Step = InputStep | ProductStep | SumStep;
 
 interface Plan {
   readonly steps: readonly Step[];
+  /** Inputs over one variable (their columns coded per chunk) and, per such input, its column, largest level count, and this chunk's level count and flags (1: missing cells, 2: not levels). */
+  readonly tableInputs: readonly InputStep[];
+  readonly codeInfo: { readonly cols: Int32Array; readonly caps: Int32Array; readonly levels: Int32Array; readonly flags: Uint8Array };
   readonly root: Step;
   readonly bad: Uint8Array;
 }
@@ -103,7 +111,7 @@ function buildPlan(state: ModelState): Plan | null {
   for (const nd of state.nodes) {
     const U = nd.units;
     if (nd.kind === 'input') {
-      steps.set(nd.id, { kind: 'input', scope: nd.scope, ...own(nd.id, U) });
+      steps.set(nd.id, { kind: 'input', scope: nd.scope, codes: new Int32Array(nd.scope.length === 1 ? CHUNK : 0), ...own(nd.id, U) });
     } else if (nd.kind === 'product') {
       steps.set(nd.id, { kind: 'product', kids: nd.children.map((c) => steps.get(c)!), ...own(nd.id, U) });
     } else if (nd.kind === 'sum') {
@@ -124,7 +132,16 @@ function buildPlan(state: ModelState): Plan | null {
     } else return null;
   }
   for (const st of steps.values()) if (st.kind !== 'input') for (const k of st.kids) k.parents.push(st);
-  return { steps: [...steps.values()], root: steps.get(g.root)!, bad: new Uint8Array(R) };
+  const tableInputs = [...steps.values()].filter((st): st is InputStep => st.kind === 'input' && st.scope.length === 1);
+  const m = tableInputs.length;
+  const codeInfo = {
+    cols: Int32Array.from(tableInputs, (st) => st.scope[0]!),
+    // At most 2^16 levels, and a table of at most 2^20 entries.
+    caps: Int32Array.from(tableInputs, (st) => Math.max(2, Math.min(1 << 16, Math.floor((1 << 20) / Math.max(st.units, 1))))),
+    levels: new Int32Array(m),
+    flags: new Uint8Array(m),
+  };
+  return { steps: [...steps.values()], tableInputs, codeInfo, root: steps.get(g.root)!, bad: new Uint8Array(R) };
 }
 
 function planFor(state: ModelState): Plan | null {
@@ -160,44 +177,63 @@ function loadWeights(state: ModelState, plan: Plan): boolean {
 const MISSING_CODE = -1;
 
 /**
- * The linear table of a one-variable input for this pass, or undefined where a value of its
- * column is not a small integer level (the block is then filled from logDensity per row).
+ * Codes of the one-variable inputs' columns for rows 0..n-1 of x, in one row-major pass (each
+ * input's codes[i] = the level, MISSING_CODE where missing), with each input's level count and
+ * whether some value of its column is not a small integer level (then it gets no table).
  */
-function inputTable(state: ModelState, s: InputStep, x: Float64Array, n: number, v: number): Table | undefined {
-  if (s.scope.length !== 1) return undefined;
-  const U = s.units;
-  const j = s.scope[0]!;
-  const cap = Math.max(2, Math.min(1 << 16, Math.floor((1 << 20) / Math.max(U, 1))));
-  const codes = s.table && s.table.codes.length >= n ? s.table.codes : new Int32Array(n);
-  let L = 0;
-  let missing = false;
-  for (let i = 0, k = j; i < n; i++, k += v) {
-    const val = x[k]!;
-    if (val >= 0 && val < cap && Number.isInteger(val)) {
+function columnCodes(plan: Plan, x: Float64Array, n: number, v: number): void {
+  const ins = plan.tableInputs;
+  const m = ins.length;
+  const { cols, caps, levels, flags } = plan.codeInfo;
+  const codes = ins.map((s) => s.codes);
+  levels.fill(0);
+  flags.fill(0);
+  for (let i = 0; i < n; i++) {
+    const base = i * v;
+    for (let q = 0; q < m; q++) {
+      const val = x[base + cols[q]!]!;
       const c = val | 0;
-      codes[i] = c;
-      if (c >= L) L = c + 1;
-    } else if (Number.isNaN(val)) {
-      codes[i] = MISSING_CODE;
-      missing = true;
-    } else return undefined;
+      if (c === val && c >= 0 && c < caps[q]!) {
+        codes[q]![i] = c;
+        if (c >= levels[q]!) levels[q] = c + 1;
+      } else if (val !== val) {
+        codes[q]![i] = MISSING_CODE;
+        flags[q]! |= 1;
+      } else flags[q]! |= 2;
+    }
   }
+}
+
+/**
+ * The linear table of a one-variable input for these rows (codes from columnCodes: L levels,
+ * and code L for a missing cell where there is one), or undefined where a value of its column is
+ * not a small integer level (the block is then filled from logDensity per row).
+ */
+function inputTable(state: ModelState, s: InputStep, n: number, L: number, flag: number): Table | undefined {
+  if (flag & 2) return undefined;
+  const U = s.units;
+  const codes = s.codes;
+  const missing = (flag & 1) !== 0;
   if (missing) for (let i = 0; i < n; i++) if (codes[i] === MISSING_CODE) codes[i] = L;
-  // Levels 0..L-1 and a missing cell, through the family's own logDensity (the reference's values).
-  const rows = L + 1;
+  // Levels 0..L-1 (and a missing cell), through the family's own logDensity (the reference's values).
+  const rows = missing ? L + 1 : L;
   const xs = new Float64Array(rows);
   for (let l = 0; l < L; l++) xs[l] = l;
-  xs[L] = NaN;
+  if (missing) xs[L] = NaN;
   const T = new Float64Array(rows * U);
   const layer = state.layers.get(s.id)!;
-  layer.family.logDensity(layer.params, layer.ctx, missing ? xs : xs.subarray(0, L), missing ? rows : L, T);
+  layer.family.logDensity(layer.params, layer.ctx, xs, rows, T);
   const sc = new Float64Array(rows);
   for (let l = 0; l < rows; l++) sc[l] = rowToLinear(T, l * U, U);
   return { codes, lin: T, sc, levels: rows };
 }
 
-/** Most codes of a product's joint table (and at most max(n, 64): a table costs its codes' rows once). */
-const JOINT_CAP = 4096;
+/**
+ * Most codes of a table of a product or sum for n rows: a code's row costs about what a row
+ * costs (a sum's row in JS, where the rows' matmul runs in wasm), so a table pays where it has
+ * far fewer codes than the rows; small passes (queries) still tabulate up to 64 codes.
+ */
+const tableCap = (n: number): number => Math.max(64, Math.min(4096, n >> 4));
 
 /**
  * The joint table of a product whose children all have tables this pass (code = the children's
@@ -209,7 +245,7 @@ function jointTable(s: ProductStep, n: number): Table | undefined {
   const U = s.units;
   let levels = 1;
   for (const k of kids) levels *= k.table!.levels;
-  if (levels > JOINT_CAP || levels > Math.max(n, 64)) return undefined;
+  if (levels > tableCap(n) || levels * U > 1 << 20) return undefined;
   const codes = s.table && s.table.codes.length >= n ? s.table.codes : new Int32Array(n);
   let radix = 1;
   kids.forEach((k, j) => {
@@ -254,7 +290,7 @@ function jointTable(s: ProductStep, n: number): Table | undefined {
  */
 function sumTable(state: ModelState, s: SumStep, n: number): Table | undefined {
   const t = s.kids.length === 1 ? s.kids[0]!.table : undefined;
-  if (!t || t.levels > Math.max(n, 64) || t.levels * s.units > 1 << 20) return undefined;
+  if (!t || t.levels > tableCap(n) || t.levels * s.units > 1 << 20) return undefined;
   const W = state.values.get(s.weights)!;
   const [U, I] = [s.units, s.inputs];
   const lin = new Float64Array(t.levels * U);
@@ -477,9 +513,6 @@ function sumBlock(s: SumStep, rows: number, bad: Uint8Array): void {
  * forward; rows it flags go through logRows (the log-space forward of those rows' root). False
  * (out untouched) where the path declines this graph or these weights.
  */
-/** Rows per chunk (the tables' codes are one int per row and tabulated node). */
-const CHUNK = 8192;
-
 let tabulate = true;
 /**
  * Turns the tables of products and sums (a node over discrete inputs evaluated once per joint
@@ -505,9 +538,13 @@ export function linearLogLikelihood(state: ModelState, x: Float64Array, n: numbe
   for (let c0 = 0; c0 < n; c0 += CHUNK) {
     const nc = Math.min(CHUNK, n - c0);
     const xc = x.subarray(c0 * v, (c0 + nc) * v);
+    columnCodes(plan, xc, nc, v);
+    const { levels, flags } = plan.codeInfo;
+    plan.tableInputs.forEach((s, q) => (s.table = inputTable(state, s, nc, levels[q]!, flags[q]!)));
     for (const s of plan.steps) {
-      if (s.kind === 'input') s.table = inputTable(state, s, xc, nc, v);
-      else if (!tabulate) s.table = undefined;
+      if (s.kind === 'input') {
+        if (s.scope.length !== 1) s.table = undefined;
+      } else if (!tabulate) s.table = undefined;
       else if (s.kind === 'product') s.table = jointTable(s, nc);
       else s.table = sumTable(state, s, nc);
     }
