@@ -24,6 +24,8 @@ const LOW = 1e-30;
 /** Rows per chunk (the tables' codes are one int per row and tabulated node). */
 const CHUNK = 8192;
 
+/** Most sum nodes a graph may have for the linear path (each holds a kernel instance). */
+const MAX_SUMS = 4096;
 /** Largest weight the linear path takes (larger ones could lift an underflowed value over FLAG). */
 const W_MAX = 1e100;
 
@@ -97,6 +99,7 @@ function buildPlan(state: ModelState): Plan | null {
     if ('children' in nd) for (const c of nd.children) (parents.get(c) ?? parents.set(c, []).get(c)!).push(nd.id);
   }
   const steps = new Map<string, Step>();
+  let sums = 0;
   const own = (id: string, U: number) => ({
     id,
     units: U,
@@ -117,7 +120,15 @@ function buildPlan(state: ModelState): Plan | null {
     } else if (nd.kind === 'sum') {
       const kids = nd.children.map((c) => steps.get(c)!);
       const I = kids.reduce((s, k) => s + k.units, 0);
-      const k = sumLinearWasm(up4(I), up4(U));
+      // One kernel instance (its own memory, 64 KB or more) per sum node: past MAX_SUMS, or
+      // where the engine refuses another memory, the log-space forward evaluates the graph.
+      if (++sums > MAX_SUMS) return null;
+      let k: SumLinearWasm | null;
+      try {
+        k = sumLinearWasm(up4(I), up4(U));
+      } catch {
+        k = null;
+      }
       if (!k) return null;
       const s: SumStep = { kind: 'sum', kids, k, inputs: I, weights: (nd as SumNode).weights, fused: false, ...own(nd.id, U), out: k.heap, at: k.layout.O / 8, stride: up4(U) };
       // A product read by this sum alone writes into the kernel's A region (no copy).
@@ -210,7 +221,8 @@ function columnCodes(plan: Plan, x: Float64Array, n: number, v: number): void {
  * not a small integer level (the block is then filled from logDensity per row).
  */
 function inputTable(state: ModelState, s: InputStep, n: number, L: number, flag: number): Table | undefined {
-  if (flag & 2) return undefined;
+  // Values that are not levels, or more levels than rows (a table would cost more than the rows).
+  if (flag & 2 || L > Math.max(64, n)) return undefined;
   const U = s.units;
   const codes = s.codes;
   const missing = (flag & 1) !== 0;
