@@ -2,23 +2,25 @@
 // log per unit. Each node's values in a block of rows are kept as linear values times one
 // factor per row (v[r, u] = lin[r, u] * exp(scale[r])): products multiply (scales add), sums
 // are a plain matmul (kernels/sum-linear-wasm.ts) followed by one rescale of the row by its
-// max (one log per row and node), inputs look up linear tables built once per pass (each level's
-// row of log-densities, from the family's own logDensity, divided by its max). Blocks of R rows
-// go through the whole circuit, so node values stay in cache; a product whose only parent is a
-// one-child sum writes straight into that sum's kernel memory.
+// max (one log per row and node). Inputs over one discrete column look up a linear table of
+// their levels (each level's log-densities, from the family's own logDensity, divided by their
+// max); a product whose children all have tables, and a one-child sum over a tabulated child,
+// are tables over the children's joint codes while these are few (built per chunk of rows).
+// Blocks of R rows go through the whole circuit, so node values stay in cache; a product whose
+// only parent is a one-child sum writes straight into that sum's kernel memory.
 // Exactness: every value is <= 1 after its node's rescale and a product rescales its row when
 // the max falls under LOW, so nothing underflows unless a row's max (before rescaling) falls
 // under FLAG: such rows (zero likelihood, extreme parameters) are recomputed by the log-space
 // forward (the caller's `logRows`), as is every pass this path declines (false): nodes other
 // than inputs, Hadamard products and sums, a root with several units, negative or huge weights,
-// no wasm SIMD.
+// too many sums, no wasm SIMD.
 import type { IRGraph, SumNode } from '../ir/types.js';
 import { gather, type ModelState } from './state.js';
 import { R, sumLinearWasm, type SumLinearWasm } from './kernels/sum-linear-wasm.js';
 import { up4 } from './kernels/block-copy.js';
 
 /** A row whose max (before rescaling) falls under FLAG goes to the log-space path. */
-export const FLAG = 1e-100;
+const FLAG = 1e-100;
 /** A product rescales a row whose max falls under LOW. */
 const LOW = 1e-30;
 /** Rows per chunk (the tables' codes are one int per row and tabulated node). */
@@ -53,7 +55,7 @@ interface Block {
   readonly parents: Step[];
   /** This pass: some parent reads its block (a sum without a table, or it is the root), so a table fills it too. */
   fill: boolean;
-  /** This pass's table (inputs over one discrete column, products of tables); undefined: the block is computed. */
+  /** This chunk's table (inputs over one discrete column, products of tables, sums over one); undefined: the block is computed. */
   table?: Table;
 }
 
@@ -80,7 +82,7 @@ type Step = InputStep | ProductStep | SumStep;
 
 interface Plan {
   readonly steps: readonly Step[];
-  /** Inputs over one variable (their columns coded per chunk) and, per such input, its column, largest level count, and this chunk's level count and flags (1: missing cells, 2: not levels). */
+  /** Inputs over one variable (their columns coded per chunk) and, per such input, its column, most levels, and this chunk's level count and flags (1: missing cells, 2: not levels). */
   readonly tableInputs: readonly InputStep[];
   readonly codeInfo: { readonly cols: Int32Array; readonly caps: Int32Array; readonly levels: Int32Array; readonly flags: Uint8Array };
   readonly root: Step;
