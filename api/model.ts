@@ -343,11 +343,12 @@ export class Model {
   /**
    * An SVG picture of the fitted model where its family draws one of its own kind (a one-input
    * GP: data, mean and 95% band; a KDE: density and modes), else undefined. `span`: the x range.
+   * Asynchronous: the drawing code is loaded on the first picture.
    */
-  picture(opts: { readonly span?: readonly [number, number] } = {}): string | undefined {
+  async picture(opts: { readonly span?: readonly [number, number] } = {}): Promise<string | undefined> {
     const st = this.current();
     const plot = familyOf(st.graph).plot;
-    return plot?.accepts(st.graph) ? plot.svg(st, opts.span ? { span: opts.span } : {}) : undefined;
+    return plot?.accepts(st.graph) ? await plot.svg(st, opts.span ? { span: opts.span } : {}) : undefined;
   }
 
   /** The fitted model as an artifact (JSON text), loadable with `load`. */

@@ -1,23 +1,25 @@
 // The grammar of .pmix, one rule per construct, in the order of the language reference
-// (docs/language.md). It builds a concrete syntax tree; visitor.ts turns that into the AST.
+// (docs/language.md); the GP rules are in grammar-kernel.ts and the query and expression rules
+// in grammar-expr.ts, the classes this one extends. It builds a concrete syntax tree;
+// visitor.ts turns that into the AST.
 //
 // Chevrotain's in-rule recovery (token insertion, re-sync) is off: parse.ts recovers at
 // statement boundaries instead, so a bad statement gives exactly one diagnostic.
-import { CstParser } from 'chevrotain';
+import { KernelGrammar } from './grammar-kernel.js';
 import { LazyLookahead } from './lazy-lookahead.js';
 import { messageProvider } from './messages.js';
 import * as T from './tokens.js';
 
-export class PmixGrammar extends CstParser {
+export class PmixGrammar extends KernelGrammar {
   /**
    * validate: run chevrotain's grammar checks (ambiguity, left recursion...). They cost ~25 ms
-   * on every start of the CLI and find only mistakes in this file, so the shared parser skips
+   * on every start of the CLI and find only mistakes in the grammar files, so the shared parser skips
    * them and test/language/grammar-validation.test.ts builds one with them on.
    * eagerLookahead: compute every lookahead function now (chevrotain's default) instead of on
    * first use (lazy-lookahead.ts); tests compare the two.
    */
   constructor(options: { validate?: boolean; eagerLookahead?: boolean } = {}) {
-    super(T.allTokens, {
+    super({
       recoveryEnabled: false,
       nodeLocationTracking: 'onlyOffset',
       maxLookahead: 3,
@@ -258,156 +260,6 @@ export class PmixGrammar extends CstParser {
     this.OPTION1(() => this.SUBRULE(this.argParens));
   });
 
-  // gp := ( 'gp' | 'experts' ) '(' gpVar { ',' gpVar } '->' gpVar { ',' gpVar } ')' [ '{' { gpItem [',' | ';'] } '}' ]
-  //   (`experts(x -> y) { k = 3; gate = softmax; expert = linear }`: a mixture of experts, the same conditional form)
-  public gp = this.RULE('gp', () => {
-    this.OR9([{ ALT: () => this.CONSUME(T.Gp, { LABEL: 'head' }) }, { ALT: () => this.CONSUME(T.Experts, { LABEL: 'head' }) }]);
-    this.CONSUME(T.LParen);
-    this.SUBRULE(this.gpVar, { LABEL: 'input' });
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.SUBRULE1(this.gpVar, { LABEL: 'input' });
-    });
-    this.CONSUME(T.Arrow);
-    this.SUBRULE2(this.gpVar, { LABEL: 'output' });
-    this.MANY1(() => {
-      this.CONSUME1(T.Comma);
-      this.SUBRULE3(this.gpVar, { LABEL: 'output' });
-    });
-    this.CONSUME(T.RParen);
-    this.OPTION(() => {
-      this.CONSUME(T.LBrace);
-      this.MANY2(() => {
-        this.SUBRULE(this.gpItem);
-        this.OPTION1(() => this.OR([{ ALT: () => this.CONSUME2(T.Comma) }, { ALT: () => this.CONSUME(T.Semicolon) }]));
-      });
-      this.CONSUME(T.RBrace);
-    });
-  });
-
-  // gpVar := name [ ':' ( 'real' | 'int' ) ]
-  public gpVar = this.RULE('gpVar', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'name' });
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      this.OR([{ ALT: () => this.CONSUME(T.Real, { LABEL: 'type' }) }, { ALT: () => this.CONSUME(T.Int, { LABEL: 'type' }) }]);
-    });
-  });
-
-  // gpItem := name '=' kernelExpr        (kernel, mean, noise, inference, tasks, normalize_y)
-  public gpItem = this.RULE('gpItem', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'name' });
-    this.CONSUME(T.Equals);
-    this.SUBRULE(this.kernelExpr);
-  });
-
-  // kernelExpr := kernelTerm { '+' kernelTerm }
-  public kernelExpr = this.RULE('kernelExpr', () => {
-    this.SUBRULE(this.kernelTerm, { LABEL: 'operand' });
-    this.MANY(() => {
-      this.CONSUME(T.Plus);
-      this.SUBRULE1(this.kernelTerm, { LABEL: 'operand' });
-    });
-  });
-
-  // kernelTerm := kernelFactor { '*' kernelFactor }
-  public kernelTerm = this.RULE('kernelTerm', () => {
-    this.SUBRULE(this.kernelFactor, { LABEL: 'operand' });
-    this.MANY(() => {
-      this.CONSUME(T.Star);
-      this.SUBRULE1(this.kernelFactor, { LABEL: 'operand' });
-    });
-  });
-
-  // kernelFactor := number [ 'in' '[' expr ',' expr ']' ] [ 'fixed' ] | (name | 'categorical') [ kernelArgs ] | '(' kernelExpr ')'
-  public kernelFactor = this.RULE('kernelFactor', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.NumberLiteral, { LABEL: 'number' });
-          this.OPTION(() => {
-            this.CONSUME(T.In);
-            this.CONSUME(T.LBracket);
-            this.SUBRULE(this.expr, { LABEL: 'lower' });
-            this.CONSUME(T.Comma);
-            this.SUBRULE1(this.expr, { LABEL: 'upper' });
-            this.CONSUME(T.RBracket);
-          });
-          this.OPTION1(() => this.CONSUME(T.Fixed));
-          this.OPTION3({ GATE: () => this.LA(1).image === 'prior', DEF: () => this.SUBRULE(this.priorSpec) });
-        },
-      },
-      {
-        ALT: () => {
-          // `expert = gp(...)` inside experts(...) { }: gp is a keyword, taken here as a name; `categorical` is a column
-          // type's keyword, and also the multiclass GP's likelihood (likelihood = categorical).
-          this.OR8([
-            { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) },
-            { ALT: () => this.CONSUME1(T.Gp, { LABEL: 'name' }) },
-            { ALT: () => this.CONSUME(T.Categorical, { LABEL: 'name' }) },
-          ]);
-          this.OPTION2(() => this.SUBRULE(this.kernelArgs));
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.kernelExpr, { LABEL: 'inner' });
-          this.CONSUME(T.RParen);
-        },
-      },
-    ]);
-  });
-
-  // kernelArgs := '(' [ kernelArg { ',' kernelArg } [','] ] ')'
-  public kernelArgs = this.RULE('kernelArgs', () => {
-    this.CONSUME(T.LParen);
-    this.OPTION(() => {
-      this.SUBRULE(this.kernelArg);
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE1(this.kernelArg);
-      });
-      this.OPTION1(() => this.CONSUME1(T.Comma));
-    });
-    this.CONSUME(T.RParen);
-  });
-
-  // priorSpec := 'prior' name '(' expr { ',' expr } ')'   (`prior` is a plain name, not reserved)
-  public priorSpec = this.RULE('priorSpec', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'kw' });
-    this.CONSUME1(T.Identifier, { LABEL: 'dist' });
-    this.CONSUME(T.LParen);
-    this.SUBRULE(this.expr, { LABEL: 'arg' });
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.SUBRULE1(this.expr, { LABEL: 'arg' });
-    });
-    this.CONSUME(T.RParen);
-  });
-
-  // kernelArg := [ name '=' ] expr [ 'in' '[' expr ',' expr ']' ] [ 'fixed' ] [ priorSpec ]   (positional or named)
-  public kernelArg = this.RULE('kernelArg', () => {
-    this.OPTION({
-      GATE: () => this.LA(2).tokenType === T.Equals,
-      DEF: () => {
-        this.CONSUME(T.Identifier, { LABEL: 'name' });
-        this.CONSUME(T.Equals);
-      },
-    });
-    this.SUBRULE(this.expr, { LABEL: 'value' });
-    this.OPTION1(() => {
-      this.CONSUME(T.In);
-      this.CONSUME(T.LBracket);
-      this.SUBRULE1(this.expr, { LABEL: 'lower' });
-      this.CONSUME(T.Comma);
-      this.SUBRULE2(this.expr, { LABEL: 'upper' });
-      this.CONSUME(T.RBracket);
-    });
-    this.OPTION2(() => this.CONSUME(T.Fixed));
-    this.OPTION3({ GATE: () => this.LA(1).image === 'prior', DEF: () => this.SUBRULE(this.priorSpec) });
-  });
-
   // leaf := name [ '(' [argList] ')' ]      (a distribution, or another model by name)
   public leaf = this.RULE('leaf', () => {
     this.CONSUME(T.Identifier, { LABEL: 'name' });
@@ -484,176 +336,6 @@ export class PmixGrammar extends CstParser {
     this.CONSUME(T.Identifier, { LABEL: 'model' });
     this.CONSUME(T.Colon);
     this.SUBRULE(this.queryExpr);
-  });
-
-  // queryExpr := form '(' [ queryItem { ',' queryItem } [','] ] [ '|' assignments ] ')'
-  // The form (logp, p, posterior, sample, mode, mean) is a name; which items it accepts
-  // is checked when the AST is built, so an unknown form can get a "did you mean".
-  public queryExpr = this.RULE('queryExpr', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'form' });
-    this.CONSUME(T.LParen);
-    this.OPTION(() => {
-      this.SUBRULE(this.queryItem, { LABEL: 'target' });
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE1(this.queryItem, { LABEL: 'target' });
-      });
-      this.OPTION1(() => this.CONSUME1(T.Comma));
-    });
-    this.OPTION2(() => {
-      this.CONSUME(T.Bar);
-      this.SUBRULE(this.assignment, { LABEL: 'given' });
-      this.MANY1(() => {
-        this.CONSUME2(T.Comma);
-        this.SUBRULE1(this.assignment, { LABEL: 'given' });
-      });
-      this.OPTION3(() => this.CONSUME3(T.Comma));
-    });
-    this.CONSUME(T.RParen);
-  });
-
-  // queryItem := assignment | interval | expr
-  public queryItem = this.RULE('queryItem', () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.assignment) }, { ALT: () => this.SUBRULE(this.interval) }, { ALT: () => this.SUBRULE(this.expr) }]);
-  });
-
-  // interval := name 'in' '[' expr ',' expr ']'      (a query item: p(x in [0, 1]))
-  public interval = this.RULE('interval', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'name' });
-    this.CONSUME(T.In);
-    this.CONSUME(T.LBracket);
-    this.SUBRULE(this.expr, { LABEL: 'lower' });
-    this.CONSUME(T.Comma);
-    this.SUBRULE1(this.expr, { LABEL: 'upper' });
-    this.CONSUME(T.RBracket);
-  });
-
-  // assignment := name '=' expr
-  public assignment = this.RULE('assignment', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'name' });
-    this.CONSUME(T.Equals);
-    this.SUBRULE(this.expr);
-  });
-
-  // ---- constant expressions -----------------------------------------------------------
-
-  // expr := term { ('+' | '-') term }
-  public expr = this.RULE('expr', () => {
-    this.SUBRULE(this.term, { LABEL: 'operand' });
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) },
-        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) },
-      ]);
-      this.SUBRULE1(this.term, { LABEL: 'operand' });
-    });
-  });
-
-  // term := unary { ('*' | '/') unary }
-  public term = this.RULE('term', () => {
-    this.SUBRULE(this.unary, { LABEL: 'operand' });
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Star, { LABEL: 'op' }) },
-        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'op' }) },
-      ]);
-      this.SUBRULE1(this.unary, { LABEL: 'operand' });
-    });
-  });
-
-  // unary := ('-' | '+') unary | power
-  public unary = this.RULE('unary', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.OR1([
-            { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) },
-          ]);
-          this.SUBRULE(this.unary, { LABEL: 'operand' });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.power) },
-    ]);
-  });
-
-  // power := primary [ '^' unary ]        (right associative; -2^2 is -(2^2))
-  public power = this.RULE('power', () => {
-    this.SUBRULE(this.primary, { LABEL: 'base' });
-    this.OPTION(() => {
-      this.CONSUME(T.Caret);
-      this.SUBRULE(this.unary, { LABEL: 'exponent' });
-    });
-  });
-
-  // primary := number | string | name [ '(' callArgs ')' ]
-  //          | '(' expr ')' | '[' [ expr { ',' expr } [','] ] ']'
-  public primary = this.RULE('primary', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Identifier, { LABEL: 'name' });
-          this.OPTION(() => {
-            this.CONSUME(T.LParen, { LABEL: 'call' });
-            this.SUBRULE(this.callArgs, { LABEL: 'args' });
-            this.CONSUME(T.RParen);
-          });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME1(T.LParen, { LABEL: 'group' });
-          this.SUBRULE(this.expr, { LABEL: 'inner' });
-          this.CONSUME1(T.RParen);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.LBracket, { LABEL: 'array' });
-          this.SUBRULE1(this.exprList, { LABEL: 'items' });
-          this.CONSUME(T.RBracket);
-        },
-      },
-    ]);
-  });
-
-  // callArgs := [ callArg { ',' callArg } [','] ]
-  // (positional arguments come first; the AST builder reports one after a named argument)
-  public callArgs = this.RULE('callArgs', () => {
-    this.OPTION(() => {
-      this.SUBRULE(this.callArg, { LABEL: 'item' });
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE1(this.callArg, { LABEL: 'item' });
-      });
-      this.OPTION1(() => this.CONSUME1(T.Comma));
-    });
-  });
-
-  // callArg := [ name '=' ] expr       (`mlp(hidden = 64, layers = 2)`, `f(1, 2, scale = 3)`)
-  public callArg = this.RULE('callArg', () => {
-    this.OPTION({
-      GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType === T.Equals,
-      DEF: () => {
-        this.CONSUME(T.Identifier, { LABEL: 'name' });
-        this.CONSUME(T.Equals);
-      },
-    });
-    this.SUBRULE(this.expr, { LABEL: 'value' });
-  });
-
-  // exprList := [ expr { ',' expr } [','] ]
-  public exprList = this.RULE('exprList', () => {
-    this.OPTION(() => {
-      this.SUBRULE(this.expr, { LABEL: 'item' });
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE1(this.expr, { LABEL: 'item' });
-      });
-      this.OPTION1(() => this.CONSUME1(T.Comma));
-    });
   });
 }
 

@@ -13,8 +13,8 @@ export function numericVariables(model: Model): string[] {
 }
 
 /** An SVG (text) of the model; throws an Error with a message for the page when it cannot. */
-export function drawModel(model: Model, rows: readonly Record<string, Cell>[], x: string, y: string): string {
-  const own = model.picture();
+export async function drawModel(model: Model, rows: readonly Record<string, Cell>[], x: string, y: string): Promise<string> {
+  const own = await model.picture();
   if (own) return own;
   const kinds = new Map(model.variables.map((v) => [v.name, v.type.kind]));
   if (kinds.get(x) === undefined || kinds.get(y) === undefined) throw new Error('choose the variables to draw');

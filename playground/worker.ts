@@ -49,8 +49,8 @@ async function run(source: string, csv: Readonly<Record<string, string>>, pick?:
     const want = pick && variables.includes(pick[0]) && variables.includes(pick[1]) ? pick : undefined;
     choice = want ? [want[0], want[1]] : variables.length ? [variables[0]!, variables[Math.min(1, variables.length - 1)]!] : undefined;
     try {
-      ownPicture = model.picture() !== undefined;
-      if (choice || ownPicture) svg = drawModel(model, plotted.rows, choice?.[0] ?? '', choice?.[1] ?? '');
+      ownPicture = (await model.picture()) !== undefined;
+      if (choice || ownPicture) svg = await drawModel(model, plotted.rows, choice?.[0] ?? '', choice?.[1] ?? '');
       else plotError = `nothing to draw: '${model.name}' has no numeric variables (the plot draws the density of one or two numeric variables)`;
     } catch (e) {
       plotError = `cannot draw '${model.name}': ${userMessage(e)}`;
@@ -74,10 +74,10 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     run(m.source, m.csv, m.plot).catch((e: unknown) => post({ type: 'failed', message: userMessage(e) }));
   } else if (m.type === 'plot') {
     if (!plotted) return post({ type: 'plotted', error: 'fit a model first' });
-    try {
-      post({ type: 'plotted', svg: drawModel(plotted.model, plotted.rows, m.x, m.y) });
-    } catch (e) {
-      post({ type: 'plotted', error: `cannot draw '${plotted.model.name}': ${userMessage(e)}` });
-    }
+    const { model } = plotted;
+    drawModel(model, plotted.rows, m.x, m.y).then(
+      (svg) => post({ type: 'plotted', svg }),
+      (e: unknown) => post({ type: 'plotted', error: `cannot draw '${model.name}': ${userMessage(e)}` }),
+    );
   }
 };

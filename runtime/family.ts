@@ -110,8 +110,11 @@ export interface FamilyPredictor {
 export interface FamilyPlot {
   /** Whether this model can be drawn (e.g. a GP with one input). */
   accepts(graph: IRGraph): boolean;
-  /** An SVG document; `span` is the input range to draw (default: the data's); `rows`: data to draw, values by the graph's variables (the REPL's fitted data). */
-  svg(state: ModelState, opts?: { readonly span?: readonly [number, number]; readonly rows?: readonly (readonly number[])[] }): string;
+  /**
+   * An SVG document; `span` is the input range to draw (default: the data's); `rows`: data to draw, values by the graph's variables (the REPL's fitted data).
+   * Asynchronous so that the drawing code (plot/ and d3) is imported only when something is drawn: `pmix check`, fits and queries never load it.
+   */
+  svg(state: ModelState, opts?: { readonly span?: readonly [number, number]; readonly rows?: readonly (readonly number[])[] }): Promise<string>;
 }
 
 export type GraphFail = (field: string, message: string) => never;

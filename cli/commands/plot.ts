@@ -24,7 +24,7 @@ export async function plotCommand(modelPath: string, opts: { out: string; from?:
     io.err('error: give both --from and --to, with --from < --to');
     throw new Exit(EXIT_INPUT);
   }
-  const svg = plot.svg(state, opts.from !== undefined ? { span: [opts.from, opts.to!] } : {});
+  const svg = await plot.svg(state, opts.from !== undefined ? { span: [opts.from, opts.to!] } : {});
   try {
     await writePlot(outPath, svg);
   } catch (e) {

@@ -144,7 +144,7 @@ export class Workspace {
       const cols = data ? st.graph.vars.map((v) => data.columns.findIndex((c) => c.name === v.name)) : [];
       const rows = data ? Array.from({ length: data.rows }, (_, r) => cols.map((c) => (c < 0 ? NaN : data.values[r * data.columns.length + c]!))) : undefined;
       try {
-        await writePlot(resolve(this.baseDir, path), own.svg(st, rows ? { rows } : {}));
+        await writePlot(resolve(this.baseDir, path), await own.svg(st, rows ? { rows } : {}));
       } catch (e) {
         return `error: ${(e as Error).message}`;
       }

@@ -10,8 +10,6 @@ import { gpLogDensityRows, gpPredictRows } from '../../runtime/gp/score.js';
 import { gpFitCost, gpFitSteps, gpMethodProblem } from '../../runtime/gp/session-fit.js';
 import type { Steps } from '../../runtime/learners/drive.js';
 import { hasKind } from '../common/tractable.js';
-import { plotClassifier } from './plot-classify-svg.js';
-import { plotGp } from './plot-svg.js';
 import { gpFitText } from './fit-text.js';
 import { describeGp } from './describe.js';
 
@@ -71,6 +69,7 @@ export const gpFamily: ModelFamily = {
   plot: {
     // One input: mean and band (not a categorical GP: one latent per class); a two-input bernoulli classifier: its decision map.
     accepts: (graph) => (gpNode(graph).inputs.length === 1 && !gpNode(graph).likelihood?.classes) || (gpNode(graph).inputs.length === 2 && gpNode(graph).likelihood?.name === 'bernoulli'),
-    svg: (state, opts) => (gpNode(state.graph).inputs.length === 2 ? plotClassifier(state) : plotGp(state, opts?.span ? { span: opts.span } : {})),
+    // plot/ and d3 are imported when a picture is drawn (runtime/family.ts, FamilyPlot)
+    svg: async (state, opts) => (gpNode(state.graph).inputs.length === 2 ? (await import('./plot-classify-svg.js')).plotClassifier(state) : (await import('./plot-svg.js')).plotGp(state, opts?.span ? { span: opts.span } : {})),
   },
 };

@@ -7,7 +7,6 @@ import { kdeComponent, lowerKdeComponent } from './component.js';
 import { checkKdeGraph, kdeNode } from './fitted-graph.js';
 import { kdeFitCost, kdeFitSteps, kdeMethodProblem } from './fit.js';
 import { claimsKde, KDE_NAME, lowerKde, MAX_POINTS, TREE_ABOVE } from './lower.js';
-import { plotKde } from './plot-svg.js';
 import { kdeFitText } from './fit-text.js';
 import { kdeLogDensityRows } from './rows.js';
 import { graphParams } from '../../runtime/graph-params-view.js';
@@ -46,7 +45,7 @@ export const kdeFamily: ModelFamily = {
       const o = kdeNode(graph).options;
       return reals >= 1 && (graph.vars.length <= 2 || o.kernel === 'gaussian' || o.form === 'product');
     },
-    svg: (state, opts) => plotKde(state, opts?.span ? { span: opts.span } : {}),
+    svg: async (state, opts) => (await import('./plot-svg.js')).plotKde(state, opts?.span ? { span: opts.span } : {}), // plot/ and d3 only when drawing
   },
   checkGraph: checkKdeGraph,
   describe: (graph, model) => {

@@ -7,7 +7,6 @@ import { checkMoeGraph, describeMoe } from './check.js';
 import { moeFitCost, moeFitSteps, moeMethodProblem } from './fit.js';
 import { claimsMoe, lowerMoe } from './lower.js';
 import { moeFreeParameters } from './parameters.js';
-import { plotMoe } from './plot-svg.js';
 import { plotPoints } from './plot-points.js';
 import { moeLogDensityRows, moePredictRows } from './rows.js';
 import { moeNode, MOE_NAME, specOf } from './spec.js';
@@ -41,7 +40,8 @@ export const moeFamily: ModelFamily = {
   },
   plot: {
     accepts: (graph) => specOf(graph).D === 1,
-    svg: (state, opts) => plotMoe(state, { ...(opts?.span ? { span: opts.span } : {}), ...(opts?.rows ? { points: plotPoints(state.graph, opts.rows) } : {}) }),
+    // plot/ and d3 are imported when a picture is drawn (runtime/family.ts, FamilyPlot)
+    svg: async (state, opts) => (await import('./plot-svg.js')).plotMoe(state, { ...(opts?.span ? { span: opts.span } : {}), ...(opts?.rows ? { points: plotPoints(state.graph, opts.rows) } : {}) }),
   },
   checkGraph: checkMoeGraph,
   describe: (graph, model, _file, methods) => describeMoe(graph, model, methods),

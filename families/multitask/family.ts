@@ -8,7 +8,6 @@ import { multitaskAnswer, MULTITASK_FORMS } from './answer.js';
 import { checkMultitaskGraph, describeMultitask } from './check.js';
 import { multitaskFitCost, multitaskFitSteps, multitaskMethodProblem } from './fit.js';
 import { claimsMultitask, lowerMultitask } from './lower.js';
-import { plotMultitask } from './plot-svg.js';
 import { multitaskLogDensityRows, multitaskPredictRows } from './rows.js';
 import { MULTITASK_NAME, specOf } from './spec.js';
 import { multitaskFitText } from './fit-text.js';
@@ -42,7 +41,7 @@ export const multitaskFamily: ModelFamily = {
   },
   plot: {
     accepts: () => true,
-    svg: (state, opts) => plotMultitask(state, opts?.span ? { span: opts.span } : {}),
+    svg: async (state, opts) => (await import('./plot-svg.js')).plotMultitask(state, opts?.span ? { span: opts.span } : {}), // plot/ and d3 only when drawing
   },
   checkGraph: checkMultitaskGraph,
   describe: (graph) => describeMultitask(graph),

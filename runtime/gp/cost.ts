@@ -5,8 +5,14 @@
 // once, so an artifact's training points are capped at what factors in seconds.
 import { PmixError } from '../errors.js';
 
-/** n^3/3 per second, measured: one LML + gradient step at n = 2000 took 949 ms (docs/gp.md). */
-export const GP_STEP_RATE = 2.8e9;
+/**
+ * n^3/3 per second, measured (scripts/gp-step-rate.mjs; the quiet bench of docs/performance.md,
+ * second round: one LML + gradient step on 2 threads took 364.7 ms at n = 2,000, 7.3e9, and
+ * 7,332 ms at n = 5,000, 5.7e9): the rate falls as n grows, so it is read near the n the time
+ * limit is about (a few thousand points), rounded down. (It was 2.8e9, from a 949 ms step at
+ * n = 2,000 before the threaded Cholesky and inverse.) Small n runs below it (O(n^2) passes).
+ */
+export const GP_STEP_RATE = 5.5e9;
 
 /**
  * The default time limit of a fit, in seconds (--max-time / PMIX_MAX_TIME override it). An hour:
@@ -15,7 +21,7 @@ export const GP_STEP_RATE = 2.8e9;
  */
 export const DEFAULT_MAX_FIT_SECONDS = 3600;
 
-/** The most training points a saved exact GP may carry: its factor takes about 15 s at GP_STEP_RATE. */
+/** The most training points a saved exact GP may carry: its factor takes at most about 8 s at GP_STEP_RATE (a step's time, more than a factor's). */
 export const GP_ARTIFACT_MAX_POINTS = 5000;
 
 /** The flops of one Cholesky of an n x n matrix (n^3/3 multiply-adds). */
@@ -44,11 +50,12 @@ export const LAPLACE_STEP_FACTOR = 4;
 /**
  * A multiclass (categorical) Laplace step in Cholesky-equivalents: per Newton iteration C
  * factorizations and inverses of n x n matrices, and the gradient's 3C dense n x n products in
- * plain JS. Measured: the mode alone at n = 300, C = 3 took 0.33 s, about 100 modelled steps; with
- * the gradient about 60 per class.
+ * plain JS. Measured: the mode alone at n = 300, C = 3 took 0.33 s, about 100 modelled steps at the
+ * old GP_STEP_RATE (2.8e9); with the gradient about 60 per class. That was a time, not a ratio: at
+ * today's rate (5.5e9) the same seconds are about twice the modelled steps, 120 per class.
  */
 export function multiclassStepFactor(classes: number): number {
-  return 60 * classes;
+  return 120 * classes;
 }
 
 export function gpTimeEstimate(points: number, maxIter: number, restarts: number, factor = 1): GPTimeEstimate {

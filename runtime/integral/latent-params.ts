@@ -6,13 +6,15 @@
 // the output layers of functions sharing hidden layers as one layer) with the wasm SIMD
 // matmul and sin/cos, and keeps the last refresh's forward pass for latentGradients while the functions'
 // parameters are unchanged, as they are between a learner's refresh and its next gradient:
-// one forward pass per step, not two. Off: the per-parameter JS reference (latent-fn.ts).
-import { latentBatch, type LatentBatch } from '../../circuits/integral/latent-batch.js';
+// one forward pass per step, not two. The batcher (its groups and buffers) and the copies of the
+// parameters read are made once per state, not per step; the simplex outputs' softmax runs in
+// wasm SIMD (exp-wasm.ts). Off: the per-parameter JS reference (latent-fn.ts).
+import { LatentBatcher, type LatentBatch, type LatentKernels } from '../../circuits/integral/latent-batch.js';
 import { latentValues, TrunkCache } from '../../circuits/integral/latent-fn.js';
 import { denseMatMulWasm } from '../kernels/dense-wasm.js';
 import { sinCosWasm } from '../kernels/sincos-wasm.js';
 import { denseNetBackwardWasm, denseNetForwardWasm } from '../kernels/dense-net-wasm.js';
-import type { DenseKernels } from '../../stdlib/nets/dense-net.js';
+import { expInPlaceWasm, softmaxInPlaceWasm } from '../kernels/exp-wasm.js';
 import type { ModelState } from '../state.js';
 
 export function hasLatentParams(state: ModelState): boolean {
@@ -24,12 +26,14 @@ function neural(state: ModelState) {
 }
 
 /** The nets' wasm SIMD kernels (each declines where wasm SIMD cannot run; the nets then use their JS loops). */
-const perMatmul: DenseKernels = {
+const perMatmul: LatentKernels = {
   matmul: (A, B, m, k, n, out) => denseMatMulWasm(A, B, m, k, n, out),
   sinCos: sinCosWasm,
+  expInPlace: expInPlaceWasm,
+  softmaxInPlace: softmaxInPlaceWasm,
 };
 /** sin and linear nets whole in one wasm memory (dense-net-wasm.ts); tanh / relu nets take the per-matmul path. */
-const wholeNet: DenseKernels = {
+const wholeNet: LatentKernels = {
   ...perMatmul,
   net: { forward: (layers, x, rows) => denseNetForwardWasm(layers, x, rows), backward: (layers, trace, gy, grads) => denseNetBackwardWasm(layers, trace, gy, grads) },
 };
@@ -57,14 +61,30 @@ interface Evaluated {
 
 const lastEvaluated = new WeakMap<ModelState, Evaluated>();
 
+/** Per state: the batcher for the current kernels, and one copy buffer per parameter read. */
+interface Prepared {
+  readonly kernels: LatentKernels;
+  readonly batcher: LatentBatcher;
+  readonly copies: Map<string, Float64Array>;
+}
+const prepared = new WeakMap<ModelState, Prepared>();
+
 function evaluate(state: ModelState): Evaluated {
+  let pr = prepared.get(state);
+  if (!pr || pr.kernels !== nets) prepared.set(state, (pr = { kernels: nets, batcher: new LatentBatcher(neural(state), shapesOf(state), nets), copies: new Map() }));
+  const { copies } = pr;
   const read = new Map<string, Float64Array>();
   const get = (name: string): Float64Array => {
     const v = state.values.get(name)!;
-    if (!read.has(name)) read.set(name, Float64Array.from(v));
+    if (!read.has(name)) {
+      let c = copies.get(name);
+      if (!c || c.length !== v.length) copies.set(name, (c = new Float64Array(v.length)));
+      c.set(v);
+      read.set(name, c);
+    }
     return v;
   };
-  return { batch: latentBatch(neural(state), get, shapesOf(state), nets), read };
+  return { batch: pr.batcher.evaluate(get), read };
 }
 
 /** Whether the parameters an evaluation read still hold the values it read. */

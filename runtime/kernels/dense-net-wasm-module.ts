@@ -4,24 +4,19 @@
 //   gemm_bias(a, b, c, m, k, n, bias): C = 1 bias^T + A B        (forward: bias in the epilogue)
 //   gemm_set(a, b, c, m, k, n, _):     C = A B                    (backward: gx = gz W^T, W^T kept)
 //   gemm_tn(a, b, c, m, k, n, _):      C += A^T B, A is [k x m]   (backward: gw += x^T gz, no transpose)
-//   sincos(x, s, c, count):            s = sin x, c = cos x       (sincos-wasm.ts)
-//   vmul(a, b, out, count):            out = a * b                (gz = gy cos z)
+//   sincos(x, s, c, count, ok):        s = sin x, c = cos x, ok = all ones unless some x is far (sincos-wasm.ts)
 //   colsum(g, out, rows, n):           out += 1^T G               (gb)
-//   far(x, count, out):                out = a nonzero v128 where some |x| >= SINCOS_LIMIT or NaN
+//   gzsum(g, d, out, rows, n):         G *= D (elementwise), out += 1^T G   (gz = gy cos z and gb in one pass)
 // 4 rows x 4 columns of C in 8 v128 accumulators; FMA (relaxed SIMD) where available.
-import { add, buildModule, f64, f64x2Op, f64x2RelaxedMadd, f64x2Zero, get, I32, i32, loop, mul, set, V128, vLoad, vLoadSplat64, vStore, type Bytes } from './wasm-asm.js';
-import { sincos, SINCOS_LIMIT } from './sincos-wasm.js';
+import { add, buildModule, f64x2Op, f64x2RelaxedMadd, f64x2Zero, get, I32, i32, loop, mul, set, V128, vLoad, vLoadSplat64, vStore, type Bytes } from './wasm-asm.js';
+import { sincosFunc } from './sincos-wasm.js';
 
-/** Pairs per sincos iteration (counts here are multiples of 16): 4 overlaps the polynomials best (210 -> 125 us on 32k values). */
-const SINCOS_UNROLL = 4;
+/** Pairs per sincos iteration (counts here are multiples of 16): 2 overlaps the polynomials without spilling much (measured against 1 and 4). */
+const SINCOS_UNROLL = 2;
 
 const v = (...parts: Bytes[]): Bytes => parts.flatMap((p) => [...p]);
 const madd = (fma: boolean, acc: number, a: Bytes, b: Bytes): Bytes =>
   fma ? set(acc, a, b, get(acc), f64x2RelaxedMadd) : set(acc, get(acc), a, b, f64x2Op.mul, f64x2Op.add);
-const ABS: Bytes = [0xfd, 0xec, 0x01];
-const LT: Bytes = [0xfd, 0x49];
-const NOT: Bytes = [0xfd, 0x4d];
-const OR: Bytes = [0xfd, 0x50];
 
 type Mode = 'bias' | 'set' | 'tn';
 
@@ -64,38 +59,36 @@ function gemm(fma: boolean, mode: Mode): Bytes {
   );
 }
 
-// vmul(a, b, out, count): count even.
-function vmul(): Bytes {
-  const [a, b, out, count, i] = [0, 1, 2, 3, 4];
-  return loop(i, i32(0), mul(get(count), i32(8)), 16, vStore(add(get(out), get(i)), v(vLoad(add(get(a), get(i))), vLoad(add(get(b), get(i))), f64x2Op.mul)));
-}
-
-// colsum(g, out, rows, n): n a multiple of 4.
-function colsum(): Bytes {
-  const [g, out, rows, n] = [0, 1, 2, 3];
-  const [j, r, gp, n8] = [4, 5, 6, 7];
-  const [s0, s1] = [8, 9];
+// colsum(g, out, rows, n) (gz: false) and gzsum(g, d, out, rows, n) (gz: true, G *= D first,
+// stored back): n a multiple of 4, 4 columns at a time down the rows.
+function colsum(gz: boolean): Bytes {
+  const [g, d, out, rows, n] = gz ? [0, 1, 2, 3, 4] : [0, -1, 1, 2, 3];
+  const base = gz ? 5 : 4;
+  const [j, r, gp, n8, dp] = [base, base + 1, base + 2, base + 3, base + 4];
+  const [s0, s1, g0, g1] = [base + 5, base + 6, base + 7, base + 8];
   const o = add(get(out), mul(get(j), i32(8)));
+  const step = gz
+    ? v(
+        set(g0, vLoad(get(gp)), vLoad(get(dp)), f64x2Op.mul),
+        set(g1, vLoad(get(gp), 16), vLoad(get(dp), 16), f64x2Op.mul),
+        vStore(get(gp), get(g0)),
+        vStore(get(gp), get(g1), 16),
+        set(s0, get(s0), get(g0), f64x2Op.add),
+        set(s1, get(s1), get(g1), f64x2Op.add),
+        set(dp, add(get(dp), get(n8))),
+      )
+    : v(set(s0, get(s0), vLoad(get(gp)), f64x2Op.add), set(s1, get(s1), vLoad(get(gp), 16), f64x2Op.add));
   return v(
     set(n8, mul(get(n), i32(8))),
     loop(j, i32(0), get(n), 4,
       set(s0, vLoad(o)),
       set(s1, vLoad(o, 16)),
       set(gp, add(get(g), mul(get(j), i32(8)))),
-      loop(r, i32(0), get(rows), 1, set(s0, get(s0), vLoad(get(gp)), f64x2Op.add), set(s1, get(s1), vLoad(get(gp), 16), f64x2Op.add), set(gp, add(get(gp), get(n8)))),
+      ...(gz ? [set(dp, add(get(d), mul(get(j), i32(8))))] : []),
+      loop(r, i32(0), get(rows), 1, step, set(gp, add(get(gp), get(n8)))),
       vStore(o, get(s0)),
       vStore(o, get(s1), 16),
     ),
-  );
-}
-
-// far(x, count, out): count even.
-function far(): Bytes {
-  const [x, count, out, i, bad] = [0, 1, 2, 3, 4];
-  return v(
-    set(bad, f64x2Zero),
-    loop(i, i32(0), mul(get(count), i32(8)), 16, set(bad, get(bad), vLoad(add(get(x), get(i))), ABS, f64(SINCOS_LIMIT), f64x2Op.splat, LT, NOT, OR)),
-    vStore(get(out), get(bad)),
   );
 }
 
@@ -104,10 +97,9 @@ export interface DenseNetExports {
   gemm_bias(a: number, b: number, c: number, m: number, k: number, n: number, bias: number): void;
   gemm_set(a: number, b: number, c: number, m: number, k: number, n: number, unused: number): void;
   gemm_tn(a: number, b: number, c: number, m: number, k: number, n: number, unused: number): void;
-  sincos(x: number, s: number, c: number, count: number): void;
-  vmul(a: number, b: number, out: number, count: number): void;
+  sincos(x: number, s: number, c: number, count: number, ok: number): void;
   colsum(g: number, out: number, rows: number, n: number): void;
-  far(x: number, count: number, out: number): void;
+  gzsum(g: number, d: number, out: number, rows: number, n: number): void;
 }
 
 /** The module's bytes (throws nothing; validation is the caller's). */
@@ -117,9 +109,8 @@ export function denseNetModuleBytes(fma: boolean): Uint8Array<ArrayBuffer> {
     { name: 'gemm_bias', params: 7, locals: gemmLocals, body: gemm(fma, 'bias') },
     { name: 'gemm_set', params: 7, locals: gemmLocals, body: gemm(fma, 'set') },
     { name: 'gemm_tn', params: 7, locals: gemmLocals, body: gemm(fma, 'tn') },
-    { name: 'sincos', params: 4, locals: [[I32, 1], [V128, 10 * SINCOS_UNROLL]], body: sincos(SINCOS_UNROLL) },
-    { name: 'vmul', params: 4, locals: [[I32, 1]], body: vmul() },
-    { name: 'colsum', params: 4, locals: [[I32, 4], [V128, 2]], body: colsum() },
-    { name: 'far', params: 3, locals: [[I32, 1], [V128, 1]], body: far() },
+    { name: 'sincos', ...sincosFunc(SINCOS_UNROLL, fma) },
+    { name: 'colsum', params: 4, locals: [[I32, 5], [V128, 4]], body: colsum(false) },
+    { name: 'gzsum', params: 5, locals: [[I32, 5], [V128, 4]], body: colsum(true) },
   ]);
 }

@@ -23,6 +23,7 @@ import { noteDeviceFit } from './device-em.js';
 import { prepareCompute } from '../backend/compute.js';
 import { drive, type Learner, type LearnerRun } from './driver.js';
 import type { FitProgress, Fitted } from './types.js';
+import type { NodeValues } from '../node-buffers.js';
 
 
 export function fitAdam(
@@ -82,10 +83,25 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
   let chosen = !latent;
   const v = state.graph.vars.length;
   const free = [...state.values.keys()].filter((k) => !state.param(k).fixed && state.param(k).param.kind !== 'neural');
-  const u = new Map(free.map((k) => [k, toFree(state.param(k), state.values.get(k)!)]));
+  // Every free parameter's unconstrained values in one array (u's entries are views of it), and
+  // their gradients likewise: one Adam pass over all of them per step, nothing allocated.
+  const uAll = new Float64Array(free.reduce((c, k) => c + state.values.get(k)!.length, 0));
+  const gAll = new Float64Array(uAll.length);
+  let at = 0;
+  const slots = free.map((k) => {
+    const p = state.param(k);
+    const v = state.values.get(k)!;
+    const u = uAll.subarray(at, at + v.length);
+    u.set(toFree(p, v));
+    return { k, p, v, u, g: gAll.subarray(at, (at += v.length)) };
+  });
   const adam = new AdamOptimizer(settings.lr);
   const totalWeight = rowWeights.reduce((a, b) => a + b, 0);
   const order = Array.from({ length: n }, (_, i) => i);
+  // Per batch size (the last batch of an epoch is smaller): each its own arrays.
+  const scratches = new Map<number, GradientScratch>();
+  // The epoch's log-likelihood pass over every row lends its arrays to the next epoch's.
+  const whole: { vals?: NodeValues } = {};
   return {
     state,
     *iterate(epoch) {
@@ -111,22 +127,19 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
         });
         const bw = wb.reduce((a, c) => a + c, 0);
         if (bw <= 0) continue;
-        const grads = nets ? circuitGradients(state, xb, b, wb) : gradients(state, xb, b, wb);
+        const grads = nets ? circuitGradients(state, xb, b, wb) : gradients(state, xb, b, wb, scratchFor(scratches, b));
         if (nets) yield* waitFor(nets.gradients(grads));
         adam.begin();
-        for (const k of free) {
-          const p = state.param(k);
-          const uk = u.get(k)!;
-          // Ascent on the mean log-likelihood, in each parameter's unconstrained coordinates.
-          adam.ascend(k, uk, chainGrad(p, uk, state.values.get(k)!, grads.get(k)!), { divide: bw });
-          fromFree(p, uk, state.values.get(k)!);
-        }
+        // Ascent on the mean log-likelihood, in each parameter's unconstrained coordinates.
+        for (const f of slots) chainGrad(f.p, f.u, f.v, grads.get(f.k)!, f.g);
+        adam.ascend('free', uAll, gAll, { divide: bw });
+        for (const f of slots) fromFree(f.p, f.u, f.v);
         if (nets) yield* waitFor(nets.refresh());
         else if (latent) refreshLatent(state);
         checkFinite(state, epoch);
         yield;
       }
-      return meanLogLikelihood(rootLogp(state, x, n), rowWeights, totalWeight, epoch);
+      return meanLogLikelihood(rootLogp(state, x, n, whole), rowWeights, totalWeight, epoch);
     },
     ...(valid
       ? {
@@ -144,9 +157,18 @@ function adamRun(initial: ModelState, xAll: Float64Array, nAll: number, weightsA
   };
 }
 
+function scratchFor(scratches: Map<number, GradientScratch>, b: number): GradientScratch {
+  let s = scratches.get(b);
+  if (!s) scratches.set(b, (s = {}));
+  return s;
+}
+
 /** log p(x_i) per row: the forward pass, or 2 log|c(x)| - log Z for squared circuits. */
-function rootLogp(state: ModelState, x: Float64Array, n: number): Float64Array {
-  return squareRoot(state) ? squaredLogDensity(state, x, n) : forward(state, x, n).get(state.graph.root)!;
+function rootLogp(state: ModelState, x: Float64Array, n: number, reuse?: { vals?: NodeValues }): Float64Array {
+  if (squareRoot(state)) return squaredLogDensity(state, x, n);
+  const vals = forward(state, x, n, reuse?.vals);
+  if (reuse) reuse.vals = vals;
+  return vals.get(state.graph.root)!;
 }
 
 /** The device run of an integral circuit's nets, or undefined (CPU nets; fitBackend says why). */
@@ -156,24 +178,56 @@ function devicePath(state: ModelState): DeviceNetsRun | undefined {
   return typeof run === 'string' ? undefined : run;
 }
 
+/**
+ * Arrays one gradient lends the next (a fit's steps): the passes' node values and flows, the
+ * edge counts and the gradients themselves, refilled instead of allocated (a PIC step's fresh
+ * arrays were most of its garbage). What a call returns is valid until the next call with it.
+ */
+export interface GradientScratch {
+  vals?: NodeValues;
+  flows?: NodeValues;
+  counts?: Map<string, Float64Array>;
+  grads?: Map<string, Float64Array>;
+  /** Per input node: its gradient coefficients (flow x row weight) and its columns of x. */
+  inputs?: Map<string, { coef: Float64Array; xs: Float64Array }>;
+}
+
+function inputScratch(scratch: GradientScratch | undefined, id: string, coefLen: number, xsLen: number): { coef: Float64Array; xs: Float64Array } {
+  let io = scratch?.inputs?.get(id);
+  if (!io || io.coef.length !== coefLen || io.xs.length !== xsLen) {
+    io = { coef: new Float64Array(coefLen), xs: new Float64Array(xsLen) };
+    if (scratch) (scratch.inputs ??= new Map()).set(id, io);
+  }
+  return io;
+}
+
 /** Gradient of sum_i w_i log p(x_i) w.r.t. every parameter's natural values. */
-export function gradients(state: ModelState, x: Float64Array, n: number, w: Float64Array): Map<string, Float64Array> {
-  const grads = circuitGradients(state, x, n, w);
+export function gradients(state: ModelState, x: Float64Array, n: number, w: Float64Array, scratch?: GradientScratch): Map<string, Float64Array> {
+  const grads = circuitGradients(state, x, n, w, scratch);
   // Integral circuits: on to the functions' parameters (nets, constants).
   if (!squareRoot(state) && hasLatentParams(state)) latentGradients(state, grads);
   return grads;
 }
 
 /** As gradients, but an integral circuit's function parameters are left at 0 (only the neural parameters' own gradients). */
-export function circuitGradients(state: ModelState, x: Float64Array, n: number, w: Float64Array): Map<string, Float64Array> {
+export function circuitGradients(state: ModelState, x: Float64Array, n: number, w: Float64Array, scratch?: GradientScratch): Map<string, Float64Array> {
   // Squared circuits: 2 d log|c(x)| - d log Z, by the signed reverse pass (runtime/squared).
   if (squareRoot(state)) return squaredGradients(state, x, n, w).grads;
-  const vals = forward(state, x, n);
-  const counts = new Map<string, Float64Array>();
-  const flows = backward(state, vals, n, w, counts);
-  const grads = new Map<string, Float64Array>();
-  for (const [k, vv] of state.values) grads.set(k, new Float64Array(vv.length));
+  const vals = forward(state, x, n, scratch?.vals, true); // keep: the backward follows (it then needs no exps)
+  const counts = scratch?.counts ?? new Map<string, Float64Array>();
+  for (const c of counts.values()) c.fill(0);
+  const flows = backward(state, vals, n, w, counts, scratch?.flows);
+  const grads = scratch?.grads ?? new Map<string, Float64Array>();
+  for (const [k, vv] of state.values) {
+    const g = grads.get(k);
+    if (g && g.length === vv.length) g.fill(0);
+    else grads.set(k, new Float64Array(vv.length));
+  }
+  if (scratch) Object.assign(scratch, { vals, flows, counts, grads });
   const v = state.graph.vars.length;
+  // Rows of weight 1 (a fit's usual batch): the flows are the coefficients as they are (f * 1 = f).
+  let unitWeights = true;
+  for (let i = 0; i < n && unitWeights; i++) unitWeights = w[i] === 1;
   for (const node of state.nodes) {
     if (node.kind === 'mixing' || node.kind === 'sum') {
       // d/dW[u,a] sum_i w_i log p = count[u,a] / W[u,a]
@@ -184,12 +238,23 @@ export function circuitGradients(state: ModelState, x: Float64Array, n: number, 
     } else if (node.kind === 'input') {
       const layer = state.layers.get(node.id)!;
       const f = flows.get(node.id)!;
-      const coef = new Float64Array(f.length);
-      for (let i = 0; i < n; i++) for (let uu = 0; uu < node.units; uu++) coef[i * node.units + uu] = f[i * node.units + uu]! * w[i]!;
+      // Node fields read once: state.nodes mixes node shapes, so a load in the loop is megamorphic.
+      const units = node.units;
+      const scope = node.scope;
+      const d = scope.length;
+      const io = inputScratch(scratch, node.id, unitWeights ? 0 : f.length, n * d);
+      let coef = f;
+      if (!unitWeights) {
+        coef = io.coef;
+        for (let i = 0; i < n; i++) {
+          const wi = w[i]!;
+          for (let uu = 0; uu < units; uu++) coef[i * units + uu] = f[i * units + uu]! * wi;
+        }
+      }
       const lg: LayerParams = {};
       for (const [role, nm] of Object.entries(layer.names)) lg[role] = grads.get(nm)!;
-      const xs = new Float64Array(n * node.scope.length);
-      for (let i = 0; i < n; i++) for (let j = 0; j < node.scope.length; j++) xs[i * node.scope.length + j] = x[i * v + node.scope[j]!]!;
+      const xs = io.xs;
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xs[i * d + j] = x[i * v + scope[j]!]!;
       layer.family.gradLogDensity(layer.params, layer.ctx, xs, n, coef, lg);
     }
   }

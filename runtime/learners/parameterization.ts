@@ -90,9 +90,12 @@ function lower(u: Float64Array, off: number, d: number, i: number, j: number): n
   return i === j ? Math.exp(u[off + i * d + i]!) : u[off + i * d + j]!;
 }
 
-/** Gradient w.r.t. natural values g -> gradient w.r.t. the unconstrained vector u (v = natural values). */
-export function chainGrad(p: IRParam, u: Float64Array, v: Float64Array, g: Float64Array): Float64Array {
-  const out = new Float64Array(g.length);
+/**
+ * Gradient w.r.t. natural values g -> gradient w.r.t. the unconstrained vector u (v = natural
+ * values); into `into` (g's length, every entry written) where given, else a new array.
+ */
+export function chainGrad(p: IRParam, u: Float64Array, v: Float64Array, g: Float64Array, into?: Float64Array): Float64Array {
+  const out = into ?? new Float64Array(g.length);
   switch (p.param.kind) {
     case 'positive':
       for (let i = 0; i < g.length; i++) out[i] = g[i]! * v[i]!;
@@ -118,6 +121,7 @@ export function chainGrad(p: IRParam, u: Float64Array, v: Float64Array, g: Float
       // Sigma = L L^T; for a symmetric G = dlogp/dSigma, dlogp/dL = 2 G L (lower part);
       // the diagonal of L is stored as a log.
       const d = p.shape[p.shape.length - 1]!;
+      if (into) out.fill(0); // the upper triangle is not written below
       for (let off = 0; off < g.length; off += d * d) {
         for (let i = 0; i < d; i++) {
           for (let j = 0; j <= i; j++) {

@@ -2,7 +2,7 @@
 // a bundle (scripts/bundle-cli.mjs): the files it loads are its entry and chunks, and what they
 // hold is read from their source maps. `pmix --version` loads commander and nothing of the
 // compiler or runtime; `pmix check` loads a handful of files, no package from node_modules, and
-// no code of TensorFlow.js, the PNG renderer or the other commands.
+// no code of TensorFlow.js, the PNG renderer, the drawing code (plot/, d3) or the other commands.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,7 +64,24 @@ describe('start-up loads (module-loader trace)', () => {
     expect(srcs).toContain('language/lazy-lookahead.ts');
     expect(packages(srcs, /^chevrotain$/).length).toBeGreaterThan(0);
     expect(packages(srcs, /^(@tensorflow\/.*|@resvg\/.*|pngjs|webgpu|cli-progress)$/)).toEqual([]);
+    // The drawing code: the families' plot hooks import it when they draw (runtime/family.ts, FamilyPlot).
+    expect(packages(srcs, /^(d3-.*|internmap)$/)).toEqual([]);
+    expect(srcs.filter((s) => /^plot\/|^families\/[a-z-]+\/plot-[a-z-]*svg\.ts$/.test(s))).toEqual([]);
     expect(srcs.filter((s) => /^(cli\/commands\/(?!check\.ts)|cli\/(progress|png-grid|plot-file|repl)|api\/|runtime\/backend\/select\.ts)/.test(s))).toEqual([]);
+  });
+
+  it('pmix plot loads the drawing code (plot/, d3, the family\'s picture module) when it draws, so the trace would see it in check', () => {
+    const dir = tempDir();
+    const model = join(dir, 'toy.json');
+    const fit = spawnSync(process.execPath, [bin, 'fit', 'examples/gp-toy.pmix', '--out', model, '--no-progress'], { cwd: root, encoding: 'utf8' });
+    expect(fit.status, fit.stderr).toBe(0);
+    const r = loads('plot', model, '--out', join(dir, 'toy.svg'));
+    expect(r.code).toBe(0);
+    const srcs = sources(r.modules);
+    expect(packages(srcs, /^d3-scale$/).length).toBeGreaterThan(0);
+    expect(srcs).toContain('plot/pictures.ts');
+    expect(srcs).toContain('families/gp/plot-svg.ts');
+    expect(readFileSync(join(dir, 'toy.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
   it('pmix info loads TensorFlow.js when it needs it, so the trace would see it at start-up', () => {

@@ -1,7 +1,8 @@
 // A whole dense net in one wasm memory (runtime/kernels/dense-net-wasm.ts) against the JS
 // reference loops of stdlib/nets/dense-net.ts: outputs 1e-12, input and weight gradients
-// 1e-10 relative, over random widths (not multiples of 4), rows, sin / linear layers, with
-// and without FMA, traces read in place or copied back in, far pre-activations.
+// 1e-10 relative, over random widths (1-130, not multiples of 4), rows (1-300), sin / linear
+// layers (tanh / relu through the fallback), with and without FMA, traces read in place or
+// copied back in, far pre-activations.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { denseNetBackwardWasm, denseNetForwardWasm } from '../../../runtime/kernels/dense-net-wasm.js';
@@ -71,6 +72,74 @@ describe('denseNetForwardWasm / denseNetBackwardWasm', () => {
       );
     });
   }
+
+  it('agrees on wide layers (widths 1-130) and on more rows than one gw block (129-300)', () => {
+    // Widths up to 130 cross the padding of every multiple of 4 and the 128-unit shapes the PIC
+    // uses; rows above 128 make gw = x^T gz run in several row blocks.
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 130 }), { minLength: 2, maxLength: 3 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1e6 }),
+        (widths, rows, fma, seed) => {
+          const rng = new Rng(seed);
+          const layers = randomNet(widths, rng, ['sin', 'linear']);
+          compare(layers, fill(rows * widths[0]!, rng, 4), rows, fill(rows * widths[widths.length - 1]!, rng), fma);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 2, maxLength: 3 }), fc.integer({ min: 129, max: 300 }), fc.integer({ min: 0, max: 1e6 }), (widths, rows, seed) => {
+        const rng = new Rng(seed);
+        const layers = randomNet(widths, rng, ['sin', 'linear']);
+        compare(layers, fill(rows * widths[0]!, rng, 4), rows, fill(rows * widths[widths.length - 1]!, rng), true);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('through denseForward / denseBackward, agrees for every activation (tanh and relu nets fall back to the reference loops)', () => {
+    const kernels = { net: { forward: denseNetForwardWasm, backward: denseNetBackwardWasm } };
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 2, maxLength: 4 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (widths, rows, seed) => {
+          const rng = new Rng(seed);
+          const layers = randomNet(widths, rng, ['sin', 'linear', 'tanh', 'relu']);
+          const x = fill(rows * widths[0]!, rng, 4);
+          const gy = fill(rows * widths[widths.length - 1]!, rng);
+          const ref = denseForward(layers, x, rows);
+          const fast = denseForward(layers, x, rows, kernels);
+          expectClose(fast.y, ref.y, 1e-12, 'y');
+          const [gRef, gFast] = [slots(layers), slots(layers)];
+          expectClose(denseBackward(layers, fast.trace, gy, gFast, kernels), denseBackward(layers, ref.trace, gy, gRef), 1e-10, 'gx');
+          layers.forEach((_, l) => {
+            expectClose(gFast[l]!.w, gRef[l]!.w, 1e-10, `gw${l}`);
+            expectClose(gFast[l]!.b, gRef[l]!.b, 1e-10, `gb${l}`);
+          });
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('gives the same gradients from a second backward of one trace (x copied in again each pass)', () => {
+    const rng = new Rng(17);
+    const layers = randomNet([5, 12, 3], rng, ['sin']);
+    const x = fill(41 * 5, rng, 4);
+    const gy = fill(41 * 3, rng);
+    const fast = denseNetForwardWasm(layers, x, 41, true)!;
+    const [a, b] = [slots(layers), slots(layers)];
+    const gx1 = denseNetBackwardWasm(layers, fast.trace, gy, a, true)!;
+    denseNetForwardWasm(randomNet([5, 9], rng, ['linear']), fill(41 * 5, rng), 41, true); // another x in the scratch
+    const gx2 = denseNetBackwardWasm(layers, fast.trace, gy, b, true)!;
+    expectClose(gx2, gx1, 0, 'gx (second backward)');
+    layers.forEach((_, l) => expectClose(b[l]!.w, a[l]!.w, 0, `gw${l} (second backward)`));
+  });
 
   it('reads a trace in place after other nets ran forward, and copies in a trace from the JS forward', () => {
     const rng = new Rng(7);

@@ -51,8 +51,11 @@ function check(c: Case, a: { l: Float64Array; s: Float64Array }, b: { l: Float64
       const k = i * c.U + u;
       const va = a.s[k]! * (a.l[k] === -Infinity ? 0 : Math.exp(a.l[k]! - m));
       const vb = b.s[k]! * (b.l[k] === -Infinity ? 0 : Math.exp(b.l[k]! - m));
-      // plus the log representation's own rounding: m + log|out| is rounded at |m| eps
-      expect(Math.abs(va - vb)).toBeLessThanOrEqual(tol * mag + 4.5e-16 * Math.abs(m) * Math.abs(vb) + 1e-300);
+      // plus the log representation's own rounding: a log-value l is rounded at |l| eps, and l
+      // lies far below m where the unit's largest-weighted inputs are small (a zero weight on the
+      // row's largest input): bound by the larger of |m| and the two log-values
+      const lmax = Math.max(Math.abs(m), ...[a.l[k]!, b.l[k]!].filter(Number.isFinite).map(Math.abs));
+      expect(Math.abs(va - vb)).toBeLessThanOrEqual(tol * mag + 4.5e-16 * lmax * Math.abs(vb) + 1e-300);
       // where the sum is not a cancellation, the log-values agree to 1e-12 relative (above
       // e^-700 of the row's largest input: the kernel's exp is 0 under -708, Math.exp's under -745)
       if (Math.abs(vb) > 1e-3 * mag && Math.abs(vb) > 1e-290) {
@@ -72,6 +75,12 @@ describe('signed sum kernel (WebAssembly SIMD) vs the reference', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('bounds the rounding of log-values far below the row maximum (fast-check counterexample)', () => {
+    // seed 15: units whose weight on the row's largest input is 0 sum terms ~e^-160 below it
+    const c = makeCase(15, 220, 13, 2, 400, false);
+    check(c, run(c, true), run(c, false), 5e-16 * (2 + 4));
   });
 
   it('equals sums computed in plain floating point (moderate values)', () => {
