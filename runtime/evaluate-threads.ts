@@ -17,6 +17,7 @@ import { accumulateLeafCounts, leafCountPlan, mergeLeafCounts, type LeafCountPla
 
 type WorkerThreads = typeof import('node:worker_threads');
 export type ForwardRows = (state: ModelState, x: Float64Array, n: number, reuse?: NodeValues, keep?: boolean) => NodeValues;
+export type LogLikelihoodRows = (state: ModelState, x: Float64Array, n: number, out: Float64Array) => void;
 export type BackwardRows = (state: ModelState, vals: NodeValues, n: number, rowWeights?: Float64Array, counts?: EdgeCounts, reuse?: NodeValues) => NodeValues;
 
 interface PoolWorker {
@@ -128,7 +129,8 @@ const bounds = (n: number, T: number, t: number): [number, number] => [Math.floo
 const views = (arrs: NodeValues, state: ModelState, lo: number, hi: number): NodeValues => new Map([...arrs].map(([id, a]) => [id, a.subarray(lo * state.node(id).units, hi * state.node(id).units)]));
 
 interface Job {
-  kind: 'fwd' | 'bwd';
+  /** 'll': the root's values alone (logLikelihoodRows; `nodes` holds the root's array only). */
+  kind: 'fwd' | 'bwd' | 'll';
   nodes: NodeValues;
   flows?: NodeValues;
   x?: Float64Array;
@@ -231,6 +233,34 @@ export function threadedForward(state: ModelState, x: Float64Array, n: number, r
   for (const t of failed) run(...bounds(n, T, t));
   lastThreads = T;
   return vals;
+}
+
+/**
+ * log p(x_i) of every row on T threads (each runs `single`, the scaled-linear forward, on its
+ * rows), into `out` where it is a shared array of the right length; undefined where it runs on one.
+ */
+export function threadedLogLikelihood(state: ModelState, x: Float64Array, n: number, out: Float64Array | undefined, single: LogLikelihoodRows): Float64Array | undefined {
+  const T = threadsFor(state, n);
+  const p = T > 1 ? getPool(T) : null;
+  if (!p) {
+    lastThreads = 1;
+    return undefined;
+  }
+  const v = state.graph.vars.length;
+  const root = state.graph.root;
+  const U = state.node(root).units;
+  const res = sharedArray(n * U, out);
+  xShared = scratch(xShared, n * v);
+  xShared.set(x.length === n * v ? x : x.subarray(0, n * v));
+  const run = (lo: number, hi: number): void => single(state, xShared.subarray(lo * v, hi * v), hi - lo, res.subarray(lo * U, hi * U));
+  const failed = dispatch(p, state, n, T, { kind: 'll', nodes: new Map([[root, res]]), x: xShared, v }, run);
+  for (const t of failed) run(...bounds(n, T, t));
+  lastThreads = T;
+  if (out && out !== res && out.length === n * U) {
+    out.set(res);
+    return out;
+  }
+  return res;
 }
 
 /** The backward pass on T threads (vals from threadedForward), or undefined where it runs on one. */

@@ -2,7 +2,8 @@
 // bundles for browsers where it never runs). A worker imports the built runtime (evaluate.js,
 // state.js next to evaluate-threads.js), then per job: rebuilds the state when the graph is new,
 // copies the job's parameter values in, and runs the single-thread forwardRows / backwardRows
-// on its rows of the shared arrays (subarray views, written in place); edge counts go to its
+// on its rows of the shared arrays (subarray views, written in place), or for an 'll' job
+// logLikelihoodRows into its rows of the root's array; edge counts go to its
 // slot of the shared counts array, discrete input layers' level counts to its slot t of the
 // leaf counts array (leaf-counts.ts). Control words: see W.
 
@@ -53,7 +54,9 @@ export const WORKER_SRC = `
     for (const [k, sab] of job.newBufs) bufs.set(k, new Float64Array(sab));
     const { lo, hi } = job;
     const nodes = new Map(job.nodes.map(([id, key, u]) => [id, view(key, lo, hi, u)]));
-    if (job.kind === 'fwd') {
+    if (job.kind === 'll') {
+      ev.logLikelihoodRows(st, view(job.x, lo, hi, job.v), hi - lo, nodes.values().next().value);
+    } else if (job.kind === 'fwd') {
       keep(nodes, ev.forwardRows(st, view(job.x, lo, hi, job.v), hi - lo, nodes, job.keep));
     } else {
       const flows = new Map(job.flows.map(([id, key, u]) => [id, view(key, lo, hi, u)]));

@@ -12,7 +12,9 @@ import { foldedSumBackward, foldedSumForward } from './evaluate-folded.js';
 import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buffers.js';
 import { familyNodeHooks } from './family-nodes.js';
 import { useFastSumLayer } from './kernels/sum-layer-fast.js';
-import { threadedBackward, threadedForward } from './evaluate-threads.js';
+import { threadedBackward, threadedForward, threadedLogLikelihood } from './evaluate-threads.js';
+import { linearLogLikelihood } from './evaluate-linear.js';
+export { lastLinearStats, linearEligible, useLinearTables } from './evaluate-linear.js';
 import { dropKept } from './sum-kept.js';
 import type { LeafCountsRequest } from './leaf-counts.js';
 // The worker threads (evaluate-worker.ts) import this module: they count input layers' levels too.
@@ -394,5 +396,35 @@ function backwardNode(
 
 /** log p(x_i) for each row. */
 export function logDensityRows(state: ModelState, x: Float64Array, n: number): Float64Array {
-  return forward(state, x, n).get(state.graph.root)!;
+  return logLikelihood(state, x, n);
+}
+
+/**
+ * log p(x_i) of every row (the root's values of `forward`; n x root units) into `out` (or a
+ * fresh array). Circuits take the scaled-linear forward (evaluate-linear.ts: no exp or log per
+ * unit), split over threads like forward; everything else, and every fused-kernel switch off,
+ * the log-space forward.
+ */
+export function logLikelihood(state: ModelState, x: Float64Array, n: number, out?: Float64Array): Float64Array {
+  if (fused && folding) {
+    const threaded = threadedLogLikelihood(state, x, n, out, logLikelihoodRows);
+    if (threaded) return threaded;
+    const o = out && out.length >= n ? out : new Float64Array(n);
+    if (logLikelihoodRowsInto(state, x, n, o)) return o;
+  }
+  const root = forward(state, x, n).get(state.graph.root)!;
+  if (!out || out.length !== root.length) return root;
+  out.set(root);
+  return out;
+}
+
+/** The linear path on the calling thread alone; false where it declines (out untouched). */
+function logLikelihoodRowsInto(state: ModelState, x: Float64Array, n: number, out: Float64Array): boolean {
+  return linearLogLikelihood(state, x, n, out, (xs, m) => forwardRows(state, xs, m).get(state.graph.root)!);
+}
+
+/** logLikelihood on the calling thread alone, into out (what each thread of a split pass runs on its rows). */
+export function logLikelihoodRows(state: ModelState, x: Float64Array, n: number, out: Float64Array): void {
+  if (fused && folding && logLikelihoodRowsInto(state, x, n, out)) return;
+  out.set(forwardRows(state, x, n).get(state.graph.root)!);
 }

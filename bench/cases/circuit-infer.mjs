@@ -1,8 +1,8 @@
-// Inference throughput: the log-likelihood of every row (a forward pass) of the digits circuit
+// Inference throughput: the log-likelihood of every row (logLikelihood: the scaled-linear forward) of the digits circuit
 // (quad-tree arity 4, 32 units, Bernoulli inputs) on the training rows replicated to ~20k,
 // against numpy evaluating the same folded circuit (bench/peer/circuit.py). pmix on one thread
 // here; circuit-infer-mt runs the same on every core (PMIX_THREADS overrides).
-import { forward, lastEvaluateThreads, setEvaluateThreads } from '../../dist/runtime/evaluate.js';
+import { lastEvaluateThreads, logLikelihood, setEvaluateThreads } from '../../dist/runtime/evaluate.js';
 import { circuitParams, setupCircuit } from '../lib/circuit.mjs';
 import { writeArray } from '../lib/files.mjs';
 import { sample } from '../lib/stats.mjs';
@@ -19,16 +19,15 @@ export default {
   async run(dir, p) {
     setEvaluateThreads(p.threads === 'all' ? undefined : p.threads);
     const { x, n, state } = setupCircuit(dir, p);
-    const root = state.graph.root;
-    let vals = forward(state, x, n);
-    writeArray(dir, 'pmix-ll.f64', vals.get(root));
+    let ll = logLikelihood(state, x, n);
+    writeArray(dir, 'pmix-ll.f64', ll);
     let s = 0;
-    for (const v of vals.get(root)) s += v;
-    // The previous pass's arrays are lent to the next (as EM does): no fresh pages per pass.
+    for (const v of ll) s += v;
+    // The previous pass's array is lent to the next: no fresh pages per pass.
     const samples = await sample(() => {
-      vals = forward(state, x, n, vals);
+      ll = logLikelihood(state, x, n, ll);
     }, p.repeats);
     const threads = lastEvaluateThreads();
-    return { samples, check: s / n, threads, kernel: `evaluate.ts + sum-layer-wasm.ts (wasm SIMD f64), ${threads} thread${threads > 1 ? 's' : ''}`, extra: { rows: n } };
+    return { samples, check: s / n, threads, kernel: `evaluate-linear.ts (scaled-linear forward, tabulated discrete sub-circuits) + sum-linear-wasm.ts (wasm SIMD f64), ${threads} thread${threads > 1 ? 's' : ''}`, extra: { rows: n } };
   },
 };

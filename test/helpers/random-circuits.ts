@@ -17,6 +17,8 @@ export interface CircuitOptions {
   readonly maxDepth?: number;
   /** At most this many complete assignments (discrete): bounds 3-level variables. */
   readonly maxStates?: number;
+  /** Only inputs, Hadamard products and dense sums (no mixing nodes, no Kronecker products). */
+  readonly sumsOnly?: boolean;
 }
 
 const param = (name: string, shape: number[], value: number[], kind: IRParam['param']): IRParam => ({
@@ -141,7 +143,7 @@ class Builder {
     }
     const s = this.rng.uniform();
     if (!this.opts.deterministic && s < 0.35) return this.randomSum(scope, units, depth);
-    if (s < 0.7) {
+    if (s < 0.7 || this.opts.sumsOnly) {
       const parts = this.split(scope, 2 + this.rng.int(Math.min(3, scope.length) - 1));
       return this.add({ kind: 'product', id: this.reserve(), mode: 'hadamard', children: parts.map((p) => this.build(p, units, depth + 1)), scope, units });
     }
@@ -159,7 +161,7 @@ class Builder {
   }
 
   private randomSum(scope: number[], units: number, depth: number): string {
-    if (this.rng.uniform() < 0.4) {
+    if (!this.opts.sumsOnly && this.rng.uniform() < 0.4) {
       const arity = 2 + this.rng.int(2);
       const children = this.rng.uniform() < 0.5 && arity * units <= 6
         ? [this.build(scope, arity * units, depth + 1)]
@@ -176,7 +178,7 @@ class Builder {
     const v = scope[this.rng.int(scope.length)]!;
     const rest = scope.filter((x) => x !== v);
     const lv = this.levels(v);
-    const mixing = this.rng.uniform() < 0.5;
+    const mixing = !this.opts.sumsOnly && this.rng.uniform() < 0.5;
     const childUnits = mixing ? units : 1;
     const children = Array.from({ length: lv }, (_, l) => {
       const ind = this.leaf([v], childUnits, l);

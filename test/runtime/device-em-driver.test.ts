@@ -8,7 +8,7 @@ import { emSteps } from '../../runtime/learners/em.js';
 import { runAsync, runToEnd } from '../../runtime/learners/drive.js';
 import { lastDeviceEM, registerDeviceEM, resetDeviceEM, type DeviceEMFactory } from '../../runtime/learners/device-em.js';
 import type { EMSettings } from '../../compiler/program.js';
-import { logDensityRows } from '../../runtime/evaluate.js';
+import { forward } from '../../runtime/evaluate.js';
 import { cpuEmIteration, digitsCircuit, digitsRows } from '../helpers/gpu-circuits.js';
 
 const later = <T>(f: () => T): Promise<T> => new Promise((ok, fail) => setTimeout(() => {
@@ -30,7 +30,8 @@ function fake(calls: { iterations: number; finals: number }, fail?: number): Dev
     }),
     meanLogLikelihood: () => later(() => {
       calls.finals++;
-      const ll = logDensityRows(state, x, n);
+      // The log-space forward, as the CPU fit's own final log-likelihood (logDensityRows takes the scaled-linear one: last bits differ).
+      const ll = forward(state, x, n).get(state.graph.root)!;
       return ll.reduce((a, v, i) => a + rw[i]! * v, 0) / rw.reduce((a, b) => a + b, 0);
     }),
     destroy: () => undefined,
