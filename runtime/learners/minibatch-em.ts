@@ -7,7 +7,7 @@
 // keeps the parameters of the best validation epoch and stops after `patience` epochs without gain.
 import type { EMSettings } from '../../compiler/program.js';
 import { Rng } from '../../stdlib/random.js';
-import { backward, forward, type EdgeCounts, type NodeValues } from '../evaluate.js';
+import { backward, forward, logLikelihood, type EdgeCounts, type NodeValues } from '../evaluate.js';
 import { gather, type ModelState } from '../state.js';
 import type { Steps } from './drive.js';
 import { scaledRegCovar } from './collapse.js';
@@ -103,12 +103,12 @@ function minibatchRun(initial: ModelState, x: Float64Array, n: number, rowWeight
     ...(valid
       ? {
           validationRows: valid.n,
-          validate: (epoch: number) => meanLogLikelihood(forward(state, valid.x, valid.n).get(state.graph.root)!, valid.weights, valid.weights.reduce((a, b) => a + b, 0), epoch),
+          validate: (epoch: number) => meanLogLikelihood(logLikelihood(state, valid.x, valid.n), valid.weights, valid.weights.reduce((a, b) => a + b, 0), epoch),
         }
       : {}),
     *finish({ kept, iterations }) {
       const final = kept ?? state;
-      return { state: final, meanLogLikelihood: meanLogLikelihood(forward(final, train.x, train.n).get(final.graph.root)!, train.weights, trainWeight, iterations) };
+      return { state: final, meanLogLikelihood: meanLogLikelihood(logLikelihood(final, train.x, train.n), train.weights, trainWeight, iterations) };
     },
   };
 }

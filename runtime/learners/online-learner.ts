@@ -9,7 +9,7 @@
 import type { OnlineSettings } from '../../compiler/program.js';
 import { Rng } from '../../stdlib/random.js';
 import { PmixError } from '../errors.js';
-import { forward } from '../evaluate.js';
+import { logLikelihood } from '../evaluate.js';
 import type { ModelState } from '../state.js';
 import { scaledRegCovar } from './collapse.js';
 import type { Steps } from './drive.js';
@@ -104,7 +104,7 @@ export function* onlineEMSteps(initial: ModelState, source: StreamSource, settin
       let ll = 0;
       let w = 0;
       for (const b of source.batches(Math.max(batch, 4096))) {
-        const root = forward(state, b.x, b.n).get(state.graph.root)!;
+        const root = logLikelihood(state, b.x, b.n);
         for (let i = 0; i < b.n; i++) {
           if (b.weights[i] === 0) continue;
           ll += b.weights[i]! * root[i]!;
