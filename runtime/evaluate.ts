@@ -1,12 +1,12 @@
 // Forward (log-values of every node) and backward (flows: the posterior mass of every unit,
 // i.e. the gradient of log p(x) w.r.t. each node's log-value) passes over a batch of rows.
 // Float64 loops: the fused kernels of DESIGN.md's runtime section for mixtures.
-import type { MixingNode, SumNode } from '../ir/types.js';
 import { gather, type ModelState } from './state.js';
 import { registerNormalKernels } from '../stdlib/distributions/index.js';
 import { useDiscreteFastPath } from '../stdlib/distributions/index.js';
 import { gaussianKernels } from './kernels/gaussian-kernels.js';
-import { mixtureBackward, mixtureForward } from './kernels/mixture-kernels.js';
+import { mixtureBackward } from './kernels/mixture-kernels.js';
+import { kroneckerForward, mixingForward, sumForward, type ChildInput } from './node-forward.js';
 import { foldPlan, type FoldPlan } from '../circuits/fold.js';
 import { foldedSumBackward, foldedSumForward } from './evaluate-folded.js';
 import { buffer, getOrInit, type EdgeCounts, type NodeValues } from './node-buffers.js';
@@ -76,7 +76,7 @@ let xsScratch = new Float64Array(0);
 
 
 /** Concatenated child values of a node, as [offset, values, units] per child. */
-function childInputs(state: ModelState, vals: NodeValues, children: readonly string[]): { vals: Float64Array; units: number; offset: number }[] {
+function childInputs(state: ModelState, vals: NodeValues, children: readonly string[]): ChildInput[] {
   let offset = 0;
   return children.map((c) => {
     const units = state.node(c).units;
@@ -171,7 +171,7 @@ function forwardNode(state: ModelState, node: ModelState['nodes'][number], x: Fl
         break;
       }
       case 'mixing':
-        mixingForward(state, node, childInputs(state, vals, node.children), n, out);
+        mixingForward(state, node, childInputs(state, vals, node.children), n, out, fused);
         break;
       case 'sum':
         sumForward(state, node, childInputs(state, vals, node.children), n, out);
@@ -183,77 +183,6 @@ function forwardNode(state: ModelState, node: ModelState['nodes'][number], x: Fl
     vals.set(node.id, out);
   }
 }
-
-/** Log-value of input unit j (of the concatenated children) for row i. */
-function inputAt(kids: { vals: Float64Array; units: number; offset: number }[], i: number, j: number): number {
-  for (const k of kids) if (j < k.offset + k.units) return k.vals[i * k.units + (j - k.offset)]!;
-  return -Infinity;
-}
-
-function mixingForward(state: ModelState, node: MixingNode, kids: ReturnType<typeof childInputs>, n: number, out: Float64Array): void {
-  const U = node.units;
-  const A = node.arity;
-  const w = state.values.get(node.weights)!;
-  const logW = w.map(Math.log);
-  const single = kids.length === 1 ? kids[0]!.vals : undefined;
-  if (fused && single && U === 1 && mixtureForward(single, n, A, w, out)) return;
-  const tmp = new Float64Array(A);
-  for (let i = 0; i < n; i++) {
-    for (let u = 0; u < U; u++) {
-      let m = -Infinity;
-      for (let a = 0; a < A; a++) {
-        const t = logW[u * A + a]! + (single ? single[i * A * U + a * U + u]! : inputAt(kids, i, a * U + u));
-        tmp[a] = t;
-        if (t > m) m = t;
-      }
-      if (m === -Infinity || Number.isNaN(m)) {
-        out[i * U + u] = m;
-        continue;
-      }
-      let s = 0;
-      for (let a = 0; a < A; a++) s += Math.exp(tmp[a]! - m);
-      out[i * U + u] = m + Math.log(s);
-    }
-  }
-}
-
-function sumForward(state: ModelState, node: SumNode, kids: ReturnType<typeof childInputs>, n: number, out: Float64Array): void {
-  const U = node.units;
-  const I = kids.reduce((s, k) => s + k.units, 0);
-  const logW = state.values.get(node.weights)!.map(Math.log);
-  const tmp = new Float64Array(I);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < I; j++) tmp[j] = inputAt(kids, i, j);
-    for (let u = 0; u < U; u++) {
-      let m = -Infinity;
-      for (let j = 0; j < I; j++) m = Math.max(m, logW[u * I + j]! + tmp[j]!);
-      if (m === -Infinity) {
-        out[i * U + u] = m;
-        continue;
-      }
-      let s = 0;
-      for (let j = 0; j < I; j++) s += Math.exp(logW[u * I + j]! + tmp[j]! - m);
-      out[i * U + u] = m + Math.log(s);
-    }
-  }
-}
-
-function kroneckerForward(kids: ReturnType<typeof childInputs>, n: number, units: number, out: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    for (let u = 0; u < units; u++) {
-      let rest = u;
-      let s = 0;
-      for (let c = kids.length - 1; c >= 0; c--) {
-        const k = kids[c]!;
-        s += k.vals[i * k.units + (rest % k.units)]!;
-        rest = Math.floor(rest / k.units);
-      }
-      out[i * units + u] = s;
-    }
-  }
-}
-
-/** Expected counts of the edges of mixing/sum nodes (weighted by row weights), per weights parameter. */
 
 /**
  * Flows: flow[node][i, u] = P(unit u of node is on the path of row i | x_i) for trees (the
